@@ -1,0 +1,2 @@
+import VAECore
+print("placeholder")

@@ -1,0 +1,71 @@
+// swift-tools-version: 6.0
+//
+// A Variational Autoencoder from scratch, in Swift, as a course.
+//
+// `VAECore` is the small library that every chapter builds on: tensors, matrix multiply,
+// randomness, MNIST, and figures through gnuplot. Each chapter in `Chapters/` is one executable,
+// run as `swift run -c release chNN-topic`. `figures` regenerates every figure; `bench` measures.
+import PackageDescription
+
+/// Numeric code needs a CPU baseline with AVX2 and FMA, in every configuration, so that
+/// `SIMD8<Float>.addingProduct` becomes one `vfmadd` instead of eight calls to `fmaf`, and debug
+/// and release builds round alike. Release builds also optimise across module boundaries, so that
+/// the library's generic helpers are specialised in the chapters that call them.
+let numericSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-march=x86-64-v3"]),
+    .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+/// The chapters of the course, in teaching order.
+let chapters = [
+    "ch01-tensors",
+]
+
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "VAECourse",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "VAECore", targets: ["VAECore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "VAECore",
+            dependencies: ["CZlib"],
+            resources: [.copy("Resources/mnist"), .copy("Resources/fashion-mnist")],
+            swiftSettings: numericSettings
+        ),
+        .target(
+            name: "CourseSupport",
+            dependencies: ["VAECore", argumentParser],
+            swiftSettings: numericSettings
+        ),
+        .executableTarget(
+            name: "bench",
+            dependencies: ["VAECore", "CourseSupport", argumentParser],
+            swiftSettings: numericSettings
+        ),
+        .executableTarget(
+            name: "figures",
+            dependencies: ["CourseSupport", argumentParser],
+            swiftSettings: numericSettings
+        ),
+        .testTarget(
+            name: "VAECoreTests",
+            dependencies: ["VAECore"],
+            swiftSettings: numericSettings
+        ),
+    ] + chapters.map { name in
+        .executableTarget(
+            name: name,
+            dependencies: ["VAECore", "CourseSupport", argumentParser],
+            path: "Chapters/\(name)",
+            swiftSettings: numericSettings
+        )
+    }
+)

@@ -1,0 +1,2 @@
+import VAECore
+import ArgumentParser
