@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import VAECore
+
+/// The options every chapter shares: where the data is, where figures go, how big a run is,
+/// and the seed that all randomness flows from.
+///
+/// A chapter declares `@OptionGroup var options: ChapterOptions`, so `--help` lists these beside
+/// the chapter's own flags.
+public struct ChapterOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Folder of IDX files in MNIST's naming (train-images-idx3-ubyte.gz, ...).",
+        discussion: "Defaults to the copy of MNIST bundled with the package.", valueName: "dir"))
+    public var data: String?
+
+    @Option(name: .long, help: ArgumentHelp("Folder the figures are written to.", valueName: "dir"))
+    public var figures: String = CoursePaths.figures.path
+
+    @Flag(name: .long, help: "Smaller settings, for class and CI: seconds instead of minutes.")
+    public var quick = false
+
+    @Option(name: .long, help: "Seed of every random draw in the run.")
+    public var seed: UInt64 = 1
+
+    public init() {}
+
+    /// The folder figures are written to, created if needed.
+    public func figuresDirectory() throws -> URL {
+        let url = URL(fileURLWithPath: figures, isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw ValidationError("cannot create the figures folder \(url.path): \(error.localizedDescription)")
+        }
+        return url
+    }
+}
+
+/// Where the package's own folders are, found from this source file's path at build time, so
+/// that `swift run` writes into the checkout's `figures/` from whatever folder it is started.
+public enum CoursePaths {
+    /// The package root: three levels above `Sources/CourseSupport/ChapterOptions.swift`.
+    public static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The checked-in figures of the course.
+    public static let figures: URL = root.appendingPathComponent("figures", isDirectory: true)
+}

@@ -1,2 +1,0 @@
-import VAECore
-import ArgumentParser
