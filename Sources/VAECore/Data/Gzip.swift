@@ -32,6 +32,9 @@ public enum Gzip {
     /// - Complexity: O(output size); one pass of inflate, plus the zero-fill of the buffer.
     public static func decompress(_ bytes: UnsafeRawBufferPointer, file: String) throws(DataError) -> [UInt8] {
         guard bytes.count > 0 else { throw .empty(file: file) }
+        if bytes.count == 1 && bytes[0] == magic.0 {
+            throw .truncated(file: file, detail: "1 byte, the start of a gzip header")
+        }
         guard hasMagic(bytes) else { throw .notGzip(file: file) }
         guard bytes.count >= 18 else {
             // 10 bytes of header, at least 2 of deflate data, 8 of trailer.
