@@ -58,6 +58,7 @@ let package = Package(
         .testTarget(
             name: "VAECoreTests",
             dependencies: ["VAECore"],
+            exclude: ["Fixtures"],
             swiftSettings: numericSettings
         ),
     ] + chapters.map { name in

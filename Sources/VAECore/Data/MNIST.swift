@@ -20,10 +20,24 @@ public enum DatasetKind: String, Sendable, CaseIterable, Codable {
     /// Zalando's clothing images; only the test split ships (our out-of-distribution set).
     case fashionMNIST = "fashion-mnist"
 
-    /// The folder inside the VAECore resource bundle that holds this data set.
+    /// The folder that holds the bundled copy of this data set.
+    ///
+    /// SwiftPM copies the resources into `VAECourse_VAECore.resources` beside the executables;
+    /// the checkout's `Sources/VAECore/Resources` is the fallback. We look for them ourselves
+    /// rather than through `Bundle.module`, which traps when its bundle is missing: here a
+    /// missing folder instead surfaces as `DataError.missing` naming the path, when loaded.
     public var bundledDirectory: URL {
-        Bundle.module.url(forResource: rawValue, withExtension: nil)
-            ?? Bundle.module.bundleURL.appendingPathComponent(rawValue)
+        let bundleName = "VAECourse_VAECore.resources"
+        let executableFolder = URL(fileURLWithPath: CommandLine.arguments.first ?? ".")
+            .resolvingSymlinksInPath().deletingLastPathComponent()
+        let sourceTree = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Resources").appendingPathComponent(rawValue)
+        let candidates = [
+            Bundle.main.bundleURL.appendingPathComponent(bundleName).appendingPathComponent(rawValue),
+            executableFolder.appendingPathComponent(bundleName).appendingPathComponent(rawValue),
+            sourceTree,
+        ]
+        return candidates.first { FileManager.default.fileExists(atPath: $0.path) } ?? sourceTree
     }
 
     /// The splits present in the bundled copy.
