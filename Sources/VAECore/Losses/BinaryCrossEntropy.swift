@@ -17,7 +17,10 @@ import Foundation
 ///
 /// ## Gradient
 /// ∂ℓ/∂z = σ(z) − x (the derivative of log(1 + e^{z}) is σ(z)), divided by the reduction's
-/// divisor. σ(z) is computed from the same e^{−|z|} as the loss, one `exp` per element.
+/// divisor. With e = e^{−|z|}, the same exponential as the loss, it is computed as
+/// ((1 − x) − x·e)/(1 + e) for z ≥ 0 and ((1 − x)·e − x)/(1 + e) for z < 0: for the binary targets
+/// of a confident prediction (σ(z) ≈ x ∈ {0, 1}) this avoids the cancellation of σ(z) − x in
+/// Float and keeps full relative precision (σ(8) − 1 = −3.4e-4 instead of an error of 1e-4).
 ///
 /// - Parameters:
 ///   - logits: z, any shape (N, …) with the batch on axis 0.
@@ -40,8 +43,8 @@ public func binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, reduct
                     if !(xi >= 0 && xi <= 1) { badTarget = xi }
                     let e = exp(-abs(zi))                     // in (0, 1]
                     total += Double(max(zi, 0)) - Double(zi) * Double(xi) + Double(log1p(e))
-                    let sigma = zi >= 0 ? 1 / (1 + e) : e / (1 + e)
-                    g[i] = (sigma - xi) * gradientScale
+                    let numerator = zi >= 0 ? (1 - xi) - xi * e : (1 - xi) * e - xi
+                    g[i] = numerator / (1 + e) * gradientScale
                 }
             }
         }
