@@ -1,0 +1,175 @@
+import Foundation
+
+// Elementwise activation functions as layers.
+//
+// Each one is y = f(x) element by element, so the backward pass is the chain rule for a diagonal
+// Jacobian: ∂L/∂x = ∂L/∂y ⊙ f′(x). Each layer caches whichever of x or y gives f′ most cheaply
+// (for σ and tanh the output: σ′ = σ(1 − σ), tanh′ = 1 − tanh²). They have no parameters and any
+// shape is accepted; the output has the input's shape.
+//
+// At a kink the derivative follows PyTorch: ReLU′(0) = 0, LeakyReLU′(0) = slope, ELU′(0) = α.
+
+/// The cached tensor that `backward` needs, checked against the incoming gradient.
+fileprivate func cachedForBackward(_ cache: Tensor?, _ outputGradient: Tensor, _ layer: String) -> Tensor {
+    guard let cache else { preconditionFailure("\(layer).backward called before forward") }
+    precondition(cache.shape == outputGradient.shape,
+                 "\(layer).backward: gradient shape \(outputGradient.shape) differs from output shape \(cache.shape)")
+    return cache
+}
+
+/// ReLU(x) = max(x, 0).
+///
+/// Derivative: 1 for x > 0, 0 for x < 0 (and 0 at x = 0, by convention). Caches the output,
+/// since y > 0 exactly when x > 0.
+public final class ReLU: Layer {
+    public var isTraining = true
+    private var output: Tensor?
+
+    public init() {}
+
+    public func forward(_ input: Tensor) -> Tensor {
+        let y = input.map { $0 > 0 ? $0 : 0 }
+        output = y
+        return y
+    }
+
+    public func backward(_ outputGradient: Tensor) -> Tensor {
+        let y = cachedForBackward(output, outputGradient, "ReLU")
+        return outputGradient.zipWith(y) { g, y in y > 0 ? g : 0 }
+    }
+}
+
+/// LeakyReLU(x) = x for x > 0, slope·x otherwise (PyTorch's default slope 0.01).
+///
+/// Derivative: 1 for x > 0, `slope` for x ≤ 0. Caches the input (for a negative slope the sign
+/// of the output would not tell the branch).
+public final class LeakyReLU: Layer {
+    public var isTraining = true
+    /// The slope for negative inputs.
+    public let slope: Float
+    private var input: Tensor?
+
+    public init(slope: Float = 0.01) {
+        self.slope = slope
+    }
+
+    public func forward(_ input: Tensor) -> Tensor {
+        self.input = input
+        let slope = slope
+        return input.map { $0 > 0 ? $0 : slope * $0 }
+    }
+
+    public func backward(_ outputGradient: Tensor) -> Tensor {
+        let x = cachedForBackward(input, outputGradient, "LeakyReLU")
+        let slope = slope
+        return outputGradient.zipWith(x) { g, x in x > 0 ? g : slope * g }
+    }
+}
+
+/// ELU(x) = x for x > 0, α·(e^{x} − 1) otherwise (α = 1 by default).
+///
+/// Derivative: 1 for x > 0, α·e^{x} for x ≤ 0, which is y + α on that branch. The negative branch
+/// uses `expm1`, so that small |x| keep their digits (e^{x} − 1 would cancel). Caches the input.
+public final class ELU: Layer {
+    public var isTraining = true
+    public let alpha: Float
+    private var input: Tensor?
+
+    public init(alpha: Float = 1) {
+        self.alpha = alpha
+    }
+
+    public func forward(_ input: Tensor) -> Tensor {
+        self.input = input
+        let alpha = alpha
+        return input.map { $0 > 0 ? $0 : alpha * expm1($0) }
+    }
+
+    public func backward(_ outputGradient: Tensor) -> Tensor {
+        let x = cachedForBackward(input, outputGradient, "ELU")
+        let alpha = alpha
+        return outputGradient.zipWith(x) { g, x in x > 0 ? g : g * alpha * exp(x) }
+    }
+}
+
+/// Sigmoid(x) = 1 / (1 + e^{−x}), computed by `StableMath.sigmoid` (no overflow for any x).
+///
+/// Derivative: σ′(x) = σ(x)·(1 − σ(x)), from the cached output. For |x| ≳ 17 it is below Float
+/// resolution next to 1 and the gradient saturates to 0 on the positive side, as in PyTorch.
+public final class Sigmoid: Layer {
+    public var isTraining = true
+    private var output: Tensor?
+
+    public init() {}
+
+    public func forward(_ input: Tensor) -> Tensor {
+        let y = input.map(StableMath.sigmoid)
+        output = y
+        return y
+    }
+
+    public func backward(_ outputGradient: Tensor) -> Tensor {
+        let y = cachedForBackward(output, outputGradient, "Sigmoid")
+        return outputGradient.zipWith(y) { g, y in g * y * (1 - y) }
+    }
+}
+
+/// Tanh(x), through the C library's `tanhf` (which saturates to ±1 without overflow).
+///
+/// Derivative: 1 − tanh²(x), from the cached output.
+public final class Tanh: Layer {
+    public var isTraining = true
+    private var output: Tensor?
+
+    public init() {}
+
+    public func forward(_ input: Tensor) -> Tensor {
+        let y = input.map { tanh($0) }
+        output = y
+        return y
+    }
+
+    public func backward(_ outputGradient: Tensor) -> Tensor {
+        let y = cachedForBackward(output, outputGradient, "Tanh")
+        return outputGradient.zipWith(y) { g, y in g * (1 - y * y) }
+    }
+}
+
+/// Softplus(x) = (1/β)·log(1 + e^{βx}), a smooth ReLU, with PyTorch's defaults β = 1, threshold 20.
+///
+/// Like PyTorch, it returns x itself where βx > threshold (there log(1 + e^{βx})/β differs from x
+/// by less than e^{−20} ≈ 2e-9, far below Float resolution). Otherwise it uses the stable form
+/// log(1 + e^{z}) = max(z, 0) + log1p(e^{−|z|}) with z = βx.
+///
+/// Derivative: d/dx (1/β)·log(1 + e^{βx}) = e^{βx} / (1 + e^{βx}) = σ(βx); 1 above the threshold.
+/// Caches the input.
+public final class Softplus: Layer {
+    public var isTraining = true
+    public let beta: Float
+    public let threshold: Float
+    private var input: Tensor?
+
+    public init(beta: Float = 1, threshold: Float = 20) {
+        precondition(beta > 0, "Softplus needs beta > 0, got \(beta)")
+        self.beta = beta
+        self.threshold = threshold
+    }
+
+    public func forward(_ input: Tensor) -> Tensor {
+        self.input = input
+        let (beta, threshold) = (beta, threshold)
+        return input.map { x in
+            let z = beta * x
+            return z > threshold ? x : StableMath.softplus(z) / beta
+        }
+    }
+
+    public func backward(_ outputGradient: Tensor) -> Tensor {
+        let x = cachedForBackward(input, outputGradient, "Softplus")
+        let (beta, threshold) = (beta, threshold)
+        return outputGradient.zipWith(x) { g, x in
+            let z = beta * x
+            return z > threshold ? g : g * StableMath.sigmoid(z)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+/// KL(N(μ, σ²) ‖ N(0, I)) and its gradients with respect to μ and log σ².
+public struct KLDivergenceResult: Sendable {
+    /// The reduced divergence, in nats.
+    public var value: Double
+    /// ∂value/∂μ, shape (N, D).
+    public var meanGradient: Tensor
+    /// ∂value/∂(log σ²), shape (N, D).
+    public var logVarianceGradient: Tensor
+}
+
+/// The KL divergence of each sample and of each latent dimension, unreduced.
+public struct KLDivergenceBreakdown: Sendable {
+    /// KL of each sample, summed over its D latent dimensions: (N) values, in nats.
+    public var perSample: [Double]
+    /// KL of each latent dimension, averaged over the N samples: (D) values, in nats per sample.
+    /// A dimension near 0 is unused by the encoder ("posterior collapse" of that dimension).
+    public var perDimension: [Double]
+    /// The (N, D) terms, one per sample and dimension.
+    public var terms: Tensor
+    /// Σ of every term divided by N, which equals both `perSample`'s mean and `perDimension`'s sum.
+    public var totalPerSample: Double
+}
+
+/// KL(N(μ, diag σ²) ‖ N(0, I)) for a batch of diagonal Gaussians in the log-variance
+/// parameterisation (the VAE encoder outputs μ and log σ², which may be any real number).
+///
+/// Per sample and dimension, KL(N(μ, σ²) ‖ N(0, 1)) = ½(μ² + σ² − 1 − log σ²), so
+///
+///     KL = −½ Σ (1 + log σ² − μ² − e^{log σ²}),
+///
+/// each term ≥ 0 and 0 exactly at μ = 0, log σ² = 0. The terms are computed in Double as
+/// ½(μ² + expm1(log σ²) − log σ²): `expm1` keeps the digits of e^{v} − 1 − v for small v.
+///
+/// Gradients (per term, then divided by the reduction's divisor):
+///     ∂/∂μ = μ,    ∂/∂(log σ²) = ½(e^{log σ²} − 1).
+///
+/// - Parameters:
+///   - mean: μ, shape (N, D).
+///   - logVariance: log σ², shape (N, D).
+///   - reduction: `.sum` (all N·D terms), `.mean` (÷ N·D) or `.sumPerSample` (÷ N: nats per
+///     sample, the VAE convention).
+/// - Throws: `LossError` for different, empty or non-(N, D) shapes.
+public func klDivergenceStandardNormal(mean: Tensor, logVariance: Tensor, reduction: Reduction) throws -> KLDivergenceResult {
+    try requireLatentShapes(mean, logVariance)
+    let scale = 1 / reduction.divisor(termCount: mean.count, batchSize: mean.shape[0])
+    var dMean = Tensor(shape: mean.shape)
+    var dLogVariance = Tensor(shape: mean.shape)
+    var total = 0.0
+    mean.withUnsafeBufferPointer { mu in
+        logVariance.withUnsafeBufferPointer { lv in
+            dMean.withUnsafeMutableBufferPointer { gm in
+                dLogVariance.withUnsafeMutableBufferPointer { gv in
+                    for i in 0..<mu.count {
+                        let m = Double(mu[i]), v = Double(lv[i])
+                        let em1 = expm1(v)
+                        total += 0.5 * (m * m + em1 - v)
+                        gm[i] = Float(m * scale)
+                        gv[i] = Float(0.5 * em1 * scale)
+                    }
+                }
+            }
+        }
+    }
+    return KLDivergenceResult(value: total * scale, meanGradient: dMean, logVarianceGradient: dLogVariance)
+}
+
+/// The terms of `klDivergenceStandardNormal` per sample and per latent dimension.
+/// - Throws: `LossError` for different, empty or non-(N, D) shapes.
+public func klDivergenceBreakdown(mean: Tensor, logVariance: Tensor) throws -> KLDivergenceBreakdown {
+    try requireLatentShapes(mean, logVariance)
+    let (n, d) = (mean.shape[0], mean.shape[1])
+    var perSample = [Double](repeating: 0, count: n)
+    var perDimension = [Double](repeating: 0, count: d)
+    var terms = Tensor(shape: [n, d])
+    for i in 0..<n {
+        for j in 0..<d {
+            let m = Double(mean.scalars[i * d + j]), v = Double(logVariance.scalars[i * d + j])
+            let term = 0.5 * (m * m + expm1(v) - v)
+            terms.scalars[i * d + j] = Float(term)
+            perSample[i] += term
+            perDimension[j] += term
+        }
+    }
+    for j in 0..<d { perDimension[j] /= Double(n) }
+    return KLDivergenceBreakdown(perSample: perSample, perDimension: perDimension, terms: terms,
+                                 totalPerSample: perSample.reduce(0, +) / Double(n))
+}
+
+private func requireLatentShapes(_ mean: Tensor, _ logVariance: Tensor) throws {
+    try LossError.requireSameShape("klDivergence", "mean", mean, "logVariance", logVariance)
+    guard mean.rank == 2 else {
+        throw LossError("klDivergence: mean and logVariance must be (N, D), got shape \(mean.shape)")
+    }
+}
+
+/// Naive reference: −½ Σ (1 + v − μ² − e^{v}) in Double, literally.
+func klDivergenceReference(mean: [Double], logVariance: [Double], divisor: Double) -> Double {
+    var total = 0.0
+    for (m, v) in zip(mean, logVariance) { total += -0.5 * (1 + v - m * m - exp(v)) }
+    return total / divisor
+}
