@@ -12,13 +12,7 @@ import Testing
 /// carry an absolute rounding error of ~1e-7 of the terms: there the floor is 1 (absolute below 1).
 @Suite struct NormLossReferenceTests {
     let f: Fixture
-    init() throws {
-        // `Fixture` resolves `Fixtures/` two levels above `file`, i.e. from a file in `Support/`;
-        // its default `#filePath` is the caller's, so name the reader's own location explicitly.
-        let support = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Support/Fixtures.swift").path
-        f = try Fixture("norm_losses", file: support)
-    }
+    init() throws { f = try Fixture("norm_losses") }
     /// Measured worst cases (2026-11, this machine): forward 6e-7 (BatchNorm y), gradients 9e-5
     /// (BatchNorm ∂β = Σ dy over 98 values, where float32 summation in PyTorch meets a channel
     /// whose sum nearly cancels) and 4e-5 (BCE, whose σ(z) − x is computed without cancellation

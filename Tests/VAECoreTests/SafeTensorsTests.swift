@@ -3,7 +3,7 @@ import Testing
 @testable import VAECore
 
 @Suite struct SafeTensorsTests {
-    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    let fixtures = Fixture.folder
 
     /// A file written by the reference Python library reads back with the right names, shapes,
     /// values, dtypes and metadata.

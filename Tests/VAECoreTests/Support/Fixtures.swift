@@ -7,11 +7,14 @@ import Foundation
 struct Fixture {
     let cases: [String: [String: Any]]
 
+    /// The folder of fixtures: `Tests/VAECoreTests/Fixtures`, found from this file's own path.
+    static let folder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures", isDirectory: true)
+
     /// Loads `Fixtures/<name>.json`.
-    init(_ name: String, file: String = #filePath) throws {
-        let url = URL(fileURLWithPath: file)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/\(name).json")
+    init(_ name: String) throws {
+        let url = Fixture.folder.appendingPathComponent("\(name).json")
         let data = try Data(contentsOf: url)
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: [String: Any]] else {
             throw FixtureError.malformed("\(name).json is not an object of cases")
