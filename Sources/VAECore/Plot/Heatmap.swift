@@ -4,6 +4,7 @@ public struct Heatmap: Sendable, Equatable {
     public var rows: Int
     public var columns: Int
     /// Row-major, `rows × columns` values: the cell at (r, c) is `values[r * columns + c]`.
+    /// A NaN or infinite value is left blank (and gnuplot warns about a missing value).
     public var values: [Double]
     public var palette: Palette
     /// The values mapped to the two ends of the palette; `nil` for [min, max] of the finite
