@@ -1,0 +1,418 @@
+import Foundation
+import Testing
+@testable import VAECore
+
+/// Synthetic 28×28 "digits" drawn from a 5×7 bitmap font, so a test can draw recognisable,
+/// asymmetric glyphs (2, 4, 7 …) without the data loader: a mirrored or upside-down render is
+/// obvious when the PNG is viewed.
+enum GlyphDigits {
+    static let font: [[String]] = [
+        ["01110", "10001", "10011", "10101", "11001", "10001", "01110"], // 0
+        ["00100", "01100", "00100", "00100", "00100", "00100", "01110"], // 1
+        ["01110", "10001", "00001", "00010", "00100", "01000", "11111"], // 2
+        ["11110", "00001", "00001", "01110", "00001", "00001", "11110"], // 3
+        ["00010", "00110", "01010", "10010", "11111", "00010", "00010"], // 4
+        ["11111", "10000", "11110", "00001", "00001", "10001", "01110"], // 5
+        ["00110", "01000", "10000", "11110", "10001", "10001", "01110"], // 6
+        ["11111", "00001", "00010", "00100", "01000", "01000", "01000"], // 7
+        ["01110", "10001", "10001", "01110", "10001", "10001", "01110"], // 8
+        ["01110", "10001", "10001", "01111", "00001", "00010", "01100"], // 9
+    ]
+
+    /// Digit `d` as 28×28 values in [0, 1], row 0 at the top; `shade` scales the ink.
+    static func image(_ d: Int, shade: Double = 1) -> [Float] {
+        var pixels = [Float](repeating: 0, count: 28 * 28)
+        for (r, row) in font[d].enumerated() {
+            for (c, bit) in row.enumerated() where bit == "1" {
+                // Each font cell is 3×3 pixels; the 15×21 glyph sits at (row 3, column 6).
+                for dr in 0..<3 { for dc in 0..<3 { pixels[(3 + r * 3 + dr) * 28 + 6 + c * 3 + dc] = Float(shade) } }
+            }
+        }
+        return pixels
+    }
+}
+
+@Suite struct PlotTests {
+    /// A fresh directory for one test's figures; kept under $PLOT_TEST_DIR when that is set, so
+    /// the PNGs can be looked at.
+    static func scratchDirectory(_ name: String) throws -> URL {
+        let base = ProcessInfo.processInfo.environment["PLOT_TEST_DIR"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("vae-plot-tests-\(UUID().uuidString)")
+        let dir = base.appendingPathComponent(name)
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static let hasGnuplot = GnuplotProcess.locate() != nil
+
+    /// Writes `figure` with the real gnuplot and checks a PNG came out.
+    static func render(_ figure: Figure, name: String) throws -> URL {
+        let dir = try scratchDirectory(name)
+        let outcome = try FigureWriter(directory: dir).write(figure, name: name)
+        guard case .rendered(let png, let script, let warnings) = outcome else {
+            Issue.record("expected a rendered PNG, got \(outcome)")
+            return dir
+        }
+        let bytes = try Data(contentsOf: png)
+        #expect(bytes.count > 1000)
+        #expect(Array(bytes.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "PNG magic bytes")
+        #expect(FileManager.default.fileExists(atPath: script.path))
+        #expect(warnings.isEmpty, "gnuplot warned: \(warnings)")
+        return png
+    }
+
+    static func standardNormal(_ x: Double) -> Double { exp(-x * x / 2) / (2 * Double.pi).squareRoot() }
+
+    // MARK: Text
+
+    @Test func numbersAreCompactAndNaNSafe() {
+        #expect(GnuplotText.number(0) == "0")
+        #expect(GnuplotText.number(-0.0) == "0")
+        #expect(GnuplotText.number(3) == "3")
+        #expect(GnuplotText.number(-1234567) == "-1234567")
+        #expect(GnuplotText.number(0.1) == "0.1")
+        #expect(GnuplotText.number(1.0 / 3) == "0.333333")
+        #expect(GnuplotText.number(Double(Float(0.1))) == "0.1")
+        #expect(GnuplotText.number(2.5e-7) == "2.5e-07")
+        #expect(GnuplotText.number(.nan) == "NaN")
+        #expect(GnuplotText.number(.infinity) == "NaN")
+        #expect(GnuplotText.number(-.infinity) == "NaN")
+    }
+
+    @Test func stringsAreSingleQuotedWithQuotesDoubled() {
+        #expect(GnuplotText.quoted("loss") == "'loss'")
+        #expect(GnuplotText.quoted("it's") == "'it''s'")
+        // Double quotes, backslashes, backquotes, @ and $ mean nothing inside single quotes.
+        #expect(GnuplotText.quoted(#"say "hi" \n `rm` @x $D"#) == #"'say "hi" \n `rm` @x $D'"#)
+        #expect(GnuplotText.quoted("a\nb") == #"'a'."\n".'b'"#)
+        #expect(GnuplotText.quoted("tab\there") == "'tab here'")
+    }
+
+    // MARK: Script generation (no gnuplot needed)
+
+    @Test func lineScriptHasTerminalOutputDatablocksAndTitles() throws {
+        let figure = Figure(.lines([
+            Series("train", y: [3.0, 2.0, 1.5]),
+            Series("validation", x: [0, 2], y: [Float(3.1), Float.nan]),
+        ], title: "ELBO", xlabel: "step", ylabel: "loss", logY: true))
+        let script = try figure.gnuplotScript(output: "loss.png")
+        #expect(script.contains("set terminal pngcairo size 800,500"))
+        #expect(script.contains("set output 'loss.png'\n"))
+        #expect(script.contains("$D1 << EOD\n0 3\n1 2\n2 1.5\nEOD\n"))
+        #expect(script.contains("$D2 << EOD\n0 3.1\n2 NaN\nEOD\n"))
+        #expect(script.contains("set logscale y\n"))
+        #expect(!script.contains("set logscale x"))
+        #expect(script.contains("$D1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'train'"))
+        #expect(script.contains("$D2 using 1:2 with lines lw 2 lc rgb '#ff7f0e' title 'validation'"))
+        #expect(script.contains("set title 'ELBO'"))
+        #expect(script.hasSuffix("unset output\n"))
+        // The re-render instructions are at the top.
+        #expect(script.hasPrefix("# loss.png: a gnuplot script"))
+        #expect(script.contains("gnuplot loss.gp"))
+    }
+
+    @Test func quotesInTitlesCannotBreakTheScript() throws {
+        let nasty = #"it's a "test" \ `echo pwned` @x"#
+        let figure = Figure(.lines([Series(nasty, y: [1.0, 2.0])], title: nasty + "\nline 2", xlabel: "x'", ylabel: "y\""))
+        let script = try figure.gnuplotScript(output: "q.png")
+        #expect(script.contains(#"title 'it''s a "test" \ `echo pwned` @x'"#))
+        #expect(script.contains(#"set title 'it''s a "test" \ `echo pwned` @x'."\n".'line 2'"#))
+        #expect(script.contains("set xlabel 'x'''"))
+        // No double-quoted string anywhere: gnuplot would run `backquoted` text inside one.
+        let unquoted = script.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined(separator: "\n")
+            .replacingOccurrences(of: #"."\n"."#, with: "")
+        for line in unquoted.split(separator: "\n") {
+            var inSingle = false
+            for ch in line {
+                if ch == "'" { inSingle.toggle() }
+                if ch == "\"" || ch == "`" { #expect(inSingle, "unquoted \(ch) in: \(line)") }
+            }
+            #expect(!inSingle, "unterminated quote in: \(line)")
+        }
+        if Self.hasGnuplot { _ = try Self.render(figure, name: "quotes") }
+    }
+
+    @Test func histogramBinsAndDensity() throws {
+        let h = Histogram([0.0, 0.1, 0.5, 0.99, 1.0, 2.0, .nan, -5], bins: 2, range: 0...1, normalization: .count)
+        let (edges, counts) = try h.binned()
+        #expect(edges == [0, 0.5, 1])
+        #expect(counts == [2, 3])          // 1.0 (the upper edge) is in the last bin; 2.0 and -5 are out
+        var d = h
+        d.normalization = .density
+        let (_, density) = try d.binned()
+        // 7 finite samples, width 0.5: heights count / 3.5.
+        #expect(density == [2 / 3.5, 3 / 3.5])
+
+        var random = RandomSource(seed: 7)
+        let draws = Tensor.gaussian([20_000], using: &random).scalars
+        let (e, heights) = try Histogram(draws, bins: 40, range: -4...4).binned()
+        let area = zip(heights, zip(e, e.dropFirst())).map { $0 * ($1.1 - $1.0) }.reduce(0, +)
+        #expect(abs(area - 1) < 1e-3)      // only the tails beyond ±4 (p ≈ 6e-5) are missing
+        #expect(abs(heights[20] - Self.standardNormal(0.1)) < 0.03)
+
+        #expect(throws: PlotError.self) { _ = try Histogram([Double.nan], bins: 3).binned() }
+        #expect(throws: PlotError.self) { _ = try Histogram([1.0], bins: 0).binned() }
+        #expect(throws: PlotError.self) { _ = try Histogram([1.0], bins: 3, range: 1...1).binned() }
+    }
+
+    @Test func histogramScriptHasBoxesAndOverlay() throws {
+        let panel = Panel.histogram(Histogram([0.0, 1, 1, 2], bins: 2, title: "sampler"),
+                                    overlays: [Series.function("N(0,1)", over: -1...1, samples: 3, Self.standardNormal)])
+        let script = try Figure(panel).gnuplotScript(output: "h.png")
+        // Bins [0, 1) and [1, 2] hold 1 and 3 of the 4 samples; width 1, so density 1/4 and 3/4.
+        #expect(script.contains("$D1 << EOD\n0.5 0.25 1\n1.5 0.75 1\nEOD\n"))
+        #expect(script.contains("$D1 using 1:2:3 with boxes"))
+        #expect(script.contains("title 'sampler'"))
+        #expect(script.contains("$D2 << EOD\n-1 0.241971\n0 0.398942\n1 0.241971\nEOD\n"))
+        #expect(script.contains("$D2 using 1:2 with lines"))
+        #expect(script.contains("set ylabel 'density'"))
+    }
+
+    @Test func imageGridLayoutAndDataBlocks() throws {
+        // Six 2×3 images whose pixel (r, c) of image k is 100k + 10r + c, in a 2×4 grid with gap 1.
+        let images: [[Double]] = (0..<6).map { (k: Int) -> [Double] in
+            (0..<6).map { (i: Int) -> Double in Double(100 * k + 10 * (i / 3) + i % 3) }
+        }
+        let grid = try ImageGrid(images: images, height: 2, width: 3, rows: 2, columns: 4, gap: 1)
+        for k in 0..<6 { for r in 0..<2 { for c in 0..<3 { #expect(grid.pixel(k, r, c) == Double(100 * k + 10 * r + c)) } } }
+        let layout = try grid.layout()
+        #expect(layout.height == 2 * 2 + 1 && layout.width == 4 * 3 + 3)
+        #expect(layout.cellHeight == 3 && layout.cellWidth == 4)
+        #expect(layout.origins.count == 6)
+        for k in 0..<6 { #expect(layout.origins[k] == ((k / 4) * 3, (k % 4) * 4)) }
+
+        // The script holds image k as block k: one image row per line, top row first, blocks
+        // separated by two blank lines; y runs downwards and each block is shifted to its cell.
+        let script = try Figure(.images(grid)).gnuplotScript(output: "g.png")
+        #expect(script.contains("$D1 << EOD\n# image 0\n0 1 2\n10 11 12\n\n\n# image 1\n100 101 102\n110 111 112\n\n\n# image 2\n"))
+        #expect(script.contains("# image 5\n500 501 502\n510 511 512\nEOD\n"))
+        #expect(script.contains("set yrange [5 - 0.5:-0.5]"))
+        #expect(script.contains("grid_columns = 4; cell_width = 4; cell_height = 3\n"))
+        #expect(script.contains("for [k=0:5] $D1 matrix index k using ($1 + left(k)):($2 + top(k)):3 with image"))
+
+        // Captions leave room under each image and are placed there.
+        let captioned = try ImageGrid(images: images, height: 2, width: 3, rows: 2, columns: 4, captions: ["a", "b'"], gap: 1)
+        let space = captioned.captionSpace
+        #expect(space >= 4)
+        #expect(try captioned.layout().origins[4] == (2 + space + 1, 0))
+        let s2 = try Figure(.images(captioned)).gnuplotScript(output: "g.png")
+        #expect(s2.contains("set label 'b''' at first 5, first \(GnuplotText.number(1.5 + Double(space) / 2)) center"))
+    }
+
+    @Test func imageGridFromTensorShapes() throws {
+        let flat = Tensor(shape: [3, 784], scalars: (0..<3).flatMap { GlyphDigits.image($0) })
+        for batch in [flat, flat.reshaped([3, 28, 28]), flat.reshaped([3, 1, 28, 28])] {
+            let grid = try ImageGrid(batch, rows: 1, columns: 3)
+            #expect(grid.imageHeight == 28 && grid.imageWidth == 28 && grid.imageCount == 3)
+            #expect(grid.pixels == flat.scalars.map(Double.init))
+        }
+        #expect(throws: PlotError.self) { try ImageGrid(Tensor(shape: [2, 10]), rows: 1, columns: 2) }
+        #expect(throws: PlotError.self) { try ImageGrid(Tensor(shape: [2, 3, 4, 4]), rows: 1, columns: 2) }
+        #expect(throws: PlotError.self) { try ImageGrid(flat, rows: 1, columns: 2) }                         // 3 > 2 cells
+        #expect(throws: PlotError.self) { try ImageGrid(flat, rows: 1, columns: 3, rowTitles: ["a", "b"]) }
+        #expect(throws: PlotError.self) { try ImageGrid(images: [[0.0, 1]], height: 1, width: 3, rows: 1, columns: 1) }
+    }
+
+    @Test func heatmapAndScatterScripts() throws {
+        let heat = try Heatmap(Tensor(shape: [2, 3], scalars: [-1, 0, 1, 2, 3, -4]), palette: .blueWhiteRed)
+        let hs = try Figure(.heatmap(heat)).gnuplotScript(output: "m.png")
+        #expect(hs.contains("$D1 << EOD\n-1 0 1\n2 3 -4\nEOD\n"))
+        #expect(hs.contains("set cbrange [-4:4]"))              // diverging: symmetric about 0
+        #expect(hs.contains("set yrange [2 - 0.5:-0.5]"))        // row 0 at the top
+        #expect(throws: PlotError.self) { try Figure(.heatmap(Heatmap(rows: 2, columns: 2, values: [1.0]))).gnuplotScript(output: "m.png") }
+
+        let pts = LabeledPoints(x: [0.0, 1, 2, 3], y: [0.0, 1, 4, 9], labels: [3, 1, 3, 1])
+        let ss = try Figure(.scatter(pts)).gnuplotScript(output: "s.png")
+        #expect(ss.contains("# class '1': x y\n$D1 << EOD\n1 1\n3 9\nEOD\n"))
+        #expect(ss.contains("# class '3': x y\n$D2 << EOD\n0 0\n2 4\nEOD\n"))
+        #expect(ss.contains("lc rgb '\(ClassColors.color(1))' title '1'"))
+        #expect(ss.contains("lc rgb '\(ClassColors.color(3))' title '3'"))
+        #expect(throws: PlotError.self) {
+            try Figure(.scatter(LabeledPoints(x: [0.0], y: [0.0], labels: [-1]))).gnuplotScript(output: "s.png")
+        }
+        #expect(throws: PlotError.self) {
+            try Figure(.scatter(LabeledPoints(x: [0.0, 1], y: [0.0], labels: [0, 0]))).gnuplotScript(output: "s.png")
+        }
+    }
+
+    @Test func badFiguresAndNamesThrowBeforeAnythingIsWritten() throws {
+        #expect(throws: PlotError.self) { try Figure(.lines([])).gnuplotScript(output: "x.png") }
+        #expect(throws: PlotError.self) { try Figure(.lines([Series("a", x: [1.0, 2], y: [1.0])])).gnuplotScript(output: "x.png") }
+        #expect(throws: PlotError.self) { try Figure(.lines([Series("a", y: [1.0], color: "red")])).gnuplotScript(output: "x.png") }
+        #expect(throws: PlotError.self) { try Figure(title: nil, panels: [], columns: 1).gnuplotScript(output: "x.png") }
+        let dir = try Self.scratchDirectory("names")
+        let writer = FigureWriter(directory: dir, gnuplotPath: "/nonexistent/gnuplot", reportsMissingGnuplot: false)
+        let ok = Figure(.lines([Series("a", y: [1.0, 2.0])]))
+        for bad in ["", "../up", "a/b", ".hidden", "sp ace", "quote'"] {
+            #expect(throws: PlotError.invalidName(bad)) { try writer.write(ok, name: bad) }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
+
+    // MARK: Without gnuplot
+
+    @Test func missingGnuplotWritesTheScriptAndSaysHowToRender() throws {
+        let dir = try Self.scratchDirectory("missing")
+        let writer = FigureWriter(directory: dir.appendingPathComponent("figures"), gnuplotPath: "/nonexistent/gnuplot",
+                                  reportsMissingGnuplot: false)
+        #expect(writer.gnuplot == nil)
+        let outcome = try writer.write(Figure(.lines([Series("a", y: [1.0, 2.0])])), name: "no-gnuplot")
+        guard case .scriptOnly(let script, let instructions) = outcome else {
+            Issue.record("expected .scriptOnly, got \(outcome)")
+            return
+        }
+        #expect(script.lastPathComponent == "no-gnuplot.gp")
+        #expect(outcome.png == nil)
+        let text = try String(contentsOf: script, encoding: .utf8)
+        #expect(text.contains("$D1 << EOD") && text.contains("set output 'no-gnuplot.png'"))
+        #expect(instructions.contains("apt-get install gnuplot-nox"))
+        #expect(instructions.contains("gnuplot no-gnuplot.gp"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("figures/no-gnuplot.png").path))
+
+        #expect(GnuplotProcess.locate(environment: ["GNUPLOT": "/nonexistent/gnuplot", "PATH": "/usr/bin"]) == nil)
+        #expect(GnuplotProcess.locate(environment: ["PATH": "/nonexistent-dir"]) == nil)
+    }
+
+    // MARK: With gnuplot
+
+    @Test(.enabled(if: PlotTests.hasGnuplot)) func gnuplotErrorTextIsPassedOn() throws {
+        let gnuplot = GnuplotProcess(executable: GnuplotProcess.locate()!)
+        let dir = try Self.scratchDirectory("error")
+        do {
+            try gnuplot.run(script: "set terminal pngcairo\nset output 'e.png'\nplot sin(x) frobnicate 3\n", in: dir)
+            Issue.record("a bad script should throw")
+        } catch PlotError.gnuplotFailed(let status, let stderr, _) {
+            #expect(status == 1)
+            #expect(stderr.contains("frobnicate"))          // gnuplot echoes the bad line
+            #expect(stderr.contains("line 3 of the script"))
+        }
+    }
+
+    /// The writer passes a failing gnuplot's text on, and notices a PNG that never appeared.
+    /// A stand-in shell script plays gnuplot, so the test does not need gnuplot installed.
+    @Test func writerReportsGnuplotFailureAndMissingOutput() throws {
+        let dir = try Self.scratchDirectory("fake-gnuplot")
+        func fake(_ name: String, _ body: String) throws -> String {
+            let url = dir.appendingPathComponent(name)
+            try Data("#!/bin/sh\ncat > /dev/null\n\(body)\n".utf8).write(to: url)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+            return url.path
+        }
+        let figure = Figure(.lines([Series("a", y: [1.0, 2.0])]))
+        let failing = FigureWriter(directory: dir.appendingPathComponent("out"), gnuplotPath: try fake("bad", "echo 'fake gnuplot: no can do' >&2; exit 3"))
+        do {
+            try failing.write(figure, name: "f")
+            Issue.record("a failing gnuplot should throw")
+        } catch PlotError.gnuplotFailed(let status, let stderr, let script) {
+            #expect(status == 3)
+            #expect(stderr.contains("fake gnuplot: no can do"))
+            #expect(script.hasSuffix("out/f.gp"))
+            #expect(FileManager.default.fileExists(atPath: script))   // kept for re-running by hand
+        }
+        let silent = FigureWriter(directory: dir.appendingPathComponent("out"), gnuplotPath: try fake("silent", "exit 0"))
+        #expect(throws: PlotError.outputMissing(dir.appendingPathComponent("out/f.png").path)) { try silent.write(figure, name: "f") }
+    }
+
+    /// A "gnuplot" that dies without reading while ~2 MB of script are still to come (real
+    /// gnuplot reading a pipe goes on after an error, so a stand-in plays the dying one): with
+    /// SIGPIPE ignored the write fails instead of killing the test process, and the error carries
+    /// both the program's last words and the broken write.
+    @Test func earlyGnuplotDeathIsAnErrorNotACrashOrHang() throws {
+        let dir = try Self.scratchDirectory("broken-pipe")
+        let fake = dir.appendingPathComponent("dying-gnuplot")
+        try Data("#!/bin/sh\necho 'dying early' >&2\nexit 2\n".utf8).write(to: fake)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+        let filler = String(repeating: "# padding padding padding padding padding padding padding\n", count: 40_000)
+        do {
+            try GnuplotProcess(executable: fake).run(script: "plot sin(x)\n" + filler, in: dir)
+            Issue.record("a dying gnuplot should throw")
+        } catch PlotError.gnuplotFailed(let status, let stderr, _) {
+            #expect(status == 2)
+            #expect(stderr.contains("dying early"))
+            #expect(stderr.contains("stopped early"))      // the write really did hit the closed pipe
+        }
+    }
+
+    /// Real gnuplot reading a pipe reports every bad command, runs the rest, and exits 1.
+    @Test(.enabled(if: PlotTests.hasGnuplot)) func gnuplotReportsTheFirstFailingLine() throws {
+        let gnuplot = GnuplotProcess(executable: GnuplotProcess.locate()!)
+        let dir = try Self.scratchDirectory("two-errors")
+        let script = "set terminal pngcairo\nset output 'e.png'\nset nonsense_one\nplot x\nset nonsense_two\n"
+        do {
+            try gnuplot.run(script: script, in: dir)
+            Issue.record("a bad script should throw")
+        } catch PlotError.gnuplotFailed(let status, let stderr, _) {
+            #expect(status == 1)
+            #expect(stderr.contains("nonsense_one") && stderr.contains("nonsense_two"))
+            #expect(stderr.contains("line 3 of the script"))
+        }
+    }
+
+    @Test(.enabled(if: PlotTests.hasGnuplot)) func rendersLines() throws {
+        let steps = Array(1...200)
+        let train = steps.map { 200 / Double($0) + 5 }
+        let valid = steps.map { 220 / Double($0) + 7 + ($0 > 150 ? Double($0 - 150) * 0.05 : 0) }
+        let lr = steps.map { $0 < 100 ? 1e-3 : 1e-4 }
+        let figure = Figure(title: "Training", panels: [
+            .lines([Series("train loss", x: steps, y: train), Series("validation loss", x: steps, y: valid, style: .dashed)],
+                   title: "Loss (log y)", xlabel: "step", ylabel: "-ELBO", logY: true),
+            .lines([Series("learning rate", x: steps, y: lr, style: .steps)],
+                   title: "Schedule η (log-log)", xlabel: "step", ylabel: "learning_rate σ²", logX: true, logY: true, legend: .bottomLeft),
+        ], columns: 2)
+        _ = try Self.render(figure, name: "lines")
+    }
+
+    @Test(.enabled(if: PlotTests.hasGnuplot)) func rendersHistogramWithDensity() throws {
+        var random = RandomSource(seed: 1)
+        let draws = Tensor.gaussian([20_000], using: &random).scalars
+        let figure = Figure(.histogram(Histogram(draws, bins: 60, range: -4...4, title: "Box-Muller samples"),
+                                       overlays: [Series.function("N(0,1) density", over: -4...4, color: "#d62728", Self.standardNormal)],
+                                       title: "Gaussian sampler vs N(0,1)", xlabel: "x"))
+        _ = try Self.render(figure, name: "histogram")
+    }
+
+    @Test(.enabled(if: PlotTests.hasGnuplot)) func rendersScatterByClass() throws {
+        var random = RandomSource(seed: 2)
+        var xs: [Float] = [], ys: [Float] = [], labels: [Int] = []
+        for i in 0..<3000 {
+            let k = i % 10
+            let angle = Float(k) * 2 * .pi / 10
+            xs.append(3 * cos(angle) + 0.6 * random.gaussian())
+            ys.append(3 * sin(angle) + 0.6 * random.gaussian())
+            labels.append(k)
+        }
+        let figure = Figure(.scatter(LabeledPoints(x: xs, y: ys, labels: labels, equalAxes: true),
+                                     title: "Latent means by digit", xlabel: "z1", ylabel: "z2"))
+        _ = try Self.render(figure, name: "scatter")
+    }
+
+    @Test(.enabled(if: PlotTests.hasGnuplot)) func rendersHeatmaps() throws {
+        // A 16×49 matrix with a gradient and a marked corner cell (row 0, column 0) = top-left.
+        var values: [Double] = (0..<(16 * 49)).map { (i: Int) -> Double in Double(i % 49) / 48 - Double(i / 49) / 15 }
+        values[0] = 3
+        let wide = Heatmap(rows: 16, columns: 49, values: values, palette: .viridis)
+        // Square 5×5 "filter": an L shape, red where positive.
+        var filter = [Float](repeating: -0.2, count: 25)
+        for r in 0..<5 { filter[r * 5] = 1 }
+        for c in 0..<5 { filter[20 + c] = 1 }
+        let square = Heatmap(rows: 5, columns: 5, values: filter, palette: .blueWhiteRed, squareCells: true)
+        let figure = Figure(title: "Heatmaps", panels: [
+            .heatmap(wide, title: "im2col-like matrix (marked top-left)", xlabel: "column", ylabel: "row"),
+            .heatmap(square, title: "an L-shaped filter"),
+        ], columns: 2, width: 1200, height: 450)
+        _ = try Self.render(figure, name: "heatmap")
+    }
+
+    @Test(.enabled(if: PlotTests.hasGnuplot)) func rendersUprightDigitGrid() throws {
+        let images = (0..<20).map { GlyphDigits.image($0 % 10, shade: $0 < 10 ? 1 : 0.6) }
+        let grid = try ImageGrid(images: images, rows: 2, columns: 10,
+                                 captions: (0..<20).map { $0 < 10 ? "label \($0)" : "\($0 % 10)'s \"copy\"" },
+                                 rowTitles: ["input", "reconstruction"],
+                                 columnTitles: (0..<10).map { "c\($0)" })
+        _ = try Self.render(Figure(.images(grid, title: "Digits, upright")), name: "digits")
+
+        let plain = try ImageGrid(images: Array(images.prefix(16)), rows: 4, columns: 4, palette: .grayInverted)
+        _ = try Self.render(Figure(.images(plain)), name: "digits-plain")
+    }
+}
