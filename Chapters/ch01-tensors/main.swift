@@ -1,2 +1,172 @@
+// Chapter 1 — Tensors, matrix multiply, MNIST and randomness
+// =========================================================
+//
+// Everything in this course is built from three things: arrays of numbers with a shape
+// (tensors), one operation that does nearly all the arithmetic (the matrix multiply), and a
+// source of random numbers we control. This chapter builds each, measures it, and looks at the
+// data we will model: 70,000 handwritten digits.
+//
+//     swift run -c release ch01-tensors [--quick] [--data DIR] [--figures DIR] [--seed N]
+//
+// Figures: ch01-gemm-gflops.png, ch01-mnist-digits.png, ch01-gaussian.png.
+
+import ArgumentParser
+import CourseSupport
+import Foundation
 import VAECore
-print("placeholder")
+
+struct Chapter1: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ch01-tensors",
+        abstract: "Chapter 1: tensors, matrix multiply from naive to fast, MNIST, and our Gaussian sampler.")
+
+    @OptionGroup var options: ChapterOptions
+
+    func run() throws {
+        let figures = try options.figureWriter()
+        tensors()
+        try matrixMultiply(figures)
+        try digits(figures)
+        try randomness(figures)
+    }
+
+    // MARK: 1. What a tensor is
+    //
+    // A tensor is a block of numbers with a *shape*. A batch of 128 grey MNIST images is a tensor
+    // of shape (N, C, H, W) = (128, 1, 28, 28): N images, C channels (1 for grey, 3 for colour),
+    // H rows, W columns. Memory, though, is one long line of floats, so a tensor also needs a rule
+    // that maps (n, c, h, w) to a position in that line. We use the row-major rule, NCHW:
+    //
+    //     offset(n, c, h, w) = ((n·C + c)·H + h)·W + w
+    //
+    // The last index moves fastest. The *strides* say how far one step along each axis moves in
+    // memory: (C·H·W, H·W, W, 1). Two consequences shape every kernel we write later:
+    //   - Walking along w touches neighbouring floats, which the CPU loads 8 at a time (one SIMD
+    //     register) and 16 at a time (one 64-byte cache line). Inner loops should run along the
+    //     last axis.
+    //   - Reshaping (128, 64, 7, 7) into (128, 3136) changes no number in memory: only the shape.
+    //     That is how the encoder's feature maps become the input of a fully connected layer.
+    func tensors() {
+        section("1. Tensors: shape, NCHW layout, strides")
+        var batch = Tensor(shape: [2, 3, 4, 5])
+        print("a batch of shape \(batch.shape) holds \(batch.count) floats; strides \(batch.strides)")
+        batch[1, 2, 3, 4] = 1
+        let offset = batch.offset(of: [1, 2, 3, 4])
+        print("element (n=1, c=2, h=3, w=4) lives at offset ((1·3 + 2)·4 + 3)·5 + 4 = \(offset)")
+        let flat = batch.reshaped([2, -1])
+        print("reshaped to \(flat.shape): the same \(flat.count) floats, now one row per image;"
+              + " the 1 is still at offset \(flat.scalars.firstIndex(of: 1)!)")
+    }
+
+    // MARK: 2. The matrix multiply, from a loop to the machine's peak
+    //
+    // C = A·B with A of M×K and B of K×N costs M·N·K multiply-adds, 2·M·N·K floating-point
+    // operations. Every layer of the VAE is one: a fully connected layer multiplies a batch of
+    // rows by a weight matrix, and a convolution becomes one after im2col (chapter 2). So the
+    // speed of the whole course is the speed of this one function.
+    //
+    // How fast could it be? One core of this machine issues two 8-wide fused multiply-adds per
+    // cycle: 2 FMAs × 8 floats × 2 operations = 32 FLOP per cycle, about 100 GFLOP/s per core
+    // at ~3 GHz. The naive triple loop gets about 1: it is not the arithmetic that is slow, it is
+    // waiting for memory. The steps below (in MatmulSteps.swift) close that gap one idea at a
+    // time, and we measure each:
+    //   1. naive i-j-k: each C[i][j] is a dot product that strides down a column of B, touching
+    //      a new cache line for every multiply;
+    //   2. i-k-j: reorder the loops so the inner loop runs along rows of B and C, which are
+    //      contiguous; the compiler can now vectorise it;
+    //   3. blocking: work on tiles of A, B and C small enough to stay in cache, so each number
+    //      loaded from memory is used many times;
+    //   4. packing + a SIMD micro-kernel: copy tiles into the exact order the kernel reads, and
+    //      keep a 6×16 block of C in 12 vector registers while streaming A and B through;
+    //   5. both cores: split C into blocks that the two cores compute independently.
+    // The last is the library's `gemm`, which every later chapter uses. OpenBLAS, a mature
+    // hand-tuned BLAS, is measured beside it when it is installed (it is never a dependency).
+    func matrixMultiply(_ figures: FigureWriter) throws {
+        section("2. Matrix multiply: naive → reordered → blocked → SIMD → two cores")
+        let sizes = options.quick ? [32, 64, 128, 256] : [32, 64, 128, 256, 384, 512, 768, 1024]
+        let results = measureMatmulSteps(sizes: sizes)
+        var steps: [String] = []
+        for r in results where !steps.contains(r.step) { steps.append(r.step) }
+        print("GFLOP/s (best of several runs; square M = K = N):")
+        print("size".padding(toLength: 8, withPad: " ", startingAt: 0)
+              + steps.map { $0.padding(toLength: 18, withPad: " ", startingAt: 0) }.joined())
+        for size in sizes {
+            var row = String(size).padding(toLength: 8, withPad: " ", startingAt: 0)
+            for step in steps {
+                let cell = results.first { $0.step == step && $0.size == size }.map { String(format: "%.2f", $0.gflops) } ?? "—"
+                row += cell.padding(toLength: 18, withPad: " ", startingAt: 0)
+            }
+            print(row)
+        }
+        let series = steps.map { step in
+            let points = results.filter { $0.step == step }
+            return Series(step, x: points.map { Double($0.size) }, y: points.map(\.gflops), style: .linesPoints)
+        }
+        try figures.save(Figure(.lines(series, title: "Matrix multiply: GFLOP/s against size",
+                                       xlabel: "M = K = N", ylabel: "GFLOP/s", logX: true, logY: true,
+                                       legend: .outside)),
+                         as: "ch01-gemm-gflops")
+    }
+
+    // MARK: 3. The data: MNIST
+    //
+    // MNIST is 70,000 grey 28×28 images of handwritten digits, 60,000 for training and 10,000 for
+    // testing, stored in the IDX format: a big-endian header (a magic number, then the size of
+    // each dimension) followed by one unsigned byte per pixel, the whole file gzip-compressed.
+    // We inflate it with the system's zlib, check the header against the file's length, check
+    // the decompressed bytes against the SHA-256 sums shipped beside them, and scale each pixel
+    // to [0, 1]. A file that is missing, truncated or mislabelled stops the program with a
+    // message that names it: a model trained on half a file would fail silently much later.
+    func digits(_ figures: FigureWriter) throws {
+        section("3. MNIST")
+        let train = try options.loadMNIST(.train)
+        var counts = [Int](repeating: 0, count: 10)
+        for label in train.labels { counts[Int(label)] += 1 }
+        print("training images: \(train.count), shape \(train.images.shape); per digit: \(counts)")
+        print(String(format: "mean pixel %.4f (the usual normalisation constant 0.1307)", train.images.mean()))
+
+        var random = RandomSource(seed: options.seed)
+        let picks = (0..<40).map { _ in random.uniformInt(below: train.count) }
+        let images = picks.map { train.images.slice($0).scalars }
+        let grid = try ImageGrid(images: images, rows: 4, columns: 10,
+                                 captions: picks.map { "\(train.labels[$0])" })
+        try figures.save(Figure(.images(grid, title: "MNIST training digits and their labels")),
+                         as: "ch01-mnist-digits")
+    }
+
+    // MARK: 4. Randomness we control
+    //
+    // A VAE samples: the reparameterisation z = μ + σ·ε needs Gaussian noise ε at every step,
+    // weights start random, batches are shuffled, pixels are binarised by coin flips. For a run to
+    // be repeatable, all of it must flow from one seed. Our generator is xoshiro256**: four 64-bit
+    // words of state, a few shifts, rotations and multiplies per draw, statistically excellent,
+    // and its state fits in a checkpoint (a resumed run continues the exact same stream).
+    //
+    // Uniform floats come from the top 24 bits of a draw. Gaussians come from the Box–Muller
+    // transform: for independent uniforms u₁, u₂,
+    //
+    //     r = √(−2 ln u₁),  θ = 2π u₂,   z₁ = r cos θ,  z₂ = r sin θ
+    //
+    // are two independent N(0, 1) draws. Why: a 2-D standard Gaussian is symmetric under rotation,
+    // so its angle is uniform; and its squared radius r² is exponentially distributed with mean 2,
+    // which is exactly −2 ln u₁. The histogram below compares 100,000 draws with the density
+    // φ(z) = e^{−z²/2} / √(2π).
+    func randomness(_ figures: FigureWriter) throws {
+        section("4. Gaussian sampling (Box–Muller)")
+        var random = RandomSource(seed: options.seed)
+        let n = options.quick ? 20_000 : 100_000
+        let draws = (0..<n).map { _ in Double(random.gaussian()) }
+        let mean = draws.reduce(0, +) / Double(n)
+        let variance = draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)
+        print(String(format: "%d draws: mean %.4f (expect 0 ± %.4f), variance %.4f (expect 1)",
+                     n, mean, 3 / Double(n).squareRoot(), variance))
+        let density = Series.function("N(0,1) density", over: -4.5...4.5) { z in exp(-z * z / 2) / (2 * Double.pi).squareRoot() }
+        try figures.save(Figure(.histogram(Histogram(draws, bins: 60, range: -4.5...4.5, title: "our sampler"),
+                                           overlays: [density],
+                                           title: "\(n) Box–Muller draws against the N(0,1) density",
+                                           xlabel: "z", ylabel: "density")),
+                         as: "ch01-gaussian")
+    }
+}
+
+Chapter1.main()
