@@ -7,7 +7,7 @@ import Foundation
 /// A training step reads:
 ///
 ///     optimizer.zeroGradients()
-///     let loss = model.forwardAndBackward(batch)         // accumulates into parameter gradients
+///     ...                                                // forward, loss, backward: fills the gradients
 ///     try clipGradientNorm(model.parameters, maxNorm: 1) // optional
 ///     optimizer.learningRate = schedule.learningRate(atStep: optimizer.stepCount)
 ///     optimizer.step()
