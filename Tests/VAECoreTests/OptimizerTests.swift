@@ -5,12 +5,8 @@ import Testing
 /// Optimizers, gradient clipping and state save/restore, against PyTorch (`Fixtures/optim.py`)
 /// and against themselves.
 @Suite struct OptimizerTests {
-    /// Loaded once; read-only afterwards. `Fixture` resolves `Fixtures/` from the path of the
-    /// file that calls it, two levels up, so pass a file inside `Support/`.
-    nonisolated(unsafe) static let fixture = Result {
-        try Fixture("optim", file: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Support/Fixtures.swift").path)
-    }
+    /// Loaded once; read-only afterwards.
+    nonisolated(unsafe) static let fixture = Result { try Fixture("optim") }
     static let parameterCount = 4
 
     /// Fresh parameters at the fixture's initial values, named p0, p1, …
