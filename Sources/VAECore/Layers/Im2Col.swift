@@ -28,33 +28,8 @@ import Foundation
 /// - Complexity: C·kh·kw·OH·OW copies; each run along `ow` is contiguous when the stride is 1.
 public func im2col(_ image: UnsafePointer<Float>, geometry g: ConvGeometry,
                    into columns: UnsafeMutablePointer<Float>, rowStride: Int) {
-    let (H, W, OH, OW) = (g.height, g.width, g.outputHeight, g.outputWidth)
-    let (sh, sw, ph, pw) = (g.strideHeight, g.strideWidth, g.paddingHeight, g.paddingWidth)
-    for c in 0..<g.channels {
-        let plane = image + c * H * W
-        for ki in 0..<g.kernelHeight {
-            for kj in 0..<g.kernelWidth {
-                let row = (c * g.kernelHeight + ki) * g.kernelWidth + kj
-                let (lo, hi) = validOutputRange(kernelOffset: kj, stride: sw, padding: pw, inputSize: W, outputSize: OW)
-                let shift = kj - pw  // iw = ow·sw + shift
-                for oh in 0..<OH {
-                    let destination = columns + row * rowStride + oh * OW
-                    let ih = oh * sh - ph + ki
-                    guard ih >= 0 && ih < H else {
-                        destination.update(repeating: 0, count: OW)
-                        continue
-                    }
-                    let source = plane + ih * W
-                    destination.update(repeating: 0, count: lo)
-                    if sw == 1 {
-                        (destination + lo).update(from: source + lo + shift, count: hi - lo)
-                    } else {
-                        for ow in lo..<hi { destination[ow] = source[ow * sw + shift] }
-                    }
-                    (destination + hi).update(repeating: 0, count: OW - hi)
-                }
-            }
-        }
+    for r in 0..<g.rows {
+        im2colRow(r, of: image, geometry: g, into: columns + r * rowStride)
     }
 }
 
@@ -66,38 +41,65 @@ public func im2col(_ image: UnsafePointer<Float>, geometry g: ConvGeometry,
 /// - Complexity: C·kh·kw·OH·OW additions.
 public func col2im(_ columns: UnsafePointer<Float>, rowStride: Int, geometry g: ConvGeometry,
                    accumulatingInto image: UnsafeMutablePointer<Float>) {
-    let (H, W, OH, OW) = (g.height, g.width, g.outputHeight, g.outputWidth)
-    let (sh, sw, ph, pw) = (g.strideHeight, g.strideWidth, g.paddingHeight, g.paddingWidth)
-    for c in 0..<g.channels {
-        let plane = image + c * H * W
-        for ki in 0..<g.kernelHeight {
-            for kj in 0..<g.kernelWidth {
-                let row = (c * g.kernelHeight + ki) * g.kernelWidth + kj
-                let (lo, hi) = validOutputRange(kernelOffset: kj, stride: sw, padding: pw, inputSize: W, outputSize: OW)
-                let shift = kj - pw
-                for oh in 0..<OH {
-                    let ih = oh * sh - ph + ki
-                    guard ih >= 0 && ih < H else { continue }
-                    let source = columns + row * rowStride + oh * OW
-                    let destination = plane + ih * W
-                    if sw == 1 {
-                        let d = destination + shift
-                        for ow in lo..<hi { d[ow] += source[ow] }
-                    } else {
-                        for ow in lo..<hi { destination[ow * sw + shift] += source[ow] }
-                    }
-                }
-            }
+    for r in 0..<g.rows {
+        col2imRow(r, from: columns + r * rowStride, geometry: g, accumulatingInto: image)
+    }
+}
+
+/// Row r = (c, ki, kj) of one image's im2col matrix: the OH·OW values
+/// x[c, oh·sh − ph + ki, ow·sw − pw + kj], zero where that falls in the padding.
+@inline(__always)
+private func im2colRow(_ r: Int, of image: UnsafePointer<Float>, geometry g: ConvGeometry,
+                       into row: UnsafeMutablePointer<Float>) {
+    let (c, ki, kj) = (r / (g.kernelHeight * g.kernelWidth), (r / g.kernelWidth) % g.kernelHeight, r % g.kernelWidth)
+    let (W, OW, sw) = (g.width, g.outputWidth, g.strideWidth)
+    let (ohLo, ohHi) = validOutputRange(kernelOffset: ki, stride: g.strideHeight, padding: g.paddingHeight,
+                                        inputSize: g.height, outputSize: g.outputHeight)
+    let (lo, hi) = validOutputRange(kernelOffset: kj, stride: sw, padding: g.paddingWidth, inputSize: W, outputSize: OW)
+    let plane = image + c * g.height * W
+    for j in 0 ..< ohLo * OW { row[j] = 0 }
+    for oh in ohLo..<ohHi {
+        let destination = row + oh * OW
+        // source[ow·sw] is input column ow·sw − pw + kj of input row oh·sh − ph + ki.
+        let source = plane + (oh * g.strideHeight - g.paddingHeight + ki) * W + (kj - g.paddingWidth)
+        for ow in 0..<lo { destination[ow] = 0 }
+        switch sw {
+        case 1: for ow in lo..<hi { destination[ow] = source[ow] }
+        case 2: for ow in lo..<hi { destination[ow] = source[2 * ow] }
+        default: for ow in lo..<hi { destination[ow] = source[ow * sw] }
+        }
+        for ow in hi..<OW { destination[ow] = 0 }
+    }
+    for j in ohHi * OW ..< g.outputHeight * OW { row[j] = 0 }
+}
+
+/// Adds row r = (c, ki, kj) of one image's im2col matrix back onto the pixels it was read from.
+@inline(__always)
+private func col2imRow(_ r: Int, from row: UnsafePointer<Float>, geometry g: ConvGeometry,
+                       accumulatingInto image: UnsafeMutablePointer<Float>) {
+    let (c, ki, kj) = (r / (g.kernelHeight * g.kernelWidth), (r / g.kernelWidth) % g.kernelHeight, r % g.kernelWidth)
+    let (W, OW, sw) = (g.width, g.outputWidth, g.strideWidth)
+    let (ohLo, ohHi) = validOutputRange(kernelOffset: ki, stride: g.strideHeight, padding: g.paddingHeight,
+                                        inputSize: g.height, outputSize: g.outputHeight)
+    let (lo, hi) = validOutputRange(kernelOffset: kj, stride: sw, padding: g.paddingWidth, inputSize: W, outputSize: OW)
+    let plane = image + c * g.height * W
+    for oh in ohLo..<ohHi {
+        let source = row + oh * OW
+        let destination = plane + (oh * g.strideHeight - g.paddingHeight + ki) * W + (kj - g.paddingWidth)
+        switch sw {
+        case 1: for ow in lo..<hi { destination[ow] += source[ow] }
+        case 2: for ow in lo..<hi { destination[2 * ow] += source[ow] }
+        default: for ow in lo..<hi { destination[ow * sw] += source[ow] }
         }
     }
 }
 
-/// The output columns `lo..<hi` whose input column ow·stride − padding + kernelOffset falls
+/// The output positions `lo..<hi` whose input position o·stride − padding + kernelOffset falls
 /// inside 0..<inputSize; the others read padding.
 @inline(__always)
 private func validOutputRange(kernelOffset k: Int, stride s: Int, padding p: Int,
                               inputSize n: Int, outputSize m: Int) -> (Int, Int) {
-    // ow·s ≥ p − k  ⇔  ow ≥ ⌈(p − k)/s⌉;   ow·s ≤ n − 1 + p − k  ⇔  ow ≤ ⌊(n − 1 + p − k)/s⌋.
+    // o·s ≥ p − k  ⇔  o ≥ ⌈(p − k)/s⌉;   o·s ≤ n − 1 + p − k  ⇔  o ≤ ⌊(n − 1 + p − k)/s⌋.
     let lo = p - k <= 0 ? 0 : min(m, (p - k + s - 1) / s)
     let top = n - 1 + p - k
     let hi = top < 0 ? 0 : min(m, top / s + 1)
@@ -109,28 +111,36 @@ private func validOutputRange(kernelOffset k: Int, stride s: Int, padding p: Int
 /// im2col of a batch (B, C, H, W) into one matrix (C·kh·kw, B·OH·OW): image n fills columns
 /// n·OH·OW ..< (n+1)·OH·OW, so that one GEMM convolves the whole batch.
 ///
-/// Images are spread over the cores when the batch is large enough to pay for it.
+/// Walks the matrix row by row, each row across all images, so the (large) matrix is written
+/// sequentially; rows are split over the cores when there is enough work.
 public func im2col(batch images: UnsafePointer<Float>, count: Int, geometry g: ConvGeometry,
                    into columns: UnsafeMutablePointer<Float>) {
-    let rowStride = count * g.columns
+    let (P, rowStride) = (g.columns, count * g.columns)
     nonisolated(unsafe) let (source, destination) = (images, columns)
-    forEachImageChunk(count: count, workPerImage: g.rows * g.columns) { range in
-        for n in range {
-            im2col(source + n * g.imageSize, geometry: g, into: destination + n * g.columns, rowStride: rowStride)
+    forEachChunk(count: g.rows, workPerItem: rowStride) { rows in
+        for r in rows {
+            for n in 0..<count {
+                im2colRow(r, of: source + n * g.imageSize, geometry: g, into: destination + r * rowStride + n * P)
+            }
         }
     }
 }
 
 /// col2im of a batch: adds the matrix (C·kh·kw, B·OH·OW) laid out as by `im2col(batch:…)` onto
 /// the images (B, C, H, W). ACCUMULATES.
+///
+/// Images are split over the cores (rows of one image overlap on its pixels, so they stay on
+/// one thread); within a share, the matrix is read row by row.
 public func col2im(batch columns: UnsafePointer<Float>, count: Int, geometry g: ConvGeometry,
                    accumulatingInto images: UnsafeMutablePointer<Float>) {
-    let rowStride = count * g.columns
+    let (P, rowStride) = (g.columns, count * g.columns)
     nonisolated(unsafe) let (source, destination) = (columns, images)
-    forEachImageChunk(count: count, workPerImage: g.rows * g.columns) { range in
-        for n in range {
-            col2im(source + n * g.columns, rowStride: rowStride, geometry: g,
-                   accumulatingInto: destination + n * g.imageSize)
+    forEachChunk(count: count, workPerItem: g.rows * P) { batch in
+        for r in 0..<g.rows {
+            for n in batch {
+                col2imRow(r, from: source + r * rowStride + n * P, geometry: g,
+                          accumulatingInto: destination + n * g.imageSize)
+            }
         }
     }
 }
@@ -227,12 +237,12 @@ func permuteChannelMajorToBatch(_ source: UnsafePointer<Float>, batch: Int, chan
 }
 
 /// Runs `body` on contiguous chunks of 0..<count, one chunk per core when the total work
-/// (count·workPerImage element moves) is large enough to repay a fork-join, else inline.
-/// Chunks never share an image, so writes to per-image memory never collide.
-func forEachImageChunk(count: Int, workPerImage: Int, _ body: (Range<Int>) -> Void) {
+/// (count·workPerItem element moves) is large enough to repay a fork-join, else inline.
+/// Callers split by what each item writes, so that chunks never write the same memory.
+func forEachChunk(count: Int, workPerItem: Int, _ body: (Range<Int>) -> Void) {
     let cores = ProcessInfo.processInfo.activeProcessorCount
     let chunks = min(cores, count)
-    guard chunks > 1, count * workPerImage >= 1 << 16 else {
+    guard chunks > 1, count * workPerItem >= 1 << 16 else {
         body(0..<count)
         return
     }
