@@ -77,6 +77,11 @@ public final class Conv2d: Layer {
 
     public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
 
+    private func checkParameterShapes() {
+        requireParameterShape(weight, [outputChannels, inputChannels, kernel.height, kernel.width], in: "Conv2d")
+        requireParameterShape(bias, [outputChannels], in: "Conv2d")
+    }
+
     /// The geometry of one image of an input of `shape` (B, C, H, W).
     public func geometry(forInput shape: [Int]) throws -> ConvGeometry {
         guard shape.count == 4, shape[0] > 0, shape[1] == inputChannels else {
@@ -94,6 +99,7 @@ public final class Conv2d: Layer {
 
     public func forward(_ x: Tensor) -> Tensor {
         let g = requireShape { try geometry(forInput: x.shape) }
+        checkParameterShapes()
         let (B, O, R) = (x.shape[0], outputChannels, g.rows)
         let N = B * g.columns
         growScratch(&columns, to: R * N)
@@ -126,6 +132,7 @@ public final class Conv2d: Layer {
         let N = B * g.columns
         precondition(dy.shape == [B, O, g.outputHeight, g.outputWidth],
                      "Conv2d.backward: output gradient \(dy.shape) should be \([B, O, g.outputHeight, g.outputWidth])")
+        checkParameterShapes()
         growScratch(&columnGradient, to: R * N)
         var dx = Tensor(shape: [B, inputChannels, g.height, g.width])  // zeros: col2im accumulates
         columns.withUnsafeMutableBufferPointer { col in

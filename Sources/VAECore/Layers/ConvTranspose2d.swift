@@ -79,6 +79,11 @@ public final class ConvTranspose2d: Layer {
 
     public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
 
+    private func checkParameterShapes() {
+        requireParameterShape(weight, [inputChannels, outputChannels, kernel.height, kernel.width], in: "ConvTranspose2d")
+        requireParameterShape(bias, [outputChannels], in: "ConvTranspose2d")
+    }
+
     /// The geometry of the convolution that maps one output image (Cout, OH, OW) back to one
     /// input image (Cin's spatial size H×W), for an input of `shape` (B, Cin, H, W).
     public func geometry(forInput shape: [Int]) throws -> ConvGeometry {
@@ -108,6 +113,7 @@ public final class ConvTranspose2d: Layer {
 
     public func forward(_ x: Tensor) -> Tensor {
         let g = requireShape { try geometry(forInput: x.shape) }
+        checkParameterShapes()
         let (B, Ci, R) = (x.shape[0], inputChannels, g.rows)
         let N = B * g.columns  // B·H·W
         growScratch(&inputChannelMajor, to: Ci * N)
@@ -152,6 +158,7 @@ public final class ConvTranspose2d: Layer {
         let N = B * g.columns
         precondition(dy.shape == [B, Co, g.height, g.width],
                      "ConvTranspose2d.backward: output gradient \(dy.shape) should be \([B, Co, g.height, g.width])")
+        checkParameterShapes()
         growScratch(&inputGradientChannelMajor, to: Ci * N)
         return inputChannelMajor.withUnsafeMutableBufferPointer { xt in
             columns.withUnsafeMutableBufferPointer { dcol in

@@ -40,3 +40,12 @@ func withOptionalPointer<R>(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -
     guard let tensor else { return body(nil) }
     return tensor.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
+
+/// Stops when a parameter no longer has the shape its layer was built with (a bad load would
+/// otherwise make the kernels read past the end of the weight).
+@inline(__always)
+func requireParameterShape(_ parameter: Parameter?, _ shape: [Int], in layer: String) {
+    guard let parameter else { return }
+    precondition(parameter.value.shape == shape && parameter.gradient.shape == shape,
+                 "\(layer): \(parameter.name) has shape \(parameter.value.shape) (gradient \(parameter.gradient.shape)), expected \(shape)")
+}

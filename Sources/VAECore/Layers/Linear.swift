@@ -36,6 +36,11 @@ public final class Linear: Layer {
 
     public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
 
+    private func checkParameterShapes() {
+        requireParameterShape(weight, [outputFeatures, inputFeatures], in: "Linear")
+        requireParameterShape(bias, [outputFeatures], in: "Linear")
+    }
+
     /// (B, in) → (B, out); throws for any other input shape.
     public func outputShape(forInput shape: [Int]) throws -> [Int] {
         guard shape.count == 2, shape[0] > 0, shape[1] == inputFeatures else {
@@ -46,6 +51,7 @@ public final class Linear: Layer {
 
     public func forward(_ x: Tensor) -> Tensor {
         let outShape = requireShape { try outputShape(forInput: x.shape) }
+        checkParameterShapes()
         let (B, I, O) = (x.shape[0], inputFeatures, outputFeatures)
         input = x
         return makeLayerOutput(shape: outShape) { y in  // (B, O)
@@ -69,6 +75,7 @@ public final class Linear: Layer {
         guard let x = input else { preconditionFailure("Linear.backward called before forward") }
         let (B, I, O) = (x.shape[0], inputFeatures, outputFeatures)
         precondition(dy.shape == [B, O], "Linear.backward: output gradient \(dy.shape) should be \([B, O])")
+        checkParameterShapes()
         return dy.withUnsafeBufferPointer { g in
             let g = g.baseAddress!
             // ∂L/∂W (O, I) += gᵀ (O, B) · x (B, I)
