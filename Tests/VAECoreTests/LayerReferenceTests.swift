@@ -19,15 +19,9 @@ import Testing
     static let outputTolerance: Float = 3e-5
     static let gradientTolerance: Float = 3e-5
 
-    /// Fixtures/layers.json. `Fixture(_:file:)` finds Fixtures/ two folders above its `file`
-    /// argument, whose default `#filePath` is the *caller's* file: right for a caller inside
-    /// Support/, one level too high for a test at the top of VAECoreTests. So we name a file
-    /// one level down. Parsed once (7.8 MB) and shared, read-only, by the tests of the suite.
+    /// Fixtures/layers.*, parsed once and shared, read-only, by the tests of the suite.
     static func fixture() throws -> Fixture { try loaded.get() }
-    nonisolated(unsafe) private static let loaded = Result { () throws -> Fixture in
-        let anchor = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/Fixtures.swift")
-        return try Fixture("layers", file: anchor.path)
-    }
+    nonisolated(unsafe) private static let loaded = Result { try Fixture("layers") }
 
     /// Sets `parameter` to the PyTorch value stored under "param:<name>", checking its shape.
     static func load(_ parameter: Parameter, from fixture: Fixture, _ name: String, key: String? = nil) throws {
@@ -48,7 +42,7 @@ import Testing
         layer.zeroGradients()
         let dx = layer.backward(try fixture.tensor(name, "upstream"))
         #expect(scaledRelativeError(dx, try fixture.tensor(name, "input_grad")) < gradientTolerance, "\(name): input gradient")
-        let storedGradients = fixture.cases[name]!.keys.filter { $0.hasPrefix("grad:") }
+        let storedGradients = fixture.keys(name).filter { $0.hasPrefix("grad:") }
         #expect(storedGradients.count == layer.parameters.count, "\(name): PyTorch has \(storedGradients.sorted())")
         for parameter in layer.parameters {
             let expected = try fixture.tensor(name, "grad:" + parameter.name)
@@ -116,7 +110,7 @@ import Testing
             ("unflatten", Reshape([1, 2, 2])),
             ("deconv", ConvTranspose2d(inputChannels: 1, outputChannels: 2, kernelSize: 4, stride: 2, padding: 1, using: &random)),
         ])
-        let pytorchNames = fixture.cases[name]!.keys.filter { $0.hasPrefix("param:") }.map { String($0.dropFirst(6)) }
+        let pytorchNames = fixture.keys(name).filter { $0.hasPrefix("param:") }.map { String($0.dropFirst(6)) }
         #expect(net.parameters.map(\.name).sorted() == pytorchNames.sorted())
         for p in net.parameters { try Self.load(p, from: fixture, name) }
         try Self.compare(net, fixture: fixture, name)

@@ -1,14 +1,14 @@
 """PyTorch reference values for batch normalisation, activations and losses.
 
-Writes norm_losses.json, read by NormLossReferenceTests.swift. Run:
+Writes norm_losses.safetensors (tensors) and norm_losses.json (numbers), read by
+NormLossReferenceTests.swift. Run:
     /root/torchvenv/bin/python Tests/VAECoreTests/Fixtures/norm_losses.py
 
 Layers record the forward output and, for a stored random upstream gradient g, the gradients of
 L = <g, y> with respect to the input and the parameters. Losses record the reduced value and the
 gradient of that value. `sumPerSample` is torch's sum divided by the batch size.
 
-Numbers are written with the shortest decimal that reads back as the same float32 (checked), so
-the JSON stays small at full float32 precision.
+Scalar numbers are written with the shortest decimal that reads back as the same float32.
 """
 import os
 import sys
@@ -24,15 +24,10 @@ torch.manual_seed(20240611)
 
 
 def compact(t):
-    """A tensor entry whose numbers are float32-shortest decimals (checked to round-trip)."""
-    a = t.detach().to(torch.float32).contiguous().reshape(-1).numpy()
-    data = []
-    for v in a:
-        d = float(str(v))  # numpy prints the shortest repr that identifies the float32
-        assert np.float32(d) == v or (np.isnan(v) and np.isnan(d)), (v, d)
-        assert np.isfinite(v), "JSON cannot hold non-finite values"
-        data.append(d)
-    return {"shape": list(t.shape), "data": data}
+    """A tensor entry: stored as exact float32 in norm_losses.safetensors."""
+    t = t.detach().to(torch.float32).contiguous().clone()
+    assert torch.isfinite(t).all(), "fixtures hold finite values only"
+    return t
 
 
 def f32(x):
