@@ -51,6 +51,7 @@ let package = Package(
         .executableTarget(
             name: "bench",
             dependencies: ["VAECore", "CourseSupport", argumentParser],
+            exclude: ["pytorch"],
             swiftSettings: numericSettings
         ),
         .executableTarget(

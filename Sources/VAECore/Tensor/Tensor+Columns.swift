@@ -1,0 +1,50 @@
+extension Tensor {
+    /// Joins two matrices side by side: (B, n) and (B, m) give (B, n + m). A conditional VAE
+    /// appends a one-hot label to the features this way.
+    ///
+    /// - Complexity: one copy of both inputs.
+    public static func concatenateColumns(_ a: Tensor, _ b: Tensor) -> Tensor {
+        precondition(a.rank == 2 && b.rank == 2 && a.shape[0] == b.shape[0],
+                     "concatenateColumns needs (B, n) and (B, m), got \(a.shape) and \(b.shape)")
+        let (rows, n, m) = (a.shape[0], a.shape[1], b.shape[1])
+        var out = Tensor(shape: [rows, n + m])
+        out.withUnsafeMutableBufferPointer { o in
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    for r in 0..<rows {
+                        (o.baseAddress! + r * (n + m)).update(from: pa.baseAddress! + r * n, count: n)
+                        (o.baseAddress! + r * (n + m) + n).update(from: pb.baseAddress! + r * m, count: m)
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Columns `range` of a matrix (B, n): (B, range.count). Splits the encoder's output into
+    /// μ and log σ², and a gradient back into its parts.
+    public func columns(_ range: Range<Int>) -> Tensor {
+        precondition(rank == 2 && range.lowerBound >= 0 && range.upperBound <= shape[1],
+                     "columns \(range) out of range for shape \(shape)")
+        let (rows, n, width) = (shape[0], shape[1], range.count)
+        var out = Tensor(shape: [rows, width])
+        out.withUnsafeMutableBufferPointer { o in
+            withUnsafeBufferPointer { p in
+                for r in 0..<rows {
+                    (o.baseAddress! + r * width).update(from: p.baseAddress! + r * n + range.lowerBound, count: width)
+                }
+            }
+        }
+        return out
+    }
+
+    /// One-hot rows for integer labels: (B, classes), 1 at each label's column.
+    public static func oneHot(_ labels: [Int], classes: Int) -> Tensor {
+        var out = Tensor(shape: [labels.count, classes])
+        for (row, label) in labels.enumerated() {
+            precondition(label >= 0 && label < classes, "label \(label) is outside 0..<\(classes)")
+            out.scalars[row * classes + label] = 1
+        }
+        return out
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+
+/// A convolutional variational autoencoder: an encoder q(z|x) = N(μ(x), diag σ²(x)), a decoder
+/// p(x|z) = Bernoulli(sigmoid(logits(z))) over the 784 pixels, and the prior p(z) = N(0, I).
+///
+/// Training maximises the evidence lower bound, per image,
+///
+///     ELBO(x) = E_q[log p(x|z)] − KL(q(z|x) ‖ p(z))  ≤  log p(x),
+///
+/// by minimising its negation: the reconstruction term BCE(logits, x) summed over pixels, plus
+/// β·KL (β = 1 is the true ELBO; chapter 6 varies it). Both are reported in nats per image.
+///
+/// Parameters carry the names PyTorch's `state_dict` would give the same modules
+/// (`encoder.conv1.weight`, `encoder.bn1.running_mean`, `decoder.deconv1.weight`, …), so a
+/// checkpoint loads into an equivalent PyTorch model.
+public final class VAE {
+    public let configuration: VAEConfiguration
+    /// Convolutions, BatchNorm and ReLU, then Flatten: (B, 1, 28, 28) → (B, F).
+    public let encoderBody: Sequential
+    /// (B, F [+ classes]) → (B, 2·D): μ in the first D columns, log σ² in the rest.
+    public let encoderHead: Linear
+    /// (B, D [+ classes]) → (B, 1, 28, 28) logits.
+    public let decoder: Sequential
+
+    /// A VAE with weights drawn from `random` by PyTorch's default initialisation.
+    public init(_ configuration: VAEConfiguration = .reference, using random: inout RandomSource) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        let widths = configuration.channels
+        let depth = widths.count
+        let side = configuration.bottleneckSide
+        let latent = configuration.latentDimensions
+        let classes = configuration.classCount
+
+        var encoderLayers: [(String, Layer)] = []
+        var inputChannels = 1
+        for (index, width) in widths.enumerated() {
+            let i = index + 1
+            encoderLayers.append(("conv\(i)", try Conv2d(inputChannels: inputChannels, outputChannels: width,
+                                                         kernelSize: 4, stride: 2, padding: 1, using: &random)))
+            encoderLayers.append(("bn\(i)", BatchNorm2d(channels: width)))
+            encoderLayers.append(("relu\(i)", ReLU()))
+            inputChannels = width
+        }
+        encoderLayers.append(("flatten", Flatten()))
+        encoderBody = try Sequential(encoderLayers)
+        encoderHead = try Linear(inputFeatures: configuration.featureCount + classes, outputFeatures: 2 * latent, using: &random)
+
+        var decoderLayers: [(String, Layer)] = [
+            ("fc", try Linear(inputFeatures: latent + classes, outputFeatures: configuration.featureCount, using: &random)),
+            ("relu0", ReLU()),
+            ("reshape", try Reshape([widths[depth - 1], side, side])),
+        ]
+        for i in 1...depth {
+            let input = widths[depth - i]
+            let output = i == depth ? 1 : widths[depth - i - 1]
+            decoderLayers.append(("deconv\(i)", try ConvTranspose2d(inputChannels: input, outputChannels: output,
+                                                                     kernelSize: 4, stride: 2, padding: 1, using: &random)))
+            if i < depth {
+                decoderLayers.append(("bn\(i)", BatchNorm2d(channels: output)))
+                decoderLayers.append(("relu\(i)", ReLU()))
+            }
+        }
+        decoder = try Sequential(decoderLayers)
+
+        for p in encoderBody.parameters + encoderBody.buffers { p.name = "encoder." + p.name }
+        for p in encoderHead.parameters { p.name = "encoder.fc." + p.name }
+        for p in decoder.parameters + decoder.buffers { p.name = "decoder." + p.name }
+    }
+
+    /// Every trained tensor, in state_dict order: what the optimizer updates.
+    public var parameters: [Parameter] { encoderBody.parameters + encoderHead.parameters + decoder.parameters }
+    /// BatchNorm's running statistics: saved, not trained.
+    public var buffers: [Parameter] { encoderBody.buffers + decoder.buffers }
+
+    /// Training mode uses batch statistics in BatchNorm; evaluation mode the running ones.
+    public var isTraining: Bool {
+        get { encoderBody.isTraining }
+        set { encoderBody.isTraining = newValue; decoder.isTraining = newValue }
+    }
+
+    /// Sets every parameter's gradient to zero.
+    public func zeroGradients() { for p in parameters { p.zeroGradient() } }
+
+    // MARK: Forward
+
+    /// The one-hot labels of a conditional model, checked; nil for a plain one.
+    private func condition(_ labels: [Int]?, batch: Int) throws -> Tensor? {
+        guard configuration.classCount > 0 else { return nil }
+        guard let labels, labels.count == batch else {
+            throw VAEConfigurationError("a conditional VAE needs one label per image (\(batch) images, \(labels?.count ?? 0) labels)")
+        }
+        guard labels.allSatisfy({ (0..<configuration.classCount).contains($0) }) else {
+            throw VAEConfigurationError("labels must lie in 0..<\(configuration.classCount)")
+        }
+        return Tensor.oneHot(labels, classes: configuration.classCount)
+    }
+
+    /// q(z|x): the mean and log-variance of each image's code, (B, D) each.
+    public func encode(_ images: Tensor, labels: [Int]? = nil) throws -> (mean: Tensor, logVariance: Tensor) {
+        guard images.rank == 4, images.shape[1] == 1, images.shape[2] == 28, images.shape[3] == 28 else {
+            throw VAEConfigurationError("the VAE takes (B, 1, 28, 28) images, not \(images.shape)")
+        }
+        let onehot = try condition(labels, batch: images.shape[0])
+        var features = encoderBody.forward(images)                         // (B, F)
+        if let onehot { features = Tensor.concatenateColumns(features, onehot) }
+        let statistics = encoderHead.forward(features)                     // (B, 2D)
+        let d = configuration.latentDimensions
+        return (statistics.columns(0..<d), statistics.columns(d..<2 * d))
+    }
+
+    /// p(x|z): Bernoulli logits (B, 1, 28, 28) for codes (B, D).
+    public func decode(_ z: Tensor, labels: [Int]? = nil) throws -> Tensor {
+        guard z.rank == 2, z.shape[1] == configuration.latentDimensions else {
+            throw VAEConfigurationError("codes must be (B, \(configuration.latentDimensions)), not \(z.shape)")
+        }
+        let onehot = try condition(labels, batch: z.shape[0])
+        return decoder.forward(onehot.map { Tensor.concatenateColumns(z, $0) } ?? z)
+    }
+
+    /// z = μ + σ ⊙ ε with ε ~ N(0, I) from `random`, σ = exp(½ log σ²): the reparameterisation
+    /// (chapter 4), which keeps z a differentiable function of μ and log σ².
+    /// `noise`, when given, is used as ε instead of a draw (reference comparisons).
+    public static func reparameterize(mean: Tensor, logVariance: Tensor, noise: Tensor? = nil,
+                                      using random: inout RandomSource)
+        -> (z: Tensor, epsilon: Tensor, standardDeviation: Tensor) {
+        let epsilon = noise ?? Tensor.gaussian(mean.shape, using: &random)
+        let sigma = logVariance.map { exp(0.5 * $0) }
+        return (mean + sigma * epsilon, epsilon, sigma)
+    }
+
+    // MARK: Training
+
+    /// One forward and backward pass on a batch: returns the loss terms in nats per image and
+    /// **accumulates** the gradient of the batch-mean loss into every parameter.
+    ///
+    /// The backward pass, from the loss to the input:
+    ///
+    ///     ∂L/∂logits  = (σ(logits) − x) / B                        (BCE from logits)
+    ///     ∂L/∂z       = decoder.backward(∂L/∂logits)
+    ///     ∂L/∂μ       = ∂L/∂z + w·μ / B                            (z = μ + σε; KL′ in μ)
+    ///     ∂L/∂log σ²  = ∂L/∂z ⊙ ε ⊙ σ/2 + w·(e^{log σ²} − 1)/(2B)  (∂z/∂log σ² = εσ/2)
+    ///     encoder.backward([∂L/∂μ, ∂L/∂log σ²])
+    ///
+    /// where w is the KL weight the objective gives (β, or ±γ for the capacity objective).
+    /// `targets` default to the images (a binarized batch is both); `noise` replaces the ε draw.
+    public func accumulateGradients(images: Tensor, targets: Tensor? = nil, labels: [Int]? = nil,
+                                    objective: KLObjective = .beta(1), noise: Tensor? = nil,
+                                    using random: inout RandomSource) throws -> ELBOTerms {
+        let targets = targets ?? images
+        let d = configuration.latentDimensions
+        let (mean, logVariance) = try encode(images, labels: labels)
+        let (z, epsilon, sigma) = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: noise, using: &random)
+        let onehot = try condition(labels, batch: images.shape[0])
+        let logits = decoder.forward(onehot.map { Tensor.concatenateColumns(z, $0) } ?? z)
+
+        let reconstruction = try binaryCrossEntropyWithLogits(logits: logits, targets: targets, reduction: .sumPerSample)
+        let kl = try klDivergenceStandardNormal(mean: mean, logVariance: logVariance, reduction: .sumPerSample)
+        let weight = objective.klWeight(kl: kl.value)
+        guard reconstruction.value.isFinite, kl.value.isFinite else {
+            throw TrainingError.nonFiniteLoss(reconstruction: reconstruction.value, kl: kl.value)
+        }
+
+        var dz = decoder.backward(reconstruction.gradient)                 // (B, D [+ classes])
+        if onehot != nil { dz = dz.columns(0..<d) }
+        let halfSigmaEpsilon = sigma * epsilon * 0.5
+        let dMean = dz + kl.meanGradient * Float(weight)
+        let dLogVariance = dz * halfSigmaEpsilon + kl.logVarianceGradient * Float(weight)
+        var dFeatures = encoderHead.backward(Tensor.concatenateColumns(dMean, dLogVariance))
+        if onehot != nil { dFeatures = dFeatures.columns(0..<configuration.featureCount) }
+        _ = encoderBody.backward(dFeatures)
+        return ELBOTerms(reconstruction: reconstruction.value, kl: kl.value, objective: objective.value(kl: kl.value) + reconstruction.value)
+    }
+}
+
+/// How the KL term enters the training loss.
+public enum KLObjective: Sendable, Equatable {
+    /// reconstruction + β·KL (Higgins et al.'s β-VAE; β = 1 is the ELBO).
+    case beta(Double)
+    /// reconstruction + γ·|KL − C| (Burgess et al.'s capacity objective): the KL is pulled
+    /// towards a target capacity C (in nats), which the schedule raises during training.
+    case capacity(gamma: Double, target: Double)
+
+    /// The KL's share of the loss at this KL.
+    public func value(kl: Double) -> Double {
+        switch self {
+        case .beta(let beta): beta * kl
+        case .capacity(let gamma, let target): gamma * abs(kl - target)
+        }
+    }
+
+    /// ∂(loss)/∂KL: β, or γ·sign(KL − C).
+    public func klWeight(kl: Double) -> Double {
+        switch self {
+        case .beta(let beta): beta
+        case .capacity(let gamma, let target): kl >= target ? gamma : -gamma
+        }
+    }
+}
+
+/// The terms of the loss, in nats per image.
+public struct ELBOTerms: Sendable, Equatable, Codable {
+    /// −E_q[log p(x|z)], one sample: the binary cross-entropy summed over pixels.
+    public var reconstruction: Double
+    /// KL(q(z|x) ‖ p(z)).
+    public var kl: Double
+    /// What was minimised: reconstruction + the objective's KL term.
+    public var objective: Double
+    /// The evidence lower bound, −(reconstruction + KL), whatever the objective.
+    public var elbo: Double { -(reconstruction + kl) }
+
+    public init(reconstruction: Double, kl: Double, objective: Double) {
+        self.reconstruction = reconstruction; self.kl = kl; self.objective = objective
+    }
+}
+
+/// Training that cannot go on.
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    case nonFiniteLoss(reconstruction: Double, kl: Double)
+
+    public var description: String {
+        switch self {
+        case .nonFiniteLoss(let r, let kl):
+            "the loss is not finite (reconstruction \(r), KL \(kl)): training diverged; lower the learning rate or check the data"
+        }
+    }
+}
+

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+@testable import VAECore
+
+/// The whole VAE: one training pass against PyTorch (`Fixtures/vae.py`). Each layer is also
+/// checked against finite differences on its own (the layer suites); the whole model is not,
+/// since its ReLUs and batch-of-3 BatchNorm put kinks within any useful Float step.
+@Suite struct VAETests {
+    nonisolated(unsafe) static let fixture = Result { try Fixture("vae") }
+
+    /// Builds the model of a fixture case and loads PyTorch's initial weights into it.
+    static func model(_ name: String, _ f: Fixture) throws -> VAE {
+        let configuration = VAEConfiguration(latentDimensions: try f.integers(name, "latent")[0],
+                                             channels: try f.integers(name, "channels"),
+                                             classCount: try f.integers(name, "classes")[0])
+        var random = RandomSource(seed: 99)
+        let model = try VAE(configuration, using: &random)
+        let state = f.keys(name).filter { $0.hasPrefix("state:") }
+        #expect(Set(state.map { String($0.dropFirst(6)) }) == Set((model.parameters + model.buffers).map(\.name)),
+                "parameter names must equal PyTorch's state_dict keys")
+        try model.load(stateDict: state.map { SafeTensors.Entry(name: String($0.dropFirst(6)), tensor: try f.tensor(name, $0)) })
+        return model
+    }
+
+    @Test(arguments: ["reference", "conditional_small"])
+    func matchesPyTorch(_ name: String) throws {
+        let f = try Self.fixture.get()
+        let model = try Self.model(name, f)
+        let labels = f.cases[name]?["labels"] as? [Int]
+        var random = RandomSource(seed: 1)
+        let terms = try model.accumulateGradients(images: try f.tensor(name, "images"), labels: labels,
+                                                  noise: try f.tensor(name, "epsilon"), using: &random)
+        let reconstruction = try f.number(name, "reconstruction"), kl = try f.number(name, "kl")
+        #expect(abs(terms.reconstruction - reconstruction) / reconstruction < 1e-5)
+        #expect(abs(terms.kl - kl) / max(kl, 1e-3) < 1e-4)
+        // Errors are relative to each gradient's own scale, floored at 1e-3 of the largest gradient
+        // in the model: the biases of convolutions followed by BatchNorm have a true gradient of
+        // exactly 0 (BatchNorm removes any constant), so both sides hold only rounding noise.
+        let modelScale = try model.parameters.map { try f.tensor(name, "grad:" + $0.name).scalars.map(abs).max() ?? 0 }.max() ?? 1
+        for p in model.parameters {
+            let expected = try f.tensor(name, "grad:" + p.name)
+            let scale = expected.scalars.map(abs).max() ?? 1
+            let error = maxRelativeError(p.gradient, expected.reshaped(p.gradient.shape), floor: max(scale * 0.1, modelScale * 1e-3))
+            #expect(error < 1e-3, "\(name): gradient of \(p.name) differs by \(error)")
+        }
+        for b in model.buffers where b.name.contains("running") {
+            let expected = try f.tensor(name, "after:" + b.name)
+            #expect(maxRelativeError(b.value, expected, floor: 1e-3) < 1e-4, "\(name): \(b.name) after the step")
+        }
+    }
+
+    @Test func loadRefusesAnotherArchitecture() throws {
+        var random = RandomSource(seed: 1)
+        let small = try VAE(VAEConfiguration(latentDimensions: 4, channels: [8]), using: &random)
+        let reference = try VAE(.reference, using: &random)
+        #expect(throws: CheckpointError.self) { try reference.load(stateDict: small.stateDict()) }
+        #expect(throws: VAEConfigurationError.self) { try VAE(VAEConfiguration(channels: [8, 8, 8]), using: &random) }
+    }
+}
