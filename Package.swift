@@ -55,6 +55,11 @@ let package = Package(
             swiftSettings: numericSettings
         ),
         .executableTarget(
+            name: "vae",
+            dependencies: ["VAECore", "CourseSupport", argumentParser],
+            swiftSettings: numericSettings
+        ),
+        .executableTarget(
             name: "figures",
             dependencies: ["CourseSupport", argumentParser],
             swiftSettings: numericSettings

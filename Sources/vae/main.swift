@@ -1,0 +1,15 @@
+// The VAE's command line: train a model on MNIST, evaluate a checkpoint.
+//
+//     swift run -c release vae train --epochs 10 --output runs/vae
+//     swift run -c release vae evaluate runs/vae/checkpoint.safetensors
+import ArgumentParser
+
+struct VAECommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vae",
+        abstract: "Train and evaluate the course's convolutional VAE on MNIST.",
+        subcommands: [Train.self, Evaluate.self]
+    )
+}
+
+VAECommand.main()
