@@ -13,6 +13,7 @@ import Foundation
 let chapters = [
     "ch01-tensors",
     "ch02-convolution",
+    "ch04-reparameterization",
 ]
 
 struct Figures: ParsableCommand {
