@@ -22,6 +22,9 @@ struct GEMMBenchmark: ParsableCommand {
     @Option(help: "Alternating rounds of ours then OpenBLAS; the repeats are spread over them.")
     var rounds: Int = 4
 
+    @Option(help: "Milliseconds to wait after each OpenBLAS round, while its spinning worker threads go to sleep.")
+    var pause: Int = 200
+
     @Option(help: "Threads for both implementations.")
     var threads: Int = 2
 
@@ -87,6 +90,7 @@ struct GEMMBenchmark: ParsableCommand {
     func validate() throws {
         for text in customShapes { _ = try Self.parseShape(text) }
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+        guard pause >= 0 else { throw ValidationError("--pause must not be negative") }
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard budget > 0 else { throw ValidationError("--budget must be positive") }
@@ -169,7 +173,7 @@ struct GEMMBenchmark: ParsableCommand {
             })
             // OpenBLAS's worker threads spin for a while after a call; let them go to sleep
             // before our next measurement shares the cores with them.
-            usleep(50_000)
+            usleep(useconds_t(pause * 1000))
         }
         var result = Result(shape: s, ours: s.flops / best / 1e9)
         guard blas != nil else { return result }

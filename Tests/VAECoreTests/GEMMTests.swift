@@ -146,7 +146,7 @@ import Testing
     @Test(arguments: [1, 2, 3, 4])
     func everyLoopWithTinyBlocks(threads: Int) {
         let tiny = GEMMBlocking(kc: 8, mcSlivers: 2, ncSlivers: 2, maxK: 20,
-                                maxPackedA: 6 * 16 * 2, minParallelWork: 0)
+                                maxPackedA: 6 * 16 * 2, partsPerThread: 3, minParallelWork: 0)
         for (tA, tB) in Self.transposes {
             Self.check(Problem(transposeA: tA, transposeB: tB, m: 41, n: 75, k: 53, alpha: 0.5, beta: -2,
                                padA: 2, padB: 1, padC: 4), threads: threads, blocking: tiny)

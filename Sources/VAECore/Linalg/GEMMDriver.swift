@@ -11,12 +11,12 @@ import Foundation
 /// | C tile (MR×NR)             | 6×16 floats                | registers | the KC steps of the kernel     |
 /// | B sliver (KC×NR)           | 256×16 floats = 16 KB      | L1        | the A slivers of an MC block   |
 /// | A block (MC×KC)            | 96×256 floats = 96 KB      | L2        | the B slivers of a chunk       |
-/// | B chunk (KC×NC), per thread| 256×256 floats = 256 KB    | L2        | every A block of the thread    |
+/// | B chunk (KC×NC), per part  | 256×256 floats = 256 KB    | L2        | every A block of the part      |
 /// | packed A (≤ maxPackedA)    | ≤ 4 MB                     | L3        | every B chunk                  |
 ///
 /// KC is the depth of one slice: long enough to amortise loading and storing the C tile
 /// (2·96 floats per 96·KC multiply-adds), short enough that a B sliver stays in L1 while A
-/// slivers stream past it. NC keeps a thread's freshly packed B chunk in its L2, so the kernel
+/// slivers stream past it. NC keeps a part's freshly packed B chunk in its core's L2, so the kernel
 /// reads B from L2, not from L3 (measured: about 10% faster on the 64×512×6272 conv shape than
 /// packing all of B first).
 @usableFromInline
@@ -31,12 +31,14 @@ struct GEMMBlocking: Sendable {
     var maxK: Int
     /// Floats of packed A per super-block (bounds its rows).
     var maxPackedA: Int
+    /// Parts of the columns of C per thread (dynamically shared out by `concurrentPerform`).
+    var partsPerThread: Int
     /// Below this many multiply-adds (M·N·K), one thread: forking costs more than it saves.
     var minParallelWork: Int
 
     @usableFromInline
     static let `default` = GEMMBlocking(kc: 256, mcSlivers: 16, ncSlivers: 16, maxK: 2048,
-                                        maxPackedA: 1 << 20, minParallelWork: 1 << 17)
+                                        maxPackedA: 1 << 20, partsPerThread: 4, minParallelWork: 1 << 19)
 }
 
 /// The threads a GEMM uses by default: every online core.
@@ -45,8 +47,8 @@ let gemmDefaultThreads: Int = max(1, ProcessInfo.processInfo.activeProcessorCoun
 
 /// One super-block of the product: C[i0 ..< i0+mb, 0 ..< n] += α·op(A)·op(B) over the depth
 /// p0 ..< p0+kb, with its packed buffers. A value type of raw pointers handed to the worker
-/// threads: they read A, B and the packed A; each packs B into its own buffer and writes its
-/// own rectangle of C, so sharing it is safe.
+/// threads: they read A, B and the packed A; each part of the work packs B into its own buffer
+/// and writes its own rectangle of C, so sharing it is safe.
 struct GEMMSuperBlock: @unchecked Sendable {
     let transposeA: Bool, transposeB: Bool
     let a: UnsafePointer<Float>, lda: Int
@@ -61,10 +63,10 @@ struct GEMMSuperBlock: @unchecked Sendable {
     let blocking: GEMMBlocking
     /// All A slivers of the block, every slice (shared, read-only once packed).
     let packedA: UnsafeMutablePointer<Float>
-    /// One B chunk per thread, `bChunkStride` floats apart.
+    /// One B chunk per part of the work (parts never share one), `bChunkStride` floats apart.
     let packedB: UnsafeMutablePointer<Float>
     let bChunkStride: Int
-    /// One 96-float edge tile per thread.
+    /// One 96-float edge tile per part of the work.
     let tiles: UnsafeMutablePointer<Float>
 
     /// A slivers (6 rows) and B slivers (16 columns) in this block.
@@ -107,12 +109,12 @@ struct GEMMSuperBlock: @unchecked Sendable {
     /// Computes the tiles of C for A slivers `aRange` × B slivers `bRange`.
     ///
     /// Loop order, outer to inner: KC slice → NC chunk of B slivers (packed here, into this
-    /// thread's buffer) → MC block of A slivers → B sliver → A sliver. The B sliver stays in L1
+    /// part's buffer) → MC block of A slivers → B sliver → A sliver. The B sliver stays in L1
     /// across the innermost loop, the A block and the B chunk in L2.
-    func compute(aRange: Range<Int>, bRange: Range<Int>, thread: Int) {
+    func compute(aRange: Range<Int>, bRange: Range<Int>, part: Int) {
         let mPad = aSlivers * gemmMR
-        let chunk = packedB + thread * bChunkStride
-        let scratch = tiles + thread * GEMMWorkspace.tileStride
+        let chunk = packedB + part * bChunkStride
+        let scratch = tiles + part * GEMMWorkspace.tileStride
         var q = 0
         while q < kb {
             let kcq = min(blocking.kc, kb - q)
@@ -179,12 +181,19 @@ func gemmThreadGrid(threads: Int, mSlivers: Int, nSlivers: Int) -> (tm: Int, tn:
 ///
 /// For each super-block of rows (at most `maxPackedA` floats of packed A) and depth (at most
 /// `maxK`):
-/// 1. the threads pack their share of the A slivers into the shared workspace;
-/// 2. each thread computes its own rectangle of C, packing the B slivers it needs chunk by
-///    chunk into its own buffer.
-/// Two fork-joins per super-block (one, when A is small enough to pack on the calling thread),
-/// none per slice or tile. Each element of C is computed by one thread, with the same order of
-/// additions whatever the thread count, so the result does not depend on `threads`.
+/// 1. the threads pack their share of the A slivers into the shared workspace (or the calling
+///    thread packs all of them, when A is small);
+/// 2. C is cut into rectangles ("parts"), normally column strips, a few per thread, which
+///    `concurrentPerform` hands out to the threads as they come free; each part packs the B
+///    slivers it needs, chunk by chunk, into its own buffer, and writes only its own rectangle.
+/// At most two fork-joins per super-block, none per slice or tile. Each element of C is
+/// computed by one part, with the same order of additions whatever the split, so the result
+/// does not depend on `threads`.
+///
+/// Why several parts per thread: on a shared machine a worker thread may start late (woken
+/// slowly, or its core busy with another process). With exactly one part per thread the caller
+/// then either waits for it or does its half too; with four, the late worker still takes the
+/// parts that are left.
 @usableFromInline
 func gemmBlocked(
     transposeA: Bool, transposeB: Bool,
@@ -208,8 +217,9 @@ func gemmBlocked(
     let pool = GEMMWorkspacePool.shared
     let workspace = pool.take()
     defer { pool.giveBack(workspace) }
+    let maxParts = threads == 1 ? 1 : threads * blocking.partsPerThread
     workspace.reserve(a: min(mbMax, (m + gemmMR - 1) / gemmMR * gemmMR) * kb,
-                      b: bChunkStride * threads, threads: threads)
+                      b: bChunkStride * maxParts, parts: maxParts)
 
     var p0 = 0
     while p0 < k {
@@ -227,7 +237,7 @@ func gemmBlocked(
             let mS = block.aSlivers, nS = block.bSlivers
             if threads == 1 {
                 block.packA(0..<mS)
-                block.compute(aRange: 0..<mS, bRange: 0..<nS, thread: 0)
+                block.compute(aRange: 0..<mS, bRange: 0..<nS, part: 0)
             } else {
                 // A small A (the conv layers: 16–64 rows) is packed faster than a fork-join.
                 if mb * kbHere < 1 << 16 {
@@ -237,11 +247,18 @@ func gemmBlocked(
                         block.packA(gemmSplit(mS, parts: threads, part: t))
                     }
                 }
-                let grid = gemmThreadGrid(threads: threads, mSlivers: mS, nSlivers: nS)
+                var split = gemmThreadGrid(threads: threads, mSlivers: mS, nSlivers: nS)
+                if split.tm == 1 {
+                    // Columns only: over-decompose, so that a worker that starts late (woken
+                    // slowly, or sharing its core with another process) still takes a share.
+                    // Each part packs its own B slivers, so more parts cost no extra packing.
+                    split.tn = max(split.tn, min(maxParts, nS / 2))
+                }
+                let grid = split
                 DispatchQueue.concurrentPerform(iterations: grid.tm * grid.tn) { t in
                     block.compute(aRange: gemmSplit(mS, parts: grid.tm, part: t / grid.tn),
                                   bRange: gemmSplit(nS, parts: grid.tn, part: t % grid.tn),
-                                  thread: t)
+                                  part: t)
                 }
             }
             i0 += mb

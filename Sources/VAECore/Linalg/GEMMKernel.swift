@@ -30,7 +30,7 @@
 /// The kernel only multiplies; scaling by α and β and the copy into C (full or partial tile)
 /// happen in `gemmStoreTile`. Keeping α, β and the C pointer out of this function leaves all 16
 /// ymm registers to the loop: when they were live across it, the compiler kept one of them in a
-/// register and spilled two accumulators to the stack on every step (about 15% slower).
+/// register and spilled two accumulators to the stack on every step (a few percent slower).
 /// `@inline(never)` keeps that register allocation independent of the caller.
 ///
 /// - Parameters:
@@ -72,7 +72,9 @@ func gemmMicroKernel6x16(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Floa
 
     var pa = a
     var pb = UnsafeRawPointer(b)
-    // Unrolled by 4: fewer loop branches per FMA, and room for the scheduler.
+    // Unrolled by 4: fewer loop instructions per FMA, and the compiler no longer shuffles the
+    // accumulators between registers at the loop edge (measured at 512³ on one core: about
+    // 76 → 99 GFLOP/s).
     var p = 0
     while p + 4 <= kc {
         step(pa, pb)

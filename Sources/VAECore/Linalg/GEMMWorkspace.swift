@@ -1,6 +1,6 @@
 import Foundation
 
-/// Scratch memory of one GEMM call: the packed blocks of A and B, and one edge tile per thread.
+/// Scratch memory of one GEMM call: the packed blocks of A and B, and one edge tile per part of the work.
 ///
 /// Allocating a few megabytes per call would cost page faults on every call (the kernel zeroes
 /// fresh pages), so workspaces are kept in a small pool and reused; each grows to the largest
@@ -10,7 +10,7 @@ import Foundation
 final class GEMMWorkspace: @unchecked Sendable {
     /// 64-byte aligned: a cache line, and more than the 32 bytes of one ymm register.
     static let alignment = 64
-    /// Floats of scratch per thread for an edge tile (6×16 = 96, rounded to whole cache lines).
+    /// Floats of scratch per part for an edge tile (6×16 = 96, rounded to whole cache lines).
     static let tileStride = 128
 
     private(set) var packedA: UnsafeMutablePointer<Float>
@@ -30,8 +30,8 @@ final class GEMMWorkspace: @unchecked Sendable {
         tiles.deallocate()
     }
 
-    /// Makes room for `a` + `b` packed floats and `threads` edge tiles. Contents are not kept.
-    func reserve(a: Int, b: Int, threads: Int) {
+    /// Makes room for `a` + `b` packed floats and `parts` edge tiles. Contents are not kept.
+    func reserve(a: Int, b: Int, parts: Int) {
         if a > capacityA {
             packedA.deallocate()
             packedA = GEMMWorkspace.allocate(a)
@@ -42,7 +42,7 @@ final class GEMMWorkspace: @unchecked Sendable {
             packedB = GEMMWorkspace.allocate(b)
             capacityB = b
         }
-        let t = threads * GEMMWorkspace.tileStride
+        let t = parts * GEMMWorkspace.tileStride
         if t > capacityTiles {
             tiles.deallocate()
             tiles = GEMMWorkspace.allocate(t)
