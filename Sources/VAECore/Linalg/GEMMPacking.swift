@@ -47,10 +47,27 @@ func gemmPackA(transposed: Bool, a: UnsafePointer<Float>, lda: Int,
             let r0 = a + i0 * lda + p0
             let r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda
             var d = dst
-            for p in 0..<kc {
+            var p = 0
+            // Eight columns at a time: one vector load per row instead of eight scalar ones.
+            while p + 8 <= kc {
+                let v0 = UnsafeRawPointer(r0 + p).loadUnaligned(as: SIMD8<Float>.self)
+                let v1 = UnsafeRawPointer(r1 + p).loadUnaligned(as: SIMD8<Float>.self)
+                let v2 = UnsafeRawPointer(r2 + p).loadUnaligned(as: SIMD8<Float>.self)
+                let v3 = UnsafeRawPointer(r3 + p).loadUnaligned(as: SIMD8<Float>.self)
+                let v4 = UnsafeRawPointer(r4 + p).loadUnaligned(as: SIMD8<Float>.self)
+                let v5 = UnsafeRawPointer(r5 + p).loadUnaligned(as: SIMD8<Float>.self)
+                for q in 0..<8 {
+                    d[0] = v0[q]; d[1] = v1[q]; d[2] = v2[q]
+                    d[3] = v3[q]; d[4] = v4[q]; d[5] = v5[q]
+                    d += 6
+                }
+                p += 8
+            }
+            while p < kc {
                 d[0] = r0[p]; d[1] = r1[p]; d[2] = r2[p]
                 d[3] = r3[p]; d[4] = r4[p]; d[5] = r5[p]
                 d += 6
+                p += 1
             }
         } else {
             for p in 0..<kc {
