@@ -14,7 +14,7 @@ struct GEMMBenchmark: ParsableCommand {
     )
 
     @Option(help: "Timed runs per shape and implementation (the best is kept).")
-    var repeats: Int = 20
+    var repeats: Int = 40
 
     @Option(help: "Seconds of timing per shape and implementation, at most (after the first run).")
     var budget: Double = 1.0
@@ -106,7 +106,7 @@ struct GEMMBenchmark: ParsableCommand {
             print("OpenBLAS: unavailable: \(OpenBLAS.loadError ?? "unknown reason")")
         }
         print("")
-        let header = pad("M×K×N", 14) + pad("op", 7) + pad("ours GFLOP/s", 14, right: true)
+        let header = pad("M×K×N", 16) + pad("op", 7) + pad("ours GFLOP/s", 14, right: true)
             + pad("OpenBLAS", 10, right: true) + pad("ratio", 8, right: true)
             + pad("max rel Δ", 11, right: true) + "  shape"
         print(header)
@@ -118,7 +118,7 @@ struct GEMMBenchmark: ParsableCommand {
         var headlineResults: [Result] = []
         for shape in shapes {
             let result = measure(shape, blas: blas, random: &random)
-            print(pad(shape.label, 14) + pad(shape.ops, 7) + pad(format(result.ours), 14, right: true)
+            print(pad(shape.label, 16) + pad(shape.ops, 7) + pad(format(result.ours), 14, right: true)
                   + pad(result.openBLAS.map(format) ?? "none", 10, right: true)
                   + pad(result.ratio.map { String(format: "%.2f", $0) } ?? "none", 8, right: true)
                   + pad(result.maxError.map { String(format: "%.1e", $0) } ?? "-", 11, right: true)
