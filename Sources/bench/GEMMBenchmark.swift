@@ -31,6 +31,9 @@ struct GEMMBenchmark: ParsableCommand {
     @Option(help: "Seed of the random matrices.")
     var seed: UInt64 = 1
 
+    @Flag(inversion: .prefixedNo, help: "Compare with OpenBLAS when libopenblas.so.0 is present.")
+    var openblas = true
+
     @Flag(help: "Only the headline shapes.")
     var quick = false
 
@@ -97,11 +100,13 @@ struct GEMMBenchmark: ParsableCommand {
     }
 
     func run() throws {
-        let blas = OpenBLAS.shared
+        let blas = openblas ? OpenBLAS.shared : nil
         blas?.setThreads(threads)
         print("gemm benchmark: best of \(repeats) runs in \(rounds) alternating rounds (≤ \(budget) s each side), \(threads) thread(s), seed \(seed)")
         if let blas {
             print("OpenBLAS: \(blas.configuration)")
+        } else if !openblas {
+            print("OpenBLAS: not compared (--no-openblas)")
         } else {
             print("OpenBLAS: unavailable: \(OpenBLAS.loadError ?? "unknown reason")")
         }
