@@ -152,8 +152,12 @@ func matmulKernelAllCores(m: Int, n: Int, k: Int,
 
 /// The five steps, in teaching order, with the largest square size each is timed at (the slow
 /// ones would take seconds at 1024 and teach nothing more).
-let matmulSteps: [(name: String, maxSize: Int,
-                   run: @Sendable (Int, Int, Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void)] = [
+typealias MatmulStep = (name: String, maxSize: Int,
+                        run: @Sendable (Int, Int, Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void)
+
+let matmulSteps: [MatmulStep] = teachingSteps + openBLASStep
+
+let teachingSteps: [MatmulStep] = [
     ("1 naive ijk", 512, { matmulNaiveIJK(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
     ("2 reordered ikj", 1024, { matmulReorderedIKJ(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
     ("3 cache-blocked", 1024, { matmulBlocked(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
@@ -161,6 +165,13 @@ let matmulSteps: [(name: String, maxSize: Int,
     ("5 SIMD kernel, \(gemmMaxThreads) threads", Int.max,
      { matmulKernelAllCores(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
 ]
+
+/// OpenBLAS, a mature hand-tuned BLAS, as the yardstick, when `libopenblas.so.0` is installed.
+let openBLASStep: [MatmulStep] =
+    OpenBLAS.shared == nil ? [] : [("OpenBLAS, \(gemmMaxThreads) threads", Int.max, { @Sendable m, n, k, a, b, c in
+        OpenBLAS.shared!.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1,
+                               a: a, lda: k, b: b, ldb: n, beta: 0, c: c, ldc: n)
+    })]
 
 /// Times every step on square N×N×N products, for each N in `sizes` (skipping a step above its
 /// `maxSize`), and returns the measured GFLOP/s: 2·N³ flops divided by the best of a few runs.
