@@ -12,6 +12,7 @@ import Foundation
 /// The chapters, in teaching order. Each is a product of the package.
 let chapters = [
     "ch01-tensors",
+    "ch03-backprop",
 ]
 
 struct Figures: ParsableCommand {
