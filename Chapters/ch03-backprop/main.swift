@@ -11,7 +11,8 @@
 // Jacobian ∂h_k/∂h_{k−1} (for a 128×32×14×14 activation that would be 800,000² numbers). Each
 // layer only has to know how to turn the gradient of its output into the gradient of its input
 // and of its parameters: that is `Layer.backward` (Sources/VAECore/Layers/Layer.swift), and
-// `Sequential.backward` runs them in reverse order. The cost is about twice the forward pass.
+// `Sequential.backward` runs them in reverse order. A backward pass costs about twice its
+// forward pass (two matrix products to the forward's one, as section 1 shows).
 //
 // This chapter derives each backward pass the course uses, checks every one against finite
 // differences, and then trains a small convolutional classifier on MNIST, watching how the
@@ -69,7 +70,8 @@ struct Chapter3: ParsableCommand {
     //
     // the predicted probabilities minus the target ones; with `.mean` over the batch, divided by
     // B. Each row sums to zero: pushing one logit up means pushing the others down. This simple
-    // form is why softmax and cross-entropy are computed together, never as two layers.
+    // form (and the numerical safety of log-sum-exp, where log(softmax) alone would underflow to
+    // log 0) is why softmax and cross-entropy are computed together, as one function.
     func chainRule() throws {
         section("1. The chain rule, layer by layer: Linear, ReLU, softmax cross-entropy")
         var random = RandomSource(seed: options.seed)
@@ -108,8 +110,8 @@ struct Chapter3: ParsableCommand {
         let db1 = columnSums(dh1)
         let dX = Tensor.matmul(dh1, fc1.weight.value)
 
-        print(String(format: "loss %.6f; logits %@ of the hand computation's", loss.value,
-                     relativeDifference(logits, z) == 0 ? "identical to those" : "close to those"))
+        print(String(format: "loss %.6f; the library's logits against the hand computation's: largest relative difference %.1e",
+                     loss.value, relativeDifference(logits, z)))
         print("largest difference, by hand against the library's backward pass (relative to the largest entry):")
         for (name, mine, library) in [("∂ℓ/∂logits", dz, loss.gradient), ("∂ℓ/∂W2", dW2, fc2.weight.gradient),
                                       ("∂ℓ/∂b2", db2, fc2.bias!.gradient), ("∂ℓ/∂W1", dW1, fc1.weight.gradient),
@@ -404,15 +406,17 @@ struct Chapter3: ParsableCommand {
     // MARK: 5. Training a convolutional classifier on MNIST
     //
     // Now the pieces train a real network: two strided convolutions, each followed by BatchNorm
-    // and ReLU, then a Linear layer to 10 logits:
+    // and ReLU, then a Linear layer to 10 class logits,
     //
     //     (B,1,28,28) → conv1 16×3×3 /2 → (B,16,14,14) → BN → ReLU
     //                 → conv2 32×3×3 /2 → (B,32,7,7)   → BN → ReLU → flatten (B,1568) → fc → (B,10)
     //
-    // the shape of the VAE's encoder, trained with softmax cross-entropy and Adam (lr 1e-3) on
-    // batches of 128, for one epoch. Each step is forward, loss, backward, update: everything
-    // sections 1–4 derived, run 469 times. (The same architecture at half the width, trained 20
-    // steps, agrees with PyTorch's losses to 2e-7: GoldenTrajectoryTests.)
+    // the shape of the VAE's encoder at half its width (the encoder has 32 and 64 channels and
+    // 4×4 kernels), trained with softmax cross-entropy and Adam (lr 1e-3) on batches of 128, for
+    // one epoch. Each step is forward, loss, backward, update: everything sections 1–4 derived,
+    // run 468 times. (A smaller network of the same kind, trained 20 steps, agrees with PyTorch's
+    // losses to 2e-7: GoldenTrajectoryTests.) The per-layer timings printed at the end show where
+    // the time goes: conv2's three GEMMs (32×144 by 144×6,272, forward and twice backward).
     //
     // While it trains we record, for each layer, the L2 norm of its parameters' gradient at every
     // step: the *gradient flow*. In a deep stack without normalisation these norms can shrink
@@ -424,10 +428,13 @@ struct Chapter3: ParsableCommand {
     //
     // We also record the size of each update relative to the weights, ‖Δθ‖/‖θ‖. Adam divides
     // each coordinate's step by the root-mean-square of its recent gradients, so it moves every
-    // coordinate by about lr whatever its gradient's scale: gradients a hundred times apart
-    // between layers still give updates of similar relative size. (About 1e-3 of the weights per
-    // step is the usual healthy range; much larger and training is unstable, much smaller and a
-    // layer is not learning.)
+    // coordinate by at most about lr, whatever the gradient's scale; at the first step exactly
+    // by lr·sign(g), since then m̂/√v̂ = g/|g| (0 where g = 0: fc's weights from a unit that ReLU
+    // switched off for the whole batch). A layer of n parameters then moves by lr·√n, and
+    // relative to its weights by lr / rms(θ): the scale of the *weights*, not of the gradients,
+    // sets it. fc's small initial weights (rms 0.015) move by several per cent in the first
+    // steps, BatchNorm's γ = 1 by 0.1 %. Later, as each coordinate's gradient becomes noisier
+    // than it is large, m̂/√v̂ falls below 1 and so do the updates.
     //
     // The test loss is computed in evaluation mode, where BatchNorm uses its running averages
     // (momentum 0.1) instead of the batch's statistics. Early on those lag behind a network that
@@ -461,10 +468,15 @@ struct Chapter3: ParsableCommand {
 
         var losses: [Double] = []
         // The layers that have parameters, with the indices of their parameters in `parameters`.
-        var layerGroups: [(name: String, indices: [Int])] = []
+        // Each also keeps its parameter count and lr / rms(θ) at the start: its relative update
+        // at the first step, if Adam moves every coordinate by exactly lr then.
+        var layerGroups: [(name: String, indices: [Int], count: Int, predictedFirstUpdate: Double)] = []
         var offset = 0
         for (name, layer) in zip(model.names, model.layers) where !layer.parameters.isEmpty {
-            layerGroups.append((name, Array(offset ..< offset + layer.parameters.count)))
+            let count = layer.parameters.reduce(0) { $0 + $1.value.count }
+            let squares = layer.parameters.reduce(0.0) { $0 + $1.value.norm() * $1.value.norm() }
+            layerGroups.append((name, Array(offset ..< offset + layer.parameters.count), count,
+                                Double(optimizer.learningRate) / (squares / Double(count)).squareRoot()))
             offset += layer.parameters.count
         }
         func groupNorm(_ indices: [Int], _ tensor: (Int) -> Tensor) -> Double {
@@ -517,16 +529,18 @@ struct Chapter3: ParsableCommand {
         let updates = layerGroups.enumerated().map { g, group in
             Series(group.name, x: stepsAxis, y: movingAverage(updateRatios[g], window: window), lineWidth: 1.5)
         }
+        print("  layer  params  gradient norm, first → last    update/weight, first → last")
         for (g, group) in layerGroups.enumerated() {
             let n = gradientNorms[g].count
-            print(String(format: "  %@ gradient norm %.3g at the first step, %.3g at the last; update/weight %.1e → %.1e",
-                         pad(group.name, 6), gradientNorms[g][0], gradientNorms[g][n - 1], updateRatios[g][0], updateRatios[g][n - 1]))
+            print(String(format: "  %@ %6d  %8.3g → %-8.3g     %.1e (lr/rms θ = %.1e) → %.1e", pad(group.name, 6), group.count,
+                         gradientNorms[g][0], gradientNorms[g][n - 1], updateRatios[g][0], group.predictedFirstUpdate,
+                         updateRatios[g][n - 1]))
         }
         try figures.save(Figure(title: "Gradient flow in the conv classifier\(smoothed)", panels: [
             .lines(flow, title: "Gradient norm of each layer, ‖∂ℓ/∂θ‖₂", xlabel: "training step (batch of 128)",
-                   ylabel: "L2 norm of the layer's gradient", logY: true, legend: .bottomLeft),
+                   ylabel: "L2 norm of the layer's gradient", logY: true, legend: .topRight),
             .lines(updates, title: "Adam's update relative to the weights, ‖Δθ‖₂ / ‖θ‖₂", xlabel: "training step (batch of 128)",
-                   ylabel: "relative update size", logY: true, legend: .bottomLeft),
+                   ylabel: "relative update size", logY: true, legend: .topRight),
         ], columns: 2, width: 1500, height: 520),
                          as: "ch03-gradient-flow")
 
