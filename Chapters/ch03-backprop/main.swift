@@ -272,8 +272,8 @@ struct Chapter3: ParsableCommand {
     // rounding remains and larger steps do better. The relative error is also inflated when a
     // random direction happens to be nearly orthogonal to the gradient (a small analytic value):
     // that is the scatter between directions. A real bug is different in kind: the BatchNorm below
-    // that treats μ and σ as constants in its backward pass (the classic mistake) is off by ~0.2,
-    // a thousand times the median error of the correct one. (Only 0.2, because a random upstream
+    // that treats μ and σ as constants in its backward pass (the classic mistake) is off by ~0.1,
+    // hundreds of times the median error of the correct one. (Only 0.1, because a random upstream
     // gradient has little of its energy in the two directions per channel, the mean and x̂, that
     // the missing terms remove.)
     //
