@@ -81,10 +81,10 @@ extension DigitClassifier {
         let optimizer = try Adam(model.parameters, learningRate: training.learningRate)
         model.isTraining = true
 
-        let start = Date()
+        let watch = Stopwatch()
         var lastEpochLoss = 0.0
         for epoch in 0..<training.epochs {
-            var (lossSum, correct, seen, windowLoss, windowStart) = (0.0, 0, 0, 0.0, Date())
+            var (lossSum, correct, seen, windowLoss, window) = (0.0, 0, 0, 0.0, Stopwatch())
             while let batch = batches.next() {
                 let images = try randomlyShifted(batch.images, maxShift: training.maxShift, using: &shifts)
                 let labels = batch.labels.map(Int.init)
@@ -101,18 +101,18 @@ extension DigitClassifier {
                 correct += zip(argmaxRows(logits), labels).filter { $0 == $1 }.count
                 seen += batch.count
                 if optimizer.stepCount % 100 == 0 {
-                    let ms = Date().timeIntervalSince(windowStart) * 1000 / 100
+                    let ms = window.elapsedSeconds * 1000 / 100
                     log(String(format: "  classifier step %d/%d  loss %.4f  lr %.2e  %.0f ms/step",
                                optimizer.stepCount, totalSteps, windowLoss / 100, Double(optimizer.learningRate), ms))
-                    (windowLoss, windowStart) = (0, Date())
+                    (windowLoss, window) = (0, Stopwatch())
                 }
             }
             lastEpochLoss = lossSum / Double(seen)
             log(String(format: "classifier epoch %d/%d: training loss %.4f, training accuracy %.2f%% (shifted images), %.0f s so far",
                        epoch + 1, training.epochs, lastEpochLoss, 100 * Double(correct) / Double(seen),
-                       Date().timeIntervalSince(start)))
+                       watch.elapsedSeconds))
         }
-        let seconds = Date().timeIntervalSince(start)
+        let seconds = watch.elapsedSeconds
         let accuracy = try model.accuracy(on: test)
         log(String(format: "classifier test accuracy %.2f%% on %d images (trained in %.0f s)", 100 * accuracy, test.count, seconds))
         let report = DigitClassifierReport(testAccuracy: accuracy, testCount: test.count, finalTrainingLoss: lastEpochLoss,

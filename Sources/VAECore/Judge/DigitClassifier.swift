@@ -18,6 +18,19 @@ import Foundation
 /// giving `features.conv1.weight`, `features.bn1.running_mean`, …, `features.fc.weight`,
 /// `classifier.bias`. The convolutions have no bias: the BatchNorm after each would remove it.
 ///
+/// Measured (course machine, 2 cores shared with other jobs, release build): the standard
+/// training (`DigitClassifierTraining.standard`, 3 epochs of Adam with ±2-pixel shifts) reaches
+/// 99.46% test accuracy in 393 s of wall-clock time (0.1–0.37 s per batch-128 update, depending on
+/// the load). On the MNIST test images it gives an Inception Score of 9.77 (one split) or
+/// 9.75 ± 0.10 (ten splits): the ceiling, exp(H) of the test set's label frequencies, is 9.98,
+/// and the mean entropy of its predictions, 0.021 nats, takes the rest. The Fréchet distance
+/// between the first 10,000 training images and the test set is 3.8. (Between the two halves of
+/// the test set it is 45: MNIST's first 5,000 test digits come from other writers than the last.)
+///
+/// The judge is not robust to what it never saw: Gaussian pixel noise of σ = 0.1 (clipped to
+/// [0, 1]) drops its test accuracy to 48%. VAE outputs are smooth Bernoulli means, and on the
+/// VAE's reconstructions of test digits it stays at 96–99%.
+///
 /// Images are (B, 1, 28, 28) grey levels in [0, 1], as `MNIST` serves them (not binarized).
 /// The evaluation methods (`probabilities`, `features`, `evaluate`) use BatchNorm's running
 /// statistics and work through the batch in chunks, so any number of images fits in memory.

@@ -14,7 +14,7 @@ import Foundation
 ///     Flatten–Linear(3136→128)–ReLU           the 128 features
 ///     Linear(128→10)                          class logits
 ///
-/// about 0.47 M parameters and 7.9 M multiply-adds per image forward. Strided convolutions
+/// 468,010 parameters and 7.9 M multiply-adds per image forward. Strided convolutions
 /// rather than pooling keep the net inside the layers the course already has.
 public struct DigitClassifierArchitecture: Codable, Equatable, Sendable {
     /// The width of each stage (both its convolutions): one entry per halving of the image.
