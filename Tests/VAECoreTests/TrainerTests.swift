@@ -90,9 +90,14 @@ import Testing
             Self.expectIdentical(first, resumed)
             try resumed.train(checkpoint: url)
             Self.expectIdentical(straight, resumed)
-            // The checkpoint written at the end holds the final state too.
+            // The checkpoint written at the end holds the final state too, byte for byte the
+            // file the uninterrupted run writes.
             let reloaded = try Trainer(resumingFrom: url, trainingSet: data)
             Self.expectIdentical(straight, reloaded)
+            let straightURL = folder.appendingPathComponent("straight.safetensors")
+            try straight.save(to: straightURL)
+            let same = try Data(contentsOf: straightURL) == Data(contentsOf: url)
+            #expect(same, "the two runs' checkpoints should be identical files")
         }
         // The history is complete and sensible.
         let h = straight.history

@@ -218,7 +218,10 @@ public final class Trainer {
         var evaluationSeconds = 0.0
         if let evaluation {
             let evaluationStart = ProgressLine.now()
-            test = try evaluation(model)
+            do { test = try evaluation(model) } catch {
+                failure = "the evaluation after epoch \(epoch) failed: \(error)"   // the history would lack the epoch
+                throw error
+            }
             model.isTraining = true
             evaluationSeconds = Double(ProgressLine.now() - evaluationStart) * 1e-9
         }
