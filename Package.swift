@@ -21,6 +21,8 @@ let numericSettings: [SwiftSetting] = [
 /// The chapters of the course, in teaching order.
 let chapters = [
     "ch01-tensors",
+    "ch02-convolution",
+    "ch03-backprop",
     "ch04-reparameterization",
 ]
 

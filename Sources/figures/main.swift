@@ -12,6 +12,9 @@ import Foundation
 /// The chapters, in teaching order. Each is a product of the package.
 let chapters = [
     "ch01-tensors",
+    "ch02-convolution",
+    "ch03-backprop",
+    "ch04-reparameterization",
 ]
 
 struct Figures: ParsableCommand {
