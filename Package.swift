@@ -21,6 +21,7 @@ let numericSettings: [SwiftSetting] = [
 /// The chapters of the course, in teaching order.
 let chapters = [
     "ch01-tensors",
+    "ch02-convolution",
     "ch04-reparameterization",
 ]
 

@@ -80,21 +80,24 @@ struct Chapter1: ParsableCommand {
     //      keep a 6×16 block of C in 12 vector registers while streaming A and B through;
     //   5. both cores: split C into blocks that the two cores compute independently.
     // The last is the library's `gemm`, which every later chapter uses. OpenBLAS, a mature
-    // hand-tuned BLAS, is measured beside it when it is installed (it is never a dependency).
+    // hand-tuned BLAS, is measured beside it when it is installed (Debian's libopenblas0, loaded
+    // at run time: it is never a dependency). `swift run -c release bench gemm` compares the two
+    // more carefully, on the shapes the VAE uses.
     func matrixMultiply(_ figures: FigureWriter) throws {
         section("2. Matrix multiply: naive → reordered → blocked → SIMD → two cores")
         let sizes = options.quick ? [32, 64, 128, 256] : [32, 64, 128, 256, 384, 512, 768, 1024]
+        if let why = OpenBLAS.loadError { print("OpenBLAS is not measured: \(why)") }
         let results = measureMatmulSteps(sizes: sizes)
         var steps: [String] = []
         for r in results where !steps.contains(r.step) { steps.append(r.step) }
         print("GFLOP/s (best of several runs; square M = K = N):")
-        print("size".padding(toLength: 8, withPad: " ", startingAt: 0)
-              + steps.map { $0.padding(toLength: 18, withPad: " ", startingAt: 0) }.joined())
-        for size in sizes {
-            var row = String(size).padding(toLength: 8, withPad: " ", startingAt: 0)
-            for step in steps {
-                let cell = results.first { $0.step == step && $0.size == size }.map { String(format: "%.2f", $0.gflops) } ?? "—"
-                row += cell.padding(toLength: 18, withPad: " ", startingAt: 0)
+        print("step".padding(toLength: 26, withPad: " ", startingAt: 0)
+              + sizes.map { String($0).leftPadded(to: 8) }.joined())
+        for step in steps {
+            var row = step.padding(toLength: 26, withPad: " ", startingAt: 0)
+            for size in sizes {
+                let cell = results.first { $0.step == step && $0.size == size }.map { String(format: "%.1f", $0.gflops) } ?? "—"
+                row += cell.leftPadded(to: 8)
             }
             print(row)
         }
@@ -167,6 +170,11 @@ struct Chapter1: ParsableCommand {
                                            xlabel: "z", ylabel: "density")),
                          as: "ch01-gaussian")
     }
+}
+
+extension String {
+    /// The string right-aligned in a column of `width` characters.
+    func leftPadded(to width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }
 
 Chapter1.main()

@@ -1,2 +1,14 @@
-import VAECore
-print("placeholder")
+import ArgumentParser
+
+/// `bench`: the course's measurements, one subcommand per kernel family.
+///
+///     swift run -c release bench gemm
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the speed of the course's kernels.",
+        subcommands: [GEMMBenchmark.self]
+    )
+}
+
+Bench.main()

@@ -12,6 +12,8 @@ import Foundation
 /// The chapters, in teaching order. Each is a product of the package.
 let chapters = [
     "ch01-tensors",
+    "ch02-convolution",
+    "ch04-reparameterization",
 ]
 
 struct Figures: ParsableCommand {
