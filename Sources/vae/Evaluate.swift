@@ -64,9 +64,9 @@ struct Evaluate: ParsableCommand {
         let labels = test.labels.map(Int.init)
         print("data        \(test.count) test images from \(directory.path), binarized with seed \(EvaluationDefaults.binarizationSeed)")
 
-        let elboStart = Date()
+        let elboWatch = Stopwatch()
         let elbo = try evaluateELBO(model: model, images: test.images, labels: labels, batchSize: batchSize, seed: seed)
-        let elboSeconds = Date().timeIntervalSince(elboStart)
+        let elboSeconds = elboWatch.elapsedSeconds
         print("")
         print(String(format: "ELBO            %9.3f ± %.3f nats per image (one z per image, seed %llu)",
                      elbo.elbo.mean, elbo.elbo.standardError, seed))

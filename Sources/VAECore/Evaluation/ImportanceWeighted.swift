@@ -58,7 +58,7 @@ public func evaluateImportanceWeighted(model: VAE, images: Tensor, labels: [Int]
     let n = try checkEvaluationInputs(model: model, images: images, labels: labels, batchSize: batchSize, limit: limit)
     guard k >= 1 else { throw EvaluationError("the number of importance samples k must be at least 1, not \(k)") }
     guard chunkSize >= 1 else { throw EvaluationError("the chunk size must be at least 1, not \(chunkSize)") }
-    let start = Date()
+    let watch = Stopwatch()
     var random = RandomSource(seed: seed)
     var workspace = ImportanceWorkspace(samples: k, chunkSize: chunkSize, latent: model.configuration.latentDimensions)
     var weights = [Double](repeating: 0, count: min(batchSize, n) * k)   // (B, k)
@@ -79,7 +79,7 @@ public func evaluateImportanceWeighted(model: VAE, images: Tensor, labels: [Int]
     }
     return ImportanceWeightedEvaluation(samples: k, count: n, logLikelihoods: logLikelihoods,
                                         negativeLogLikelihood: MeanEstimate(logLikelihoods.map { -$0 }),
-                                        seconds: Date().timeIntervalSince(start))
+                                        seconds: watch.elapsedSeconds)
 }
 
 /// The scratch memory of the importance-weighted estimate, allocated once per evaluation.
