@@ -104,7 +104,8 @@ enum Pictures {
         var images: [[Float]] = []
         var titles: [String] = []
         for _ in 0..<pairs {
-            var a = random.uniformInt(below: test.count), b = random.uniformInt(below: test.count)
+            let a = random.uniformInt(below: test.count)
+            var b = random.uniformInt(below: test.count)
             while test.labels[b] == test.labels[a] { b = random.uniformInt(below: test.count) }
             let both = Tensor(shape: [2, 1, 28, 28], scalars: test.images.slice(a).scalars + test.images.slice(b).scalars)
             let (mean, _) = try model.encode(both)
@@ -116,7 +117,6 @@ enum Pictures {
             }
             images += rows(try decodeMeans(model, path))
             titles.append("\(test.labels[a]) → \(test.labels[b])")
-            (a, b) = (b, a)
         }
         let grid = try ImageGrid(images: images, rows: pairs, columns: steps, rowTitles: titles)
         try figures.save(Figure(.images(grid, title: "Interpolation: z = (1 − t)·μ(x₁) + t·μ(x₂), t from 0 to 1")),

@@ -51,7 +51,7 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         let url = URL(fileURLWithPath: checkpoint)
-        let model = try loadModel(from: url)
+        let model = try Checkpoint.loadModel(from: url)
         let c = model.configuration
         print("checkpoint  \(url.path)")
         print("model       latent \(c.latentDimensions), channels \(c.channels), classes \(c.classCount), "

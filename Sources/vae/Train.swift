@@ -191,7 +191,7 @@ struct Train: ParsableCommand {
 
         let loadStart = Date()
         let train = try MNIST.load(split: .train, from: dataDirectory)
-        let test = try MNIST.load(split: .test, from: dataDirectory).binarized(seed: testBinarizationSeed)
+        let test = try MNIST.load(split: .test, from: dataDirectory).binarized(seed: EvaluationDefaults.binarizationSeed)
         log(String(format: "loaded MNIST from %@ (%d train, %d test images) in %.2f s",
                    dataDirectory.path, train.count, test.count, Date().timeIntervalSince(loadStart)))
 

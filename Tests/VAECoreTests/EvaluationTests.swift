@@ -329,34 +329,32 @@ import Testing
         for p in model.buffers where p.name.hasSuffix("running_mean") {
             p.value = Tensor.gaussian(p.value.shape, using: &random)
         }
-        var checkpoint = try CheckpointMetadata.checkpoint(of: model, extra: ["epoch": "3"])
+        var checkpoint = try Checkpoint.modelFile(model, extra: ["epoch": "3"])
         checkpoint.entries.append(SafeTensors.Entry(name: "optimizer.step", tensor: Tensor(shape: [1], scalars: [7])))
         checkpoint.entries.append(SafeTensors.Entry(name: "optimizer.m.encoder.fc.weight", tensor: Tensor(shape: [2, 2])))
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("evaluation-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         try checkpoint.write(to: url)
-        #expect(try SafeTensors.read(from: url).metadata["model"] == #"{"channels":[4,6],"classCount":10,"latentDimensions":3}"#)
+        #expect(try SafeTensors.read(from: url).metadata["model_config"] == #"{"channels":[4,6],"classCount":10,"latentDimensions":3}"#)
 
-        let loaded = try loadModel(from: url)
+        let loaded = try Checkpoint.loadModel(from: url)
         #expect(loaded.configuration == model.configuration)
         #expect(loaded.stateDict() == model.stateDict())
 
-        var alternative = checkpoint
-        alternative.metadata = ["config": checkpoint.metadata["model"]!]
-        #expect(try loadModel(from: alternative).stateDict() == model.stateDict())
+        func load(_ file: SafeTensors) throws -> VAE { try Checkpoint(file).makeModel() }
         var missing = checkpoint
         missing.metadata = [:]
-        #expect(throws: CheckpointError.self) { try loadModel(from: missing) }
+        #expect(throws: CheckpointError.self) { try load(missing) }
         var garbled = checkpoint
-        garbled.metadata = ["model": "{\"latent\": 3"]
-        #expect(throws: CheckpointError.self) { try loadModel(from: garbled) }
+        garbled.metadata["model_config"] = "{\"latent\": 3"
+        #expect(throws: CheckpointError.self) { try load(garbled) }
         var invalid = checkpoint
-        invalid.metadata = ["model": #"{"channels":[4,6,8,8],"classCount":0,"latentDimensions":3}"#]
-        #expect(throws: VAEConfigurationError.self) { try loadModel(from: invalid) }
+        invalid.metadata["model_config"] = #"{"channels":[4,6,8,8],"classCount":0,"latentDimensions":3}"#
+        #expect(throws: VAEConfigurationError.self) { try load(invalid) }
         var short = checkpoint
         short.entries.removeAll { $0.name == "decoder.fc.bias" }
-        #expect(throws: CheckpointError.missingTensor("decoder.fc.bias")) { try loadModel(from: short) }
-        #expect(throws: SafeTensorsError.self) { try loadModel(from: url.appendingPathExtension("missing")) }
+        #expect(throws: CheckpointError.missingTensor("decoder.fc.bias")) { try load(short) }
+        #expect(throws: SafeTensorsError.self) { try Checkpoint.loadModel(from: url.appendingPathExtension("missing")) }
     }
 
     @Test func badInputsThrow() throws {

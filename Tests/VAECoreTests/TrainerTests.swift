@@ -21,7 +21,7 @@ import Testing
     static func heldOut() throws -> MNIST {
         let all = try mnist.get()
         return MNIST(images: Tensor(shape: [200, 1, 28, 28], scalars: Array(all.images.scalars[(9800 * 784)...])),
-                     labels: Array(all.labels[9800...])).binarized(seed: testBinarizationSeed)
+                     labels: Array(all.labels[9800...])).binarized(seed: EvaluationDefaults.binarizationSeed)
     }
 
     static func withFolder<R>(_ body: (URL) throws -> R) throws -> R {

@@ -15,6 +15,11 @@ public struct ELBOEvaluation: Sendable, Equatable {
     public var latent: LatentActivity
     /// The ELBO of each image.
     public var perImage: [Double]
+
+    /// The mean terms, as training reports them (objective = reconstruction + KL, β = 1).
+    public var terms: ELBOTerms {
+        ELBOTerms(reconstruction: reconstruction, kl: kl, objective: reconstruction + kl)
+    }
 }
 
 /// The ELBO of `model` on `images` (N, 1, 28, 28), which should be binary: the caller binarizes

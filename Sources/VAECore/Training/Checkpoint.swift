@@ -127,6 +127,16 @@ public struct Checkpoint {
 
     // MARK: Writing
 
+    /// A model-only file: the state_dict and the architecture, enough for evaluation and sampling
+    /// (`Checkpoint.loadModel(from:)`), not for resuming. `extra` adds metadata keys.
+    public static func modelFile(_ model: VAE, extra: [String: String] = [:]) throws -> SafeTensors {
+        var metadata = extra
+        metadata[Key.format] = formatName
+        metadata[Key.formatVersion] = String(formatVersion)
+        metadata[Key.model] = try json(model.configuration)
+        return SafeTensors(entries: model.stateDict(), metadata: metadata)
+    }
+
     /// The safetensors file of a trainer's state.
     static func file(model: VAE, configuration: TrainingConfiguration, state: TrainerState,
                      optimizer: OptimizerState) throws -> SafeTensors {
