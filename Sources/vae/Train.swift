@@ -200,7 +200,8 @@ struct Train: ParsableCommand {
             trainer = try Trainer(resumingFrom: checkpoint, trainingSet: train, epochs: epochs)
             log("resuming \(checkpoint.path) after epoch \(trainer.epoch) (update \(trainer.step))")
             if trainer.epoch >= trainer.configuration.epochs {
-                log("the run has done its \(trainer.configuration.epochs) epochs; pass a larger --epochs to extend it")
+                log("the run has already done all \(trainer.configuration.epochs) of its epochs; pass a larger --epochs to extend it")
+                return
             }
         } else {
             trainer = try Trainer(configuration: trainingConfiguration(), trainingSet: train)
