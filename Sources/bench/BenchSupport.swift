@@ -24,6 +24,14 @@ enum BenchSupport {
         return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
+    /// CPU time used so far by all threads of this process, in seconds. Unlike the wall clock it
+    /// hardly depends on other processes: on a loaded machine it tells the work a step does.
+    static func processCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
     /// Left- or right-aligned text in a column of `width` characters.
     static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
         let space = String(repeating: " ", count: max(0, width - text.count))

@@ -92,6 +92,7 @@ struct TrainStepBenchmark: ParsableCommand {
         for round in 1...rounds {
             for _ in 0..<warmup { try step() }
             var roundBest = Double.infinity, total = 0.0
+            let cpuStart = BenchSupport.processCPUSeconds()
             for _ in 0..<steps {
                 let watch = Stopwatch()
                 try step()
@@ -99,8 +100,10 @@ struct TrainStepBenchmark: ParsableCommand {
                 roundBest = min(roundBest, seconds)
                 total += seconds
             }
+            let cpu = (BenchSupport.processCPUSeconds() - cpuStart) / Double(steps)
             best = min(best, roundBest)
-            var line = "round \(round): ours \(BenchSupport.ms(roundBest)) ms/step (mean \(BenchSupport.ms(total / Double(steps))))"
+            var line = "round \(round): ours \(BenchSupport.ms(roundBest)) ms/step (mean \(BenchSupport.ms(total / Double(steps))), "
+                + "CPU \(BenchSupport.ms(cpu)) ms/step)"
             if let side = torch {
                 do {
                     let seconds = try side.measure(script: Self.script, threads: torchThreads, batch: batch,

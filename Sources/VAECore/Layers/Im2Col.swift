@@ -97,7 +97,7 @@ private func col2imRow(_ r: Int, from row: UnsafePointer<Float>, geometry g: Con
 /// The output positions `lo..<hi` whose input position o·stride − padding + kernelOffset falls
 /// inside 0..<inputSize; the others read padding.
 @inline(__always)
-private func validOutputRange(kernelOffset k: Int, stride s: Int, padding p: Int,
+func validOutputRange(kernelOffset k: Int, stride s: Int, padding p: Int,
                               inputSize n: Int, outputSize m: Int) -> (Int, Int) {
     // o·s ≥ p − k  ⇔  o ≥ ⌈(p − k)/s⌉;   o·s ≤ n − 1 + p − k  ⇔  o ≤ ⌊(n − 1 + p − k)/s⌋.
     let lo = p - k <= 0 ? 0 : min(m, (p - k + s - 1) / s)
