@@ -22,6 +22,7 @@ let numericSettings: [SwiftSetting] = [
 let chapters = [
     "ch01-tensors",
     "ch02-convolution",
+    "ch03-backprop",
     "ch04-reparameterization",
 ]
 

@@ -13,6 +13,7 @@ import Foundation
 let chapters = [
     "ch01-tensors",
     "ch02-convolution",
+    "ch03-backprop",
     "ch04-reparameterization",
 ]
 

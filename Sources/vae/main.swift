@@ -8,7 +8,7 @@ struct VAECommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vae",
         abstract: "Train and evaluate the course's convolutional VAE on MNIST.",
-        subcommands: [Train.self, Evaluate.self]
+        subcommands: [Train.self, Evaluate.self, Samples.self]
     )
 }
 

@@ -1,7 +1,8 @@
 import Testing
 @testable import VAECore
 
-/// Backward passes against finite differences of forward passes (Support/GradientCheck.swift).
+/// Backward passes against finite differences of forward passes (`checkGradients`, in
+/// Sources/VAECore/Layers/GradientCheck.swift).
 ///
 /// Every layer here is affine in its input and in each parameter separately (a Sequential of
 /// them is affine in each one, the others held fixed), so L = ⟨g, f⟩ is too, and the central

@@ -101,7 +101,7 @@ enum GlyphDigits {
         #expect(script.contains("set output 'loss.png'\n"))
         #expect(script.contains("$D1 << EOD\n0 3\n1 2\n2 1.5\nEOD\n"))
         #expect(script.contains("$D2 << EOD\n0 3.1\n2 NaN\nEOD\n"))
-        #expect(script.contains("set logscale y\n"))
+        #expect(script.contains("set logscale y\nset format y '%g'\n"))
         #expect(!script.contains("set logscale x"))
         #expect(script.contains("$D1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'train'"))
         #expect(script.contains("$D2 using 1:2 with lines lw 2 lc rgb '#ff7f0e' title 'validation'"))
@@ -110,6 +110,20 @@ enum GlyphDigits {
         // The re-render instructions are at the top.
         #expect(script.hasPrefix("# loss.png: a gnuplot script"))
         #expect(script.contains("gnuplot loss.gp"))
+    }
+
+    /// Named x ticks (a categorical axis): quoted like every other text, at their positions.
+    @Test func namedTicksReplaceTheXAxisNumbers() throws {
+        let names = ["Linear", "Conv2d", "it's"]
+        let panel = Panel.lines([Series("error", x: [0, 1, 2], y: [1e-6, 2e-5, 3e-7], style: .points)],
+                                logY: true, xTickLabels: TickLabel.categories(names))
+        let script = try Figure(panel).gnuplotScript(output: "t.png")
+        #expect(script.contains("set xtics ('Linear' 0, 'Conv2d' 1, 'it''s' 2) rotate by 30 right\n"))
+        #expect(!(try Figure(.lines([Series("a", y: [1.0, 2.0])])).gnuplotScript(output: "u.png")).contains("set xtics"))
+        var bad = panel
+        bad.xTickLabels = [TickLabel("x", at: .nan)]
+        #expect(throws: PlotError.self) { try Figure(bad).gnuplotScript(output: "t.png") }
+        if Self.hasGnuplot { _ = try Self.render(Figure(panel), name: "named-ticks") }
     }
 
     @Test func quotesInTitlesCannotBreakTheScript() throws {

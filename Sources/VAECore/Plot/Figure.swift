@@ -38,10 +38,14 @@ public struct Panel: Sendable, Equatable {
     public var xRange: ClosedRange<Double>?
     public var yRange: ClosedRange<Double>?
     public var legend: Legend
+    /// Named ticks that replace the x axis's numbers, for categories placed at x = 0, 1, 2, …
+    /// (one point per layer, say); empty for ordinary numbered ticks. Lines, histograms and
+    /// scatter plots only.
+    public var xTickLabels: [TickLabel]
 
     public init(_ content: Content, title: String? = nil, xlabel: String? = nil, ylabel: String? = nil,
                 logX: Bool = false, logY: Bool = false, xRange: ClosedRange<Double>? = nil,
-                yRange: ClosedRange<Double>? = nil, legend: Legend = .topRight) {
+                yRange: ClosedRange<Double>? = nil, legend: Legend = .topRight, xTickLabels: [TickLabel] = []) {
         self.content = content
         self.title = title
         self.xlabel = xlabel
@@ -51,14 +55,16 @@ public struct Panel: Sendable, Equatable {
         self.xRange = xRange
         self.yRange = yRange
         self.legend = legend
+        self.xTickLabels = xTickLabels
     }
 
     /// Named curves, e.g. training and validation loss against the step, on a log y axis.
     public static func lines(_ series: [Series], title: String? = nil, xlabel: String? = nil, ylabel: String? = nil,
                              logX: Bool = false, logY: Bool = false, xRange: ClosedRange<Double>? = nil,
-                             yRange: ClosedRange<Double>? = nil, legend: Legend = .topRight) -> Panel {
+                             yRange: ClosedRange<Double>? = nil, legend: Legend = .topRight,
+                             xTickLabels: [TickLabel] = []) -> Panel {
         Panel(.lines(series), title: title, xlabel: xlabel, ylabel: ylabel, logX: logX, logY: logY,
-              xRange: xRange, yRange: yRange, legend: legend)
+              xRange: xRange, yRange: yRange, legend: legend, xTickLabels: xTickLabels)
     }
 
     /// A histogram with optional curves over it.
@@ -86,6 +92,22 @@ public struct Panel: Sendable, Equatable {
     /// A grid of images, upright.
     public static func images(_ grid: ImageGrid, title: String? = nil) -> Panel {
         Panel(.images(grid), title: title, legend: .hidden)
+    }
+}
+
+/// A named tick on an axis: `label` written at `position`, in place of a number.
+public struct TickLabel: Sendable, Equatable {
+    public var position: Double
+    public var label: String
+
+    public init(_ label: String, at position: Double) {
+        self.label = label
+        self.position = position
+    }
+
+    /// One tick per name, at 0, 1, 2, …: a categorical axis.
+    public static func categories(_ names: [String]) -> [TickLabel] {
+        names.enumerated().map { TickLabel($0.element, at: Double($0.offset)) }
     }
 }
 

@@ -73,11 +73,22 @@ extension Figure {
         case .heatmap, .images: axesApply = false
         }
         if axesApply {
-            if panel.logX { set += "set logscale x\n" }
-            if panel.logY { set += "set logscale y\n" }
+            // '%g' labels a log axis 1e-07 … 0.001 … 100 instead of gnuplot's 0.0000001.
+            if panel.logX { set += "set logscale x\nset format x '%g'\n" }
+            if panel.logY { set += "set logscale y\nset format y '%g'\n" }
             if let r = panel.xRange { set += "set xrange [\(try range(r))]\n" }
             if let r = panel.yRange { set += "set yrange [\(try range(r))]\n" }
             set += "set grid lc rgb '#dddddd'\n"
+            if !panel.xTickLabels.isEmpty {
+                // Slanted, so that long names do not run into each other.
+                let ticks = try panel.xTickLabels.map { tick -> String in
+                    guard tick.position.isFinite else {
+                        throw PlotError.invalidFigure("tick label '\(tick.label)' has position \(tick.position)")
+                    }
+                    return "\(GnuplotText.quoted(tick.label)) \(GnuplotText.number(tick.position))"
+                }
+                set += "set xtics (\(ticks.joined(separator: ", "))) rotate by 30 right\n"
+            }
             set += Self.keyCommand(panel.legend)
         }
 

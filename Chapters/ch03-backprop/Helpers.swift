@@ -1,0 +1,168 @@
+// Small helpers for chapter 3: plumbing that the lecture in main.swift uses but does not teach.
+
+import Foundation
+import VAECore
+
+/// A loss as a `Layer` with a fixed target, so that `checkGradients` can test a loss's gradient
+/// the way it tests a layer's: forward returns the loss as a (1)-tensor, and backward scales the
+/// loss's gradient by the incoming ∂L/∂loss.
+final class LossLayer: Layer {
+    var isTraining = true
+    private let compute: (Tensor) throws -> LossResult
+    private var gradient: Tensor?
+
+    init(_ compute: @escaping (Tensor) throws -> LossResult) {
+        self.compute = compute
+    }
+
+    func forward(_ input: Tensor) -> Tensor {
+        do {
+            let result = try compute(input)
+            gradient = result.gradient
+            return Tensor(shape: [1], scalars: [Float(result.value)])
+        } catch {
+            preconditionFailure("loss rejected its input: \(error)")
+        }
+    }
+
+    func backward(_ outputGradient: Tensor) -> Tensor {
+        guard let gradient else { preconditionFailure("LossLayer.backward called before forward") }
+        return gradient * outputGradient.scalars[0]
+    }
+}
+
+/// A deliberately wrong BatchNorm2d, to show what a gradient check reports for a real bug: its
+/// backward pass treats the batch mean μ and deviation σ as constants, dx = (γ/σ)·g, the classic
+/// mistake (it is the right formula only in evaluation mode). Forward and the parameter gradients
+/// are the real layer's.
+final class BatchNormWithConstantStatistics: Layer {
+    let inner: BatchNorm2d
+    private var inverseStd: [Float] = []
+    var isTraining = true
+    var parameters: [Parameter] { inner.parameters }
+
+    init(channels: Int) { inner = BatchNorm2d(channels: channels) }
+
+    func forward(_ input: Tensor) -> Tensor {
+        let (b, c) = (input.shape[0], input.shape[1])
+        let plane = input.count / (b * c)
+        inverseStd = (0..<c).map { ch in
+            let values = (0..<b).flatMap { n in (0..<plane).map { Double(input.scalars[(n * c + ch) * plane + $0]) } }
+            let mean = values.reduce(0, +) / Double(values.count)
+            let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+            return Float(1 / (variance + Double(inner.epsilon)).squareRoot())
+        }
+        return inner.forward(input)
+    }
+
+    func backward(_ outputGradient: Tensor) -> Tensor {
+        _ = inner.backward(outputGradient)   // dγ and dβ are right
+        let (b, c) = (outputGradient.shape[0], outputGradient.shape[1])
+        let plane = outputGradient.count / (b * c)
+        var dx = outputGradient
+        for i in 0..<dx.count {
+            let ch = (i / plane) % c
+            dx.scalars[i] *= inner.weight.value.scalars[ch] * inverseStd[ch]
+        }
+        return dx
+    }
+}
+
+/// `text` padded with spaces to `width` characters (String(format:) does not pad `%@`).
+func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+}
+
+/// (B, C, P) → (C, B·P): channel c's row holds image 0's P values, then image 1's, … (the layout
+/// in which one GEMM convolves a whole batch).
+func channelMajor(_ t: Tensor) -> Tensor {
+    let (b, c) = (t.shape[0], t.shape[1])
+    let p = t.count / (b * c)
+    var out = Tensor(shape: [c, b * p])
+    for n in 0..<b { for ch in 0..<c { for i in 0..<p { out.scalars[ch * b * p + n * p + i] = t.scalars[(n * c + ch) * p + i] } } }
+    return out
+}
+
+/// (C, B·P) → (B, C, h, w) with P = h·w: the inverse of `channelMajor`.
+func batchMajor(_ t: Tensor, batch b: Int, height h: Int, width w: Int) -> Tensor {
+    let c = t.shape[0], p = h * w
+    var out = Tensor(shape: [b, c, h, w])
+    for n in 0..<b { for ch in 0..<c { for i in 0..<p { out.scalars[(n * c + ch) * p + i] = t.scalars[ch * b * p + n * p + i] } } }
+    return out
+}
+
+/// `v` (K) repeated as every row of a (rows, K) matrix: the bias added to each sample.
+func rowBroadcast(_ v: Tensor, rows: Int) -> Tensor {
+    Tensor(shape: [rows, v.count], scalars: Array((0..<rows).map { _ in v.scalars }.joined()))
+}
+
+/// The sum of each row of a matrix (R, N): (R).
+func rowSums(_ t: Tensor) -> Tensor {
+    let (r, n) = (t.shape[0], t.shape[1])
+    return Tensor(shape: [r], scalars: (0..<r).map { row in Float((0..<n).reduce(0.0) { $0 + Double(t.scalars[row * n + $1]) }) })
+}
+
+/// The sum of the rows of a matrix (N, K), as a (K) vector: a bias gradient Σ_n g[n, :].
+func columnSums(_ t: Tensor) -> Tensor {
+    let (n, k) = (t.shape[0], t.shape[1])
+    return Tensor(shape: [k], scalars: (0..<k).map { col in Float((0..<n).reduce(0.0) { $0 + Double(t.scalars[$1 * k + col]) }) })
+}
+
+/// The largest |a − b| relative to the largest |b|: how far a hand computation is from the library's.
+func relativeDifference(_ a: Tensor, _ b: Tensor) -> Double {
+    Double(a.maxAbsDifference(b)) / max(Double(b.scalars.map(abs).max() ?? 0), 1e-30)
+}
+
+/// The index of the largest logit in each row of (N, K).
+func argmaxRows(_ logits: Tensor) -> [Int] {
+    let (n, k) = (logits.shape[0], logits.shape[1])
+    return (0..<n).map { row in
+        var best = 0
+        for j in 1..<k where logits.scalars[row * k + j] > logits.scalars[row * k + best] { best = j }
+        return best
+    }
+}
+
+/// Images `range` of a data set as one batch (B, 1, H, W), in order, with their labels.
+func batch(of data: MNIST, _ range: Range<Int>) -> (images: Tensor, labels: [Int]) {
+    let size = data.pixelsPerImage
+    let images = Tensor(shape: [range.count, 1, data.height, data.width],
+                        scalars: Array(data.images.scalars[range.lowerBound * size ..< range.upperBound * size]))
+    return (images, data.labels[range].map(Int.init))
+}
+
+/// The mean cross-entropy and the accuracy of `model` on `data`, in evaluation mode (BatchNorm
+/// uses its running statistics), 1,000 images at a time. Leaves the model in training mode.
+func evaluate(_ model: Sequential, on data: MNIST) throws -> (loss: Double, accuracy: Double) {
+    model.isTraining = false
+    defer { model.isTraining = true }
+    var totalLoss = 0.0, correct = 0
+    for start in stride(from: 0, to: data.count, by: 1000) {
+        let (images, labels) = batch(of: data, start ..< min(start + 1000, data.count))
+        let logits = model.forward(images)
+        totalLoss += try softmaxCrossEntropy(logits: logits, labels: labels, reduction: .sum).value
+        correct += zip(argmaxRows(logits), labels).filter { $0 == $1 }.count
+    }
+    return (totalLoss / Double(data.count), Double(correct) / Double(data.count))
+}
+
+/// The trailing mean of the last `window` values at each point: a noisy per-step curve smoothed.
+func movingAverage(_ values: [Double], window: Int) -> [Double] {
+    var out: [Double] = [], sum = 0.0
+    for (i, v) in values.enumerated() {
+        sum += v
+        if i >= window { sum -= values[i - window] }
+        out.append(sum / Double(min(i + 1, window)))
+    }
+    return out
+}
+
+/// The median of a non-empty list.
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    let n = sorted.count
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+}
+
+/// Seconds since `start`.
+func seconds(since start: Date) -> Double { Date().timeIntervalSince(start) }

@@ -1,0 +1,133 @@
+import Foundation
+
+/// Saving and loading the classifier as a safetensors file: its `state_dict` under PyTorch's
+/// names, plus metadata (all strings, as the format requires):
+///
+///     "format":        "vae-course digit classifier 1"
+///     "architecture":  DigitClassifierArchitecture as JSON
+///     "training":      DigitClassifierTraining as JSON
+///     "report":        DigitClassifierReport as JSON (test accuracy, training time, …)
+///     "test_accuracy": the test accuracy alone, e.g. "0.9935", for a quick look
+extension DigitClassifier {
+    /// The value of the "format" metadata key.
+    public static let checkpointFormat = "vae-course digit classifier 1"
+
+    /// The model's tensors under PyTorch's `state_dict` names, parameters then buffers.
+    /// BatchNorm's `num_batches_tracked` is a 0-dimensional int64, as in PyTorch.
+    public func stateDict() -> [SafeTensors.Entry] {
+        (parameters + buffers).map { p in
+            let counter = p.name.hasSuffix("num_batches_tracked")
+            return SafeTensors.Entry(name: p.name, tensor: counter && p.value.count == 1 ? p.value.reshaped([]) : p.value,
+                                     dtype: counter ? .int64 : .float32)
+        }
+    }
+
+    /// Loads every parameter and buffer from `entries` by name. Throws, changing nothing, when a
+    /// name is missing, a size differs or a value is not finite.
+    public func load(stateDict entries: [SafeTensors.Entry]) throws {
+        let byName = Dictionary(entries.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
+        let targets = parameters + buffers
+        for p in targets {
+            guard let tensor = byName[p.name] else { throw CheckpointError.missingTensor(p.name) }
+            guard tensor.count == p.value.count else {
+                throw CheckpointError.shapeMismatch(p.name, expected: p.value.shape, found: tensor.shape)
+            }
+            guard tensor.isFinite else { throw CheckpointError.badMetadata("tensor '\(p.name)' holds a NaN or infinity") }
+        }
+        for p in targets { p.value = byName[p.name]!.reshaped(p.value.shape) }
+    }
+
+    /// Writes the checkpoint atomically (a temporary file renamed over `url`), creating the folder.
+    public func save(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        var metadata = ["format": Self.checkpointFormat, "architecture": try json(architecture)]
+        if let training { metadata["training"] = try json(training) }
+        if let report {
+            metadata["report"] = try json(report)
+            metadata["test_accuracy"] = String(format: "%.4f", report.testAccuracy)
+        }
+        try SafeTensors(entries: stateDict(), metadata: metadata).write(to: url)
+    }
+
+    /// Reads a checkpoint written by `save(to:)`: builds the architecture its metadata names and
+    /// loads the weights, in evaluation mode.
+    /// - Throws: `DigitClassifierError.badCheckpoint` saying what is wrong (unreadable, not a
+    ///   classifier checkpoint, bad metadata, missing or mis-shaped tensors).
+    public static func load(from url: URL) throws -> DigitClassifier {
+        func bad(_ reason: String) -> DigitClassifierError { .badCheckpoint(path: url.path, reason: reason) }
+        let file: SafeTensors
+        do { file = try SafeTensors.read(from: url) } catch { throw bad("\(error)") }
+        guard file.metadata["format"] == checkpointFormat else {
+            throw bad("its metadata \"format\" is \(file.metadata["format"].map { "\"\($0)\"" } ?? "missing"), "
+                      + "not \"\(checkpointFormat)\"")
+        }
+        let decoder = JSONDecoder()
+        func decode<T: Decodable>(_ type: T.Type, _ key: String) throws -> T? {
+            guard let text = file.metadata[key] else { return nil }
+            do { return try decoder.decode(type, from: Data(text.utf8)) } catch {
+                throw bad("metadata \"\(key)\" is not valid: \(error)")
+            }
+        }
+        guard let architecture = try decode(DigitClassifierArchitecture.self, "architecture") else {
+            throw bad("metadata \"architecture\" is missing")
+        }
+        var random = RandomSource(seed: 0)   // overwritten by the load
+        let model: DigitClassifier
+        do {
+            model = try DigitClassifier(architecture, using: &random)
+            try model.load(stateDict: file.entries)
+        } catch {
+            throw bad("\(error)")
+        }
+        model.training = try decode(DigitClassifierTraining.self, "training")
+        model.report = try decode(DigitClassifierReport.self, "report")
+        model.isTraining = false
+        return model
+    }
+
+    /// The classifier saved at `url` when that file is a valid checkpoint of `architecture` whose
+    /// recorded test accuracy reaches `floor`; otherwise a new one trained on the MNIST files
+    /// in `data` (see `train`) and saved at `url`, replacing whatever was there.
+    ///
+    /// Chapters call this with `runs/classifier/classifier.safetensors` under the package root,
+    /// so the classifier is trained once (a few minutes) and then loaded in well under a second.
+    /// - Throws: data and training errors; `DigitClassifierError.belowFloor` (nothing saved)
+    ///   when a new classifier misses the floor; write errors.
+    public static func loadOrTrain(at url: URL, data: URL = MNIST.bundledDirectory,
+                                   architecture: DigitClassifierArchitecture = .standard,
+                                   training: DigitClassifierTraining = .standard,
+                                   floor: Double = 0.99,
+                                   log: (String) -> Void = { _ in }) throws -> DigitClassifier {
+        if FileManager.default.fileExists(atPath: url.path) {
+            do {
+                let model = try load(from: url)
+                guard model.architecture == architecture else {
+                    throw DigitClassifierError.badCheckpoint(path: url.path, reason: "it holds another architecture")
+                }
+                guard let accuracy = model.report?.testAccuracy, accuracy >= floor else {
+                    throw DigitClassifierError.badCheckpoint(
+                        path: url.path, reason: "its recorded test accuracy \(model.report.map { "\($0.testAccuracy)" } ?? "is missing"), "
+                            + "below the floor \(floor)")
+                }
+                log(String(format: "loaded digit classifier from %@ (test accuracy %.2f%%)", url.path, 100 * accuracy))
+                return model
+            } catch {
+                log("\(error); training a new one")
+            }
+        } else {
+            log("no digit classifier at \(url.path); training one")
+        }
+        let train = try MNIST.load(split: .train, from: data)
+        let test = try MNIST.load(split: .test, from: data)
+        let (model, report) = try Self.train(architecture, training: training, on: train, test: test, log: log)
+        guard report.testAccuracy >= floor else {
+            throw DigitClassifierError.belowFloor(accuracy: report.testAccuracy, floor: floor)
+        }
+        try model.save(to: url)
+        log("saved digit classifier to \(url.path)")
+        model.isTraining = false
+        return model
+    }
+}

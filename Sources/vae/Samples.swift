@@ -1,0 +1,145 @@
+import ArgumentParser
+import CourseSupport
+import Foundation
+import VAECore
+
+/// `vae samples <checkpoint>`: draws digits from a trained VAE's prior and judges them with the
+/// course's digit classifier (`DigitClassifier`, trained once and cached on first use).
+///
+/// Samples are z ~ N(0, I), decoded, with the sigmoid of the logits: the Bernoulli means, grey
+/// images in [0, 1] like the classifier's training data. A conditional checkpoint (classCount 10)
+/// gets N/10 samples of each label, interleaved (label i mod 10) so that every split of the
+/// Inception Score sees all classes.
+///
+/// The report ends with one line for scripts:
+///
+///     samples is=<Inception Score> fid=<Fréchet distance to the test set> acc=<accuracy | n/a>
+///
+/// `fid` here is the Fréchet distance on the classifier's 128 hidden features, *not* the FID
+/// of the literature (Inception-v3 features): compare it only between models judged by the
+/// same classifier.
+struct Samples: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Judge samples from a VAE's prior: Inception Score, Fréchet distance and conditional accuracy.",
+        discussion: """
+            The judge is a small conv classifier trained on MNIST (≥ 99% test accuracy), cached at \
+            --classifier and trained there (a few minutes) if missing. Its Fréchet distance uses the \
+            classifier's hidden features, so it is NOT comparable with FID on Inception features.
+            """)
+
+    @Argument(help: ArgumentHelp("The VAE checkpoint (.safetensors) to sample from.", valueName: "vae-checkpoint"))
+    var checkpoint: String
+
+    @Option(help: ArgumentHelp("The digit classifier checkpoint; trained and saved there if missing.",
+                               discussion: "Defaults to runs/classifier/classifier.safetensors in the package.",
+                               valueName: "path"))
+    var classifier: String?
+
+    @Option(help: "Samples to draw (a multiple of 10 for a conditional model).")
+    var count: Int = 10_000
+
+    @Option(help: "Seed of the latent draws.")
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("Folder of MNIST IDX files (defaults to the bundled copy).", valueName: "dir"))
+    var data: String?
+
+    @Option(help: "Splits of the Inception Score (mean ± sd over them).")
+    var splits: Int = 10
+
+    static let defaultClassifier = CoursePaths.root
+        .appendingPathComponent("runs/classifier/classifier.safetensors")
+
+    func validate() throws {
+        guard count >= max(splits, 2) else { throw ValidationError("--count must be at least --splits and 2, got \(count)") }
+        guard splits >= 1 else { throw ValidationError("--splits must be positive, got \(splits)") }
+    }
+
+    func run() throws {
+        let dataDirectory = data.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? MNIST.bundledDirectory
+        let model = try loadVAECheckpoint(URL(fileURLWithPath: checkpoint))
+        let classes = model.configuration.classCount
+        guard classes == 0 || classes == MNIST.classCount else {
+            throw ValidationError("the VAE is conditional on \(classes) classes; the judge knows \(MNIST.classCount)")
+        }
+        guard classes == 0 || count % classes == 0 else {
+            throw ValidationError("--count \(count) must be a multiple of \(classes) for a conditional model")
+        }
+
+        let judgeURL = classifier.map { URL(fileURLWithPath: $0) } ?? Self.defaultClassifier
+        let judge = try DigitClassifier.loadOrTrain(at: judgeURL, data: dataDirectory, log: log)
+
+        let watch = Stopwatch()
+        let test = try MNIST.load(split: .test, from: dataDirectory)
+        let real = try judge.evaluate(test.images)
+        let realStatistics = try FeatureStatistics(features: real.features)
+        let realScore = try inceptionScore(probabilities: real.probabilities, splits: splits)
+        let realAccuracy = try conditionalAccuracy(probabilities: real.probabilities, labels: test.labels.map(Int.init))
+
+        let labels: [Int]? = classes > 0 ? (0..<count).map { $0 % classes } : nil
+        let images = try drawSamples(from: model, count: count, labels: labels)
+        let generated = try judge.evaluate(images)
+        let score = try inceptionScore(probabilities: generated.probabilities, splits: splits)
+        let distance = try frechetDistance(FeatureStatistics(features: generated.features), realStatistics)
+        let accuracy = try labels.map { try perClassAccuracy(probabilities: generated.probabilities, labels: $0) }
+        log(String(format: "sampled and judged in %.1f s", watch.elapsedSeconds))
+
+        let configuration = model.configuration
+        print("VAE \(checkpoint): latent \(configuration.latentDimensions), channels \(configuration.channels), "
+              + (classes > 0 ? "conditional on \(classes) classes" : "unconditional"))
+        print("judge \(judgeURL.path): "
+              + (judge.report.map { String(format: "test accuracy %.2f%% (recorded)", 100 * $0.testAccuracy) } ?? "no report"))
+        print(String(format: "real test images (%d): IS %@ over %d splits, judge accuracy %.2f%%",
+                     test.count, realScore.description, splits, 100 * realAccuracy))
+        print(String(format: "samples (%d from the prior, seed %llu): IS %@ over %d splits", count, seed, score.description, splits))
+        print(String(format: "Fréchet distance to the test set on the judge's %d features: %.3f (not Inception FID)",
+                     judge.architecture.featureCount, distance))
+        if let accuracy {
+            let perClass = accuracy.perClass.enumerated()
+                .map { "\($0.offset): " + ($0.element.map { String(format: "%.1f%%", 100 * $0) } ?? "-") }
+            print(String(format: "conditional accuracy %.2f%%; per label ", 100 * accuracy.overall) + perClass.joined(separator: ", "))
+        }
+        print(String(format: "samples is=%.4f fid=%.4f acc=", score.mean, distance)
+              + (accuracy.map { String(format: "%.4f", $0.overall) } ?? "n/a"))
+    }
+
+    /// `count` images (count, 1, 28, 28) of Bernoulli means σ(decoder(z)), z ~ N(0, I) drawn
+    /// from `--seed`, decoded 500 at a time; `labels` condition a conditional model.
+    func drawSamples(from model: VAE, count: Int, labels: [Int]?) throws -> Tensor {
+        var random = RandomSource(seed: seed)
+        let latent = model.configuration.latentDimensions
+        model.isTraining = false
+        var pixels = [Float]()
+        pixels.reserveCapacity(count * 784)
+        var start = 0
+        while start < count {
+            let n = min(500, count - start)
+            let z = Tensor.gaussian([n, latent], using: &random)                         // (n, D)
+            let logits = try model.decode(z, labels: labels.map { Array($0[start ..< start + n]) })  // (n, 1, 28, 28)
+            pixels.append(contentsOf: logits.scalars.map(StableMath.sigmoid))
+            start += n
+        }
+        return Tensor(shape: [count, 1, 28, 28], scalars: pixels)
+    }
+}
+
+/// Reads a VAE checkpoint: the JSON `VAEConfiguration` in metadata key "model", the tensors its
+/// state_dict; returns the model in evaluation mode.
+///
+/// TODO: replace with `loadModel(from:)` (Sources/VAECore/Evaluation) once that is merged; this
+/// private copy only exists so that `vae samples` does not depend on unmerged code.
+private func loadVAECheckpoint(_ url: URL) throws -> VAE {
+    let file = try SafeTensors.read(from: url)
+    guard let json = file.metadata["model"] else {
+        throw ValidationError("\(url.path) has no \"model\" metadata: not a VAE checkpoint of this course")
+    }
+    let configuration: VAEConfiguration
+    do { configuration = try JSONDecoder().decode(VAEConfiguration.self, from: Data(json.utf8)) } catch {
+        throw ValidationError("\(url.path): the \"model\" metadata is not a VAE configuration: \(error)")
+    }
+    var random = RandomSource(seed: 0)   // every weight is overwritten by the load
+    let model = try VAE(configuration, using: &random)
+    try model.load(stateDict: file.entries)
+    model.isTraining = false
+    return model
+}
