@@ -28,14 +28,44 @@ public final class ReLU: Layer {
     public init() {}
 
     public func forward(_ input: Tensor) -> Tensor {
-        let y = input.map { $0 > 0 ? $0 : 0 }
+        let y = input.withUnsafeBufferPointer { x in
+            makeLayerOutput(shape: input.shape) { y in reluKernel(x.baseAddress!, mask: x.baseAddress!, count: x.count, into: y) }
+        }
         output = y
         return y
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
         let y = cachedForBackward(output, outputGradient, "ReLU")
-        return outputGradient.zipWith(y) { g, y in y > 0 ? g : 0 }
+        return outputGradient.withUnsafeBufferPointer { g in
+            y.withUnsafeBufferPointer { y in
+                makeLayerOutput(shape: outputGradient.shape) { dx in
+                    reluKernel(g.baseAddress!, mask: y.baseAddress!, count: g.count, into: dx)
+                }
+            }
+        }
+    }
+}
+
+/// out[i] = mask[i] > 0 ? value[i] : 0, by vectors, split over the cores for large tensors.
+/// ReLU's forward pass is (x, x) and its backward pass (∂L/∂y, y). (A NaN mask gives 0, as
+/// `x > 0 ? x : 0` does.)
+/// - Complexity: one pass over `count` elements.
+func reluKernel(_ value: UnsafePointer<Float>, mask: UnsafePointer<Float>, count: Int,
+                into out: UnsafeMutablePointer<Float>) {
+    nonisolated(unsafe) let (value, mask, out) = (value, mask, out)
+    let block = 4096
+    forEachChunk(count: (count + block - 1) / block, workPerItem: block) { blocks in
+        let start = blocks.lowerBound * block, end = min(count, blocks.upperBound * block)
+        var i = start
+        let zero = SIMD8<Float>()
+        while i + 8 <= end {
+            let v = UnsafeRawPointer(value + i).loadUnaligned(as: SIMD8<Float>.self)
+            let m = UnsafeRawPointer(mask + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: zero.replacing(with: v, where: m .> zero), as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < end { out[i] = mask[i] > 0 ? value[i] : 0; i += 1 }
     }
 }
 

@@ -130,17 +130,24 @@ public class BatchNorm: Layer {
             }
         }
 
-        var xhat = Tensor(shape: input.shape)
-        var output = Tensor(shape: input.shape)
-        input.withUnsafeBufferPointer { x in
+        // x̂ reuses the buffer of the last pass when the shape is the same: taken out of
+        // `normalized` first, so that it is the only reference and is written in place.
+        var xhat: Tensor
+        if let previous = normalized, previous.shape == input.shape {
+            normalized = nil
+            xhat = previous
+        } else {
+            xhat = makeLayerOutput(shape: input.shape) { _ in }  // written below, every element
+        }
+        let output = input.withUnsafeBufferPointer { x in
             weight.value.withUnsafeBufferPointer { gamma in
                 bias.value.withUnsafeBufferPointer { beta in
                     xhat.withUnsafeMutableBufferPointer { xh in
-                        output.withUnsafeMutableBufferPointer { y in
+                        makeLayerOutput(shape: input.shape) { y in
                             batchNormNormalize(x.baseAddress!, n: n, c: c, s: s,
                                                mean: mean, inverseStd: invStd,
                                                gamma: gamma.baseAddress!, beta: beta.baseAddress!,
-                                               normalized: xh.baseAddress!, output: y.baseAddress!)
+                                               normalized: xh.baseAddress!, output: y)
                         }
                     }
                 }
@@ -192,16 +199,14 @@ public class BatchNorm: Layer {
                 slope[ch] = Float(scratchB[ch] / m)
             }
         }
-        var inputGradient = Tensor(shape: xhat.shape)
-        outputGradient.withUnsafeBufferPointer { dy in
+        return outputGradient.withUnsafeBufferPointer { dy in
             xhat.withUnsafeBufferPointer { xh in
-                inputGradient.withUnsafeMutableBufferPointer { dx in
+                makeLayerOutput(shape: xhat.shape) { dx in
                     batchNormInputGradient(dy.baseAddress!, xh.baseAddress!, n: n, c: c, s: s,
-                                           scale: scale, shift: shift, slope: slope, dx: dx.baseAddress!)
+                                           scale: scale, shift: shift, slope: slope, dx: dx)
                 }
             }
         }
-        return inputGradient
     }
 }
 

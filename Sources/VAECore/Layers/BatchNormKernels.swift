@@ -98,39 +98,48 @@ func batchNormBlockSumAndDot(_ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<F
 func batchNormStatistics(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
                          mean: UnsafeMutablePointer<Double>, variance: UnsafeMutablePointer<Double>) {
     let count = Double(n * s)
-    mean.update(repeating: 0, count: c)
-    variance.update(repeating: 0, count: c)
-    for sample in 0..<n {
-        for channel in 0..<c {
-            mean[channel] += batchNormBlockSum(x + (sample * c + channel) * s, s)
+    nonisolated(unsafe) let (x, mean, variance) = (x, mean, variance)
+    // Channels are split over the cores; each channel's sums run over the samples in order, so
+    // the result does not depend on the split.
+    forEachChunk(count: c, workPerItem: 2 * n * s) { channels in
+        for channel in channels { mean[channel] = 0; variance[channel] = 0 }
+        for sample in 0..<n {
+            for channel in channels {
+                mean[channel] += batchNormBlockSum(x + (sample * c + channel) * s, s)
+            }
         }
-    }
-    for channel in 0..<c { mean[channel] /= count }
-    for sample in 0..<n {
-        for channel in 0..<c {
-            variance[channel] += batchNormBlockSquaredDeviation(x + (sample * c + channel) * s, s,
-                                                                mean: Float(mean[channel]))
+        for channel in channels { mean[channel] /= count }
+        for sample in 0..<n {
+            for channel in channels {
+                variance[channel] += batchNormBlockSquaredDeviation(x + (sample * c + channel) * s, s,
+                                                                    mean: Float(mean[channel]))
+            }
         }
+        for channel in channels { variance[channel] /= count }
     }
-    for channel in 0..<c { variance[channel] /= count }
 }
 
 /// x̂ = (x − mean[c])·inverseStd[c] and y = γ[c]·x̂ + β[c], both (N, C, S).
+/// Samples are split over the cores.
 ///
 /// - Complexity: one read of x, two writes, O(N·C·S).
 func batchNormNormalize(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
                         mean: UnsafePointer<Float>, inverseStd: UnsafePointer<Float>,
                         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                         normalized: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
-    for sample in 0..<n {
-        for channel in 0..<c {
-            let base = (sample * c + channel) * s
-            let (m, k, g, b) = (mean[channel], inverseStd[channel], gamma[channel], beta[channel])
-            let xb = x + base, xh = normalized + base, yb = output + base
-            for i in 0..<s {
-                let v = (xb[i] - m) * k
-                xh[i] = v
-                yb[i] = g * v + b
+    nonisolated(unsafe) let (x, mean, inverseStd, gamma, beta, normalized, output) =
+        (x, mean, inverseStd, gamma, beta, normalized, output)
+    forEachChunk(count: n, workPerItem: c * s) { samples in
+        for sample in samples {
+            for channel in 0..<c {
+                let base = (sample * c + channel) * s
+                let (m, k, g, b) = (mean[channel], inverseStd[channel], gamma[channel], beta[channel])
+                let xb = x + base, xh = normalized + base, yb = output + base
+                for i in 0..<s {
+                    let v = (xb[i] - m) * k
+                    xh[i] = v
+                    yb[i] = g * v + b
+                }
             }
         }
     }
@@ -139,14 +148,17 @@ func batchNormNormalize(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
 /// Per-channel Σ dy and Σ dy·x̂ over (N, S), the two reductions of the backward pass.
 func batchNormGradientSums(_ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, n: Int, c: Int, s: Int,
                            sumDy: UnsafeMutablePointer<Double>, sumDyXhat: UnsafeMutablePointer<Double>) {
-    sumDy.update(repeating: 0, count: c)
-    sumDyXhat.update(repeating: 0, count: c)
-    for sample in 0..<n {
-        for channel in 0..<c {
-            let base = (sample * c + channel) * s
-            let (a, b) = batchNormBlockSumAndDot(dy + base, xhat + base, s)
-            sumDy[channel] += a
-            sumDyXhat[channel] += b
+    nonisolated(unsafe) let (dy, xhat, sumDy, sumDyXhat) = (dy, xhat, sumDy, sumDyXhat)
+    // Channels are split over the cores (the sums do not depend on the split).
+    forEachChunk(count: c, workPerItem: n * s) { channels in
+        for channel in channels { sumDy[channel] = 0; sumDyXhat[channel] = 0 }
+        for sample in 0..<n {
+            for channel in channels {
+                let base = (sample * c + channel) * s
+                let (a, b) = batchNormBlockSumAndDot(dy + base, xhat + base, s)
+                sumDy[channel] += a
+                sumDyXhat[channel] += b
+            }
         }
     }
 }
@@ -154,17 +166,20 @@ func batchNormGradientSums(_ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Flo
 /// dx = scale[c]·(dy − shift[c] − x̂·slope[c]), elementwise over (N, C, S).
 ///
 /// With scale = γ/σ, shift = Σdy/M and slope = Σ(dy·x̂)/M this is the training-mode gradient;
-/// with shift = slope = 0 it is the evaluation-mode one.
+/// with shift = slope = 0 it is the evaluation-mode one. Samples are split over the cores.
 func batchNormInputGradient(_ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, n: Int, c: Int, s: Int,
                             scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, slope: UnsafePointer<Float>,
                             dx: UnsafeMutablePointer<Float>) {
-    for sample in 0..<n {
-        for channel in 0..<c {
-            let base = (sample * c + channel) * s
-            let (k, a, b) = (scale[channel], shift[channel], slope[channel])
-            let g = dy + base, xh = xhat + base, out = dx + base
-            for i in 0..<s {
-                out[i] = k * (g[i] - a - xh[i] * b)
+    nonisolated(unsafe) let (dy, xhat, scale, shift, slope, dx) = (dy, xhat, scale, shift, slope, dx)
+    forEachChunk(count: n, workPerItem: c * s) { samples in
+        for sample in samples {
+            for channel in 0..<c {
+                let base = (sample * c + channel) * s
+                let (k, a, b) = (scale[channel], shift[channel], slope[channel])
+                let g = dy + base, xh = xhat + base, out = dx + base
+                for i in 0..<s {
+                    out[i] = k * (g[i] - a - xh[i] * b)
+                }
             }
         }
     }

@@ -3,26 +3,31 @@
 /// Input (B, C, H, W) → output (B, O, OH, OW) with OH = ⌊(H + 2·ph − kh)/sh⌋ + 1 (likewise OW).
 /// The weight is (O, C, kh, kw) and the bias (O): PyTorch's layout and `state_dict` names.
 ///
-/// **How the batch meets the GEMM.** The whole batch is unfolded into one matrix
-/// col (C·kh·kw, B·OH·OW), image n in columns n·OH·OW ..< (n+1)·OH·OW, and convolved by one GEMM
-///     Y' (O, B·OH·OW) = W (O, C·kh·kw) · col,
-/// then Y' is permuted to NCHW (adding the bias on the way). Per-image GEMMs would skip the
-/// permute, but they are small and badly shaped for a blocked GEMM: the VAE's second conv is
+/// **How the batch meets the GEMM.** The whole batch is unfolded into one matrix and convolved
+/// by one GEMM,
+///     Y' (O, OH·OW·B) = W (O, C·kh·kw) · col (C·kh·kw, OH·OW·B).
+/// Per-image GEMMs would be small and badly shaped for a blocked GEMM: the VAE's second conv is
 /// 64×512×49 per image against 64×512×6272 for a batch of 128 (its first, 32×16×196 per image,
-/// has K = 16). One large GEMM amortises packing and splits evenly over threads, while the
-/// permute moves only O·B·OH·OW floats, a small fraction of the K = C·kh·kw-fold larger GEMM work.
-/// Measured with the blocked GEMM on this 2-core machine: one 64×512×6272 GEMM 2.2 ms, the
-/// same work as 128 per-image GEMMs 10.1 ms; im2col of that batch 1.8 ms, col2im 1.4 ms.
+/// has K = 16). One large GEMM amortises packing and splits evenly over threads (measured: one
+/// 64×512×6272 GEMM 2.2 ms, the same work as 128 per-image GEMMs 10.1 ms).
 ///
-/// Backward, with g = ∂L/∂y permuted to G (O, B·OH·OW) (∂L/∂b summed on the way):
+/// The columns are ordered (position, image), p·B + n: the layer first transposes the input
+/// (B, C·H·W) to the "batch-minor" X (C·H·W, B), in which each pixel's B values are contiguous,
+/// so that im2col copies whole runs of B floats (see `Im2ColBatchMinor.swift`); with columns
+/// ordered (image, position) its runs would be OW floats long, 7 in the VAE's second conv, and
+/// im2col and col2im cost as much as the GEMM. Y' read as (O·OH·OW, B) is transposed back to
+/// NCHW, adding the bias on the way. The transposes move C·H·W·B and O·OH·OW·B floats, a small
+/// fraction of the K = C·kh·kw-fold larger GEMM work.
+///
+/// Backward, with g = ∂L/∂y transposed to G (O, OH·OW·B) (∂L/∂b = its row sums per channel):
 ///     ∂L/∂W (O, C·kh·kw) += G · colᵀ          (one GEMM, the sum over the batch is its K)
-///     ∂col (C·kh·kw, B·OH·OW) = Wᵀ · G        (one GEMM)
-///     ∂L/∂x = col2im(∂col)                    (col2im accumulates overlapping patches)
+///     ∂col (C·kh·kw, OH·OW·B) = Wᵀ · G        (one GEMM)
+///     ∂L/∂x = (col2im(∂col))ᵀ                  (col2im sums overlapping patches)
 ///
 /// The im2col matrix of the last forward pass is kept for ∂W; it and the other scratch
 /// matrices are held by the layer and reused, grown only when a larger batch arrives.
 /// - Complexity: B·O·OH·OW·C·kh·kw multiply-adds forward, twice that backward; memory
-///   2·C·kh·kw·B·OH·OW + O·B·OH·OW floats of scratch.
+///   2·C·kh·kw·B·OH·OW + O·B·OH·OW + C·H·W·B floats of scratch.
 public final class Conv2d: Layer {
     public let inputChannels: Int
     public let outputChannels: Int
@@ -37,12 +42,16 @@ public final class Conv2d: Layer {
 
     /// The geometry and batch size of the last forward pass.
     private var cache: (geometry: ConvGeometry, batch: Int)?
-    /// im2col of the last input, (C·kh·kw, B·OH·OW): ∂W needs it.
+    /// The input in batch-minor layout, (C·H·W, B), in forward; ∂X in backward.
+    private var batchMinorInput: [Float] = []
+    /// im2col of the last input, (C·kh·kw, OH·OW·B): ∂W needs it.
     private var columns: [Float] = []
-    /// ∂col in backward, (C·kh·kw, B·OH·OW).
+    /// ∂col in backward, (C·kh·kw, OH·OW·B).
     private var columnGradient: [Float] = []
-    /// Y' in forward, G in backward: (O, B·OH·OW).
+    /// Y' in forward, G in backward: (O, OH·OW·B).
     private var channelMajor: [Float] = []
+    /// The bias expanded to one value per row (o, p) of Y', (O·OH·OW).
+    private var rowBias: [Float] = []
 
     /// A convolution with a kh×kw kernel, stride and padding per axis (height, width).
     public init(inputChannels: Int, outputChannels: Int, kernel: (height: Int, width: Int),
@@ -100,26 +109,38 @@ public final class Conv2d: Layer {
     public func forward(_ x: Tensor) -> Tensor {
         let g = requireShape { try geometry(forInput: x.shape) }
         checkParameterShapes()
-        let (B, O, R) = (x.shape[0], outputChannels, g.rows)
-        let N = B * g.columns
+        let (B, O, R, P) = (x.shape[0], outputChannels, g.rows, g.columns)
+        let N = B * P
+        growScratch(&batchMinorInput, to: g.imageSize * B)
         growScratch(&columns, to: R * N)
         growScratch(&channelMajor, to: O * N)
         cache = (g, B)
-        return columns.withUnsafeMutableBufferPointer { col in
-            channelMajor.withUnsafeMutableBufferPointer { yt in
-                // col (R, N) = im2col(x)
-                x.withUnsafeBufferPointer { px in
-                    im2col(batch: px.baseAddress!, count: B, geometry: g, into: col.baseAddress!)
-                }
-                // Y' (O, N) = W (O, R) · col (R, N)
-                weight.value.withUnsafeBufferPointer { w in
-                    gemm(transposeA: false, transposeB: false, m: O, n: N, k: R, alpha: 1,
-                         a: w.baseAddress!, lda: R, b: col.baseAddress!, ldb: N, beta: 0, c: yt.baseAddress!, ldc: N)
-                }
-                // y (B, O, OH, OW) = Y' permuted, + b
-                return makeLayerOutput(shape: [B, O, g.outputHeight, g.outputWidth]) { y in
-                    withOptionalPointer(bias?.value) { b in
-                        permuteChannelMajorToBatch(yt.baseAddress!, batch: B, channels: O, plane: g.columns, into: y, bias: b)
+        if let bias {
+            // One bias value per row (o, p) of Y', added during the transpose.
+            growScratch(&rowBias, to: O * P)
+            bias.value.withUnsafeBufferPointer { b in
+                for o in 0..<O { for p in 0..<P { rowBias[o * P + p] = b[o] } }
+            }
+        }
+        return batchMinorInput.withUnsafeMutableBufferPointer { xt in
+            columns.withUnsafeMutableBufferPointer { col in
+                channelMajor.withUnsafeMutableBufferPointer { yt in
+                    // X (C·H·W, B) = xᵀ;  col (R, N) = im2col(X)
+                    x.withUnsafeBufferPointer { px in
+                        transpose(px.baseAddress!, rows: B, columns: g.imageSize, into: xt.baseAddress!)
+                    }
+                    im2colBatchMinor(xt.baseAddress!, batch: B, geometry: g, into: col.baseAddress!)
+                    // Y' (O, N) = W (O, R) · col (R, N)
+                    weight.value.withUnsafeBufferPointer { w in
+                        gemm(transposeA: false, transposeB: false, m: O, n: N, k: R, alpha: 1,
+                             a: w.baseAddress!, lda: R, b: col.baseAddress!, ldb: N, beta: 0, c: yt.baseAddress!, ldc: N)
+                    }
+                    // y (B, O·P) = Y'ᵀ, Y' read as (O·P, B), + b
+                    return makeLayerOutput(shape: [B, O, g.outputHeight, g.outputWidth]) { y in
+                        rowBias.withUnsafeBufferPointer { rb in
+                            transpose(yt.baseAddress!, rows: O * P, columns: B, into: y,
+                                      rowBias: bias == nil ? nil : rb.baseAddress!)
+                        }
                     }
                 }
             }
@@ -128,45 +149,41 @@ public final class Conv2d: Layer {
 
     public func backward(_ dy: Tensor) -> Tensor {
         guard let (g, B) = cache else { preconditionFailure("Conv2d.backward called before forward") }
-        let (O, R) = (outputChannels, g.rows)
-        let N = B * g.columns
+        let (O, R, P) = (outputChannels, g.rows, g.columns)
+        let N = B * P
         precondition(dy.shape == [B, O, g.outputHeight, g.outputWidth],
                      "Conv2d.backward: output gradient \(dy.shape) should be \([B, O, g.outputHeight, g.outputWidth])")
         checkParameterShapes()
         growScratch(&columnGradient, to: R * N)
-        var dx = Tensor(shape: [B, inputChannels, g.height, g.width])  // zeros: col2im accumulates
-        columns.withUnsafeMutableBufferPointer { col in
+        return columns.withUnsafeMutableBufferPointer { col in
             channelMajor.withUnsafeMutableBufferPointer { gt in
                 columnGradient.withUnsafeMutableBufferPointer { dcol in
-                    // G (O, N) = dy permuted; ∂b += Σ over batch and positions
-                    dy.withUnsafeBufferPointer { pdy in
-                        if let bias {
-                            bias.gradient.withUnsafeMutableBufferPointer { db in
-                                permuteBatchToChannelMajor(pdy.baseAddress!, batch: B, channels: O, plane: g.columns,
-                                                           into: gt.baseAddress!, addingChannelSumsTo: db.baseAddress!)
-                            }
-                        } else {
-                            permuteBatchToChannelMajor(pdy.baseAddress!, batch: B, channels: O, plane: g.columns,
-                                                       into: gt.baseAddress!)
+                    batchMinorInput.withUnsafeMutableBufferPointer { dxt in
+                        // G (O, N) = dyᵀ: dy (B, O·P) transposed to (O·P, B); ∂b += Σ over each channel's P·B values
+                        dy.withUnsafeBufferPointer { pdy in
+                            transpose(pdy.baseAddress!, rows: B, columns: O * P, into: gt.baseAddress!)
                         }
-                    }
-                    // ∂W (O, R) += G (O, N) · colᵀ (N, R)
-                    weight.gradient.withUnsafeMutableBufferPointer { dw in
-                        gemm(transposeA: false, transposeB: true, m: O, n: R, k: N, alpha: 1,
-                             a: gt.baseAddress!, lda: N, b: col.baseAddress!, ldb: N, beta: 1, c: dw.baseAddress!, ldc: R)
-                    }
-                    // ∂col (R, N) = Wᵀ (R, O) · G (O, N)
-                    weight.value.withUnsafeBufferPointer { w in
-                        gemm(transposeA: true, transposeB: false, m: R, n: N, k: O, alpha: 1,
-                             a: w.baseAddress!, lda: R, b: gt.baseAddress!, ldb: N, beta: 0, c: dcol.baseAddress!, ldc: N)
-                    }
-                    // ∂x = col2im(∂col)
-                    dx.withUnsafeMutableBufferPointer { px in
-                        col2im(batch: dcol.baseAddress!, count: B, geometry: g, accumulatingInto: px.baseAddress!)
+                        bias?.gradient.withUnsafeMutableBufferPointer { db in
+                            addChannelSums(gt.baseAddress!, channels: O, valuesPerChannel: N, into: db.baseAddress!)
+                        }
+                        // ∂W (O, R) += G (O, N) · colᵀ (N, R)
+                        weight.gradient.withUnsafeMutableBufferPointer { dw in
+                            gemm(transposeA: false, transposeB: true, m: O, n: R, k: N, alpha: 1,
+                                 a: gt.baseAddress!, lda: N, b: col.baseAddress!, ldb: N, beta: 1, c: dw.baseAddress!, ldc: R)
+                        }
+                        // ∂col (R, N) = Wᵀ (R, O) · G (O, N)
+                        weight.value.withUnsafeBufferPointer { w in
+                            gemm(transposeA: true, transposeB: false, m: R, n: N, k: O, alpha: 1,
+                                 a: w.baseAddress!, lda: R, b: gt.baseAddress!, ldb: N, beta: 0, c: dcol.baseAddress!, ldc: N)
+                        }
+                        // ∂X (C·H·W, B) = col2im(∂col);  ∂x = ∂Xᵀ
+                        col2imBatchMinor(dcol.baseAddress!, batch: B, geometry: g, into: dxt.baseAddress!)
+                        return makeLayerOutput(shape: [B, inputChannels, g.height, g.width]) { dx in
+                            transpose(dxt.baseAddress!, rows: g.imageSize, columns: B, into: dx)
+                        }
                     }
                 }
             }
         }
-        return dx
     }
 }

@@ -5,16 +5,17 @@
 /// Input (B, Cin, H, W) → output (B, Cout, OH, OW), OH = (H − 1)·sh − 2·ph + kh + outputPadding.h.
 /// The weight is (Cin, Cout, kh, kw), PyTorch's layout (note: input channels first), bias (Cout).
 ///
-/// Computed as Caffe does, by GEMM then col2im, over the whole batch at once. With x permuted to
-/// X' (Cin, B·H·W) and W read as a (Cin, Cout·kh·kw) matrix:
-///     col (Cout·kh·kw, B·H·W) = Wᵀ · X'          (one GEMM)
-///     y = col2im(col) + b                       (each column lands on the patch it came from)
+/// Computed as Caffe does, by GEMM then col2im, over the whole batch at once, in the
+/// batch-minor layout of `Conv2d` (columns ordered (position, image)). With x transposed to
+/// X' (Cin, H·W·B) and W read as a (Cin, Cout·kh·kw) matrix:
+///     col (Cout·kh·kw, H·W·B) = Wᵀ · X'          (one GEMM)
+///     y = (col2im(col))ᵀ + b                    (each column lands on the patch it came from)
 /// where col2im uses the geometry of the *forward convolution* from y back to x: a Cout-channel
 /// OH×OW image, kernel k, stride s, padding p, whose output is exactly H×W.
 ///
-/// Backward is that convolution, with g = ∂L/∂y:
-///     ∂col = im2col(g) (Cout·kh·kw, B·H·W),   ∂b += Σ g per channel,
-///     ∂W (Cin, Cout·kh·kw) += X' · ∂colᵀ,     ∂X' (Cin, B·H·W) = W · ∂col,  then permuted to NCHW.
+/// Backward is that convolution, with g = ∂L/∂y transposed to batch-minor:
+///     ∂col = im2col(gᵀ) (Cout·kh·kw, H·W·B),   ∂b += Σ g per channel,
+///     ∂W (Cin, Cout·kh·kw) += X' · ∂colᵀ,       ∂X' (Cin, H·W·B) = W · ∂col,  then transposed to NCHW.
 /// - Complexity: B·H·W·Cin·Cout·kh·kw multiply-adds forward, twice that backward.
 public final class ConvTranspose2d: Layer {
     public let inputChannels: Int
@@ -31,12 +32,16 @@ public final class ConvTranspose2d: Layer {
 
     /// The geometry of the convolution from one output image back to one input image, and the batch size.
     private var cache: (geometry: ConvGeometry, batch: Int)?
-    /// X' of the last forward pass, (Cin, B·H·W): ∂W needs it.
+    /// X' of the last forward pass, (Cin, H·W·B): ∂W needs it.
     private var inputChannelMajor: [Float] = []
-    /// col in forward, ∂col in backward: (Cout·kh·kw, B·H·W).
+    /// col in forward, ∂col in backward: (Cout·kh·kw, H·W·B).
     private var columns: [Float] = []
-    /// ∂X' in backward, (Cin, B·H·W).
+    /// ∂X' in backward, (Cin, H·W·B).
     private var inputGradientChannelMajor: [Float] = []
+    /// Y in forward, ∂Y in backward: the output in batch-minor layout, (Cout·OH·OW, B).
+    private var batchMinorOutput: [Float] = []
+    /// The bias expanded to one value per row (c, position) of Y, (Cout·OH·OW).
+    private var rowBias: [Float] = []
 
     /// A transposed convolution with a kh×kw kernel; stride, padding and output padding per axis.
     /// The output padding (added to one side of the output) must be smaller than the stride: it
@@ -114,48 +119,49 @@ public final class ConvTranspose2d: Layer {
     public func forward(_ x: Tensor) -> Tensor {
         let g = requireShape { try geometry(forInput: x.shape) }
         checkParameterShapes()
-        let (B, Ci, R) = (x.shape[0], inputChannels, g.rows)
-        let N = B * g.columns  // B·H·W
+        let (B, Ci, Co, R, P) = (x.shape[0], inputChannels, outputChannels, g.rows, g.columns)
+        let N = B * P  // H·W·B
+        let outputPlane = g.height * g.width
         growScratch(&inputChannelMajor, to: Ci * N)
         growScratch(&columns, to: R * N)
+        growScratch(&batchMinorOutput, to: g.imageSize * B)
         cache = (g, B)
-        var y = Tensor(shape: [B, outputChannels, g.height, g.width])  // zeros: col2im accumulates
-        inputChannelMajor.withUnsafeMutableBufferPointer { xt in
+        if let bias {
+            // One bias value per row (c, position) of Y (Cout·OH·OW, B), added during the transpose.
+            growScratch(&rowBias, to: Co * outputPlane)
+            bias.value.withUnsafeBufferPointer { b in
+                for c in 0..<Co { for p in 0..<outputPlane { rowBias[c * outputPlane + p] = b[c] } }
+            }
+        }
+        return inputChannelMajor.withUnsafeMutableBufferPointer { xt in
             columns.withUnsafeMutableBufferPointer { col in
-                // X' (Ci, N) = x permuted
-                x.withUnsafeBufferPointer { px in
-                    permuteBatchToChannelMajor(px.baseAddress!, batch: B, channels: Ci, plane: g.columns, into: xt.baseAddress!)
-                }
-                // col (R, N) = Wᵀ (R, Ci) · X' (Ci, N)
-                weight.value.withUnsafeBufferPointer { w in
-                    gemm(transposeA: true, transposeB: false, m: R, n: N, k: Ci, alpha: 1,
-                         a: w.baseAddress!, lda: R, b: xt.baseAddress!, ldb: N, beta: 0, c: col.baseAddress!, ldc: N)
-                }
-                // y = col2im(col) + b
-                y.withUnsafeMutableBufferPointer { py in
-                    col2im(batch: col.baseAddress!, count: B, geometry: g, accumulatingInto: py.baseAddress!)
-                    if let bias {
-                        bias.value.withUnsafeBufferPointer { b in
-                            let plane = g.height * g.width
-                            for n in 0..<B {
-                                for c in 0..<outputChannels {
-                                    let channel = py.baseAddress! + (n * outputChannels + c) * plane
-                                    let value = b[c]
-                                    for i in 0..<plane { channel[i] += value }
-                                }
-                            }
+                batchMinorOutput.withUnsafeMutableBufferPointer { yt in
+                    // X' (Ci·H·W, B) = xᵀ, that is (Ci, N)
+                    x.withUnsafeBufferPointer { px in
+                        transpose(px.baseAddress!, rows: B, columns: Ci * P, into: xt.baseAddress!)
+                    }
+                    // col (R, N) = Wᵀ (R, Ci) · X' (Ci, N)
+                    weight.value.withUnsafeBufferPointer { w in
+                        gemm(transposeA: true, transposeB: false, m: R, n: N, k: Ci, alpha: 1,
+                             a: w.baseAddress!, lda: R, b: xt.baseAddress!, ldb: N, beta: 0, c: col.baseAddress!, ldc: N)
+                    }
+                    // Y (Cout·OH·OW, B) = col2im(col);  y = Yᵀ + b
+                    col2imBatchMinor(col.baseAddress!, batch: B, geometry: g, into: yt.baseAddress!)
+                    return makeLayerOutput(shape: [B, Co, g.height, g.width]) { y in
+                        rowBias.withUnsafeBufferPointer { rb in
+                            transpose(yt.baseAddress!, rows: g.imageSize, columns: B, into: y,
+                                      rowBias: bias == nil ? nil : rb.baseAddress!)
                         }
                     }
                 }
             }
         }
-        return y
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
         guard let (g, B) = cache else { preconditionFailure("ConvTranspose2d.backward called before forward") }
-        let (Ci, Co, R) = (inputChannels, outputChannels, g.rows)
-        let N = B * g.columns
+        let (Ci, Co, R, P) = (inputChannels, outputChannels, g.rows, g.columns)
+        let N = B * P
         precondition(dy.shape == [B, Co, g.height, g.width],
                      "ConvTranspose2d.backward: output gradient \(dy.shape) should be \([B, Co, g.height, g.width])")
         checkParameterShapes()
@@ -163,21 +169,17 @@ public final class ConvTranspose2d: Layer {
         return inputChannelMajor.withUnsafeMutableBufferPointer { xt in
             columns.withUnsafeMutableBufferPointer { dcol in
                 inputGradientChannelMajor.withUnsafeMutableBufferPointer { dxt in
-                    dy.withUnsafeBufferPointer { pdy in
-                        // ∂col (R, N) = im2col(dy)
-                        im2col(batch: pdy.baseAddress!, count: B, geometry: g, into: dcol.baseAddress!)
-                        // ∂b += Σ dy per channel
-                        bias?.gradient.withUnsafeMutableBufferPointer { db in
-                            let plane = g.height * g.width
-                            for n in 0..<B {
-                                for c in 0..<Co {
-                                    let channel = pdy.baseAddress! + (n * Co + c) * plane
-                                    var total: Float = 0
-                                    for i in 0..<plane { total += channel[i] }
-                                    db[c] += total
-                                }
-                            }
+                    batchMinorOutput.withUnsafeMutableBufferPointer { dyt in
+                        // ∂Y (Cout·OH·OW, B) = dyᵀ;  ∂b += Σ over each channel's OH·OW·B values
+                        dy.withUnsafeBufferPointer { pdy in
+                            transpose(pdy.baseAddress!, rows: B, columns: g.imageSize, into: dyt.baseAddress!)
                         }
+                        bias?.gradient.withUnsafeMutableBufferPointer { db in
+                            addChannelSums(dyt.baseAddress!, channels: Co, valuesPerChannel: g.height * g.width * B,
+                                           into: db.baseAddress!)
+                        }
+                        // ∂col (R, N) = im2col(∂Y)
+                        im2colBatchMinor(dyt.baseAddress!, batch: B, geometry: g, into: dcol.baseAddress!)
                     }
                     // ∂W (Ci, R) += X' (Ci, N) · ∂colᵀ (N, R)
                     weight.gradient.withUnsafeMutableBufferPointer { dw in
@@ -189,9 +191,9 @@ public final class ConvTranspose2d: Layer {
                         gemm(transposeA: false, transposeB: false, m: Ci, n: N, k: R, alpha: 1,
                              a: w.baseAddress!, lda: R, b: dcol.baseAddress!, ldb: N, beta: 0, c: dxt.baseAddress!, ldc: N)
                     }
-                    // ∂x (B, Ci, H, W) = ∂X' permuted
+                    // ∂x (B, Ci·H·W) = ∂X'ᵀ, ∂X' read as (Ci·H·W, B)
                     return makeLayerOutput(shape: [B, Ci, g.outputHeight, g.outputWidth]) { dx in
-                        permuteChannelMajorToBatch(dxt.baseAddress!, batch: B, channels: Ci, plane: g.columns, into: dx)
+                        transpose(dxt.baseAddress!, rows: Ci * P, columns: B, into: dx)
                     }
                 }
             }

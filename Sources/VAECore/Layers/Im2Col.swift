@@ -97,7 +97,7 @@ private func col2imRow(_ r: Int, from row: UnsafePointer<Float>, geometry g: Con
 /// The output positions `lo..<hi` whose input position o·stride − padding + kernelOffset falls
 /// inside 0..<inputSize; the others read padding.
 @inline(__always)
-private func validOutputRange(kernelOffset k: Int, stride s: Int, padding p: Int,
+func validOutputRange(kernelOffset k: Int, stride s: Int, padding p: Int,
                               inputSize n: Int, outputSize m: Int) -> (Int, Int) {
     // o·s ≥ p − k  ⇔  o ≥ ⌈(p − k)/s⌉;   o·s ≤ n − 1 + p − k  ⇔  o ≤ ⌊(n − 1 + p − k)/s⌋.
     let lo = p - k <= 0 ? 0 : min(m, (p - k + s - 1) / s)
@@ -190,51 +190,7 @@ public func col2im(_ columns: Tensor, imageShape: [Int], kernel: (height: Int, w
     return image
 }
 
-// MARK: Batch layout
-
-/// Rewrites a batch (B, C, P) as the matrix (C, B·P): channel c's row holds image 0's P values,
-/// then image 1's, and so on. Convolution layers keep activations in this layout between their
-/// GEMMs, because one GEMM then covers the whole batch.
-///
-/// When `channelSums` is given, also adds each channel's total over the batch into it (the bias
-/// gradient, read while the data passes by).
-/// - Complexity: B·C·P copies in contiguous runs of P.
-func permuteBatchToChannelMajor(_ source: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int,
-                                into destination: UnsafeMutablePointer<Float>,
-                                addingChannelSumsTo channelSums: UnsafeMutablePointer<Float>? = nil) {
-    let rowStride = batch * plane
-    for n in 0..<batch {
-        for c in 0..<channels {
-            let from = source + (n * channels + c) * plane
-            (destination + c * rowStride + n * plane).update(from: from, count: plane)
-            if let sums = channelSums {
-                var total: Float = 0
-                for i in 0..<plane { total += from[i] }
-                sums[c] += total
-            }
-        }
-    }
-}
-
-/// The inverse of `permuteBatchToChannelMajor`: the matrix (C, B·P) back to a batch (B, C, P),
-/// adding `bias[c]` to every value of channel c when a bias is given.
-func permuteChannelMajorToBatch(_ source: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int,
-                                into destination: UnsafeMutablePointer<Float>,
-                                bias: UnsafePointer<Float>? = nil) {
-    let rowStride = batch * plane
-    for n in 0..<batch {
-        for c in 0..<channels {
-            let from = source + c * rowStride + n * plane
-            let to = destination + (n * channels + c) * plane
-            if let bias {
-                let b = bias[c]
-                for i in 0..<plane { to[i] = from[i] + b }
-            } else {
-                to.update(from: from, count: plane)
-            }
-        }
-    }
-}
+// MARK: Threads
 
 /// Runs `body` on contiguous chunks of 0..<count, one chunk per core when the total work
 /// (count·workPerItem element moves) is large enough to repay a fork-join, else inline.

@@ -87,19 +87,21 @@ func gemmPackA(transposed: Bool, a: UnsafePointer<Float>, lda: Int,
 func gemmPackB(transposed: Bool, b: UnsafePointer<Float>, ldb: Int,
                p0: Int, kc: Int, j0: Int, cols: Int, dst: UnsafeMutablePointer<Float>) {
     if transposed {
-        // B is stored N×K: a row of op(B) is a column in memory. Read 16 rows of memory side by
-        // side, 8 at a time, and gather one element of each per step.
+        // B is stored N×K: a row of op(B) is a column in memory. The 16 rows of memory of the
+        // sliver are transposed 8×8 tile by tile (8 steps of p at a time): rows j0 ..< j0+8
+        // give columns 0..<8 of the packed rows, rows j0+8 ..< j0+16 columns 8..<16.
         if cols == 16 {
             let lo = b + j0 * ldb + p0, hi = lo + 8 * ldb
-            var d = dst
-            for p in 0..<kc {
-                let x = SIMD8<Float>(lo[p], lo[ldb + p], lo[2 * ldb + p], lo[3 * ldb + p],
-                                     lo[4 * ldb + p], lo[5 * ldb + p], lo[6 * ldb + p], lo[7 * ldb + p])
-                let y = SIMD8<Float>(hi[p], hi[ldb + p], hi[2 * ldb + p], hi[3 * ldb + p],
-                                     hi[4 * ldb + p], hi[5 * ldb + p], hi[6 * ldb + p], hi[7 * ldb + p])
-                UnsafeMutableRawPointer(d).storeBytes(of: x, toByteOffset: 0, as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(d).storeBytes(of: y, toByteOffset: 32, as: SIMD8<Float>.self)
-                d += 16
+            var p = 0
+            while p + 8 <= kc {
+                transposeTile8x8(lo + p, ldb, dst + p * 16, 16, bias: SIMD8(repeating: -0.0))
+                transposeTile8x8(hi + p, ldb, dst + p * 16 + 8, 16, bias: SIMD8(repeating: -0.0))
+                p += 8
+            }
+            while p < kc {
+                let d = dst + p * 16
+                for j in 0..<8 { d[j] = lo[j * ldb + p]; d[8 + j] = hi[j * ldb + p] }
+                p += 1
             }
         } else {
             for p in 0..<kc {

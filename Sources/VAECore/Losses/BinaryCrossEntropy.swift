@@ -27,31 +27,47 @@ import Foundation
 ///   - targets: x, the same shape, every value in [0, 1] (fractional targets are allowed).
 /// - Throws: `LossError` for different or empty shapes, or a target outside [0, 1] or NaN.
 /// - Returns: the loss and ∂loss/∂logits.
-/// - Complexity: one pass, one `exp` and one `log1p` per element.
+/// - Complexity: one pass, one `exp` and one `log1p` per element, split over the cores.
 public func binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction) throws -> LossResult {
     try LossError.requireSameShape("binaryCrossEntropyWithLogits", "logits", logits, "targets", targets)
     let scale = 1 / reduction.divisor(termCount: logits.count, batchSize: logits.shape[0])
     let gradientScale = Float(scale)
-    var gradient = Tensor(shape: logits.shape)
-    var total = 0.0
-    var badTarget: Float? = nil
-    logits.withUnsafeBufferPointer { z in
+    // Blocks of elements, shared out over the cores; each block's sum is kept apart and the sums
+    // are added in block order, so the total does not depend on the number of threads.
+    let count = logits.count
+    let block = 8192
+    let blocks = (count + block - 1) / block
+    var partials = [Double](repeating: 0, count: blocks)
+    var badTargets = [Float](repeating: 0, count: blocks)   // a bad target of each block, or 0
+    let gradient = logits.withUnsafeBufferPointer { z in
         targets.withUnsafeBufferPointer { x in
-            gradient.withUnsafeMutableBufferPointer { g in
-                for i in 0..<z.count {
-                    let zi = z[i], xi = x[i]
-                    if !(xi >= 0 && xi <= 1) { badTarget = xi }
-                    let e = exp(-abs(zi))                     // in (0, 1]
-                    total += Double(max(zi, 0)) - Double(zi) * Double(xi) + Double(log1p(e))
-                    let numerator = zi >= 0 ? (1 - xi) - xi * e : (1 - xi) * e - xi
-                    g[i] = numerator / (1 + e) * gradientScale
+            partials.withUnsafeMutableBufferPointer { partials in
+                badTargets.withUnsafeMutableBufferPointer { bad in
+                    makeLayerOutput(shape: logits.shape) { g in
+                        nonisolated(unsafe) let (z, x, g, partials, bad) = (z.baseAddress!, x.baseAddress!, g, partials, bad)
+                        forEachChunk(count: blocks, workPerItem: 16 * block) { range in
+                            for b in range {
+                                var total = 0.0
+                                for i in b * block ..< min(count, (b + 1) * block) {
+                                    let zi = z[i], xi = x[i]
+                                    if !(xi >= 0 && xi <= 1) { bad[b] = xi }   // never 0 (0 is a valid target); NaN != 0
+                                    let e = exp(-abs(zi))                     // in (0, 1]
+                                    total += Double(max(zi, 0)) - Double(zi) * Double(xi) + Double(log1p(e))
+                                    let numerator = zi >= 0 ? (1 - xi) - xi * e : (1 - xi) * e - xi
+                                    g[i] = numerator / (1 + e) * gradientScale
+                                }
+                                partials[b] = total
+                            }
+                        }
+                    }
                 }
             }
         }
     }
-    if let badTarget {
+    if let badTarget = badTargets.first(where: { $0 != 0 }) {
         throw LossError("binaryCrossEntropyWithLogits: targets must lie in [0, 1], found \(badTarget)")
     }
+    let total = partials.reduce(0, +)
     return LossResult(value: total * scale, gradient: gradient)
 }
 

@@ -131,6 +131,48 @@ public final class VAE {
 
     // MARK: Training
 
+    /// The gradient of the loss with respect to the encoder head's output (μ, log σ²), (B, 2D),
+    /// from ∂L/∂z (B, D [+ classes]: the label columns of a conditional model are ignored), the
+    /// noise ε and σ of the reparameterisation, and the KL term's gradients with weight w:
+    ///
+    ///     ∂L/∂μ      = ∂L/∂z + w·∂KL/∂μ                      (∂z/∂μ = 1)
+    ///     ∂L/∂log σ² = ∂L/∂z ⊙ (σ ⊙ ε · ½) + w·∂KL/∂log σ²    (∂z/∂log σ² = σε/2)
+    ///
+    /// written straight into the two halves of each row, in one pass.
+    /// - Complexity: O(B·D).
+    public static func latentGradient(dz: Tensor, epsilon: Tensor, standardDeviation sigma: Tensor,
+                                      kl: KLDivergenceResult, klWeight w: Float) -> Tensor {
+        let (b, d) = (epsilon.shape[0], epsilon.shape[1])
+        precondition(dz.rank == 2 && dz.shape[0] == b && dz.shape[1] >= d && sigma.shape == epsilon.shape
+                     && kl.meanGradient.shape == epsilon.shape && kl.logVarianceGradient.shape == epsilon.shape,
+                     "latentGradient: shapes dz \(dz.shape), ε \(epsilon.shape), σ \(sigma.shape) do not match")
+        let stride = dz.shape[1]
+        var result = Tensor(shape: [b, 2 * d])
+        result.withUnsafeMutableBufferPointer { out in
+            dz.withUnsafeBufferPointer { g in
+                epsilon.withUnsafeBufferPointer { e in
+                    sigma.withUnsafeBufferPointer { s in
+                        kl.meanGradient.withUnsafeBufferPointer { km in
+                            kl.logVarianceGradient.withUnsafeBufferPointer { kv in
+                                for row in 0..<b {
+                                    for j in 0..<d {
+                                        let i = row * d + j, dzi = g[row * stride + j]
+                                        // The same operations, in the same order, as the Tensor
+                                        // expressions dz + kl·w and dz ⊙ (σ ⊙ ε ⊙ ½) + kl·w.
+                                        let halfSigmaEpsilon = (s[i] * e[i]) * 0.5
+                                        out[row * 2 * d + j] = dzi + km[i] * w
+                                        out[row * 2 * d + d + j] = dzi * halfSigmaEpsilon + kv[i] * w
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
     /// One forward and backward pass on a batch: returns the loss terms in nats per image and
     /// **accumulates** the gradient of the batch-mean loss into every parameter.
     ///
@@ -148,7 +190,6 @@ public final class VAE {
                                     objective: KLObjective = .beta(1), noise: Tensor? = nil,
                                     using random: inout RandomSource) throws -> ELBOTerms {
         let targets = targets ?? images
-        let d = configuration.latentDimensions
         let (mean, logVariance) = try encode(images, labels: labels)
         let (z, epsilon, sigma) = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: noise, using: &random)
         let onehot = try condition(labels, batch: images.shape[0])
@@ -161,12 +202,10 @@ public final class VAE {
             throw TrainingError.nonFiniteLoss(reconstruction: reconstruction.value, kl: kl.value)
         }
 
-        var dz = decoder.backward(reconstruction.gradient)                 // (B, D [+ classes])
-        if onehot != nil { dz = dz.columns(0..<d) }
-        let halfSigmaEpsilon = sigma * epsilon * 0.5
-        let dMean = dz + kl.meanGradient * Float(weight)
-        let dLogVariance = dz * halfSigmaEpsilon + kl.logVarianceGradient * Float(weight)
-        var dFeatures = encoderHead.backward(Tensor.concatenateColumns(dMean, dLogVariance))
+        let dz = decoder.backward(reconstruction.gradient)                 // (B, D [+ classes])
+        let dStatistics = VAE.latentGradient(dz: dz, epsilon: epsilon, standardDeviation: sigma,
+                                             kl: kl, klWeight: Float(weight))  // (B, 2D)
+        var dFeatures = encoderHead.backward(dStatistics)
         if onehot != nil { dFeatures = dFeatures.columns(0..<configuration.featureCount) }
         _ = encoderBody.backward(dFeatures)
         return ELBOTerms(reconstruction: reconstruction.value, kl: kl.value, objective: objective.value(kl: kl.value) + reconstruction.value)
