@@ -43,12 +43,17 @@ struct Figures: ParsableCommand {
         if options.quick { arguments.append("--quick") }
         if let data = options.data { arguments += ["--data", data] }
 
-        for (index, name) in selected.enumerated() {
+        // Chapter 2 draws the filters of the VAE that chapter 5 trains: when both run, chapter 2
+        // runs once more at the end, so its trained-filter figure comes from this run's model.
+        var runs = selected
+        if selected.contains("ch02-convolution") && selected.contains("ch05-elbo") { runs.append("ch02-convolution") }
+
+        for (index, name) in runs.enumerated() {
             let executable = binDirectory.appendingPathComponent(name)
             guard FileManager.default.isExecutableFile(atPath: executable.path) else {
                 throw ValidationError("\(name) is not built in \(binDirectory.path): run `swift build -c release` first")
             }
-            FileHandle.standardError.write(Data("\n=== [\(index + 1)/\(selected.count)] \(name) \(arguments.joined(separator: " "))\n".utf8))
+            FileHandle.standardError.write(Data("\n=== [\(index + 1)/\(runs.count)] \(name) \(arguments.joined(separator: " "))\n".utf8))
             let start = Date()
             let process = Process()
             process.executableURL = executable
