@@ -119,7 +119,8 @@ struct TrainStepBenchmark: ParsableCommand {
             print(line + "; load average \(BenchSupport.loadAverage())")
         }
         print("")
-        print("training loop: not measured (no Trainer in VAECore on this branch yet)")
+        print("training loop (data, binarization and bookkeeping included): measured apart, by")
+        print("  VAE_MEASURE_OVERHEAD=1 swift test -c release --filter TrainerOverhead")
         print("")
         let ours = Double(batch) / best
         let theirs = torchBest.map { Double(batch) / $0 }
