@@ -24,6 +24,7 @@ let chapters = [
     "ch02-convolution",
     "ch03-backprop",
     "ch04-reparameterization",
+    "ch05-elbo",
 ]
 
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")

@@ -15,6 +15,7 @@ let chapters = [
     "ch02-convolution",
     "ch03-backprop",
     "ch04-reparameterization",
+    "ch05-elbo",
 ]
 
 struct Figures: ParsableCommand {

@@ -57,7 +57,7 @@ struct Samples: ParsableCommand {
 
     func run() throws {
         let dataDirectory = data.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? MNIST.bundledDirectory
-        let model = try loadVAECheckpoint(URL(fileURLWithPath: checkpoint))
+        let model = try Checkpoint.loadModel(from: URL(fileURLWithPath: checkpoint))
         let classes = model.configuration.classCount
         guard classes == 0 || classes == MNIST.classCount else {
             throw ValidationError("the VAE is conditional on \(classes) classes; the judge knows \(MNIST.classCount)")
@@ -123,23 +123,3 @@ struct Samples: ParsableCommand {
     }
 }
 
-/// Reads a VAE checkpoint: the JSON `VAEConfiguration` in metadata key "model", the tensors its
-/// state_dict; returns the model in evaluation mode.
-///
-/// TODO: replace with `loadModel(from:)` (Sources/VAECore/Evaluation) once that is merged; this
-/// private copy only exists so that `vae samples` does not depend on unmerged code.
-private func loadVAECheckpoint(_ url: URL) throws -> VAE {
-    let file = try SafeTensors.read(from: url)
-    guard let json = file.metadata["model"] else {
-        throw ValidationError("\(url.path) has no \"model\" metadata: not a VAE checkpoint of this course")
-    }
-    let configuration: VAEConfiguration
-    do { configuration = try JSONDecoder().decode(VAEConfiguration.self, from: Data(json.utf8)) } catch {
-        throw ValidationError("\(url.path): the \"model\" metadata is not a VAE configuration: \(error)")
-    }
-    var random = RandomSource(seed: 0)   // every weight is overwritten by the load
-    let model = try VAE(configuration, using: &random)
-    try model.load(stateDict: file.entries)
-    model.isTraining = false
-    return model
-}

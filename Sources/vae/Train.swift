@@ -1,6 +1,249 @@
 import ArgumentParser
+import CourseSupport
+import Foundation
+import VAECore
 
+/// `vae train`: trains the VAE on MNIST, checkpointing every epoch into `--output`.
+///
+///     swift run -c release vae train --epochs 10
+///     swift run -c release vae train --latent 2 --beta 4 --kl-warmup-epochs 3 --output runs/beta4
+///     swift run -c release vae train --subset 2048 --epochs 2 --channels 8,16     # a quick run
+///     swift run -c release vae train --resume --epochs 20                          # continue, extended
+///
+/// Per-epoch summaries (train terms, test terms on the fixed binarized test set, learning rate
+/// and KL weight, time) go to standard output; the live progress line and notes to standard error.
+/// Settings flags are optional so that `--resume` can tell which were given: a resumed run takes
+/// its settings from the checkpoint, and only `--epochs` may change them.
 struct Train: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Train a VAE on MNIST (not written yet).")
-    func run() throws { throw ValidationError("vae train is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        abstract: "Train the VAE on MNIST, checkpointing every epoch.",
+        discussion: """
+            The run is written to <output>/checkpoint.safetensors after every epoch (atomically); \
+            --resume continues it bit-identically. The KL term is β·KL (optionally warmed up from 0), \
+            or Burgess et al.'s γ·|KL − C| when --capacity-max is given.
+            """)
+
+    // MARK: Model
+
+    @Option(help: ArgumentHelp("Latent dimensions D (default 20).", valueName: "n"))
+    var latent: Int?
+
+    @Option(help: ArgumentHelp("Widths of the stride-2 convolutions, one or two, comma-separated (default 32,64).",
+                               valueName: "widths"))
+    var channels: String?
+
+    @Flag(help: "Train a conditional VAE (CVAE): encoder and decoder also see the digit's one-hot label.")
+    var conditional = false
+
+    // MARK: Objective
+
+    @Option(help: ArgumentHelp("KL weight β (default 1: the ELBO).", valueName: "β"))
+    var beta: Double?
+
+    @Option(help: ArgumentHelp("Raise β linearly from 0 over this many epochs (per update).", valueName: "epochs"))
+    var klWarmupEpochs: Double?
+
+    @Option(help: ArgumentHelp("Use the capacity objective γ·|KL − C|, C rising to this many nats.", valueName: "nats"))
+    var capacityMax: Double?
+
+    @Option(help: ArgumentHelp("γ of the capacity objective (default 100).", valueName: "γ"))
+    var capacityGamma: Double?
+
+    @Option(help: ArgumentHelp("Epochs over which C rises from 0 to --capacity-max (default: the whole run).",
+                               valueName: "epochs"))
+    var capacityEpochs: Double?
+
+    // MARK: Optimisation
+
+    @Option(help: ArgumentHelp("Passes over the training set (default 10). With --resume: the new total.", valueName: "n"))
+    var epochs: Int?
+
+    @Option(help: ArgumentHelp("Adam's peak learning rate (default 0.001).", valueName: "η"))
+    var learningRate: Double?
+
+    @Option(help: ArgumentHelp("Learning-rate schedule: constant, cosine (to η/10 at the end; default) or warmup-cosine (1 epoch of warm-up).",
+                               valueName: "kind"))
+    var schedule: String?
+
+    @Option(help: ArgumentHelp("Images per update (default 128).", valueName: "n"))
+    var batchSize: Int?
+
+    @Option(help: ArgumentHelp("Seed of every random draw (default 1).", valueName: "n"))
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("Train on the first n training images only, and test on at most the first n test images: quick runs.",
+                               valueName: "n"))
+    var subset: Int?
+
+    // MARK: Files
+
+    @Option(help: ArgumentHelp("Folder of MNIST's IDX files (default: the copy bundled with the package).",
+                               valueName: "dir"))
+    var data: String?
+
+    @Option(help: ArgumentHelp("Folder of the run's checkpoint (default: runs/vae in the package).", valueName: "dir"))
+    var output: String?
+
+    @Flag(help: "Continue the run saved in --output from its checkpoint.")
+    var resume = false
+
+    @Flag(help: "Start afresh even if --output already holds a checkpoint (it is replaced after the first epoch).")
+    var overwrite = false
+
+    // MARK: Checking
+
+    /// The settings flags that were given, by flag name: a resumed run refuses them.
+    private var givenSettings: [String] {
+        var names: [String] = []
+        if latent != nil { names.append("--latent") }
+        if channels != nil { names.append("--channels") }
+        if conditional { names.append("--conditional") }
+        if beta != nil { names.append("--beta") }
+        if klWarmupEpochs != nil { names.append("--kl-warmup-epochs") }
+        if capacityMax != nil { names.append("--capacity-max") }
+        if capacityGamma != nil { names.append("--capacity-gamma") }
+        if capacityEpochs != nil { names.append("--capacity-epochs") }
+        if learningRate != nil { names.append("--learning-rate") }
+        if schedule != nil { names.append("--schedule") }
+        if batchSize != nil { names.append("--batch-size") }
+        if seed != nil { names.append("--seed") }
+        if subset != nil { names.append("--subset") }
+        return names
+    }
+
+    var checkpointURL: URL {
+        (output.map { URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? CoursePaths.root.appendingPathComponent("runs/vae", isDirectory: true))
+            .appendingPathComponent("checkpoint.safetensors")
+    }
+
+    func validate() throws {
+        if resume {
+            let given = givenSettings
+            guard given.isEmpty else {
+                throw ValidationError("\(given.joined(separator: ", ")) cannot change a resumed run: its settings come from its checkpoint (only --epochs may extend it)")
+            }
+            guard !overwrite else { throw ValidationError("--resume and --overwrite contradict each other") }
+            if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, not \(epochs)") }
+        } else {
+            _ = try trainingConfiguration()
+        }
+    }
+
+    /// The run's settings from the flags, checked.
+    func trainingConfiguration() throws -> TrainingConfiguration {
+        var config = TrainingConfiguration()
+        var model = VAEConfiguration()
+        if let latent { model.latentDimensions = latent }
+        if let channels {
+            let parts = channels.split(separator: ",", omittingEmptySubsequences: false)
+                .map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
+                throw ValidationError("--channels takes one or two positive widths separated by a comma, such as 32,64; not '\(channels)'")
+            }
+            model.channels = parts.map { $0! }
+        }
+        if conditional { model.classCount = MNIST.classCount }
+        config.model = model
+        if let epochs { config.epochs = epochs }
+        if let learningRate { config.learningRate = learningRate }
+        if let schedule {
+            guard let kind = LearningRateScheduleKind(rawValue: schedule) else {
+                throw ValidationError("--schedule must be one of \(LearningRateScheduleKind.allCases.map(\.rawValue).joined(separator: ", ")); not '\(schedule)'")
+            }
+            config.schedule = kind
+        }
+        if let batchSize { config.batchSize = batchSize }
+        if let seed { config.seed = seed }
+        if let subset { config.subset = subset }
+
+        if let capacityMax {
+            guard beta == nil, klWarmupEpochs == nil else {
+                throw ValidationError("--capacity-max selects the capacity objective γ·|KL − C|; it cannot be combined with --beta or --kl-warmup-epochs")
+            }
+            config.kl = .capacity(gamma: capacityGamma ?? 100, maximum: capacityMax,
+                                  epochs: capacityEpochs ?? Double(config.epochs))
+        } else {
+            guard capacityGamma == nil, capacityEpochs == nil else {
+                throw ValidationError("--capacity-gamma and --capacity-epochs need --capacity-max")
+            }
+            let target = beta ?? 1
+            config.kl = klWarmupEpochs.map { .warmup(beta: target, epochs: $0) } ?? .constant(beta: target)
+        }
+        do { try config.validate() } catch let error as TrainingConfigurationError {
+            throw ValidationError(error.description)
+        }
+        return config
+    }
+
+    // MARK: Running
+
+    func run() throws {
+        let dataDirectory = data.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? MNIST.bundledDirectory
+        let checkpoint = checkpointURL
+        let exists = FileManager.default.fileExists(atPath: checkpoint.path)
+        if resume && !exists {
+            throw ValidationError("there is no checkpoint to resume at \(checkpoint.path); run without --resume to start")
+        }
+        if !resume && exists && !overwrite {
+            throw ValidationError("\(checkpoint.path) already holds a run: --resume continues it, --overwrite replaces it, or choose another --output")
+        }
+
+        let loadStart = Date()
+        let train = try MNIST.load(split: .train, from: dataDirectory)
+        let test = try MNIST.load(split: .test, from: dataDirectory).binarized(seed: EvaluationDefaults.binarizationSeed)
+        log(String(format: "loaded MNIST from %@ (%d train, %d test images) in %.2f s",
+                   dataDirectory.path, train.count, test.count, Date().timeIntervalSince(loadStart)))
+
+        let trainer: Trainer
+        if resume {
+            trainer = try Trainer(resumingFrom: checkpoint, trainingSet: train, epochs: epochs)
+            log("resuming \(checkpoint.path) after epoch \(trainer.epoch) (update \(trainer.step))")
+            if trainer.epoch >= trainer.configuration.epochs {
+                log("the run has already done all \(trainer.configuration.epochs) of its epochs; pass a larger --epochs to extend it")
+                return
+            }
+        } else {
+            trainer = try Trainer(configuration: trainingConfiguration(), trainingSet: train)
+        }
+        let config = trainer.configuration
+        log(describe(config, trainer))
+        // A quick run on a subset is tested on as many images at most, so the test pass stays
+        // small beside the epoch; a full run on all 10,000.
+        let testSet = config.subset.map { test.prefix($0) } ?? test
+
+        trainer.showsProgress = true
+        trainer.evaluation = { model in try testTerms(model: model, dataset: testSet, batchSize: 500, seed: 1) }
+        trainer.epochEnded = { _, summary in
+            var line = summary.line(of: config.epochs)
+            if summary.evaluationSeconds > 0 { line += String(format: " (+%.1f s test)", summary.evaluationSeconds) }
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
+        do {
+            try trainer.train(checkpoint: checkpoint)
+        } catch let error as TrainingError {
+            log("error: \(error)")
+            if FileManager.default.fileExists(atPath: checkpoint.path) {
+                log("the last good checkpoint is \(checkpoint.path) (epoch \(trainer.history.epochs.last?.epoch ?? 0) or earlier)")
+            }
+            throw ExitCode.failure
+        }
+        log("checkpoint: \(checkpoint.path)")
+    }
+
+    /// A summary of the run's settings for the log.
+    private func describe(_ c: TrainingConfiguration, _ trainer: Trainer) -> String {
+        let parameters = trainer.model.parameters.reduce(0) { $0 + $1.value.count }
+        let kl: String
+        switch c.kl {
+        case .constant(let beta): kl = "β = \(beta)"
+        case .warmup(let beta, let epochs): kl = "β from 0 to \(beta) over \(epochs) epochs"
+        case .capacity(let gamma, let maximum, let epochs): kl = "γ·|KL − C|, γ = \(gamma), C from 0 to \(maximum) nats over \(epochs) epochs"
+        }
+        return """
+            model: latent \(c.model.latentDimensions), channels \(c.model.channels)\(c.model.classCount > 0 ? ", conditional" : ""), \(parameters) parameters
+            training: \(c.epochs) epoch\(c.epochs == 1 ? "" : "s") of \(trainer.stepsPerEpoch) updates (batch \(c.batchSize), \(trainer.trainingSet.count) images), \
+            Adam η = \(c.learningRate) (\(c.schedule.rawValue)), \(kl), seed \(c.seed)
+            """
+    }
 }

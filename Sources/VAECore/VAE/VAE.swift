@@ -257,12 +257,27 @@ public struct ELBOTerms: Sendable, Equatable, Codable {
 
 /// Training that cannot go on.
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    /// One batch's loss is NaN or infinite (thrown by `VAE.accumulateGradients`).
     case nonFiniteLoss(reconstruction: Double, kl: Double)
+    /// The same, seen by the `Trainer`, which says where: update `step` (from 0) of epoch `epoch`
+    /// (from 1). Nothing was saved after the last finite epoch.
+    case diverged(epoch: Int, step: Int, reconstruction: Double, kl: Double)
+    /// A parameter, buffer or optimizer moment holds NaN or ±∞ at the end of an epoch, although
+    /// the losses were finite: the state is not saved, so the last checkpoint stays good.
+    case nonFiniteState(epoch: Int, tensor: String)
+    /// The trainer was used again after one of the errors above; resume from the checkpoint.
+    case stopped(reason: String)
 
     public var description: String {
         switch self {
         case .nonFiniteLoss(let r, let kl):
             "the loss is not finite (reconstruction \(r), KL \(kl)): training diverged; lower the learning rate or check the data"
+        case .diverged(let epoch, let step, let r, let kl):
+            "training diverged at update \(step) (epoch \(epoch)): the loss is not finite (reconstruction \(r), KL \(kl)); the last checkpoint is kept as it was; lower the learning rate or check the data"
+        case .nonFiniteState(let epoch, let tensor):
+            "'\(tensor)' holds NaN or infinity after epoch \(epoch): training diverged; the state is not saved and the last checkpoint is kept as it was"
+        case .stopped(let reason):
+            "this trainer stopped after an error (\(reason)); start a new one from the last checkpoint"
         }
     }
 }

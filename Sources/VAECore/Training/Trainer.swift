@@ -1,0 +1,327 @@
+import Foundation
+
+/// The training loop: owns the model, Adam, the shuffled and binarized batches, the generator of
+/// ε, the step counter and the history, and checkpoints all of them so that a run stopped after
+/// any epoch and resumed continues **bit-identically**.
+///
+///     let train = try MNIST.load(split: .train)
+///     let trainer = try Trainer(configuration: config, trainingSet: train)
+///     trainer.evaluation = { model in try testTerms(model: model, dataset: test, batchSize: 500, seed: 1) }
+///     trainer.epochEnded = { trainer, summary in print(summary.line(of: config.epochs)) }
+///     try trainer.train(checkpoint: runFolder.appendingPathComponent("checkpoint.safetensors"))
+///
+///     // later, in another process:
+///     let resumed = try Trainer(resumingFrom: checkpointURL, trainingSet: train)
+///     try resumed.train(checkpoint: checkpointURL)
+///
+/// Each update:
+///
+///     β or (γ, C) ← KL schedule at update t;  η ← learning-rate schedule at t
+///     zero the gradients
+///     loss = BCE + KL term on the batch (fresh binarization, fresh ε); backward   (VAE.accumulateGradients)
+///     Adam step with η
+///
+/// All randomness comes from `configuration.seed`, split into independent streams for the
+/// initial weights, the batch order, the binarization and ε (SplitMix64 seeds of one master
+/// generator), so that changing one use of randomness leaves the others as they were.
+///
+/// A non-finite loss stops training with `TrainingError.diverged`; a non-finite parameter at the
+/// end of an epoch stops it with `TrainingError.nonFiniteState` before saving. Either way the
+/// checkpoint file still holds the last good epoch, and this trainer refuses to continue.
+public final class Trainer {
+    /// The run's settings (with the epoch count possibly extended by a resume).
+    public private(set) var configuration: TrainingConfiguration
+    public let model: VAE
+    public let optimizer: Adam
+    /// The images trained on: the training set, or its first `configuration.subset` images.
+    public let trainingSet: MNIST
+    /// Updates in one epoch: ⌊N / B⌋ (the last, partial batch is dropped).
+    public let stepsPerEpoch: Int
+    /// Epochs finished.
+    public private(set) var epoch: Int
+    /// Updates taken (the number of the next update, from 0).
+    public private(set) var step: Int
+    /// Per-epoch means, optional test terms, and sampled steps.
+    public private(set) var history: TrainingHistory
+
+    /// Computes the held-out terms after every epoch (e.g. `testTerms` on the binarized test
+    /// set); they go into the history. It must not draw from the trainer's generators.
+    public var evaluation: ((VAE) throws -> ELBOTerms)?
+    /// Called after every epoch of `train(checkpoint:)`, after the checkpoint is written: the place
+    /// to print a summary, decode a fixed z, or draw a figure. The model is in training mode again
+    /// when it returns.
+    public var epochEnded: ((Trainer, EpochSummary) throws -> Void)?
+    /// Whether to show a progress line on standard error.
+    public var showsProgress = false
+
+    /// Shuffled, dynamically binarized batches.
+    public private(set) var batches: BatchIterator
+    /// The generator of ε in z = μ + σ·ε.
+    public private(set) var noise: RandomSource
+    let schedule: any LearningRateSchedule
+    /// Set when an error left the state unusable.
+    private var failure: String?
+    private var progress = ProgressLine()
+    /// The first update of this process and its time, for images/s and the ETA.
+    private var sessionStart: (step: Int, time: UInt64)?
+
+    // MARK: Creating
+
+    /// A fresh run: random initial weights, Adam's moments at zero, epoch 0.
+    /// - Throws: `TrainingConfigurationError` for a bad configuration, or a data set too small
+    ///   for one batch.
+    public convenience init(configuration: TrainingConfiguration, trainingSet: MNIST) throws {
+        try configuration.validate()
+        let streams = Trainer.seeds(configuration.seed)
+        var weights = RandomSource(seed: streams.weights)
+        let model = try VAE(configuration.model, using: &weights)
+        let data = try Trainer.trainingData(trainingSet, configuration)
+        let batches = BatchIterator(dataset: data, batchSize: configuration.batchSize, seed: streams.batches,
+                                    dropLast: true, binarize: true)
+        try self.init(configuration: configuration, model: model, trainingSet: data, batches: batches,
+                      noise: RandomSource(seed: streams.noise), epoch: 0, step: 0, history: TrainingHistory())
+    }
+
+    /// Continues the run saved in `url` (by `save(to:)`), on the same training set.
+    ///
+    /// - Parameter epochs: a new total number of epochs, to extend a finished run; nil keeps the
+    ///   saved one. With a cosine schedule the remaining decay is stretched to the new end, so the
+    ///   learning rate jumps up a little at the resume: the run then differs from one planned with
+    ///   that length from the start.
+    /// - Throws: `CheckpointError` when the file is not a training checkpoint or does not fit the
+    ///   data; `TrainingConfigurationError` for an epoch count below the epochs done.
+    public convenience init(resumingFrom url: URL, trainingSet: MNIST, epochs: Int? = nil) throws {
+        let checkpoint = try Checkpoint.read(from: url)
+        guard var configuration = checkpoint.training, let state = checkpoint.state else {
+            throw CheckpointError.badMetadata("\(url.path) holds a model but no training state: it cannot be resumed")
+        }
+        if let epochs {
+            guard epochs >= state.epoch else {
+                throw TrainingConfigurationError("the checkpoint has done \(state.epoch) epochs already; ask for at least that many, not \(epochs)")
+            }
+            configuration.epochs = epochs
+        }
+        try configuration.validate()
+        let model = try checkpoint.makeModel()
+        let data = try Trainer.trainingData(trainingSet, configuration)
+        let batches: BatchIterator
+        do { batches = try BatchIterator(dataset: data, state: state.batches) } catch {
+            throw CheckpointError.badMetadata("\(error)")
+        }
+        guard batches.batchSize == configuration.batchSize, batches.dropLast, batches.binarize,
+              batches.epoch == state.epoch, batches.position == 0 else {
+            throw CheckpointError.badMetadata("the saved batch order (batch \(batches.batchSize), epoch \(batches.epoch), position \(batches.position)) does not fit the run (batch \(configuration.batchSize), epoch \(state.epoch))")
+        }
+        let noise: RandomSource
+        do { noise = try RandomSource(state: state.noise) } catch { throw CheckpointError.badMetadata("\(error)") }
+        try self.init(configuration: configuration, model: model, trainingSet: data, batches: batches,
+                      noise: noise, epoch: state.epoch, step: state.step, history: state.history)
+        try optimizer.restore(from: checkpoint.optimizerState(for: model.parameters))
+        guard optimizer.stepCount == step else {
+            throw CheckpointError.badMetadata("the optimizer has taken \(optimizer.stepCount) steps, the trainer \(step)")
+        }
+    }
+
+    private init(configuration: TrainingConfiguration, model: VAE, trainingSet: MNIST, batches: BatchIterator,
+                 noise: RandomSource, epoch: Int, step: Int, history: TrainingHistory) throws {
+        self.configuration = configuration
+        self.model = model
+        self.trainingSet = trainingSet
+        self.batches = batches
+        self.noise = noise
+        self.epoch = epoch
+        self.step = step
+        self.history = history
+        stepsPerEpoch = batches.batchesPerEpoch
+        schedule = try configuration.learningRateSchedule(stepsPerEpoch: stepsPerEpoch)
+        optimizer = try Adam(model.parameters, learningRate: Float(configuration.learningRate))
+    }
+
+    /// The independent seeds of the run's random streams, drawn from one master generator.
+    static func seeds(_ seed: UInt64) -> (weights: UInt64, batches: UInt64, noise: UInt64) {
+        var master = RandomSource(seed: seed)
+        return (master.next(), master.next(), master.next())
+    }
+
+    /// The images a configuration trains on; throws when they cannot fill a batch.
+    static func trainingData(_ set: MNIST, _ configuration: TrainingConfiguration) throws -> MNIST {
+        if let subset = configuration.subset, subset > set.count {
+            throw TrainingConfigurationError("the subset of \(subset) images is larger than the training set (\(set.count))")
+        }
+        let data = configuration.subset.map { set.prefix($0) } ?? set
+        guard data.count >= configuration.batchSize else {
+            throw TrainingConfigurationError("\(data.count) training images cannot fill one batch of \(configuration.batchSize)")
+        }
+        guard data.height == VAEConfiguration.imageSide, data.width == VAEConfiguration.imageSide else {
+            throw TrainingConfigurationError("the VAE takes 28×28 images, the training set has \(data.height)×\(data.width)")
+        }
+        return data
+    }
+
+    // MARK: Training
+
+    /// Trains until `configuration.epochs` epochs are done, writing the checkpoint after every
+    /// epoch (atomically: a crash leaves the previous or the new file, never half of one) and
+    /// then calling `epochEnded`.
+    @discardableResult
+    public func train(checkpoint url: URL? = nil) throws -> TrainingHistory {
+        while epoch < configuration.epochs {
+            let summary = try trainEpoch()
+            if let url { try save(to: url) }
+            try epochEnded?(self, summary)
+            model.isTraining = true
+        }
+        return history
+    }
+
+    /// One pass over the training set, then the evaluation if there is one; appends to the
+    /// history. Does not save.
+    /// - Throws: `TrainingError.diverged` on a non-finite loss; `TrainingError.stopped` if an
+    ///   earlier error left this trainer unusable.
+    @discardableResult
+    public func trainEpoch() throws -> EpochSummary {
+        if let failure { throw TrainingError.stopped(reason: failure) }
+        model.isTraining = true
+        let start = ProgressLine.now()
+        if sessionStart == nil { sessionStart = (step, start) }
+        var reconstruction = 0.0, kl = 0.0, objective = 0.0
+        var count = 0, images = 0
+        var lastRate: Float = 0
+        var lastObjective = KLObjective.beta(0)
+        while let batch = batches.next() {
+            let objectiveOfStep = configuration.kl.objective(atStep: step, stepsPerEpoch: stepsPerEpoch)
+            let rate = schedule.learningRate(atStep: step)
+            let terms = try update(on: batch, objective: objectiveOfStep, learningRate: rate)
+            if (step - 1) % configuration.historyInterval == 0 {
+                history.steps.append(StepRecord(step: step - 1, terms: terms, learningRate: rate,
+                                                klWeight: KLWeight(objectiveOfStep)))
+            }
+            reconstruction += terms.reconstruction; kl += terms.kl; objective += terms.objective
+            count += 1; images += batch.count
+            lastRate = rate; lastObjective = objectiveOfStep
+            if showsProgress {
+                let now = ProgressLine.now()
+                if progress.isDue(at: now) {
+                    progress.show(progressText(batchInEpoch: count, images: images, since: start, now: now,
+                                               reconstruction / Double(count), kl / Double(count), objective / Double(count)),
+                                  at: now)
+                }
+            }
+        }
+        if showsProgress { progress.clear() }
+        epoch += 1
+        let seconds = Double(ProgressLine.now() - start) * 1e-9
+        let n = Double(max(count, 1))
+        let train = ELBOTerms(reconstruction: reconstruction / n, kl: kl / n, objective: objective / n)
+
+        var test: ELBOTerms? = nil
+        var evaluationSeconds = 0.0
+        if let evaluation {
+            let evaluationStart = ProgressLine.now()
+            do { test = try evaluation(model) } catch {
+                failure = "the evaluation after epoch \(epoch) failed: \(error)"   // the history would lack the epoch
+                throw error
+            }
+            model.isTraining = true
+            evaluationSeconds = Double(ProgressLine.now() - evaluationStart) * 1e-9
+        }
+        let record = EpochRecord(epoch: epoch, step: step, train: train, test: test,
+                                 learningRate: lastRate, klWeight: KLWeight(lastObjective))
+        history.epochs.append(record)
+        return EpochSummary(record: record, seconds: seconds, imagesPerSecond: Double(images) / seconds,
+                            evaluationSeconds: evaluationSeconds)
+    }
+
+    /// One update on `batch`: zero the gradients, forward and backward, Adam with `learningRate`.
+    /// - Complexity: the model's forward and backward plus one Adam pass; beyond the model's own
+    ///   allocations, only the labels of a conditional model are copied.
+    func update(on batch: Batch, objective: KLObjective, learningRate: Float) throws -> ELBOTerms {
+        model.zeroGradients()
+        let labels: [Int]? = model.configuration.classCount > 0 ? batch.labels.map { Int($0) } : nil
+        let terms: ELBOTerms
+        do {
+            terms = try model.accumulateGradients(images: batch.images, labels: labels, objective: objective, using: &noise)
+        } catch TrainingError.nonFiniteLoss(let reconstruction, let kl) {
+            let error = TrainingError.diverged(epoch: epoch + 1, step: step, reconstruction: reconstruction, kl: kl)
+            failure = error.description
+            throw error
+        } catch {
+            failure = "\(error)"
+            throw error
+        }
+        optimizer.learningRate = learningRate
+        optimizer.step()
+        step += 1
+        return terms
+    }
+
+    /// The progress line's text.
+    private func progressText(batchInEpoch: Int, images: Int, since start: UInt64, now: UInt64,
+                              _ reconstruction: Double, _ kl: Double, _ objective: Double) -> String {
+        let elapsed = Double(now - start) * 1e-9
+        var eta = Double.nan
+        if let session = sessionStart, step > session.step {
+            let perStep = Double(now - session.time) * 1e-9 / Double(step - session.step)
+            eta = perStep * Double(configuration.epochs * stepsPerEpoch - step)
+        }
+        return String(format: "epoch %d/%d  step %d/%d  recon %.2f  KL %.2f  loss %.2f  %.0f img/s  ETA %@",
+                      epoch + 1, configuration.epochs, batchInEpoch, stepsPerEpoch, reconstruction, kl, objective,
+                      Double(images) / max(elapsed, 1e-9), ProgressLine.duration(eta))
+    }
+
+    // MARK: Saving
+
+    /// Writes the whole state to `url` atomically (see `Checkpoint` for the layout).
+    /// - Throws: `TrainingError.nonFiniteState` without writing anything when any parameter,
+    ///   buffer or Adam moment holds NaN or ±∞, so a diverged state never replaces a good
+    ///   checkpoint; `TrainingError.stopped` after an earlier failure.
+    public func save(to url: URL) throws {
+        if let failure { throw TrainingError.stopped(reason: failure) }
+        let optimizerState = optimizer.state()
+        let moments = optimizerState.parameterNames.flatMap { name in
+            Adam.bufferNames.map { ("optimizer.\($0).\(name)", optimizerState.buffers[name]?[$0] ?? []) }
+        }
+        let tensors = (model.parameters + model.buffers).map { ($0.name, $0.value.scalars) } + moments
+        if let bad = tensors.first(where: { !$0.1.allSatisfy(\.isFinite) }) {
+            let error = TrainingError.nonFiniteState(epoch: epoch, tensor: bad.0)
+            failure = error.description
+            throw error
+        }
+        let state = TrainerState(epoch: epoch, step: step, noise: noise.state, batches: batches.state,
+                                 optimizer: .init(optimizerState), history: history)
+        try Checkpoint.file(model: model, configuration: configuration, state: state,
+                            optimizer: optimizerState).write(to: url)
+    }
+}
+
+/// What the trainer reports about a finished epoch: the history record plus timings (which
+/// are not saved, being the only part that differs between identical runs).
+public struct EpochSummary: Sendable {
+    public var record: EpochRecord
+    /// Seconds of training in the epoch (evaluation excluded).
+    public var seconds: Double
+    /// Training throughput over the epoch.
+    public var imagesPerSecond: Double
+    /// Seconds spent in the evaluation closure.
+    public var evaluationSeconds: Double
+
+    /// One line for the log:
+    /// `epoch  3/10  train recon 92.41 KL 24.87 loss 117.28 | test recon 90.12 KL 25.02 −ELBO 115.14 | lr 9.0e-04 β 1 | 41.2 s, 1457 img/s`
+    public func line(of epochs: Int) -> String {
+        let r = record
+        let width = String(epochs).count
+        var text = String(format: "epoch %\(width)d/%d  train recon %.2f KL %.2f loss %.2f",
+                          r.epoch, epochs, r.train.reconstruction, r.train.kl, r.train.objective)
+        if let test = r.test {
+            text += String(format: " | test recon %.2f KL %.2f -ELBO %.2f", test.reconstruction, test.kl, -test.elbo)
+        }
+        text += String(format: " | lr %.2e", Double(r.learningRate))
+        if let capacity = r.klWeight.capacity {
+            text += String(format: " γ %g C %.2f", r.klWeight.weight, capacity)
+        } else {
+            text += String(format: " β %.3g", r.klWeight.weight)
+        }
+        text += String(format: " | %.1f s, %.0f img/s", seconds, imagesPerSecond)
+        return text
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+
+/// Everything that decides a training run, besides the data: the model's shape, the optimiser's
+/// settings and schedules, and the seed. Saved in every checkpoint, so that a run can be resumed
+/// (or repeated) exactly.
+///
+///     var config = TrainingConfiguration(model: .reference, epochs: 10)
+///     config.kl = .warmup(beta: 1, epochs: 5)      // β rises from 0 to 1 over 5 epochs
+///     try config.validate()
+///
+/// Defaults follow common practice for an MNIST VAE: Adam at 10⁻³, batches of 128, the true
+/// ELBO (β = 1), and a cosine decay of the learning rate to a tenth of it by the last update.
+///
+/// Why cosine by default: a constant rate leaves Adam's steps as large in the last epoch as in
+/// the first, so the final parameters rattle around the optimum at the scale of the gradient
+/// noise; decaying the rate over the run settles them and typically gains a little ELBO for free.
+/// The floor (a tenth, not zero) keeps the last epochs learning. No warm-up by default: with
+/// BatchNorm and Adam's bias correction, 10⁻³ is stable from the first step on this model;
+/// `warmupCosine` is there for larger rates.
+public struct TrainingConfiguration: Codable, Equatable, Sendable {
+    /// The architecture.
+    public var model: VAEConfiguration
+    /// Passes over the training set.
+    public var epochs: Int
+    /// Images per update. Each epoch uses ⌊N / B⌋ full batches of a fresh permutation (the
+    /// remainder waits for a later epoch): every step then costs the same, and BatchNorm never
+    /// sees a tiny last batch.
+    public var batchSize: Int
+    /// Adam's peak learning rate η₀.
+    public var learningRate: Double
+    /// How the learning rate moves over the run.
+    public var schedule: LearningRateScheduleKind
+    /// The cosine's floor as a fraction of η₀: η ends at `minimumLearningRateFactor · η₀`.
+    public var minimumLearningRateFactor: Double
+    /// For `warmupCosine`: epochs over which η climbs linearly from 0 to η₀.
+    public var learningRateWarmupEpochs: Double
+    /// How the KL term is weighted at each update.
+    public var kl: KLSchedule
+    /// The seed of every draw: initial weights, batch order, binarization and ε.
+    public var seed: UInt64
+    /// Train on the first `subset` images only (quick runs); nil for the whole set.
+    public var subset: Int?
+    /// The history samples one step's losses every `historyInterval` updates.
+    public var historyInterval: Int
+
+    public init(model: VAEConfiguration = .reference, epochs: Int = 10, batchSize: Int = 128,
+                learningRate: Double = 1e-3, schedule: LearningRateScheduleKind = .cosine,
+                minimumLearningRateFactor: Double = 0.1, learningRateWarmupEpochs: Double = 1,
+                kl: KLSchedule = .constant(beta: 1), seed: UInt64 = 1, subset: Int? = nil,
+                historyInterval: Int = 10) {
+        self.model = model
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.schedule = schedule
+        self.minimumLearningRateFactor = minimumLearningRateFactor
+        self.learningRateWarmupEpochs = learningRateWarmupEpochs
+        self.kl = kl
+        self.seed = seed
+        self.subset = subset
+        self.historyInterval = historyInterval
+    }
+
+    /// Throws `TrainingConfigurationError` naming the first setting that cannot work.
+    public func validate() throws {
+        do { try model.validate() } catch {
+            throw TrainingConfigurationError("model: \(error)")
+        }
+        guard epochs >= 1 else { throw TrainingConfigurationError("epochs must be at least 1, not \(epochs)") }
+        guard batchSize >= 1 else { throw TrainingConfigurationError("the batch size must be at least 1, not \(batchSize)") }
+        guard learningRate.isFinite, learningRate > 0 else {
+            throw TrainingConfigurationError("the learning rate must be a positive number, not \(learningRate)")
+        }
+        guard Float(learningRate) > 0, Float(learningRate).isFinite else {
+            throw TrainingConfigurationError("the learning rate \(learningRate) does not fit a Float")
+        }
+        guard minimumLearningRateFactor.isFinite, (0...1).contains(minimumLearningRateFactor) else {
+            throw TrainingConfigurationError("the minimum learning-rate factor must lie in [0, 1], not \(minimumLearningRateFactor)")
+        }
+        guard learningRateWarmupEpochs.isFinite, learningRateWarmupEpochs >= 0 else {
+            throw TrainingConfigurationError("the learning-rate warm-up must be ≥ 0 epochs, not \(learningRateWarmupEpochs)")
+        }
+        if let subset, subset < 1 {
+            throw TrainingConfigurationError("the subset must hold at least 1 image, not \(subset)")
+        }
+        if let subset, subset < batchSize {
+            throw TrainingConfigurationError("a subset of \(subset) images cannot fill one batch of \(batchSize)")
+        }
+        guard historyInterval >= 1 else {
+            throw TrainingConfigurationError("the history interval must be at least 1 step, not \(historyInterval)")
+        }
+        try kl.validate()
+    }
+
+    /// The learning-rate schedule of a run of `stepsPerEpoch` updates per epoch, as a pure
+    /// function of the update number (so resuming needs only the step count): the first update
+    /// (after any warm-up) uses η₀, the last `minimumLearningRateFactor · η₀`.
+    public func learningRateSchedule(stepsPerEpoch: Int) throws -> any LearningRateSchedule {
+        // Updates are numbered 0 ..< total; the cosine reaches its floor at the last one.
+        let total = max(1, epochs * stepsPerEpoch)
+        let rate = Float(learningRate)
+        let minimum = Float(learningRate * minimumLearningRateFactor)
+        switch schedule {
+        case .constant:
+            return try ConstantLearningRate(rate)
+        case .cosine:
+            return try CosineAnnealing(initial: rate, minimum: minimum, steps: max(1, total - 1))
+        case .warmupCosine:
+            let warmup = min(total - 1, Int((learningRateWarmupEpochs * Double(stepsPerEpoch)).rounded()))
+            return try LinearWarmup(steps: warmup, startFactor: 0,
+                                    then: try CosineAnnealing(initial: rate, minimum: minimum, steps: max(1, total - warmup - 1)))
+        }
+    }
+}
+
+/// The shape of the learning rate over a run.
+public enum LearningRateScheduleKind: String, Codable, Sendable, CaseIterable {
+    /// η₀ at every update.
+    case constant
+    /// Half a cosine from η₀ down to the minimum at the last update.
+    case cosine
+    /// A linear climb from 0 to η₀, then the cosine over the remaining updates.
+    case warmupCosine = "warmup-cosine"
+}
+
+/// A training setting that cannot work.
+public struct TrainingConfigurationError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
