@@ -43,6 +43,9 @@ struct TrainStepBenchmark: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Compare with PyTorch when its Python can import torch.")
     var pytorch = true
 
+    @Option(help: "Batches per epoch of the training-loop measurement (0 skips it).")
+    var loopSteps: Int = 40
+
     @Option(help: "Seed of the weights, the batches and the noise.")
     var seed: UInt64 = 1
 
@@ -52,6 +55,7 @@ struct TrainStepBenchmark: ParsableCommand {
             throw ValidationError("--steps and --rounds must be at least 1, --warmup at least 0")
         }
         guard torchThreads >= 1 else { throw ValidationError("--torch-threads must be at least 1") }
+        guard loopSteps >= 0 else { throw ValidationError("--loop-steps must not be negative") }
     }
 
     /// The script beside this file, found from the source path at build time.
@@ -119,8 +123,14 @@ struct TrainStepBenchmark: ParsableCommand {
             print(line + "; load average \(BenchSupport.loadAverage())")
         }
         print("")
-        print("training loop (data, binarization and bookkeeping included): measured apart, by")
-        print("  VAE_MEASURE_OVERHEAD=1 swift test -c release --filter TrainerOverhead")
+        if loopSteps > 0 {
+            let loop = try measureLoop()
+            print("training loop (Trainer.trainEpoch on \(loopSteps) batches, batching and binarization included): "
+                  + "\(BenchSupport.ms(loop)) ms/step, \(String(format: "%.1f", Double(batch) / loop)) images/s, "
+                  + "\(BenchSupport.ms(loop - best)) ms/step more than the bare step")
+        } else {
+            print("training loop: not measured (--loop-steps 0)")
+        }
         print("")
         let ours = Double(batch) / best
         let theirs = torchBest.map { Double(batch) / $0 }
@@ -130,6 +140,26 @@ struct TrainStepBenchmark: ParsableCommand {
         print("")
         print("train-step swift=\(String(format: "%.1f", ours)) pytorch=\(theirs.map { String(format: "%.1f", $0) } ?? "none") "
               + "ratio=\(theirs.map { String(format: "%.2f", ours / $0) } ?? "none")")
+    }
+}
+
+extension TrainStepBenchmark {
+    /// The whole training loop, `Trainer.trainEpoch`, on epochs of `loopSteps` batches (the
+    /// first `loopSteps`·B training images): seconds per update, best epoch of three after one
+    /// of warm-up. Compared with the bare step it shows the loop's own cost: serving shuffled,
+    /// freshly binarized batches, the schedules and the history.
+    func measureLoop() throws -> Double {
+        let train = try MNIST.load(split: .train)
+        let configuration = TrainingConfiguration(model: .reference, epochs: 100, batchSize: batch,
+                                                  seed: seed, subset: batch * loopSteps)
+        let trainer = try Trainer(configuration: configuration, trainingSet: train)
+        try trainer.trainEpoch()
+        var best = Double.infinity
+        for _ in 0..<3 {
+            let summary = try trainer.trainEpoch()
+            best = min(best, summary.seconds / Double(trainer.stepsPerEpoch))
+        }
+        return best
     }
 }
 

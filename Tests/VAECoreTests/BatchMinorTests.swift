@@ -98,4 +98,23 @@ import Testing
         // Sums of the same terms in the same order (tap by tap), so equal to the last bit.
         #expect(fast == Self.batchMinor(reference))
     }
+
+    /// A first convolution that skips ∂L/∂x accumulates the same parameter gradients, bit for
+    /// bit, and says so by returning an empty tensor.
+    @Test func conv2dWithoutInputGradient() throws {
+        var random = RandomSource(seed: 7)
+        let full = try Conv2d(inputChannels: 2, outputChannels: 5, kernelSize: 4, stride: 2, padding: 1, using: &random)
+        let skipping = try Conv2d(inputChannels: 2, outputChannels: 5, kernelSize: 4, stride: 2, padding: 1, using: &random)
+        skipping.weight.value = full.weight.value
+        skipping.bias!.value = full.bias!.value
+        skipping.computesInputGradient = false
+        let x = Tensor.gaussian([3, 2, 8, 8], using: &random)
+        let y = full.forward(x)
+        #expect(skipping.forward(x) == y)
+        let dy = Tensor.gaussian(y.shape, using: &random)
+        #expect(full.backward(dy).shape == x.shape)
+        #expect(skipping.backward(dy).shape == [0])
+        #expect(skipping.weight.gradient == full.weight.gradient)
+        #expect(skipping.bias!.gradient == full.bias!.gradient)
+    }
 }

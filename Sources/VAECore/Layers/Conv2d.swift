@@ -39,6 +39,11 @@ public final class Conv2d: Layer {
     /// (O), or nil.
     public let bias: Parameter?
     public var isTraining = true
+    /// Whether `backward` computes ∂L/∂x. The first layer of a network, whose input is data,
+    /// does not need it (PyTorch skips it too, since the data does not require a gradient): when
+    /// false, `backward` only accumulates ∂L/∂W and ∂L/∂b and returns an empty tensor, shape [0],
+    /// skipping the ∂col GEMM, col2im and a transpose. The VAE sets it on its first convolution.
+    public var computesInputGradient = true
 
     /// The geometry and batch size of the last forward pass.
     private var cache: (geometry: ConvGeometry, batch: Int)?
@@ -154,7 +159,7 @@ public final class Conv2d: Layer {
         precondition(dy.shape == [B, O, g.outputHeight, g.outputWidth],
                      "Conv2d.backward: output gradient \(dy.shape) should be \([B, O, g.outputHeight, g.outputWidth])")
         checkParameterShapes()
-        growScratch(&columnGradient, to: R * N)
+        if computesInputGradient { growScratch(&columnGradient, to: R * N) }
         return columns.withUnsafeMutableBufferPointer { col in
             channelMajor.withUnsafeMutableBufferPointer { gt in
                 columnGradient.withUnsafeMutableBufferPointer { dcol in
@@ -171,6 +176,7 @@ public final class Conv2d: Layer {
                             gemm(transposeA: false, transposeB: true, m: O, n: R, k: N, alpha: 1,
                                  a: gt.baseAddress!, lda: N, b: col.baseAddress!, ldb: N, beta: 1, c: dw.baseAddress!, ldc: R)
                         }
+                        guard computesInputGradient else { return Tensor(shape: [0]) }
                         // ∂col (R, N) = Wᵀ (R, O) · G (O, N)
                         weight.value.withUnsafeBufferPointer { w in
                             gemm(transposeA: true, transposeB: false, m: R, n: N, k: O, alpha: 1,

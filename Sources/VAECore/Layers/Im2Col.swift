@@ -193,7 +193,8 @@ public func col2im(_ columns: Tensor, imageShape: [Int], kernel: (height: Int, w
 // MARK: Threads
 
 /// Runs `body` on contiguous chunks of 0..<count, one chunk per core when the total work
-/// (count·workPerItem element moves) is large enough to repay a fork-join, else inline.
+/// (count·workPerItem element moves) is large enough to repay a fork-join, else inline
+/// (through `parallelFor`).
 /// Callers split by what each item writes, so that chunks never write the same memory.
 func forEachChunk(count: Int, workPerItem: Int, _ body: (Range<Int>) -> Void) {
     let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -204,7 +205,7 @@ func forEachChunk(count: Int, workPerItem: Int, _ body: (Range<Int>) -> Void) {
     }
     withoutActuallyEscaping(body) { escapable in
         nonisolated(unsafe) let run = escapable
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        parallelFor(iterations: chunks) { chunk in
             run((chunk * count / chunks) ..< ((chunk + 1) * count / chunks))
         }
     }

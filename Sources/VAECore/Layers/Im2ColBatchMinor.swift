@@ -91,41 +91,73 @@ func im2colBatchMinor(_ x: UnsafePointer<Float>, batch: Int, geometry g: ConvGeo
     }
 }
 
+/// The kernel taps that reach each input row (or column) of a convolution: for input index i,
+/// the pairs (k, o) with o·stride − padding + k = i and 0 ≤ o < outputSize, k ascending.
+/// `taps[i·kernel + t]` for t < `counts[i]`.
+private func tapsReaching(inputSize: Int, kernel: Int, stride: Int, padding: Int, outputSize: Int)
+    -> (taps: [(k: Int, o: Int)], counts: [Int]) {
+    var taps = [(k: Int, o: Int)](repeating: (0, 0), count: inputSize * kernel)
+    var counts = [Int](repeating: 0, count: inputSize)
+    for i in 0..<inputSize {
+        for k in 0..<kernel {
+            let t = i + padding - k
+            guard t >= 0, t % stride == 0, t / stride < outputSize else { continue }
+            taps[i * kernel + counts[i]] = (k, t / stride)
+            counts[i] += 1
+        }
+    }
+    return (taps, counts)
+}
+
 /// col2im of a batch in batch-minor layout: `x` (C·H·W, B) is OVERWRITTEN with the sum, over
 /// every entry of `columns` (C·kh·kw, OH·OW·B), of that entry on the pixel it was read from.
-/// (Unlike `col2im(batch:…)` it does not accumulate onto what `x` held: it zeroes each channel
-/// just before adding into it, while that channel is in cache.)
+///
+/// Written as a gather: each pixel (c, h, w) adds up the entries of the taps that read it
+/// (for the VAE's 4×4 kernels at stride 2, four of them) and is written once, instead of being
+/// zeroed and then updated once per tap. The terms are added in tap order, as `col2im(batch:…)`
+/// adds them, so the two agree to the last bit.
 ///
 /// The batch is split over the cores: each share writes the values of its own images, in runs
 /// of B / cores.
-/// - Complexity: C·kh·kw·OH·OW·B additions and C·H·W·B zeroes.
+/// - Complexity: C·kh·kw·OH·OW·B additions; each pixel written once.
 func col2imBatchMinor(_ columns: UnsafePointer<Float>, batch: Int, geometry g: ConvGeometry,
                       into x: UnsafeMutablePointer<Float>) {
     let B = batch
     let rowLength = g.columns * B
-    let plane = g.height * g.width
     let taps = g.kernelHeight * g.kernelWidth
+    let rows = tapsReaching(inputSize: g.height, kernel: g.kernelHeight, stride: g.strideHeight,
+                            padding: g.paddingHeight, outputSize: g.outputHeight)
+    let cols = tapsReaching(inputSize: g.width, kernel: g.kernelWidth, stride: g.strideWidth,
+                            padding: g.paddingWidth, outputSize: g.outputWidth)
     nonisolated(unsafe) let (source, destination) = (columns, x)
-    // Shares of 8 images, so that runs start on whole vectors.
-    let groups = (B + 7) / 8
-    forEachChunk(count: groups, workPerItem: 8 * g.rows * g.columns) { range in
-        let n0 = range.lowerBound * 8, n1 = min(B, range.upperBound * 8)
-        let count = n1 - n0
-        for c in 0..<g.channels {
-            let image = destination + c * plane * B + n0
-            for pixel in 0..<plane { (image + pixel * B).update(repeating: 0, count: count) }
-            for tap in 0..<taps {
-                let (ki, kj) = (tap / g.kernelWidth, tap % g.kernelWidth)
-                let row = source + (c * taps + tap) * rowLength + n0
-                let (ohLo, ohHi) = validOutputRange(kernelOffset: ki, stride: g.strideHeight, padding: g.paddingHeight,
-                                                    inputSize: g.height, outputSize: g.outputHeight)
-                let (lo, hi) = validOutputRange(kernelOffset: kj, stride: g.strideWidth, padding: g.paddingWidth,
-                                                inputSize: g.width, outputSize: g.outputWidth)
-                for oh in ohLo..<ohHi {
-                    let ih = oh * g.strideHeight - g.paddingHeight + ki
-                    for ow in lo..<hi {
-                        let iw = ow * g.strideWidth - g.paddingWidth + kj
-                        addRun(row + (oh * g.outputWidth + ow) * B, image + (ih * g.width + iw) * B, count)
+    rows.taps.withUnsafeBufferPointer { rowTaps in
+        cols.taps.withUnsafeBufferPointer { colTaps in
+            rows.counts.withUnsafeBufferPointer { rowCounts in
+                cols.counts.withUnsafeBufferPointer { colCounts in
+                    nonisolated(unsafe) let (rowTaps, colTaps, rowCounts, colCounts) = (rowTaps, colTaps, rowCounts, colCounts)
+                    // Shares of 8 images, so that runs start on whole vectors.
+                    let groups = (B + 7) / 8
+                    forEachChunk(count: groups, workPerItem: 8 * g.rows * g.columns) { range in
+                        let n0 = range.lowerBound * 8, count = min(B, range.upperBound * 8) - n0
+                        for c in 0..<g.channels {
+                            let channelRows = source + c * taps * rowLength + n0
+                            var out = destination + c * g.height * g.width * B + n0
+                            for h in 0..<g.height {
+                                for w in 0..<g.width {
+                                    var first = true
+                                    for i in 0..<rowCounts[h] {
+                                        let (ki, oh) = rowTaps[h * g.kernelHeight + i]
+                                        for j in 0..<colCounts[w] {
+                                            let (kj, ow) = colTaps[w * g.kernelWidth + j]
+                                            let run = channelRows + (ki * g.kernelWidth + kj) * rowLength + (oh * g.outputWidth + ow) * B
+                                            if first { copyRun(run, out, count); first = false } else { addRun(run, out, count) }
+                                        }
+                                    }
+                                    if first { out.update(repeating: 0, count: count) }
+                                    out += B
+                                }
+                            }
+                        }
                     }
                 }
             }

@@ -44,4 +44,56 @@ public enum StableMath {
         let e = exp(x)
         return e / (1 + e)
     }
+
+    /// e^{−a} for a ≥ 0 (NaN gives NaN), eight lanes at once, to about 1 ulp: Cody and Waite's
+    /// reduction −a = n·ln2 + r with n an integer and |r| ≤ ln2/2 (ln 2 split in two parts so
+    /// that n·ln2 is exact), Cephes' degree-6 polynomial for e^{r}, and 2ⁿ built from its
+    /// exponent bits. Below e^{−87.3} (the smallest normal Float) it returns 0.
+    ///
+    /// Rounding to an integer and converting to one use the "magic number" 1.5·2²³: adding it
+    /// to a float of magnitude below 2²² rounds it to an integer (to nearest even) and leaves
+    /// that integer in the low bits of the sum; Swift's SIMD rounding and Float→Int32 conversion
+    /// compile to a scalar, generic loop instead.
+    @inlinable
+    public static func exponentialOfNegative(_ a: SIMD8<Float>) -> SIMD8<Float> {
+        typealias V = SIMD8<Float>
+        let floor = V(repeating: -87.33654)
+        let x = (-a).replacing(with: floor, where: -a .< floor)          // in [−87.3, 0], or NaN
+        let magic = V(repeating: 12_582_912)                              // 1.5·2²³
+        let shifted = x * V(repeating: 1.44269504088896341) + magic        // x·log₂e + magic
+        let n = shifted - magic                                           // round(x·log₂e) ∈ [−126, 0]
+        var r = x.addingProduct(n, V(repeating: -0.693359375))
+        r = r.addingProduct(n, V(repeating: 2.12194440e-4))
+        var p = V(repeating: 1.9875691500e-4)
+        p = p * r + V(repeating: 1.3981999507e-3)
+        p = p * r + V(repeating: 8.3334519073e-3)
+        p = p * r + V(repeating: 4.1665795894e-2)
+        p = p * r + V(repeating: 1.6666665459e-1)
+        p = p * r + V(repeating: 5.0000001201e-1)
+        let er = (p * (r * r) + r) + V(repeating: 1)                       // e^{r}
+        // 2ⁿ: the low bits of `shifted` hold n (as 0x4B40_0000 + n); n + 127 is 2ⁿ's exponent field.
+        let exponent = (unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
+        let result = er * unsafeBitCast(exponent, to: V.self)
+        return result.replacing(with: V(), where: x .<= floor)
+    }
+
+    /// log(1 + e) for e in [0, 1], eight lanes at once, to about 1 ulp, without the cancellation
+    /// of log(1 + e) for small e: log1p(e) = 2·atanh(s) with s = e/(2 + e) ∈ [0, 1/3], and
+    /// 2·atanh(s) = 2s·(1 + s²/3 + s⁴/5 + … + s¹⁶/17) (the next term is below 10⁻⁹ relative).
+    @inlinable
+    public static func log1pOfUnit(_ e: SIMD8<Float>) -> SIMD8<Float> {
+        typealias V = SIMD8<Float>
+        let s = e / (V(repeating: 2) + e)
+        let s2 = s * s
+        var p = V(repeating: 1.0 / 17)
+        p = p * s2 + V(repeating: 1.0 / 15)
+        p = p * s2 + V(repeating: 1.0 / 13)
+        p = p * s2 + V(repeating: 1.0 / 11)
+        p = p * s2 + V(repeating: 1.0 / 9)
+        p = p * s2 + V(repeating: 1.0 / 7)
+        p = p * s2 + V(repeating: 1.0 / 5)
+        p = p * s2 + V(repeating: 1.0 / 3)
+        p = p * s2 + V(repeating: 1)
+        return (s + s) * p
+    }
 }

@@ -20,7 +20,7 @@
 /// - operands are packed into contiguous slivers in the kernel's reading order, which also
 ///   absorbs the transposes and zero-pads the edges (`GEMMPacking.swift`);
 /// - KC/MC/NC blocks keep a B sliver in L1 and blocks of A and B in L2 (`GEMMDriver.swift`);
-/// - both cores work on disjoint rectangles of C (`DispatchQueue.concurrentPerform`).
+/// - both cores work on disjoint rectangles of C (`parallelFor`, spinning workers).
 /// It runs within a few percent of OpenBLAS (`swift run -c release bench gemm`).
 /// `gemmNaive` is the reference it is tested against.
 ///

@@ -31,7 +31,7 @@ struct GEMMBlocking: Sendable {
     var maxK: Int
     /// Floats of packed A per super-block (bounds its rows).
     var maxPackedA: Int
-    /// Parts of the columns of C per thread (dynamically shared out by `concurrentPerform`).
+    /// Parts of the columns of C per thread (dynamically shared out by `parallelFor`).
     var partsPerThread: Int
     /// Below this many multiply-adds (M·N·K), one thread: forking costs more than it saves.
     var minParallelWork: Int
@@ -184,7 +184,7 @@ func gemmThreadGrid(threads: Int, mSlivers: Int, nSlivers: Int) -> (tm: Int, tn:
 /// 1. the threads pack their share of the A slivers into the shared workspace (or the calling
 ///    thread packs all of them, when A is small);
 /// 2. C is cut into rectangles ("parts"), normally column strips, a few per thread, which
-///    `concurrentPerform` hands out to the threads as they come free; each part packs the B
+///    `parallelFor` hands out to the threads as they come free; each part packs the B
 ///    slivers it needs, chunk by chunk, into its own buffer, and writes only its own rectangle.
 /// At most two fork-joins per super-block, none per slice or tile. Each element of C is
 /// computed by one part, with the same order of additions whatever the split, so the result
@@ -243,7 +243,7 @@ func gemmBlocked(
                 if mb * kbHere < 1 << 16 {
                     block.packA(0..<mS)
                 } else {
-                    DispatchQueue.concurrentPerform(iterations: threads) { t in
+                    parallelFor(iterations: threads) { t in
                         block.packA(gemmSplit(mS, parts: threads, part: t))
                     }
                 }
@@ -255,7 +255,7 @@ func gemmBlocked(
                     split.tn = max(split.tn, min(maxParts, nS / 2))
                 }
                 let grid = split
-                DispatchQueue.concurrentPerform(iterations: grid.tm * grid.tn) { t in
+                parallelFor(iterations: grid.tm * grid.tn) { t in
                     block.compute(aRange: gemmSplit(mS, parts: grid.tm, part: t / grid.tn),
                                   bRange: gemmSplit(nS, parts: grid.tn, part: t % grid.tn),
                                   part: t)

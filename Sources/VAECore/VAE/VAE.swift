@@ -42,6 +42,8 @@ public final class VAE {
             encoderLayers.append(("relu\(i)", ReLU()))
             inputChannels = width
         }
+        // The images need no gradient: the first convolution skips computing one.
+        (encoderLayers.first?.1 as? Conv2d)?.computesInputGradient = false
         encoderLayers.append(("flatten", Flatten()))
         encoderBody = try Sequential(encoderLayers)
         encoderHead = try Linear(inputFeatures: configuration.featureCount + classes, outputFeatures: 2 * latent, using: &random)
