@@ -46,11 +46,16 @@ enum Pictures {
         }
     }
 
-    /// The learning rate at every recorded step: warm-up, then cosine decay.
-    static func learningRate(_ history: TrainingHistory, figures: FigureWriter) throws {
+    /// The learning rate at every recorded step, under the run's schedule.
+    static func learningRate(_ history: TrainingHistory, schedule: LearningRateScheduleKind, figures: FigureWriter) throws {
+        let shape = switch schedule {
+        case .constant: "constant"
+        case .cosine: "cosine decay to a tenth"
+        case .warmupCosine: "linear warm-up, then cosine decay to a tenth"
+        }
         let steps = history.steps
         try figures.save(Figure(.lines([Series("learning rate", x: steps.map(\.step), y: steps.map { Double($0.learningRate) })],
-                                       title: "Learning-rate schedule: linear warm-up, then cosine decay",
+                                       title: "Learning-rate schedule: \(shape)",
                                        xlabel: "step", ylabel: "learning rate", legend: .hidden)),
                          as: "ch05-learning-rate")
     }

@@ -91,7 +91,7 @@ struct Chapter5: ParsableCommand {
 
         section("2. What the training did")
         try Pictures.lossCurves(trainer.history, figures: figures)
-        try Pictures.learningRate(trainer.history, figures: figures)
+        try Pictures.learningRate(trainer.history, schedule: trainer.configuration.schedule, figures: figures)
         try Pictures.progressive(progressive, figures: figures)
 
         section("3. What the model does")
@@ -108,8 +108,8 @@ struct Chapter5: ParsableCommand {
 
     // MARK: 1. Training
     //
-    // The recipe: Adam at learning rate 1e-3, batches of 128, one epoch of warm-up then a cosine
-    // decay to a tenth (large steps early, small ones to settle), and dynamic binarization: every
+    // The recipe: Adam at learning rate 1e-3, batches of 128, a cosine decay of the learning rate
+    // to a tenth (large steps early, small ones to settle), and dynamic binarization: every
     // time an image is used its grey pixels are redrawn as fresh 0/1 coin flips with the pixel
     // value as probability. The Bernoulli decoder needs binary data, and fresh draws each epoch
     // act as data augmentation against overfitting.

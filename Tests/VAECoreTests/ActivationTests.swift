@@ -79,4 +79,18 @@ import Testing
         #expect(leaky.backward(one).scalars == [0.2])
         #expect(elu.backward(one).scalars == [0.5])
     }
+
+    /// ReLU passes NaN through, as PyTorch does, in the vector loop and in the scalar tail
+    /// (17 elements: two vectors of 8 and one more), forward and backward.
+    @Test func reluPropagatesNaN() {
+        var values = [Float](repeating: -1, count: 17)
+        values[3] = .nan; values[16] = .nan; values[5] = 2; values[0] = 0
+        let relu = ReLU()
+        let y = relu.forward(Tensor(shape: [17], scalars: values)).scalars
+        #expect(y[3].isNaN && y[16].isNaN && y[5] == 2 && y[0] == 0 && y[1] == 0)
+        #expect(y.enumerated().filter { $0.element.isNaN }.map(\.offset) == [3, 16])
+        let dx = relu.backward(Tensor(shape: [17], scalars: [Float](repeating: 1, count: 17))).scalars
+        // PyTorch's threshold backward zeroes the gradient where y ≤ 0 and keeps it elsewhere.
+        #expect(dx[3] == 1 && dx[16] == 1 && dx[5] == 1 && dx[0] == 0 && dx[1] == 0)
+    }
 }

@@ -188,7 +188,7 @@ import Testing
                 Issue.record("expected TrainingError.diverged, got \(String(describing: error))")
                 return
             }
-            // (The ReLUs map NaN to 0, so the reconstruction may stay finite; the KL cannot.)
+            // (The KL is NaN; the reconstruction is NaN too, since ReLU passes NaN on, but never infinite.)
             #expect(epoch == 2 && step == 8 && kl.isNaN && !reconstruction.isInfinite)
             let after = try Data(contentsOf: url)
             #expect(!good.isEmpty && after == good, "the good checkpoint must stay as it was")

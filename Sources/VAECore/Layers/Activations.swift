@@ -47,9 +47,10 @@ public final class ReLU: Layer {
     }
 }
 
-/// out[i] = mask[i] > 0 ? value[i] : 0, by vectors, split over the cores for large tensors.
-/// ReLU's forward pass is (x, x) and its backward pass (∂L/∂y, y). (A NaN mask gives 0, as
-/// `x > 0 ? x : 0` does.)
+/// out[i] = mask[i] ≤ 0 ? 0 : value[i], by vectors, split over the cores for large tensors.
+/// ReLU's forward pass is (x, x) and its backward pass (∂L/∂y, y). Written as "zero where
+/// mask ≤ 0" rather than "value where mask > 0" so that a NaN mask keeps its value, as PyTorch
+/// does: ReLU(NaN) = NaN, and a NaN in training surfaces in the loss instead of vanishing.
 /// - Complexity: one pass over `count` elements.
 func reluKernel(_ value: UnsafePointer<Float>, mask: UnsafePointer<Float>, count: Int,
                 into out: UnsafeMutablePointer<Float>) {
@@ -62,10 +63,10 @@ func reluKernel(_ value: UnsafePointer<Float>, mask: UnsafePointer<Float>, count
         while i + 8 <= end {
             let v = UnsafeRawPointer(value + i).loadUnaligned(as: SIMD8<Float>.self)
             let m = UnsafeRawPointer(mask + i).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(out + i).storeBytes(of: zero.replacing(with: v, where: m .> zero), as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: v.replacing(with: zero, where: m .<= zero), as: SIMD8<Float>.self)
             i += 8
         }
-        while i < end { out[i] = mask[i] > 0 ? value[i] : 0; i += 1 }
+        while i < end { out[i] = mask[i] <= 0 ? 0 : value[i]; i += 1 }
     }
 }
 
