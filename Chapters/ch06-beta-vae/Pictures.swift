@@ -6,9 +6,11 @@ import Foundation
 import VAECore
 
 enum Pictures {
-    /// The decoder's Bernoulli means σ(logits) for codes z (N, D): (N, 1, 28, 28) in [0, 1].
+    /// The decoder's Bernoulli means σ(logits) for codes z (N, D): (N, 1, 28, 28) in [0, 1],
+    /// rounded to 0.001 for drawing: a PNG has 256 grey levels, and the figures' scripts, which
+    /// hold every pixel as text, stay half as long.
     static func means(_ model: VAE, _ z: Tensor) throws -> Tensor {
-        try model.decode(z).map { StableMath.sigmoid($0) }
+        try model.decode(z).map { (StableMath.sigmoid($0) * 1000).rounded() / 1000 }
     }
 
     /// The legend entry of a sweep run.
@@ -48,20 +50,33 @@ enum Pictures {
 
     // MARK: Active units
 
-    /// Active units against β, and each model's KL per dimension, largest first.
+    /// The fewest dimensions whose KL adds up to `fraction` of the total: how many carry the code.
+    static func dimensionsHolding(_ fraction: Double, of latent: LatentActivity) -> Int {
+        var sum = 0.0
+        for (count, kl) in latent.klPerDimension.sorted(by: >).enumerated() {
+            sum += kl
+            if sum >= fraction * latent.totalKL { return count + 1 }
+        }
+        return latent.klPerDimension.count
+    }
+
+    /// Active units against β (with the dimensions that hold 90% of the rate), and each model's
+    /// KL per dimension, largest first.
     static func activeUnits(_ runs: [Run], figures: FigureWriter) throws {
         let dimensions = runs[0].evaluation.latent.klPerDimension.count
         for run in runs {
             let latent = run.evaluation.latent
             let sorted = latent.klPerDimension.sorted(by: >)
-            print("\(label(run)): \(latent.activeUnits) of \(dimensions) units active; KL per dimension, largest first: "
-                  + sorted.map { String(format: "%.2f", $0) }.joined(separator: " "))
+            print("\(label(run)): \(latent.activeUnits) of \(dimensions) units active, \(dimensionsHolding(0.9, of: latent)) hold 90% of the KL;"
+                  + " KL per dimension, largest first: " + sorted.map { String(format: "%.2f", $0) }.joined(separator: " "))
         }
         let ranks = Array(1...dimensions)
         try figures.save(Figure(title: "How many latent dimensions each β keeps", panels: [
             .lines([Series("active units (Var_x μ_d > 0.01)", x: runs.map(\.beta), y: runs.map { Double($0.evaluation.latent.activeUnits) },
-                           style: .linesPoints)],
-                   title: "Active units against β", xlabel: "β (log scale)", ylabel: "active units of \(dimensions)",
+                           style: .linesPoints),
+                    Series("dimensions holding 90% of the KL", x: runs.map(\.beta),
+                           y: runs.map { Double(dimensionsHolding(0.9, of: $0.evaluation.latent)) }, style: .linesPoints)],
+                   title: "Active units against β", xlabel: "β (log scale)", ylabel: "dimensions (of \(dimensions))",
                    logX: true, yRange: 0...Double(dimensions + 1), legend: .bottomLeft),
             .lines(runs.map { run in
                 Series(label(run), x: ranks, y: run.evaluation.latent.klPerDimension.sorted(by: >).map { max($0, 1e-3) }, style: .linesPoints)
@@ -134,7 +149,7 @@ enum Pictures {
         for run in runs {
             let targets = run.history.steps.compactMap(\.klWeight.capacity)
             if targets.count == run.history.steps.count {
-                kl.append(Series("target C", x: steps(run), y: targets, style: .dashed, color: "#000000", lineWidth: 1))
+                kl.append(Series("target C", x: steps(run), y: targets, style: .dashed, color: "#000000", lineWidth: 2.5))
             }
         }
         let reconstruction = runs.map { run in Series(run.name, x: steps(run), y: run.history.steps.map(\.terms.reconstruction)) }
@@ -143,8 +158,20 @@ enum Pictures {
         }
         let epochEnds = runs[0].history.epochs.map(\.step)
         print("epochs end at steps " + epochEnds.map(String.init).joined(separator: ", "))
+        // Warm-up's first steps, at β ≈ 0, put hundreds of nats in the code: the axis stops at
+        // twice the largest final KL so that the tracking of C stays visible; the peak is named.
+        var title = "KL(q(z|x) ‖ p(z)) of the training batch"
+        var range: ClosedRange<Double>? = nil
+        let finals = runs.compactMap { $0.history.steps.last?.terms.kl }
+        let peak = runs.flatMap { $0.history.steps.map(\.terms.kl) }.max() ?? 0
+        if let top = finals.max(), peak > 2 * top {
+            let peakRun = runs.first { $0.history.steps.contains { $0.terms.kl == peak } }!
+            range = 0...(2 * top)
+            title += String(format: "\n(%@ peaks at %.0f nats, above the axis)", peakRun.name.components(separatedBy: ":")[0], peak)
+            print(String(format: "the KL of a training batch peaks at %.1f nats in the %@ run", peak, peakRun.name))
+        }
         try figures.save(Figure(title: "Schedules for the KL weight: one training batch every few steps", panels: [
-            .lines(kl, title: "KL(q(z|x) ‖ p(z)) of the training batch", xlabel: "step", ylabel: "nats per image", legend: .topRight),
+            .lines(kl, title: title, xlabel: "step", ylabel: "nats per image", yRange: range, legend: .topRight),
             .lines(reconstruction, title: "Reconstruction term of the training batch", xlabel: "step", ylabel: "nats per image",
                    logY: true, legend: .topRight),
             .lines(weights, title: "The KL weight β_t", xlabel: "step", ylabel: "β", yRange: 0...1.1, legend: .bottomRight),

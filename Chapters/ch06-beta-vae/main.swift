@@ -94,6 +94,9 @@ struct Chapter6: ParsableCommand {
     @Option(name: .customLong("run"), help: "Folder of the runs' checkpoints (one subfolder per run).")
     var runFolder = CoursePaths.root.appendingPathComponent("runs/beta").path
 
+    @Flag(help: "Reuse the runs saved in --run whose settings match these: a finished run is loaded, an unfinished one continued.")
+    var resume = false
+
     func validate() throws {
         if betas.isEmpty { throw ValidationError("--betas needs at least one value") }
         for beta in betas where !(beta.isFinite && beta > 0) {
@@ -120,7 +123,7 @@ struct Chapter6: ParsableCommand {
         let binaryTest = try options.loadMNIST(.test).binarized(seed: EvaluationDefaults.binarizationSeed)
         let sweep = Sweep(betas: betas.sorted(), epochs: epochs ?? (options.quick ? 1 : 4),
                           trainImages: min(trainImages ?? (options.quick ? 10_000 : train.count), train.count),
-                          seed: options.seed, folder: URL(fileURLWithPath: runFolder, isDirectory: true))
+                          seed: options.seed, folder: URL(fileURLWithPath: runFolder, isDirectory: true), resume: resume)
 
         section("1. One model per β")
         let runs = try sweep.betas.map { beta in
@@ -132,6 +135,11 @@ struct Chapter6: ParsableCommand {
         try rateDistortion(runs, figures: figures)
 
         section("3. Active units")
+        // Chapter 5's test counts a dimension as active when its mean μ_d(x) varies over the test
+        // digits by more than 0.01 (variance). The test is lenient: after a short training a
+        // dimension on its way to collapse can pass it while carrying a hundredth of a nat. So
+        // the chapter also counts the fewest dimensions that together hold 90% of the rate, read
+        // off the KL per dimension: that number falls faster with β.
         try Pictures.activeUnits(runs, figures: figures)
 
         section("4. Latent traversals")
@@ -154,9 +162,9 @@ struct Chapter6: ParsableCommand {
         print("   β   distortion D    rate R   test ELBO (± s.e.)   active units   train time")
         for run in runs {
             let e = run.evaluation
-            print(String(format: "%5g  %12.2f  %9.2f  %10.2f (± %.2f)  %8d of %d  %9.1f s",
+            print(String(format: "%5g  %12.2f  %9.2f  %10.2f (± %.2f)  %8d of %d  %@",
                          run.beta, e.reconstruction, e.kl, e.elbo.mean, e.elbo.standardError,
-                         e.latent.activeUnits, e.latent.klPerDimension.count, run.seconds))
+                         e.latent.activeUnits, e.latent.klPerDimension.count, run.timing))
         }
         try Pictures.rateDistortion(runs, figures: figures)
     }
@@ -169,9 +177,11 @@ struct Chapter6: ParsableCommand {
     // many nats they carry (KL_d, on the test set). The code we start from is μ(x) of one test
     // digit, the same digit for both models.
     //
-    // For the smallest β most rows change the digit, often several features at once. For the
-    // largest β only the few active dimensions do anything; the rows of the collapsed ones are
-    // the same image eleven times, since the decoder has learnt to ignore them.
+    // For the smallest β every row changes the digit a little, often several features at once
+    // (a stroke here, a serif there). For the largest β the few dimensions that hold most of the
+    // rate change it a lot, each in one broad way (the digit's class, its width or slant); the
+    // rows of the nearly collapsed ones are the same image eleven times over, since the decoder
+    // has learnt to ignore them. Which factor lands in which dimension is up to the training run.
     func traversals(_ runs: [Run], test: MNIST, figures: FigureWriter) throws {
         let chosen = runs.count > 1 ? [runs.first!, runs.last!] : runs
         let seedImage = 0   // the first test digit
@@ -251,8 +261,18 @@ struct Run {
     var stepsPerEpoch: Int
     /// The true ELBO (β = 1) on the binarized test set, with KL per dimension and active units.
     var evaluation: ELBOEvaluation
-    /// Seconds of training.
+    /// Seconds of training in this process.
     var seconds: Double
+    /// Epochs trained in this process (fewer than the run's when it was resumed with --resume).
+    var epochsTrained: Int
+
+    /// "147.0 s", or how much was loaded from the checkpoint.
+    var timing: String {
+        let total = history.epochs.count
+        if epochsTrained == total { return String(format: "%9.1f s", seconds) }
+        if epochsTrained == 0 { return "  loaded from its checkpoint" }
+        return String(format: "%9.1f s for %d of %d epochs (resumed)", seconds, epochsTrained, total)
+    }
 }
 
 /// The settings every run of the chapter shares.
@@ -262,6 +282,8 @@ struct Sweep {
     var trainImages: Int
     var seed: UInt64
     var folder: URL
+    /// Continue (or load) a saved run whose configuration equals this one's.
+    var resume: Bool
 
     /// "0.5", "1", "8": β as it reads in names and legends.
     static func format(_ value: Double) -> String { String(format: "%g", value) }
@@ -276,7 +298,17 @@ struct Sweep {
         configuration.historyInterval = max(1, steps / 200)
         let checkpoint = folder.appendingPathComponent(subfolder, isDirectory: true)
             .appendingPathComponent("checkpoint.safetensors")
-        let trainer = try Trainer(configuration: configuration, trainingSet: train)
+        var trainer = try Trainer(configuration: configuration, trainingSet: train)
+        if resume, FileManager.default.fileExists(atPath: checkpoint.path) {
+            let saved = try Trainer(resumingFrom: checkpoint, trainingSet: train)
+            if saved.configuration == configuration {
+                trainer = saved
+                print("\(name): resuming \(checkpoint.path) after epoch \(saved.epoch)")
+            } else {
+                log("\(checkpoint.path) was trained with other settings: training \(name) afresh")
+            }
+        }
+        let epochsBefore = trainer.epoch
         print("\(name): \(trainer.trainingSet.count) images, \(epochs) epoch\(epochs == 1 ? "" : "s") "
               + "(\(trainer.stepsPerEpoch) steps each); checkpoint: \(checkpoint.path)")
         trainer.epochEnded = { trainer, summary in print("  " + summary.line(of: trainer.configuration.epochs)) }
@@ -292,10 +324,12 @@ struct Sweep {
         case .capacity: beta = 0
         }
         let evaluation = try evaluateELBO(model: model, images: test.images, batchSize: 500, seed: 11)
-        print(String(format: "  test: D %.2f  R %.2f  ELBO %.2f  active units %d  (trained in %.1f s)",
-                     evaluation.reconstruction, evaluation.kl, evaluation.elbo.mean, evaluation.latent.activeUnits, seconds))
-        return Run(name: name, beta: beta, model: model, history: trainer.history, stepsPerEpoch: trainer.stepsPerEpoch,
-                   evaluation: evaluation, seconds: seconds)
+        let run = Run(name: name, beta: beta, model: model, history: trainer.history, stepsPerEpoch: trainer.stepsPerEpoch,
+                      evaluation: evaluation, seconds: seconds, epochsTrained: trainer.epoch - epochsBefore)
+        print(String(format: "  test: D %.2f  R %.2f  ELBO %.2f  active units %d  (training: %@)", evaluation.reconstruction,
+                     evaluation.kl, evaluation.elbo.mean, evaluation.latent.activeUnits,
+                     run.timing.trimmingCharacters(in: .whitespaces)))
+        return run
     }
 }
 
