@@ -9,7 +9,7 @@
 // grows, and ends with two schedules that move the KL weight during training.
 //
 //     swift run -c release ch06-beta-vae [--betas 0.5 1 2 4 8] [--epochs N] [--quick] [--seed N]
-//                                        [--capacity-max NATS] [--capacity-gamma γ] [--data DIR] [--figures DIR]
+//                                        [--capacity-max NATS] [--capacity-gamma γ] [--run DIR] [--resume] [--data DIR] [--figures DIR]
 //
 // It writes one checkpoint per run under runs/beta/ and the figures ch06-*.png.
 
