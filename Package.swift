@@ -25,6 +25,7 @@ let chapters = [
     "ch03-backprop",
     "ch04-reparameterization",
     "ch05-elbo",
+    "ch06-beta-vae",
 ]
 
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")

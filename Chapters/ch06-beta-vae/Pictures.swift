@@ -1,0 +1,180 @@
+// The figures of chapter 6. Each function takes the runs the lecture trained and draws them; the
+// mathematics lives in main.swift.
+
+import CourseSupport
+import Foundation
+import VAECore
+
+enum Pictures {
+    /// The decoder's Bernoulli means σ(logits) for codes z (N, D): (N, 1, 28, 28) in [0, 1],
+    /// rounded to 0.001 for drawing: a PNG has 256 grey levels, and the figures' scripts, which
+    /// hold every pixel as text, stay half as long.
+    static func means(_ model: VAE, _ z: Tensor) throws -> Tensor {
+        try model.decode(z).map { (StableMath.sigmoid($0) * 1000).rounded() / 1000 }
+    }
+
+    /// The legend entry of a sweep run.
+    static func label(_ run: Run) -> String { "β = \(Sweep.format(run.beta))" }
+
+    // MARK: Rate and distortion
+
+    /// One point (R, D) per β on the test set, joined in order of β, with the line of equal ELBO
+    /// through β = 1; and the three numbers against β.
+    static func rateDistortion(_ runs: [Run], figures: FigureWriter) throws {
+        var plane = runs.map { run in
+            Series(label(run) + String(format: ": R %.1f, D %.1f", run.evaluation.kl, run.evaluation.reconstruction),
+                   x: [run.evaluation.kl], y: [run.evaluation.reconstruction], style: .points, lineWidth: 3)
+        }
+        plane.append(Series("the sweep, β rising", x: runs.map(\.evaluation.kl), y: runs.map(\.evaluation.reconstruction),
+                            style: .lines, color: "#999999", lineWidth: 1))
+        if let reference = runs.first(where: { $0.beta == 1 }) {
+            // D + R = −ELBO(β = 1): every model on this line has β = 1's ELBO.
+            let total = reference.evaluation.reconstruction + reference.evaluation.kl
+            let rates = runs.map(\.evaluation.kl)
+            let low = max(0, rates.min()! - 5), high = rates.max()! + 5
+            plane.append(Series(String(format: "D + R = %.1f (the ELBO of β = 1)", total), x: [low, high],
+                                y: [total - low, total - high], style: .dashed, color: "#555555", lineWidth: 1))
+        }
+        let betas = runs.map(\.beta)
+        let againstBeta = Panel.lines([
+            Series("−ELBO = D + R", x: betas, y: runs.map { -$0.evaluation.elbo.mean }, style: .linesPoints),
+            Series("distortion D", x: betas, y: runs.map(\.evaluation.reconstruction), style: .linesPoints),
+            Series("rate R", x: betas, y: runs.map(\.evaluation.kl), style: .linesPoints),
+        ], title: "The test terms against β", xlabel: "β (log scale)", ylabel: "nats per image", logX: true, legend: .outside)
+        try figures.save(Figure(title: "Rate against distortion on the binarized test set, one model per β", panels: [
+            .lines(plane, title: "Rate–distortion plane (Alemi et al., 2018)", xlabel: "rate R = KL(q(z|x) ‖ p(z))  [nats]",
+                   ylabel: "distortion D = −E_q[log p(x|z)]  [nats]", legend: .topRight),
+            againstBeta,
+        ], columns: 2, width: 1500, height: 550), as: "ch06-rate-distortion")
+    }
+
+    // MARK: Active units
+
+    /// The fewest dimensions whose KL adds up to `fraction` of the total: how many carry the code.
+    static func dimensionsHolding(_ fraction: Double, of latent: LatentActivity) -> Int {
+        var sum = 0.0
+        for (count, kl) in latent.klPerDimension.sorted(by: >).enumerated() {
+            sum += kl
+            if sum >= fraction * latent.totalKL { return count + 1 }
+        }
+        return latent.klPerDimension.count
+    }
+
+    /// Active units against β (with the dimensions that hold 90% of the rate), and each model's
+    /// KL per dimension, largest first.
+    static func activeUnits(_ runs: [Run], figures: FigureWriter) throws {
+        let dimensions = runs[0].evaluation.latent.klPerDimension.count
+        for run in runs {
+            let latent = run.evaluation.latent
+            let sorted = latent.klPerDimension.sorted(by: >)
+            print("\(label(run)): \(latent.activeUnits) of \(dimensions) units active, \(dimensionsHolding(0.9, of: latent)) hold 90% of the KL;"
+                  + " KL per dimension, largest first: " + sorted.map { String(format: "%.2f", $0) }.joined(separator: " "))
+        }
+        let ranks = Array(1...dimensions)
+        try figures.save(Figure(title: "How many latent dimensions each β keeps", panels: [
+            .lines([Series("active units (Var_x μ_d > 0.01)", x: runs.map(\.beta), y: runs.map { Double($0.evaluation.latent.activeUnits) },
+                           style: .linesPoints),
+                    Series("dimensions holding 90% of the KL", x: runs.map(\.beta),
+                           y: runs.map { Double(dimensionsHolding(0.9, of: $0.evaluation.latent)) }, style: .linesPoints)],
+                   title: "Active units against β", xlabel: "β (log scale)", ylabel: "dimensions (of \(dimensions))",
+                   logX: true, yRange: 0...Double(dimensions + 1), legend: .bottomLeft),
+            .lines(runs.map { run in
+                Series(label(run), x: ranks, y: run.evaluation.latent.klPerDimension.sorted(by: >).map { max($0, 1e-3) }, style: .linesPoints)
+            }, title: "KL per dimension, sorted (nats per test image; floor 0.001)", xlabel: "dimension, by rank", ylabel: "KL_d [nats]",
+               logY: true, legend: .topRight),
+        ], columns: 2, width: 1400, height: 500), as: "ch06-active-units")
+    }
+
+    // MARK: Traversals
+
+    /// For each run, one row per latent dimension (sorted by KL_d, largest first): the code μ(x)
+    /// of `seedImage` with that dimension set to each of `values`, decoded.
+    static func traversals(_ runs: [Run], seedImage: Tensor, values: [Double], figures: FigureWriter) throws {
+        var panels: [Panel] = []
+        for run in runs {
+            let model = run.model
+            let d = model.configuration.latentDimensions
+            let (mean, _) = try model.encode(seedImage.reshaped([1, 1, 28, 28]))
+            let kl = run.evaluation.latent.klPerDimension
+            let order = kl.indices.sorted { kl[$0] > kl[$1] }
+            var codes = Tensor(shape: [d * values.count, d])
+            for (row, dimension) in order.enumerated() {
+                for (column, value) in values.enumerated() {
+                    let offset = (row * values.count + column) * d
+                    codes.scalars.replaceSubrange(offset..<offset + d, with: mean.scalars)
+                    codes.scalars[offset + dimension] = Float(value)
+                }
+            }
+            let active = Set(run.evaluation.latent.activeDimensions)
+            let grid = try ImageGrid(try means(model, codes), rows: d, columns: values.count,
+                                     rowTitles: order.map { String(format: "z%d %.2f%@", $0, kl[$0], active.contains($0) ? "" : " ·") },
+                                     columnTitles: values.map { String(format: "%g", $0) }, pixelScale: 2)
+            panels.append(.images(grid, title: "\(label(run)): \(run.evaluation.latent.activeUnits) active units"))
+        }
+        try figures.save(Figure(title: "Latent traversals: one dimension at a time from −3 to 3 (rows: dimension, its KL in nats; · inactive)",
+                                panels: panels, columns: panels.count), as: "ch06-traversals")
+    }
+
+    /// Test digits and their reconstructions by every model; and the same prior codes decoded by
+    /// every model.
+    static func reconstructionsAndSamples(_ runs: [Run], test: MNIST, figures: FigureWriter, seed: UInt64) throws {
+        let columns = 10
+        var random = RandomSource(seed: seed &+ 61)
+        let picks = (0..<columns).map { _ in random.uniformInt(below: test.count) }
+        let digits = Tensor(shape: [columns, 1, 28, 28], scalars: picks.flatMap { test.images.slice($0).scalars })
+        let prior = Tensor.gaussian([columns, runs[0].model.configuration.latentDimensions], using: &random)
+        var reconstructed = digits.scalars, sampled: [Float] = []
+        for run in runs {
+            reconstructed += try means(run.model, try run.model.encode(digits).mean).scalars
+            sampled += try means(run.model, prior).scalars
+        }
+        let names = runs.map(label)
+        let left = try ImageGrid(Tensor(shape: [columns * (runs.count + 1), 1, 28, 28], scalars: reconstructed),
+                                 rows: runs.count + 1, columns: columns, rowTitles: ["test digit"] + names, pixelScale: 2)
+        let right = try ImageGrid(Tensor(shape: [columns * runs.count, 1, 28, 28], scalars: sampled),
+                                  rows: runs.count, columns: columns, rowTitles: names, pixelScale: 2)
+        try figures.save(Figure(title: "What each β draws", panels: [
+            .images(left, title: "Reconstructions: decoder mean at z = μ(x)"),
+            .images(right, title: "Samples: the same z ~ N(0, I) for every model"),
+        ], columns: 2), as: "ch06-reconstructions-samples")
+    }
+
+    // MARK: Schedules
+
+    /// The KL of the training batches against the step for the plain, warm-up and capacity
+    /// runs, with the capacity target C; their reconstruction term; and β_t.
+    static func schedules(_ runs: [Run], figures: FigureWriter) throws {
+        func steps(_ run: Run) -> [Int] { run.history.steps.map(\.step) }
+        var kl = runs.map { run in Series(run.name, x: steps(run), y: run.history.steps.map(\.terms.kl)) }
+        for run in runs {
+            let targets = run.history.steps.compactMap(\.klWeight.capacity)
+            if targets.count == run.history.steps.count {
+                kl.append(Series("target C", x: steps(run), y: targets, style: .dashed, color: "#000000", lineWidth: 2.5))
+            }
+        }
+        let reconstruction = runs.map { run in Series(run.name, x: steps(run), y: run.history.steps.map(\.terms.reconstruction)) }
+        let weights = runs.filter { $0.history.steps.allSatisfy { $0.klWeight.capacity == nil } }.map { run in
+            Series(run.name, x: steps(run), y: run.history.steps.map(\.klWeight.weight))
+        }
+        let epochEnds = runs[0].history.epochs.map(\.step)
+        print("epochs end at steps " + epochEnds.map(String.init).joined(separator: ", "))
+        // Warm-up's first steps, at β ≈ 0, put hundreds of nats in the code: the axis stops at
+        // twice the largest final KL so that the tracking of C stays visible; the peak is named.
+        var title = "KL(q(z|x) ‖ p(z)) of the training batch"
+        var range: ClosedRange<Double>? = nil
+        let finals = runs.compactMap { $0.history.steps.last?.terms.kl }
+        let peak = runs.flatMap { $0.history.steps.map(\.terms.kl) }.max() ?? 0
+        if let top = finals.max(), peak > 2 * top {
+            let peakRun = runs.first { $0.history.steps.contains { $0.terms.kl == peak } }!
+            range = 0...(2 * top)
+            title += String(format: "\n(%@ peaks at %.0f nats, above the axis)", peakRun.name.components(separatedBy: ":")[0], peak)
+            print(String(format: "the KL of a training batch peaks at %.1f nats in the %@ run", peak, peakRun.name))
+        }
+        try figures.save(Figure(title: "Schedules for the KL weight: one training batch every few steps", panels: [
+            .lines(kl, title: title, xlabel: "step", ylabel: "nats per image", yRange: range, legend: .topRight),
+            .lines(reconstruction, title: "Reconstruction term of the training batch", xlabel: "step", ylabel: "nats per image",
+                   logY: true, legend: .topRight),
+            .lines(weights, title: "The KL weight β_t", xlabel: "step", ylabel: "β", yRange: 0...1.1, legend: .bottomRight),
+        ], columns: 3, width: 1800, height: 520), as: "ch06-schedules")
+    }
+}
