@@ -52,7 +52,7 @@ struct Chapter5: ParsableCommand {
 
     @OptionGroup var options: ChapterOptions
 
-    @Option(help: "Training epochs (default: 10, or 2 on 20,000 images with --quick).")
+    @Option(help: "Training epochs (default: 30, or 2 on 20,000 images with --quick).")
     var epochs: Int?
 
     @Option(help: "Latent dimensions.")
@@ -114,9 +114,16 @@ struct Chapter5: ParsableCommand {
     // value as probability. The Bernoulli decoder needs binary data, and fresh draws each epoch
     // act as data augmentation against overfitting.
     //
+    // How long? The test ELBO improves fast for ten epochs and slowly after: on this machine the
+    // reference model reached −98.1 nats after 10 epochs and −95.0 after 30 (each run with its
+    // own cosine decay), and its importance-sampled NLL went from about 91.6 to below 90 nats.
+    // Thirty epochs, about ten minutes on two cores, is the default; `--epochs 60` is the longer
+    // configuration the README reports. The model does not overfit in that range: dynamic
+    // binarization keeps the training ELBO close to the test ELBO.
+    //
     // Every epoch writes a checkpoint atomically; `--resume` continues it bit for bit.
     func trainModel(train: MNIST, test: MNIST) throws -> (Trainer, [(epoch: Int, images: Tensor)]) {
-        let epochCount = epochs ?? (options.quick ? 2 : 10)
+        let epochCount = epochs ?? (options.quick ? 2 : TrainingConfiguration.defaultEpochs)
         var configuration = TrainingConfiguration(model: VAEConfiguration(latentDimensions: latent), epochs: epochCount,
                                                   seed: options.seed)
         if options.quick { configuration.subset = 20_000 }

@@ -18,7 +18,7 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a VAE checkpoint on the binarized MNIST test set: ELBO, importance-weighted NLL, active units.")
 
-    @Argument(help: ArgumentHelp("A safetensors checkpoint with the model's configuration under the metadata key \"model\".",
+    @Argument(help: ArgumentHelp("A safetensors checkpoint with the model's configuration under the metadata key \"model_config\".",
                                  valueName: "checkpoint"))
     var checkpoint: String
 

@@ -5,10 +5,10 @@ import VAECore
 
 /// `vae train`: trains the VAE on MNIST, checkpointing every epoch into `--output`.
 ///
-///     swift run -c release vae train --epochs 10
+///     swift run -c release vae train                       # the default: 30 epochs, ~10 minutes
 ///     swift run -c release vae train --latent 2 --beta 4 --kl-warmup-epochs 3 --output runs/beta4
 ///     swift run -c release vae train --subset 2048 --epochs 2 --channels 8,16     # a quick run
-///     swift run -c release vae train --resume --epochs 20                          # continue, extended
+///     swift run -c release vae train --resume --epochs 60                          # continue, extended
 ///
 /// Per-epoch summaries (train terms, test terms on the fixed binarized test set, learning rate
 /// and KL weight, time) go to standard output; the live progress line and notes to standard error.
@@ -55,7 +55,7 @@ struct Train: ParsableCommand {
 
     // MARK: Optimisation
 
-    @Option(help: ArgumentHelp("Passes over the training set (default 10). With --resume: the new total.", valueName: "n"))
+    @Option(help: ArgumentHelp("Passes over the training set (default 30). With --resume: the new total.", valueName: "n"))
     var epochs: Int?
 
     @Option(help: ArgumentHelp("Adam's peak learning rate (default 0.001).", valueName: "η"))

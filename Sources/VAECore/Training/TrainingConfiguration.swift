@@ -43,7 +43,11 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// The history samples one step's losses every `historyInterval` updates.
     public var historyInterval: Int
 
-    public init(model: VAEConfiguration = .reference, epochs: Int = 10, batchSize: Int = 128,
+    /// The default length of a run: 30 epochs of the reference model (about ten minutes on two
+    /// cores) take its test NLL below 90 nats; 10 epochs leave it near 91.6.
+    public static let defaultEpochs = 30
+
+    public init(model: VAEConfiguration = .reference, epochs: Int = TrainingConfiguration.defaultEpochs, batchSize: Int = 128,
                 learningRate: Double = 1e-3, schedule: LearningRateScheduleKind = .cosine,
                 minimumLearningRateFactor: Double = 0.1, learningRateWarmupEpochs: Double = 1,
                 kl: KLSchedule = .constant(beta: 1), seed: UInt64 = 1, subset: Int? = nil,
