@@ -25,6 +25,7 @@ let chapters = [
     "ch03-backprop",
     "ch04-reparameterization",
     "ch05-elbo",
+    "ch07-cvae",
 ]
 
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")

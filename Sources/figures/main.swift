@@ -16,6 +16,7 @@ let chapters = [
     "ch03-backprop",
     "ch04-reparameterization",
     "ch05-elbo",
+    "ch07-cvae",
 ]
 
 struct Figures: ParsableCommand {
