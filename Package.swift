@@ -26,6 +26,7 @@ let chapters = [
     "ch04-reparameterization",
     "ch05-elbo",
     "ch06-beta-vae",
+    "ch07-cvae",
 ]
 
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")

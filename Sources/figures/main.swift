@@ -17,6 +17,7 @@ let chapters = [
     "ch04-reparameterization",
     "ch05-elbo",
     "ch06-beta-vae",
+    "ch07-cvae",
 ]
 
 struct Figures: ParsableCommand {

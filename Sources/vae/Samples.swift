@@ -71,17 +71,13 @@ struct Samples: ParsableCommand {
 
         let watch = Stopwatch()
         let test = try MNIST.load(split: .test, from: dataDirectory)
-        let real = try judge.evaluate(test.images)
-        let realStatistics = try FeatureStatistics(features: real.features)
-        let realScore = try inceptionScore(probabilities: real.probabilities, splits: splits)
-        let realAccuracy = try conditionalAccuracy(probabilities: real.probabilities, labels: test.labels.map(Int.init))
+        let reference = try judge.reference(images: test.images, labels: test.labels.map(Int.init), splits: splits)
 
-        let labels: [Int]? = classes > 0 ? (0..<count).map { $0 % classes } : nil
-        let images = try drawSamples(from: model, count: count, labels: labels)
-        let generated = try judge.evaluate(images)
-        let score = try inceptionScore(probabilities: generated.probabilities, splits: splits)
-        let distance = try frechetDistance(FeatureStatistics(features: generated.features), realStatistics)
-        let accuracy = try labels.map { try perClassAccuracy(probabilities: generated.probabilities, labels: $0) }
+        let labels: [Int]? = classes > 0 ? VAE.interleavedLabels(count: count, classes: classes) : nil
+        var random = RandomSource(seed: seed)
+        model.isTraining = false
+        let images = try model.samplePrior(count: count, labels: labels, using: &random)
+        let verdict = try judge.judge(samples: images, labels: labels, against: reference, splits: splits)
         log(String(format: "sampled and judged in %.1f s", watch.elapsedSeconds))
 
         let configuration = model.configuration
@@ -90,36 +86,16 @@ struct Samples: ParsableCommand {
         print("judge \(judgeURL.path): "
               + (judge.report.map { String(format: "test accuracy %.2f%% (recorded)", 100 * $0.testAccuracy) } ?? "no report"))
         print(String(format: "real test images (%d): IS %@ over %d splits, judge accuracy %.2f%%",
-                     test.count, realScore.description, splits, 100 * realAccuracy))
-        print(String(format: "samples (%d from the prior, seed %llu): IS %@ over %d splits", count, seed, score.description, splits))
+                     test.count, reference.inceptionScore.description, splits, 100 * reference.accuracy))
+        print(String(format: "samples (%d from the prior, seed %llu): IS %@ over %d splits", count, seed, verdict.inceptionScore.description, splits))
         print(String(format: "Fréchet distance to the test set on the judge's %d features: %.3f (not Inception FID)",
-                     judge.architecture.featureCount, distance))
-        if let accuracy {
+                     judge.architecture.featureCount, verdict.frechetDistance))
+        if let accuracy = verdict.accuracy {
             let perClass = accuracy.perClass.enumerated()
                 .map { "\($0.offset): " + ($0.element.map { String(format: "%.1f%%", 100 * $0) } ?? "-") }
             print(String(format: "conditional accuracy %.2f%%; per label ", 100 * accuracy.overall) + perClass.joined(separator: ", "))
         }
-        print(String(format: "samples is=%.4f fid=%.4f acc=", score.mean, distance)
-              + (accuracy.map { String(format: "%.4f", $0.overall) } ?? "n/a"))
-    }
-
-    /// `count` images (count, 1, 28, 28) of Bernoulli means σ(decoder(z)), z ~ N(0, I) drawn
-    /// from `--seed`, decoded 500 at a time; `labels` condition a conditional model.
-    func drawSamples(from model: VAE, count: Int, labels: [Int]?) throws -> Tensor {
-        var random = RandomSource(seed: seed)
-        let latent = model.configuration.latentDimensions
-        model.isTraining = false
-        var pixels = [Float]()
-        pixels.reserveCapacity(count * 784)
-        var start = 0
-        while start < count {
-            let n = min(500, count - start)
-            let z = Tensor.gaussian([n, latent], using: &random)                         // (n, D)
-            let logits = try model.decode(z, labels: labels.map { Array($0[start ..< start + n]) })  // (n, 1, 28, 28)
-            pixels.append(contentsOf: logits.scalars.map(StableMath.sigmoid))
-            start += n
-        }
-        return Tensor(shape: [count, 1, 28, 28], scalars: pixels)
+        print(String(format: "samples is=%.4f fid=%.4f acc=", verdict.inceptionScore.mean, verdict.frechetDistance)
+              + (verdict.accuracy.map { String(format: "%.4f", $0.overall) } ?? "n/a"))
     }
 }
-

@@ -35,6 +35,9 @@ struct Train: ParsableCommand {
     @Flag(help: "Train a conditional VAE (CVAE): encoder and decoder also see the digit's one-hot label.")
     var conditional = false
 
+    @Flag(help: "With --conditional: learn a centre per label in code space, so that z holds the style alone (chapter 7).")
+    var labelCentres = false
+
     // MARK: Objective
 
     @Option(help: ArgumentHelp("KL weight β (default 1: the ELBO).", valueName: "β"))
@@ -98,6 +101,7 @@ struct Train: ParsableCommand {
         if latent != nil { names.append("--latent") }
         if channels != nil { names.append("--channels") }
         if conditional { names.append("--conditional") }
+        if labelCentres { names.append("--label-centres") }
         if beta != nil { names.append("--beta") }
         if klWarmupEpochs != nil { names.append("--kl-warmup-epochs") }
         if capacityMax != nil { names.append("--capacity-max") }
@@ -144,6 +148,10 @@ struct Train: ParsableCommand {
             model.channels = parts.map { $0! }
         }
         if conditional { model.classCount = MNIST.classCount }
+        if labelCentres {
+            guard conditional else { throw ValidationError("--label-centres needs --conditional") }
+            model.labelCentres = true
+        }
         config.model = model
         if let epochs { config.epochs = epochs }
         if let learningRate { config.learningRate = learningRate }
@@ -241,7 +249,7 @@ struct Train: ParsableCommand {
         case .capacity(let gamma, let maximum, let epochs): kl = "γ·|KL − C|, γ = \(gamma), C from 0 to \(maximum) nats over \(epochs) epochs"
         }
         return """
-            model: latent \(c.model.latentDimensions), channels \(c.model.channels)\(c.model.classCount > 0 ? ", conditional" : ""), \(parameters) parameters
+            model: latent \(c.model.latentDimensions), channels \(c.model.channels)\(c.model.classCount > 0 ? ", conditional" : "")\(c.model.labelCentres ? " with label centres" : ""), \(parameters) parameters
             training: \(c.epochs) epoch\(c.epochs == 1 ? "" : "s") of \(trainer.stepsPerEpoch) updates (batch \(c.batchSize), \(trainer.trainingSet.count) images), \
             Adam η = \(c.learningRate) (\(c.schedule.rawValue)), \(kl), seed \(c.seed)
             """

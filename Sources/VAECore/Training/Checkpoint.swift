@@ -14,7 +14,7 @@ import Foundation
 ///
 ///     format            "vae-course-checkpoint"
 ///     format_version    "1"
-///     model_config      VAEConfiguration: {"latentDimensions", "channels", "classCount"}
+///     model_config      VAEConfiguration: {"latentDimensions", "channels", "classCount"[, "labelCentres"]}
 ///     training_config   TrainingConfiguration (it embeds the model config too)
 ///     trainer_state     TrainerState: epoch, step, ε generator, batch iterator (order,
 ///                       binarization generator, position), Adam's step count and learning

@@ -21,6 +21,9 @@ public final class VAE {
     public let encoderHead: Linear
     /// (B, D [+ classes]) → (B, 1, 28, 28) logits.
     public let decoder: Sequential
+    /// With `labelCentres`: the centre m_y of each label in code space, (classes, D), named
+    /// `label_centres.weight`; it starts at zero (the plain CVAE).
+    public let labelCentres: Parameter?
 
     /// A VAE with weights drawn from `random` by PyTorch's default initialisation.
     public init(_ configuration: VAEConfiguration = .reference, using random: inout RandomSource) throws {
@@ -65,13 +68,18 @@ public final class VAE {
         }
         decoder = try Sequential(decoderLayers)
 
+        labelCentres = configuration.labelCentres
+            ? Parameter(name: "label_centres.weight", value: Tensor(shape: [classes, latent])) : nil
+
         for p in encoderBody.parameters + encoderBody.buffers { p.name = "encoder." + p.name }
         for p in encoderHead.parameters { p.name = "encoder.fc." + p.name }
         for p in decoder.parameters + decoder.buffers { p.name = "decoder." + p.name }
     }
 
     /// Every trained tensor, in state_dict order: what the optimizer updates.
-    public var parameters: [Parameter] { encoderBody.parameters + encoderHead.parameters + decoder.parameters }
+    public var parameters: [Parameter] {
+        encoderBody.parameters + encoderHead.parameters + decoder.parameters + (labelCentres.map { [$0] } ?? [])
+    }
     /// BatchNorm's running statistics: saved, not trained.
     public var buffers: [Parameter] { encoderBody.buffers + decoder.buffers }
 
@@ -108,7 +116,22 @@ public final class VAE {
         if let onehot { features = Tensor.concatenateColumns(features, onehot) }
         let statistics = encoderHead.forward(features)                     // (B, 2D)
         let d = configuration.latentDimensions
-        return (statistics.columns(0..<d), statistics.columns(d..<2 * d))
+        var mean = statistics.columns(0..<d)
+        if let onehot, let centres = centres(onehot) { mean = mean - centres }   // relative to m_y
+        return (mean, statistics.columns(d..<2 * d))
+    }
+
+    /// m_y for each row of `onehot` (B, classes): (B, D); nil without label centres.
+    private func centres(_ onehot: Tensor) -> Tensor? {
+        guard let labelCentres else { return nil }
+        return Tensor.matmul(onehot, labelCentres.value)
+    }
+
+    /// The decoder's input: the code (shifted back by m_y with label centres) and the one-hot
+    /// labels side by side, (B, D [+ classes]).
+    private func decoderInput(_ z: Tensor, onehot: Tensor?) -> Tensor {
+        guard let onehot else { return z }
+        return Tensor.concatenateColumns(centres(onehot).map { z + $0 } ?? z, onehot)
     }
 
     /// p(x|z): Bernoulli logits (B, 1, 28, 28) for codes (B, D).
@@ -117,7 +140,7 @@ public final class VAE {
             throw VAEConfigurationError("codes must be (B, \(configuration.latentDimensions)), not \(z.shape)")
         }
         let onehot = try condition(labels, batch: z.shape[0])
-        return decoder.forward(onehot.map { Tensor.concatenateColumns(z, $0) } ?? z)
+        return decoder.forward(decoderInput(z, onehot: onehot))
     }
 
     /// z = μ + σ ⊙ ε with ε ~ N(0, I) from `random`, σ = exp(½ log σ²): the reparameterisation
@@ -195,7 +218,7 @@ public final class VAE {
         let (mean, logVariance) = try encode(images, labels: labels)
         let (z, epsilon, sigma) = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: noise, using: &random)
         let onehot = try condition(labels, batch: images.shape[0])
-        let logits = decoder.forward(onehot.map { Tensor.concatenateColumns(z, $0) } ?? z)
+        let logits = decoder.forward(decoderInput(z, onehot: onehot))
 
         let reconstruction = try binaryCrossEntropyWithLogits(logits: logits, targets: targets, reduction: .sumPerSample)
         let kl = try klDivergenceStandardNormal(mean: mean, logVariance: logVariance, reduction: .sumPerSample)
@@ -207,6 +230,13 @@ public final class VAE {
         let dz = decoder.backward(reconstruction.gradient)                 // (B, D [+ classes])
         let dStatistics = VAE.latentGradient(dz: dz, epsilon: epsilon, standardDeviation: sigma,
                                              kl: kl, klWeight: Float(weight))  // (B, 2D)
+        if let onehot, let labelCentres {
+            // m_y enters twice: −m_y in μ, +m_y at the decoder's input. Its gradient is the sum of
+            // both, ∂L/∂(z + m) − ∂L/∂μ, added into the row of each image's label.
+            let d = configuration.latentDimensions
+            let dCentres = dz.columns(0..<d) - dStatistics.columns(0..<d)          // (B, D)
+            labelCentres.gradient = labelCentres.gradient + Tensor.matmul(onehot, dCentres, transposeA: true)
+        }
         var dFeatures = encoderHead.backward(dStatistics)
         if onehot != nil { dFeatures = dFeatures.columns(0..<configuration.featureCount) }
         _ = encoderBody.backward(dFeatures)

@@ -18,15 +18,44 @@
 ///   cost proportionally more.
 /// - `classCount`: 0 for a plain VAE; 10 for a conditional VAE whose encoder and decoder both see
 ///   the one-hot label beside the features and the code.
+/// - `labelCentres` (conditional models only): a learned centre m_y in code space per label
+///   (`label_centres.weight`, (classes, D), PyTorch's `nn.Embedding`). The encoder reports the
+///   code relative to its label's centre, μ(x, y) = head(features, y) − m_y, and the decoder adds
+///   it back, f(z + m_y, y): the prior N(0, I) over z then describes the style alone, for every
+///   digit. Without it, a CVAE's code tends to keep a copy of the class, which a z drawn from the
+///   prior then contradicts (chapter 7).
 public struct VAEConfiguration: Codable, Equatable, Sendable {
     public var latentDimensions: Int
     public var channels: [Int]
     public var classCount: Int
+    public var labelCentres: Bool
 
-    public init(latentDimensions: Int = 20, channels: [Int] = [32, 64], classCount: Int = 0) {
+    public init(latentDimensions: Int = 20, channels: [Int] = [32, 64], classCount: Int = 0,
+                labelCentres: Bool = false) {
         self.latentDimensions = latentDimensions
         self.channels = channels
         self.classCount = classCount
+        self.labelCentres = labelCentres
+    }
+
+    private enum CodingKeys: String, CodingKey { case latentDimensions, channels, classCount, labelCentres }
+
+    /// Checkpoints written before `labelCentres` existed lack the key: false.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        latentDimensions = try c.decode(Int.self, forKey: .latentDimensions)
+        channels = try c.decode([Int].self, forKey: .channels)
+        classCount = try c.decode(Int.self, forKey: .classCount)
+        labelCentres = try c.decodeIfPresent(Bool.self, forKey: .labelCentres) ?? false
+    }
+
+    /// Writes `labelCentres` only when set, so a plain VAE's `model_config` stays as it was.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(latentDimensions, forKey: .latentDimensions)
+        try c.encode(channels, forKey: .channels)
+        try c.encode(classCount, forKey: .classCount)
+        if labelCentres { try c.encode(true, forKey: .labelCentres) }
     }
 
     /// The reference architecture.
@@ -49,6 +78,9 @@ public struct VAEConfiguration: Codable, Equatable, Sendable {
         }
         guard channels.allSatisfy({ $0 >= 1 }) else { throw VAEConfigurationError("every width must be positive: \(channels)") }
         guard classCount >= 0 else { throw VAEConfigurationError("the class count must not be negative") }
+        guard !labelCentres || classCount > 0 else {
+            throw VAEConfigurationError("label centres need a conditional model (a class count above 0)")
+        }
     }
 }
 

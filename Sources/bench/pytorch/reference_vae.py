@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 
 class VAE(nn.Module):
-    def __init__(self, latent=20, channels=(32, 64), classes=0):
+    def __init__(self, latent=20, channels=(32, 64), classes=0, label_centres=False):
         super().__init__()
         depth = len(channels)
         side = 28 >> depth
@@ -40,6 +40,12 @@ class VAE(nn.Module):
                 dec[f"bn{i}"] = nn.BatchNorm2d(c_out)
                 dec[f"relu{i}"] = nn.ReLU()
         self.decoder = nn.Sequential(dec)
+        # A learned centre m_y per label (chapter 7): mu is reported relative to it, and the
+        # decoder adds it back. Zero at the start, like the Swift model.
+        self.label_centres = None
+        if label_centres:
+            self.label_centres = nn.Embedding(classes, latent)
+            nn.init.zeros_(self.label_centres.weight)
 
     def encode(self, x, onehot=None):
         h = x
@@ -47,10 +53,15 @@ class VAE(nn.Module):
             if name == "fc" and onehot is not None:
                 h = torch.cat([h, onehot], dim=1)
             h = module(h)
-        return h[:, : self.latent], h[:, self.latent :]
+        mu, logvar = h[:, : self.latent], h[:, self.latent :]
+        if self.label_centres is not None:
+            mu = mu - onehot @ self.label_centres.weight
+        return mu, logvar
 
     def decode(self, z, onehot=None):
         if onehot is not None:
+            if self.label_centres is not None:
+                z = z + onehot @ self.label_centres.weight
             z = torch.cat([z, onehot], dim=1)
         return self.decoder(z)
 
