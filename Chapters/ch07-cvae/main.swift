@@ -115,13 +115,18 @@ struct Chapter7: ParsableCommand {
     @Flag(help: "Train the plain CVAE, without the learned centre per label (to see the problem it solves).")
     var plain = false
 
+    @Option(help: "KL weight β of the training objective (1: the ELBO).")
+    var beta = Chapter7.defaultBeta
+
     static let fullEpochs = 10
     static let defaultLatent = 8
+    static let defaultBeta = 4.0
     static let classes = MNIST.classCount
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, not \(epochs)") }
         if resume && plain { throw ValidationError("--plain cannot change a resumed run: its model comes from its checkpoint") }
+        guard beta.isFinite, beta > 0 else { throw ValidationError("--beta must be a positive number, not \(beta)") }
         guard latent >= 1 else { throw ValidationError("--latent must be at least 1, not \(latent)") }
         if let samples {
             guard samples >= 20, samples % Chapter7.classes == 0 else {
@@ -165,7 +170,7 @@ struct Chapter7: ParsableCommand {
     func trainModel(train: MNIST, test: MNIST) throws -> Trainer {
         let epochCount = epochs ?? (options.quick ? 2 : Chapter7.fullEpochs)
         let model = VAEConfiguration(latentDimensions: latent, classCount: Chapter7.classes, labelCentres: !plain)
-        var configuration = TrainingConfiguration(model: model, epochs: epochCount, seed: options.seed)
+        var configuration = TrainingConfiguration(model: model, epochs: epochCount, kl: .constant(beta: beta), seed: options.seed)
         if options.quick { configuration.subset = 20_000 }
         let checkpoint = URL(fileURLWithPath: runFolder, isDirectory: true).appendingPathComponent("checkpoint.safetensors")
         let trainer = resume ? try Trainer(resumingFrom: checkpoint, trainingSet: train, epochs: epochCount)
