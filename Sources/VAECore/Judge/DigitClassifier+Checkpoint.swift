@@ -13,28 +13,12 @@ extension DigitClassifier {
     public static let checkpointFormat = "vae-course digit classifier 1"
 
     /// The model's tensors under PyTorch's `state_dict` names, parameters then buffers.
-    /// BatchNorm's `num_batches_tracked` is a 0-dimensional int64, as in PyTorch.
-    public func stateDict() -> [SafeTensors.Entry] {
-        (parameters + buffers).map { p in
-            let counter = p.name.hasSuffix("num_batches_tracked")
-            return SafeTensors.Entry(name: p.name, tensor: counter && p.value.count == 1 ? p.value.reshaped([]) : p.value,
-                                     dtype: counter ? .int64 : .float32)
-        }
-    }
+    public func stateDict() -> [SafeTensors.Entry] { stateDictEntries(of: parameters + buffers) }
 
     /// Loads every parameter and buffer from `entries` by name. Throws, changing nothing, when a
     /// name is missing, a size differs or a value is not finite.
     public func load(stateDict entries: [SafeTensors.Entry]) throws {
-        let byName = Dictionary(entries.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
-        let targets = parameters + buffers
-        for p in targets {
-            guard let tensor = byName[p.name] else { throw CheckpointError.missingTensor(p.name) }
-            guard tensor.count == p.value.count else {
-                throw CheckpointError.shapeMismatch(p.name, expected: p.value.shape, found: tensor.shape)
-            }
-            guard tensor.isFinite else { throw CheckpointError.badMetadata("tensor '\(p.name)' holds a NaN or infinity") }
-        }
-        for p in targets { p.value = byName[p.name]!.reshaped(p.value.shape) }
+        try loadStateDict(entries, into: parameters + buffers)
     }
 
     /// Writes the checkpoint atomically (a temporary file renamed over `url`), creating the folder.

@@ -12,11 +12,6 @@
 /// Elements summed in Float before the partial sum is added to a Double accumulator.
 let batchNormFlushLength = 1024
 
-@inline(__always)
-private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
 /// Σ p[i] for i in 0..<count, in Double.
 @inline(__always)
 func batchNormBlockSum(_ p: UnsafePointer<Float>, _ count: Int) -> Double {

@@ -11,16 +11,6 @@
 /// Measured on this machine: 0.2 ms for a 128×6272 matrix on one core, 2.7× faster than a
 /// tiled scalar loop.
 
-@inline(__always)
-private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always)
-private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
-
 /// Transposes one 8×8 tile: `d[j·ld + i] = s[i·ls + j] + bias[i]` for i, j in 0..<8
 /// (`bias` is 8 values, one per source row). Without a bias, pass −0: x + (−0) = x for every x,
 /// so the compiler drops the addition (it may not drop + 0, which turns −0 into +0).
