@@ -54,28 +54,33 @@ enum Pictures {
                          as: "ch07-style-transfer")
     }
 
-    /// How often the judge sees the requested digit, per label, beside the whole confusion
+    /// How often the judge sees the requested digit, per label, for codes from the prior and
+    /// from the Gaussians fitted to the training codes, beside the prior's whole confusion
     /// matrix: row = the label asked for, column = the digit the classifier saw.
-    static func perLabelAccuracy(_ accuracy: LabelAccuracy, count: Int, figures: FigureWriter) throws {
+    static func perLabelAccuracy(fromPrior: SampleJudgement, fitted: SampleJudgement, figures: FigureWriter) throws {
+        guard let accuracy = fromPrior.accuracy, let fittedAccuracy = fitted.accuracy else { return }
         let classes = accuracy.perClass.count
         let xs = (0..<classes).map(Double.init)
-        let percent = accuracy.perClass.map { 100 * ($0 ?? .nan) }
-        let lowest = percent.filter(\.isFinite).min() ?? 0
+        func percent(_ a: LabelAccuracy) -> [Double] { a.perClass.map { 100 * ($0 ?? .nan) } }
+        let lowest = (percent(accuracy) + percent(fittedAccuracy)).filter(\.isFinite).min() ?? 0
         let shares = accuracy.confusion.flatMap { row -> [Double] in
             let total = max(1, row.reduce(0, +))
             return row.map { Double($0) / Double(total) }
         }
-        try figures.save(Figure(title: String(format: "%d conditional samples judged by the digit classifier: %.2f%% as asked",
-                                              count, 100 * accuracy.overall), panels: [
+        let title = String(format: "%d conditional samples judged by the digit classifier: %.2f%% as asked with z ~ N(0, I), "
+                           + "%.2f%% with z from the fitted Gaussians", fromPrior.count, 100 * accuracy.overall,
+                           100 * fittedAccuracy.overall)
+        try figures.save(Figure(title: title, panels: [
             .lines([
-                Series("judged as the label asked for", x: xs, y: percent, style: .linesPoints),
-                Series("98% floor", x: xs, y: xs.map { _ in 98 }, style: .dashed),
+                Series("z ~ N(0, I), the prior", x: xs, y: percent(accuracy), style: .linesPoints),
+                Series("z ~ N(c_y, Σ_y), fitted to the training codes", x: xs, y: percent(fittedAccuracy), style: .linesPoints),
+                Series("98%, the floor for all labels together", x: xs, y: xs.map { _ in 98 }, style: .dashed),
             ], title: "Accuracy per requested label", xlabel: "label y", ylabel: "% judged as y",
                yRange: min(90, (lowest - 2).rounded(.down))...100.5, legend: .bottomLeft,
                xTickLabels: TickLabel.categories(digits)),
             .heatmap(Heatmap(rows: classes, columns: classes, values: shares, palette: .viridis, valueRange: 0...1,
                              squareCells: true),
-                     title: "Share judged as each digit (row: asked, column: judged)",
+                     title: "z ~ N(0, I): share judged as each digit (row: asked, column: judged)",
                      xlabel: "judged digit", ylabel: "requested label"),
         ], columns: 2, width: 1300, height: 520), as: "ch07-per-label-accuracy")
     }

@@ -11,7 +11,8 @@
 // It writes its checkpoint to runs/cvae/checkpoint.safetensors and the figures ch07-*.png, and
 // prints the numbers the course's digit classifier (chapter 3's network, trained to 99.4%;
 // Sources/VAECore/Judge) gives the samples: how often it sees the digit that was asked for,
-// the Inception Score and the Fréchet distance to the real test digits.
+// the Inception Score and the Fréchet distance to the real test digits; for codes drawn from
+// the prior and, in section 5, from Gaussians fitted to where the training codes lie.
 
 import ArgumentParser
 import CourseSupport
@@ -100,18 +101,19 @@ import VAECore
 //     β = 2    94.1%             IS 9.04                     62.5
 //     β = 4    95.3%             IS 9.20                     81.9
 //
-// Longer training helps as well, and more β is not always better. With the centres and D = 8,
-// for 30 epochs (`ch07-cvae --beta B --epochs 30`):
+// Longer training helps as well, and more β is not always better. With the centres and D = 8
+// (`ch07-cvae --beta B --epochs N`, 10,000 samples):
 //
-//     β = 4    97.60% as asked   IS 9.51    Fréchet distance  54.1    test −ELBO 105.6
-//     β = 8    95.23%            IS 9.31                     131.9
+//     β = 4, 30 epochs    97.60% as asked   IS 9.51    Fréchet distance  54.1    test −ELBO 105.6
+//     β = 4, 60 epochs    98.20%            IS 9.60                      46.0               103.7
+//     β = 8, 30 epochs    95.23%            IS 9.31                     131.9
 //
 // At β = 8 the code keeps only about 3 nats, and the digits become so typical that the unusual
 // ways of writing a 5 or a 7 are lost: those labels fall to 75% and 92%. This chapter trains
-// with β = 4 for 30 epochs, its best setting. The 5 stays the hardest label (about 91%), and the
-// result is still short of the 98% a CVAE's samples should reach, though above the 96.4% the
-// project's proposal cites. A wider decoder, or a richer prior than one Gaussian per label, are
-// the next things to try.
+// with β = 4 for 60 epochs, its best setting (about 15 minutes on two cores): 98.20% of its
+// samples show the digit asked for, above the 96.4% the project's proposal cites. The 5 stays
+// the hardest label (94%), then the 7 (95%). Section 5 measures the holes directly, and samples
+// around them without retraining.
 
 struct Chapter7: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -141,7 +143,7 @@ struct Chapter7: ParsableCommand {
     @Option(help: "KL weight β of the training objective (1: the ELBO).")
     var beta = Chapter7.defaultBeta
 
-    static let fullEpochs = 30
+    static let fullEpochs = 60
     static let defaultLatent = 8
     static let defaultBeta = 4.0
     static let classes = MNIST.classCount
@@ -178,7 +180,10 @@ struct Chapter7: ParsableCommand {
         try Pictures.styleTransfer(model, test: binaryTest, figures: figures, seed: options.seed)
 
         section("4. The judge: conditional accuracy, Inception Score, Fréchet distance")
-        try judgeSamples(model, test: test, figures: figures)
+        let judged = try judgeSamples(model, test: test, figures: figures)
+
+        section("5. Sampling where the codes are")
+        try sampleWhereTheCodesAre(model, train: options.quick ? train.prefix(20_000) : train, judged: judged, figures: figures)
     }
 
     // MARK: 1. Training
@@ -310,7 +315,7 @@ struct Chapter7: ParsableCommand {
     //   - the Fréchet distance between Gaussians fitted to the judge's 128 hidden features of the
     //     samples and of the real test digits: how alike the two clouds are, in mean and spread.
     //     (It is the FID recipe on our classifier's features, so it compares only with itself.)
-    func judgeSamples(_ model: VAE, test: MNIST, figures: FigureWriter) throws {
+    func judgeSamples(_ model: VAE, test: MNIST, figures: FigureWriter) throws -> Judged {
         let count = samples ?? (options.quick ? 2_000 : 10_000)
         let judgeURL = CoursePaths.root.appendingPathComponent("runs/classifier/classifier.safetensors")
         let judge = try DigitClassifier.loadOrTrain(at: judgeURL, data: options.dataDirectory, log: log)
@@ -319,19 +324,97 @@ struct Chapter7: ParsableCommand {
         var random = RandomSource(seed: options.seed &+ 91)
         let images = try model.samplePrior(count: count, labels: labels, using: &random)
         let verdict = try judge.judge(samples: images, labels: labels, against: reference)
-        guard let accuracy = verdict.accuracy else { return }
+        let judged = Judged(judge: judge, reference: reference, labels: labels, fromPrior: verdict)
 
         print(String(format: "real test digits (%d): judge accuracy %.2f%%, Inception Score %@", reference.count,
                      100 * reference.accuracy, reference.inceptionScore.description))
-        print(String(format: "conditional accuracy of %d samples: %.2f%%", count, 100 * accuracy.overall))
-        print("per label: " + accuracy.perClass.enumerated()
-            .map { "\($0.offset): " + ($0.element.map { String(format: "%.1f%%", 100 * $0) } ?? "-") }
-            .joined(separator: ", "))
-        print(String(format: "Inception Score of the samples: %@ (10 splits)", verdict.inceptionScore.description))
-        print(String(format: "Fréchet distance to the test digits on the judge's %d features: %.2f",
-                     judge.architecture.featureCount, verdict.frechetDistance))
-        try Pictures.perLabelAccuracy(accuracy, count: count, figures: figures)
+        judged.report(verdict, as: "samples from the prior N(0, I)")
         try Pictures.misses(images, labels: labels, predictions: verdict.predictions, figures: figures)
+        return judged
+    }
+
+    /// The judge, its reference statistics of the real test digits, the labels the samples are
+    /// drawn under, and its verdict on the prior's samples: what section 5 compares against.
+    struct Judged {
+        let judge: DigitClassifier
+        let reference: JudgeReference
+        let labels: [Int]
+        let fromPrior: SampleJudgement
+
+        /// Judges `images`, drawn under `labels`.
+        func judge(_ images: Tensor) throws -> SampleJudgement {
+            try judge.judge(samples: images, labels: labels, against: reference)
+        }
+
+        /// Prints the three numbers for `verdict`, and its accuracy per label.
+        func report(_ verdict: SampleJudgement, as name: String) {
+            guard let accuracy = verdict.accuracy else { return }
+            print(String(format: "%@ (%d): %.2f%% as asked, Inception Score %@, Fréchet distance %.2f", name, verdict.count,
+                         100 * accuracy.overall, verdict.inceptionScore.description, verdict.frechetDistance))
+            print("  per label: " + accuracy.perClass.enumerated()
+                .map { "\($0.offset): " + ($0.element.map { String(format: "%.1f%%", 100 * $0) } ?? "-") }
+                .joined(separator: ", "))
+        }
+    }
+
+    // MARK: 5. Sampling where the codes are
+    //
+    // The misses of section 4 are the prior's holes at work, and this section measures them from
+    // the other side. Training pulls each posterior q(z|x, y) towards N(0, I), one image at a
+    // time; it never asks the *aggregate* posterior, the cloud of all training codes of a digit,
+    // q(z|y) = E_x q(z|x, y), to fill N(0, I) evenly. Encode the 60,000 training digits and fit
+    // one Gaussian per label to where their codes lie (Sources/VAECore/VAE/FittedCodePrior.swift):
+    //
+    //     c_y = mean of μ(x, y),    Σ_y = Cov[μ(x, y)] + mean of diag σ²(x, y)
+    //
+    // (the spread of the posteriors' centres plus their own spread: the mixture's covariance; z
+    // is measured from the label's centre m_y, as the encoder reports it). If the codes filled
+    // the prior, c_y would be 0 and Σ_y the identity. The chapter prints Σ_y's
+    // eigenvalues: for the 60-epoch model they run from about 0.5 to 1.9, so the cloud is squeezed
+    // to half the prior's variance along some directions and stretched along others. A draw from
+    // N(0, I) then often lands where few codes lie, and the decoder draws a blur there.
+    //
+    // Drawing z ~ N(c_y, Σ_y) instead (Ghosh et al., 2020, "ex-post density estimation") samples
+    // where the codes are, without retraining. It is a new generative model, p(z|y) fitted after
+    // the fact, with the decoder kept; its ELBO is no longer the one we trained, so the test ELBO
+    // of section 1 speaks for the model of section 4 only. Measured for this chapter's model
+    // (60 epochs, β = 4, 10,000 samples of each kind):
+    //
+    //     codes from N(0, I)                         98.20% as asked   IS 9.597   Fréchet distance 46.0
+    //     codes from the fitted N(c_y, Σ_y)          98.62%            IS 9.705                    39.1
+    //     N(0, I) cooled to temperature 0.9          98.81%            IS 9.722                    47.5
+    //     N(0, I) cooled to temperature 0.8          99.28%            IS 9.818                    52.6
+    //
+    // The fitted Gaussians improve all three numbers at once: the samples look more like digits
+    // *and* their spread matches the real digits' better. The last two rows show the cheaper
+    // trick, a "temperature" T < 1 (z ~ N(0, T²I)): it buys accuracy and Inception Score by
+    // drawing only typical codes, and the Fréchet distance, which sees the lost variety, gets
+    // worse. Conditional accuracy alone can be bought; that is why the judge reports three numbers.
+    func sampleWhereTheCodesAre(_ model: VAE, train: MNIST, judged: Judged, figures: FigureWriter) throws {
+        let binary = train.binarized(seed: EvaluationDefaults.binarizationSeed)
+        let prior = try model.fitCodePrior(images: binary.images, labels: binary.labels.map(Int.init))
+        print("the training codes' Gaussian per label (\(train.count) images): eigenvalues of Σ_y, smallest … largest "
+              + "(N(0, I): all 1)")
+        var spans: [String] = []
+        for (label, covariance) in prior.covariances.enumerated() {
+            let eigen = try SymmetricEigendecomposition(symmetric: covariance, dimension: prior.dimension)
+            let norm = prior.means[label].reduce(0) { $0 + $1 * $1 }.squareRoot()
+            spans.append(String(format: "%d: %.2f … %.2f (|c_y| %.2f)", label, eigen.eigenvalues.first!, eigen.eigenvalues.last!, norm))
+        }
+        print("  " + spans.joined(separator: ", "))
+
+        let count = judged.labels.count
+        var random = RandomSource(seed: options.seed &+ 93)
+        let fitted = try judged.judge(model.sample(count: count, labels: judged.labels, from: prior, using: &random))
+        judged.report(judged.fromPrior, as: "codes from N(0, I)")
+        judged.report(fitted, as: "codes from the fitted N(c_y, Σ_y)")
+        for temperature: Float in [0.9, 0.8] {
+            // The same ε as section 4's samples, scaled by T.
+            var draws = RandomSource(seed: options.seed &+ 91)
+            let cooled = try model.samplePrior(count: count, labels: judged.labels, temperature: temperature, using: &draws)
+            judged.report(try judged.judge(cooled), as: String(format: "N(0, I) cooled to temperature %.1f", temperature))
+        }
+        try Pictures.perLabelAccuracy(fromPrior: judged.fromPrior, fitted: fitted, figures: figures)
     }
 }
 

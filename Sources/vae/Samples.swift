@@ -6,8 +6,9 @@ import VAECore
 /// `vae samples <checkpoint>`: draws digits from a trained VAE's prior and judges them with the
 /// course's digit classifier (`DigitClassifier`, trained once and cached on first use).
 ///
-/// Samples are z ~ N(0, I), decoded, with the sigmoid of the logits: the Bernoulli means, grey
-/// images in [0, 1] like the classifier's training data. A conditional checkpoint (classCount 10)
+/// Samples are z ~ N(0, I) (or N(0, T²I) with `--temperature`, or from Gaussians fitted to the
+/// training codes with `--fitted-prior`), decoded, with the sigmoid of the logits: the Bernoulli
+/// means, grey images in [0, 1] like the classifier's training data. A conditional checkpoint (classCount 10)
 /// gets N/10 samples of each label, interleaved (label i mod 10) so that every split of the
 /// Inception Score sees all classes.
 ///
@@ -47,12 +48,22 @@ struct Samples: ParsableCommand {
     @Option(help: "Splits of the Inception Score (mean ± sd over them).")
     var splits: Int = 10
 
+    @Option(help: ArgumentHelp("Draw z ~ N(0, T²·I): T < 1 gives more typical, less varied digits.", valueName: "T"))
+    var temperature: Float = 1
+
+    @Flag(help: """
+        Draw z from Gaussians fitted to the training images' codes (one per label), not from N(0, I):         ex-post density estimation, chapter 7's section 5.
+        """)
+    var fittedPrior = false
+
     static let defaultClassifier = CoursePaths.root
         .appendingPathComponent("runs/classifier/classifier.safetensors")
 
     func validate() throws {
         guard count >= max(splits, 2) else { throw ValidationError("--count must be at least --splits and 2, got \(count)") }
         guard splits >= 1 else { throw ValidationError("--splits must be positive, got \(splits)") }
+        guard temperature.isFinite, temperature >= 0 else { throw ValidationError("--temperature must be a number ≥ 0, got \(temperature)") }
+        if fittedPrior && temperature != 1 { throw ValidationError("--temperature applies to N(0, I), not to --fitted-prior") }
     }
 
     func run() throws {
@@ -76,7 +87,14 @@ struct Samples: ParsableCommand {
         let labels: [Int]? = classes > 0 ? VAE.interleavedLabels(count: count, classes: classes) : nil
         var random = RandomSource(seed: seed)
         model.isTraining = false
-        let images = try model.samplePrior(count: count, labels: labels, using: &random)
+        let images: Tensor
+        if fittedPrior {
+            let train = try MNIST.load(split: .train, from: dataDirectory).binarized(seed: EvaluationDefaults.binarizationSeed)
+            let prior = try model.fitCodePrior(images: train.images, labels: classes > 0 ? train.labels.map(Int.init) : nil)
+            images = try model.sample(count: count, labels: labels, from: prior, using: &random)
+        } else {
+            images = try model.samplePrior(count: count, labels: labels, temperature: temperature, using: &random)
+        }
         let verdict = try judge.judge(samples: images, labels: labels, against: reference, splits: splits)
         log(String(format: "sampled and judged in %.1f s", watch.elapsedSeconds))
 
@@ -87,7 +105,10 @@ struct Samples: ParsableCommand {
               + (judge.report.map { String(format: "test accuracy %.2f%% (recorded)", 100 * $0.testAccuracy) } ?? "no report"))
         print(String(format: "real test images (%d): IS %@ over %d splits, judge accuracy %.2f%%",
                      test.count, reference.inceptionScore.description, splits, 100 * reference.accuracy))
-        print(String(format: "samples (%d from the prior, seed %llu): IS %@ over %d splits", count, seed, verdict.inceptionScore.description, splits))
+        let source = fittedPrior ? "the Gaussians fitted to the training codes"
+                                 : temperature == 1 ? "the prior" : String(format: "the prior at temperature %g", temperature)
+        print(String(format: "samples (%d from %@, seed %llu): IS %@ over %d splits", count, source, seed,
+                     verdict.inceptionScore.description, splits))
         print(String(format: "Fréchet distance to the test set on the judge's %d features: %.3f (not Inception FID)",
                      judge.architecture.featureCount, verdict.frechetDistance))
         if let accuracy = verdict.accuracy {

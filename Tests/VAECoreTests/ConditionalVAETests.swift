@@ -155,6 +155,22 @@ import Testing
         #expect(throws: VAEConfigurationError.self) { try model.samplePrior(count: 0, labels: [], using: &a) }
     }
 
+    /// Temperature T decodes T·ε for the same ε; T = 0 decodes the prior's centre, z = 0.
+    @Test func temperatureScalesTheSameDraws() throws {
+        var random = RandomSource(seed: 42)
+        let model = try VAE(Self.centred, using: &random)
+        model.isTraining = false
+        let labels = VAE.interleavedLabels(count: 6, classes: 10)
+        var a = RandomSource(seed: 3), b = RandomSource(seed: 3), c = RandomSource(seed: 3)
+        let cooled = try model.samplePrior(count: 6, labels: labels, temperature: 0.5, using: &a)
+        let epsilon = Tensor.gaussian([6, 3], using: &b)
+        #expect(cooled == (try model.decodeMeans(epsilon.map { 0.5 * $0 }, labels: labels)))
+        let centre = try model.samplePrior(count: 6, labels: labels, temperature: 0, using: &c)
+        #expect(centre == (try model.decodeMeans(Tensor(shape: [6, 3]), labels: labels)))
+        #expect(throws: VAEConfigurationError.self) { try model.samplePrior(count: 6, labels: labels, temperature: -1, using: &a) }
+        #expect(throws: VAEConfigurationError.self) { try model.samplePrior(count: 6, labels: labels, temperature: .nan, using: &a) }
+    }
+
     @Test func judgementCountsEachRequestedLabel() throws {
         var random = RandomSource(seed: 51)
         let judge = try DigitClassifier(DigitClassifierArchitecture(stageWidths: [2], featureCount: 8), using: &random)

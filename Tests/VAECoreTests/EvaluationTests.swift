@@ -9,7 +9,7 @@ import Testing
     nonisolated(unsafe) static let fixture = Result { try Fixture("evaluation") }
     /// The first 200 test images, binarized with the evaluation's fixed seed (checksums are
     /// tested elsewhere, and SHA-256 of the whole file is slow in debug builds).
-    nonisolated(unsafe) static let testImages = Result {
+    static let testImages = Result {
         try MNIST.load(split: .test, verifyChecksums: false).prefix(200).binarized(seed: EvaluationDefaults.binarizationSeed)
     }
 

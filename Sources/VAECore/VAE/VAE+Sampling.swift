@@ -13,25 +13,55 @@ extension VAE {
     /// draws per image, `chunk` images at a time, decoded to Bernoulli means. A conditional model
     /// draws image n under `labels[n]`. Put the model in evaluation mode first (BatchNorm's
     /// running statistics), as generation should.
+    ///
+    /// A `temperature` T below 1 draws z ~ N(0, T²·I) instead (the same ε, scaled): codes nearer
+    /// the prior's centre, where training codes are dense, for more typical and less varied
+    /// digits. T = 1 is the model's own prior.
     /// - Throws: `VAEConfigurationError` for a count below 1, a label count other than `count`,
-    ///   or labels a plain model cannot take.
+    ///   labels a plain model cannot take, or a negative or non-finite temperature.
     /// - Complexity: one decoder forward per chunk.
-    public func samplePrior(count: Int, labels: [Int]? = nil, chunk: Int = 500,
+    public func samplePrior(count: Int, labels: [Int]? = nil, temperature: Float = 1, chunk: Int = 500,
                             using random: inout RandomSource) throws -> Tensor {
+        guard temperature.isFinite, temperature >= 0 else {
+            throw VAEConfigurationError("the temperature must be a finite number ≥ 0, not \(temperature)")
+        }
+        let latent = configuration.latentDimensions
+        return try decodeDraws(count: count, labels: labels, chunk: chunk) { n, _ in
+            Tensor.gaussian([n, latent], standardDeviation: temperature, using: &random)          // (n, D)
+        }
+    }
+
+    /// Like `samplePrior`, but z drawn from `prior`, a Gaussian per label fitted to the training
+    /// codes (`fitCodePrior`), instead of N(0, I): image n under `labels[n]` (label 0 for all of
+    /// a plain model's).
+    /// - Throws: `VAEConfigurationError` as `samplePrior`, or for a prior of another code length.
+    public func sample(count: Int, labels: [Int]? = nil, from prior: FittedCodePrior, chunk: Int = 500,
+                       using random: inout RandomSource) throws -> Tensor {
+        guard prior.dimension == configuration.latentDimensions else {
+            throw VAEConfigurationError("a prior over \(prior.dimension) dimensions cannot feed codes of \(configuration.latentDimensions)")
+        }
+        return try decodeDraws(count: count, labels: labels, chunk: chunk) { n, chunkLabels in
+            try prior.sample(labels: chunkLabels ?? [Int](repeating: 0, count: n), using: &random)  // (n, D)
+        }
+    }
+
+    /// Decodes `count` codes to Bernoulli means, `chunk` at a time: `draw(n, labels)` gives the
+    /// codes (n, D) of the next n images and their labels.
+    private func decodeDraws(count: Int, labels: [Int]?, chunk: Int,
+                             draw: (Int, [Int]?) throws -> Tensor) throws -> Tensor {
         guard count >= 1, chunk >= 1 else {
             throw VAEConfigurationError("sampling needs a positive count and chunk, not \(count) and \(chunk)")
         }
         if let labels, labels.count != count {
             throw VAEConfigurationError("\(labels.count) labels for \(count) samples")
         }
-        let latent = configuration.latentDimensions
         var pixels = [Float]()
         pixels.reserveCapacity(count * 784)
         var start = 0
         while start < count {
             let n = min(chunk, count - start)
-            let z = Tensor.gaussian([n, latent], using: &random)                                   // (n, D)
-            let means = try decodeMeans(z, labels: labels.map { Array($0[start ..< start + n]) })  // (n, 1, 28, 28)
+            let chunkLabels = labels.map { Array($0[start ..< start + n]) }
+            let means = try decodeMeans(try draw(n, chunkLabels), labels: chunkLabels)            // (n, 1, 28, 28)
             pixels.append(contentsOf: means.scalars)
             start += n
         }
