@@ -369,10 +369,10 @@ struct Chapter7: ParsableCommand {
     //
     // (the spread of the posteriors' centres plus their own spread: the mixture's covariance; z
     // is measured from the label's centre m_y, as the encoder reports it). If the codes filled
-    // the prior, c_y would be 0 and Σ_y the identity. The chapter prints Σ_y's
-    // eigenvalues: for the 60-epoch model they run from about 0.5 to 1.9, so the cloud is squeezed
-    // to half the prior's variance along some directions and stretched along others. A draw from
-    // N(0, I) then often lands where few codes lie, and the decoder draws a blur there.
+    // the prior, c_y would be 0 and Σ_y the identity. The chapter prints Σ_y's eigenvalues: for
+    // the 60-epoch model they run from about 0.5 to 1.9, so the cloud is squeezed to half the
+    // prior's variance along some directions and stretched along others. A draw from N(0, I)
+    // then lands more often where few codes lie, and the decoder draws a blur there.
     //
     // Drawing z ~ N(c_y, Σ_y) instead (Ghosh et al., 2020, "ex-post density estimation") samples
     // where the codes are, without retraining. It is a new generative model, p(z|y) fitted after
