@@ -339,7 +339,7 @@ struct Chapter3: ParsableCommand {
             for seed in seeds {
                 let result = checkGradients(of: c.layer, input: c.input, seed: seed)
                 inputErrors.append(result.input)
-                parameterErrors += result.parameters.values
+                parameterErrors += result.parameters.sorted { $0.key < $1.key }.map(\.value)   // a fixed order: the .gp file is reproducible
             }
             if c.layer is BatchNormWithConstantStatistics {
                 bugPoints.x += inputErrors.map { _ in Double(index) - 0.12 }
