@@ -110,7 +110,7 @@ import VAECore
 //
 // At β = 8 the code keeps only about 3 nats, and the digits become so typical that the unusual
 // ways of writing a 5 or a 7 are lost: those labels fall to 75% and 92%. This chapter trains
-// with β = 4 for 60 epochs, its best setting (about 15 minutes on two cores): 98.20% of its
+// with β = 4 for 60 epochs, its best setting (15 to 18 minutes on two cores): 98.20% of its
 // samples show the digit asked for, above the 96.4% the project's proposal cites. The 5 stays
 // the hardest label (94%), then the 7 (95%). Section 5 measures the holes directly, and samples
 // around them without retraining.
