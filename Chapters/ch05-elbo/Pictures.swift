@@ -135,14 +135,9 @@ enum Pictures {
     static func latentSpace(_ model: VAE, test: MNIST, figures: FigureWriter, quick: Bool) throws {
         let count = quick ? 2_000 : 5_000
         let d = model.configuration.latentDimensions
-        var means: [Float] = [], sigmas: [Float] = []
-        for start in stride(from: 0, to: count, by: 500) {
-            let n = min(500, count - start)
-            let batch = Tensor(shape: [n, 1, 28, 28], scalars: Array(test.images.scalars[start * 784..<(start + n) * 784]))
-            let (mean, logVariance) = try model.encode(batch)
-            means += mean.scalars
-            sigmas += logVariance.scalars.map { exp(0.5 * $0) }
-        }
+        let posteriors = try encodePosteriors(model: model, images: test.images, limit: count)
+        let means = posteriors.mean.scalars
+        let sigmas = posteriors.logVariance.scalars.map { exp(0.5 * $0) }
         // PCA: the eigenvectors of the codes' covariance with the two largest eigenvalues.
         var centre = [Double](repeating: 0, count: d)
         for i in 0..<count { for j in 0..<d { centre[j] += Double(means[i * d + j]) / Double(count) } }

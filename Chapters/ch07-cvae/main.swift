@@ -272,12 +272,8 @@ struct Chapter7: ParsableCommand {
     func classInformationInCode(_ model: VAE, test: MNIST) throws {
         let count = options.quick ? 2_000 : 10_000
         let d = model.configuration.latentDimensions
-        var means = [Float]()
-        for start in stride(from: 0, to: count, by: 500) {
-            let n = min(500, count - start)
-            let batch = Tensor(shape: [n, 1, 28, 28], scalars: Array(test.images.scalars[start * 784 ..< (start + n) * 784]))
-            means += try model.encode(batch, labels: test.labels[start ..< start + n].map(Int.init)).mean.scalars
-        }
+        let means = try encodePosteriors(model: model, images: test.images, labels: test.labels.map(Int.init),
+                                         limit: count).mean.scalars
         let half = count / 2
         var centroids = [[Double]](repeating: [Double](repeating: 0, count: d), count: Chapter7.classes)
         var sizes = [Double](repeating: 0, count: Chapter7.classes)

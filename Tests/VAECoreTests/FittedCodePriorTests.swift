@@ -81,7 +81,7 @@ import Testing
         model.isTraining = false
         let images = Tensor.uniform([60, 1, 28, 28], using: &random).map { $0 < 0.3 ? 1 : 0 }
         let labels = (0..<60).map { $0 % 10 }
-        let prior = try model.fitCodePrior(images: images, labels: labels, chunk: 7)
+        let prior = try model.fitCodePrior(images: images, labels: labels, batchSize: 7)
         let mu = try model.encode(images, labels: labels).mean.scalars
         for label in [0, 4, 9] {
             let rows = labels.indices.filter { labels[$0] == label }
@@ -93,6 +93,24 @@ import Testing
         let samples = try model.sample(count: 20, labels: VAE.interleavedLabels(count: 20, classes: 10), from: prior, using: &random)
         #expect(samples.shape == [20, 1, 28, 28])
         #expect(samples.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
+    }
+
+    /// Batched encoding gives the whole batch's posteriors, honours the limit, restores the
+    /// training mode, and asks a conditional model for its labels.
+    @Test func encodePosteriorsBatchesAndRestoresTheMode() throws {
+        var random = RandomSource(seed: 22)
+        let model = try VAE(ConditionalVAETests.centred, using: &random)
+        let images = Tensor.uniform([23, 1, 28, 28], using: &random).map { $0 < 0.3 ? 1 : 0 }
+        let labels = (0..<23).map { ($0 * 7) % 10 }
+        model.isTraining = false
+        let whole = try model.encode(images, labels: labels)
+        model.isTraining = true
+        let batched = try encodePosteriors(model: model, images: images, labels: labels, batchSize: 5, limit: 17)
+        #expect(model.isTraining)
+        #expect(batched.mean.shape == [17, 3] && batched.logVariance.shape == [17, 3])
+        for (a, b) in zip(batched.mean.scalars, whole.mean.scalars.prefix(17 * 3)) { #expect(abs(a - b) < 1e-5) }
+        for (a, b) in zip(batched.logVariance.scalars, whole.logVariance.scalars.prefix(17 * 3)) { #expect(abs(a - b) < 1e-5) }
+        #expect(throws: EvaluationError.self) { try encodePosteriors(model: model, images: images) }
     }
 
     @Test func badInputIsRefused() throws {

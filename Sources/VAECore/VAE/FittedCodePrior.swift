@@ -95,31 +95,16 @@ public struct FittedCodePrior: Sendable, Equatable {
 }
 
 extension VAE {
-    /// Encodes `images` (N, 1, 28, 28), `chunk` at a time (with their labels, for a conditional
-    /// model) and fits a `FittedCodePrior` to their posteriors: one Gaussian per label for a
-    /// conditional model, one in all for a plain one. Put the model in evaluation mode first.
-    /// - Throws: `VAEConfigurationError` for bad images or labels, or a label with under 2 images.
-    public func fitCodePrior(images: Tensor, labels: [Int]?, chunk: Int = 500) throws -> FittedCodePrior {
-        guard images.rank == 4, images.shape[0] >= 2, chunk >= 1 else {
-            throw VAEConfigurationError("fitting a code prior needs (N, 1, 28, 28) images with N ≥ 2 and a positive chunk")
-        }
-        let count = images.shape[0], pixels = images.count / count
+    /// Encodes `images` (N, 1, 28, 28) in evaluation mode, `batchSize` at a time (with their
+    /// labels, for a conditional model; `encodePosteriors`), and fits a `FittedCodePrior` to
+    /// their posteriors: one Gaussian per label for a conditional model, one in all for a plain one.
+    /// - Throws: `EvaluationError` for bad images or missing labels, `VAEConfigurationError` for
+    ///   labels out of range or a label with under 2 images.
+    public func fitCodePrior(images: Tensor, labels: [Int]?, batchSize: Int = 500) throws -> FittedCodePrior {
         let conditional = configuration.classCount > 0
-        var means = [Float](), logVariances = [Float]()
-        var start = 0
-        while start < count {
-            let n = min(chunk, count - start)
-            let batch = Tensor(shape: [n] + images.shape.dropFirst(),
-                               scalars: Array(images.scalars[start * pixels ..< (start + n) * pixels]))
-            let q = try encode(batch, labels: conditional ? labels.map { Array($0[start ..< min(start + n, $0.count)]) } : nil)
-            means += q.mean.scalars
-            logVariances += q.logVariance.scalars
-            start += n
-        }
-        let d = configuration.latentDimensions
-        return try FittedCodePrior(means: Tensor(shape: [count, d], scalars: means),
-                                   logVariances: Tensor(shape: [count, d], scalars: logVariances),
-                                   labels: conditional ? (labels ?? []) : [Int](repeating: 0, count: count),
+        let q = try encodePosteriors(model: self, images: images, labels: conditional ? labels : nil, batchSize: batchSize)
+        return try FittedCodePrior(means: q.mean, logVariances: q.logVariance,
+                                   labels: conditional ? (labels ?? []) : [Int](repeating: 0, count: images.shape[0]),
                                    classes: max(configuration.classCount, 1))
     }
 }
