@@ -289,13 +289,19 @@ struct Chapter2: ParsableCommand {
                                         title: "The VAE's first layer, PyTorch-initialised: Conv2d(1 → 32, k4, s2, p1)"),
                          as: "ch02-feature-maps-random")
 
-        let checkpoint = CoursePaths.root.appendingPathComponent("runs/vae/checkpoint.safetensors")
+        // Chapter 5's run: runs/vae, or runs/quick/vae when this chapter runs with --quick.
+        let checkpoint = TrainingRun.checkpoint(in: options.runFolder("vae"))
         guard FileManager.default.fileExists(atPath: checkpoint.path) else {
             print("no trained checkpoint at \(checkpoint.path): the trained-filter figure (ch02-feature-maps-trained)"
-                  + " is produced after running ch05-elbo")
+                  + " is produced after running ch05-elbo" + (options.quick ? " --quick" : ""))
             return
         }
-        let file = try SafeTensors.read(from: checkpoint)
+        let saved = try Checkpoint.read(from: checkpoint)
+        let file = saved.tensors
+        if let training = saved.training, let state = saved.state {
+            print("trained run: \(checkpoint.path) [\(saved.fingerprint.map { String($0.prefix(12)) } ?? "no fingerprint")]: "
+                  + "\(TrainingRun.describe(training)), \(state.epoch) epochs done")
+        }
         guard let weight = file["encoder.conv1.weight"] else {
             throw ValidationError("\(checkpoint.path) has no tensor encoder.conv1.weight; it holds "
                                   + file.entries.map(\.name).joined(separator: ", "))

@@ -9,8 +9,9 @@
 //
 //     swift run -c release ch05-elbo [--epochs N] [--quick] [--data DIR] [--figures DIR] [--seed N]
 //
-// It writes its checkpoint to runs/vae/checkpoint.safetensors (chapter 2 draws the trained
-// filters from it) and the figures ch05-*.png.
+// It writes its checkpoint to runs/vae/checkpoint.safetensors (runs/quick/vae with --quick;
+// chapter 2 draws the trained filters from it) and the figures ch05-*.png. A later run with the
+// same settings reuses that trained model instead of training again (--retrain forces it).
 
 import ArgumentParser
 import CourseSupport
@@ -64,11 +65,11 @@ struct Chapter5: ParsableCommand {
     @Option(help: "Test images for the log-likelihood estimate (default: 1000, or 200 with --quick).")
     var likelihoodImages: Int?
 
-    @Option(name: .customLong("run"), help: "Folder of the run's checkpoint.")
-    var runFolder = CoursePaths.root.appendingPathComponent("runs/vae").path
+    @Option(name: .customLong("run"), help: "Folder of the run's checkpoint (default: runs/vae, or runs/quick/vae with --quick).")
+    var runFolder: String?
 
-    @Flag(help: "Continue the run saved in --run instead of starting a new one.")
-    var resume = false
+    /// The run's folder.
+    var runURL: URL { runFolder.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? options.runFolder("vae") }
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
@@ -82,7 +83,7 @@ struct Chapter5: ParsableCommand {
         let train = try options.loadMNIST(.train)
         let test = try options.loadMNIST(.test)
         // The test set is binarized once, with a fixed seed, so every evaluation sees the same bits.
-        let binaryTest = test.binarized(seed: EvaluationDefaults.binarizationSeed)
+        let binaryTest = Likelihood.bernoulli.evaluationSet(test)
 
         section("1. Training the VAE on MNIST")
         let (trainer, progressive) = try trainModel(train: train, test: binaryTest)
@@ -121,39 +122,52 @@ struct Chapter5: ParsableCommand {
     // configuration the README reports. The model does not overfit in that range: dynamic
     // binarization keeps the training ELBO close to the test ELBO.
     //
-    // Every epoch writes a checkpoint atomically; `--resume` continues it bit for bit.
+    // Every epoch writes a checkpoint atomically. A run stopped half way resumes where it stopped,
+    // bit for bit, and a finished run with the same settings, seed and data is reused as it is:
+    // the line printed below says which.
     func trainModel(train: MNIST, test: MNIST) throws -> (Trainer, [(epoch: Int, images: Tensor)]) {
         let epochCount = epochs ?? (options.quick ? 2 : TrainingConfiguration.defaultEpochs)
         var configuration = TrainingConfiguration(model: VAEConfiguration(latentDimensions: latent), epochs: epochCount,
                                                   seed: options.seed)
         if options.quick { configuration.subset = 20_000 }
-        let checkpoint = URL(fileURLWithPath: runFolder, isDirectory: true).appendingPathComponent("checkpoint.safetensors")
-        let trainer = resume ? try Trainer(resumingFrom: checkpoint, trainingSet: train, epochs: epochCount)
-                             : try Trainer(configuration: configuration, trainingSet: train)
-        print("model: \(trainer.model.configuration.channels) channels, \(trainer.model.configuration.latentDimensions) latent dimensions, "
-              + "\(trainer.model.parameters.reduce(0) { $0 + $1.value.count }) parameters")
-        print("training on \(trainer.trainingSet.count) images for \(trainer.configuration.epochs) epochs "
-              + "(\(trainer.stepsPerEpoch) steps each); checkpoint: \(checkpoint.path)")
+        let trainer = try options.trainer(for: configuration, in: runURL, trainingSet: train)
+        print("model: \(trainer.model.configuration.summary), \(trainer.model.parameters.reduce(0) { $0 + $1.value.count }) parameters")
+        print("training set: \(trainer.trainingSet.count) images, \(trainer.configuration.epochs) epochs "
+              + "(\(trainer.stepsPerEpoch) steps each); checkpoint: \(TrainingRun.checkpoint(in: runURL).path)")
 
         // The held-out terms after every epoch, on (part of) the binarized test set.
         let evaluationImages = options.quick ? 2_000 : test.count
         trainer.evaluation = { model in
             try evaluateELBO(model: model, images: test.images, batchSize: 500, limit: evaluationImages, seed: 7).terms
         }
-        // The same 10 codes decoded after every epoch: progressive generation.
+        // The same 10 codes decoded after every epoch: progressive generation. They are recorded
+        // in the checkpoint (`records`), so a reused run still shows them.
         var codeSource = RandomSource(seed: options.seed &+ 55)
         let fixedCodes = Tensor.gaussian([10, trainer.model.configuration.latentDimensions], using: &codeSource)
-        var progressive: [(epoch: Int, images: Tensor)] = []
-        trainer.epochEnded = { trainer, summary in
-            print(summary.line(of: trainer.configuration.epochs))
+        trainer.recordEpoch = { trainer in
             trainer.model.isTraining = false
-            progressive.append((trainer.epoch, try Pictures.decodeMeans(trainer.model, fixedCodes)))
+            let images = try Pictures.decodeMeans(trainer.model, fixedCodes)                    // (10, 1, 28, 28)
+            trainer.records["progressive"] = trainer.records["progressive"].map { Tensor.concatenateRows($0, images) } ?? images
             trainer.model.isTraining = true
         }
+        trainer.epochEnded = { trainer, summary in print(summary.line(of: trainer.configuration.epochs)) }
         trainer.showsProgress = true
-        let start = Date()
-        _ = try trainer.train(checkpoint: checkpoint)
-        print(String(format: "trained in %.1f minutes", Date().timeIntervalSince(start) / 60))
+        let watch = Stopwatch()
+        let epochsBefore = trainer.epoch
+        _ = try trainer.train(checkpoint: TrainingRun.checkpoint(in: runURL))
+        if trainer.epoch > epochsBefore {
+            print(String(format: "trained %d epochs in %.1f minutes", trainer.epoch - epochsBefore, watch.elapsedSeconds / 60))
+        } else {
+            print("the saved run's history:")
+            for record in trainer.history.epochs {
+                print(String(format: "  epoch %2d: train loss %.2f, test -ELBO %@", record.epoch, record.train.objective,
+                             record.test.map { String(format: "%.2f", -$0.elbo) } ?? "-"))
+            }
+        }
+        let recorded = trainer.records["progressive"] ?? Tensor(shape: [0, 1, 28, 28])
+        let progressive = (0..<(recorded.shape[0] / 10)).map { e in
+            (epoch: e + 1, images: Tensor(shape: [10, 1, 28, 28], scalars: Array(recorded.scalars[(e * 7840)..<((e + 1) * 7840)])))
+        }
         return (trainer, progressive)
     }
 
@@ -195,7 +209,7 @@ struct Chapter5: ParsableCommand {
         }
         try Pictures.likelihoodAgainstSamples(estimates, elbo: -elbo.elbo.mean, images: count, figures: figures)
         print("for the headline figure (k = 5000, all 10,000 test images):"
-              + " swift run -c release vae evaluate \(runFolder)/checkpoint.safetensors")
+              + " swift run -c release vae evaluate \(TrainingRun.checkpoint(in: runURL).path)")
     }
 }
 

@@ -9,7 +9,7 @@
 // grows, and ends with two schedules that move the KL weight during training.
 //
 //     swift run -c release ch06-beta-vae [--betas 0.5 1 2 4 8] [--epochs N] [--quick] [--seed N]
-//                                        [--capacity-max NATS] [--capacity-gamma γ] [--run DIR] [--resume] [--data DIR] [--figures DIR]
+//                                        [--capacity-max NATS] [--capacity-gamma γ] [--run DIR] [--retrain] [--data DIR] [--figures DIR]
 //
 // It writes one checkpoint per run under runs/beta/ and the figures ch06-*.png.
 
@@ -91,11 +91,8 @@ struct Chapter6: ParsableCommand {
     @Option(help: ArgumentHelp("The capacity schedule's weight γ in γ·|KL − C|.", valueName: "γ"))
     var capacityGamma = 100.0
 
-    @Option(name: .customLong("run"), help: "Folder of the runs' checkpoints (one subfolder per run).")
-    var runFolder = CoursePaths.root.appendingPathComponent("runs/beta").path
-
-    @Flag(help: "Reuse the runs saved in --run whose settings match these: a finished run is loaded, an unfinished one continued.")
-    var resume = false
+    @Option(name: .customLong("run"), help: "Folder of the runs' checkpoints, one subfolder per run (default: runs/beta, or runs/quick/beta with --quick). Runs whose settings match are reused.")
+    var runFolder: String?
 
     func validate() throws {
         if betas.isEmpty { throw ValidationError("--betas needs at least one value") }
@@ -123,7 +120,9 @@ struct Chapter6: ParsableCommand {
         let binaryTest = try options.loadMNIST(.test).binarized(seed: EvaluationDefaults.binarizationSeed)
         let sweep = Sweep(betas: betas.sorted(), epochs: epochs ?? (options.quick ? 1 : 4),
                           trainImages: min(trainImages ?? (options.quick ? 10_000 : train.count), train.count),
-                          seed: options.seed, folder: URL(fileURLWithPath: runFolder, isDirectory: true), resume: resume)
+                          seed: options.seed,
+                          folder: runFolder.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? options.runFolder("beta"),
+                          retrain: options.retrain)
 
         section("1. One model per β")
         let runs = try sweep.betas.map { beta in
@@ -263,14 +262,14 @@ struct Run {
     var evaluation: ELBOEvaluation
     /// Seconds of training in this process.
     var seconds: Double
-    /// Epochs trained in this process (fewer than the run's when it was resumed with --resume).
+    /// Epochs trained in this process (fewer than the run's when it was resumed or reused).
     var epochsTrained: Int
 
     /// "147.0 s", or how much was loaded from the checkpoint.
     var timing: String {
         let total = history.epochs.count
         if epochsTrained == total { return String(format: "%9.1f s", seconds) }
-        if epochsTrained == 0 { return "  loaded from its checkpoint" }
+        if epochsTrained == 0 { return "  reused from its checkpoint" }
         return String(format: "%9.1f s for %d of %d epochs (resumed)", seconds, epochsTrained, total)
     }
 }
@@ -282,8 +281,8 @@ struct Sweep {
     var trainImages: Int
     var seed: UInt64
     var folder: URL
-    /// Continue (or load) a saved run whose configuration equals this one's.
-    var resume: Bool
+    /// Train every run again, even those saved with the same settings.
+    var retrain: Bool
 
     /// "0.5", "1", "8": β as it reads in names and legends.
     static func format(_ value: Double) -> String { String(format: "%g", value) }
@@ -298,16 +297,8 @@ struct Sweep {
         configuration.historyInterval = max(1, steps / 200)
         let checkpoint = folder.appendingPathComponent(subfolder, isDirectory: true)
             .appendingPathComponent("checkpoint.safetensors")
-        var trainer = try Trainer(configuration: configuration, trainingSet: train)
-        if resume, FileManager.default.fileExists(atPath: checkpoint.path) {
-            let saved = try Trainer(resumingFrom: checkpoint, trainingSet: train)
-            if saved.configuration == configuration {
-                trainer = saved
-                print("\(name): resuming \(checkpoint.path) after epoch \(saved.epoch)")
-            } else {
-                log("\(checkpoint.path) was trained with other settings: training \(name) afresh")
-            }
-        }
+        let trainer = try TrainingRun.trainer(for: configuration, in: checkpoint.deletingLastPathComponent(),
+                                              trainingSet: train, retrain: retrain) { print("\(name): \($0)") }
         let epochsBefore = trainer.epoch
         print("\(name): \(trainer.trainingSet.count) images, \(epochs) epoch\(epochs == 1 ? "" : "s") "
               + "(\(trainer.stepsPerEpoch) steps each); checkpoint: \(checkpoint.path)")

@@ -132,11 +132,11 @@ struct Chapter7: ParsableCommand {
     @Option(help: "Samples judged by the classifier, a multiple of 10 (default: 10000, or 2000 with --quick).")
     var samples: Int?
 
-    @Option(name: .customLong("run"), help: "Folder of the run's checkpoint.")
-    var runFolder = CoursePaths.root.appendingPathComponent("runs/cvae").path
+    @Option(name: .customLong("run"), help: "Folder of the run's checkpoint (default: runs/cvae, or runs/quick/cvae with --quick).")
+    var runFolder: String?
 
-    @Flag(help: "Continue the run saved in --run instead of starting a new one.")
-    var resume = false
+    /// The run's folder.
+    var runURL: URL { runFolder.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? options.runFolder("cvae") }
 
     @Flag(help: "Train the plain CVAE, without the learned centre per label (to see the problem it solves).")
     var plain = false
@@ -151,7 +151,6 @@ struct Chapter7: ParsableCommand {
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, not \(epochs)") }
-        if resume && plain { throw ValidationError("--plain cannot change a resumed run: its model comes from its checkpoint") }
         guard beta.isFinite, beta > 0 else { throw ValidationError("--beta must be a positive number, not \(beta)") }
         guard latent >= 1 else { throw ValidationError("--latent must be at least 1, not \(latent)") }
         if let samples {
@@ -203,16 +202,9 @@ struct Chapter7: ParsableCommand {
         let model = VAEConfiguration(latentDimensions: latent, classCount: Chapter7.classes, labelCentres: !plain)
         var configuration = TrainingConfiguration(model: model, epochs: epochCount, kl: .constant(beta: beta), seed: options.seed)
         if options.quick { configuration.subset = 20_000 }
-        let checkpoint = URL(fileURLWithPath: runFolder, isDirectory: true).appendingPathComponent("checkpoint.safetensors")
-        let trainer = resume ? try Trainer(resumingFrom: checkpoint, trainingSet: train, epochs: epochCount)
-                             : try Trainer(configuration: configuration, trainingSet: train)
-        guard trainer.model.configuration.classCount == Chapter7.classes else {
-            throw ValidationError("\(checkpoint.path) holds an unconditional VAE; this chapter resumes only a CVAE")
-        }
-        print("model: \(trainer.model.configuration.channels) channels, \(trainer.model.configuration.latentDimensions) latent dimensions, "
-              + "conditional on \(Chapter7.classes) labels"
-              + (trainer.model.configuration.labelCentres ? " with a learned centre per label" : "")
-              + ", \(trainer.model.parameters.reduce(0) { $0 + $1.value.count }) parameters")
+        let checkpoint = TrainingRun.checkpoint(in: runURL)
+        let trainer = try options.trainer(for: configuration, in: runURL, trainingSet: train)
+        print("model: \(trainer.model.configuration.summary), \(trainer.model.parameters.reduce(0) { $0 + $1.value.count }) parameters")
         print("training on \(trainer.trainingSet.count) images for \(trainer.configuration.epochs) epochs "
               + "(\(trainer.stepsPerEpoch) steps each); checkpoint: \(checkpoint.path)")
         let evaluationImages = options.quick ? 2_000 : test.count
@@ -223,8 +215,15 @@ struct Chapter7: ParsableCommand {
         trainer.epochEnded = { trainer, summary in print(summary.line(of: trainer.configuration.epochs)) }
         trainer.showsProgress = true
         let watch = Stopwatch()
+        let epochsBefore = trainer.epoch
         _ = try trainer.train(checkpoint: checkpoint)
-        print(String(format: "trained %d epochs in %.1f minutes (this process)", trainer.epoch, watch.elapsedSeconds / 60))
+        if trainer.epoch > epochsBefore {
+            print(String(format: "trained %d epochs in %.1f minutes (this process)", trainer.epoch - epochsBefore, watch.elapsedSeconds / 60))
+        }
+        if let last = trainer.history.epochs.last, let test = last.test {
+            print(String(format: "after epoch %d: train loss %.2f, test -ELBO %.2f (on %d test images)", last.epoch,
+                         last.train.objective, -test.elbo, options.quick ? 2_000 : 10_000))
+        }
         return trainer
     }
 

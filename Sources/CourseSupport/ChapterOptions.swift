@@ -22,7 +22,22 @@ public struct ChapterOptions: ParsableArguments {
     @Option(name: .long, help: "Seed of every random draw in the run.")
     public var seed: UInt64 = 1
 
+    @Flag(name: .long, help: "Train again even when a matching trained run is saved (the old one is kept beside it).")
+    public var retrain = false
+
     public init() {}
+
+    /// The folder of the trained run called `name`: `runs/NAME`, or `runs/quick/NAME` with
+    /// `--quick`, so that a quick run never replaces a full one.
+    public func runFolder(_ name: String) -> URL {
+        CoursePaths.runFolder(name, quick: quick)
+    }
+
+    /// A trainer for `configuration` in `folder`: the saved run when it matches (one line says
+    /// which run and how it was trained), resumed when half done, new otherwise (`TrainingRun`).
+    public func trainer(for configuration: TrainingConfiguration, in folder: URL, trainingSet: MNIST) throws -> Trainer {
+        try TrainingRun.trainer(for: configuration, in: folder, trainingSet: trainingSet, retrain: retrain) { print($0) }
+    }
 
     /// The folder figures are written to, created if needed.
     public func figuresDirectory() throws -> URL {
@@ -42,6 +57,11 @@ public enum CoursePaths {
     /// The package root: three levels above `Sources/CourseSupport/ChapterOptions.swift`.
     public static let root: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The folder of the trained run called `name`: `runs/NAME`, or `runs/quick/NAME` for the
+    /// smaller runs of `--quick`.
+    public static func runFolder(_ name: String, quick: Bool) -> URL {
+        root.appendingPathComponent(quick ? "runs/quick/\(name)" : "runs/\(name)", isDirectory: true)
+    }
     /// The checked-in figures of the course.
     public static let figures: URL = root.appendingPathComponent("figures", isDirectory: true)
 }

@@ -54,15 +54,13 @@ struct Evaluate: ParsableCommand {
         let model = try Checkpoint.loadModel(from: url)
         let c = model.configuration
         print("checkpoint  \(url.path)")
-        print("model       latent \(c.latentDimensions), channels \(c.channels), classes \(c.classCount), "
-              + "\((model.parameters.map(\.value.count)).reduce(0, +)) parameters")
+        print("model       \(c.summary), \((model.parameters.map(\.value.count)).reduce(0, +)) parameters")
 
         let directory = data.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? MNIST.bundledDirectory
-        let test = try MNIST.load(split: .test, from: directory)
-            .prefix(limit ?? .max)
-            .binarized(seed: EvaluationDefaults.binarizationSeed)
+        let test = c.likelihood.evaluationSet(try MNIST.load(split: .test, from: directory).prefix(limit ?? .max))
         let labels = test.labels.map(Int.init)
-        print("data        \(test.count) test images from \(directory.path), binarized with seed \(EvaluationDefaults.binarizationSeed)")
+        print("data        \(test.count) test images from \(directory.path), "
+              + (c.likelihood.binarizesData ? "binarized with seed \(EvaluationDefaults.binarizationSeed)" : "grey pixels"))
 
         let elboWatch = Stopwatch()
         let elbo = try evaluateELBO(model: model, images: test.images, labels: labels, batchSize: batchSize, seed: seed)
@@ -70,7 +68,7 @@ struct Evaluate: ParsableCommand {
         print("")
         print(String(format: "ELBO            %9.3f ± %.3f nats per image (one z per image, seed %llu)",
                      elbo.elbo.mean, elbo.elbo.standardError, seed))
-        print(String(format: "  reconstruction %9.3f  (BCE summed over pixels)", elbo.reconstruction))
+        print(String(format: "  reconstruction %9.3f  (−log p(x|z) summed over pixels: %@)", elbo.reconstruction, c.likelihood.summary))
         print(String(format: "  KL             %9.3f", elbo.kl))
 
         let latent = elbo.latent

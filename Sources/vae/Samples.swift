@@ -89,7 +89,7 @@ struct Samples: ParsableCommand {
         model.isTraining = false
         let images: Tensor
         if fittedPrior {
-            let train = try MNIST.load(split: .train, from: dataDirectory).binarized(seed: EvaluationDefaults.binarizationSeed)
+            let train = model.configuration.likelihood.evaluationSet(try MNIST.load(split: .train, from: dataDirectory))
             let prior = try model.fitCodePrior(images: train.images, labels: classes > 0 ? train.labels.map(Int.init) : nil)
             images = try model.sample(count: count, labels: labels, from: prior, using: &random)
         } else {
@@ -99,8 +99,7 @@ struct Samples: ParsableCommand {
         log(String(format: "sampled and judged in %.1f s", watch.elapsedSeconds))
 
         let configuration = model.configuration
-        print("VAE \(checkpoint): latent \(configuration.latentDimensions), channels \(configuration.channels), "
-              + (classes > 0 ? "conditional on \(classes) classes" : "unconditional"))
+        print("VAE \(checkpoint): \(configuration.summary)")
         print("judge \(judgeURL.path): "
               + (judge.report.map { String(format: "test accuracy %.2f%% (recorded)", 100 * $0.testAccuracy) } ?? "no report"))
         print(String(format: "real test images (%d): IS %@ over %d splits, judge accuracy %.2f%%",

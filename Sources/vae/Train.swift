@@ -8,6 +8,7 @@ import VAECore
 ///     swift run -c release vae train                       # the default: 30 epochs, ~10 minutes
 ///     swift run -c release vae train --latent 2 --beta 4 --kl-warmup-epochs 3 --output runs/beta4
 ///     swift run -c release vae train --subset 2048 --epochs 2 --channels 8,16     # a quick run
+///     swift run -c release vae train --arch deep --likelihood gaussian --output runs/deep-gaussian
 ///     swift run -c release vae train --resume --epochs 60                          # continue, extended
 ///
 /// Per-epoch summaries (train terms, test terms on the fixed binarized test set, learning rate
@@ -28,9 +29,24 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Latent dimensions D (default 20).", valueName: "n"))
     var latent: Int?
 
-    @Option(help: ArgumentHelp("Widths of the stride-2 convolutions, one or two, comma-separated (default 32,64).",
+    @Option(help: ArgumentHelp("Architecture preset: \(Architecture.presets.map(\.name).joined(separator: ", ")) (default reference).",
+                               valueName: "name"))
+    var arch: String?
+
+    @Option(help: ArgumentHelp("Architecture from a JSON file: {\"encoder\": [layers], \"decoder\": [layers]}, as in a checkpoint's model_config.",
+                               valueName: "spec.json"))
+    var archFile: String?
+
+    @Option(help: ArgumentHelp("A stack of stride-2 convolutions of these widths, comma-separated (the reference is 32,64).",
                                valueName: "widths"))
     var channels: String?
+
+    @Option(help: ArgumentHelp("Likelihood p(x|z): bernoulli (binarized pixels; default), gaussian (grey pixels, fixed σ) or gaussian-learned (a learned variance per pixel).",
+                               valueName: "kind"))
+    var likelihood: String?
+
+    @Option(help: ArgumentHelp("σ of --likelihood gaussian (default 0.1).", valueName: "σ"))
+    var sigma: Double?
 
     @Flag(help: "Train a conditional VAE (CVAE): encoder and decoder also see the digit's one-hot label.")
     var conditional = false
@@ -100,6 +116,10 @@ struct Train: ParsableCommand {
         var names: [String] = []
         if latent != nil { names.append("--latent") }
         if channels != nil { names.append("--channels") }
+        if arch != nil { names.append("--arch") }
+        if archFile != nil { names.append("--arch-file") }
+        if likelihood != nil { names.append("--likelihood") }
+        if sigma != nil { names.append("--sigma") }
         if conditional { names.append("--conditional") }
         if labelCentres { names.append("--label-centres") }
         if beta != nil { names.append("--beta") }
@@ -139,13 +159,37 @@ struct Train: ParsableCommand {
         var config = TrainingConfiguration()
         var model = VAEConfiguration()
         if let latent { model.latentDimensions = latent }
+        guard [arch != nil, archFile != nil, channels != nil].filter({ $0 }).count <= 1 else {
+            throw ValidationError("--arch, --arch-file and --channels each choose the architecture: give one of them")
+        }
+        if let arch {
+            do { model.architecture = try Architecture.preset(named: arch) } catch { throw ValidationError("--arch: \(error)") }
+        }
+        if let archFile {
+            let url = URL(fileURLWithPath: archFile)
+            let data: Data
+            do { data = try Data(contentsOf: url) } catch {
+                throw ValidationError("cannot read --arch-file \(url.path): \(error.localizedDescription)")
+            }
+            do { model.architecture = try JSONDecoder().decode(Architecture.self, from: data) } catch {
+                throw ValidationError("--arch-file \(url.path) is not an architecture ({\"encoder\": [...], \"decoder\": [...]}): \(error)")
+            }
+        }
         if let channels {
             let parts = channels.split(separator: ",", omittingEmptySubsequences: false)
                 .map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
-                throw ValidationError("--channels takes one or two positive widths separated by a comma, such as 32,64; not '\(channels)'")
+            guard !parts.isEmpty, parts.count <= 4, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
+                throw ValidationError("--channels takes one to four positive widths separated by commas, such as 32,64; not '\(channels)'")
             }
-            model.channels = parts.map { $0! }
+            model.architecture = .convolutional(channels: parts.map { $0! })
+        }
+        if let likelihood {
+            do { model.likelihood = try Likelihood.named(likelihood, sigma: sigma) } catch { throw ValidationError("--likelihood: \(error)") }
+        } else if sigma != nil {
+            throw ValidationError("--sigma needs --likelihood gaussian")
+        }
+        if sigma != nil, model.likelihood.type != .gaussian {
+            throw ValidationError("--sigma is the fixed σ of --likelihood gaussian only")
         }
         if conditional { model.classCount = MNIST.classCount }
         if labelCentres {
@@ -199,9 +243,9 @@ struct Train: ParsableCommand {
 
         let loadStart = Date()
         let train = try MNIST.load(split: .train, from: dataDirectory)
-        let test = try MNIST.load(split: .test, from: dataDirectory).binarized(seed: EvaluationDefaults.binarizationSeed)
+        let greyTest = try MNIST.load(split: .test, from: dataDirectory)
         log(String(format: "loaded MNIST from %@ (%d train, %d test images) in %.2f s",
-                   dataDirectory.path, train.count, test.count, Date().timeIntervalSince(loadStart)))
+                   dataDirectory.path, train.count, greyTest.count, Date().timeIntervalSince(loadStart)))
 
         let trainer: Trainer
         if resume {
@@ -216,6 +260,7 @@ struct Train: ParsableCommand {
         }
         let config = trainer.configuration
         log(describe(config, trainer))
+        let test = config.model.likelihood.evaluationSet(greyTest)
         // A quick run on a subset is tested on as many images at most, so the test pass stays
         // small beside the epoch; a full run on all 10,000.
         let testSet = config.subset.map { test.prefix($0) } ?? test
@@ -249,7 +294,7 @@ struct Train: ParsableCommand {
         case .capacity(let gamma, let maximum, let epochs): kl = "γ·|KL − C|, γ = \(gamma), C from 0 to \(maximum) nats over \(epochs) epochs"
         }
         return """
-            model: latent \(c.model.latentDimensions), channels \(c.model.channels)\(c.model.classCount > 0 ? ", conditional" : "")\(c.model.labelCentres ? " with label centres" : ""), \(parameters) parameters
+            model: \(c.model.summary), \(parameters) parameters
             training: \(c.epochs) epoch\(c.epochs == 1 ? "" : "s") of \(trainer.stepsPerEpoch) updates (batch \(c.batchSize), \(trainer.trainingSet.count) images), \
             Adam η = \(c.learningRate) (\(c.schedule.rawValue)), \(kl), seed \(c.seed)
             """

@@ -14,6 +14,8 @@ import Testing
         ("Sigmoid", { Sigmoid() }, { 1 / (1 + exp(-$0)) }, { 1 / (1 + exp(-$0)) * (1 / (1 + exp($0))) }),
         ("Tanh", { Tanh() }, { tanh($0) }, { 1 - tanh($0) * tanh($0) }),
         ("Softplus", { Softplus() }, { $0 > 20 ? $0 : log1p(exp($0)) }, { $0 > 20 ? 1 : 1 / (1 + exp(-$0)) }),
+        ("Swish", { Swish() }, { $0 / (1 + exp(-$0)) },
+         { let s = 1 / (1 + exp(-$0)); return s * (1 + $0 * (1 - s)) }),
         ("Softplus(β=2)", { Softplus(beta: 2) }, { 2 * $0 > 20 ? $0 : log1p(exp(2 * $0)) / 2 },
          { 2 * $0 > 20 ? 1 : 1 / (1 + exp(-2 * $0)) }),
     ]

@@ -302,7 +302,7 @@ import Testing
         rejects({ $0.kl = .warmup(beta: 1, epochs: 0) }, "warm-up")
         rejects({ $0.kl = .capacity(gamma: 0, maximum: 25, epochs: 10) }, "γ")
         rejects({ $0.kl = .capacity(gamma: 100, maximum: -1, epochs: 10) }, "maximum capacity")
-        rejects({ $0.model.channels = [8, 8, 8] }, "depth")
+        rejects({ $0.model.architecture = .convolutional(channels: [8, 8, 8]) }, "decoder must end with [1, 28, 28]")
         rejects({ $0.model.latentDimensions = 0 }, "latent")
         try TrainingConfiguration().validate()
     }

@@ -27,3 +27,13 @@ func bernoulliLogLikelihoodReference(logits: [Float], targets: [Float]) -> Doubl
     }
     return total
 }
+
+/// Naive reference of a Gaussian log-density, Σ_j log N(x_j; μ_j, v_j) in Double, term by term.
+func gaussianLogLikelihoodReference(means: [Double], variances: [Double], targets: [Float]) -> Double {
+    var total = 0.0
+    for j in means.indices {
+        let r = Double(targets[j]) - means[j]
+        total += -0.5 * (r * r / variances[j] + log(variances[j]) + log(2 * Double.pi))
+    }
+    return total
+}

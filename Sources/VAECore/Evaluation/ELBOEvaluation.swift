@@ -7,7 +7,7 @@ public struct ELBOEvaluation: Sendable, Equatable {
     /// Mean −BCE(decode(z), x) − KL(q(z|x) ‖ p(z)) (negative; higher is better), and its
     /// standard error over images.
     public var elbo: MeanEstimate
-    /// Mean reconstruction term: the BCE summed over pixels, one z per image.
+    /// Mean reconstruction term −log p(x|z) summed over pixels (the BCE, for a Bernoulli), one z per image.
     public var reconstruction: Double
     /// Mean KL(q(z|x) ‖ p(z)), analytic.
     public var kl: Double
@@ -22,11 +22,13 @@ public struct ELBOEvaluation: Sendable, Equatable {
     }
 }
 
-/// The ELBO of `model` on `images` (N, 1, 28, 28), which should be binary: the caller binarizes
-/// the test set once, `MNIST.binarized(seed: EvaluationDefaults.binarizationSeed)`.
+/// The ELBO of `model` on `images` (N, 1, 28, 28), which should be what the model's likelihood
+/// scores: binary for a Bernoulli (the caller binarizes the test set once, with
+/// `model.configuration.likelihood.evaluationSet(test)`), grey for a Gaussian.
 ///
 /// Per image, ELBO(x) = log p(x|z) − KL(q(z|x) ‖ p(z)) with
-/// - log p(x|z) = −BCE summed over the pixels, estimated with **one** sample
+/// - log p(x|z) from the model's likelihood (−BCE summed over the pixels, for a Bernoulli),
+///   estimated with **one** sample
 ///   z = μ + σ·ε, ε ~ N(0, I) drawn from `RandomSource(seed: seed)` in image order (so the
 ///   result does not depend on `batchSize`): an unbiased estimate of E_q[log p(x|z)];
 /// - the KL in closed form, ½ Σ_d (μ² + σ² − 1 − log σ²).
@@ -46,6 +48,7 @@ public func evaluateELBO(model: VAE, images: Tensor, labels: [Int]? = nil, batch
     let n = try checkEvaluationInputs(model: model, images: images, labels: labels, batchSize: batchSize, limit: limit)
     let pixels = images.count / images.shape[0]
     var random = RandomSource(seed: seed)
+    let likelihood = model.preparedLikelihood(pixels: pixels)
     return try inEvaluationMode(model) {
         var latent = LatentActivityAccumulator(dimensions: model.configuration.latentDimensions)
         var perImage: [Double] = []
@@ -62,8 +65,8 @@ public func evaluateELBO(model: VAE, images: Tensor, labels: [Int]? = nil, batch
             logits.withUnsafeBufferPointer { l in
                 batch.withUnsafeBufferPointer { x in
                     for i in 0..<range.count {
-                        let reconstruction = -bernoulliLogLikelihood(logits: l.baseAddress! + i * pixels,
-                                                                     targets: x.baseAddress! + i * pixels, count: pixels)
+                        let reconstruction = -likelihood.logLikelihood(output: l.baseAddress! + i * pixels,
+                                                                        targets: x.baseAddress! + i * pixels, count: pixels)
                         reconstructionSum += reconstruction
                         klSum += kl[i]
                         perImage.append(-(reconstruction + kl[i]))

@@ -24,7 +24,8 @@ public struct ImportanceWeightedEvaluation: Sendable, Equatable {
 ///     log p̂_k(x) = log (1/k) Σ_i p(x|z_i) p(z_i) / q(z_i|x) = logMeanExp_i w_i,
 ///     w_i = log p(x|z_i) + log p(z_i) − log q(z_i|x),
 ///
-/// with log p(x|z) = −BCE summed over pixels (stable from the logits),
+/// with log p(x|z) from the model's likelihood (for a Bernoulli −BCE summed over pixels, stable
+/// from the logits),
 /// log p(z) = Σ_d −½(z_d² + log 2π) and log q(z|x) = Σ_d −½(ε_d² + log 2π + log σ²_d). The
 /// D·log 2π cancels, so w_i is computed as log p(x|z_i) − ½ Σ_d (z_d² − ε_d² − log σ²_d).
 ///
@@ -110,6 +111,7 @@ struct ImportanceWorkspace {
                              into weights: inout [Double]) throws {
         let (b, k, d) = (images.shape[0], samples, latent)
         let pixels = images.count / b
+        let likelihood = model.preparedLikelihood(pixels: pixels)
         precondition(weights.count >= b * k, "log-weight buffer too small")
         let (mean, logVariance) = try model.encode(images, labels: labels)           // (B, D) each
         let sigma = logVariance.map { exp(0.5 * $0) }                                  // (B, D)
@@ -159,8 +161,8 @@ struct ImportanceWorkspace {
                                 let stripes = c >= 64 ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1
                                 DispatchQueue.concurrentPerform(iterations: stripes) { stripe in
                                     for r in (stripe * c / stripes)..<((stripe + 1) * c / stripes) {
-                                        let logLikelihood = bernoulliLogLikelihood(logits: pl + r * pixels,
-                                                                                   targets: px + po[r] * pixels, count: pixels)
+                                        let logLikelihood = likelihood.logLikelihood(output: pl + r * pixels,
+                                                                                     targets: px + po[r] * pixels, count: pixels)
                                         pw[chunkStart + r] = logLikelihood + pr[r]
                                     }
                                 }
@@ -192,7 +194,14 @@ func importanceLogWeightsReference(model: VAE, image: Tensor, label: Int?, epsil
             logPosterior += -0.5 * (Double(eps[j]) * Double(eps[j]) + log2π + Double(logVariance.scalars[j]))
         }
         let logits = try model.decode(z, labels: labels)
-        weights.append(bernoulliLogLikelihoodReference(logits: logits.scalars, targets: image.scalars) + logPrior - logPosterior)
+        let logLikelihood: Double
+        if let variances = model.configuration.likelihood.pixelVariances(count: image.count, parameter: model.likelihoodParameter) {
+            logLikelihood = gaussianLogLikelihoodReference(means: logits.scalars.map { StableMath.sigmoid(Double($0)) },
+                                                           variances: variances.map(Double.init), targets: image.scalars)
+        } else {
+            logLikelihood = bernoulliLogLikelihoodReference(logits: logits.scalars, targets: image.scalars)
+        }
+        weights.append(logLikelihood + logPrior - logPosterior)
     }
     return weights
 }

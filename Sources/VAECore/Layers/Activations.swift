@@ -204,3 +204,28 @@ public final class Softplus: Layer {
         }
     }
 }
+
+/// Swish(x) = x·σ(x) (also called SiLU; Ramachandran et al. 2017), a smooth ReLU that lets small
+/// negative values through.
+///
+/// Derivative: σ(x) + x·σ(x)(1 − σ(x)) = σ(x)·(1 + x·(1 − σ(x))). Its second factor cancels near
+/// x ≈ −1.28, where the derivative crosses zero, so it is computed in Double. Caches the input.
+public final class Swish: Layer {
+    public var isTraining = true
+    private var input: Tensor?
+
+    public init() {}
+
+    public func forward(_ input: Tensor) -> Tensor {
+        self.input = input
+        return input.map { $0 * StableMath.sigmoid($0) }
+    }
+
+    public func backward(_ outputGradient: Tensor) -> Tensor {
+        let x = cachedForBackward(input, outputGradient, "Swish")
+        return outputGradient.zipWith(x) { g, x in
+            let (x, s) = (Double(x), StableMath.sigmoid(Double(x)))
+            return g * Float(s * (1 + x * (1 - s)))
+        }
+    }
+}

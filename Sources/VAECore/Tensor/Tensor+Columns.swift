@@ -21,6 +21,14 @@ extension Tensor {
         return out
     }
 
+    /// Stacks two tensors along the first axis: (n, …) and (m, …) with the same trailing shape
+    /// give (n + m, …). Records that grow by one batch of images per epoch use it.
+    public static func concatenateRows(_ a: Tensor, _ b: Tensor) -> Tensor {
+        precondition(a.rank >= 1 && a.rank == b.rank && a.shape.dropFirst() == b.shape.dropFirst(),
+                     "concatenateRows needs the same trailing shape, got \(a.shape) and \(b.shape)")
+        return Tensor(shape: [a.shape[0] + b.shape[0]] + Array(a.shape.dropFirst()), scalars: a.scalars + b.scalars)
+    }
+
     /// Columns `range` of a matrix (B, n): (B, range.count). Splits the encoder's output into
     /// μ and log σ², and a gradient back into its parts.
     public func columns(_ range: Range<Int>) -> Tensor {

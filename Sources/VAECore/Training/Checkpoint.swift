@@ -14,11 +14,16 @@ import Foundation
 ///
 ///     format            "vae-course-checkpoint"
 ///     format_version    "1"
-///     model_config      VAEConfiguration: {"latentDimensions", "channels", "classCount"[, "labelCentres"]}
+///     model_config      VAEConfiguration: {"latentDimensions", "architecture", "likelihood", "classCount"[, "labelCentres"]}
 ///     training_config   TrainingConfiguration (it embeds the model config too)
 ///     trainer_state     TrainerState: epoch, step, ε generator, batch iterator (order,
 ///                       binarization generator, position), Adam's step count and learning
 ///                       rate, and the history
+///     data_sha256       SHA-256 of the training set the run saw (`MNIST.contentDigest`)
+///     run_fingerprint   `RunFingerprint`: what decides the trained weights, hashed
+///
+/// and `record.<name>` tensors: what a chapter recorded during training (`Trainer.records`,
+/// such as images decoded after each epoch), so that a reused run still has them.
 ///
 /// A file with the model's tensors and `model_config` alone is enough for evaluation
 /// (`Checkpoint.loadModel(from:)`); resuming needs the rest. Loading the model tensors into
@@ -37,6 +42,22 @@ public struct Checkpoint {
         public static let model = "model_config"
         public static let training = "training_config"
         public static let state = "trainer_state"
+        public static let dataDigest = "data_sha256"
+        public static let fingerprint = "run_fingerprint"
+    }
+
+    /// The prefix of the tensors a trainer recorded (`Trainer.records`).
+    public static let recordPrefix = "record."
+
+    /// The training set's digest; nil in a file written without it.
+    public var dataDigest: String? { tensors.metadata[Key.dataDigest] }
+    /// The run's fingerprint; nil in a file written without it.
+    public var fingerprint: String? { tensors.metadata[Key.fingerprint] }
+    /// The tensors recorded during training, by name (without the prefix).
+    public var records: [String: Tensor] {
+        Dictionary(tensors.entries.filter { $0.name.hasPrefix(Checkpoint.recordPrefix) }
+                       .map { (String($0.name.dropFirst(Checkpoint.recordPrefix.count)), $0.tensor) },
+                   uniquingKeysWith: { a, _ in a })
     }
 
     /// The architecture of the saved model.
@@ -139,7 +160,7 @@ public struct Checkpoint {
 
     /// The safetensors file of a trainer's state.
     static func file(model: VAE, configuration: TrainingConfiguration, state: TrainerState,
-                     optimizer: OptimizerState) throws -> SafeTensors {
+                     optimizer: OptimizerState, dataDigest: String?, records: [String: Tensor]) throws -> SafeTensors {
         var entries = model.stateDict()
         for name in optimizer.parameterNames {
             guard let shape = model.parameters.first(where: { $0.name == name })?.value.shape else { continue }
@@ -148,13 +169,20 @@ public struct Checkpoint {
                                                  tensor: Tensor(shape: shape, scalars: optimizer.buffers[name]?[buffer] ?? [])))
             }
         }
-        let metadata = [
+        for name in records.keys.sorted() {
+            entries.append(SafeTensors.Entry(name: recordPrefix + name, tensor: records[name]!))
+        }
+        var metadata = [
             Key.format: formatName,
             Key.formatVersion: String(formatVersion),
             Key.model: try json(model.configuration),
             Key.training: try json(configuration),
             Key.state: try json(state),
         ]
+        if let dataDigest {
+            metadata[Key.dataDigest] = dataDigest
+            metadata[Key.fingerprint] = try RunFingerprint(configuration: configuration, dataDigest: dataDigest).value
+        }
         return SafeTensors(entries: entries, metadata: metadata)
     }
 

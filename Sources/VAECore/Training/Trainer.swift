@@ -51,6 +51,17 @@ public final class Trainer {
     /// to print a summary, decode a fixed z, or draw a figure. The model is in training mode again
     /// when it returns.
     public var epochEnded: ((Trainer, EpochSummary) throws -> Void)?
+    /// Called after each epoch (and its evaluation), before the checkpoint is written: what it puts
+    /// in `records` is saved with the epoch, so a resumed or reused run still has it.
+    public var recordEpoch: ((Trainer) throws -> Void)?
+    /// Tensors recorded during training (images decoded after each epoch, filters, …), saved in
+    /// the checkpoint as `record.<name>` and restored with it.
+    public var records: [String: Tensor] = [:]
+    /// SHA-256 of the training set (`MNIST.contentDigest`), saved with the checkpoint so that a
+    /// later run can tell whether it saw the same data; set by `TrainingRun`, restored on resume.
+    public var dataDigest: String?
+    /// Whether every epoch of the configuration is done.
+    public var isFinished: Bool { epoch >= configuration.epochs }
     /// Whether to show a progress line on standard error.
     public var showsProgress = false
 
@@ -77,7 +88,7 @@ public final class Trainer {
         let model = try VAE(configuration.model, using: &weights)
         let data = try Trainer.trainingData(trainingSet, configuration)
         let batches = BatchIterator(dataset: data, batchSize: configuration.batchSize, seed: streams.batches,
-                                    dropLast: true, binarize: true)
+                                    dropLast: true, binarize: configuration.model.likelihood.binarizesData)
         try self.init(configuration: configuration, model: model, trainingSet: data, batches: batches,
                       noise: RandomSource(seed: streams.noise), epoch: 0, step: 0, history: TrainingHistory())
     }
@@ -108,7 +119,8 @@ public final class Trainer {
         do { batches = try BatchIterator(dataset: data, state: state.batches) } catch {
             throw CheckpointError.badMetadata("\(error)")
         }
-        guard batches.batchSize == configuration.batchSize, batches.dropLast, batches.binarize,
+        guard batches.batchSize == configuration.batchSize, batches.dropLast,
+              batches.binarize == configuration.model.likelihood.binarizesData,
               batches.epoch == state.epoch, batches.position == 0 else {
             throw CheckpointError.badMetadata("the saved batch order (batch \(batches.batchSize), epoch \(batches.epoch), position \(batches.position)) does not fit the run (batch \(configuration.batchSize), epoch \(state.epoch))")
         }
@@ -117,6 +129,8 @@ public final class Trainer {
         try self.init(configuration: configuration, model: model, trainingSet: data, batches: batches,
                       noise: noise, epoch: state.epoch, step: state.step, history: state.history)
         try optimizer.restore(from: checkpoint.optimizerState(for: model.parameters))
+        records = checkpoint.records
+        dataDigest = checkpoint.dataDigest
         guard optimizer.stepCount == step else {
             throw CheckpointError.badMetadata("the optimizer has taken \(optimizer.stepCount) steps, the trainer \(step)")
         }
@@ -167,6 +181,7 @@ public final class Trainer {
     public func train(checkpoint url: URL? = nil) throws -> TrainingHistory {
         while epoch < configuration.epochs {
             let summary = try trainEpoch()
+            try recordEpoch?(self)
             if let url { try save(to: url) }
             try epochEnded?(self, summary)
             model.isTraining = true
@@ -289,8 +304,8 @@ public final class Trainer {
         }
         let state = TrainerState(epoch: epoch, step: step, noise: noise.state, batches: batches.state,
                                  optimizer: .init(optimizerState), history: history)
-        try Checkpoint.file(model: model, configuration: configuration, state: state,
-                            optimizer: optimizerState).write(to: url)
+        try Checkpoint.file(model: model, configuration: configuration, state: state, optimizer: optimizerState,
+                            dataDigest: dataDigest, records: records).write(to: url)
     }
 }
 

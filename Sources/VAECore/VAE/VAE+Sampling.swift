@@ -2,11 +2,11 @@ import Foundation
 
 /// Generating digits: decoding codes into images, and drawing new ones from the prior.
 extension VAE {
-    /// The decoder's Bernoulli means σ(logits) for codes `z` (N, D): (N, 1, 28, 28) in [0, 1],
-    /// grey images like MNIST's. A conditional model needs one label per code.
+    /// The decoder's means E[x|z] = σ(ℓ) for codes `z` (N, D), from its likelihood: (N, 1, 28, 28)
+    /// in [0, 1], grey images like MNIST's. A conditional model needs one label per code.
     /// - Throws: `VAEConfigurationError` for codes of the wrong shape or missing/bad labels.
     public func decodeMeans(_ z: Tensor, labels: [Int]? = nil) throws -> Tensor {
-        try decode(z, labels: labels).map { StableMath.sigmoid($0) }
+        configuration.likelihood.mean(try decode(z, labels: labels))
     }
 
     /// `count` new images (count, 1, 28, 28): z ~ N(0, I) drawn from `random`, one row of D
@@ -45,7 +45,7 @@ extension VAE {
         }
     }
 
-    /// Decodes `count` codes to Bernoulli means, `chunk` at a time: `draw(n, labels)` gives the
+    /// Decodes `count` codes to the likelihood's means, `chunk` at a time: `draw(n, labels)` gives the
     /// codes (n, D) of the next n images and their labels.
     private func decodeDraws(count: Int, labels: [Int]?, chunk: Int,
                              draw: (Int, [Int]?) throws -> Tensor) throws -> Tensor {
@@ -74,5 +74,12 @@ extension VAE {
     public static func interleavedLabels(count: Int, classes: Int) -> [Int] {
         precondition(classes >= 1, "interleavedLabels needs at least one class")
         return (0..<count).map { $0 % classes }
+    }
+}
+
+extension VAE {
+    /// log p(x|z) per image under this model's likelihood, its variances computed once.
+    func preparedLikelihood(pixels: Int) -> PreparedLikelihood {
+        configuration.likelihood.prepared(pixels: pixels, parameter: likelihoodParameter)
     }
 }

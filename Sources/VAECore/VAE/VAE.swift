@@ -1,84 +1,69 @@
 import Foundation
 
-/// A convolutional variational autoencoder: an encoder q(z|x) = N(μ(x), diag σ²(x)), a decoder
-/// p(x|z) = Bernoulli(sigmoid(logits(z))) over the 784 pixels, and the prior p(z) = N(0, I).
+/// A variational autoencoder: an encoder q(z|x) = N(μ(x), diag σ²(x)), a decoder whose outputs ℓ
+/// (one per pixel) parameterise the likelihood p(x|z) (`Likelihood`: Bernoulli(σ(ℓ)) by default),
+/// and the prior p(z) = N(0, I). Its networks are built from `configuration.architecture`.
 ///
 /// Training maximises the evidence lower bound, per image,
 ///
 ///     ELBO(x) = E_q[log p(x|z)] − KL(q(z|x) ‖ p(z))  ≤  log p(x),
 ///
-/// by minimising its negation: the reconstruction term BCE(logits, x) summed over pixels, plus
-/// β·KL (β = 1 is the true ELBO; chapter 6 varies it). Both are reported in nats per image.
+/// by minimising its negation: the reconstruction term −log p(x|z) summed over pixels (the binary
+/// cross-entropy, for a Bernoulli), plus β·KL (β = 1 is the true ELBO; chapter 6 varies it). Both
+/// are reported in nats per image.
 ///
 /// Parameters carry the names PyTorch's `state_dict` would give the same modules
 /// (`encoder.conv1.weight`, `encoder.bn1.running_mean`, `decoder.deconv1.weight`, …), so a
 /// checkpoint loads into an equivalent PyTorch model.
 public final class VAE {
     public let configuration: VAEConfiguration
-    /// Convolutions, BatchNorm and ReLU, then Flatten: (B, 1, 28, 28) → (B, F).
+    /// Every layer's name and shapes, as the architecture resolved them (diagrams, benchmarks).
+    public let layout: (encoder: [Architecture.ResolvedLayer], head: Architecture.ResolvedLayer, decoder: [Architecture.ResolvedLayer])
+    /// The encoder's layers: (B, 1, 28, 28) → (B, F).
     public let encoderBody: Sequential
     /// (B, F [+ classes]) → (B, 2·D): μ in the first D columns, log σ² in the rest.
     public let encoderHead: Linear
-    /// (B, D [+ classes]) → (B, 1, 28, 28) logits.
+    /// (B, D [+ classes]) → (B, 1, 28, 28): the likelihood's parameter ℓ per pixel.
     public let decoder: Sequential
     /// With `labelCentres`: the centre m_y of each label in code space, (classes, D), named
     /// `label_centres.weight`; it starts at zero (the plain CVAE).
     public let labelCentres: Parameter?
+    /// A learned likelihood's parameter (`likelihood.log_variance`), or nil.
+    public let likelihoodParameter: Parameter?
+    /// F, the number of features the encoder's layers produce.
+    public let featureCount: Int
 
-    /// A VAE with weights drawn from `random` by PyTorch's default initialisation.
+    /// A VAE with weights drawn from `random` by PyTorch's default initialisation, layer by layer
+    /// in order: the encoder's, its head, the decoder's.
+    /// - Throws: `VAEConfigurationError` when the configuration cannot be built (a layer whose
+    ///   input does not fit is named, with both shapes).
     public init(_ configuration: VAEConfiguration = .reference, using random: inout RandomSource) throws {
         try configuration.validate()
         self.configuration = configuration
-        let widths = configuration.channels
-        let depth = widths.count
-        let side = configuration.bottleneckSide
         let latent = configuration.latentDimensions
         let classes = configuration.classCount
+        layout = try configuration.architecture.resolve(latentDimensions: latent, classCount: classes)
 
-        var encoderLayers: [(String, Layer)] = []
-        var inputChannels = 1
-        for (index, width) in widths.enumerated() {
-            let i = index + 1
-            encoderLayers.append(("conv\(i)", try Conv2d(inputChannels: inputChannels, outputChannels: width,
-                                                         kernelSize: 4, stride: 2, padding: 1, using: &random)))
-            encoderLayers.append(("bn\(i)", BatchNorm2d(channels: width)))
-            encoderLayers.append(("relu\(i)", ReLU()))
-            inputChannels = width
-        }
-        // The images need no gradient: the first convolution skips computing one.
-        (encoderLayers.first?.1 as? Conv2d)?.computesInputGradient = false
-        encoderLayers.append(("flatten", Flatten()))
-        encoderBody = try Sequential(encoderLayers)
-        encoderHead = try Linear(inputFeatures: configuration.featureCount + classes, outputFeatures: 2 * latent, using: &random)
-
-        var decoderLayers: [(String, Layer)] = [
-            ("fc", try Linear(inputFeatures: latent + classes, outputFeatures: configuration.featureCount, using: &random)),
-            ("relu0", ReLU()),
-            ("reshape", try Reshape([widths[depth - 1], side, side])),
-        ]
-        for i in 1...depth {
-            let input = widths[depth - i]
-            let output = i == depth ? 1 : widths[depth - i - 1]
-            decoderLayers.append(("deconv\(i)", try ConvTranspose2d(inputChannels: input, outputChannels: output,
-                                                                     kernelSize: 4, stride: 2, padding: 1, using: &random)))
-            if i < depth {
-                decoderLayers.append(("bn\(i)", BatchNorm2d(channels: output)))
-                decoderLayers.append(("relu\(i)", ReLU()))
-            }
-        }
-        decoder = try Sequential(decoderLayers)
+        encoderBody = try Sequential(layout.encoder.map { ($0.name, try $0.spec.makeLayer(input: $0.input, using: &random)) })
+        // The images need no gradient: a first convolution skips computing one.
+        (encoderBody.layers.first as? Conv2d)?.computesInputGradient = false
+        featureCount = layout.head.input[0] - classes
+        encoderHead = try Linear(inputFeatures: layout.head.input[0], outputFeatures: 2 * latent, using: &random)
+        decoder = try Sequential(layout.decoder.map { ($0.name, try $0.spec.makeLayer(input: $0.input, using: &random)) })
 
         labelCentres = configuration.labelCentres
             ? Parameter(name: "label_centres.weight", value: Tensor(shape: [classes, latent])) : nil
+        likelihoodParameter = configuration.likelihood.makeParameter()
 
         for p in encoderBody.parameters + encoderBody.buffers { p.name = "encoder." + p.name }
-        for p in encoderHead.parameters { p.name = "encoder.fc." + p.name }
+        for p in encoderHead.parameters { p.name = "encoder.\(layout.head.name)." + p.name }
         for p in decoder.parameters + decoder.buffers { p.name = "decoder." + p.name }
     }
 
     /// Every trained tensor, in state_dict order: what the optimizer updates.
     public var parameters: [Parameter] {
         encoderBody.parameters + encoderHead.parameters + decoder.parameters + (labelCentres.map { [$0] } ?? [])
+            + (likelihoodParameter.map { [$0] } ?? [])
     }
     /// BatchNorm's running statistics: saved, not trained.
     public var buffers: [Parameter] { encoderBody.buffers + decoder.buffers }
@@ -108,7 +93,7 @@ public final class VAE {
 
     /// q(z|x): the mean and log-variance of each image's code, (B, D) each.
     public func encode(_ images: Tensor, labels: [Int]? = nil) throws -> (mean: Tensor, logVariance: Tensor) {
-        guard images.rank == 4, images.shape[1] == 1, images.shape[2] == 28, images.shape[3] == 28 else {
+        guard images.rank == 4, Array(images.shape.dropFirst()) == Architecture.imageShape else {
             throw VAEConfigurationError("the VAE takes (B, 1, 28, 28) images, not \(images.shape)")
         }
         let onehot = try condition(labels, batch: images.shape[0])
@@ -134,7 +119,8 @@ public final class VAE {
         return Tensor.concatenateColumns(centres(onehot).map { z + $0 } ?? z, onehot)
     }
 
-    /// p(x|z): Bernoulli logits (B, 1, 28, 28) for codes (B, D).
+    /// The decoder's outputs ℓ (B, 1, 28, 28) for codes (B, D): the likelihood's parameter per pixel
+    /// (Bernoulli logits by default).
     public func decode(_ z: Tensor, labels: [Int]? = nil) throws -> Tensor {
         guard z.rank == 2, z.shape[1] == configuration.latentDimensions else {
             throw VAEConfigurationError("codes must be (B, \(configuration.latentDimensions)), not \(z.shape)")
@@ -203,7 +189,7 @@ public final class VAE {
     ///
     /// The backward pass, from the loss to the input:
     ///
-    ///     ∂L/∂logits  = (σ(logits) − x) / B                        (BCE from logits)
+    ///     ∂L/∂ℓ       = the likelihood's gradient / B               ((σ(ℓ) − x)/B for a Bernoulli)
     ///     ∂L/∂z       = decoder.backward(∂L/∂logits)
     ///     ∂L/∂μ       = ∂L/∂z + w·μ / B                            (z = μ + σε; KL′ in μ)
     ///     ∂L/∂log σ²  = ∂L/∂z ⊙ ε ⊙ σ/2 + w·(e^{log σ²} − 1)/(2B)  (∂z/∂log σ² = εσ/2)
@@ -220,7 +206,7 @@ public final class VAE {
         let onehot = try condition(labels, batch: images.shape[0])
         let logits = decoder.forward(decoderInput(z, onehot: onehot))
 
-        let reconstruction = try binaryCrossEntropyWithLogits(logits: logits, targets: targets, reduction: .sumPerSample)
+        let reconstruction = try configuration.likelihood.loss(output: logits, targets: targets, parameter: likelihoodParameter)
         let kl = try klDivergenceStandardNormal(mean: mean, logVariance: logVariance, reduction: .sumPerSample)
         let weight = objective.klWeight(kl: kl.value)
         guard reconstruction.value.isFinite, kl.value.isFinite else {
@@ -238,7 +224,7 @@ public final class VAE {
             labelCentres.gradient = labelCentres.gradient + Tensor.matmul(onehot, dCentres, transposeA: true)
         }
         var dFeatures = encoderHead.backward(dStatistics)
-        if onehot != nil { dFeatures = dFeatures.columns(0..<configuration.featureCount) }
+        if onehot != nil { dFeatures = dFeatures.columns(0..<featureCount) }
         _ = encoderBody.backward(dFeatures)
         return ELBOTerms(reconstruction: reconstruction.value, kl: kl.value, objective: objective.value(kl: kl.value) + reconstruction.value)
     }
@@ -271,7 +257,7 @@ public enum KLObjective: Sendable, Equatable {
 
 /// The terms of the loss, in nats per image.
 public struct ELBOTerms: Sendable, Equatable, Codable {
-    /// −E_q[log p(x|z)], one sample: the binary cross-entropy summed over pixels.
+    /// −E_q[log p(x|z)], one sample, summed over pixels (the binary cross-entropy, for a Bernoulli).
     public var reconstruction: Double
     /// KL(q(z|x) ‖ p(z)).
     public var kl: Double

@@ -1,21 +1,14 @@
-/// The shape of a convolutional VAE for 28×28 single-channel images.
-///
-/// The default is the course's reference architecture, the one `bench train-step` compares
-/// with PyTorch:
-///
-///     encoder: Conv(1→32, k4, s2, p1)–BN–ReLU      28×28 → 14×14
-///              Conv(32→64, k4, s2, p1)–BN–ReLU     14×14 → 7×7
-///              Linear(64·7·7 → 2·20)              → (μ, log σ²)
-///     decoder: Linear(20 → 64·7·7)–ReLU, reshape to (64, 7, 7)
-///              ConvT(64→32, k4, s2, p1)–BN–ReLU    7×7 → 14×14
-///              ConvT(32→1, k4, s2, p1)             14×14 → 28×28 Bernoulli logits
+/// Everything that decides a VAE's shape: its networks, its code, its likelihood and whether it
+/// is conditional. Saved as the checkpoint's `model_config`, so every checkpoint rebuilds its own
+/// model; `reference_vae.py` builds the same PyTorch model from the same JSON.
 ///
 /// What each choice does:
 /// - `latentDimensions`: the size of z. Larger codes reconstruct better, but the KL term prunes
 ///   the dimensions the data does not need (they become "inactive", with q(z|x) = p(z)).
-/// - `channels`: the width of each stride-2 convolution; one entry per halving of the image,
-///   so its length is the depth: 1 (28 → 14) or 2 (28 → 14 → 7). Wider layers fit better and
-///   cost proportionally more.
+/// - `architecture`: the encoder's and the decoder's layers (`Architecture`; presets `reference`,
+///   `mlp`, `deep`, `wide`). The default is the course's reference model.
+/// - `likelihood`: how the decoder's output scores an image (`Likelihood`): Bernoulli on binarized
+///   pixels (the default), or a Gaussian on grey ones.
 /// - `classCount`: 0 for a plain VAE; 10 for a conditional VAE whose encoder and decoder both see
 ///   the one-hot label beside the features and the code.
 /// - `labelCentres` (conditional models only): a learned centre m_y in code space per label
@@ -26,61 +19,79 @@
 ///   prior then contradicts (chapter 7).
 public struct VAEConfiguration: Codable, Equatable, Sendable {
     public var latentDimensions: Int
-    public var channels: [Int]
+    public var architecture: Architecture
+    public var likelihood: Likelihood
     public var classCount: Int
     public var labelCentres: Bool
 
-    public init(latentDimensions: Int = 20, channels: [Int] = [32, 64], classCount: Int = 0,
-                labelCentres: Bool = false) {
+    public init(latentDimensions: Int = 20, architecture: Architecture = .reference, likelihood: Likelihood = .bernoulli,
+                classCount: Int = 0, labelCentres: Bool = false) {
         self.latentDimensions = latentDimensions
-        self.channels = channels
+        self.architecture = architecture
+        self.likelihood = likelihood
         self.classCount = classCount
         self.labelCentres = labelCentres
     }
 
-    private enum CodingKeys: String, CodingKey { case latentDimensions, channels, classCount, labelCentres }
+    /// A model whose networks are `Architecture.convolutional(channels:)`: one stride-2
+    /// convolution per entry, mirrored in the decoder.
+    public init(latentDimensions: Int = 20, channels: [Int], classCount: Int = 0, labelCentres: Bool = false) {
+        self.init(latentDimensions: latentDimensions, architecture: .convolutional(channels: channels),
+                  classCount: classCount, labelCentres: labelCentres)
+    }
 
-    /// Checkpoints written before `labelCentres` existed lack the key: false.
+    private enum CodingKeys: String, CodingKey { case latentDimensions, architecture, likelihood, channels, classCount, labelCentres }
+
+    /// Checkpoints written before architectures and likelihoods were data hold `channels` instead
+    /// (a convolutional stack) and no likelihood (Bernoulli); before label centres, no such key.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         latentDimensions = try c.decode(Int.self, forKey: .latentDimensions)
-        channels = try c.decode([Int].self, forKey: .channels)
+        if let architecture = try c.decodeIfPresent(Architecture.self, forKey: .architecture) {
+            self.architecture = architecture
+        } else {
+            architecture = .convolutional(channels: try c.decode([Int].self, forKey: .channels))
+        }
+        likelihood = try c.decodeIfPresent(Likelihood.self, forKey: .likelihood) ?? .bernoulli
         classCount = try c.decode(Int.self, forKey: .classCount)
         labelCentres = try c.decodeIfPresent(Bool.self, forKey: .labelCentres) ?? false
     }
 
-    /// Writes `labelCentres` only when set, so a plain VAE's `model_config` stays as it was.
+    /// Writes `labelCentres` only when set.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(latentDimensions, forKey: .latentDimensions)
-        try c.encode(channels, forKey: .channels)
+        try c.encode(architecture, forKey: .architecture)
+        try c.encode(likelihood, forKey: .likelihood)
         try c.encode(classCount, forKey: .classCount)
         if labelCentres { try c.encode(true, forKey: .labelCentres) }
     }
 
-    /// The reference architecture.
+    /// The reference model: the reference architecture, 20 latent dimensions, Bernoulli.
     public static let reference = VAEConfiguration()
 
     /// Image side and channels: MNIST's.
     public static let imageSide = 28
 
-    /// The side of the smallest feature map: 28 halved once per convolution.
-    public var bottleneckSide: Int { VAEConfiguration.imageSide >> channels.count }
+    /// The architecture's preset name, or "custom".
+    public var architectureName: String { architecture.presetName ?? "custom" }
 
-    /// The number of features the encoder's convolutions produce: C·H·W of the last map.
-    public var featureCount: Int { (channels.last ?? 1) * bottleneckSide * bottleneckSide }
+    /// One line for logs: "reference architecture, 20 latent dimensions, bernoulli likelihood".
+    public var summary: String {
+        "\(architectureName) architecture, \(latentDimensions) latent dimensions, \(likelihood.summary) likelihood"
+            + (classCount > 0 ? ", conditional on \(classCount) labels" + (labelCentres ? " with label centres" : "") : "")
+    }
 
-    /// Throws when the architecture cannot be built.
+    /// Throws when the model cannot be built, naming the first problem (for a layer: its name and
+    /// both shapes).
     public func validate() throws {
         guard latentDimensions >= 1 else { throw VAEConfigurationError("the latent size must be at least 1, not \(latentDimensions)") }
-        guard (1...2).contains(channels.count) else {
-            throw VAEConfigurationError("the depth (number of stride-2 convolutions) must be 1 or 2 for 28×28 images, not \(channels.count)")
-        }
-        guard channels.allSatisfy({ $0 >= 1 }) else { throw VAEConfigurationError("every width must be positive: \(channels)") }
         guard classCount >= 0 else { throw VAEConfigurationError("the class count must not be negative") }
         guard !labelCentres || classCount > 0 else {
             throw VAEConfigurationError("label centres need a conditional model (a class count above 0)")
         }
+        try likelihood.validate()
+        _ = try architecture.resolve(latentDimensions: latentDimensions, classCount: classCount)
     }
 }
 

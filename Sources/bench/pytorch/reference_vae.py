@@ -1,9 +1,16 @@
-"""The course's reference VAE in PyTorch, module for module and name for name the same as
-`VAE` in Sources/VAECore/VAE/VAE.swift, so that state_dicts and checkpoints are interchangeable.
+"""The course's VAE in PyTorch, built from the same description as `VAE` in
+Sources/VAECore/VAE/VAE.swift (a checkpoint's `model_config` JSON: an architecture of layer specs
+and a likelihood), module for module and name for name, so that state_dicts and checkpoints are
+interchangeable.
 
-Used by `train_step.py` (the PyTorch side of `bench train-step`) and by the test fixture script
-Tests/VAECoreTests/Fixtures/vae.py. PyTorch is a comparison here, never a dependency.
+    VAE()                                   # the reference model
+    VAE(latent=8, channels=(32, 64), classes=10, label_centres=True)
+    VAE.from_config(json.loads(metadata["model_config"]))
+
+Used by `train_step.py` (the PyTorch side of `bench train-step`) and by the test fixture scripts
+in Tests/VAECoreTests/Fixtures/. PyTorch is a comparison here, never a dependency.
 """
+import math
 from collections import OrderedDict
 
 import torch
@@ -11,46 +18,166 @@ from torch import nn
 import torch.nn.functional as F
 
 
-class VAE(nn.Module):
-    def __init__(self, latent=20, channels=(32, 64), classes=0, label_centres=False):
+def convolutional(channels):
+    """Architecture.convolutional(channels:): stride-2 convolutions, mirrored by transposed ones."""
+    encoder = []
+    for width in channels:
+        encoder += [{"type": "conv", "channels": width, "kernel": 4, "stride": 2, "padding": 1},
+                    {"type": "batchnorm"}, {"type": "relu"}]
+    encoder.append({"type": "flatten"})
+    side = 28 >> len(channels)
+    last = channels[-1]
+    decoder = [{"type": "linear", "features": last * side * side}, {"type": "relu"},
+               {"type": "reshape", "shape": [last, side, side]}]
+    for width in list(reversed(channels))[1:]:
+        decoder += [{"type": "deconv", "channels": width, "kernel": 4, "stride": 2, "padding": 1},
+                    {"type": "batchnorm"}, {"type": "relu"}]
+    decoder.append({"type": "deconv", "channels": 1, "kernel": 4, "stride": 2, "padding": 1})
+    return {"encoder": encoder, "decoder": decoder}
+
+
+PRESETS = {
+    "reference": convolutional((32, 64)),
+    "wide": convolutional((64, 128)),
+    "mlp": {
+        "encoder": [{"type": "flatten"}, {"type": "linear", "features": 512}, {"type": "relu"},
+                    {"type": "linear", "features": 256}, {"type": "relu"}],
+        "decoder": [{"type": "linear", "features": 256}, {"type": "relu"}, {"type": "linear", "features": 512},
+                    {"type": "relu"}, {"type": "linear", "features": 784}, {"type": "reshape", "shape": [1, 28, 28]}],
+    },
+    "deep": {
+        "encoder": [{"type": "conv", "channels": 32, "kernel": 3, "stride": 1, "padding": 1}, {"type": "batchnorm"}, {"type": "relu"},
+                    {"type": "conv", "channels": 32, "kernel": 4, "stride": 2, "padding": 1}, {"type": "batchnorm"}, {"type": "relu"},
+                    {"type": "conv", "channels": 64, "kernel": 4, "stride": 2, "padding": 1}, {"type": "batchnorm"}, {"type": "relu"},
+                    {"type": "flatten"}],
+        "decoder": [{"type": "linear", "features": 3136}, {"type": "relu"}, {"type": "reshape", "shape": [64, 7, 7]},
+                    {"type": "deconv", "channels": 32, "kernel": 4, "stride": 2, "padding": 1}, {"type": "batchnorm"}, {"type": "relu"},
+                    {"type": "deconv", "channels": 32, "kernel": 4, "stride": 2, "padding": 1}, {"type": "batchnorm"}, {"type": "relu"},
+                    {"type": "conv", "channels": 1, "kernel": 3, "stride": 1, "padding": 1}],
+    },
+}
+
+
+def layer_names(specs, extra_linear=False):
+    """The naming rule of Architecture.swift: kind + ordinal; linear layers 'fc' when the network
+    has one (counting the encoder's head), else fc1, fc2, ...; a spec's 'name' overrides."""
+    linear_count = sum(1 for s in specs if s["type"] == "linear") + (1 if extra_linear else 0)
+    ordinals = {}
+    prefix = {"batchnorm": "bn", "residual": "res"}
+
+    def nxt(kind):
+        ordinals[kind] = ordinals.get(kind, 0) + 1
+        n = ordinals[kind]
+        if kind == "linear":
+            return "fc" if linear_count == 1 else f"fc{n}"
+        return f"{prefix.get(kind, kind)}{n}"
+
+    names = []
+    for s in specs:
+        generated = nxt(s["type"])
+        names.append(s.get("name", generated))
+    return names, (nxt("linear") if extra_linear else None)
+
+
+class Residual(nn.Module):
+    def __init__(self, body):
         super().__init__()
-        depth = len(channels)
-        side = 28 >> depth
-        features = channels[-1] * side * side
-        self.latent, self.classes, self.features = latent, classes, features
-        enc = OrderedDict()
-        c_in = 1
-        for i, width in enumerate(channels, start=1):
-            enc[f"conv{i}"] = nn.Conv2d(c_in, width, 4, stride=2, padding=1)
-            enc[f"bn{i}"] = nn.BatchNorm2d(width)
-            enc[f"relu{i}"] = nn.ReLU()
-            c_in = width
-        enc["flatten"] = nn.Flatten()
-        enc["fc"] = nn.Linear(features + classes, 2 * latent)
-        self.encoder = nn.Sequential(enc)
-        dec = OrderedDict()
-        dec["fc"] = nn.Linear(latent + classes, features)
-        dec["relu0"] = nn.ReLU()
-        dec["reshape"] = nn.Unflatten(1, (channels[-1], side, side))
-        for i in range(1, depth + 1):
-            c_in = channels[depth - i]
-            c_out = 1 if i == depth else channels[depth - i - 1]
-            dec[f"deconv{i}"] = nn.ConvTranspose2d(c_in, c_out, 4, stride=2, padding=1)
-            if i < depth:
-                dec[f"bn{i}"] = nn.BatchNorm2d(c_out)
-                dec[f"relu{i}"] = nn.ReLU()
-        self.decoder = nn.Sequential(dec)
+        self.body = body
+
+    def forward(self, x):
+        return x + self.body(x)
+
+
+def build(specs, shape, names):
+    """nn.Sequential of the specs for inputs of `shape` (without the batch axis), and the output shape."""
+    layers = OrderedDict()
+    for spec, name in zip(specs, names):
+        t = spec["type"]
+        if t in ("conv", "deconv"):
+            k, s, p = spec["kernel"], spec.get("stride", 1), spec.get("padding", 0)
+            if t == "conv":
+                layers[name] = nn.Conv2d(shape[0], spec["channels"], k, stride=s, padding=p)
+                side = lambda h: (h + 2 * p - k) // s + 1
+            else:
+                op = spec.get("output_padding", 0)
+                layers[name] = nn.ConvTranspose2d(shape[0], spec["channels"], k, stride=s, padding=p, output_padding=op)
+                side = lambda h: (h - 1) * s - 2 * p + k + op
+            shape = [spec["channels"], side(shape[1]), side(shape[2])]
+        elif t == "upsample":
+            layers[name] = nn.Upsample(scale_factor=spec["factor"], mode="nearest")
+            shape = [shape[0], shape[1] * spec["factor"], shape[2] * spec["factor"]]
+        elif t == "linear":
+            layers[name] = nn.Linear(shape[0], spec["features"])
+            shape = [spec["features"]]
+        elif t == "batchnorm":
+            layers[name] = nn.BatchNorm2d(shape[0]) if len(shape) == 3 else nn.BatchNorm1d(shape[0])
+        elif t == "relu":
+            layers[name] = nn.ReLU()
+        elif t == "leaky_relu":
+            layers[name] = nn.LeakyReLU(spec.get("slope", 0.01))
+        elif t == "elu":
+            layers[name] = nn.ELU(spec.get("alpha", 1.0))
+        elif t == "swish":
+            layers[name] = nn.SiLU()
+        elif t == "flatten":
+            layers[name] = nn.Flatten()
+            shape = [math.prod(shape)]
+        elif t == "reshape":
+            layers[name] = nn.Unflatten(1, tuple(spec["shape"]))
+            shape = list(spec["shape"])
+        elif t == "residual":
+            body_names, _ = layer_names(spec["body"])
+            body, out = build(spec["body"], shape, body_names)
+            assert out == shape, f"residual body maps {shape} to {out}"
+            layers[name] = Residual(body)
+        else:
+            raise ValueError(f"unknown layer type {t}")
+    return nn.Sequential(layers), shape
+
+
+class VAE(nn.Module):
+    def __init__(self, latent=20, channels=(32, 64), classes=0, label_centres=False, architecture=None,
+                 likelihood=None):
+        super().__init__()
+        architecture = architecture or convolutional(tuple(channels))
+        self.likelihood_config = likelihood or {"type": "bernoulli"}
+        self.latent, self.classes = latent, classes
+        enc_names, head_name = layer_names(architecture["encoder"], extra_linear=True)
+        body, shape = build(architecture["encoder"], [1, 28, 28], enc_names)
+        assert len(shape) == 1, f"the encoder ends with {shape}"
+        self.features = shape[0]
+        self.head_name = head_name
+        body.add_module(head_name, nn.Linear(self.features + classes, 2 * latent))
+        self.encoder = body
+        dec_names, _ = layer_names(architecture["decoder"])
+        self.decoder, shape = build(architecture["decoder"], [latent + classes], dec_names)
+        assert shape == [1, 28, 28], f"the decoder ends with {shape}"
         # A learned centre m_y per label (chapter 7): mu is reported relative to it, and the
         # decoder adds it back. Zero at the start, like the Swift model.
         self.label_centres = None
         if label_centres:
             self.label_centres = nn.Embedding(classes, latent)
             nn.init.zeros_(self.label_centres.weight)
+        if self.likelihood_config["type"] == "gaussian_learned":
+            # s of the learned variance v = 1e-4 + exp(s), named likelihood.log_variance as in Swift.
+            self.likelihood = nn.Module()
+            self.likelihood.log_variance = nn.Parameter(torch.full((1, 28, 28), math.log(0.01)))
+
+    @classmethod
+    def from_config(cls, config):
+        """The model of a checkpoint's model_config (a dict parsed from its JSON)."""
+        if "architecture" in config:
+            architecture = config["architecture"]
+        else:
+            architecture = convolutional(tuple(config["channels"]))
+        return cls(config["latentDimensions"], classes=config.get("classCount", 0),
+                   label_centres=config.get("labelCentres", False), architecture=architecture,
+                   likelihood=config.get("likelihood"))
 
     def encode(self, x, onehot=None):
         h = x
         for name, module in self.encoder.named_children():
-            if name == "fc" and onehot is not None:
+            if name == self.head_name and onehot is not None:
                 h = torch.cat([h, onehot], dim=1)
             h = module(h)
         mu, logvar = h[:, : self.latent], h[:, self.latent :]
@@ -65,6 +192,21 @@ class VAE(nn.Module):
             z = torch.cat([z, onehot], dim=1)
         return self.decoder(z)
 
+    def variance(self):
+        """The per-pixel variance of a Gaussian likelihood (Likelihood.swift)."""
+        t = self.likelihood_config["type"]
+        if t == "gaussian":
+            return torch.full((1, 28, 28), self.likelihood_config["sigma"] ** 2)
+        return 1e-4 + torch.exp(self.likelihood.log_variance)
+
+    def reconstruction(self, out, x):
+        """-log p(x|z) summed over pixels, mean over the batch."""
+        b = x.shape[0]
+        if self.likelihood_config["type"] == "bernoulli":
+            return F.binary_cross_entropy_with_logits(out, x, reduction="sum") / b
+        mu, v = torch.sigmoid(out), self.variance()
+        return 0.5 * torch.sum((x - mu) ** 2 / v + torch.log(v) + math.log(2 * math.pi)) / b
+
     def loss(self, x, eps=None, beta=1.0, onehot=None):
         """Returns (loss, reconstruction, kl), each in nats per image (sums over pixels and
         latent dimensions, mean over the batch), and the ε used."""
@@ -72,8 +214,8 @@ class VAE(nn.Module):
         if eps is None:
             eps = torch.randn_like(mu)
         z = mu + torch.exp(0.5 * logvar) * eps
-        logits = self.decode(z, onehot)
+        out = self.decode(z, onehot)
         b = x.shape[0]
-        rec = F.binary_cross_entropy_with_logits(logits, x, reduction="sum") / b
+        rec = self.reconstruction(out, x)
         kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / b
         return rec + beta * kl, rec, kl, eps

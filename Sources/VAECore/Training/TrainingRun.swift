@@ -1,0 +1,124 @@
+import Foundation
+
+/// What decides a run's trained weights, hashed: the training configuration (which embeds the
+/// model's description), the training data's SHA-256 and the checkpoint format version. Two runs
+/// with the same fingerprint train bit for bit the same weights, so a finished one can stand in
+/// for the other.
+public struct RunFingerprint: Equatable, Sendable, CustomStringConvertible {
+    /// 64 hex digits.
+    public let value: String
+
+    public init(configuration: TrainingConfiguration, dataDigest: String) throws {
+        let text = "format \(Checkpoint.formatVersion)\ndata \(dataDigest)\ntraining \(try Checkpoint.json(configuration))"
+        value = SHA256.hash(Array(text.utf8)).hex
+    }
+
+    /// The first 12 digits: enough to tell runs apart in a log line or a file name.
+    public var short: String { String(value.prefix(12)) }
+    public var description: String { short }
+}
+
+extension MNIST {
+    /// SHA-256 of the images' Float bits and the labels: what `RunFingerprint` calls the data.
+    /// - Complexity: one hash pass over N·(4·H·W + 1) bytes (about 0.6 s for MNIST's training set).
+    public var contentDigest: String {
+        var hash = SHA256()
+        images.withUnsafeBufferPointer { hash.update(UnsafeRawBufferPointer($0)) }
+        hash.update(labels)
+        return hash.finalize().hex
+    }
+}
+
+/// A training run in a folder, reused when it matches: what every chapter calls instead of
+/// training from scratch.
+///
+/// `TrainingRun.trainer(for:in:trainingSet:)` looks at `folder/checkpoint.safetensors`:
+/// - the same fingerprint, every epoch done: the trainer comes back finished, and `train` does
+///   nothing; the chapter goes on with the saved model, history and records;
+/// - the same fingerprint, some epochs done: the run resumes where it stopped (bit-identical to
+///   an uninterrupted one);
+/// - another fingerprint (other settings, other data, an older format): that run is kept, renamed
+///   to `checkpoint-<fingerprint>.safetensors` beside it, and a run of this fingerprint is taken
+///   from such a file if one is there, or started afresh. Nothing trained is ever overwritten.
+///
+/// One line on `log` says which of these happened and how the run was trained.
+public enum TrainingRun {
+    /// The checkpoint of the run in `folder`.
+    public static func checkpoint(in folder: URL) -> URL {
+        folder.appendingPathComponent("checkpoint.safetensors")
+    }
+
+    /// A trainer for `configuration` in `folder`: reused, resumed or new (see the type's notes).
+    /// - Parameters:
+    ///   - retrain: start afresh even when a matching run is there (the old one is set aside).
+    ///   - log: where the line that says what happened goes.
+    /// - Throws: `TrainingConfigurationError` for a bad configuration; file errors when the
+    ///   folder cannot be written.
+    public static func trainer(for configuration: TrainingConfiguration, in folder: URL, trainingSet: MNIST,
+                               retrain: Bool = false, log: (String) -> Void) throws -> Trainer {
+        try configuration.validate()
+        let digest = try Trainer.trainingData(trainingSet, configuration).contentDigest
+        let fingerprint = try RunFingerprint(configuration: configuration, dataDigest: digest)
+        let url = checkpoint(in: folder)
+        let files = FileManager.default
+        let runName = "\(folder.path) [\(fingerprint.short)]"
+
+        if files.fileExists(atPath: url.path) {
+            let saved = try? Checkpoint.read(from: url)
+            if saved?.fingerprint == fingerprint.value, !retrain {
+                let trainer = try Trainer(resumingFrom: url, trainingSet: trainingSet)
+                if trainer.isFinished {
+                    log("reusing the run in \(runName): \(describe(configuration)), all \(trainer.epoch) epochs trained (--retrain trains it again)")
+                } else {
+                    log("resuming the run in \(runName) after epoch \(trainer.epoch) of \(configuration.epochs)")
+                }
+                return trainer
+            }
+            // Another run: keep it under its own fingerprint's name.
+            let asideName = saved?.fingerprint.map { "checkpoint-\($0.prefix(12)).safetensors" }
+                ?? "checkpoint-unfingerprinted-\(Int(Date().timeIntervalSince1970)).safetensors"
+            let aside = folder.appendingPathComponent(asideName)
+            if files.fileExists(atPath: aside.path) { try files.removeItem(at: aside) }   // the same run, saved again
+            try files.moveItem(at: url, to: aside)
+            log(saved?.fingerprint == fingerprint.value
+                ? "--retrain: the run in \(folder.path) is set aside as \(asideName)"
+                : "\(folder.path) held another run (\(difference(saved, configuration, digest))); it is kept as \(asideName)")
+        }
+        let stored = folder.appendingPathComponent("checkpoint-\(fingerprint.short).safetensors")
+        if !retrain, files.fileExists(atPath: stored.path),
+           (try? Checkpoint.read(from: stored))?.fingerprint == fingerprint.value {
+            try files.createDirectory(at: folder, withIntermediateDirectories: true)
+            try files.moveItem(at: stored, to: url)
+            let trainer = try Trainer(resumingFrom: url, trainingSet: trainingSet)
+            log("taking back the run set aside in \(stored.path): \(describe(configuration)), \(trainer.epoch) of \(configuration.epochs) epochs trained")
+            return trainer
+        }
+        let trainer = try Trainer(configuration: configuration, trainingSet: trainingSet)
+        trainer.dataDigest = digest
+        log("training a new run in \(runName): \(describe(configuration))")
+        return trainer
+    }
+
+    /// "reference architecture, 20 latent dimensions, bernoulli likelihood; 30 epochs of 60000 images, batch 128, seed 1"
+    public static func describe(_ c: TrainingConfiguration) -> String {
+        "\(c.model.summary); \(c.epochs) epoch\(c.epochs == 1 ? "" : "s") of \(c.subset.map(String.init) ?? "all") images, batch \(c.batchSize), seed \(c.seed)"
+    }
+
+    /// What differs between a saved run and the one asked for, in words.
+    static func difference(_ saved: Checkpoint?, _ configuration: TrainingConfiguration, _ digest: String) -> String {
+        guard let saved else { return "unreadable as a checkpoint of this format" }
+        guard let training = saved.training else { return "a model without its training settings" }
+        var parts: [String] = []
+        if training.model != configuration.model { parts.append("another model: \(training.model.summary)") }
+        if training.epochs != configuration.epochs { parts.append("\(training.epochs) epochs, not \(configuration.epochs)") }
+        if training.subset != configuration.subset {
+            parts.append("\(training.subset.map(String.init) ?? "all") training images, not \(configuration.subset.map(String.init) ?? "all")")
+        }
+        if training.seed != configuration.seed { parts.append("seed \(training.seed), not \(configuration.seed)") }
+        if training.kl != configuration.kl { parts.append("another KL schedule") }
+        if parts.isEmpty && training != configuration { parts.append("other optimiser or history settings") }
+        if let savedDigest = saved.dataDigest, savedDigest != digest { parts.append("other training data") }
+        if saved.fingerprint == nil { parts.append("written before runs had fingerprints") }
+        return parts.isEmpty ? "another fingerprint" : parts.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+@testable import VAECore
+
+/// Trained runs are reused only when they match: the same fingerprint is reused or resumed, any
+/// other run is set aside (never overwritten) and taken back when asked for again.
+@Suite struct TrainingRunTests {
+    static let data = Result { try MNIST.load(split: .test).prefix(256) }
+
+    static func configuration(epochs: Int = 2, seed: UInt64 = 5) -> TrainingConfiguration {
+        TrainingConfiguration(model: VAEConfiguration(latentDimensions: 2, channels: [2]), epochs: epochs, batchSize: 64,
+                              seed: seed, historyInterval: 1)
+    }
+
+    /// Runs `body` with a fresh folder and a log collector.
+    static func inFolder(_ body: (URL, (String) -> Void, () -> [String]) throws -> Void) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vae-run-tests-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        final class Lines: @unchecked Sendable { var all: [String] = [] }
+        let lines = Lines()
+        try body(folder, { lines.all.append($0) }, { lines.all })
+    }
+
+    static func weights(_ trainer: Trainer) -> [UInt32] {
+        (trainer.model.parameters + trainer.model.buffers).flatMap { $0.value.scalars.map(\.bitPattern) }
+    }
+
+    @Test func aFinishedRunIsReusedAndAHalfDoneOneResumed() throws {
+        let data = try Self.data.get()
+        try Self.inFolder { folder, log, lines in
+            let first = try TrainingRun.trainer(for: Self.configuration(), in: folder, trainingSet: data, log: log)
+            #expect(lines().last?.hasPrefix("training a new run") == true)
+            try first.train(checkpoint: TrainingRun.checkpoint(in: folder))
+
+            let again = try TrainingRun.trainer(for: Self.configuration(), in: folder, trainingSet: data, log: log)
+            #expect(again.isFinished && again.epoch == 2)
+            #expect(lines().last?.hasPrefix("reusing the run") == true, "\(lines())")
+            #expect(Self.weights(again) == Self.weights(first))
+            #expect(again.history == first.history)
+
+            // Stop a second run after one epoch: the next call resumes it, and the result is the
+            // uninterrupted run's, bit for bit.
+            let other = folder.appendingPathComponent("other")
+            let half = try TrainingRun.trainer(for: Self.configuration(), in: other, trainingSet: data, log: log)
+            try half.trainEpoch()
+            try half.save(to: TrainingRun.checkpoint(in: other))
+            let resumed = try TrainingRun.trainer(for: Self.configuration(), in: other, trainingSet: data, log: log)
+            #expect(resumed.epoch == 1)
+            #expect(lines().last?.contains("resuming the run") == true)
+            try resumed.train(checkpoint: TrainingRun.checkpoint(in: other))
+            #expect(Self.weights(resumed) == Self.weights(first))
+        }
+    }
+
+    @Test func anotherRunIsSetAsideAndTakenBack() throws {
+        let data = try Self.data.get()
+        try Self.inFolder { folder, log, lines in
+            let two = try TrainingRun.trainer(for: Self.configuration(epochs: 2), in: folder, trainingSet: data, log: log)
+            try two.train(checkpoint: TrainingRun.checkpoint(in: folder))
+            let twoFingerprint = try RunFingerprint(configuration: Self.configuration(epochs: 2), dataDigest: data.contentDigest)
+
+            // Another epoch count is another run: the first is kept under its fingerprint.
+            let three = try TrainingRun.trainer(for: Self.configuration(epochs: 3), in: folder, trainingSet: data, log: log)
+            #expect(three.epoch == 0)
+            #expect(lines().contains { $0.contains("held another run (2 epochs, not 3)") }, "\(lines())")
+            let aside = folder.appendingPathComponent("checkpoint-\(twoFingerprint.short).safetensors")
+            #expect(FileManager.default.fileExists(atPath: aside.path))
+            try three.train(checkpoint: TrainingRun.checkpoint(in: folder))
+
+            // Asking for the 2-epoch run again takes it back, finished, and sets the 3-epoch one aside.
+            let back = try TrainingRun.trainer(for: Self.configuration(epochs: 2), in: folder, trainingSet: data, log: log)
+            #expect(back.isFinished)
+            #expect(Self.weights(back) == Self.weights(two))
+            #expect(lines().last?.hasPrefix("taking back the run") == true, "\(lines())")
+
+            // Other data: never reused.
+            let otherData = try TrainingRun.trainer(for: Self.configuration(epochs: 2), in: folder,
+                                                    trainingSet: try MNIST.load(split: .test).prefix(192), log: log)
+            #expect(otherData.epoch == 0)
+
+            // --retrain: the matching run is set aside and a new one starts.
+            let retrained = try TrainingRun.trainer(for: Self.configuration(epochs: 3), in: folder, trainingSet: data,
+                                                    retrain: true, log: log)
+            #expect(retrained.epoch == 0)
+        }
+    }
+
+    @Test func recordsTravelWithTheCheckpoint() throws {
+        let data = try Self.data.get()
+        try Self.inFolder { folder, log, _ in
+            let trainer = try TrainingRun.trainer(for: Self.configuration(), in: folder, trainingSet: data, log: log)
+            trainer.recordEpoch = { t in
+                let row = Tensor(shape: [1, 1], scalars: [Float(t.epoch)])
+                t.records["epochs"] = t.records["epochs"].map { Tensor.concatenateRows($0, row) } ?? row
+            }
+            try trainer.train(checkpoint: TrainingRun.checkpoint(in: folder))
+            let reused = try TrainingRun.trainer(for: Self.configuration(), in: folder, trainingSet: data, log: log)
+            #expect(reused.records["epochs"]?.scalars == [1, 2])
+        }
+    }
+
+    @Test func theFingerprintCoversSettingsAndData() throws {
+        let data = try Self.data.get()
+        let base = try RunFingerprint(configuration: Self.configuration(), dataDigest: data.contentDigest)
+        #expect(base == (try RunFingerprint(configuration: Self.configuration(), dataDigest: data.contentDigest)))
+        #expect(base != (try RunFingerprint(configuration: Self.configuration(seed: 6), dataDigest: data.contentDigest)))
+        var gaussian = Self.configuration()
+        gaussian.model.likelihood = .gaussian
+        #expect(base != (try RunFingerprint(configuration: gaussian, dataDigest: data.contentDigest)))
+        #expect(base != (try RunFingerprint(configuration: Self.configuration(), dataDigest: data.prefix(255).contentDigest)))
+    }
+}
