@@ -45,6 +45,21 @@ import VAECore
 //
 // The loss per image is their negation, BCE + KL in nats (natural-log units). Its gradient flows
 // through the sample thanks to chapter 4's trick; VAE.accumulateGradients writes out every step.
+//
+// Why a Bernoulli? MNIST's pixels are grey, but nearly all of them are almost black or almost
+// white, and the papers this course compares with model them as binary: each grey value is read
+// as the probability that the pixel is on. The library has other likelihoods (`Likelihood`): a
+// Gaussian N(σ(f(z)), σ²) on the grey values, with a fixed σ or a variance learned per pixel
+// (`vae train --likelihood gaussian`). Its reconstruction term is a squared error weighted by
+// 1/(2σ²). But a Gaussian is a *density* over continuous values, a Bernoulli a *probability* of
+// binary ones: a Gaussian's log p(x|z) can be positive and grows as σ shrinks, so its nats
+// compare neither with the Bernoulli's nor with the binarized-MNIST numbers of the papers. Every
+// number in this chapter is the Bernoulli's, on the binarized test set.
+//
+// The model itself is data too: `VAEConfiguration` holds the encoder's and decoder's layers as a
+// list (`Architecture.reference` is the one below; `mlp`, `deep` and `wide` are the other
+// presets), the code size and the likelihood, and the checkpoint stores that description, so any
+// checkpoint rebuilds its own model.
 
 struct Chapter5: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -131,7 +146,8 @@ struct Chapter5: ParsableCommand {
                                                   seed: options.seed)
         if options.quick { configuration.subset = 20_000 }
         let trainer = try options.trainer(for: configuration, in: runURL, trainingSet: train)
-        print("model: \(trainer.model.configuration.summary), \(trainer.model.parameters.reduce(0) { $0 + $1.value.count }) parameters")
+        print("model: \(trainer.model.configuration.summary), \(trainer.model.parameterCount) parameters, "
+              + String(format: "%.1f MFLOP per image for a training step", Double(trainer.model.forwardMultiplyAdds) * 6e-6))
         print("training set: \(trainer.trainingSet.count) images, \(trainer.configuration.epochs) epochs "
               + "(\(trainer.stepsPerEpoch) steps each); checkpoint: \(TrainingRun.checkpoint(in: runURL).path)")
 

@@ -204,7 +204,8 @@ struct Chapter7: ParsableCommand {
         if options.quick { configuration.subset = 20_000 }
         let checkpoint = TrainingRun.checkpoint(in: runURL)
         let trainer = try options.trainer(for: configuration, in: runURL, trainingSet: train)
-        print("model: \(trainer.model.configuration.summary), \(trainer.model.parameters.reduce(0) { $0 + $1.value.count }) parameters")
+        print("model: \(trainer.model.configuration.summary), \(trainer.model.parameterCount) parameters, "
+              + String(format: "%.1f MFLOP per image for a training step", Double(trainer.model.forwardMultiplyAdds) * 6e-6))
         print("training on \(trainer.trainingSet.count) images for \(trainer.configuration.epochs) epochs "
               + "(\(trainer.stepsPerEpoch) steps each); checkpoint: \(checkpoint.path)")
         let evaluationImages = options.quick ? 2_000 : test.count

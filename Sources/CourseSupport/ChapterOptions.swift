@@ -41,12 +41,9 @@ public struct ChapterOptions: ParsableArguments {
 
     /// The folder figures are written to, created if needed.
     public func figuresDirectory() throws -> URL {
+        guard !figures.isEmpty else { throw ValidationError("--figures needs a folder, not an empty path") }
         let url = URL(fileURLWithPath: figures, isDirectory: true)
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw ValidationError("cannot create the figures folder \(url.path): \(error.localizedDescription)")
-        }
+        do { try WritableFolder.prepare(url, purpose: "figures") } catch { throw ValidationError("\(error)") }
         return url
     }
 }

@@ -54,7 +54,7 @@ struct Evaluate: ParsableCommand {
         let model = try Checkpoint.loadModel(from: url)
         let c = model.configuration
         print("checkpoint  \(url.path)")
-        print("model       \(c.summary), \((model.parameters.map(\.value.count)).reduce(0, +)) parameters")
+        print("model       \(c.summary), \(model.parameterCount) parameters")
 
         let directory = data.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? MNIST.bundledDirectory
         let test = c.likelihood.evaluationSet(try MNIST.load(split: .test, from: directory).prefix(limit ?? .max))
@@ -65,6 +65,9 @@ struct Evaluate: ParsableCommand {
         let elboWatch = Stopwatch()
         let elbo = try evaluateELBO(model: model, images: test.images, labels: labels, batchSize: batchSize, seed: seed)
         let elboSeconds = elboWatch.elapsedSeconds
+        guard elbo.elbo.mean.isFinite else {
+            throw ValidationError("the test ELBO of \(url.path) is not finite (\(elbo.elbo.mean)): the model is broken")
+        }
         print("")
         print(String(format: "ELBO            %9.3f ± %.3f nats per image (one z per image, seed %llu)",
                      elbo.elbo.mean, elbo.elbo.standardError, seed))
@@ -86,6 +89,7 @@ struct Evaluate: ParsableCommand {
                                                 batchSize: batchSize, chunkSize: chunkSize, seed: seed &+ 1,
                                                 progress: report.update)
         let nll = iw.negativeLogLikelihood.mean
+        guard nll.isFinite else { throw ValidationError("the importance-weighted NLL of \(url.path) is not finite (\(nll))") }
         let perThousand = iw.seconds / Double(iw.count) * 1000
         let fullEstimate = iw.seconds / (Double(iw.count) * Double(samples)) * 10_000 * Double(EvaluationDefaults.importanceSamples)
         print("")

@@ -233,6 +233,12 @@ struct Train: ParsableCommand {
     func run() throws {
         let dataDirectory = data.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? MNIST.bundledDirectory
         let checkpoint = checkpointURL
+        // Before any data is loaded: the folder must be writable and this process its only writer.
+        let lock = try RunLock(checkpoint.deletingLastPathComponent())
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: checkpoint.path, isDirectory: &isFolder), isFolder.boolValue {
+            throw ValidationError("\(checkpoint.path) is a folder; the checkpoint must be a file there")
+        }
         let exists = FileManager.default.fileExists(atPath: checkpoint.path)
         if resume && !exists {
             throw ValidationError("there is no checkpoint to resume at \(checkpoint.path); run without --resume to start")
@@ -257,6 +263,8 @@ struct Train: ParsableCommand {
             }
         } else {
             trainer = try Trainer(configuration: trainingConfiguration(), trainingSet: train)
+            // The data's digest makes the run's fingerprint: a chapter asking for the same run reuses it.
+            trainer.dataDigest = trainer.trainingSet.contentDigest
         }
         let config = trainer.configuration
         log(describe(config, trainer))
@@ -282,11 +290,12 @@ struct Train: ParsableCommand {
             throw ExitCode.failure
         }
         log("checkpoint: \(checkpoint.path)")
+        withExtendedLifetime(lock) {}
     }
 
     /// A summary of the run's settings for the log.
     private func describe(_ c: TrainingConfiguration, _ trainer: Trainer) -> String {
-        let parameters = trainer.model.parameters.reduce(0) { $0 + $1.value.count }
+        let parameters = trainer.model.parameterCount
         let kl: String
         switch c.kl {
         case .constant(let beta): kl = "β = \(beta)"
@@ -294,7 +303,7 @@ struct Train: ParsableCommand {
         case .capacity(let gamma, let maximum, let epochs): kl = "γ·|KL − C|, γ = \(gamma), C from 0 to \(maximum) nats over \(epochs) epochs"
         }
         return """
-            model: \(c.model.summary), \(parameters) parameters
+            model: \(c.model.summary), \(parameters) parameters, \(String(format: "%.1f", Double(trainer.model.forwardMultiplyAdds) * 6e-6)) MFLOP per image for a training step
             training: \(c.epochs) epoch\(c.epochs == 1 ? "" : "s") of \(trainer.stepsPerEpoch) updates (batch \(c.batchSize), \(trainer.trainingSet.count) images), \
             Adam η = \(c.learningRate) (\(c.schedule.rawValue)), \(kl), seed \(c.seed)
             """

@@ -34,6 +34,8 @@ import Testing
             "decoder.deconv2.weight", "decoder.deconv2.bias",
         ])
         #expect(model.featureCount == 3136)
+        // conv1 100,352 + conv2 1,605,632 + head 125,440 + fc 62,720 + deconv1 1,605,632 + deconv2 100,352.
+        #expect(model.forwardMultiplyAdds == 3_600_128)
     }
 
     /// The reference preset draws its weights in the order the hand-written model did: conv1,

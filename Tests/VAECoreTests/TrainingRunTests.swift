@@ -31,12 +31,18 @@ import Testing
             let first = try TrainingRun.trainer(for: Self.configuration(), in: folder, trainingSet: data, log: log)
             #expect(lines().last?.hasPrefix("training a new run") == true)
             try first.train(checkpoint: TrainingRun.checkpoint(in: folder))
+            first.lock = nil                               // done with the folder
 
             let again = try TrainingRun.trainer(for: Self.configuration(), in: folder, trainingSet: data, log: log)
             #expect(again.isFinished && again.epoch == 2)
             #expect(lines().last?.hasPrefix("reusing the run") == true, "\(lines())")
             #expect(Self.weights(again) == Self.weights(first))
             #expect(again.history == first.history)
+            // While a trainer holds the folder, nobody else trains there.
+            #expect(throws: AtomicFileError.self) {
+                try TrainingRun.trainer(for: Self.configuration(), in: folder, trainingSet: data, log: log)
+            }
+            again.lock = nil
 
             // Stop a second run after one epoch: the next call resumes it, and the result is the
             // uninterrupted run's, bit for bit.
@@ -44,6 +50,7 @@ import Testing
             let half = try TrainingRun.trainer(for: Self.configuration(), in: other, trainingSet: data, log: log)
             try half.trainEpoch()
             try half.save(to: TrainingRun.checkpoint(in: other))
+            half.lock = nil                                // as if the process had been stopped
             let resumed = try TrainingRun.trainer(for: Self.configuration(), in: other, trainingSet: data, log: log)
             #expect(resumed.epoch == 1)
             #expect(lines().last?.contains("resuming the run") == true)
@@ -57,6 +64,7 @@ import Testing
         try Self.inFolder { folder, log, lines in
             let two = try TrainingRun.trainer(for: Self.configuration(epochs: 2), in: folder, trainingSet: data, log: log)
             try two.train(checkpoint: TrainingRun.checkpoint(in: folder))
+            two.lock = nil
             let twoFingerprint = try RunFingerprint(configuration: Self.configuration(epochs: 2), dataDigest: data.contentDigest)
 
             // Another epoch count is another run: the first is kept under its fingerprint.
@@ -66,17 +74,20 @@ import Testing
             let aside = folder.appendingPathComponent("checkpoint-\(twoFingerprint.short).safetensors")
             #expect(FileManager.default.fileExists(atPath: aside.path))
             try three.train(checkpoint: TrainingRun.checkpoint(in: folder))
+            three.lock = nil
 
             // Asking for the 2-epoch run again takes it back, finished, and sets the 3-epoch one aside.
             let back = try TrainingRun.trainer(for: Self.configuration(epochs: 2), in: folder, trainingSet: data, log: log)
             #expect(back.isFinished)
             #expect(Self.weights(back) == Self.weights(two))
             #expect(lines().last?.hasPrefix("taking back the run") == true, "\(lines())")
+            back.lock = nil
 
             // Other data: never reused.
             let otherData = try TrainingRun.trainer(for: Self.configuration(epochs: 2), in: folder,
                                                     trainingSet: try MNIST.load(split: .test).prefix(192), log: log)
             #expect(otherData.epoch == 0)
+            otherData.lock = nil
 
             // --retrain: the matching run is set aside and a new one starts.
             let retrained = try TrainingRun.trainer(for: Self.configuration(epochs: 3), in: folder, trainingSet: data,
@@ -94,6 +105,7 @@ import Testing
                 t.records["epochs"] = t.records["epochs"].map { Tensor.concatenateRows($0, row) } ?? row
             }
             try trainer.train(checkpoint: TrainingRun.checkpoint(in: folder))
+            trainer.lock = nil
             let reused = try TrainingRun.trainer(for: Self.configuration(), in: folder, trainingSet: data, log: log)
             #expect(reused.records["epochs"]?.scalars == [1, 2])
         }

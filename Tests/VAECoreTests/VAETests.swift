@@ -66,4 +66,21 @@ import Testing
         // Three stride-2 convolutions take 28 to 3, which the mirrored decoder brings back to 24.
         #expect(throws: VAEConfigurationError.self) { try VAE(VAEConfiguration(channels: [8, 8, 8]), using: &random) }
     }
+
+    /// A tensor of the right size in the wrong shape (decoder.fc.weight as (20, 3136) instead of
+    /// (3136, 20)) is refused, and the model is left as it was.
+    @Test func loadRefusesATransposedShape() throws {
+        var random = RandomSource(seed: 2)
+        let model = try VAE(.reference, using: &random)
+        let before = model.stateDict()
+        var entries = before
+        let index = try #require(entries.firstIndex { $0.name == "decoder.fc.weight" })
+        entries[index].tensor = entries[index].tensor.reshaped([20, 3136])
+        #expect(throws: CheckpointError.shapeMismatch("decoder.fc.weight", expected: [3136, 20], found: [20, 3136])) {
+            try model.load(stateDict: entries)
+        }
+        #expect(model.stateDict() == before)
+        // PyTorch's 0-dimensional num_batches_tracked still loads.
+        try model.load(stateDict: before)
+    }
 }

@@ -10,6 +10,7 @@ public enum AtomicFile {
     public static func write(_ data: Data, to url: URL) throws {
         let folder = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        removeStaleTemporaries(of: url)
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw AtomicFileError(path: url.path, step: "create \(temporary.lastPathComponent)", code: errno) }
@@ -42,10 +43,102 @@ public enum AtomicFile {
     }
 }
 
+extension AtomicFile {
+    /// Removes the temporary files `.NAME.<pid>.tmp` beside `url` that a process killed during a
+    /// write left behind: those whose process no longer runs (`kill(pid, 0)` fails with ESRCH).
+    /// A temporary file of a running process, another writer's, is left alone.
+    public static func removeStaleTemporaries(of url: URL) {
+        let folder = url.deletingLastPathComponent()
+        let prefix = ".\(url.lastPathComponent)."
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            let middle = name.dropFirst(prefix.count).dropLast(4)
+            guard let pid = pid_t(middle), pid > 0 else { continue }
+            if pid == getpid() || (kill(pid, 0) != 0 && errno == ESRCH) {
+                unlink(folder.appendingPathComponent(name).path)
+            }
+        }
+    }
+}
+
+/// A folder that a run writes into, checked before any work starts, with errors in words: a path
+/// that is a file, lies under a file, or cannot be written.
+public enum WritableFolder {
+    /// Creates `folder` if needed and checks that a file can be created in it.
+    /// - Throws: `AtomicFileError` saying what is wrong, in words.
+    public static func prepare(_ folder: URL, purpose: String) throws {
+        let path = folder.path
+        guard !path.isEmpty, folder.lastPathComponent != "" else {
+            throw AtomicFileError(message: "the \(purpose) folder is an empty path")
+        }
+        // The first part of the path that exists must be a folder.
+        var existing = folder
+        while !FileManager.default.fileExists(atPath: existing.path) && existing.path != "/" {
+            existing = existing.deletingLastPathComponent()
+        }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: existing.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw AtomicFileError(message: existing.path == path
+                ? "the \(purpose) folder \(path) is a file, not a folder"
+                : "the \(purpose) folder \(path) lies under \(existing.path), which is a file")
+        }
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            let code = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code
+            throw AtomicFileError(message: "cannot create the \(purpose) folder \(path): "
+                                  + (code.map { String(cString: strerror(Int32($0))) } ?? error.localizedDescription))
+        }
+        let probe = folder.appendingPathComponent(".write-test.\(getpid())")
+        let fd = open(probe.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else {
+            throw AtomicFileError(message: "cannot write in the \(purpose) folder \(path): \(String(cString: strerror(errno)))")
+        }
+        close(fd)
+        unlink(probe.path)
+    }
+}
+
+/// One owner per run folder: an exclusive `flock` on `folder/.lock`, held while the value lives.
+/// A second process (or a second lock in the same process) that asks for it is refused at once,
+/// so two trainings never interleave their checkpoints in one folder. The kernel releases the
+/// lock when its process ends, killed or not, so no stale lock outlives a crash.
+public final class RunLock: @unchecked Sendable {
+    public let folder: URL
+    private let fd: Int32
+
+    /// Takes the lock of `folder` (created if needed).
+    /// - Throws: `AtomicFileError` naming the process that holds it, or why the folder is unusable.
+    public init(_ folder: URL) throws {
+        try WritableFolder.prepare(folder, purpose: "run")
+        self.folder = folder
+        let path = folder.appendingPathComponent(".lock").path
+        fd = open(path, O_RDWR | O_CREAT, 0o644)
+        guard fd >= 0 else { throw AtomicFileError(message: "cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            close(fd)
+            throw AtomicFileError(message: "another process\(holder.isEmpty ? "" : " (pid \(holder))") is training in \(folder.path); "
+                                  + "wait for it to finish, stop it, or choose another folder")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+    }
+
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}
+
 /// A failed atomic write, with the step and the system's reason.
 public struct AtomicFileError: Error, CustomStringConvertible {
-    public let path: String
-    public let step: String
-    public let code: Int32
-    public var description: String { "cannot write \(path) (\(step)): \(String(cString: strerror(code)))" }
+    public let description: String
+
+    public init(path: String, step: String, code: Int32) {
+        description = "cannot write \(path) (\(step)): \(String(cString: strerror(code)))"
+    }
+
+    public init(message: String) { description = message }
 }

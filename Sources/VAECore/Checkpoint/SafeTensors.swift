@@ -131,8 +131,16 @@ public struct SafeTensors: Equatable {
             guard let dtype = DType(rawValue: dtypeName) else {
                 throw SafeTensorsError.corrupt(name, "tensor \(key) has dtype \(dtypeName); only F32 and I64 are read")
             }
-            let count = shape.reduce(1, *)
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] <= dataCount,
+            // The element count, refused rather than trapping when it overflows or cannot fit the file.
+            var count = 1
+            for dimension in shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+                guard dimension >= 0, !overflow, product <= dataCount else {
+                    throw SafeTensorsError.corrupt(name, "tensor \(key) has shape \(shape), more values than the file's \(dataCount) data bytes hold")
+                }
+                count = product
+            }
+            guard offsets[0] >= 0, offsets[1] <= dataCount,
                   offsets[1] - offsets[0] == count * dtype.byteCount else {
                 throw SafeTensorsError.corrupt(name, "tensor \(key) of shape \(shape) does not fit its offsets \(offsets) in \(dataCount) data bytes")
             }

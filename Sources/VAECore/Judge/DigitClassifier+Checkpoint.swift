@@ -85,6 +85,14 @@ extension DigitClassifier {
                                    floor: Double = 0.99,
                                    log: (String) -> Void = { _ in }) throws -> DigitClassifier {
         if FileManager.default.fileExists(atPath: url.path) {
+            // A file that is not a classifier checkpoint at all (a VAE's, say) is someone else's:
+            // refuse it rather than replace it.
+            let format = (try? SafeTensors.read(from: url))?.metadata["format"]
+            guard format?.hasPrefix("vae-course digit classifier") == true else {
+                throw DigitClassifierError.badCheckpoint(
+                    path: url.path, reason: "it is not a digit classifier checkpoint (format \(format.map { "\"\($0)\"" } ?? "unreadable")); "
+                        + "it is left as it is: choose another path for the classifier")
+            }
             do {
                 let model = try load(from: url)
                 guard model.architecture == architecture else {

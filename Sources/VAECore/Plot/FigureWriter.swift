@@ -94,12 +94,27 @@ public struct FigureWriter: Sendable {
             return .scriptOnly(script: scriptURL, instructions: instructions)
         }
 
-        // A stale PNG from an earlier run must not pass for this one.
+        // gnuplot draws into a temporary file; only a complete PNG (ending with its IEND chunk) is
+        // renamed over NAME.png, so a full disk never leaves a truncated figure behind. A stale
+        // PNG from an earlier run must not pass for this one either.
         try? FileManager.default.removeItem(at: pngURL)
-        let warnings = try gnuplot.run(script: script, in: directory, scriptPath: scriptURL.path)
-        guard FileManager.default.fileExists(atPath: pngURL.path) else { throw PlotError.outputMissing(pngURL.path) }
+        let temporaryName = ".\(pngName).\(getpid()).tmp"
+        let temporary = directory.appendingPathComponent(temporaryName)
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let warnings = try gnuplot.run(script: try figure.gnuplotScript(output: temporaryName), in: directory,
+                                       scriptPath: scriptURL.path)
+        guard let png = FileManager.default.contents(atPath: temporary.path) else { throw PlotError.outputMissing(pngURL.path) }
+        guard png.count >= 12, Array(png.suffix(8)) == Self.iendChunkTail else { throw PlotError.outputTruncated(pngURL.path) }
+        do {
+            try FileManager.default.moveItem(at: temporary, to: pngURL)
+        } catch {
+            throw PlotError.fileWriteFailed(path: pngURL.path, reason: error.localizedDescription)
+        }
         return .rendered(png: pngURL, script: scriptURL, warnings: warnings)
     }
+
+    /// The last 8 bytes of every complete PNG: the IEND chunk's type and CRC.
+    static let iendChunkTail: [UInt8] = [0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
 
     private static let nameCharacters = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 }

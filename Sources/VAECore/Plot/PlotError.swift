@@ -17,6 +17,8 @@ public enum PlotError: Error, Equatable, CustomStringConvertible {
     case gnuplotFailed(status: Int32, stderr: String, script: String)
     /// gnuplot exited with status 0 but the PNG is not there.
     case outputMissing(String)
+    /// gnuplot wrote a PNG that ends before its IEND chunk (a full disk): it was not kept.
+    case outputTruncated(String)
     /// Writing the script file (or creating the figures directory) failed.
     case fileWriteFailed(path: String, reason: String)
 
@@ -32,6 +34,8 @@ public enum PlotError: Error, Equatable, CustomStringConvertible {
             return "gnuplot failed (exit status \(status)) on \(script):\n\(stderr)"
         case .outputMissing(let path):
             return "gnuplot exited normally but did not write \(path)"
+        case .outputTruncated(let path):
+            return "gnuplot wrote an incomplete \(path) (no IEND chunk: is the disk full?); it was not kept"
         case .fileWriteFailed(let path, let reason):
             return "could not write \(path): \(reason)"
         }

@@ -137,6 +137,12 @@ public struct Checkpoint {
                 guard tensor.shape == p.value.shape else {
                     throw CheckpointError.shapeMismatch(key, expected: p.value.shape, found: tensor.shape)
                 }
+                guard tensor.isFinite else {
+                    throw CheckpointError.badMetadata("optimizer tensor '\(key)' holds a NaN or infinity: the checkpoint is corrupt (training cannot resume from it)")
+                }
+                if buffer == "exp_avg_sq", let negative = tensor.scalars.first(where: { $0 < 0 }) {
+                    throw CheckpointError.badMetadata("optimizer tensor '\(key)' holds a negative second moment (\(negative)): the checkpoint is corrupt")
+                }
                 named[buffer] = tensor.scalars
             }
             buffers[p.name] = named

@@ -60,6 +60,8 @@ public final class Trainer {
     /// SHA-256 of the training set (`MNIST.contentDigest`), saved with the checkpoint so that a
     /// later run can tell whether it saw the same data; set by `TrainingRun`, restored on resume.
     public var dataDigest: String?
+    /// The lock of the run's folder, held as long as this trainer lives (`TrainingRun` takes it).
+    public var lock: RunLock?
     /// Whether every epoch of the configuration is done.
     public var isFinished: Bool { epoch >= configuration.epochs }
     /// Whether to show a progress line on standard error.
@@ -235,6 +237,11 @@ public final class Trainer {
             let evaluationStart = ProgressLine.now()
             do { test = try evaluation(model) } catch {
                 failure = "the evaluation after epoch \(epoch) failed: \(error)"   // the history would lack the epoch
+                throw error
+            }
+            if let test, !(test.reconstruction.isFinite && test.kl.isFinite) {
+                let error = TrainingError.nonFiniteEvaluation(epoch: epoch, reconstruction: test.reconstruction, kl: test.kl)
+                failure = error.description
                 throw error
             }
             model.isTraining = true

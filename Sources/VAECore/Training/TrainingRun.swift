@@ -52,11 +52,20 @@ public enum TrainingRun {
     /// - Parameters:
     ///   - retrain: start afresh even when a matching run is there (the old one is set aside).
     ///   - log: where the line that says what happened goes.
-    /// - Throws: `TrainingConfigurationError` for a bad configuration; file errors when the
-    ///   folder cannot be written.
+    /// - Throws: `TrainingConfigurationError` for a bad configuration; `AtomicFileError` when the
+    ///   folder cannot be written or another process is training in it (the trainer holds the
+    ///   folder's `RunLock` as long as it lives).
     public static func trainer(for configuration: TrainingConfiguration, in folder: URL, trainingSet: MNIST,
                                retrain: Bool = false, log: (String) -> Void) throws -> Trainer {
         try configuration.validate()
+        let lock = try RunLock(folder)                        // one owner per run folder
+        let trainer = try findOrStart(configuration, in: folder, trainingSet: trainingSet, retrain: retrain, log: log)
+        trainer.lock = lock
+        return trainer
+    }
+
+    private static func findOrStart(_ configuration: TrainingConfiguration, in folder: URL, trainingSet: MNIST,
+                                    retrain: Bool, log: (String) -> Void) throws -> Trainer {
         let digest = try Trainer.trainingData(trainingSet, configuration).contentDigest
         let fingerprint = try RunFingerprint(configuration: configuration, dataDigest: digest)
         let url = checkpoint(in: folder)

@@ -39,7 +39,9 @@ public struct Architecture: Codable, Equatable, Sendable {
         encoder.append(.flatten)
         let side = VAEConfiguration.imageSide >> channels.count
         let last = channels.last ?? 1
-        var decoder: [LayerSpec] = [.linear(last * side * side), .relu, .reshape([last, side, side])]
+        // An absurd width (from a corrupt file) saturates instead of trapping; validation refuses it.
+        let (features, overflow) = last.multipliedReportingOverflow(by: side * side)
+        var decoder: [LayerSpec] = [.linear(overflow ? .max : features), .relu, .reshape([last, side, side])]
         for width in channels.reversed().dropFirst() {
             decoder += [.deconv(width, kernel: 4, stride: 2, padding: 1), .batchNorm, .relu]
         }
@@ -103,6 +105,9 @@ public struct Architecture: Codable, Equatable, Sendable {
         public var spec: LayerSpec
         public var input: [Int]
         public var output: [Int]
+        /// Multiply-adds of one forward pass of one image (convolutions, transposed
+        /// convolutions and linear layers; elementwise layers are not counted).
+        public var multiplyAdds: Int { spec.multiplyAdds(input: input) }
     }
 
     /// Every layer's name and shapes, for a model of `latentDimensions` and `classCount`: the
@@ -217,6 +222,28 @@ public struct LayerSpec: Codable, Equatable, Sendable {
         }
     }
 
+    /// Multiply-adds of one forward pass of one image of shape `input` (without the batch axis):
+    /// C_out·H_out·W_out·C_in·k² for a convolution, H·W·C_in·C_out·k² for a transposed one (each
+    /// input pixel scatters its kernel), in·out for a linear layer, the body's for a residual
+    /// block; 0 for the elementwise and reshaping layers. A training step costs about three
+    /// times the forward pass (forward, ∂input and ∂weights), times 2 FLOP per multiply-add.
+    public func multiplyAdds(input: [Int]) -> Int {
+        guard let output = try? outputShape(forInput: input, at: "") else { return 0 }
+        switch type {
+        case .conv: return output.reduce(1, *) * input[0] * (kernel ?? 0) * (kernel ?? 0)
+        case .deconv: return input.reduce(1, *) * output[0] * (kernel ?? 0) * (kernel ?? 0)
+        case .linear: return input[0] * output[0]
+        case .residual:
+            var shape = input, total = 0
+            for spec in body ?? [] {
+                total += spec.multiplyAdds(input: shape)
+                shape = (try? spec.outputShape(forInput: shape, at: "")) ?? shape
+            }
+            return total
+        default: return 0
+        }
+    }
+
     /// The field `key` of this layer, which its type needs.
     private func required(_ value: Int?, _ key: String, at place: String) throws -> Int {
         guard let value else { throw VAEConfigurationError("\(place) (\(type.rawValue)) needs '\(key)'") }
@@ -230,6 +257,31 @@ public struct LayerSpec: Codable, Equatable, Sendable {
         func refuse(_ why: String) -> VAEConfigurationError {
             VAEConfigurationError("\(place) (\(summary)) cannot take an input of shape \(input): \(why)")
         }
+        // Sizes beyond any MNIST model are refused before they can overflow or exhaust memory.
+        let limit = LayerSpec.maximumValues
+        for value in [channels, features, kernel, stride, padding, outputPadding, factor].compactMap({ $0 }) + (shape ?? [])
+        where value > limit {
+            throw refuse("\(value) is beyond the largest size accepted, \(limit)")
+        }
+        let output = try unboundedOutputShape(forInput: input, at: place, refuse: refuse)
+        let values = output.reduce(1) { total, size in
+            let (product, overflow) = total.multipliedReportingOverflow(by: size)
+            return overflow ? Int.max : product
+        }
+        guard values <= limit else { throw refuse("its output \(output) would hold more than \(limit) values per image") }
+        if type == .linear, input[0] * output[0] > LayerSpec.maximumWeights {
+            throw refuse("a \(input[0])×\(output[0]) weight is more than \(LayerSpec.maximumWeights) values")
+        }
+        return output
+    }
+
+    /// The most values a layer's output may hold per image, or a size field may be (2²⁴).
+    public static let maximumValues = 1 << 24
+    /// The most values a linear layer's weight may hold (2²⁸, a GiB of Floats).
+    public static let maximumWeights = 1 << 28
+
+    private func unboundedOutputShape(forInput input: [Int], at place: String,
+                                      refuse: (String) -> VAEConfigurationError) throws -> [Int] {
         switch type {
         case .conv, .deconv:
             let out = try required(channels, "channels", at: place), k = try required(kernel, "kernel", at: place)

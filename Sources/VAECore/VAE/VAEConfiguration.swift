@@ -70,6 +70,10 @@ public struct VAEConfiguration: Codable, Equatable, Sendable {
     /// The reference model: the reference architecture, 20 latent dimensions, Bernoulli.
     public static let reference = VAEConfiguration()
 
+    /// The largest latent size or class count accepted: a `model_config` asking for more (10¹² in
+    /// a corrupt file, say) is refused before anything is allocated.
+    public static let maximumSize = 1 << 16
+
     /// Image side and channels: MNIST's.
     public static let imageSide = 28
 
@@ -85,8 +89,12 @@ public struct VAEConfiguration: Codable, Equatable, Sendable {
     /// Throws when the model cannot be built, naming the first problem (for a layer: its name and
     /// both shapes).
     public func validate() throws {
-        guard latentDimensions >= 1 else { throw VAEConfigurationError("the latent size must be at least 1, not \(latentDimensions)") }
-        guard classCount >= 0 else { throw VAEConfigurationError("the class count must not be negative") }
+        guard (1...VAEConfiguration.maximumSize).contains(latentDimensions) else {
+            throw VAEConfigurationError("the latent size must lie in 1...\(VAEConfiguration.maximumSize), not \(latentDimensions)")
+        }
+        guard (0...VAEConfiguration.maximumSize).contains(classCount) else {
+            throw VAEConfigurationError("the class count must lie in 0...\(VAEConfiguration.maximumSize), not \(classCount)")
+        }
         guard !labelCentres || classCount > 0 else {
             throw VAEConfigurationError("label centres need a conditional model (a class count above 0)")
         }

@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+@testable import VAECore
+
+/// Bad input is refused with a clear error, and nothing is lost: corrupt checkpoints, absurd
+/// sizes, stale temporary files, two writers on one run folder, unusable folders, truncated
+/// figures, and a classifier path that holds another kind of file.
+@Suite struct RefusalTests {
+    static func scratch(_ name: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vae-refusal-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// A safetensors file from a header and data bytes.
+    static func file(header: String, data: [UInt8]) -> Data {
+        let json = Array(header.utf8)
+        var bytes: [UInt8] = (0..<8).map { UInt8((UInt64(json.count) >> (8 * UInt64($0))) & 0xff) }
+        bytes += json + data
+        return Data(bytes)
+    }
+
+    @Test func aHugeDimensionIsAnErrorNotATrap() throws {
+        let header = #"{"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,16]}}"#
+        #expect(throws: SafeTensorsError.self) { try SafeTensors(parsing: Self.file(header: header, data: [UInt8](repeating: 0, count: 16))) }
+        let negative = #"{"w":{"dtype":"F32","shape":[-1,-4],"data_offsets":[0,16]}}"#
+        #expect(throws: SafeTensorsError.self) { try SafeTensors(parsing: Self.file(header: negative, data: [UInt8](repeating: 0, count: 16))) }
+    }
+
+    @Test func absurdModelSizesAreRefusedBeforeAllocating() throws {
+        var random = RandomSource(seed: 1)
+        for json in [#"{"latentDimensions":1000000000000,"channels":[32,64],"classCount":0}"#,
+                     #"{"latentDimensions":20,"channels":[32,64],"classCount":-3}"#,
+                     #"{"latentDimensions":20,"channels":[4611686018427387904],"classCount":0}"#] {
+            #expect(throws: VAEConfigurationError.self, "\(json)") {
+                try VAE(try JSONDecoder().decode(VAEConfiguration.self, from: Data(json.utf8)), using: &random)
+            }
+        }
+        let wide = Architecture(encoder: [.flatten, .linear(1 << 20)], decoder: Architecture.mlp.decoder)
+        #expect(throws: VAEConfigurationError.self) { try VAEConfiguration(architecture: wide).validate() }
+        let growing = Architecture(encoder: Array(repeating: LayerSpec.upsample(16), count: 6) + [.flatten], decoder: Architecture.mlp.decoder)
+        #expect(throws: VAEConfigurationError.self) { try VAEConfiguration(architecture: growing).validate() }
+    }
+
+    @Test func aNegativeRunningVarianceIsRefusedAtLoad() throws {
+        var random = RandomSource(seed: 3)
+        let model = try VAE(VAEConfiguration(latentDimensions: 2, channels: [4]), using: &random)
+        var entries = model.stateDict()
+        let index = try #require(entries.firstIndex { $0.name == "encoder.bn1.running_var" })
+        entries[index].tensor.scalars[0] = -0.5
+        #expect(throws: CheckpointError.self) { try model.load(stateDict: entries) }
+    }
+
+    @Test func aNonFiniteEvaluationStopsTraining() throws {
+        let data = try MNIST.load(split: .test).prefix(128)
+        let trainer = try Trainer(configuration: TrainingConfiguration(model: VAEConfiguration(latentDimensions: 2, channels: [2]),
+                                                                       epochs: 2, batchSize: 64), trainingSet: data)
+        trainer.evaluation = { _ in ELBOTerms(reconstruction: .nan, kl: 1, objective: .nan) }
+        do {
+            try trainer.trainEpoch()
+            Issue.record("a NaN test term should stop training")
+        } catch let error as TrainingError {
+            guard case .nonFiniteEvaluation(epoch: 1, _, _) = error else { Issue.record("unexpected \(error)"); return }
+        }
+        let url = try Self.scratch("nan-eval").appendingPathComponent("checkpoint.safetensors")
+        #expect(throws: TrainingError.self) { try trainer.save(to: url) }
+        #expect(!FileManager.default.fileExists(atPath: url.path))
+    }
+
+    @Test func aCorruptAdamMomentNamesTheCheckpoint() throws {
+        let data = try MNIST.load(split: .test).prefix(128)
+        let folder = try Self.scratch("adam")
+        let url = folder.appendingPathComponent("checkpoint.safetensors")
+        let trainer = try Trainer(configuration: TrainingConfiguration(model: VAEConfiguration(latentDimensions: 2, channels: [2]),
+                                                                       epochs: 2, batchSize: 64), trainingSet: data)
+        try trainer.trainEpoch()
+        try trainer.save(to: url)
+        for (moment, value) in [("exp_avg", Float.nan), ("exp_avg_sq", -1)] {
+            var file = try SafeTensors.read(from: url)
+            let index = try #require(file.entries.firstIndex { $0.name == "optimizer.\(moment).encoder.fc.weight" })
+            file.entries[index].tensor.scalars[0] = value
+            let broken = folder.appendingPathComponent("broken-\(moment).safetensors")
+            try file.write(to: broken)
+            do {
+                _ = try Trainer(resumingFrom: broken, trainingSet: data)
+                Issue.record("a corrupt \(moment) should be refused")
+            } catch let error as CheckpointError {
+                #expect("\(error)".contains("optimizer tensor 'optimizer.\(moment).encoder.fc.weight'") && "\(error)".contains("corrupt"))
+            }
+        }
+    }
+
+    @Test func staleTemporaryFilesOfDeadWritersAreRemoved() throws {
+        let folder = try Self.scratch("tmp")
+        let target = folder.appendingPathComponent("checkpoint.safetensors")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/true")
+        try process.run()
+        process.waitUntilExit()
+        let dead = folder.appendingPathComponent(".checkpoint.safetensors.\(process.processIdentifier).tmp")
+        let alive = folder.appendingPathComponent(".checkpoint.safetensors.\(getppid()).tmp")
+        for url in [dead, alive] { try Data([1, 2, 3]).write(to: url) }
+        try AtomicFile.write(Data([9]), to: target)
+        #expect(!FileManager.default.fileExists(atPath: dead.path), "a dead writer's temporary file is removed")
+        #expect(FileManager.default.fileExists(atPath: alive.path), "a running process's temporary file is left alone")
+        #expect(try Data(contentsOf: target) == Data([9]))
+    }
+
+    @Test func oneOwnerPerRunFolder() throws {
+        let folder = try Self.scratch("lock")
+        do {
+            let first = try RunLock(folder)
+            do {
+                _ = try RunLock(folder)
+                Issue.record("a second lock on the same folder should be refused")
+            } catch {
+                #expect("\(error)".contains("is training in \(folder.path)"), "\(error)")
+            }
+            withExtendedLifetime(first) {}
+        }
+        _ = try RunLock(folder)            // released with the first
+    }
+
+    @Test func unusableFoldersAreNamedInWords() throws {
+        let folder = try Self.scratch("folders")
+        let file = folder.appendingPathComponent("a-file")
+        try Data([1]).write(to: file)
+        #expect(throws: AtomicFileError.self) { try WritableFolder.prepare(file, purpose: "run") }
+        do { try WritableFolder.prepare(file, purpose: "run") } catch {
+            #expect("\(error)".contains("is a file, not a folder"))
+        }
+        do { try WritableFolder.prepare(file.appendingPathComponent("sub/deeper"), purpose: "figures") } catch {
+            #expect("\(error)".contains("lies under \(file.path), which is a file"), "\(error)")
+        }
+        try WritableFolder.prepare(folder.appendingPathComponent("new/nested"), purpose: "run")
+    }
+
+    /// A "gnuplot" that writes a PNG cut short (as on a full disk): no figure is kept.
+    @Test func aTruncatedPNGIsNotKept() throws {
+        let folder = try Self.scratch("png")
+        let fake = folder.appendingPathComponent("truncating-gnuplot")
+        try Data("""
+            #!/bin/sh
+            out=$(sed -n "s/^set output '\\(.*\\)'$/\\1/p" | head -n 1)
+            printf '\\211PNG\\r\\n\\032\\nonly the start' > "$out"
+            """.utf8).write(to: fake)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+        let writer = FigureWriter(directory: folder.appendingPathComponent("out"), gnuplotPath: fake.path)
+        let png = folder.appendingPathComponent("out/f.png")
+        #expect(throws: PlotError.outputTruncated(png.path)) { try writer.write(Figure(.lines([Series("a", y: [1.0, 2.0])])), name: "f") }
+        #expect(!FileManager.default.fileExists(atPath: png.path))
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path)
+        #expect(left == ["f.gp"], "only the script stays: \(left)")
+    }
+
+    @Test func aClassifierPathHoldingAnotherFileIsLeftAlone() throws {
+        let folder = try Self.scratch("classifier")
+        let url = folder.appendingPathComponent("classifier.safetensors")
+        var random = RandomSource(seed: 4)
+        let vae = try VAE(VAEConfiguration(latentDimensions: 2, channels: [4]), using: &random)
+        try Checkpoint.modelFile(vae).write(to: url)
+        let before = try Data(contentsOf: url)
+        #expect(throws: DigitClassifierError.self) {
+            try DigitClassifier.loadOrTrain(at: url, architecture: DigitClassifierArchitecture(stageWidths: [2], featureCount: 8), floor: 0.5)
+        }
+        #expect(try Data(contentsOf: url) == before)
+    }
+}
