@@ -68,16 +68,16 @@ struct Chapter5: ParsableCommand {
 
     @OptionGroup var options: ChapterOptions
 
-    @Option(help: "Training epochs (default: 30, or 2 on 20,000 images with --quick).")
+    @Option(parsing: .unconditional, help: "Training epochs (default: 30, or 2 on 20,000 images with --quick).")
     var epochs: Int?
 
-    @Option(help: "Latent dimensions.")
+    @Option(parsing: .unconditional, help: "Latent dimensions.")
     var latent = 20
 
-    @Option(help: "Importance samples k for the log-likelihood estimate (default: 1000, or 100 with --quick).")
+    @Option(parsing: .unconditional, help: "Importance samples k for the log-likelihood estimate (default: 1000, or 100 with --quick).")
     var samples: Int?
 
-    @Option(help: "Test images for the log-likelihood estimate (default: 1000, or 200 with --quick).")
+    @Option(parsing: .unconditional, help: "Test images for the log-likelihood estimate (default: 1000, or 200 with --quick).")
     var likelihoodImages: Int?
 
     @Option(name: .customLong("run"), help: "Folder of the run's checkpoint (default: runs/vae, or runs/quick/vae with --quick).")

@@ -78,17 +78,17 @@ struct Chapter6: ParsableCommand {
     @Option(parsing: .upToNextOption, help: ArgumentHelp("The KL weights of the sweep, one model each.", valueName: "β"))
     var betas: [Double] = [0.5, 1, 2, 4, 8]
 
-    @Option(help: "Training epochs of every run (default: 4 on all 60,000 images, or 1 on 10,000 with --quick).")
+    @Option(parsing: .unconditional, help: "Training epochs of every run (default: 4 on all 60,000 images, or 1 on 10,000 with --quick).")
     var epochs: Int?
 
-    @Option(help: ArgumentHelp("Training images: the first n of the training set (default: all, or 10,000 with --quick).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Training images: the first n of the training set (default: all, or 10,000 with --quick).",
                                valueName: "n"))
     var trainImages: Int?
 
-    @Option(help: ArgumentHelp("The capacity schedule's final target C_max, in nats.", valueName: "nats"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("The capacity schedule's final target C_max, in nats.", valueName: "nats"))
     var capacityMax = 15.0
 
-    @Option(help: ArgumentHelp("The capacity schedule's weight γ in γ·|KL − C|.", valueName: "γ"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("The capacity schedule's weight γ in γ·|KL − C|.", valueName: "γ"))
     var capacityGamma = 100.0
 
     @Option(name: .customLong("run"), help: "Folder of the runs' checkpoints, one subfolder per run (default: runs/beta, or runs/quick/beta with --quick). Runs whose settings match are reused.")

@@ -123,13 +123,13 @@ struct Chapter7: ParsableCommand {
 
     @OptionGroup var options: ChapterOptions
 
-    @Option(help: "Training epochs (default: \(Chapter7.fullEpochs), or 2 on 20,000 images with --quick).")
+    @Option(parsing: .unconditional, help: "Training epochs (default: \(Chapter7.fullEpochs), or 2 on 20,000 images with --quick).")
     var epochs: Int?
 
-    @Option(help: "Latent dimensions of the CVAE.")
+    @Option(parsing: .unconditional, help: "Latent dimensions of the CVAE.")
     var latent = Chapter7.defaultLatent
 
-    @Option(help: "Samples judged by the classifier, a multiple of 10 (default: 10000, or 2000 with --quick).")
+    @Option(parsing: .unconditional, help: "Samples judged by the classifier, a multiple of 10 (default: 10000, or 2000 with --quick).")
     var samples: Int?
 
     @Option(name: .customLong("run"), help: "Folder of the run's checkpoint (default: runs/cvae, or runs/quick/cvae with --quick).")
@@ -141,7 +141,7 @@ struct Chapter7: ParsableCommand {
     @Flag(help: "Train the plain CVAE, without the learned centre per label (to see the problem it solves).")
     var plain = false
 
-    @Option(help: "KL weight β of the training objective (1: the ELBO).")
+    @Option(parsing: .unconditional, help: "KL weight β of the training objective (1: the ELBO).")
     var beta = Chapter7.defaultBeta
 
     static let fullEpochs = 60

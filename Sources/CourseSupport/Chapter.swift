@@ -5,7 +5,7 @@ import VAECore
 extension ChapterOptions {
     /// The folder of IDX files: `--data`, or the copy bundled with the package.
     public var dataDirectory: URL {
-        data.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? MNIST.bundledDirectory
+        data.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true) } ?? MNIST.bundledDirectory
     }
 
     /// Loads a split of MNIST from `--data` (or the bundled copy), saying how long it took.

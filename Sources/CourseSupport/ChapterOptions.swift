@@ -19,13 +19,18 @@ public struct ChapterOptions: ParsableArguments {
     @Flag(name: .long, help: "Smaller settings, for class and CI: seconds instead of minutes.")
     public var quick = false
 
-    @Option(name: .long, help: "Seed of every random draw in the run.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of every random draw in the run.")
     public var seed: UInt64 = 1
 
     @Flag(name: .long, help: "Train again even when a matching trained run is saved (the old one is kept beside it).")
     public var retrain = false
 
     public init() {}
+
+    public func validate() throws {
+        if data?.isEmpty == true { throw ValidationError("--data needs a folder, not an empty path") }
+        if figures.isEmpty { throw ValidationError("--figures needs a folder, not an empty path") }
+    }
 
     /// The folder of the trained run called `name`: `runs/NAME`, or `runs/quick/NAME` with
     /// `--quick`, so that a quick run never replaces a full one.

@@ -22,19 +22,19 @@ struct Evaluate: ParsableCommand {
                                  valueName: "checkpoint"))
     var checkpoint: String
 
-    @Option(name: .customShort("k"), help: "Importance samples per image for the log-likelihood.")
+    @Option(name: .customShort("k"), parsing: .unconditional, help: "Importance samples per image for the log-likelihood.")
     var samples: Int = EvaluationDefaults.importanceSamples
 
-    @Option(name: .long, help: "Evaluate only the first N test images.")
+    @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N test images.")
     var limit: Int?
 
-    @Option(name: .long, help: "Images encoded at once.")
+    @Option(name: .long, parsing: .unconditional, help: "Images encoded at once.")
     var batchSize: Int = 100
 
-    @Option(name: .long, help: "Latent codes decoded at once by the importance-weighted estimate.")
+    @Option(name: .long, parsing: .unconditional, help: "Latent codes decoded at once by the importance-weighted estimate.")
     var chunkSize: Int = 512
 
-    @Option(name: .long, help: "Seed of the ε draws (the binarization seed is fixed).")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of the ε draws (the binarization seed is fixed).")
     var seed: UInt64 = 1
 
     @Option(name: .long, help: ArgumentHelp("Folder of the MNIST-named IDX files (t10k-images-idx3-ubyte.gz, ...).",

@@ -36,19 +36,19 @@ struct Samples: ParsableCommand {
                                valueName: "path"))
     var classifier: String?
 
-    @Option(help: "Samples to draw (a multiple of 10 for a conditional model).")
+    @Option(parsing: .unconditional, help: "Samples to draw (a multiple of 10 for a conditional model).")
     var count: Int = 10_000
 
-    @Option(help: "Seed of the latent draws.")
+    @Option(parsing: .unconditional, help: "Seed of the latent draws.")
     var seed: UInt64 = 1
 
     @Option(help: ArgumentHelp("Folder of MNIST IDX files (defaults to the bundled copy).", valueName: "dir"))
     var data: String?
 
-    @Option(help: "Splits of the Inception Score (mean ± sd over them).")
+    @Option(parsing: .unconditional, help: "Splits of the Inception Score (mean ± sd over them).")
     var splits: Int = 10
 
-    @Option(help: ArgumentHelp("Draw z ~ N(0, T²·I): T < 1 gives more typical, less varied digits.", valueName: "T"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Draw z ~ N(0, T²·I): T < 1 gives more typical, less varied digits.", valueName: "T"))
     var temperature: Float = 1
 
     @Flag(help: """

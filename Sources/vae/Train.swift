@@ -26,7 +26,7 @@ struct Train: ParsableCommand {
 
     // MARK: Model
 
-    @Option(help: ArgumentHelp("Latent dimensions D (default 20).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Latent dimensions D (default 20).", valueName: "n"))
     var latent: Int?
 
     @Option(help: ArgumentHelp("Architecture preset: \(Architecture.presets.map(\.name).joined(separator: ", ")) (default reference).",
@@ -45,7 +45,7 @@ struct Train: ParsableCommand {
                                valueName: "kind"))
     var likelihood: String?
 
-    @Option(help: ArgumentHelp("σ of --likelihood gaussian (default 0.1).", valueName: "σ"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("σ of --likelihood gaussian (default 0.1).", valueName: "σ"))
     var sigma: Double?
 
     @Flag(help: "Train a conditional VAE (CVAE): encoder and decoder also see the digit's one-hot label.")
@@ -56,41 +56,41 @@ struct Train: ParsableCommand {
 
     // MARK: Objective
 
-    @Option(help: ArgumentHelp("KL weight β (default 1: the ELBO).", valueName: "β"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("KL weight β (default 1: the ELBO).", valueName: "β"))
     var beta: Double?
 
-    @Option(help: ArgumentHelp("Raise β linearly from 0 over this many epochs (per update).", valueName: "epochs"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Raise β linearly from 0 over this many epochs (per update).", valueName: "epochs"))
     var klWarmupEpochs: Double?
 
-    @Option(help: ArgumentHelp("Use the capacity objective γ·|KL − C|, C rising to this many nats.", valueName: "nats"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Use the capacity objective γ·|KL − C|, C rising to this many nats.", valueName: "nats"))
     var capacityMax: Double?
 
-    @Option(help: ArgumentHelp("γ of the capacity objective (default 100).", valueName: "γ"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("γ of the capacity objective (default 100).", valueName: "γ"))
     var capacityGamma: Double?
 
-    @Option(help: ArgumentHelp("Epochs over which C rises from 0 to --capacity-max (default: the whole run).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Epochs over which C rises from 0 to --capacity-max (default: the whole run).",
                                valueName: "epochs"))
     var capacityEpochs: Double?
 
     // MARK: Optimisation
 
-    @Option(help: ArgumentHelp("Passes over the training set (default 30). With --resume: the new total.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Passes over the training set (default 30). With --resume: the new total.", valueName: "n"))
     var epochs: Int?
 
-    @Option(help: ArgumentHelp("Adam's peak learning rate (default 0.001).", valueName: "η"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Adam's peak learning rate (default 0.001).", valueName: "η"))
     var learningRate: Double?
 
     @Option(help: ArgumentHelp("Learning-rate schedule: constant, cosine (to η/10 at the end; default) or warmup-cosine (1 epoch of warm-up).",
                                valueName: "kind"))
     var schedule: String?
 
-    @Option(help: ArgumentHelp("Images per update (default 128).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Images per update (default 128).", valueName: "n"))
     var batchSize: Int?
 
-    @Option(help: ArgumentHelp("Seed of every random draw (default 1).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seed of every random draw (default 1).", valueName: "n"))
     var seed: UInt64?
 
-    @Option(help: ArgumentHelp("Train on the first n training images only, and test on at most the first n test images: quick runs.",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Train on the first n training images only, and test on at most the first n test images: quick runs.",
                                valueName: "n"))
     var subset: Int?
 
@@ -142,6 +142,8 @@ struct Train: ParsableCommand {
     }
 
     func validate() throws {
+        if output?.isEmpty == true { throw ValidationError("--output needs a folder, not an empty path") }
+        if data?.isEmpty == true { throw ValidationError("--data needs a folder, not an empty path") }
         if resume {
             let given = givenSettings
             guard given.isEmpty else {

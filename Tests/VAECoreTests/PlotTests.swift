@@ -284,7 +284,7 @@ enum GlyphDigits {
         #expect(instructions.contains("gnuplot no-gnuplot.gp"))
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("figures/no-gnuplot.png").path))
 
-        #expect(GnuplotProcess.locate(environment: ["GNUPLOT": "/nonexistent/gnuplot", "PATH": "/usr/bin"]) == nil)
+        #expect(GnuplotProcess.locate(environment: ["GNUPLOT": "/nonexistent/gnuplot", "PATH": "/nonexistent-dir"]) == nil)
         #expect(GnuplotProcess.locate(environment: ["PATH": "/nonexistent-dir"]) == nil)
     }
 

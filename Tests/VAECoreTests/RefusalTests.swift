@@ -165,4 +165,36 @@ import Testing
         }
         #expect(try Data(contentsOf: url) == before)
     }
+
+    /// Uncompressed IDX files where the `.gz` is missing load as the compressed ones do.
+    @Test func uncompressedIDXFilesAreAccepted() throws {
+        let folder = try Self.scratch("raw-idx")
+        let bundled = MNIST.bundledDirectory
+        for name in ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
+            let content = try Gzip.decompress([UInt8](try Data(contentsOf: bundled.appendingPathComponent(name + ".gz"))))
+            try Data(content).write(to: folder.appendingPathComponent(name))
+        }
+        let raw = try MNIST.load(split: .test, from: folder)
+        let compressed = try MNIST.load(split: .test)
+        #expect(raw.labels == compressed.labels && raw.images == compressed.images)
+        #expect(throws: DataError.self) { try MNIST.load(split: .train, from: folder) }
+    }
+
+    /// A `$GNUPLOT` that names no program falls back to the gnuplot on PATH.
+    @Test func aMissingGnuplotVariableFallsBackToPath() throws {
+        let folder = try Self.scratch("gnuplot-path")
+        let fake = folder.appendingPathComponent("gnuplot")
+        try Data("#!/bin/sh\nexit 0\n".utf8).write(to: fake)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+        let found = GnuplotProcess.locate(environment: ["GNUPLOT": "/no/such/gnuplot", "PATH": folder.path])
+        #expect(found?.path == fake.path)
+    }
+
+    /// Epoch counts beyond 32 bits print as they are.
+    @Test func largeEpochCountsPrintWhole() {
+        let record = EpochRecord(epoch: 5_000_000_001, step: 1, train: ELBOTerms(reconstruction: 1, kl: 1, objective: 2), test: nil,
+                                 learningRate: 1e-3, klWeight: KLWeight(.beta(1)))
+        let line = EpochSummary(record: record, seconds: 1, imagesPerSecond: 1, evaluationSeconds: 0).line(of: 6_000_000_000)
+        #expect(line.contains("5000000001/6000000000"), "\(line)")
+    }
 }

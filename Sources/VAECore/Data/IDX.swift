@@ -84,6 +84,26 @@ public struct IDXFile: Sendable {
     }
 }
 
+extension IDXFile {
+    /// The IDX file at `url` (a `.gz` path): gzip-compressed, or, when only the uncompressed file
+    /// beside it exists (the same name without `.gz`), that one. Checksums apply to both alike.
+    /// - Throws: `DataError.missing` naming the `.gz` when neither exists.
+    public init(gzipOrRaw url: URL, expectedMagic: UInt32, checksums: ChecksumList? = nil) throws(DataError) {
+        let raw = url.deletingPathExtension()
+        guard !FileManager.default.fileExists(atPath: url.path), url.pathExtension == "gz",
+              FileManager.default.fileExists(atPath: raw.path) else {
+            try self.init(gzipFile: url, expectedMagic: expectedMagic, checksums: checksums)
+            return
+        }
+        let content: [UInt8]
+        do { content = [UInt8](try Data(contentsOf: raw)) } catch {
+            throw .unreadable(file: raw.path, reason: error.localizedDescription)
+        }
+        if let checksums { try checksums.verify(content, name: raw.lastPathComponent, file: raw.path) }
+        try self.init(bytes: content, expectedMagic: expectedMagic, file: raw.path)
+    }
+}
+
 /// The decompressed content of the gzip file at `url`.
 /// - Throws: `.missing`, `.unreadable`, then whatever `Gzip.decompress` throws.
 func readGzip(_ url: URL) throws(DataError) -> [UInt8] {

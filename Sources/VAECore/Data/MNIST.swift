@@ -102,7 +102,8 @@ public struct MNIST: Sendable {
     public static var bundledDirectory: URL { DatasetKind.mnist.bundledDirectory }
 
     /// Loads `split` from `directory`, which holds the MNIST-named `.gz` files
-    /// (`train-images-idx3-ubyte.gz`, `train-labels-idx1-ubyte.gz`, `t10k-…`).
+    /// (`train-images-idx3-ubyte.gz`, `train-labels-idx1-ubyte.gz`, `t10k-…`), or the same files
+    /// uncompressed (without `.gz`) where a `.gz` is missing.
     ///
     /// When the folder has a `SHA256SUMS.raw` and `verifyChecksums` is true, the decompressed
     /// content of both files must match it. Verification costs one SHA-256 pass over the data:
@@ -117,8 +118,8 @@ public struct MNIST: Sendable {
         let labelsURL = directory.appendingPathComponent(names.labels + ".gz")
         let checksums = verifyChecksums ? try ChecksumList.load(in: directory) : nil
 
-        let imageFile = try IDXFile(gzipFile: imagesURL, expectedMagic: IDXFile.imagesMagic, checksums: checksums)
-        let labelFile = try IDXFile(gzipFile: labelsURL, expectedMagic: IDXFile.labelsMagic, checksums: checksums)
+        let imageFile = try IDXFile(gzipOrRaw: imagesURL, expectedMagic: IDXFile.imagesMagic, checksums: checksums)
+        let labelFile = try IDXFile(gzipOrRaw: labelsURL, expectedMagic: IDXFile.labelsMagic, checksums: checksums)
 
         let (n, rows, columns) = (imageFile.dimensions[0], imageFile.dimensions[1], imageFile.dimensions[2])
         guard rows > 0, columns > 0 else {

@@ -28,9 +28,12 @@ public struct GnuplotProcess: Sendable {
     /// The gnuplot to use: `$GNUPLOT` if set (a path, or a name looked up on `PATH`), else
     /// `gnuplot` on `PATH`; `nil` when there is none that is executable.
     public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
-        let wanted = environment["GNUPLOT"].flatMap { $0.isEmpty ? nil : $0 } ?? "gnuplot"
+        var wanted = environment["GNUPLOT"].flatMap { $0.isEmpty ? nil : $0 } ?? "gnuplot"
         if wanted.contains("/") {
-            return FileManager.default.isExecutableFile(atPath: wanted) ? URL(fileURLWithPath: wanted) : nil
+            if FileManager.default.isExecutableFile(atPath: wanted) { return URL(fileURLWithPath: wanted) }
+            // A $GNUPLOT that names no program is said, and the one on PATH is used instead.
+            FileHandle.standardError.write(Data("$GNUPLOT is \(wanted), which is not an executable file; looking for gnuplot on PATH\n".utf8))
+            wanted = "gnuplot"
         }
         for directory in (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
             let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(wanted)

@@ -286,7 +286,7 @@ public final class Trainer {
             let perStep = Double(now - session.time) * 1e-9 / Double(step - session.step)
             eta = perStep * Double(configuration.epochs * stepsPerEpoch - step)
         }
-        return String(format: "epoch %d/%d  step %d/%d  recon %.2f  KL %.2f  loss %.2f  %.0f img/s  ETA %@",
+        return String(format: "epoch %ld/%ld  step %ld/%ld  recon %.2f  KL %.2f  loss %.2f  %.0f img/s  ETA %@",
                       epoch + 1, configuration.epochs, batchInEpoch, stepsPerEpoch, reconstruction, kl, objective,
                       Double(images) / max(elapsed, 1e-9), ProgressLine.duration(eta))
     }
@@ -332,7 +332,7 @@ public struct EpochSummary: Sendable {
     public func line(of epochs: Int) -> String {
         let r = record
         let width = String(epochs).count
-        var text = String(format: "epoch %\(width)d/%d  train recon %.2f KL %.2f loss %.2f",
+        var text = String(format: "epoch %\(width)ld/%ld  train recon %.2f KL %.2f loss %.2f",
                           r.epoch, epochs, r.train.reconstruction, r.train.kl, r.train.objective)
         if let test = r.test {
             text += String(format: " | test recon %.2f KL %.2f -ELBO %.2f", test.reconstruction, test.kl, -test.elbo)
