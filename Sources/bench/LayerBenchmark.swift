@@ -64,12 +64,12 @@ struct LayerBenchmark: ParsableCommand {
             if !(layer is Flatten) { rows.append(timeLayer(layer, "encoder." + name, input: x, random: &random)) }
             x = layer.forward(x)
         }
-        rows.append(timeLayer(model.encoderHead, "encoder.fc", input: x, random: &random))
+        rows.append(timeLayer(model.encoderHead, "encoder." + model.layout.head.name, input: x, random: &random))
         let statistics = model.encoderHead.forward(x)
         let d = model.configuration.latentDimensions
         let (mean, logVariance) = (statistics.columns(0..<d), statistics.columns(d..<2 * d))
         let (z, epsilon, sigma) = VAE.reparameterize(mean: mean, logVariance: logVariance, using: &random)
-        // Decoder: fc, relu0, (reshape), deconv1, bn1, relu1, deconv2.
+        // Decoder: fc, relu1, (reshape), deconv1, bn1, relu2, deconv2.
         x = z
         for (name, layer) in zip(model.decoder.names, model.decoder.layers) {
             if !(layer is Reshape) { rows.append(timeLayer(layer, "decoder." + name, input: x, random: &random)) }

@@ -27,6 +27,13 @@ import Testing
         #expect(throws: SafeTensorsError.self) { try SafeTensors(parsing: Self.file(header: negative, data: [UInt8](repeating: 0, count: 16))) }
     }
 
+    @Test func aCheckpointPathThatIsAFolderIsSaidInWords() throws {
+        let folder = try Self.scratch("folder-checkpoint")
+        #expect(throws: SafeTensorsError.unreadable(folder.path, "it is a folder, not a checkpoint file")) { try SafeTensors.read(from: folder) }
+        let missing = folder.appendingPathComponent("none.safetensors")
+        #expect(throws: SafeTensorsError.unreadable(missing.path, "there is no such file")) { try SafeTensors.read(from: missing) }
+    }
+
     @Test func absurdModelSizesAreRefusedBeforeAllocating() throws {
         var random = RandomSource(seed: 1)
         for json in [#"{"latentDimensions":1000000000000,"channels":[32,64],"classCount":0}"#,

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A set of named tensors in the safetensors format, the format of Hugging Face's `safetensors`
 /// library, which PyTorch users load with `safetensors.torch.load_file`.
@@ -93,9 +96,15 @@ public struct SafeTensors: Equatable {
 
     /// Reads and checks a safetensors file.
     public static func read(from url: URL) throws -> SafeTensors {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+            throw SafeTensorsError.unreadable(url.path, "there is no such file")
+        }
+        guard !isFolder.boolValue else { throw SafeTensorsError.unreadable(url.path, "it is a folder, not a checkpoint file") }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw SafeTensorsError.unreadable(url.path, error.localizedDescription)
+            let code = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code
+            throw SafeTensorsError.unreadable(url.path, code.map { String(cString: strerror(Int32($0))) } ?? error.localizedDescription)
         }
         return try SafeTensors(parsing: data, name: url.path)
     }
