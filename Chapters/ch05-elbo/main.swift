@@ -119,7 +119,7 @@ struct Chapter5: ParsableCommand {
         try Pictures.latentSpace(model, test: binaryTest, figures: figures, quick: options.quick)
 
         section("5. Evaluation: test ELBO and log-likelihood")
-        try evaluate(model, test: binaryTest, figures: figures)
+        try evaluate(model, trainer: trainer, test: binaryTest, figures: figures)
     }
 
     // MARK: 1. Training
@@ -201,7 +201,7 @@ struct Chapter5: ParsableCommand {
     // exp(0) does not. The negative of this estimate, in nats, is the "NLL" papers report; the
     // headline figure uses k = 5000 on all 10,000 test images (`vae evaluate`), this chapter a
     // smaller k on a subset, with its standard error.
-    func evaluate(_ model: VAE, test: MNIST, figures: FigureWriter) throws {
+    func evaluate(_ model: VAE, trainer: Trainer, test: MNIST, figures: FigureWriter) throws {
         let elbo = try evaluateELBO(model: model, images: test.images, batchSize: 500, seed: 11)
         print(String(format: "test ELBO %.2f nats (± %.2f): reconstruction %.2f, KL %.2f; %d of %d latent units active",
                      elbo.elbo.mean, elbo.elbo.standardError, elbo.reconstruction, elbo.kl,
@@ -214,19 +214,33 @@ struct Chapter5: ParsableCommand {
         var candidate = 1
         while candidate < k { ks.append(candidate); candidate *= 10 }
         ks.append(k)
+        // Each estimate depends only on the weights, k, the images and the seed: a reused run keeps
+        // the ones it measured before (in the run's folder) instead of spending minutes again.
+        let measurements = RunMeasurements(trainer: trainer, folder: runURL)
         var estimates: [(k: Int, nll: MeanEstimate)] = []
         for samples in ks {
-            let result = try evaluateImportanceWeighted(model: model, images: test.images, samples: samples,
-                                                        limit: count, seed: 13)
-            estimates.append((samples, result.negativeLogLikelihood))
-            print(String(format: "k = %5d on the first %d test images: NLL %.2f ± %.2f nats (%.1f s)",
-                         samples, count, result.negativeLogLikelihood.mean, result.negativeLogLikelihood.standardError,
-                         result.seconds))
+            let measure = { () throws -> NLLMeasurement in
+                let result = try evaluateImportanceWeighted(model: model, images: test.images, samples: samples,
+                                                            limit: count, seed: 13)
+                return NLLMeasurement(nll: result.negativeLogLikelihood, seconds: result.seconds)
+            }
+            let (result, reused) = try measurements?.value("nll k=\(samples) images=\(count) seed=13", compute: measure)
+                ?? (try measure(), false)
+            estimates.append((samples, result.nll))
+            print(String(format: "k = %5d on the first %d test images: NLL %.2f ± %.2f nats (%.1f s%@)",
+                         samples, count, result.nll.mean, result.nll.standardError, result.seconds,
+                         reused ? ", measured on this run before" : ""))
         }
         try Pictures.likelihoodAgainstSamples(estimates, elbo: -elbo.elbo.mean, images: count, figures: figures)
         print("for the headline figure (k = 5000, all 10,000 test images):"
               + " swift run -c release vae evaluate \(TrainingRun.checkpoint(in: runURL).path)")
     }
+}
+
+/// One importance-weighted estimate as the run's measurements keep it.
+struct NLLMeasurement: Codable {
+    var nll: MeanEstimate
+    var seconds: Double
 }
 
 Chapter5.main()

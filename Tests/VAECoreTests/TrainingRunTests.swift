@@ -121,4 +121,20 @@ import Testing
         #expect(base != (try RunFingerprint(configuration: gaussian, dataDigest: data.contentDigest)))
         #expect(base != (try RunFingerprint(configuration: Self.configuration(), dataDigest: data.prefix(255).contentDigest)))
     }
+
+    @Test func measurementsAreKeptPerFingerprint() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vae-measurements-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let a = RunMeasurements(folder: folder, fingerprint: String(repeating: "a", count: 64))
+        var calls = 0
+        let first = try a.value("nll k=10") { calls += 1; return MeanEstimate([1, 2, 3]) }
+        let second = try a.value("nll k=10") { calls += 1; return MeanEstimate([9]) }
+        #expect(!first.reused && second.reused && calls == 1)
+        #expect(second.value == MeanEstimate([1, 2, 3]))
+        // Another name, or another run's fingerprint, measures afresh.
+        #expect(try a.value("nll k=100") { calls += 1; return 7.0 }.reused == false)
+        let b = RunMeasurements(folder: folder, fingerprint: String(repeating: "b", count: 64))
+        #expect(try b.value("nll k=10") { calls += 1; return MeanEstimate([4]) }.reused == false)
+        #expect(calls == 3)
+    }
 }

@@ -20,7 +20,7 @@ public struct EvaluationError: Error, CustomStringConvertible, Equatable {
 
 /// A mean over images and its standard error, s/√N with s the sample standard deviation
 /// (÷ (N − 1)): the spread of the mean over draws of the test set, not of the images.
-public struct MeanEstimate: Sendable, Equatable {
+public struct MeanEstimate: Sendable, Equatable, Codable {
     public var mean: Double
     public var standardError: Double
     public var count: Int

@@ -131,3 +131,41 @@ public enum TrainingRun {
         return parts.isEmpty ? "another fingerprint" : parts.joined(separator: "; ")
     }
 }
+
+/// Measurements of one trained run, kept beside its checkpoint in `measurements-<fingerprint>.json`,
+/// so that a reused run does not measure again what only depends on its weights and fixed seeds
+/// (an importance-weighted NLL at k = 1000 costs minutes; the same run gives the same number).
+///
+/// Each measurement is stored under a name that says everything it depends on besides the
+/// weights ("nll k=1000 images=1000 seed=13"); the file belongs to one fingerprint, so a run
+/// trained with other settings never sees another's numbers. Writes are atomic.
+public struct RunMeasurements {
+    public let file: URL
+
+    /// The measurements of the run in `folder` whose fingerprint is `fingerprint`.
+    public init(folder: URL, fingerprint: String) {
+        file = folder.appendingPathComponent("measurements-\(fingerprint.prefix(12)).json")
+    }
+
+    /// The measurements of `trainer`'s run in `folder`; nil when the run has no fingerprint (a
+    /// trainer not made by `TrainingRun`).
+    public init?(trainer: Trainer, folder: URL) {
+        guard let digest = trainer.dataDigest,
+              let fingerprint = try? RunFingerprint(configuration: trainer.configuration, dataDigest: digest) else { return nil }
+        self.init(folder: folder, fingerprint: fingerprint.value)
+    }
+
+    /// The value saved under `name`, or `compute()`'s, saved for next time. `reused` says which.
+    public func value<T: Codable>(_ name: String, compute: () throws -> T) throws -> (value: T, reused: Bool) {
+        var saved = (try? JSONDecoder().decode([String: String].self, from: Data(contentsOf: file))) ?? [:]
+        if let text = saved[name], let value = try? Checkpoint.decoder.decode(T.self, from: Data(text.utf8)) {
+            return (value, true)
+        }
+        let value = try compute()
+        saved[name] = try Checkpoint.json(value)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try AtomicFile.write(try encoder.encode(saved), to: file)
+        return (value, false)
+    }
+}
