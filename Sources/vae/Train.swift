@@ -259,6 +259,12 @@ struct Train: ParsableCommand {
         if resume {
             trainer = try Trainer(resumingFrom: checkpoint, trainingSet: train, epochs: epochs)
             log("resuming \(checkpoint.path) after epoch \(trainer.epoch) (update \(trainer.step))")
+            if let saved = trainer.dataDigest, saved != trainer.trainingSet.contentDigest {
+                log("warning: \(checkpoint.path) was trained on other data than \(dataDirectory.path) holds "
+                    + "(SHA-256 \(saved.prefix(12))… against \(trainer.trainingSet.contentDigest.prefix(12))…); it continues on the new data, "
+                    + "and the run loses its fingerprint (no chapter will take it for a run of either data set)")
+                trainer.dataDigest = nil
+            }
             if trainer.epoch >= trainer.configuration.epochs {
                 log("the run has already done all \(trainer.configuration.epochs) of its epochs; pass a larger --epochs to extend it")
                 return
