@@ -164,6 +164,8 @@ struct Chapter5: ParsableCommand {
             trainer.model.isTraining = false
             let images = try Pictures.decodeMeans(trainer.model, fixedCodes)                    // (10, 1, 28, 28)
             trainer.records["progressive"] = trainer.records["progressive"].map { Tensor.concatenateRows($0, images) } ?? images
+            let epoch = Tensor(shape: [1], scalars: [Float(trainer.epoch)])
+            trainer.records["progressive_epochs"] = trainer.records["progressive_epochs"].map { Tensor.concatenateRows($0, epoch) } ?? epoch
             trainer.model.isTraining = true
         }
         trainer.epochEnded = { trainer, summary in print(summary.line(of: trainer.configuration.epochs)) }
@@ -180,9 +182,18 @@ struct Chapter5: ParsableCommand {
                              record.test.map { String(format: "%.2f", -$0.elbo) } ?? "-"))
             }
         }
+        // Each recorded row of 10 images with the epoch after which it was decoded (a run that
+        // this chapter trained from the start has one per epoch).
         let recorded = trainer.records["progressive"] ?? Tensor(shape: [0, 1, 28, 28])
-        let progressive = (0..<(recorded.shape[0] / 10)).map { e in
-            (epoch: e + 1, images: Tensor(shape: [10, 1, 28, 28], scalars: Array(recorded.scalars[(e * 7840)..<((e + 1) * 7840)])))
+        let rows = recorded.shape[0] / 10
+        let epochsOfRows = trainer.records["progressive_epochs"]?.scalars.map { Int($0) }
+            ?? (rows == trainer.epoch ? Array(stride(from: 1, through: rows, by: 1)) : [])
+        if rows < trainer.epoch || epochsOfRows.count != rows {
+            print("note: the run holds progressive images for \(rows) of its \(trainer.epoch) epochs (it was not trained by this"
+                  + " chapter from the start); the figure shows those recorded. --retrain records them all.")
+        }
+        let progressive = zip(0..<rows, epochsOfRows).map { e, epoch in
+            (epoch: epoch, images: Tensor(shape: [10, 1, 28, 28], scalars: Array(recorded.scalars[(e * 7840)..<((e + 1) * 7840)])))
         }
         return (trainer, progressive)
     }

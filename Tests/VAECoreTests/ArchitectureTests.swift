@@ -103,6 +103,10 @@ import Testing
         let old = #"{"latentDimensions":20,"channels":[32,64],"classCount":0}"#
         let decoded = try JSONDecoder().decode(VAEConfiguration.self, from: Data(old.utf8))
         #expect(decoded == .reference)
+        // A misspelt field, or one the type does not read, is refused rather than ignored.
+        for bad in [#"{"type":"conv","channels":4,"kernel":3,"pading":1}"#, #"{"type":"linear","features":4,"padding":1}"#] {
+            #expect(throws: DecodingError.self, "\(bad)") { try JSONDecoder().decode(LayerSpec.self, from: Data(bad.utf8)) }
+        }
         let spec = #"{"type":"deconv","channels":1,"kernel":3,"stride":2,"padding":1,"output_padding":1}"#
         #expect(try JSONDecoder().decode(LayerSpec.self, from: Data(spec.utf8)) == .deconv(1, kernel: 3, stride: 2, padding: 1, outputPadding: 1))
     }

@@ -23,6 +23,8 @@ import Testing
     @Test func aHugeDimensionIsAnErrorNotATrap() throws {
         let header = #"{"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,16]}}"#
         #expect(throws: SafeTensorsError.self) { try SafeTensors(parsing: Self.file(header: header, data: [UInt8](repeating: 0, count: 16))) }
+        let reversed = #"{"w":{"dtype":"F32","shape":[4],"data_offsets":[4,-9223372036854775808]}}"#
+        #expect(throws: SafeTensorsError.self) { try SafeTensors(parsing: Self.file(header: reversed, data: [UInt8](repeating: 0, count: 16))) }
         let negative = #"{"w":{"dtype":"F32","shape":[-1,-4],"data_offsets":[0,16]}}"#
         #expect(throws: SafeTensorsError.self) { try SafeTensors(parsing: Self.file(header: negative, data: [UInt8](repeating: 0, count: 16))) }
     }
@@ -45,6 +47,15 @@ import Testing
         }
         let wide = Architecture(encoder: [.flatten, .linear(1 << 20)], decoder: Architecture.mlp.decoder)
         #expect(throws: VAEConfigurationError.self) { try VAEConfiguration(architecture: wide).validate() }
+        let reshape = Architecture(encoder: [.flatten, .reshape([16_777_216, 16_777_216, 16_777_216, 16_777_216]), .flatten],
+                                   decoder: Architecture.mlp.decoder)
+        #expect(throws: VAEConfigurationError.self) { try VAEConfiguration(architecture: reshape).validate() }
+        let hugeKernel = Architecture(encoder: [.conv(4096, kernel: 16_384, padding: 8_192), .flatten], decoder: Architecture.mlp.decoder)
+        #expect(throws: VAEConfigurationError.self) { try VAEConfiguration(architecture: hugeKernel).validate() }
+        #expect(throws: VAEConfigurationError.self) { try VAEConfiguration(latentDimensions: 65_536).validate() }   // the head's weight
+        for sigma in [1e-30, 1e30] {
+            #expect(throws: VAEConfigurationError.self) { try Likelihood(.gaussian, sigma: sigma).validate() }
+        }
         let growing = Architecture(encoder: Array(repeating: LayerSpec.upsample(16), count: 6) + [.flatten], decoder: Architecture.mlp.decoder)
         #expect(throws: VAEConfigurationError.self) { try VAEConfiguration(architecture: growing).validate() }
     }

@@ -96,6 +96,23 @@ import Testing
         }
     }
 
+    /// A run extended past its planned epochs (its schedule stretched) keeps no fingerprint: no
+    /// chapter may take it for a run planned that long.
+    @Test func anExtendedRunLosesItsFingerprint() throws {
+        let data = try Self.data.get()
+        try Self.inFolder { folder, log, _ in
+            let trainer = try TrainingRun.trainer(for: Self.configuration(epochs: 1), in: folder, trainingSet: data, log: log)
+            try trainer.train(checkpoint: TrainingRun.checkpoint(in: folder))
+            trainer.lock = nil
+            let extended = try Trainer(resumingFrom: TrainingRun.checkpoint(in: folder), trainingSet: data, epochs: 2)
+            #expect(extended.dataDigest == nil)
+            try extended.train(checkpoint: TrainingRun.checkpoint(in: folder))
+            #expect(try Checkpoint.read(from: TrainingRun.checkpoint(in: folder)).fingerprint == nil)
+            let planned = try TrainingRun.trainer(for: Self.configuration(epochs: 2), in: folder, trainingSet: data, log: log)
+            #expect(planned.epoch == 0, "the extended run must not pass for a planned one")
+        }
+    }
+
     @Test func recordsTravelWithTheCheckpoint() throws {
         let data = try Self.data.get()
         try Self.inFolder { folder, log, _ in

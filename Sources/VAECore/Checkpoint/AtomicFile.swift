@@ -85,9 +85,7 @@ public enum WritableFolder {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            let code = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code
-            throw AtomicFileError(message: "cannot create the \(purpose) folder \(path): "
-                                  + (code.map { String(cString: strerror(Int32($0))) } ?? error.localizedDescription))
+            throw AtomicFileError(message: "cannot create the \(purpose) folder \(path): \(posixReason(error))")
         }
         let probe = folder.appendingPathComponent(".write-test.\(getpid())")
         let fd = open(probe.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
@@ -113,9 +111,17 @@ public final class RunLock: @unchecked Sendable {
         try WritableFolder.prepare(folder, purpose: "run")
         self.folder = folder
         let path = folder.appendingPathComponent(".lock").path
-        fd = open(path, O_RDWR | O_CREAT, 0o644)
+        // O_CLOEXEC: child processes (gnuplot) must not inherit, and so hold, the lock.
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw AtomicFileError(message: "cannot open \(path): \(String(cString: strerror(errno)))") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        var result: Int32
+        repeat { result = flock(fd, LOCK_EX | LOCK_NB) } while result != 0 && errno == EINTR
+        guard result == 0 else {
+            let code = errno
+            guard code == EWOULDBLOCK else {
+                close(fd)
+                throw AtomicFileError(message: "cannot lock \(path): \(String(cString: strerror(code)))")
+            }
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             close(fd)
             throw AtomicFileError(message: "another process\(holder.isEmpty ? "" : " (pid \(holder))") is training in \(folder.path); "

@@ -103,8 +103,7 @@ public struct SafeTensors: Equatable {
         guard !isFolder.boolValue else { throw SafeTensorsError.unreadable(url.path, "it is a folder, not a checkpoint file") }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            let code = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code
-            throw SafeTensorsError.unreadable(url.path, code.map { String(cString: strerror(Int32($0))) } ?? error.localizedDescription)
+            throw SafeTensorsError.unreadable(url.path, posixReason(error))
         }
         return try SafeTensors(parsing: data, name: url.path)
     }
@@ -143,13 +142,14 @@ public struct SafeTensors: Equatable {
             // The element count, refused rather than trapping when it overflows or cannot fit the file.
             var count = 1
             for dimension in shape {
+                guard dimension >= 0 else { throw SafeTensorsError.corrupt(name, "tensor \(key) has a negative dimension in its shape \(shape)") }
                 let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
-                guard dimension >= 0, !overflow, product <= dataCount else {
+                guard !overflow, product <= dataCount else {
                     throw SafeTensorsError.corrupt(name, "tensor \(key) has shape \(shape), more values than the file's \(dataCount) data bytes hold")
                 }
                 count = product
             }
-            guard offsets[0] >= 0, offsets[1] <= dataCount,
+            guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] <= dataCount,
                   offsets[1] - offsets[0] == count * dtype.byteCount else {
                 throw SafeTensorsError.corrupt(name, "tensor \(key) of shape \(shape) does not fit its offsets \(offsets) in \(dataCount) data bytes")
             }
@@ -190,4 +190,11 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
         case .notAnInteger(let name, let value): "tensor \(name) is saved as int64 but holds \(value)"
         }
     }
+}
+
+/// The POSIX reason of a Foundation file error ("Permission denied"), or its own description.
+func posixReason(_ error: Error) -> String {
+    let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+    if let underlying, underlying.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(underlying.code))) }
+    return error.localizedDescription
 }

@@ -132,7 +132,9 @@ public final class Trainer {
                       noise: noise, epoch: state.epoch, step: state.step, history: state.history)
         try optimizer.restore(from: checkpoint.optimizerState(for: model.parameters))
         records = checkpoint.records
-        dataDigest = checkpoint.dataDigest
+        // An extended run (a new epoch count) stretches its schedule: its weights are not those of
+        // a run planned that long, so it keeps no fingerprint and no chapter reuses it as one.
+        dataDigest = checkpoint.training?.epochs == configuration.epochs ? checkpoint.dataDigest : nil
         guard optimizer.stepCount == step else {
             throw CheckpointError.badMetadata("the optimizer has taken \(optimizer.stepCount) steps, the trainer \(step)")
         }
@@ -183,7 +185,10 @@ public final class Trainer {
     public func train(checkpoint url: URL? = nil) throws -> TrainingHistory {
         while epoch < configuration.epochs {
             let summary = try trainEpoch()
-            try recordEpoch?(self)
+            do { try recordEpoch?(self) } catch {
+                failure = "recording epoch \(epoch) failed: \(error)"   // the records would lack the epoch
+                throw error
+            }
             if let url { try save(to: url) }
             try epochEnded?(self, summary)
             model.isTraining = true

@@ -8,8 +8,15 @@ public struct RunFingerprint: Equatable, Sendable, CustomStringConvertible {
     /// 64 hex digits.
     public let value: String
 
+    /// The version of the training arithmetic. The fingerprint cannot see the code, so a change
+    /// that alters what training computes (a kernel's rounding, an initialisation) must raise
+    /// this number, or old runs and their measurements would pass for new ones. Version 1 adds
+    /// nothing to the hash, so runs fingerprinted before the number existed stay valid.
+    public static let numericsVersion = 1
+
     public init(configuration: TrainingConfiguration, dataDigest: String) throws {
-        let text = "format \(Checkpoint.formatVersion)\ndata \(dataDigest)\ntraining \(try Checkpoint.json(configuration))"
+        var text = "format \(Checkpoint.formatVersion)\ndata \(dataDigest)\ntraining \(try Checkpoint.json(configuration))"
+        if RunFingerprint.numericsVersion > 1 { text += "\nnumerics \(RunFingerprint.numericsVersion)" }
         value = SHA256.hash(Array(text.utf8)).hex
     }
 
@@ -85,10 +92,20 @@ public enum TrainingRun {
             }
             // Another run: keep it under its own fingerprint's name.
             let asideName = saved?.fingerprint.map { "checkpoint-\($0.prefix(12)).safetensors" }
-                ?? "checkpoint-unfingerprinted-\(Int(Date().timeIntervalSince1970)).safetensors"
+                ?? "checkpoint-unfingerprinted-\(Int(Date().timeIntervalSince1970))-\(UUID().uuidString.prefix(8)).safetensors"
             let aside = folder.appendingPathComponent(asideName)
-            if files.fileExists(atPath: aside.path) { try files.removeItem(at: aside) }   // the same run, saved again
-            try files.moveItem(at: url, to: aside)
+            if files.fileExists(atPath: aside.path) {
+                // The same run twice (a --retrain stopped half way, say): keep the further trained one.
+                let kept = (try? Checkpoint.read(from: aside))?.state?.epoch ?? -1
+                if kept >= saved?.state?.epoch ?? -1 {
+                    try files.removeItem(at: url)
+                } else {
+                    try files.removeItem(at: aside)
+                    try files.moveItem(at: url, to: aside)
+                }
+            } else {
+                try files.moveItem(at: url, to: aside)
+            }
             log(saved?.fingerprint == fingerprint.value
                 ? "--retrain: the run in \(folder.path) is set aside as \(asideName)"
                 : "\(folder.path) held another run (\(difference(saved, configuration, digest))); it is kept as \(asideName)")

@@ -128,6 +128,7 @@ public struct Architecture: Codable, Equatable, Sendable {
         }
         let head = ResolvedLayer(name: encoderNames.extra!, spec: .linear(2 * latentDimensions),
                                  input: [shape[0] + classCount], output: [2 * latentDimensions])
+        _ = try head.spec.outputShape(forInput: head.input, at: "the encoder's head '\(head.name)'")   // its weight's size
 
         let decoderNames = try LayerSpec.names(of: decoder, extraLinear: false, network: "decoder")
         shape = [latentDimensions + classCount]
@@ -177,6 +178,54 @@ public struct LayerSpec: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case type, channels, features, kernel, stride, padding, outputPadding = "output_padding", factor, shape,
              slope, alpha, body, name
+    }
+
+    /// The fields each type reads, besides `type` and `name`.
+    public var fields: [String] {
+        switch type {
+        case .conv: ["channels", "kernel", "stride", "padding"]
+        case .deconv: ["channels", "kernel", "stride", "padding", "output_padding"]
+        case .upsample: ["factor"]
+        case .linear: ["features"]
+        case .reshape: ["shape"]
+        case .leakyReLU: ["slope"]
+        case .elu: ["alpha"]
+        case .residual: ["body"]
+        case .batchNorm, .relu, .swish, .flatten: []
+        }
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Decodes a layer, refusing a field its type does not read ("pading", or a padding on a
+    /// linear layer), which would otherwise be ignored in silence.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        type = try c.decode(Kind.self, forKey: .type)
+        channels = try c.decodeIfPresent(Int.self, forKey: .channels)
+        features = try c.decodeIfPresent(Int.self, forKey: .features)
+        kernel = try c.decodeIfPresent(Int.self, forKey: .kernel)
+        stride = try c.decodeIfPresent(Int.self, forKey: .stride)
+        padding = try c.decodeIfPresent(Int.self, forKey: .padding)
+        outputPadding = try c.decodeIfPresent(Int.self, forKey: .outputPadding)
+        factor = try c.decodeIfPresent(Int.self, forKey: .factor)
+        shape = try c.decodeIfPresent([Int].self, forKey: .shape)
+        slope = try c.decodeIfPresent(Double.self, forKey: .slope)
+        alpha = try c.decodeIfPresent(Double.self, forKey: .alpha)
+        body = try c.decodeIfPresent([LayerSpec].self, forKey: .body)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+        let allowed = Set(["type", "name"] + fields)
+        let given = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+        if let unknown = given.sorted().first(where: { !allowed.contains($0) }) {
+            throw DecodingError.dataCorruptedError(
+                forKey: AnyKey(stringValue: unknown), in: try decoder.container(keyedBy: AnyKey.self),
+                debugDescription: "a \(type.rawValue) layer takes no field '\(unknown)' (it reads: \((["name"] + fields).joined(separator: ", ")))")
+        }
     }
 
     public init(_ type: Kind, channels: Int? = nil, features: Int? = nil, kernel: Int? = nil, stride: Int? = nil,
@@ -230,13 +279,13 @@ public struct LayerSpec: Codable, Equatable, Sendable {
     public func multiplyAdds(input: [Int]) -> Int {
         guard let output = try? outputShape(forInput: input, at: "") else { return 0 }
         switch type {
-        case .conv: return output.reduce(1, *) * input[0] * (kernel ?? 0) * (kernel ?? 0)
-        case .deconv: return input.reduce(1, *) * output[0] * (kernel ?? 0) * (kernel ?? 0)
-        case .linear: return input[0] * output[0]
+        case .conv: return saturatingProduct(output + [input[0], kernel ?? 0, kernel ?? 0])
+        case .deconv: return saturatingProduct(input + [output[0], kernel ?? 0, kernel ?? 0])
+        case .linear: return saturatingProduct([input[0], output[0]])
         case .residual:
             var shape = input, total = 0
             for spec in body ?? [] {
-                total += spec.multiplyAdds(input: shape)
+                total = total.addingReportingOverflow(spec.multiplyAdds(input: shape)).overflow ? .max : total + spec.multiplyAdds(input: shape)
                 shape = (try? spec.outputShape(forInput: shape, at: "")) ?? shape
             }
             return total
@@ -264,15 +313,25 @@ public struct LayerSpec: Codable, Equatable, Sendable {
             throw refuse("\(value) is beyond the largest size accepted, \(limit)")
         }
         let output = try unboundedOutputShape(forInput: input, at: place, refuse: refuse)
-        let values = output.reduce(1) { total, size in
+        guard saturatingProduct(output) <= limit else { throw refuse("its output \(output) would hold more than \(limit) values per image") }
+        let weights: Int
+        switch type {
+        case .linear: weights = saturatingProduct([input[0], output[0]])
+        case .conv, .deconv: weights = saturatingProduct([input[0], output[0], kernel ?? 0, kernel ?? 0])
+        default: weights = 0
+        }
+        guard weights <= LayerSpec.maximumWeights else {
+            throw refuse("its weight of \(weights) values is more than \(LayerSpec.maximumWeights)")
+        }
+        return output
+    }
+
+    /// The product of `sizes`, or `Int.max` when it overflows (which every limit then refuses).
+    func saturatingProduct(_ sizes: [Int]) -> Int {
+        sizes.reduce(1) { total, size in
             let (product, overflow) = total.multipliedReportingOverflow(by: size)
             return overflow ? Int.max : product
         }
-        guard values <= limit else { throw refuse("its output \(output) would hold more than \(limit) values per image") }
-        if type == .linear, input[0] * output[0] > LayerSpec.maximumWeights {
-            throw refuse("a \(input[0])×\(output[0]) weight is more than \(LayerSpec.maximumWeights) values")
-        }
-        return output
     }
 
     /// The most values a layer's output may hold per image, or a size field may be (2²⁴).
@@ -325,8 +384,8 @@ public struct LayerSpec: Codable, Equatable, Sendable {
             return [input.reduce(1, *)]
         case .reshape:
             guard let shape, !shape.isEmpty, shape.allSatisfy({ $0 >= 1 }) else { throw refuse("it needs a 'shape' of positive sizes") }
-            guard shape.reduce(1, *) == input.reduce(1, *) else {
-                throw refuse("\(input.reduce(1, *)) values cannot be reshaped to \(shape)")
+            guard saturatingProduct(shape) == saturatingProduct(input) else {
+                throw refuse("\(saturatingProduct(input)) values cannot be reshaped to \(shape)")
             }
             return shape
         case .residual:

@@ -60,8 +60,8 @@ public struct Likelihood: Codable, Equatable, Sendable {
     public func validate() throws {
         switch type {
         case .gaussian:
-            guard let sigma, sigma.isFinite, sigma > 0 else {
-                throw VAEConfigurationError("a Gaussian likelihood needs a fixed sigma > 0, not \(sigma.map { "\($0)" } ?? "none")")
+            guard let sigma, sigma.isFinite, sigma > 0, Float(sigma * sigma).isNormal, Float(1 / (sigma * sigma)).isNormal else {
+                throw VAEConfigurationError("a Gaussian likelihood needs a fixed sigma > 0 whose square and its inverse are normal Floats, not \(sigma.map { "\($0)" } ?? "none")")
             }
         case .bernoulli, .gaussianLearned:
             guard sigma == nil else { throw VAEConfigurationError("a \(type.rawValue) likelihood takes no sigma") }

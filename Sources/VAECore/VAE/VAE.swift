@@ -63,7 +63,10 @@ public final class VAE {
     /// Multiply-adds of one image's forward pass through encoder, head and decoder: the reference
     /// model's 3.6 million make about 21.6 MFLOP per image for a training step (×2 FLOP, ×3 passes).
     public var forwardMultiplyAdds: Int {
-        (layout.encoder + [layout.head] + layout.decoder).reduce(0) { $0 + $1.multiplyAdds }
+        (layout.encoder + [layout.head] + layout.decoder).reduce(0) { total, layer in
+            let (sum, overflow) = total.addingReportingOverflow(layer.multiplyAdds)
+            return overflow ? .max : sum
+        }
     }
 
     /// The number of trained values.

@@ -79,6 +79,17 @@ def layer_names(specs, extra_linear=False):
     return names, (nxt("linear") if extra_linear else None)
 
 
+class Reshape(nn.Module):
+    """Reshape.swift: each sample to `shape`, whatever its rank (nn.Unflatten only splits one axis)."""
+
+    def __init__(self, shape):
+        super().__init__()
+        self.shape = tuple(shape)
+
+    def forward(self, x):
+        return x.reshape(x.shape[0], *self.shape)
+
+
 class Residual(nn.Module):
     def __init__(self, body):
         super().__init__()
@@ -123,7 +134,7 @@ def build(specs, shape, names):
             layers[name] = nn.Flatten()
             shape = [math.prod(shape)]
         elif t == "reshape":
-            layers[name] = nn.Unflatten(1, tuple(spec["shape"]))
+            layers[name] = Reshape(spec["shape"])
             shape = list(spec["shape"])
         elif t == "residual":
             body_names, _ = layer_names(spec["body"])
