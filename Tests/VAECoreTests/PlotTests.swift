@@ -309,8 +309,7 @@ enum GlyphDigits {
         let dir = try Self.scratchDirectory("fake-gnuplot")
         func fake(_ name: String, _ body: String) throws -> String {
             let url = dir.appendingPathComponent(name)
-            try Data("#!/bin/sh\ncat > /dev/null\n\(body)\n".utf8).write(to: url)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+            try writeExecutable("#!/bin/sh\ncat > /dev/null\n\(body)\n", to: url)
             return url.path
         }
         let figure = Figure(.lines([Series("a", y: [1.0, 2.0])]))
@@ -335,8 +334,7 @@ enum GlyphDigits {
     @Test func earlyGnuplotDeathIsAnErrorNotACrashOrHang() throws {
         let dir = try Self.scratchDirectory("broken-pipe")
         let fake = dir.appendingPathComponent("dying-gnuplot")
-        try Data("#!/bin/sh\necho 'dying early' >&2\nexit 2\n".utf8).write(to: fake)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+        try writeExecutable("#!/bin/sh\necho 'dying early' >&2\nexit 2\n", to: fake)
         let filler = String(repeating: "# padding padding padding padding padding padding padding\n", count: 40_000)
         do {
             try GnuplotProcess(executable: fake).run(script: "plot sin(x)\n" + filler, in: dir)

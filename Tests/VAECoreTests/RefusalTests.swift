@@ -157,12 +157,11 @@ import Testing
     @Test func aTruncatedPNGIsNotKept() throws {
         let folder = try Self.scratch("png")
         let fake = folder.appendingPathComponent("truncating-gnuplot")
-        try Data("""
+        try writeExecutable("""
             #!/bin/sh
             out=$(sed -n "s/^set output '\\(.*\\)'$/\\1/p" | head -n 1)
             printf '\\211PNG\\r\\n\\032\\nonly the start' > "$out"
-            """.utf8).write(to: fake)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+            """, to: fake)
         let writer = FigureWriter(directory: folder.appendingPathComponent("out"), gnuplotPath: fake.path)
         let png = folder.appendingPathComponent("out/f.png")
         #expect(throws: PlotError.outputTruncated(png.path)) { try writer.write(Figure(.lines([Series("a", y: [1.0, 2.0])])), name: "f") }
@@ -202,8 +201,7 @@ import Testing
     @Test func aMissingGnuplotVariableFallsBackToPath() throws {
         let folder = try Self.scratch("gnuplot-path")
         let fake = folder.appendingPathComponent("gnuplot")
-        try Data("#!/bin/sh\nexit 0\n".utf8).write(to: fake)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+        try writeExecutable("#!/bin/sh\nexit 0\n", to: fake)
         let found = GnuplotProcess.locate(environment: ["GNUPLOT": "/no/such/gnuplot", "PATH": folder.path])
         #expect(found?.path == fake.path)
     }

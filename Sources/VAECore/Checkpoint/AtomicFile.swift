@@ -12,7 +12,7 @@ public enum AtomicFile {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         removeStaleTemporaries(of: url)
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)   // never inherited by a child
         guard fd >= 0 else { throw AtomicFileError(path: url.path, step: "create \(temporary.lastPathComponent)", code: errno) }
         var failure: AtomicFileError?
         data.withUnsafeBytes { raw in
@@ -88,7 +88,7 @@ public enum WritableFolder {
             throw AtomicFileError(message: "cannot create the \(purpose) folder \(path): \(posixReason(error))")
         }
         let probe = folder.appendingPathComponent(".write-test.\(getpid())")
-        let fd = open(probe.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(probe.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw AtomicFileError(message: "cannot write in the \(purpose) folder \(path): \(String(cString: strerror(errno)))")
         }
