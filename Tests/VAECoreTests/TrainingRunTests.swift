@@ -25,6 +25,15 @@ import Testing
         (trainer.model.parameters + trainer.model.buffers).flatMap { $0.value.scalars.map(\.bitPattern) }
     }
 
+    /// A run of `configuration` in `folder`, trained to its end, its folder's lock released.
+    static func trainedRun(_ configuration: TrainingConfiguration, in folder: URL, _ data: MNIST,
+                           log: (String) -> Void) throws -> Trainer {
+        let trainer = try TrainingRun.trainer(for: configuration, in: folder, trainingSet: data, log: log)
+        try trainer.train(checkpoint: TrainingRun.checkpoint(in: folder))
+        trainer.lock = nil
+        return trainer
+    }
+
     @Test func aFinishedRunIsReusedAndAHalfDoneOneResumed() throws {
         let data = try Self.data.get()
         try Self.inFolder { folder, log, lines in
@@ -62,9 +71,7 @@ import Testing
     @Test func anotherRunIsSetAsideAndTakenBack() throws {
         let data = try Self.data.get()
         try Self.inFolder { folder, log, lines in
-            let two = try TrainingRun.trainer(for: Self.configuration(epochs: 2), in: folder, trainingSet: data, log: log)
-            try two.train(checkpoint: TrainingRun.checkpoint(in: folder))
-            two.lock = nil
+            let two = try Self.trainedRun(Self.configuration(epochs: 2), in: folder, data, log: log)
             let twoFingerprint = try RunFingerprint(configuration: Self.configuration(epochs: 2), dataDigest: data.contentDigest)
 
             // Another epoch count is another run: the first is kept under its fingerprint.
@@ -101,9 +108,7 @@ import Testing
     @Test func anExtendedRunLosesItsFingerprint() throws {
         let data = try Self.data.get()
         try Self.inFolder { folder, log, _ in
-            let trainer = try TrainingRun.trainer(for: Self.configuration(epochs: 1), in: folder, trainingSet: data, log: log)
-            try trainer.train(checkpoint: TrainingRun.checkpoint(in: folder))
-            trainer.lock = nil
+            _ = try Self.trainedRun(Self.configuration(epochs: 1), in: folder, data, log: log)
             let extended = try Trainer(resumingFrom: TrainingRun.checkpoint(in: folder), trainingSet: data, epochs: 2)
             #expect(extended.dataDigest == nil)
             try extended.train(checkpoint: TrainingRun.checkpoint(in: folder))
