@@ -5,29 +5,31 @@
 // `VAECore` is the small library that every chapter builds on: tensors, matrix multiply,
 // randomness, MNIST, and figures through gnuplot. Each chapter in `Chapters/` is one executable,
 // run as `swift run -c release chNN-topic`. `figures` regenerates every figure; `bench` measures.
+import Foundation
 import PackageDescription
 
-/// Numeric code needs a CPU baseline with AVX2 and FMA, in every configuration, so that
-/// `SIMD8<Float>.addingProduct` becomes one `vfmadd` instead of eight calls to `fmaf`, and debug
-/// and release builds round alike. Release builds also optimise across module boundaries, so that
-/// the library's generic helpers are specialised in the chapters that call them.
-/// `-fno-math-errno` lets `squareRoot()` become one vectorised `vsqrtps` (C's `sqrtf` may set
-/// `errno`, which keeps it scalar): Adam's step is about 6 times faster with it.
+/// On x86-64, numeric code needs a CPU baseline with AVX2 and FMA, in every configuration, so
+/// that `SIMD8<Float>.addingProduct` becomes one `vfmadd` instead of eight calls to `fmaf`, and
+/// debug and release builds round alike. arm64 (Apple silicon, Linux arm64) has FMA and NEON in
+/// its base instruction set and needs no flag. Release builds also optimise across module
+/// boundaries, so that the library's generic helpers are specialised in the chapters that call
+/// them. `-fno-math-errno` lets `squareRoot()` become one vectorised `vsqrtps` (C's `sqrtf` may
+/// set `errno`, which keeps it scalar): Adam's step is about 6 times faster with it.
+#if arch(x86_64)
+let cpuFlags = ["-Xcc", "-march=x86-64-v3"]
+#else
+let cpuFlags: [String] = []
+#endif
 let numericSettings: [SwiftSetting] = [
-    .unsafeFlags(["-Xcc", "-march=x86-64-v3", "-Xcc", "-fno-math-errno"]),
+    .unsafeFlags(cpuFlags + ["-Xcc", "-fno-math-errno"]),
     .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
-/// The chapters of the course, in teaching order.
-let chapters = [
-    "ch01-tensors",
-    "ch02-convolution",
-    "ch03-backprop",
-    "ch04-reparameterization",
-    "ch05-elbo",
-    "ch06-beta-vae",
-    "ch07-cvae",
-]
+/// The chapters of the course, in teaching order: every folder `Chapters/chNN-topic`. The folder
+/// is the one list; `figures` and `book` read the same folder (`CoursePaths.chapters`).
+let chapters = ((try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/Chapters")) ?? [])
+    .filter { $0.range(of: #"^ch[0-9]{2}-[a-z0-9-]+$"#, options: .regularExpression) != nil }
+    .sorted()
 
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 
@@ -66,7 +68,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "figures",
-            dependencies: ["CourseSupport", argumentParser],
+            dependencies: ["VAECore", "CourseSupport", argumentParser],
             swiftSettings: numericSettings
         ),
         .testTarget(

@@ -66,4 +66,18 @@ public enum CoursePaths {
     }
     /// The checked-in figures of the course.
     public static let figures: URL = root.appendingPathComponent("figures", isDirectory: true)
+    /// The chapters' sources, one folder each.
+    public static let chapterSources: URL = root.appendingPathComponent("Chapters", isDirectory: true)
+
+    /// The chapters of the course, in teaching order: the names of the folders `Chapters/chNN-topic`
+    /// (each an executable of the same name). `Package.swift` builds the same folders, so the
+    /// folder is the one list of chapters.
+    /// - Throws: when `Chapters/` cannot be read (the program was moved away from its checkout).
+    public static func chapters() throws -> [String] {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: chapterSources.path) } catch {
+            throw ValidationError("cannot list the chapters in \(chapterSources.path): \(error.localizedDescription)")
+        }
+        return names.filter { $0.range(of: #"^ch[0-9]{2}-[a-z0-9-]+$"#, options: .regularExpression) != nil }.sorted()
+    }
 }

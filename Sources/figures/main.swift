@@ -5,20 +5,15 @@
 //
 // Each chapter is its own executable; this command runs the release builds that sit beside it,
 // passing on --quick, --data, --figures and --seed, and stops at the first chapter that fails.
+// What each chapter prints on standard output is shown and also kept, as
+// FIGURES/book/chNN-topic.txt, for the chapter's page of the book.
 import ArgumentParser
 import CourseSupport
 import Foundation
+import VAECore
 
-/// The chapters, in teaching order. Each is a product of the package.
-let chapters = [
-    "ch01-tensors",
-    "ch02-convolution",
-    "ch03-backprop",
-    "ch04-reparameterization",
-    "ch05-elbo",
-    "ch06-beta-vae",
-    "ch07-cvae",
-]
+/// The chapters, in teaching order: the folders of `Chapters/`, each a product of the package.
+let chapters = (try? CoursePaths.chapters()) ?? []
 
 struct Figures: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,6 +28,7 @@ struct Figures: ParsableCommand {
     var only: [String] = []
 
     func validate() throws {
+        guard !chapters.isEmpty else { throw ValidationError("no chapters found in \(CoursePaths.chapterSources.path)") }
         for name in only where !chapters.contains(name) {
             throw ValidationError("unknown chapter '\(name)'; the chapters are \(chapters.joined(separator: ", "))")
         }
@@ -47,6 +43,8 @@ struct Figures: ParsableCommand {
 
         // Chapter 2 draws the filters of the VAE that chapter 5 trains: when both run, chapter 2
         // runs once more at the end, so its trained-filter figure comes from this run's model.
+        let outputDirectory = URL(fileURLWithPath: options.figures, isDirectory: true).appendingPathComponent("book", isDirectory: true)
+        do { try WritableFolder.prepare(outputDirectory, purpose: "the chapters' output") } catch { throw ValidationError("\(error)") }
         var runs = selected
         if selected.contains("ch02-convolution") && selected.contains("ch05-elbo") { runs.append("ch02-convolution") }
 
@@ -57,18 +55,37 @@ struct Figures: ParsableCommand {
             }
             FileHandle.standardError.write(Data("\n=== [\(index + 1)/\(runs.count)] \(name) \(arguments.joined(separator: " "))\n".utf8))
             let start = Date()
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = arguments
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw ValidationError("\(name) failed with exit status \(process.terminationStatus)")
-            }
+            let output = try runShowingOutput(executable, arguments: arguments)
+            try AtomicFile.write(output, to: outputDirectory.appendingPathComponent("\(name).txt"))
             FileHandle.standardError.write(Data(String(format: "=== %@ done in %.1f s\n", name, Date().timeIntervalSince(start)).utf8))
         }
         print("figures written to \(options.figures)")
     }
+}
+
+/// Runs `executable`, copying its standard output to ours as it comes, and returns all of it.
+/// Standard error (progress lines) passes straight through.
+/// - Throws: when the program cannot start or exits with a non-zero status.
+func runShowingOutput(_ executable: URL, arguments: [String]) throws -> Data {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    var output = Data()
+    let reader = pipe.fileHandleForReading
+    while true {
+        let chunk = reader.availableData          // blocks until data or end of file
+        if chunk.isEmpty { break }
+        FileHandle.standardOutput.write(chunk)
+        output.append(chunk)
+    }
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw ValidationError("\(executable.lastPathComponent) failed with exit status \(process.terminationStatus)")
+    }
+    return output
 }
 
 Figures.main()
