@@ -1,16 +1,11 @@
 // The figures of chapter 5. Each function takes what the lecture computed and draws it; the
-// mathematics lives in main.swift.
+// mathematics lives in main.swift and the library.
 
 import CourseSupport
 import Foundation
 import VAECore
 
 enum Pictures {
-    /// Bernoulli means σ(logits) of the decoder for codes z: (N, 1, 28, 28) in [0, 1].
-    static func decodeMeans(_ model: VAE, _ z: Tensor) throws -> Tensor {
-        try model.decode(z).map { StableMath.sigmoid($0) }
-    }
-
     /// Rows of a batch (N, 1, 28, 28) as the flat pixel arrays an image grid takes.
     static func rows(_ images: Tensor) -> [[Float]] {
         (0..<images.shape[0]).map { images.slice($0).scalars }
@@ -39,11 +34,6 @@ enum Pictures {
             panel("Total: −ELBO") { $0.reconstruction + $0.kl },
             perStep,
         ], columns: 2, width: 1200, height: 900), as: "ch05-loss-curves")
-        for record in history.epochs {
-            let test = record.test.map { String(format: "   test: recon %.2f KL %.2f −ELBO %.2f", $0.reconstruction, $0.kl, $0.reconstruction + $0.kl) } ?? ""
-            print(String(format: "epoch %2d  train: recon %.2f KL %.2f −ELBO %.2f", record.epoch, record.train.reconstruction,
-                         record.train.kl, record.train.reconstruction + record.train.kl) + test)
-        }
     }
 
     /// The learning rate at every recorded step, under the run's schedule.
@@ -83,7 +73,7 @@ enum Pictures {
             batch.scalars.replaceSubrange(row * 784..<(row + 1) * 784, with: test.images.slice(index).scalars)
         }
         let (mean, _) = try model.encode(batch)
-        let reconstructed = try decodeMeans(model, mean)
+        let reconstructed = try model.decodeMeans(mean)
         let originals = rows(batch), outputs = rows(reconstructed)
         // Rows alternate: 10 originals, their 10 reconstructions, the next 10, theirs.
         let images = Array(originals[0..<10]) + Array(outputs[0..<10]) + Array(originals[10..<20]) + Array(outputs[10..<20])
@@ -97,7 +87,7 @@ enum Pictures {
     static func priorSamples(_ model: VAE, figures: FigureWriter, seed: UInt64) throws {
         var random = RandomSource(seed: seed &+ 31)
         let z = Tensor.gaussian([64, model.configuration.latentDimensions], using: &random)
-        let grid = try ImageGrid(images: rows(try decodeMeans(model, z)), rows: 8, columns: 8)
+        let grid = try ImageGrid(images: rows(try model.decodeMeans(z)), rows: 8, columns: 8)
         try figures.save(Figure(.images(grid, title: "Samples from the prior: z ~ N(0, I), decoder means")),
                          as: "ch05-samples")
     }
@@ -120,7 +110,7 @@ enum Pictures {
                 let t = Float(s) / Float(steps - 1)
                 for j in 0..<d { path.scalars[s * d + j] = (1 - t) * mean.scalars[j] + t * mean.scalars[d + j] }
             }
-            images += rows(try decodeMeans(model, path))
+            images += rows(try model.decodeMeans(path))
             titles.append("\(test.labels[a]) → \(test.labels[b])")
         }
         let grid = try ImageGrid(images: images, rows: pairs, columns: steps, rowTitles: titles)
@@ -130,43 +120,16 @@ enum Pictures {
 
     // MARK: The latent space
 
-    /// The codes μ(x) of test digits projected on their two principal axes, coloured by digit;
-    /// and histograms of μ and σ over all dimensions.
-    static func latentSpace(_ model: VAE, test: MNIST, figures: FigureWriter, quick: Bool) throws {
-        let count = quick ? 2_000 : 5_000
-        let d = model.configuration.latentDimensions
-        let posteriors = try encodePosteriors(model: model, images: test.images, limit: count)
-        let means = posteriors.mean.scalars
-        let sigmas = posteriors.logVariance.scalars.map { exp(0.5 * $0) }
-        // PCA: the eigenvectors of the codes' covariance with the two largest eigenvalues.
-        var centre = [Double](repeating: 0, count: d)
-        for i in 0..<count { for j in 0..<d { centre[j] += Double(means[i * d + j]) / Double(count) } }
-        var covariance = [Double](repeating: 0, count: d * d)
-        for i in 0..<count {
-            for a in 0..<d {
-                let da = Double(means[i * d + a]) - centre[a]
-                for b in 0..<d { covariance[a * d + b] += da * (Double(means[i * d + b]) - centre[b]) / Double(count - 1) }
-            }
-        }
-        let eigen = try SymmetricEigendecomposition(symmetric: covariance, dimension: d)
-        // Eigenvalues ascend: the last two columns are the principal axes.
-        let axes = [d - 1, d - 2].map { column in (0..<d).map { eigen.eigenvectors[$0 * d + column] } }
-        let explained = (eigen.eigenvalues[d - 1] + eigen.eigenvalues[d - 2]) / eigen.eigenvalues.reduce(0, +)
-        var xs: [Double] = [], ys: [Double] = []
-        for i in 0..<count {
-            var p = (0.0, 0.0)
-            for j in 0..<d {
-                let centred = Double(means[i * d + j]) - centre[j]
-                p.0 += centred * axes[0][j]; p.1 += centred * axes[1][j]
-            }
-            xs.append(p.0); ys.append(p.1)
-        }
-        print(String(format: "PCA of μ over %d test digits: the first two axes explain %.1f%% of the variance", count, 100 * explained))
-        let labels = test.labels.prefix(count).map(Int.init)
+    /// The codes μ(x) of test digits projected on their two principal axes, coloured by digit.
+    static func latentProjection(xs: [Double], ys: [Double], labels: [Int], explained: Double, figures: FigureWriter) throws {
         try figures.save(Figure(.scatter(LabeledPoints(x: xs, y: ys, labels: labels, equalAxes: true),
-                                         title: String(format: "Latent means μ(x) of %d test digits: 2-D PCA (%.0f%% of the variance)", count, 100 * explained),
+                                         title: String(format: "Latent means μ(x) of %d test digits: 2-D PCA (%.0f%% of the variance)", xs.count, 100 * explained),
                                          xlabel: "first principal axis", ylabel: "second principal axis")),
                          as: "ch05-latent-pca")
+    }
+
+    /// Histograms of the posterior means μ and standard deviations σ over all dimensions.
+    static func posteriorHistograms(means: [Float], sigmas: [Float], dimensions d: Int, figures: FigureWriter) throws {
         try figures.save(Figure(title: "Posterior parameters over test digits and all \(d) dimensions", panels: [
             .histogram(Histogram(means, bins: 80, title: "μ"), overlays: [
                 Series.function("N(0,1)", over: -4...4) { exp(-$0 * $0 / 2) / (2 * Double.pi).squareRoot() },

@@ -41,3 +41,6 @@ public func log(_ line: String) {
 public func section(_ title: String) {
     print("\n## \(title)\n")
 }
+
+/// A learning-rate schedule named on the command line: constant, cosine or warmup-cosine.
+extension LearningRateScheduleKind: ExpressibleByArgument {}

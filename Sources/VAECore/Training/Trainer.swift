@@ -260,9 +260,12 @@ public final class Trainer {
     }
 
     /// One update on `batch`: zero the gradients, forward and backward, Adam with `learningRate`.
+    /// `trainEpoch` calls it with the next batch of `batches` and the scheduled rate and KL
+    /// objective; chapter 5 calls it directly to check its written-out step against this one.
+    /// It advances `step` but not `batches` or the history.
     /// - Complexity: the model's forward and backward plus one Adam pass; beyond the model's own
     ///   allocations, only the labels of a conditional model are copied.
-    func update(on batch: Batch, objective: KLObjective, learningRate: Float) throws -> ELBOTerms {
+    public func update(on batch: Batch, objective: KLObjective, learningRate: Float) throws -> ELBOTerms {
         model.zeroGradients()
         let labels: [Int]? = model.configuration.classCount > 0 ? batch.labels.map { Int($0) } : nil
         let terms: ELBOTerms
