@@ -6,9 +6,10 @@ import VAECore
 // 2·M·N·K floating-point operations (flops). Nearly all the time of a neural network goes into
 // products like this one (a convolution is one, after im2col), so its speed bounds everything.
 //
-// What is the best we can hope for? This CPU core issues two 8-wide FMA (fused multiply-add)
-// instructions per cycle: 2 × 8 × 2 = 32 flops per cycle, about 100 GFLOP/s per core at its
-// clock, 200 on both cores. Memory is far slower: a few tens of GB/s from RAM, that is a few
+// What is the best we can hope for? A recent x86 core with AVX2 issues two 8-wide FMA (fused
+// multiply-add) instructions per cycle: 2 × 8 × 2 = 32 flops per cycle, about 100 GFLOP/s per
+// core at a 3 GHz clock, times the number of cores (the chapter prints how many this machine
+// has). Memory is far slower: a few tens of GB/s from RAM, that is a few
 // floats per nanosecond, while the FMA units eat 64 floats per nanosecond per core. Yet a
 // 512×512 product does 2·512³ flops on 3·512² floats: 340 flops per float. So multiply can run
 // at the peak of the arithmetic *if* every float brought in from memory is reused hundreds of
@@ -140,14 +141,17 @@ func matmulKernelSingleThread(m: Int, n: Int, k: Int,
          beta: 0, c: c, ldc: n, threads: 1)
 }
 
-/// Step 5, the same `gemm` on every core: the threads compute disjoint rectangles of C
-/// (`DispatchQueue.concurrentPerform`), so they never write the same memory and need no locks.
-/// Each element of C is still summed in the same order, so the result is bit for bit the one
-/// of step 4.
+/// Step 5, the same `gemm` on `threads` threads (by default one per core): the threads compute
+/// disjoint rectangles of C, handed out by the library's `parallelFor`
+/// (`Sources/VAECore/Util/Parallel.swift`: a pool of worker threads that spin briefly between
+/// jobs, so the many short fork-joins of a training step cost microseconds), so they never
+/// write the same memory and need no locks. Each element of C is still summed in the same
+/// order, so the result is bit for bit the one of step 4.
 func matmulKernelAllCores(m: Int, n: Int, k: Int,
-                          a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>) {
+                          a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                          threads: Int = gemmMaxThreads) {
     gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
-         beta: 0, c: c, ldc: n, threads: gemmMaxThreads)
+         beta: 0, c: c, ldc: n, threads: threads)
 }
 
 /// The five steps, in teaching order, with the largest square size each is timed at (the slow
@@ -155,16 +159,19 @@ func matmulKernelAllCores(m: Int, n: Int, k: Int,
 typealias MatmulStep = (name: String, maxSize: Int,
                         run: @Sendable (Int, Int, Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void)
 
-let matmulSteps: [MatmulStep] = teachingSteps + openBLASStep
+/// The five steps, step 5 on `threads` threads, then OpenBLAS when it is installed.
+func matmulSteps(threads: Int) -> [MatmulStep] { teachingSteps(threads: threads) + openBLASStep }
 
-let teachingSteps: [MatmulStep] = [
-    ("1 naive ijk", 512, { matmulNaiveIJK(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
-    ("2 reordered ikj", 1024, { matmulReorderedIKJ(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
-    ("3 cache-blocked", 1024, { matmulBlocked(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
-    ("4 SIMD kernel, 1 thread", Int.max, { matmulKernelSingleThread(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
-    ("5 SIMD kernel, \(gemmMaxThreads) threads", Int.max,
-     { matmulKernelAllCores(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
-]
+func teachingSteps(threads: Int) -> [MatmulStep] {
+    [
+        ("1 naive ijk", 512, { matmulNaiveIJK(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
+        ("2 reordered ikj", 1024, { matmulReorderedIKJ(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
+        ("3 cache-blocked", 1024, { matmulBlocked(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
+        ("4 SIMD kernel, 1 thread", Int.max, { matmulKernelSingleThread(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
+        ("5 SIMD kernel, \(threads) thread\(threads == 1 ? "" : "s")", Int.max,
+         { matmulKernelAllCores(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5, threads: threads) }),
+    ]
+}
 
 /// OpenBLAS, a mature hand-tuned BLAS, as the yardstick, when `libopenblas.so.0` is installed.
 let openBLASStep: [MatmulStep] =
@@ -177,12 +184,14 @@ let openBLASStep: [MatmulStep] =
 /// `maxSize`), and returns the measured GFLOP/s: 2·N³ flops divided by the best of a few runs.
 ///
 /// Each step's result is checked against step 4 (the library, itself tested against a
-/// double-precision reference): a wrong fast version would be no lesson. Takes about 10–20 s
-/// for sizes up to 1024 on two cores.
+/// double-precision reference): a wrong fast version would be no lesson. The slow steps stop at
+/// their `maxSize`, so sizes up to 1024 take seconds, not minutes.
 ///
-/// - Precondition: every size is positive.
-func measureMatmulSteps(sizes: [Int], seed: UInt64 = 1) -> [(step: String, size: Int, gflops: Double)] {
+/// - Precondition: every size is positive, and `threads` is at least 1.
+func measureMatmulSteps(sizes: [Int], threads: Int = gemmMaxThreads, seed: UInt64 = 1) -> [(step: String, size: Int, gflops: Double)] {
     precondition(sizes.allSatisfy { $0 > 0 }, "measureMatmulSteps: sizes must be positive, got \(sizes)")
+    precondition(threads >= 1, "measureMatmulSteps: threads must be at least 1, got \(threads)")
+    let steps = matmulSteps(threads: threads)
     var results: [(step: String, size: Int, gflops: Double)] = []
     var random = RandomSource(seed: seed)
     for size in sizes {
@@ -197,7 +206,7 @@ func measureMatmulSteps(sizes: [Int], seed: UInt64 = 1) -> [(step: String, size:
                     matmulKernelSingleThread(m: size, n: size, k: size, a: pa.baseAddress!, b: pb.baseAddress!,
                                              c: pr.baseAddress!)
                 }
-                for step in matmulSteps where size <= step.maxSize {
+                for step in steps where size <= step.maxSize {
                     let seconds = c.withUnsafeMutableBufferPointer { pc in
                         // Slow runs (over ~50 Mflop) are not worth a warm-up; fast ones are timed
                         // many times within a 0.3 s budget and the best run is kept.

@@ -6,7 +6,7 @@
 // source of random numbers we control. This chapter builds each, measures it, and looks at the
 // data we will model: 70,000 handwritten digits.
 //
-//     swift run -c release ch01-tensors [--quick] [--data DIR] [--figures DIR] [--seed N]
+//     swift run -c release ch01-tensors [--quick] [--sizes N ...] [--threads N] [--data DIR] [--figures DIR] [--seed N]
 //
 // Figures: ch01-gemm-gflops.png, ch01-mnist-digits.png, ch01-gaussian.png.
 
@@ -21,6 +21,24 @@ struct Chapter1: ParsableCommand {
         abstract: "Chapter 1: tensors, matrix multiply from naive to fast, MNIST, and our Gaussian sampler.")
 
     @OptionGroup var options: ChapterOptions
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp(
+        "Square sizes M = K = N at which the matrix multiply is timed (default: 32 to 1024, or 32 to 256 with --quick).",
+        valueName: "n"))
+    var sizes: [Int] = []
+
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Threads of step 5, the library's gemm on several cores (default: one per core).", valueName: "n"))
+    var threads: Int?
+
+    func validate() throws {
+        for size in sizes where !(1...4096).contains(size) {
+            throw ValidationError("every --sizes value must lie between 1 and 4096, not \(size)")
+        }
+        if let threads, !(1...256).contains(threads) {
+            throw ValidationError("--threads must lie between 1 and 256, not \(threads)")
+        }
+    }
 
     func run() throws {
         let figures = try options.figureWriter()
@@ -65,11 +83,11 @@ struct Chapter1: ParsableCommand {
     // rows by a weight matrix, and a convolution becomes one after im2col (chapter 2). So the
     // speed of the whole course is the speed of this one function.
     //
-    // How fast could it be? One core of this machine issues two 8-wide fused multiply-adds per
-    // cycle: 2 FMAs × 8 floats × 2 operations = 32 FLOP per cycle, about 100 GFLOP/s per core
-    // at ~3 GHz. The naive triple loop gets about 1: it is not the arithmetic that is slow, it is
-    // waiting for memory. The steps below (in MatmulSteps.swift) close that gap one idea at a
-    // time, and we measure each:
+    // How fast could it be? A recent x86 core with AVX2 issues two 8-wide fused multiply-adds
+    // per cycle: 2 FMAs × 8 floats × 2 operations = 32 FLOP per cycle, about 100 GFLOP/s per
+    // core at ~3 GHz, times the number of cores. The naive triple loop gets about 1: it is not
+    // the arithmetic that is slow, it is waiting for memory. The steps below (in
+    // MatmulSteps.swift) close that gap one idea at a time, and we measure each:
     //   1. naive i-j-k: each C[i][j] is a dot product that strides down a column of B, touching
     //      a new cache line for every multiply;
     //   2. i-k-j: reorder the loops so the inner loop runs along rows of B and C, which are
@@ -78,16 +96,24 @@ struct Chapter1: ParsableCommand {
     //      loaded from memory is used many times;
     //   4. packing + a SIMD micro-kernel: copy tiles into the exact order the kernel reads, and
     //      keep a 6×16 block of C in 12 vector registers while streaming A and B through;
-    //   5. both cores: split C into blocks that the two cores compute independently.
-    // The last is the library's `gemm`, which every later chapter uses. OpenBLAS, a mature
-    // hand-tuned BLAS, is measured beside it when it is installed (Debian's libopenblas0, loaded
-    // at run time: it is never a dependency). `swift run -c release bench gemm` compares the two
-    // more carefully, on the shapes the VAE uses.
+    //   5. every core: split C into blocks that the cores compute independently, handed out by
+    //      the library's `parallelFor` (Sources/VAECore/Util/Parallel.swift).
+    // The section prints how many cores this machine offers
+    // (`ProcessInfo.processInfo.activeProcessorCount`): step 5 can at best multiply step 4's
+    // speed by that number. The last two steps are the library's `gemm`, which every later
+    // chapter uses. OpenBLAS, a mature hand-tuned BLAS, is measured beside it when it is
+    // installed (Debian's libopenblas0, loaded at run time: it is never a dependency).
+    // `swift run -c release bench gemm` compares the two more carefully, on the shapes the VAE
+    // uses.
     func matrixMultiply(_ figures: FigureWriter) throws {
-        section("2. Matrix multiply: naive → reordered → blocked → SIMD → two cores")
-        let sizes = options.quick ? [32, 64, 128, 256] : [32, 64, 128, 256, 384, 512, 768, 1024]
+        section("2. Matrix multiply: naive → reordered → blocked → SIMD → all cores")
+        let sizes = !self.sizes.isEmpty ? Set(self.sizes).sorted()
+            : options.quick ? [32, 64, 128, 256] : [32, 64, 128, 256, 384, 512, 768, 1024]
+        let threads = self.threads ?? gemmMaxThreads
+        print("this machine offers \(ProcessInfo.processInfo.activeProcessorCount) cores to this process;"
+              + " step 5 runs on \(threads) thread\(threads == 1 ? "" : "s")")
         if let why = OpenBLAS.loadError { print("OpenBLAS is not measured: \(why)") }
-        let results = measureMatmulSteps(sizes: sizes)
+        let results = measureMatmulSteps(sizes: sizes, threads: threads)
         var steps: [String] = []
         for r in results where !steps.contains(r.step) { steps.append(r.step) }
         print("GFLOP/s (best of several runs; square M = K = N):")
@@ -178,3 +204,27 @@ extension String {
 }
 
 Chapter1.main()
+
+// MARK: Experiments
+//
+// 1. Threads against cores. `swift run -c release ch01-tensors --threads 1`, then `--threads 2`
+//    and so on up to the core count the chapter prints (and one past it): step 5's row of the
+//    GFLOP/s table. At 1 thread it matches step 4; each added core should add nearly step 4's
+//    speed at the large sizes and little at 32 or 64, where a fork-join costs as much as the
+//    product. Past the core count, threads only share cores. Compare with step 5's row and the
+//    ch01-gemm-gflops figure of the default run.
+// 2. Ragged sizes. `swift run -c release ch01-tensors --sizes 95 96 97 191 192 193`: the
+//    micro-kernel works on 6×16 tiles, so sizes that are not multiples of 16 pad the packed
+//    slivers with zeros and waste part of the last tile (96 and 192 fill whole 6×16 tiles).
+//    Compare steps 4 and 5 at 95, 97, 191 and 193 with 96 and 192, and with the nearest sizes
+//    of the default run's table.
+// 3. The block size of step 3. In MatmulSteps.swift, change the defaults of `matmulBlocked`
+//    (`kcBlock: Int = 128, ncBlock: Int = 256`) to 16 and 32, then to 1024 and 1024: too small
+//    a block reloads C for every few products, too large a one no longer stays in cache. Watch
+//    the "3 cache-blocked" row against its value in the default run.
+// 4. A worse Gaussian. In `randomness`, replace `random.gaussian()` by the old trick of twelve
+//    uniforms, `(0..<12).reduce(0) { s, _ in s + Double(random.uniform()) } - 6`: its mean and
+//    variance are right, but it can never exceed ±6 and its tails are too thin. The printed
+//    mean and variance line barely changes, and ch01-gaussian looks the same by eye: the
+//    difference is in the tails. Add a line that prints how many draws have |z| > 4 (for
+//    N(0, 1), 6.3 in 100,000) and compare the two samplers.

@@ -194,7 +194,7 @@ struct Chapter2: ParsableCommand {
     //
     // and row o of Y, reshaped to OH×OW, is feature map o. im2col costs memory (every pixel is
     // copied about k²/s² times) but hands all the arithmetic to the GEMM of chapter 1, which can
-    // run near the machine's peak on both cores; the loops of section 1 cannot. For the VAE's
+    // run near the machine's peak on every core; the loops of section 1 cannot. For the VAE's
     // first layer, Conv2d(1 → 32, k4, s2, p1) on a 28×28 digit, col is (16, 196) and W is (32, 16).
     //
     // The layer has 32·16 weights + 32 biases = 544 parameters. A fully connected layer with the
@@ -245,7 +245,7 @@ struct Chapter2: ParsableCommand {
         return viaGEMM
     }
 
-    /// Times the hand loops against the library's Conv2d (im2col + GEMM, on both cores) on the
+    /// Times the hand loops against the library's Conv2d (im2col + GEMM, on every core) on the
     /// VAE's second convolution, Conv2d(32 → 64, k4, s2, p1) on 14×14 maps: 64·49·512 = 1.6 M
     /// multiply-adds per image, where the im2col matrix is (512, 49) per image and W is (64, 512).
     func speed(random: inout RandomSource) throws {
@@ -266,7 +266,8 @@ struct Chapter2: ParsableCommand {
         let flop = 2.0 * Double(batch * 64 * 49 * 512)
         print(String(format: "\nspeed, Conv2d(32 → 64, k4, s2, p1) on a batch of %d maps (32, 14, 14), %.0f MFLOP:", batch, flop / 1e6))
         print(String(format: "  hand loops (one core)         %8.2f ms   %6.2f GFLOP/s", handTime * 1e3, flop / handTime / 1e9))
-        print(String(format: "  Conv2d.forward: im2col + gemm %8.2f ms   %6.2f GFLOP/s   (best of 5)", layerTime * 1e3, flop / layerTime / 1e9))
+        print(String(format: "  Conv2d.forward: im2col + gemm %8.2f ms   %6.2f GFLOP/s   (best of 5, %d cores)", layerTime * 1e3,
+                     flop / layerTime / 1e9, ProcessInfo.processInfo.activeProcessorCount))
         print(String(format: "  ratio %.0f×; max |difference| %.2g", handTime / layerTime, layerOutput.maxAbsDifference(hand)))
     }
 
@@ -492,3 +493,23 @@ func scaledToUnit(_ values: [Float]) -> [Float] {
 }
 
 Chapter2.main()
+
+// MARK: Experiments
+//
+// 1. Another digit. `swift run -c release ch02-convolution --seed 7` follows another test digit
+//    (the seed picks it, and the random filters). Sobel x and y should still light up the left
+//    and right, top and bottom edges of its strokes: compare the min/max lines of section 1 and
+//    the ch02-filters figure with the default run's.
+// 2. Random against trained filters. Run `swift run -c release ch05-elbo --quick`, then this
+//    chapter again with `--quick`: section 3 now also prints the trained filters' range and
+//    draws ch02-feature-maps-trained. Compare it with ch02-feature-maps-random: do some trained
+//    filters look like the hand-made edge detectors of ch02-filters?
+// 3. A checkerboard on purpose. In `upsampling`, change the bilinear weights
+//    `let u: [Float] = [0.25, 0.75, 0.75, 0.25]` to `[0.5, 0.5, 0.5, 0.5]` (equal phase sums, so
+//    a flat image stays flat, only blurrier), then to `[0.1, 0.9, 0.5, 0.5]` (unequal ones). The
+//    "bilinear kernel: phase sums" line shows the four sums and the 2×2 block the ones image
+//    comes out as; the bilinear panels of ch02-upsampling show the pattern.
+// 4. Where im2col pays. In `speed`, change `let batch = options.quick ? 8 : 32` to 1, then to
+//    128: the GFLOP/s of "Conv2d.forward: im2col + gemm" against the hand loops. With one image
+//    the GEMM is small (64 × 512 × 49) and cannot keep the cores busy; with 128 it is large.
+//    Compare with the speed lines of section 2 in the default run.

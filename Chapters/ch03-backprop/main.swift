@@ -18,7 +18,7 @@
 // differences, and then trains a small convolutional classifier on MNIST, watching how the
 // gradients flow through it.
 //
-//     swift run -c release ch03-backprop [--quick] [--data DIR] [--figures DIR] [--seed N]
+//     swift run -c release ch03-backprop [--quick] [--learning-rate η] [--data DIR] [--figures DIR] [--seed N]
 //
 // Figures: ch03-gradient-check.png, ch03-gradient-flow.png, ch03-training.png.
 
@@ -33,6 +33,15 @@ struct Chapter3: ParsableCommand {
         abstract: "Chapter 3: the chain rule layer by layer, gradient checks, and a conv classifier on MNIST.")
 
     @OptionGroup var options: ChapterOptions
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Adam's learning rate for the classifier of section 5.", valueName: "η"))
+    var learningRate = 1e-3
+
+    func validate() throws {
+        guard learningRate.isFinite, learningRate > 0, learningRate <= 1 else {
+            throw ValidationError("--learning-rate must be a positive number up to 1, not \(learningRate)")
+        }
+    }
 
     func run() throws {
         let figures = try options.figureWriter()
@@ -127,13 +136,22 @@ struct Chapter3: ParsableCommand {
     // MARK: 2. Convolution as a GEMM, and its backward as two GEMMs and a col2im
     //
     // A convolution (Sources/VAECore/Layers/Conv2d.swift) slides a kh×kw filter over the image.
-    // im2col (Im2Col.swift) copies every input patch into a column of a matrix
-    // col (C·kh·kw, B·OH·OW); then the convolution *is* a matrix product,
+    // im2col copies every input patch into a column of a matrix col with C·kh·kw rows and one
+    // column per output position of every image, B·OH·OW columns; then the convolution *is* a
+    // matrix product,
     //
     //     Y' (O, B·OH·OW) = W (O, C·kh·kw) · col,
     //
-    // permuted to (B, O, OH, OW), plus the bias. So its backward is a Linear layer's backward
-    // followed by im2col's. With G = ∂ℓ/∂Y' (the output gradient permuted the same way):
+    // permuted to (B, O, OH, OW), plus the bias. In which order the columns come does not
+    // matter to the algebra, only to the speed. The code below uses the image-major order of
+    // `im2col` (Im2Col.swift): image n fills columns n·OH·OW ..< (n+1)·OH·OW, easy to read.
+    // `Conv2d` itself uses the batch-minor order (Im2ColBatchMinor.swift): it first transposes
+    // the batch to (C·H·W, B), so that each pixel's B values lie side by side, and orders the
+    // columns (position, image), column p·B + n for output position p of image n; col is then
+    // (C·kh·kw, OH·OW·B), and im2col copies runs of B contiguous floats instead of runs of OW
+    // (7 floats in the VAE's second convolution). The GEMMs are the same, with their columns
+    // permuted, and the layer transposes Y' back to NCHW. So the backward is a Linear layer's
+    // backward followed by im2col's. With G = ∂ℓ/∂Y' (the output gradient permuted the same way):
     //
     //     dW   = G · colᵀ           (O, C·kh·kw)     one GEMM; the sum over the batch is its K
     //     db   = Σ over columns of G                  (O)
@@ -412,11 +430,13 @@ struct Chapter3: ParsableCommand {
     //                 → conv2 32×3×3 /2 → (B,32,7,7)   → BN → ReLU → flatten (B,1568) → fc → (B,10)
     //
     // the shape of the VAE's encoder at half its width (the encoder has 32 and 64 channels and
-    // 4×4 kernels), trained with softmax cross-entropy and Adam (lr 1e-3) on batches of 128, for
-    // one epoch. Each step is forward, loss, backward, update: everything sections 1–4 derived,
-    // run 468 times. (A smaller network of the same kind, trained 20 steps, agrees with PyTorch's
-    // losses to 2e-7: GoldenTrajectoryTests.) The per-layer timings printed at the end show where
-    // the time goes: conv2's three GEMMs (32×144 by 144×6,272, forward and twice backward).
+    // 4×4 kernels), trained with softmax cross-entropy and Adam (lr 1e-3, or `--learning-rate`)
+    // on batches of 128, for one epoch. Each step is forward, loss, backward, update: everything
+    // sections 1–4 derived, run 468 times (117 with --quick's 10,000 images). (A smaller network of the same kind, trained 20 steps from PyTorch's initial
+    // weights, must agree with PyTorch: GoldenTrajectoryTests holds each step's loss to 1e-4
+    // relative and the final weights to 1e-5 absolute, and prints the differences it observed.)
+    // The per-layer timings printed at the end show where the time goes: conv2's three GEMMs
+    // (32×144 by 144×6,272, forward and twice backward).
     //
     // While it trains we record, for each layer, the L2 norm of its parameters' gradient at every
     // step: the *gradient flow*. In a deep stack without normalisation these norms can shrink
@@ -459,7 +479,7 @@ struct Chapter3: ParsableCommand {
         let parameters = model.parameters
         print("parameters: " + parameters.map { "\($0.name) \($0.value.shape)" }.joined(separator: ", ")
               + "; \(parameters.reduce(0) { $0 + $1.value.count }) in all")
-        let optimizer = try Adam(parameters, learningRate: 1e-3)
+        let optimizer = try Adam(parameters, learningRate: Float(learningRate))
         var batches = BatchIterator(dataset: train, batchSize: 128, seed: options.seed, dropLast: true)
         let stepsPerEpoch = batches.batchesPerEpoch
         let evaluationCount = options.quick ? 4 : 8
@@ -595,3 +615,24 @@ struct Chapter3: ParsableCommand {
 }
 
 Chapter3.main()
+
+// MARK: Experiments
+//
+// 1. The learning rate. `swift run -c release ch03-backprop --learning-rate 1e-2`, then
+//    `--learning-rate 1e-4`: Adam moves every coordinate by about lr per step, so the first
+//    column of "update/weight, first → last" scales with it (and still matches lr/rms θ). Look
+//    at the "after one epoch: test accuracy" line and the loss curve of ch03-training against
+//    the default run (lr 1e-3): which learns faster in one epoch, and which is noisier?
+// 2. No BatchNorm. In `trainClassifier`, delete the two entries `("bn1", …)` and `("bn2", …)`
+//    from the Sequential (and give the convolutions `bias: true`, since no normalisation now
+//    removes a bias). Compare ch03-gradient-flow with the default run's: do the layers'
+//    gradient norms stay as close together without BatchNorm? Compare the "after one epoch:
+//    test accuracy" line too.
+// 3. The ReLU kink in the gradient check. In `gradientCheck`, change
+//    `add("conv-BN-tanh-FC", try smallNetwork(Tanh()), [6, 1, 8, 8])` to use `ReLU()`: that
+//    point of ch03-gradient-check rises by orders of magnitude, although the backward pass is
+//    right, as the printed "conv-BN-activation-FC" table (tanh row against ReLU row) predicts.
+// 4. A bug the check must catch. In Helpers.swift, make `LossLayer.backward` return
+//    `gradient * (outputGradient.scalars[0] * 1.01)` (a 1% error): the "softmax CE" and "BCE
+//    (logits)" lines of the gradient-check table jump to about 1e-2, far above the other
+//    layers' medians; compare with the same lines of the default run.

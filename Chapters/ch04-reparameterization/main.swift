@@ -10,7 +10,7 @@
 // does not work, how writing z = μ + σ·ε moves the randomness out of the way, and how much
 // better the resulting gradient estimator is than the general-purpose alternative.
 //
-//     swift run -c release ch04-reparameterization [--quick] [--figures DIR] [--seed N]
+//     swift run -c release ch04-reparameterization [--quick] [--mu μ] [--sigma σ] [--figures DIR] [--seed N]
 //
 // Figures: ch04-samples.png, ch04-gradient-variance.png, ch04-gradient-histogram.png.
 
@@ -25,6 +25,19 @@ struct Chapter4: ParsableCommand {
         abstract: "Chapter 4: sampling N(μ, σ²), why sampling blocks gradients, and the reparameterisation trick.")
 
     @OptionGroup var options: ChapterOptions
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("The mean μ at which section 3 estimates ∂L/∂μ.", valueName: "μ"))
+    var mu = 0.5
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("The standard deviation σ of section 3's N(μ, σ²).", valueName: "σ"))
+    var sigma = 1.0
+
+    func validate() throws {
+        guard mu.isFinite, abs(mu) <= 100 else { throw ValidationError("--mu must be a number between -100 and 100, not \(mu)") }
+        guard sigma.isFinite, sigma >= 0.01, sigma <= 100 else {
+            throw ValidationError("--sigma must lie between 0.01 and 100, not \(sigma)")
+        }
+    }
 
     func run() throws {
         let figures = try options.figureWriter()
@@ -109,11 +122,17 @@ struct Chapter4: ParsableCommand {
     // The reparameterised (pathwise) estimator differentiates through the sample:
     // ∂/∂μ E_ε[f(μ + σε)] = E_ε[f′(μ + σε)], estimated by (1/S) Σ f′(μ + σε_s). It uses the
     // slope of f, which is what the gradient is about, so its variance is far smaller.
-    // Both variances fall as 1/S; the gap between them is a constant factor, here large.
+    // Both variances fall as 1/S; the gap between them is a constant factor, here large. The
+    // section runs at μ = 0.5, σ = 1 (`--mu` and `--sigma` change them).
+    //
+    // For this f both variances can be worked out. The pathwise estimate is 2(μ − 2) + 2σε, of
+    // variance 4σ²/S. The score-function one multiplies f(z) = (μ − 2 + σε)² by ε/σ, a product
+    // whose variance grows with (μ − 2)²/σ² as well as with σ²: the further μ is from 2 and the
+    // narrower the Gaussian, the worse it gets, even where the true gradient is small.
     func estimatorVariance(_ figures: FigureWriter) throws {
         section("3. Score-function against reparameterised gradients")
         var random = RandomSource(seed: options.seed &+ 1)
-        let mu: Double = 0.5, sigma: Double = 1
+        let (mu, sigma) = (self.mu, self.sigma)   // 0.5 and 1 unless --mu and --sigma say otherwise
         let truth = 2 * (mu - 2)
         let f = { (z: Double) in (z - 2) * (z - 2) }
         let fPrime = { (z: Double) in 2 * (z - 2) }
@@ -139,7 +158,7 @@ struct Chapter4: ParsableCommand {
             return (m, xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count - 1))
         }
 
-        print(String(format: "true gradient ∂L/∂μ = %.3f at μ = %.1f, σ = %.1f; %d repeats per S", truth, mu, sigma, repeats))
+        print(String(format: "true gradient ∂L/∂μ = %.3f at μ = %g, σ = %g; %d repeats per S", truth, mu, sigma, repeats))
         print("   S   score mean   score var   pathwise mean   pathwise var   ratio")
         var scoreVariance: [Double] = [], pathwiseVariance: [Double] = []
         var singleSample: (score: [Double], pathwise: [Double]) = ([], [])
@@ -154,7 +173,7 @@ struct Chapter4: ParsableCommand {
         try figures.save(Figure(.lines([
             Series("score function (REINFORCE)", x: xs, y: scoreVariance, style: .linesPoints),
             Series("reparameterised (pathwise)", x: xs, y: pathwiseVariance, style: .linesPoints),
-        ], title: "Variance of the gradient estimate ∂L/∂μ, f(z) = (z−2)², μ = 0.5, σ = 1",
+        ], title: String(format: "Variance of the gradient estimate ∂L/∂μ, f(z) = (z−2)², μ = %g, σ = %g", mu, sigma),
            xlabel: "samples S per estimate", ylabel: "variance over repeats", logX: true, logY: true)),
                          as: "ch04-gradient-variance")
         let panels = [("score function (REINFORCE)", singleSample.score), ("reparameterised (pathwise)", singleSample.pathwise)]
@@ -169,3 +188,20 @@ struct Chapter4: ParsableCommand {
 }
 
 Chapter4.main()
+
+// MARK: Experiments
+//
+// 1. A narrow Gaussian. `swift run -c release ch04-reparameterization --sigma 0.1`: the
+//    pathwise variance falls with σ², the score function's rises with 1/σ². Compare the
+//    "ratio" column of section 3's table (and ch04-gradient-variance) with the default run's.
+// 2. Near the optimum and far from it. `--mu 2` puts μ where the true gradient is 0 and f is
+//    small: both estimators scatter around 0, the pathwise one with variance 4σ²/S, the score
+//    function with 15σ²/S (its estimate is σε³ there), so the ratio column falls to about 4.
+//    Then `--mu 6`: f is large wherever z lands, and the ratio grows far beyond the default
+//    run's. Read the "score var", "pathwise var" and "ratio" columns of section 3.
+// 3. A constant that should not matter. In `estimatorVariance`, change
+//    `let f = { (z: Double) in (z - 2) * (z - 2) }` to add 100: the true gradient and the
+//    pathwise estimates do not change at all (f′ is the same), but the score-function variance
+//    grows by orders of magnitude. Then subtract 100 again inside the score estimate only,
+//    `s += (f(z) - 100) * (z - mu) / (sigma * sigma)`: a *baseline*, the standard repair of
+//    REINFORCE. Compare the "score var" column with the default run's.

@@ -57,7 +57,10 @@ enum Pictures {
     /// How often the judge sees the requested digit, per label, for codes from the prior and
     /// from the Gaussians fitted to the training codes, beside the prior's whole confusion
     /// matrix: row = the label asked for, column = the digit the classifier saw.
-    static func perLabelAccuracy(fromPrior: SampleJudgement, fitted: SampleJudgement, figures: FigureWriter) throws {
+    /// The dashed line is the judge's own accuracy on the real test digits, `realAccuracy`
+    /// (a share): about the best the samples can score.
+    static func perLabelAccuracy(fromPrior: SampleJudgement, fitted: SampleJudgement, realAccuracy: Double,
+                                 figures: FigureWriter) throws {
         guard let accuracy = fromPrior.accuracy, let fittedAccuracy = fitted.accuracy else { return }
         let classes = accuracy.perClass.count
         let xs = (0..<classes).map(Double.init)
@@ -74,7 +77,8 @@ enum Pictures {
             .lines([
                 Series("z ~ N(0, I), the prior", x: xs, y: percent(accuracy), style: .linesPoints),
                 Series("z ~ N(c_y, Σ_y), fitted to the training codes", x: xs, y: percent(fittedAccuracy), style: .linesPoints),
-                Series("98%, the floor for all labels together", x: xs, y: xs.map { _ in 98 }, style: .dashed),
+                Series(String(format: "the judge on real test digits, %.2f%%", 100 * realAccuracy), x: xs,
+                       y: xs.map { _ in 100 * realAccuracy }, style: .dashed),
             ], title: "Accuracy per requested label", xlabel: "label y", ylabel: "% judged as y",
                yRange: min(90, (lowest - 2).rounded(.down))...100.5, legend: .bottomLeft,
                xTickLabels: TickLabel.categories(digits)),
