@@ -71,6 +71,18 @@ let package = Package(
             dependencies: ["VAECore", "CourseSupport", argumentParser],
             swiftSettings: numericSettings
         ),
+        .target(
+            name: "CourseBook",
+            dependencies: ["VAECore"]
+        ),
+        .executableTarget(
+            name: "book",
+            dependencies: ["CourseBook", "CourseSupport", argumentParser]
+        ),
+        .testTarget(
+            name: "CourseBookTests",
+            dependencies: ["CourseBook"]
+        ),
         .testTarget(
             name: "VAECoreTests",
             dependencies: ["VAECore"],

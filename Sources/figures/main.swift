@@ -59,6 +59,15 @@ struct Figures: ParsableCommand {
             try AtomicFile.write(output, to: outputDirectory.appendingPathComponent("\(name).txt"))
             FileHandle.standardError.write(Data(String(format: "=== %@ done in %.1f s\n", name, Date().timeIntervalSince(start)).utf8))
         }
+        // The book: every chapter's page woven from its source, the output just saved and the
+        // figures just drawn, so that the three never disagree. It also checks the flags each
+        // chapter's experiments name.
+        let book = binDirectory.appendingPathComponent("book")
+        guard FileManager.default.isExecutableFile(atPath: book.path) else {
+            throw ValidationError("book is not built in \(binDirectory.path): run `swift build -c release` first")
+        }
+        FileHandle.standardError.write(Data("\n=== book --figures \(options.figures)\n".utf8))
+        _ = try runShowingOutput(book, arguments: ["--figures", options.figures])
         print("figures written to \(options.figures)")
     }
 }

@@ -1,0 +1,92 @@
+import Foundation
+import VAECore
+
+/// Weaves every chapter into a page of `<figures>/book/`, beside the figures the pages show, and
+/// writes the contents page.
+public struct Book {
+    /// The folder of chapter folders (`Chapters/`).
+    public var chapterSources: URL
+    /// The chapters in teaching order (folder names).
+    public var chapters: [String]
+    /// The README rendered on the contents page.
+    public var readme: URL
+    /// The folder of figures; the book is its `book/` folder, where `figures` saves each chapter's
+    /// output as `chNN-topic.txt`.
+    public var figures: URL
+    /// The package root, for README links to its files.
+    public var root: URL
+
+    public init(chapterSources: URL, chapters: [String], readme: URL, figures: URL, root: URL) {
+        self.chapterSources = chapterSources
+        self.chapters = chapters
+        self.readme = readme
+        self.figures = figures
+        self.root = root
+    }
+
+    /// The book's folder.
+    public var folder: URL { figures.appendingPathComponent("book", isDirectory: true) }
+
+    /// Reads one chapter: its `main.swift`, its other Swift files and its saved output (if any).
+    /// - Throws: when the chapter's `main.swift` cannot be read.
+    public func page(for chapter: String) throws -> ChapterPage {
+        let directory = chapterSources.appendingPathComponent(chapter, isDirectory: true)
+        let main = try readText(directory.appendingPathComponent("main.swift"), what: "\(chapter)'s main.swift")
+        let others = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+            .filter { $0.hasSuffix(".swift") && $0 != "main.swift" }.sorted()
+        let appendix = try others.map { file in
+            (file: file, source: SwiftSource(parsing: try readText(directory.appendingPathComponent(file), what: "\(chapter)/\(file)")))
+        }
+        let outputFile = folder.appendingPathComponent(chapter + ".txt")
+        let output = (try? String(contentsOf: outputFile, encoding: .utf8)).map(ChapterOutput.init(parsing:))
+        return ChapterPage(name: chapter, main: SwiftSource(parsing: main), appendix: appendix, output: output)
+    }
+
+    /// Writes every chapter's page and the contents page; returns the files written.
+    /// - Parameter check: called with each page before it is written (the experiment flag check).
+    /// - Throws: when a source cannot be read, `check` throws, or a page cannot be written.
+    @discardableResult
+    public func write(check: (ChapterPage) throws -> Void = { _ in }) throws -> [URL] {
+        let pages = try chapters.map(page(for:))
+        var written: [URL] = []
+        for (index, page) in pages.enumerated() {
+            try check(page)
+            let previous = index > 0 ? (pages[index - 1].fileName, pages[index - 1].title) : nil
+            let next = index + 1 < pages.count ? (pages[index + 1].fileName, pages[index + 1].title) : nil
+            let url = folder.appendingPathComponent(page.fileName)
+            try AtomicFile.write(Data(page.html(previous: previous, next: next).utf8), to: url)
+            written.append(url)
+        }
+        let readmeText = try readText(readme, what: "the README")
+        let index = IndexPage(chapters: pages, readme: readmeText,
+                              rewrite: IndexPage.pathRewriter(rootFromBook: RelativePath.from(folder, to: root)))
+        let url = folder.appendingPathComponent("index.html")
+        try AtomicFile.write(Data(index.html().utf8), to: url)
+        written.append(url)
+        return written
+    }
+
+    private func readText(_ url: URL, what: String) throws -> String {
+        do { return try String(contentsOf: url, encoding: .utf8) } catch {
+            throw BookError("cannot read \(what) at \(url.path): \(error.localizedDescription)")
+        }
+    }
+}
+
+/// An error of the book, in words.
+public struct BookError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Relative paths between folders.
+public enum RelativePath {
+    /// The path from folder `start` to folder `target` as `../../` steps (ending in `/`, or ""
+    /// when they are the same), nil when `start` is not inside `target`.
+    public static func from(_ start: URL, to target: URL) -> String? {
+        let startParts = start.standardizedFileURL.resolvingSymlinksInPath().pathComponents
+        let targetParts = target.standardizedFileURL.resolvingSymlinksInPath().pathComponents
+        guard startParts.count >= targetParts.count, Array(startParts.prefix(targetParts.count)) == targetParts else { return nil }
+        return String(repeating: "../", count: startParts.count - targetParts.count)
+    }
+}

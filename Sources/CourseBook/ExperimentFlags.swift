@@ -1,0 +1,48 @@
+import Foundation
+
+/// The flags a chapter's `// MARK: Experiments` block names, and the check that the chapter's
+/// executable accepts each one.
+public enum ExperimentFlags {
+    /// The prose of the region titled `Experiments`, nil when the chapter has none.
+    public static func experimentsText(_ source: SwiftSource) -> String? {
+        guard let region = source.regions.first(where: { $0.title?.lowercased() == "experiments" }) else { return nil }
+        var lines: [String] = []
+        for case .prose(let text) in region.blocks { lines += text }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Every distinct `--flag` in `text`, in order of appearance. A backtick span that runs
+    /// another program (`swift run -c release vae train --arch deep`, when `chapter` is not
+    /// `vae`) is skipped: its flags are that program's.
+    public static func flags(in text: String, chapter: String) -> [String] {
+        let spans = text.components(separatedBy: "`")
+        var found: [String] = []
+        for (index, span) in spans.enumerated() {
+            if index % 2 == 1, let program = program(runBy: span), program != chapter { continue }
+            for flag in matches(#"(?<![\w-])--[a-z][a-z0-9-]*"#, in: span) where !found.contains(flag) {
+                found.append(flag)
+            }
+        }
+        return found
+    }
+
+    /// The flags of `flags` that `help` (a program's `--help` text) does not list.
+    public static func missing(_ flags: [String], help: String) -> [String] {
+        flags.filter { flag in
+            let pattern = "(?<![\\w-])" + NSRegularExpression.escapedPattern(for: flag) + "(?![\\w-])"
+            return help.range(of: pattern, options: .regularExpression) == nil
+        }
+    }
+
+    /// The product a `swift run [-c release] NAME ...` command runs, nil for another text.
+    static func program(runBy command: String) -> String? {
+        HTML.captures(#"swift run(?: +-c +\w+| +--[a-z-]+)* +([A-Za-z0-9_-]+)"#, in: command)?[0]
+    }
+
+    static func matches(_ pattern: String, in text: String) -> [String] {
+        guard let expression = try? NSRegularExpression(pattern: pattern) else { return [] }
+        return expression.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {
+            Range($0.range, in: text).map { String(text[$0]) }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+/// The frame every page of the book shares: one small inline style sheet (screen and print),
+/// no script, nothing loaded from elsewhere.
+public enum Page {
+    /// A complete HTML document with `title` and `body`.
+    public static func document(title: String, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(HTML.escape(title))</title>
+        <style>
+        \(styleSheet)</style>
+        </head>
+        <body>
+        \(body)</body>
+        </html>
+
+        """
+    }
+
+    /// Links to the previous chapter, the index and the next chapter (`(file, title)` pairs).
+    public static func navigation(previous: (file: String, title: String)?, next: (file: String, title: String)?) -> String {
+        var links: [String] = []
+        if let previous { links.append("<a rel=\"prev\" href=\"\(HTML.escape(previous.file))\">← \(HTML.escape(previous.title))</a>") }
+        links.append("<a href=\"index.html\">Contents</a>")
+        if let next { links.append("<a rel=\"next\" href=\"\(HTML.escape(next.file))\">\(HTML.escape(next.title)) →</a>") }
+        return "<nav>" + links.joined(separator: " · ") + "</nav>\n"
+    }
+
+    /// Serif prose, monospace code and output, figures that fit the page; in print, no navigation,
+    /// code that wraps, and no page break inside a figure, a formula or a block of code.
+    static let styleSheet = """
+    :root { --ink: #1d1d1f; --muted: #5f6368; --rule: #d9dce1; --code-bg: #f6f7f9; --out-bg: #fbf8ef; }
+    html { font-size: 17px; }
+    body { margin: 0 auto; max-width: 50rem; padding: 1.5rem 1.25rem 4rem; color: var(--ink); background: #fff;
+      font-family: "Iowan Old Style", "Palatino Linotype", Palatino, "Book Antiqua", Georgia, "DejaVu Serif", serif;
+      line-height: 1.55; }
+    h1, h2, h3, nav, figcaption, .output-title, .note, table { font-family: "Helvetica Neue", Arial, "DejaVu Sans", sans-serif; }
+    h1 { font-size: 1.9rem; line-height: 1.2; margin: 1.2rem 0 1rem; }
+    h2 { font-size: 1.35rem; margin: 2.2rem 0 0.6rem; padding-top: 0.4rem; border-top: 1px solid var(--rule); }
+    h3 { font-size: 1.1rem; margin: 1.6rem 0 0.5rem; }
+    nav { font-size: 0.9rem; color: var(--muted); margin: 0.5rem 0; }
+    nav a { color: #0b57d0; text-decoration: none; }
+    a { color: #0b57d0; }
+    code, pre { font-family: "DejaVu Sans Mono", Menlo, Consolas, "Liberation Mono", monospace; font-size: 0.8rem; }
+    p code, li code, td code { background: var(--code-bg); padding: 0 0.2em; border-radius: 3px; }
+    pre { padding: 0.6rem 0.8rem; overflow-x: auto; line-height: 1.4; border-radius: 4px; }
+    pre.code { background: var(--code-bg); border-left: 3px solid #9aa5b1; }
+    pre.formula { background: none; padding: 0.2rem 0 0.2rem 1.5rem; font-size: 0.85rem; }
+    pre.output { background: var(--out-bg); border-left: 3px solid #d4a72c; }
+    pre.markdown { background: var(--code-bg); }
+    .output-title { font-size: 0.8rem; color: var(--muted); margin: 0.8rem 0 0.2rem; text-transform: uppercase; letter-spacing: 0.04em; }
+    figure { margin: 1rem 0; text-align: center; }
+    figure img, td img { max-width: 100%; height: auto; }
+    figcaption, .note { font-size: 0.85rem; color: var(--muted); }
+    .note { border-left: 3px solid var(--rule); padding-left: 0.6rem; }
+    table { border-collapse: collapse; margin: 1rem 0; font-size: 0.85rem; }
+    th, td { border: 1px solid var(--rule); padding: 0.25rem 0.5rem; vertical-align: top; }
+    ul.chapters li { margin-bottom: 0.8rem; }
+    ul.chapters p, ul.chapters pre { margin: 0.25rem 0; }
+    .appendix { margin-top: 3rem; }
+    footer { margin-top: 3rem; font-size: 0.8rem; color: var(--muted); border-top: 1px solid var(--rule); padding-top: 0.5rem; }
+    @media print {
+      html { font-size: 11pt; }
+      body { max-width: none; padding: 0; }
+      nav { display: none; }
+      a { color: inherit; text-decoration: none; }
+      pre { white-space: pre-wrap; overflow-wrap: anywhere; overflow: visible; }
+      pre, figure, table { break-inside: avoid; page-break-inside: avoid; }
+      h1, h2, h3, .output-title { break-after: avoid; page-break-after: avoid; }
+      figure img { max-height: 80vh; }
+    }
+
+    """
+}

@@ -1,0 +1,50 @@
+// Weaves every chapter into a page of the book: its lecture (the comments), its code, what it
+// printed in the last `figures` run and the figures it drew, plus a contents page with the README.
+//
+//     swift run -c release book [--figures DIR]      # writes DIR/book/*.html (DIR: figures/)
+//
+// `figures` runs this at its end, so the pages, the output and the figures come from one run.
+// Each chapter's `// MARK: Experiments` block names flags; every one must appear in the
+// chapter's `--help`, or the book fails, naming the chapter and the flag.
+import ArgumentParser
+import CourseBook
+import CourseSupport
+import Foundation
+
+struct BookCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "book",
+        abstract: "Weave every chapter (prose, code, output, figures) into static HTML pages in FIGURES/book/.",
+        discussion: "Run `swift run -c release figures` first to fill in each chapter's output and figures;"
+            + " pages of chapters that have not run say so. Build the chapters too: the flags their experiments name are checked against their --help.")
+
+    @Option(name: .long, help: ArgumentHelp("Folder of the figures; the pages go to its book/ folder.", valueName: "dir"))
+    var figures: String = CoursePaths.figures.path
+
+    func validate() throws {
+        if figures.isEmpty { throw ValidationError("--figures needs a folder, not an empty path") }
+    }
+
+    func run() throws {
+        let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let book = Book(chapterSources: CoursePaths.chapterSources, chapters: try CoursePaths.chapters(),
+                        readme: CoursePaths.root.appendingPathComponent("README.md"),
+                        figures: URL(fileURLWithPath: figures, isDirectory: true), root: CoursePaths.root)
+        let help = HelpCheck(binaries: binaries)
+        let written = try book.write { page in
+            guard let missing = try help.missingFlags(page) else {
+                log("book: \(page.name) has no `// MARK: Experiments` block yet; no flags to check")
+                return
+            }
+            guard missing.isEmpty else {
+                throw BookError("\(page.name): its Experiments block names "
+                    + missing.map { "\($0)" }.joined(separator: ", ")
+                    + ", which `\(page.name) --help` does not list; fix the flag in Chapters/\(page.name)/main.swift")
+            }
+            if page.output == nil { log("book: no output saved for \(page.name) yet; its page says so") }
+        }
+        print("book: \(written.count) pages written to \(book.folder.path) (open index.html)")
+    }
+}
+
+BookCommand.main()

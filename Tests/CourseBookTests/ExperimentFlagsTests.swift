@@ -1,0 +1,44 @@
+import XCTest
+@testable import CourseBook
+
+/// The flags an Experiments block names, and the check against a chapter's `--help`.
+final class ExperimentFlagsTests: XCTestCase {
+    let source = SwiftSource(parsing: """
+    // Chapter 5 — T
+
+    Chapter5.main()
+
+    // MARK: Experiments
+    //
+    // 1. A small code: `swift run -c release ch05-elbo --latent 2 --quick`.
+    // 2. No normalisation: `--no-batchnorm`, then compare with --latent again.
+    // 3. Another program's flags are its own: `swift run -c release vae train --arch deep`.
+    """)
+
+    func testFlagsAreExtractedOnceInOrder() throws {
+        let text = try XCTUnwrap(ExperimentFlags.experimentsText(source))
+        XCTAssertEqual(ExperimentFlags.flags(in: text, chapter: "ch05-elbo"), ["--latent", "--quick", "--no-batchnorm"])
+    }
+
+    func testMissingFlagsAgainstHelp() {
+        let help = """
+        OPTIONS:
+          --quick                 Smaller settings.
+          --latent <latent>       Latent dimensions. (default: 20)
+          --no-batchnorm-ish      Not the same flag.
+          -h, --help              Show help information.
+        """
+        XCTAssertEqual(ExperimentFlags.missing(["--latent", "--quick", "--no-batchnorm"], help: help), ["--no-batchnorm"])
+        XCTAssertEqual(ExperimentFlags.missing(["--lat"], help: help), ["--lat"], "a prefix of a flag is not the flag")
+    }
+
+    func testNoExperimentsBlock() {
+        XCTAssertNil(ExperimentFlags.experimentsText(SwiftSource(parsing: "// Chapter 1\n\nlet x = 1 // --not-a-flag\n")))
+    }
+
+    func testProgramOfACommand() {
+        XCTAssertEqual(ExperimentFlags.program(runBy: "swift run -c release ch05-elbo --latent 2"), "ch05-elbo")
+        XCTAssertEqual(ExperimentFlags.program(runBy: "swift run vae train"), "vae")
+        XCTAssertNil(ExperimentFlags.program(runBy: "--latent 2"))
+    }
+}

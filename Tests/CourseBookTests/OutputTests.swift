@@ -1,0 +1,98 @@
+import XCTest
+@testable import CourseBook
+
+/// A chapter's printed output: its sections, their figures, and where they go on the page.
+final class OutputTests: XCTestCase {
+    let printed = """
+    loaded something
+
+    ## 1. First section
+
+    value 1
+      figure: ch09-first.png
+    after the figure
+
+    ## 2. Second section
+
+      figure: ch09-script.gp (script only: gnuplot is missing)
+
+    ## Unnumbered
+
+    stray
+    """
+
+    func testSectionsByHeading() {
+        let output = ChapterOutput(parsing: printed)
+        XCTAssertEqual(output.sections.map(\.title), [nil, "1. First section", "2. Second section", "Unnumbered"])
+        XCTAssertEqual(output.sections.map(\.number), [nil, 1, 2, nil])
+        XCTAssertEqual(output.sections[1].lines, ["value 1", "  figure: ch09-first.png", "after the figure"])
+    }
+
+    func testFigureLinesBecomeImages() {
+        let html = OutputHTML.html(ChapterOutput(parsing: printed).sections[1])
+        XCTAssertTrue(html.contains("<pre class=\"output\">value 1</pre>\n<figure><img src=\"../ch09-first.png\" alt=\"ch09-first.png\">"
+                                    + "<figcaption>ch09-first.png</figcaption></figure>\n<pre class=\"output\">after the figure</pre>"), html)
+        XCTAssertFalse(html.contains("figure: ch09"), "the figure line itself is not shown")
+        let scriptOnly = OutputHTML.html(ChapterOutput(parsing: printed).sections[2])
+        XCTAssertTrue(scriptOnly.contains("<code>ch09-script.gp</code>: script only"), scriptOnly)
+        XCTAssertFalse(scriptOnly.contains("<img"))
+        XCTAssertNil(OutputHTML.figureName("  figure: ../../etc/passwd.png"), "a figure is a file name, not a path")
+    }
+
+    func testOutputEscaped() {
+        let html = OutputHTML.html(ChapterOutput.Section(title: "1. <b>", lines: ["a < b & c"]))
+        XCTAssertTrue(html.contains("Output · 1. &lt;b&gt;"))
+        XCTAssertTrue(html.contains("<pre class=\"output\">a &lt; b &amp; c</pre>"))
+    }
+
+    func testEachSectionFollowsTheCodeOfItsMark() {
+        let source = SwiftSource(parsing: """
+        // Chapter 9 — T
+
+        struct C {
+            func run() {
+                one()
+                section("2. Second section")
+                two()
+            }
+
+            // MARK: 1. First
+            //
+            // Prose.
+            func one() {
+                section("1. First section")
+            }
+
+            // Prose after, still region 1.
+            func helper() {}
+        }
+        """)
+        let placement = OutputPlacement(ChapterOutput(parsing: printed), in: source)
+        // Section 1 after region 1's last code block; section 2 (no MARK 2) after the code that calls it.
+        XCTAssertEqual(placement.after[.init(region: 1, block: 3)]?.map(\.title), [nil, "1. First section"],
+                       "what was printed before the first section goes with it")
+        XCTAssertEqual(placement.after[.init(region: 0, block: 1)]?.map(\.number), [2])
+        XCTAssertEqual(placement.leftover.map(\.title), ["Unnumbered"])
+
+        let page = ChapterPage(name: "ch09-test", main: source, output: ChapterOutput(parsing: printed)).html(previous: nil, next: nil)
+        let code = page.range(of: "func helper() {}")!.lowerBound
+        let image = page.range(of: "<img src=\"../ch09-first.png\"")!.lowerBound
+        let marked = page.range(of: "<h2 id=\"1-first\">1. First</h2>")!.lowerBound
+        XCTAssertLessThan(marked, code)
+        XCTAssertLessThan(code, image, "the figure comes right after the code of its MARK")
+        XCTAssertLessThan(page.range(of: "two()")!.lowerBound, page.range(of: "Output · 2. Second section")!.lowerBound)
+        XCTAssertLessThan(page.range(of: "Output · 2. Second section")!.lowerBound, marked)
+        XCTAssertTrue(page.contains("<h2>More output</h2>"))
+        XCTAssertFalse(page.contains("<script"))
+    }
+
+    func testMissingOutputIsANote() {
+        let page = ChapterPage(name: "ch09-test", main: SwiftSource(parsing: "// Chapter 9 — T\n\nlet x = 1\n"), output: nil)
+        let html = page.html(previous: ("ch08-a.html", "Chapter 8"), next: nil)
+        XCTAssertTrue(html.contains("run <code>swift run -c release figures</code> to fill in the output"), html)
+        XCTAssertTrue(html.contains("<title>Chapter 9 — T</title>"))
+        XCTAssertTrue(html.contains("<a rel=\"prev\" href=\"ch08-a.html\">← Chapter 8</a>"))
+        XCTAssertFalse(html.contains("rel=\"next\""))
+        XCTAssertEqual(html.components(separatedBy: "Chapter 9 — T").count - 1, 2, "title in <title> and <h1> only, not repeated as prose")
+    }
+}
