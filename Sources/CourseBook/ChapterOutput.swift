@@ -43,8 +43,9 @@ public struct ChapterOutput: Equatable, Sendable {
 /// Renders output sections as HTML: the text in `<pre class="output">`, each `figure: NAME.png`
 /// line as the figure itself, inline, with its name as the caption.
 public enum OutputHTML {
-    /// The HTML of one section; figures are referred to as `figurePrefix + NAME.png`.
-    public static func html(_ section: ChapterOutput.Section, figurePrefix: String = "../") -> String {
+    /// The HTML of one section; figures are referred to as `figurePrefix + NAME.png`, with
+    /// `titles[NAME.png]` (the plot's own title), when known, as their description.
+    public static func html(_ section: ChapterOutput.Section, figurePrefix: String = "../", titles: [String: String] = [:]) -> String {
         var html = "<section class=\"output\">\n"
         if let title = section.title {
             html += "<p class=\"output-title\">Output · " + HTML.escape(title) + "</p>\n"
@@ -59,8 +60,9 @@ public enum OutputHTML {
             if let name = figureName(line) {
                 flushText()
                 let source = HTML.escape(figurePrefix + name)
-                html += "<figure><img src=\"\(source)\" alt=\"\(HTML.escape(name))\">"
-                    + "<figcaption>\(HTML.escape(name))</figcaption></figure>\n"
+                let caption = titles[name].map { HTML.escape($0) + " · " } ?? ""
+                html += "<figure><img src=\"\(source)\" alt=\"\(HTML.escape(titles[name] ?? name))\">"
+                    + "<figcaption>\(caption)<code>\(HTML.escape(name))</code></figcaption></figure>\n"
             } else if let script = scriptOnlyName(line) {
                 flushText()
                 html += "<p class=\"note\">Figure <code>\(HTML.escape(script))</code>: script only (gnuplot was missing"
@@ -81,5 +83,21 @@ public enum OutputHTML {
     /// The script a line `  figure: NAME.gp (script only: ...)` names, nil for other lines.
     static func scriptOnlyName(_ line: String) -> String? {
         HTML.captures(#"^\s*figure: ([^\s/]+\.gp) \(script only"#, in: line)?[0]
+    }
+}
+
+/// A figure's title, read from the gnuplot script saved beside its PNG.
+public enum FigureTitle {
+    /// The first title a gnuplot script sets (`set multiplot ... title '...'` or `set title '...'`),
+    /// nil when it sets none.
+    public static func from(script: String) -> String? {
+        guard let title = HTML.captures(#"(?m)^set (?:multiplot[^\n]*? )?title '((?:[^'\n]|'')*)'"#, in: script)?[0],
+              !title.isEmpty else { return nil }
+        return title.replacingOccurrences(of: "''", with: "'")
+    }
+
+    /// The PNGs the output of `output` names.
+    public static func figures(in output: ChapterOutput) -> [String] {
+        output.sections.flatMap { $0.lines.compactMap(OutputHTML.figureName) }
     }
 }

@@ -11,6 +11,8 @@ public struct ChapterPage {
     public var appendix: [(file: String, source: SwiftSource)]
     /// What the chapter printed in this run, nil when no run has saved it yet.
     public var output: ChapterOutput?
+    /// Each figure's own title (`ch05-samples.png` → "Samples from the prior…"), where known.
+    public var figureTitles: [String: String] = [:]
 
     public init(name: String, main: SwiftSource, appendix: [(file: String, source: SwiftSource)] = [], output: ChapterOutput?) {
         self.name = name
@@ -48,7 +50,7 @@ public struct ChapterPage {
         let placement = OutputPlacement(output ?? ChapterOutput(parsing: ""), in: main)
         body += regionsHTML(main, headingLevel: 2, placement: placement, dropTitle: true)
         if !placement.leftover.isEmpty {
-            body += "<h2>More output</h2>\n" + placement.leftover.map { OutputHTML.html($0) }.joined()
+            body += "<h2>More output</h2>\n" + placement.leftover.map { OutputHTML.html($0, titles: figureTitles) }.joined()
         }
         for (file, source) in appendix {
             body += "<section class=\"appendix\">\n<h2>Appendix: " + HTML.escape(file) + "</h2>\n"
@@ -87,7 +89,7 @@ public struct ChapterPage {
     }
 
     private func outputs(_ placement: OutputPlacement?, at position: OutputPlacement.Position) -> String {
-        (placement?.after[position] ?? []).map { OutputHTML.html($0) }.joined()
+        (placement?.after[position] ?? []).map { OutputHTML.html($0, titles: figureTitles) }.joined()
     }
 
     /// A heading's id: lower-case letters and digits joined by hyphens.

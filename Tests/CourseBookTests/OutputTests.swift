@@ -31,7 +31,9 @@ final class OutputTests: XCTestCase {
     func testFigureLinesBecomeImages() {
         let html = OutputHTML.html(ChapterOutput(parsing: printed).sections[1])
         XCTAssertTrue(html.contains("<pre class=\"output\">value 1</pre>\n<figure><img src=\"../ch09-first.png\" alt=\"ch09-first.png\">"
-                                    + "<figcaption>ch09-first.png</figcaption></figure>\n<pre class=\"output\">after the figure</pre>"), html)
+                                    + "<figcaption><code>ch09-first.png</code></figcaption></figure>\n<pre class=\"output\">after the figure</pre>"), html)
+        let titled = OutputHTML.html(ChapterOutput(parsing: printed).sections[1], titles: ["ch09-first.png": "Loss & curves"])
+        XCTAssertTrue(titled.contains("alt=\"Loss &amp; curves\"><figcaption>Loss &amp; curves · <code>ch09-first.png</code>"), titled)
         XCTAssertFalse(html.contains("figure: ch09"), "the figure line itself is not shown")
         let scriptOnly = OutputHTML.html(ChapterOutput(parsing: printed).sections[2])
         XCTAssertTrue(scriptOnly.contains("<code>ch09-script.gp</code>: script only"), scriptOnly)
@@ -94,5 +96,11 @@ final class OutputTests: XCTestCase {
         XCTAssertTrue(html.contains("<a rel=\"prev\" href=\"ch08-a.html\">← Chapter 8</a>"))
         XCTAssertFalse(html.contains("rel=\"next\""))
         XCTAssertEqual(html.components(separatedBy: "Chapter 9 — T").count - 1, 2, "title in <title> and <h1> only, not repeated as prose")
+    }
+
+    func testFigureTitleFromItsScript() {
+        XCTAssertEqual(FigureTitle.from(script: "set term pngcairo\nset multiplot layout 2,2 title 'Loss curves' font ',13'\nset title 'Panel'\n"), "Loss curves")
+        XCTAssertEqual(FigureTitle.from(script: "set xlabel 'x'\nset title 'The model''s samples' font ',12'\n"), "The model's samples")
+        XCTAssertNil(FigureTitle.from(script: "plot $D1 using 1:2 title 'train'\n"), "a series' title is not the figure's")
     }
 }
