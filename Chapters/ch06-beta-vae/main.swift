@@ -124,29 +124,23 @@ struct Chapter6: ParsableCommand {
                           folder: runFolder.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? options.runFolder("beta"),
                           retrain: options.retrain)
 
-        section("1. One model per β")
-        let runs = try sweep.betas.map { beta in
-            try sweep.train(name: "β = \(Sweep.format(beta))", folder: "beta-\(Sweep.format(beta))",
-                            kl: .constant(beta: beta), train: train, test: binaryTest)
-        }
-
-        section("2. Rate against distortion")
+        let runs = try trainOneModelPerBeta(sweep, train: train, test: binaryTest)
         try rateDistortion(runs, figures: figures)
-
-        section("3. Active units")
-        // Chapter 5's test counts a dimension as active when its mean μ_d(x) varies over the test
-        // digits by more than 0.01 (variance). The test is lenient: after a short training a
-        // dimension on its way to collapse can pass it while carrying a hundredth of a nat. So
-        // the chapter also counts the fewest dimensions that together hold 90% of the rate, read
-        // off the KL per dimension: that number falls faster with β.
-        try Pictures.activeUnits(runs, figures: figures)
-
-        section("4. Latent traversals")
+        try activeUnits(runs, figures: figures)
         try traversals(runs, test: binaryTest, figures: figures)
-        try Pictures.reconstructionsAndSamples(runs, test: binaryTest, figures: figures, seed: options.seed)
-
-        section("5. Two schedules for the KL weight")
         try schedules(sweep, baseline: runs.first { $0.beta == 1 }, train: train, test: binaryTest, figures: figures)
+    }
+
+    // MARK: 1. One model per β
+    //
+    // The sweep trains one model for each β of --betas, each in a run folder of its own
+    // (runs/beta/beta-B), reused when it matches (`Sweep` and `Run` below hold how).
+    func trainOneModelPerBeta(_ sweep: Sweep, train: MNIST, test: MNIST) throws -> [Run] {
+        section("1. One model per β")
+        return try sweep.betas.map { beta in
+            try sweep.train(name: "β = \(Sweep.format(beta))", folder: "beta-\(Sweep.format(beta))",
+                            kl: .constant(beta: beta), train: train, test: test)
+        }
     }
 
     // MARK: 2. Rate and distortion
@@ -158,6 +152,7 @@ struct Chapter6: ParsableCommand {
     // it should have the best ELBO of the sweep (up to the noise of short training), while the
     // others trade ELBO for a code that is richer (β < 1) or leaner (β > 1).
     func rateDistortion(_ runs: [Run], figures: FigureWriter) throws {
+        section("2. Rate against distortion")
         print("   β   distortion D    rate R   test ELBO (± s.e.)   active units   train time")
         for run in runs {
             let e = run.evaluation
@@ -166,6 +161,18 @@ struct Chapter6: ParsableCommand {
                          e.latent.activeUnits, e.latent.klPerDimension.count, run.timing))
         }
         try Pictures.rateDistortion(runs, figures: figures)
+    }
+
+    // MARK: 3. Active units
+    //
+    // Chapter 5's test counts a dimension as active when its mean μ_d(x) varies over the test
+    // digits by more than 0.01 (variance). The test is lenient: after a short training a
+    // dimension on its way to collapse can pass it while carrying a hundredth of a nat. So
+    // the chapter also counts the fewest dimensions that together hold 90% of the rate, read
+    // off the KL per dimension: that number falls faster with β.
+    func activeUnits(_ runs: [Run], figures: FigureWriter) throws {
+        section("3. Active units")
+        try Pictures.activeUnits(runs, figures: figures)
     }
 
     // MARK: 4. Latent traversals
@@ -182,12 +189,14 @@ struct Chapter6: ParsableCommand {
     // rows of the nearly collapsed ones are the same image eleven times over, since the decoder
     // has learnt to ignore them. Which factor lands in which dimension is up to the training run.
     func traversals(_ runs: [Run], test: MNIST, figures: FigureWriter) throws {
+        section("4. Latent traversals")
         let chosen = runs.count > 1 ? [runs.first!, runs.last!] : runs
         let seedImage = 0   // the first test digit
         print("traversals from μ(x) of test digit \(seedImage) (a \(test.labels[seedImage])), values −3…3, for "
               + chosen.map { "β = \(Sweep.format($0.beta))" }.joined(separator: " and "))
         let values = (0...10).map { Double($0 - 5) * 3 / 5 }   // −3, −2.4, …, 3
         try Pictures.traversals(chosen, seedImage: test.images.slice(seedImage), values: values, figures: figures)
+        try Pictures.reconstructionsAndSamples(runs, test: test, figures: figures, seed: options.seed)
     }
 
     // MARK: 5. Schedules for the KL weight
@@ -208,6 +217,7 @@ struct Chapter6: ParsableCommand {
     // their KL per step compares with the plain β = 1 run. The warm-up lasts half of the run;
     // C rises over three quarters of it and is then held. Both are measured with the true ELBO.
     func schedules(_ sweep: Sweep, baseline: Run?, train: MNIST, test: MNIST, figures: FigureWriter) throws {
+        section("5. Two schedules for the KL weight")
         let warmupEpochs = 0.5 * Double(sweep.epochs)
         let capacityEpochs = 0.75 * Double(sweep.epochs)
         var runs: [Run] = []
@@ -240,7 +250,7 @@ struct Chapter6: ParsableCommand {
     }
 }
 
-// MARK: 1. Training the sweep
+// MARK: The sweep's runs
 //
 // Every run is chapter 5's recipe: the reference architecture (20 latent dimensions), Adam at
 // 1e-3 with a cosine decay to a tenth, batches of 128, dynamic binarization, and the same seed,

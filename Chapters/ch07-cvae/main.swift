@@ -151,23 +151,17 @@ struct Chapter7: ParsableCommand {
         let test = try options.loadMNIST(.test)
         let binaryTest = test.binarized(seed: EvaluationDefaults.binarizationSeed)
 
-        section("1. Training the CVAE")
         let trainer = try trainModel(train: train, test: binaryTest)
         let model = trainer.model
         model.isTraining = false
 
-        section("2. Does the decoder listen to the label?")
         try labelOrStyle(model, figures: figures)
         try classInformationInCode(model, test: binaryTest)
 
-        section("3. One row per digit, one column per style")
-        try Pictures.digitStyleGrid(model, figures: figures, seed: options.seed)
-        try Pictures.styleTransfer(model, test: binaryTest, figures: figures, seed: options.seed)
+        try showDigitsAndStyles(model, test: binaryTest, figures: figures)
 
-        section("4. The judge: conditional accuracy, Inception Score, Fréchet distance")
         let judged = try judgeSamples(model, test: test, figures: figures)
 
-        section("5. Sampling where the codes are")
         try sampleWhereTheCodesAre(model, train: options.quick ? train.prefix(20_000) : train, judged: judged, figures: figures)
     }
 
@@ -183,6 +177,7 @@ struct Chapter7: ParsableCommand {
     // the centres, `--latent 20` with chapter 5's code size and `--beta 1` on the plain ELBO, to
     // see each problem for yourself.
     func trainModel(train: MNIST, test: MNIST) throws -> Trainer {
+        section("1. Training the CVAE")
         let epochCount = epochs ?? (options.quick ? 2 : Chapter7.fullEpochs)
         let model = VAEConfiguration(latentDimensions: latent, classCount: Chapter7.classes, labelCentres: !plain)
         var configuration = TrainingConfiguration(model: model, epochs: epochCount, kl: .constant(beta: beta), seed: options.seed)
@@ -223,6 +218,7 @@ struct Chapter7: ParsableCommand {
     // mean absolute pixel difference measures each. In a CVAE whose z still decides the digit,
     // the two are alike, or the label's is the smaller.
     func labelOrStyle(_ model: VAE, figures: FigureWriter) throws {
+        section("2. Does the decoder listen to the label?")
         let codes = options.quick ? 100 : 200
         var random = RandomSource(seed: options.seed &+ 71)
         let z = Tensor.gaussian([codes, model.configuration.latentDimensions], using: &random)
@@ -285,6 +281,19 @@ struct Chapter7: ParsableCommand {
         return sum
     }
 
+    // MARK: 3. One row per digit, one column per style
+    //
+    // With the label and the code apart, the decoder can be asked for any digit in any style:
+    // draw eight codes z ~ N(0, I), one per column, and decode each under every label y, one row
+    // per label. A column shares its style (slant, width, stroke) across the ten digits; a row is
+    // one digit in eight styles. Style transfer does the same with the code μ(x, y) of a real
+    // test digit: encode it under its own label, decode it under each of the ten.
+    func showDigitsAndStyles(_ model: VAE, test: MNIST, figures: FigureWriter) throws {
+        section("3. One row per digit, one column per style")
+        try Pictures.digitStyleGrid(model, figures: figures, seed: options.seed)
+        try Pictures.styleTransfer(model, test: test, figures: figures, seed: options.seed)
+    }
+
     // MARK: 4. Judging the samples
     //
     // Draw N codes from the prior, decode code n under label n mod 10, and give the images to the
@@ -298,6 +307,7 @@ struct Chapter7: ParsableCommand {
     //     samples and of the real test digits: how alike the two clouds are, in mean and spread.
     //     (It is the FID recipe on our classifier's features, so it compares only with itself.)
     func judgeSamples(_ model: VAE, test: MNIST, figures: FigureWriter) throws -> Judged {
+        section("4. The judge: conditional accuracy, Inception Score, Fréchet distance")
         let count = samples ?? (options.quick ? 2_000 : 10_000)
         let judgeURL = CoursePaths.root.appendingPathComponent("runs/classifier/classifier.safetensors")
         let judge = try DigitClassifier.loadOrTrain(at: judgeURL, data: options.dataDirectory, log: log)
@@ -371,6 +381,7 @@ struct Chapter7: ParsableCommand {
     // typical codes, while the Fréchet distance, which sees the lost variety, should get worse.
     // Conditional accuracy alone can be bought; that is why the judge reports three numbers.
     func sampleWhereTheCodesAre(_ model: VAE, train: MNIST, judged: Judged, figures: FigureWriter) throws {
+        section("5. Sampling where the codes are")
         let binary = train.binarized(seed: EvaluationDefaults.binarizationSeed)
         let prior = try model.fitCodePrior(images: binary.images, labels: binary.labels.map(Int.init))
         print("the training codes' Gaussian per label (\(train.count) images): eigenvalues of Σ_y, smallest … largest "

@@ -17,7 +17,8 @@ browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   echo "check-book: installing chromium"
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y chromium >/dev/null
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
   browser=$(command -v chromium)
 fi
 
