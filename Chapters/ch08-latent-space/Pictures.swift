@@ -49,7 +49,7 @@ enum Pictures {
 
     /// The 2-D model's decoder on a regular grid of codes over [−2.5, 2.5]²: every digit it can draw.
     static func manifold(_ model: VAE, figures: FigureWriter) throws {
-        let steps = 20
+        let steps = 15
         let values = (0..<steps).map { -2.5 + 5 * Double($0) / Double(steps - 1) }
         var z = Tensor(shape: [steps * steps, 2])
         for (r, y) in values.reversed().enumerated() {
