@@ -106,7 +106,8 @@ struct Chapter8: ParsableCommand {
     }
 
     /// Chapter 5's trained model, found by the configuration chapter 5 trains (so the same
-    /// fingerprint), and the measurements kept beside it.
+    /// fingerprint), and the measurements kept beside it. A missing or unfinished run is an
+    /// error that says to run chapter 5 (its ten minutes of training belong to chapter 5).
     func loadChapter5Model(train: MNIST) throws -> (VAE, RunMeasurements?) {
         let folder = options.runFolder("vae")
         let checkpoint = TrainingRun.checkpoint(in: folder)
@@ -117,7 +118,16 @@ struct Chapter8: ParsableCommand {
         var configuration = TrainingConfiguration(model: VAEConfiguration(latentDimensions: 20), epochs: options.quick ? 2 : 30,
                                                   seed: options.seed)
         if options.quick { configuration.subset = 20_000 }
-        let trainer = try options.trainer(for: configuration, in: folder, trainingSet: train)
+        // Only a run of exactly that fingerprint is used: anything else is left as it is (a
+        // mismatch would otherwise set chapter 5's run aside), and never retrained here.
+        let data = configuration.subset.map { train.prefix($0) } ?? train
+        let fingerprint = try RunFingerprint(configuration: configuration, dataDigest: data.contentDigest).value
+        let stored = folder.appendingPathComponent("checkpoint-\(fingerprint.prefix(12)).safetensors")
+        guard [checkpoint, stored].contains(where: { (try? Checkpoint.read(from: $0))?.fingerprint == fingerprint }) else {
+            throw ValidationError("\(folder.path) holds no run of chapter 5 trained with seed \(options.seed)"
+                                  + (options.quick ? " in quick mode" : "") + ": run `\(ch05)" + (options.seed == 1 ? "" : " --seed \(options.seed)") + "` first")
+        }
+        let trainer = try TrainingRun.trainer(for: configuration, in: folder, trainingSet: train, retrain: false) { print($0) }
         guard trainer.isFinished else {
             throw ValidationError("chapter 5's run in \(folder.path) is not finished or not the one chapter 5 trains with seed "
                                   + "\(options.seed) (epoch \(trainer.epoch) of \(trainer.configuration.epochs)): run `\(ch05)` first")
