@@ -5,7 +5,6 @@
 // `VAECore` is the small library that every chapter builds on: tensors, matrix multiply,
 // randomness, MNIST, and figures through gnuplot. Each chapter in `Chapters/` is one executable,
 // run as `swift run -c release chNN-topic`. `figures` regenerates every figure; `bench` measures.
-import Foundation
 import PackageDescription
 
 /// On x86-64, numeric code needs a CPU baseline with AVX2 and FMA, in every configuration, so
@@ -25,11 +24,20 @@ let numericSettings: [SwiftSetting] = [
     .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
-/// The chapters of the course, in teaching order: every folder `Chapters/chNN-topic`. The folder
-/// is the one list; `figures` and `book` read the same folder (`CoursePaths.chapters`).
-let chapters = ((try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/Chapters")) ?? [])
-    .filter { $0.range(of: #"^ch[0-9]{2}-[a-z0-9-]+$"#, options: .regularExpression) != nil }
-    .sorted()
+/// The chapters of the course, in teaching order: each is the folder `Chapters/NAME` and an
+/// executable of the same name. This list is the only one: `figures` and `book` read it from this
+/// file (`CoursePaths.chapters()`). (Listing the folders here instead would not do: SwiftPM caches
+/// the evaluated manifest by this file's contents, so a new folder would go unseen.)
+let chapters = [
+    "ch01-tensors",
+    "ch02-convolution",
+    "ch03-backprop",
+    "ch04-reparameterization",
+    "ch05-elbo",
+    "ch06-beta-vae",
+    "ch07-cvae",
+    "ch08-latent-space",
+]
 
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 
@@ -81,7 +89,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CourseBookTests",
-            dependencies: ["CourseBook"]
+            dependencies: ["CourseBook", "CourseSupport"]
         ),
         .testTarget(
             name: "VAECoreTests",

@@ -69,15 +69,48 @@ public enum CoursePaths {
     /// The chapters' sources, one folder each.
     public static let chapterSources: URL = root.appendingPathComponent("Chapters", isDirectory: true)
 
-    /// The chapters of the course, in teaching order: the names of the folders `Chapters/chNN-topic`
-    /// (each an executable of the same name). `Package.swift` builds the same folders, so the
-    /// folder is the one list of chapters.
-    /// - Throws: when `Chapters/` cannot be read (the program was moved away from its checkout).
+    /// The chapters of the course, in teaching order, as `Package.swift` lists them (its
+    /// `let chapters = [...]`, the one list: each name is a folder `Chapters/NAME` and an
+    /// executable of that name).
+    /// - Throws: when `Package.swift` cannot be read or holds no such list, or a listed chapter
+    ///   has no folder, or a folder of `Chapters/` is missing from the list (it would never run).
     public static func chapters() throws -> [String] {
-        let names: [String]
-        do { names = try FileManager.default.contentsOfDirectory(atPath: chapterSources.path) } catch {
-            throw ValidationError("cannot list the chapters in \(chapterSources.path): \(error.localizedDescription)")
+        let manifest = root.appendingPathComponent("Package.swift")
+        let text: String
+        do { text = try String(contentsOf: manifest, encoding: .utf8) } catch {
+            throw ValidationError("cannot read the chapter list in \(manifest.path): \(error.localizedDescription)")
         }
-        return names.filter { $0.range(of: #"^ch[0-9]{2}-[a-z0-9-]+$"#, options: .regularExpression) != nil }.sorted()
+        let names = try chapterList(inManifest: text)
+        let folders = ((try? FileManager.default.contentsOfDirectory(atPath: chapterSources.path)) ?? [])
+            .filter { $0.range(of: chapterNamePattern, options: .regularExpression) != nil }
+        if let missing = names.first(where: { !folders.contains($0) }) {
+            throw ValidationError("Package.swift lists the chapter \(missing), but \(chapterSources.path)/\(missing) does not exist")
+        }
+        if let unlisted = folders.sorted().first(where: { !names.contains($0) }) {
+            throw ValidationError("Chapters/\(unlisted) is not in Package.swift's list of chapters: add it there (in teaching order) to build and run it")
+        }
+        return names
+    }
+
+    /// A chapter's name: `chNN-topic`.
+    static let chapterNamePattern = #"^ch[0-9]{2}-[a-z0-9-]+$"#
+
+    /// The names in `let chapters = [ "chNN-topic", ... ]` of a manifest's text, in order.
+    /// - Throws: when the text holds no such list, or an entry is not a chapter's name.
+    public static func chapterList(inManifest text: String) throws -> [String] {
+        guard let start = text.range(of: "let chapters = ["),
+              let end = text.range(of: "]", range: start.upperBound..<text.endIndex) else {
+            throw ValidationError("Package.swift holds no `let chapters = [...]` list")
+        }
+        let entries = text[start.upperBound..<end.lowerBound].split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        return try entries.map { entry in
+            let name = entry.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            guard entry.hasPrefix("\""), entry.hasSuffix("\""), entry.count > 2,
+                  name.range(of: chapterNamePattern, options: .regularExpression) != nil else {
+                throw ValidationError("Package.swift's chapter list holds \(entry), which is not a chapter's name (\"chNN-topic\")")
+            }
+            return name
+        }
     }
 }

@@ -12,7 +12,8 @@ import CourseSupport
 import Foundation
 import VAECore
 
-/// The chapters, in teaching order: the folders of `Chapters/`, each a product of the package.
+/// The chapters, in teaching order, as `Package.swift` lists them (empty when it cannot be read:
+/// `validate` then says why).
 let chapters = (try? CoursePaths.chapters()) ?? []
 
 struct Figures: ParsableCommand {
@@ -28,7 +29,7 @@ struct Figures: ParsableCommand {
     var only: [String] = []
 
     func validate() throws {
-        guard !chapters.isEmpty else { throw ValidationError("no chapters found in \(CoursePaths.chapterSources.path)") }
+        guard !chapters.isEmpty else { _ = try CoursePaths.chapters(); throw ValidationError("Package.swift lists no chapters") }
         for name in only where !chapters.contains(name) {
             throw ValidationError("unknown chapter '\(name)'; the chapters are \(chapters.joined(separator: ", "))")
         }

@@ -1,8 +1,8 @@
-import XCTest
+import Testing
 @testable import CourseBook
 
 /// The flags an Experiments block names, and the check against a chapter's `--help`.
-final class ExperimentFlagsTests: XCTestCase {
+struct ExperimentFlagsTests {
     let source = SwiftSource(parsing: """
     // Chapter 5 — T
 
@@ -15,12 +15,12 @@ final class ExperimentFlagsTests: XCTestCase {
     // 3. Another program's flags are its own: `swift run -c release vae train --arch deep`.
     """)
 
-    func testFlagsAreExtractedOnceInOrder() throws {
-        let text = try XCTUnwrap(ExperimentFlags.experimentsText(source))
-        XCTAssertEqual(ExperimentFlags.flags(in: text, chapter: "ch05-elbo"), ["--latent", "--quick", "--no-batchnorm"])
+    @Test func flagsAreExtractedOnceInOrder() throws {
+        let text = try #require(ExperimentFlags.experimentsText(source))
+        #expect(ExperimentFlags.flags(in: text, chapter: "ch05-elbo") == ["--latent", "--quick", "--no-batchnorm"])
     }
 
-    func testMissingFlagsAgainstHelp() {
+    @Test func missingFlagsAgainstHelp() {
         let help = """
         OPTIONS:
           --quick                 Smaller settings.
@@ -28,17 +28,17 @@ final class ExperimentFlagsTests: XCTestCase {
           --no-batchnorm-ish      Not the same flag.
           -h, --help              Show help information.
         """
-        XCTAssertEqual(ExperimentFlags.missing(["--latent", "--quick", "--no-batchnorm"], help: help), ["--no-batchnorm"])
-        XCTAssertEqual(ExperimentFlags.missing(["--lat"], help: help), ["--lat"], "a prefix of a flag is not the flag")
+        #expect(ExperimentFlags.missing(["--latent", "--quick", "--no-batchnorm"], help: help) == ["--no-batchnorm"])
+        #expect(ExperimentFlags.missing(["--lat"], help: help) == ["--lat"], "a prefix of a flag is not the flag")
     }
 
-    func testNoExperimentsBlock() {
-        XCTAssertNil(ExperimentFlags.experimentsText(SwiftSource(parsing: "// Chapter 1\n\nlet x = 1 // --not-a-flag\n")))
+    @Test func noExperimentsBlock() {
+        #expect(ExperimentFlags.experimentsText(SwiftSource(parsing: "// Chapter 1\n\nlet x = 1 // --not-a-flag\n")) == nil)
     }
 
-    func testProgramOfACommand() {
-        XCTAssertEqual(ExperimentFlags.program(runBy: "swift run -c release ch05-elbo --latent 2"), "ch05-elbo")
-        XCTAssertEqual(ExperimentFlags.program(runBy: "swift run vae train"), "vae")
-        XCTAssertNil(ExperimentFlags.program(runBy: "--latent 2"))
+    @Test func programOfACommand() {
+        #expect(ExperimentFlags.program(runBy: "swift run -c release ch05-elbo --latent 2") == "ch05-elbo")
+        #expect(ExperimentFlags.program(runBy: "swift run vae train") == "vae")
+        #expect(ExperimentFlags.program(runBy: "--latent 2") == nil)
     }
 }
