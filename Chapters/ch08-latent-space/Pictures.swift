@@ -105,9 +105,9 @@ enum Pictures {
                                 panel.window.y.lowerBound, panel.window.y.upperBound)
             out.append(.images(try ImageGrid(images: [panel.image], rows: 1, columns: 1, pixelScale: 4), title: "a test \(labels[k])"))
             out.append(.heatmap(Heatmap(rows: side, columns: side, values: panel.truePosterior, valueRange: 0...top, squareCells: true, showColorbar: false),
-                                title: "true p(z|x) on " + window, xlabel: "z₁ →", ylabel: "z₂ ↑"))
+                                title: "true p(z|x) on " + window, xlabel: "grid cell along z₁ →", ylabel: "grid cell, z₂ growing upwards"))
             out.append(.heatmap(Heatmap(rows: side, columns: side, values: panel.q, valueRange: 0...top, squareCells: true, showColorbar: false),
-                                title: "the encoder's q(z|x), same window", xlabel: "z₁ →", ylabel: "z₂ ↑"))
+                                title: "the encoder's q(z|x), same window", xlabel: "grid cell along z₁ →", ylabel: "grid cell, z₂ growing upwards"))
         }
         try figures.save(Figure(title: "The 2-D model: the true posterior against the encoder's Gaussian (probability per grid cell, same colour scale per row)",
                                 panels: out, columns: 3, width: 1400, height: 420 * panels.count), as: "ch08-true-posterior")
