@@ -7,7 +7,8 @@
 // 60,000 training digits, and measures it the way a paper would: the test ELBO and an
 // importance-sampled estimate of the test log-likelihood.
 //
-//     swift run -c release ch05-elbo [--epochs N] [--quick] [--data DIR] [--figures DIR] [--seed N]
+//     swift run -c release ch05-elbo [--epochs N] [--latent D] [--hand-steps N] [--quick] [--retrain]
+//                                    [--data DIR] [--figures DIR] [--seed N]      (all options: --help)
 //
 // It writes its checkpoint to runs/vae/checkpoint.safetensors (runs/quick/vae with --quick;
 // chapter 2 draws the trained filters from it) and the figures ch05-*.png. A later run with the
@@ -188,35 +189,45 @@ struct Chapter5: ParsableCommand {
     //     L = (1/B) Σ_b [ BCE(ℓ_b, x_b) + KL_b ]                  −ELBO per image, one sample of z
     //
     // with BCE(ℓ, x) = Σ_pixels [max(ℓ,0) − ℓx + log(1 + e^{−|ℓ|})] = −log p(x|z) and
-    // KL = ½ Σ_d (μ_d² + σ_d² − 1 − log σ_d²).
+    // KL = ½ Σ_d (μ_d² + σ_d² − 1 − log σ_d²). (Below, sigmoid(ℓ) = 1/(1 + e^{−ℓ}) is the
+    // Bernoulli's mean; σ is always the encoder's standard deviation.)
     //
-    // Backward, the chain rule from L back to every weight (chapter 3):
+    // Backward, the chain rule from L back to every weight (chapter 3). L averages over the
+    // batch, so each image's terms enter with a factor 1/B:
     //
-    //     ∂L/∂ℓ       = (σ(ℓ) − x)/B                               the Bernoulli's gradient
-    //     ∂L/∂z       = decoder.backward(∂L/∂ℓ)                     layer by layer, last first
-    //     ∂L/∂μ       = ∂L/∂z · ∂z/∂μ       + ∂KL/∂μ      = ∂L/∂z + μ/B
-    //     ∂L/∂log σ²  = ∂L/∂z · ∂z/∂log σ²  + ∂KL/∂log σ² = ∂L/∂z ⊙ σε/2 + (σ² − 1)/(2B)
+    //     ∂L/∂ℓ       = (sigmoid(ℓ) − x)/B                              the Bernoulli's gradient
+    //     ∂L/∂z       = decoder.backward(∂L/∂ℓ)                         layer by layer, last first
+    //     ∂L/∂μ       = ∂L/∂z ⊙ ∂z/∂μ       + (1/B)·∂KL_b/∂μ      = ∂L/∂z + μ/B
+    //     ∂L/∂log σ²  = ∂L/∂z ⊙ ∂z/∂log σ²  + (1/B)·∂KL_b/∂log σ² = ∂L/∂z ⊙ σε/2 + (σ² − 1)/(2B)
     //     encoder.backward([∂L/∂μ | ∂L/∂log σ²])
     //
-    // since z = μ + exp(½ log σ²)·ε gives ∂z/∂μ = 1 and ∂z/∂log σ² = ½σε. Every backward pass
-    // *adds* into its weights' gradients, so they are set to zero first. Then Adam (Kingma & Ba,
-    // 2015; chapter 3 trained its classifier with it) moves every weight w with gradient g:
+    // since z = μ + exp(½ log σ²)·ε gives ∂z/∂μ = 1 and ∂z/∂log σ² = ½σε. μ and log σ² reach L
+    // twice: through z (and the decoder), and directly through the closed-form KL, which does not
+    // depend on z; the two gradients add. Every backward pass *adds* into its weights' gradients,
+    // so they are set to zero first. Then Adam (Kingma & Ba, 2015; chapter 3 trained its
+    // classifier with it) moves every weight w with gradient g:
     //
-    //     m ← β₁m + (1 − β₁)g,   v ← β₂v + (1 − β₂)g²,   w ← w − η · m̂ / (√v̂ + ε)
+    //     m ← β₁m + (1 − β₁)g,   v ← β₂v + (1 − β₂)g²,   w ← w − η · m̂ / (√v̂ + δ)
     //
-    // m and v are running means of the gradient and of its square (β₁ = 0.9, β₂ = 0.999), so the
-    // step m̂/√v̂ is about ±1 for a weight whose gradient keeps its sign, whatever its scale: every
-    // weight moves by about η. Both start at zero, which biases them small in the first updates;
-    // the corrections m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ) at update t undo it.
+    // m and v are running means of the gradient and of its square (β₁ = 0.9, β₂ = 0.999), and
+    // δ = 10⁻⁸ (Adam's "ε", no relation to the noise ε above) keeps the division finite. The step
+    // m̂/√v̂ is at most about ±1 whatever the gradient's scale: a weight moves by about η per update
+    // when its gradient is steady, by less when it is noisy. m and v start at zero, which biases
+    // them small in the first updates; the corrections m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ) at update t
+    // undo it.
     //
     // The section always steps the reference model (with --latent's code size), whatever
     // --no-batchnorm asks of section 3: the lines below name its layers.
     func trainOneStepByHand(train: MNIST) throws {
         section("2. One training step, written out")
-        // The library's trainer, fresh: its initial weights, batch order and ε stream.
-        var configuration = TrainingConfiguration(model: VAEConfiguration(latentDimensions: latent), epochs: 1, seed: options.seed)
-        configuration.subset = 10_000
+        // The library's trainer, fresh: its initial weights, batch order and ε stream. It is
+        // never saved; only the first updates of its first epoch are taken.
+        let configuration = TrainingConfiguration(model: VAEConfiguration(latentDimensions: latent), epochs: 1, seed: options.seed)
         let trainer = try Trainer(configuration: configuration, trainingSet: train)
+        let count = handSteps ?? (options.quick ? 10 : 50)
+        guard count <= trainer.stepsPerEpoch else {
+            throw StepCheckError("--hand-steps \(count) is more than the \(trainer.stepsPerEpoch) updates of one epoch")
+        }
         // A second model with the same weights, which the written-out step trains; copies of the
         // trainer's batch order and noise generator give both the same batches and the same ε.
         var random = RandomSource(seed: 0)
@@ -229,14 +240,14 @@ struct Chapter5: ParsableCommand {
         let adam = WrittenAdam(model.parameters)
         let learningRate = Float(configuration.learningRate)
 
-        let count = handSteps ?? (options.quick ? 10 : 50)
         var termsAgree = true
         for step in 1...count {
-            guard let batch = batches.next() else { break }
+            let batch = batches.next()!   // within the first epoch (checked above)
             let terms = try writtenOutStep(model, adam, images: batch.images, noise: &noise, learningRate: learningRate)
             let library = try trainer.update(on: batch, objective: .beta(1), learningRate: learningRate)
             termsAgree = termsAgree && terms == library
             if step == 1 || step % 10 == 0 || step == count {
+                // The loss of update n's batch, before its step changes the weights.
                 print(String(format: "update %3d: reconstruction %.2f  KL %.2f  −ELBO %.2f nats per image", step,
                              terms.reconstruction, terms.kl, terms.reconstruction + terms.kl))
             }
@@ -247,7 +258,7 @@ struct Chapter5: ParsableCommand {
             !zip(mine.value.scalars, library.value.scalars).allSatisfy { $0.bitPattern == $1.bitPattern }
         }
         guard differing.isEmpty, termsAgree else {
-            throw ValidationError("the written-out step and the Trainer's step disagree after \(count) updates"
+            throw StepCheckError("the written-out step and the Trainer's step disagree after \(count) updates"
                                   + " (in \(differing.map(\.0.name).joined(separator: ", ")); losses agree: \(termsAgree))")
         }
         print("after \(count) updates from the same state, the written-out step and the library's Trainer agree bit for bit:"
@@ -301,7 +312,7 @@ struct Chapter5: ParsableCommand {
             dKLdMu.scalars[i] = Float(m * (1 / Double(b)))
             dKLdLogVariance.scalars[i] = Float(0.5 * expm1(v) * (1 / Double(b)))
         }
-        kl /= Double(b)
+        kl *= 1 / Double(b)
         guard reconstruction.value.isFinite, kl.isFinite else {
             throw TrainingError.nonFiniteLoss(reconstruction: reconstruction.value, kl: kl)
         }
@@ -348,7 +359,7 @@ struct Chapter5: ParsableCommand {
         let parameters: [Parameter]
         var m: [[Float]], v: [[Float]]
         var t = 0
-        let beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8
+        let beta1 = 0.9, beta2 = 0.999, delta = 1e-8
 
         init(_ parameters: [Parameter]) {
             self.parameters = parameters
@@ -359,8 +370,8 @@ struct Chapter5: ParsableCommand {
         func step(learningRate: Float) {
             t += 1
             let negativeStep = Float(-(Double(learningRate) / (1 - pow(beta1, Double(t)))))   // −η/(1 − β₁ᵗ)
-            let correction2 = Float((1 - pow(beta2, Double(t))).squareRoot())                 // √(1 − β₂ᵗ)
-            let (w1, b2, w2, eps) = (Float(1 - beta1), Float(beta2), Float(1 - beta2), Float(epsilon))
+            let correction2 = Float(pow(1 - pow(beta2, Double(t)), 0.5))                      // √(1 − β₂ᵗ)
+            let (w1, b2, w2, d) = (Float(1 - beta1), Float(beta2), Float(1 - beta2), Float(delta))
             for (k, parameter) in parameters.enumerated() {
                 parameter.value.withUnsafeMutableBufferPointer { w in
                     parameter.gradient.withUnsafeBufferPointer { g in
@@ -369,8 +380,8 @@ struct Chapter5: ParsableCommand {
                                 for i in 0..<w.count {
                                     m[i] = m[i].addingProduct(w1, g[i] - m[i])          // m + (1 − β₁)(g − m)
                                     v[i] = (v[i] * b2).addingProduct(w2 * g[i], g[i])   // β₂v + (1 − β₂)g²
-                                    let denominator = v[i].squareRoot() / correction2 + eps   // √v̂ + ε
-                                    w[i] = w[i] + (negativeStep * m[i]) / denominator   // w − η m̂/(√v̂ + ε)
+                                    let denominator = v[i].squareRoot() / correction2 + d     // √v̂ + δ
+                                    w[i] = w[i] + (negativeStep * m[i]) / denominator   // w − η m̂/(√v̂ + δ)
                                 }
                             }
                         }
@@ -575,6 +586,13 @@ struct Chapter5: ParsableCommand {
     }
 }
 
+/// The written-out step and the library's disagree, or cannot be compared: said plainly, not as
+/// a command-line mistake.
+struct StepCheckError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
 /// One importance-weighted estimate as the run's measurements keep it.
 struct NLLMeasurement: Codable {
     var nll: MeanEstimate
@@ -585,21 +603,23 @@ Chapter5.main()
 
 // MARK: Experiments
 //
-// Each experiment trains a run of its own (in runs/ beside the chapter's), so the chapter's own
-// run stays as it is; compare what the experiment prints with what the plain run printed.
+// Experiments 1–3 each train a run of their own (in runs/ beside the chapter's), so the chapter's
+// own run stays as it is. Pass `--figures DIR` (a folder of your own) so that the plain run's
+// figures in figures/ stay too, and compare the two folders and what each run printed.
 //
 // 1. A code of two numbers. `swift run -c release ch05-elbo --latent 2`: the KL per dimension
 //    (section 7's line "KL per dimension") now sits on two dimensions, both active, with a few
 //    nats each, and the total KL is far smaller, while the reconstruction term of the test ELBO
 //    is far worse: two numbers cannot hold a digit's details. The PCA figure
-//    (ch05-latent-pca.png) is then the code itself, turned: the digits as touching clusters.
+//    (ch05-latent-pca.png) is then the code itself, centred and turned (perhaps mirrored): the
+//    digits as touching clusters, and the printed share of the variance is 100%.
 // 2. No batch norm. `swift run -c release ch05-elbo --no-batchnorm`: the same model without its
 //    three BatchNorm layers (section 1 lists the layers that remain). Compare the loss curves and
 //    section 7's test ELBO with the plain run's: how much of the result did normalisation buy?
 // 3. A constant learning rate. `swift run -c release ch05-elbo --schedule constant`: no cosine
 //    decay (ch05-learning-rate.png is flat). Compare the test ELBO and the last epochs of
-//    ch05-loss-curves.png with the plain run's, once with --quick and once in full: over two
-//    epochs the decay mostly slows learning down; over thirty, do its small final steps pay off?
+//    ch05-loss-curves.png with the plain run's, once with --quick and once in full: does the
+//    decay help or hinder over two epochs, and over thirty, do its small final steps pay off?
 // 4. Your own step. Change a line of `writtenOutStep` (drop the KL's gradient from ∂L/∂μ, say)
 //    and run with `--hand-steps 20`: section 2 stops with the names of the tensors that no
 //    longer match the library's Trainer; the losses it printed show what the change does.
