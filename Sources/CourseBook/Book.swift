@@ -47,13 +47,15 @@ public struct Book {
         return page
     }
 
-    /// Writes every chapter's page and the contents page; returns the files written.
+    /// Writes the style sheet, every chapter's page and the contents page; returns the files written.
     /// - Parameter check: called with each page before it is written (the experiment flag check).
     /// - Throws: when a source cannot be read, `check` throws, or a page cannot be written.
     @discardableResult
     public func write(check: (ChapterPage) throws -> Void = { _ in }) throws -> [URL] {
         let pages = try chapters.map(page(for:))
-        var written: [URL] = []
+        let style = folder.appendingPathComponent(Page.styleSheetName)
+        try AtomicFile.write(Data(Page.styleSheet.utf8), to: style)
+        var written: [URL] = [style]
         for (index, page) in pages.enumerated() {
             try check(page)
             let previous = index > 0 ? (pages[index - 1].fileName, pages[index - 1].title) : nil

@@ -1,5 +1,5 @@
-/// The frame every page of the book shares: one small inline style sheet (screen and print),
-/// no script, nothing loaded from elsewhere.
+/// The frame every page of the book shares: one small style sheet, `book.css` beside the pages
+/// (screen and print), no script, nothing loaded from elsewhere.
 public enum Page {
     /// A complete HTML document with `title` and `body`.
     public static func document(title: String, body: String) -> String {
@@ -10,8 +10,7 @@ public enum Page {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(HTML.escape(title))</title>
-        <style>
-        \(styleSheet)</style>
+        <link rel="stylesheet" href="\(styleSheetName)">
         </head>
         <body>
         \(body)</body>
@@ -28,6 +27,9 @@ public enum Page {
         if let next { links.append("<a rel=\"next\" href=\"\(HTML.escape(next.file))\">\(HTML.escape(next.title)) →</a>") }
         return "<nav>" + links.joined(separator: " · ") + "</nav>\n"
     }
+
+    /// The style sheet's file name, in the book's folder.
+    public static let styleSheetName = "book.css"
 
     /// Serif prose, monospace code and output, figures that fit the page; in print, no navigation,
     /// code that wraps, and no page break inside a figure, a formula or a block of code.

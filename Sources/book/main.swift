@@ -43,7 +43,7 @@ struct BookCommand: ParsableCommand {
             }
             if page.output == nil { log("book: no output saved for \(page.name) yet; its page says so") }
         }
-        print("book: \(written.count) pages written to \(book.folder.path) (open index.html)")
+        print("book: \(written.filter { $0.pathExtension == "html" }.count) pages written to \(book.folder.path) (open index.html)")
     }
 }
 
