@@ -17,7 +17,8 @@ public enum Split: String, Sendable, CaseIterable, Codable {
 public enum DatasetKind: String, Sendable, CaseIterable, Codable {
     /// Handwritten digits 0–9, both splits.
     case mnist
-    /// Zalando's clothing images; only the test split ships (our out-of-distribution set).
+    /// Zalando's clothing images, both splits: the out-of-distribution set of a model trained on
+    /// digits, and a training set of its own (chapter 10 trains on clothing and tests on digits).
     case fashionMNIST = "fashion-mnist"
 
     /// The folder that holds the bundled copy of this data set.
@@ -43,8 +44,7 @@ public enum DatasetKind: String, Sendable, CaseIterable, Codable {
     /// The splits present in the bundled copy.
     public var bundledSplits: [Split] {
         switch self {
-        case .mnist: [.train, .test]
-        case .fashionMNIST: [.test]
+        case .mnist, .fashionMNIST: [.train, .test]
         }
     }
 
