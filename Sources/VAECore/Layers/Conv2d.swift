@@ -24,10 +24,13 @@
 ///     ∂col (C·kh·kw, OH·OW·B) = Wᵀ · G        (one GEMM)
 ///     ∂L/∂x = (col2im(∂col))ᵀ                  (col2im sums overlapping patches)
 ///
-/// The im2col matrix of the last forward pass is kept for ∂W; it and the other scratch
-/// matrices are held by the layer and reused, grown only when a larger batch arrives.
+/// The im2col matrix is never written out: the GEMMs pack their slivers of col (and of colᵀ for
+/// ∂W) straight from the batch-minor X, which the layer keeps from the forward pass
+/// (`GEMMImplicitColumns.swift`: the same values, so the same bits, without streaming a matrix
+/// kh·kw/(sh·sw) times larger than X through the caches). The scratch matrices are held by the
+/// layer and reused, grown only when a larger batch arrives.
 /// - Complexity: B·O·OH·OW·C·kh·kw multiply-adds forward, twice that backward; memory
-///   2·C·kh·kw·B·OH·OW + O·B·OH·OW + C·H·W·B floats of scratch.
+///   C·kh·kw·B·OH·OW (∂col) + O·B·OH·OW + C·H·W·B floats of scratch.
 public final class Conv2d: Layer {
     public let inputChannels: Int
     public let outputChannels: Int
@@ -47,10 +50,14 @@ public final class Conv2d: Layer {
 
     /// The geometry and batch size of the last forward pass.
     private var cache: (geometry: ConvGeometry, batch: Int)?
-    /// The input in batch-minor layout, (C·H·W, B), in forward; ∂X in backward.
+    /// The input in batch-minor layout, (C·H·W, B): ∂W needs it (every backward pass after a
+    /// forward reads it again, so it is never overwritten there).
     private var batchMinorInput: [Float] = []
-    /// im2col of the last input, (C·kh·kw, OH·OW·B): ∂W needs it.
-    private var columns: [Float] = []
+    /// ∂X in backward, (C·H·W, B).
+    private var batchMinorGradient: [Float] = []
+    /// The implicit im2col's tables (`ImplicitColumns`): per row of col, its offset and tap.
+    private var rowOffsets: [Int] = []
+    private var rowTaps: [(Int, Int)] = []
     /// ∂col in backward, (C·kh·kw, OH·OW·B).
     private var columnGradient: [Float] = []
     /// Y' in forward, G in backward: (O, OH·OW·B).
@@ -117,8 +124,8 @@ public final class Conv2d: Layer {
         let (B, O, R, P) = (x.shape[0], outputChannels, g.rows, g.columns)
         let N = B * P
         growScratch(&batchMinorInput, to: g.imageSize * B)
-        growScratch(&columns, to: R * N)
         growScratch(&channelMajor, to: O * N)
+        ImplicitColumns.tables(for: g, batch: B, offsets: &rowOffsets, taps: &rowTaps)
         cache = (g, B)
         if let bias {
             // One bias value per row (o, p) of Y', added during the transpose.
@@ -128,17 +135,17 @@ public final class Conv2d: Layer {
             }
         }
         return batchMinorInput.withUnsafeMutableBufferPointer { xt in
-            columns.withUnsafeMutableBufferPointer { col in
-                channelMajor.withUnsafeMutableBufferPointer { yt in
-                    // X (C·H·W, B) = xᵀ;  col (R, N) = im2col(X)
+            channelMajor.withUnsafeMutableBufferPointer { yt in
+                    // X (C·H·W, B) = xᵀ
                     x.withUnsafeBufferPointer { px in
                         transpose(px.baseAddress!, rows: B, columns: g.imageSize, into: xt.baseAddress!)
                     }
-                    im2colBatchMinor(xt.baseAddress!, batch: B, geometry: g, into: col.baseAddress!)
-                    // Y' (O, N) = W (O, R) · col (R, N)
-                    weight.value.withUnsafeBufferPointer { w in
-                        gemm(transposeA: false, transposeB: false, m: O, n: N, k: R, alpha: 1,
-                             a: w.baseAddress!, lda: R, b: col.baseAddress!, ldb: N, beta: 0, c: yt.baseAddress!, ldc: N)
+                    // Y' (O, N) = W (O, R) · col (R, N), col = im2col(X) read straight from X
+                    withImplicitColumns(of: xt.baseAddress!, geometry: g, batch: B) { col in
+                        weight.value.withUnsafeBufferPointer { w in
+                            gemm(transposeA: false, m: O, n: N, k: R, alpha: 1, a: w.baseAddress!, lda: R,
+                                 columns: col, transposeColumns: false, beta: 0, c: yt.baseAddress!, ldc: N)
+                        }
                     }
                     // y (B, O·P) = Y'ᵀ, Y' read as (O·P, B), + b
                     return makeLayerOutput(shape: [B, O, g.outputHeight, g.outputWidth]) { y in
@@ -147,7 +154,16 @@ public final class Conv2d: Layer {
                                       rowBias: bias == nil ? nil : rb.baseAddress!)
                         }
                     }
-                }
+            }
+        }
+    }
+
+    /// The implicit im2col matrix of the batch-minor image `x` (C·H·W, B), for `body`.
+    private func withImplicitColumns<R>(of x: UnsafePointer<Float>, geometry g: ConvGeometry, batch: Int,
+                                        _ body: (ImplicitColumns) -> R) -> R {
+        rowOffsets.withUnsafeBufferPointer { offsets in
+            rowTaps.withUnsafeBufferPointer { taps in
+                body(ImplicitColumns(x: x, geometry: g, batch: batch, rowOffsets: offsets.baseAddress!, rowTaps: taps.baseAddress!))
             }
         }
     }
@@ -159,11 +175,14 @@ public final class Conv2d: Layer {
         precondition(dy.shape == [B, O, g.outputHeight, g.outputWidth],
                      "Conv2d.backward: output gradient \(dy.shape) should be \([B, O, g.outputHeight, g.outputWidth])")
         checkParameterShapes()
-        if computesInputGradient { growScratch(&columnGradient, to: R * N) }
-        return columns.withUnsafeMutableBufferPointer { col in
-            channelMajor.withUnsafeMutableBufferPointer { gt in
+        if computesInputGradient {
+            growScratch(&columnGradient, to: R * N)
+            growScratch(&batchMinorGradient, to: g.imageSize * B)
+        }
+        return channelMajor.withUnsafeMutableBufferPointer { gt in
+            batchMinorInput.withUnsafeBufferPointer { xt in
                 columnGradient.withUnsafeMutableBufferPointer { dcol in
-                    batchMinorInput.withUnsafeMutableBufferPointer { dxt in
+                    batchMinorGradient.withUnsafeMutableBufferPointer { dxt in
                         // G (O, N) = dyᵀ: dy (B, O·P) transposed to (O·P, B); ∂b += Σ over each channel's P·B values
                         dy.withUnsafeBufferPointer { pdy in
                             transpose(pdy.baseAddress!, rows: B, columns: O * P, into: gt.baseAddress!)
@@ -171,10 +190,12 @@ public final class Conv2d: Layer {
                         bias?.gradient.withUnsafeMutableBufferPointer { db in
                             addChannelSums(gt.baseAddress!, channels: O, valuesPerChannel: N, into: db.baseAddress!)
                         }
-                        // ∂W (O, R) += G (O, N) · colᵀ (N, R)
-                        weight.gradient.withUnsafeMutableBufferPointer { dw in
-                            gemm(transposeA: false, transposeB: true, m: O, n: R, k: N, alpha: 1,
-                                 a: gt.baseAddress!, lda: N, b: col.baseAddress!, ldb: N, beta: 1, c: dw.baseAddress!, ldc: R)
+                        // ∂W (O, R) += G (O, N) · colᵀ (N, R), col read straight from the forward pass's X
+                        withImplicitColumns(of: xt.baseAddress!, geometry: g, batch: B) { col in
+                            weight.gradient.withUnsafeMutableBufferPointer { dw in
+                                gemm(transposeA: false, m: O, n: R, k: N, alpha: 1, a: gt.baseAddress!, lda: N,
+                                     columns: col, transposeColumns: true, beta: 1, c: dw.baseAddress!, ldc: R)
+                            }
                         }
                         guard computesInputGradient else { return Tensor(shape: [0]) }
                         // ∂col (R, N) = Wᵀ (R, O) · G (O, N)

@@ -15,6 +15,7 @@
 ///
 /// Backward is that convolution, with g = ∂L/∂y transposed to batch-minor:
 ///     ∂col = im2col(gᵀ) (Cout·kh·kw, H·W·B),   ∂b += Σ g per channel,
+/// (∂col is never written out: both GEMMs pack it straight from gᵀ, `GEMMImplicitColumns.swift`)
 ///     ∂W (Cin, Cout·kh·kw) += X' · ∂colᵀ,       ∂X' (Cin, H·W·B) = W · ∂col,  then transposed to NCHW.
 /// - Complexity: B·H·W·Cin·Cout·kh·kw multiply-adds forward, twice that backward.
 public final class ConvTranspose2d: Layer {
@@ -34,7 +35,7 @@ public final class ConvTranspose2d: Layer {
     private var cache: (geometry: ConvGeometry, batch: Int)?
     /// X' of the last forward pass, (Cin, H·W·B): ∂W needs it.
     private var inputChannelMajor: [Float] = []
-    /// col in forward, ∂col in backward: (Cout·kh·kw, H·W·B).
+    /// col in forward (∂col in backward is packed straight from ∂Y): (Cout·kh·kw, H·W·B).
     private var columns: [Float] = []
     /// ∂X' in backward, (Cin, H·W·B).
     private var inputGradientChannelMajor: [Float] = []
@@ -42,6 +43,9 @@ public final class ConvTranspose2d: Layer {
     private var batchMinorOutput: [Float] = []
     /// The bias expanded to one value per row (c, position) of Y, (Cout·OH·OW).
     private var rowBias: [Float] = []
+    /// The implicit im2col's tables of ∂Y (`ImplicitColumns`), for the backward pass.
+    private var rowOffsets: [Int] = []
+    private var rowTaps: [(Int, Int)] = []
 
     /// A transposed convolution with a kh×kw kernel; stride, padding and output padding per axis.
     /// The output padding (added to one side of the output) must be smaller than the stride: it
@@ -166,35 +170,39 @@ public final class ConvTranspose2d: Layer {
                      "ConvTranspose2d.backward: output gradient \(dy.shape) should be \([B, Co, g.height, g.width])")
         checkParameterShapes()
         growScratch(&inputGradientChannelMajor, to: Ci * N)
+        ImplicitColumns.tables(for: g, batch: B, offsets: &rowOffsets, taps: &rowTaps)
         return inputChannelMajor.withUnsafeMutableBufferPointer { xt in
-            columns.withUnsafeMutableBufferPointer { dcol in
-                inputGradientChannelMajor.withUnsafeMutableBufferPointer { dxt in
-                    batchMinorOutput.withUnsafeMutableBufferPointer { dyt in
-                        // ∂Y (Cout·OH·OW, B) = dyᵀ;  ∂b += Σ over each channel's OH·OW·B values
-                        dy.withUnsafeBufferPointer { pdy in
-                            transpose(pdy.baseAddress!, rows: B, columns: g.imageSize, into: dyt.baseAddress!)
+            inputGradientChannelMajor.withUnsafeMutableBufferPointer { dxt in
+                batchMinorOutput.withUnsafeMutableBufferPointer { dyt in
+                    // ∂Y (Cout·OH·OW, B) = dyᵀ;  ∂b += Σ over each channel's OH·OW·B values
+                    dy.withUnsafeBufferPointer { pdy in
+                        transpose(pdy.baseAddress!, rows: B, columns: g.imageSize, into: dyt.baseAddress!)
+                    }
+                    bias?.gradient.withUnsafeMutableBufferPointer { db in
+                        addChannelSums(dyt.baseAddress!, channels: Co, valuesPerChannel: g.height * g.width * B,
+                                       into: db.baseAddress!)
+                    }
+                    // ∂col (R, N) = im2col(∂Y), never written out: both GEMMs pack it from ∂Y.
+                    rowOffsets.withUnsafeBufferPointer { offsets in
+                        rowTaps.withUnsafeBufferPointer { taps in
+                            let dcol = ImplicitColumns(x: dyt.baseAddress!, geometry: g, batch: B,
+                                                       rowOffsets: offsets.baseAddress!, rowTaps: taps.baseAddress!)
+                            // ∂W (Ci, R) += X' (Ci, N) · ∂colᵀ (N, R)
+                            weight.gradient.withUnsafeMutableBufferPointer { dw in
+                                gemm(transposeA: false, m: Ci, n: R, k: N, alpha: 1, a: xt.baseAddress!, lda: N,
+                                     columns: dcol, transposeColumns: true, beta: 1, c: dw.baseAddress!, ldc: R)
+                            }
+                            // ∂X' (Ci, N) = W (Ci, R) · ∂col (R, N)
+                            weight.value.withUnsafeBufferPointer { w in
+                                gemm(transposeA: false, m: Ci, n: N, k: R, alpha: 1, a: w.baseAddress!, lda: R,
+                                     columns: dcol, transposeColumns: false, beta: 0, c: dxt.baseAddress!, ldc: N)
+                            }
                         }
-                        bias?.gradient.withUnsafeMutableBufferPointer { db in
-                            addChannelSums(dyt.baseAddress!, channels: Co, valuesPerChannel: g.height * g.width * B,
-                                           into: db.baseAddress!)
-                        }
-                        // ∂col (R, N) = im2col(∂Y)
-                        im2colBatchMinor(dyt.baseAddress!, batch: B, geometry: g, into: dcol.baseAddress!)
                     }
-                    // ∂W (Ci, R) += X' (Ci, N) · ∂colᵀ (N, R)
-                    weight.gradient.withUnsafeMutableBufferPointer { dw in
-                        gemm(transposeA: false, transposeB: true, m: Ci, n: R, k: N, alpha: 1,
-                             a: xt.baseAddress!, lda: N, b: dcol.baseAddress!, ldb: N, beta: 1, c: dw.baseAddress!, ldc: R)
-                    }
-                    // ∂X' (Ci, N) = W (Ci, R) · ∂col (R, N)
-                    weight.value.withUnsafeBufferPointer { w in
-                        gemm(transposeA: false, transposeB: false, m: Ci, n: N, k: R, alpha: 1,
-                             a: w.baseAddress!, lda: R, b: dcol.baseAddress!, ldb: N, beta: 0, c: dxt.baseAddress!, ldc: N)
-                    }
-                    // ∂x (B, Ci·H·W) = ∂X'ᵀ, ∂X' read as (Ci·H·W, B)
-                    return makeLayerOutput(shape: [B, Ci, g.outputHeight, g.outputWidth]) { dx in
-                        transpose(dxt.baseAddress!, rows: Ci * P, columns: B, into: dx)
-                    }
+                }
+                // ∂x (B, Ci·H·W) = ∂X'ᵀ, ∂X' read as (Ci·H·W, B)
+                return makeLayerOutput(shape: [B, Ci, g.outputHeight, g.outputWidth]) { dx in
+                    transpose(dxt.baseAddress!, rows: Ci * P, columns: B, into: dx)
                 }
             }
         }
