@@ -164,3 +164,20 @@ func addChannelSums(_ x: UnsafePointer<Float>, channels: Int, valuesPerChannel: 
         sums[c] += Float(batchNormBlockSum(x + c * valuesPerChannel, valuesPerChannel))
     }
 }
+
+/// `x[c·V + i] += values[c]` for each channel c of a batch-minor matrix (C·S, B), V = S·B
+/// values per channel: a bias added to every value of its channel, by vectors, split over the
+/// cores for large matrices.
+/// - Complexity: C·V additions.
+func addChannelValues(_ values: UnsafePointer<Float>, channels: Int, valuesPerChannel v: Int,
+                      to x: UnsafeMutablePointer<Float>) {
+    nonisolated(unsafe) let (values, x) = (values, x)
+    forEachChunk(count: channels, workPerItem: v) { range in
+        for c in range {
+            let add = SIMD8<Float>(repeating: values[c]), block = x + c * v
+            var i = 0
+            while i + 8 <= v { store8(load8(block + i) + add, block + i); i += 8 }
+            while i < v { block[i] += values[c]; i += 1 }
+        }
+    }
+}
