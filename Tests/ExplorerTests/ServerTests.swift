@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import Testing
 @testable import Explorer
+import VAECore
 
 /// The real server on a loopback port: the routes through FlyingFox, and a body too large.
 @Suite struct ServerTests {
@@ -47,6 +48,28 @@ import Testing
         #expect(missing == 404)
         let (again, _, _) = try await Self.fetch(URLRequest(url: base.appendingPathComponent("api/info")))
         #expect(again == 200, "the server keeps serving after refusals")
+    }
+
+    /// A decode answers in milliseconds, not in the 40 ms of a delayed acknowledgement: the
+    /// server's two writes per response (header, then body) must not wait for Nagle's algorithm.
+    @Test func answersWithoutNaglesDelay() async throws {
+        let routes = try Fixture.plain.get()
+        let server = try await WebServer(host: "127.0.0.1", port: 0, respond: routes.respond)
+        let base = try await server.start()
+        defer { Task { await server.stop() } }
+        var decode = URLRequest(url: base.appendingPathComponent("api/decode"))
+        decode.httpMethod = "POST"
+        decode.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        decode.httpBody = Data("{\"z\": [0, 1, 0, -1]}".utf8)
+        var times: [Double] = []
+        for _ in 0..<21 {
+            let watch = Stopwatch()
+            let (status, _, _) = try await Self.fetch(decode)
+            times.append(watch.elapsedSeconds * 1000)
+            #expect(status == 200)
+        }
+        let median = times.sorted()[times.count / 2]
+        #expect(median < 25, "median round trip \(median) ms over loopback: is TCP_NODELAY set?")
     }
 
     @Test func refusesAnAddressThatIsNotIPv4() async throws {
