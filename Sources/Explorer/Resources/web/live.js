@@ -122,6 +122,9 @@ function showEpoch(index) {
   drawBars($("kl-chart"), e.klPerDimension, { colour: "#d62728", label: `KL per dimension, nats (${e.activeUnits} active units)` });
 }
 
+for (const id of ["samples", "reconstructions"]) {          // twice their size, pixels kept sharp
+  $(id).addEventListener("load", () => { $(id).width = 2 * $(id).naturalWidth; });
+}
 $("epoch").addEventListener("input", () => { $("follow").checked = false; showEpoch(parseInt($("epoch").value, 10)); });
 $("smoothing").addEventListener("input", () => { $("smoothing-value").textContent = parseFloat($("smoothing").value).toFixed(3); drawLoss(); });
 for (const id of ["log-scale", "show-loss", "show-reconstruction", "show-kl"]) $(id).addEventListener("change", drawLoss);
