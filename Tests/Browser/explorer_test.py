@@ -201,7 +201,9 @@ def explore(url, screenshot, trained):
         px, py = box[0] + point[0] * box[2], box[1] + point[1] * box[2]
         b.mouse("mouseMoved", px, py)
         tip = b.evaluate("document.getElementById('tooltip').style.display === 'block' ? document.getElementById('tooltip').textContent : ''")
-        check(tip.startswith("test image"), f"hovering a point of the map shows its digit ('{tip}')")
+        check(tip.startswith("test image"), f"hovering a point of the map names its digit ('{tip}')")
+        check(b.wait("(() => { const i = document.querySelector('#tooltip img'); return i && i.complete && i.naturalWidth === 28; })()", 10),
+              "and shows its picture")
         hovered = tip.split(":")[0]                         # "test image N": the point nearest the mouse
         b.click(px, py)
         check(b.wait(f"explorer.zSource.includes({json.dumps(hovered + ' ')})", 10), f"clicking it puts {hovered}'s μ on the sliders")

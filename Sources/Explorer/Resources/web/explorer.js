@@ -15,6 +15,7 @@ const state = {
   encodes: 0,
   mapPoints: [],          // screen positions of the shown points: [x, y, index]
   layersShown: 0,
+  hovered: null,          // the test image under the mouse on the map
 };
 window.explorer = state;
 
@@ -109,13 +110,25 @@ function nearestPoint(event) {
   return { index: best, sx, sy };
 }
 
-$("map").addEventListener("mousemove", event => {
+/** Test images already fetched for the tooltip, by index. */
+const thumbnails = new Map();
+
+$("map").addEventListener("mousemove", async event => {
   const { index } = nearestPoint(event);
   const tip = $("tooltip");
-  if (index === null) { tip.style.display = "none"; return; }
-  tip.textContent = `test image ${index}: a ${state.map.labels[index]}`;
+  if (index === null) { tip.style.display = "none"; state.hovered = null; return; }
   tip.style.left = (event.clientX + 12) + "px"; tip.style.top = (event.clientY + 12) + "px";
+  if (state.hovered === index) return;
+  state.hovered = index;
+  tip.innerHTML = `<div>test image ${index}: a ${state.map.labels[index]}</div>`;
   tip.style.display = "block";
+  try {
+    if (!thumbnails.has(index)) thumbnails.set(index, (await (await api("/api/test/" + index)).json()).image);
+    if (state.hovered !== index) return;                      // the mouse has moved on
+    const image = new Image(56, 56);
+    image.className = "digit"; image.src = thumbnails.get(index);
+    tip.append(image);
+  } catch (error) { showError(error); }
 });
 $("map").addEventListener("mouseleave", () => { $("tooltip").style.display = "none"; });
 $("map").addEventListener("click", event => {
