@@ -95,7 +95,7 @@ struct Chapter8: ParsableCommand {
             return try body()
         }
         log(String(format: "(setup: %.1f s)", lap.elapsedSeconds)); lap = Stopwatch()
-        try timed { try mapTheCode(model, test: binaryTest, grey: test, figures: figures) }
+        try timed { try mapTheCode(model, measurements: measurements, test: binaryTest, grey: test, figures: figures) }
         let twoD = try timed { try codeOfTwoNumbers(train: train, test: binaryTest, judge: judge, reference: reference, figures: figures) }
         try timed { try uncertainty(model, test: test, binaryTest: binaryTest, judge: judge, figures: figures) }
         try timed { try intervals(model, measurements: measurements, test: binaryTest, figures: figures) }
@@ -170,7 +170,10 @@ struct Chapter8: ParsableCommand {
     //   - k-NN class agreement: how often the majority digit of a point's 10 nearest map
     //     neighbours is its own digit; the same in the full 20-D code is the ceiling.
     // Each with its standard error over the points (both are means of per-point terms).
-    func mapTheCode(_ model: VAE, test: MNIST, grey: MNIST, figures: FigureWriter) throws {
+    //
+    // The map is kept beside chapter 5's run (its measurements file), so that `vae explore`
+    // can show it next to its own PCA of the same test codes.
+    func mapTheCode(_ model: VAE, measurements: RunMeasurements?, test: MNIST, grey: MNIST, figures: FigureWriter) throws {
         section("1. A map of the code: t-SNE against PCA")
         let n = tsnePoints ?? (options.quick ? 600 : 3_000)
         guard n <= test.count else { throw ValidationError("--tsne-points must be at most \(test.count)") }
@@ -193,6 +196,10 @@ struct Chapter8: ParsableCommand {
         configuration.momentumSwitchIteration = configuration.exaggerationIterations
         let map = try tsne(affinities, configuration: configuration)
         print(String(format: "t-SNE: %d steps in %.1f s, KL(P ‖ Q) = %.3f nats", configuration.iterations, map.seconds, map.divergence))
+        let saved = SavedCodeMap(method: String(format: "t-SNE, perplexity %g, %d steps, seed %llu", perplexity, configuration.iterations,
+                                                configuration.seed), labels: labels, points: map.embedding)
+        _ = try measurements?.value(SavedCodeMap.tsneName(points: n, perplexity: perplexity, iterations: configuration.iterations,
+                                                          seed: configuration.seed)) { saved }
 
         let k = Chapter8.neighbours
         func measure(_ points: [Float]) throws -> (trust: MeanEstimate, knn: MeanEstimate) {

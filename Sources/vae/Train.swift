@@ -1,5 +1,6 @@
 import ArgumentParser
 import CourseSupport
+import Explorer
 import Foundation
 import VAECore
 
@@ -109,6 +110,13 @@ struct Train: ParsableCommand {
     @Flag(help: "Start afresh even if --output already holds a checkpoint (it is replaced after the first epoch).")
     var overwrite = false
 
+    // MARK: Watching
+
+    @Flag(help: "Serve a live view of the training at http://127.0.0.1:PORT/ (loss per step, samples per epoch); it stays up after training until Ctrl-C.")
+    var live = false
+
+    @OptionGroup var server: ServerOptions
+
     // MARK: Checking
 
     /// The settings flags that were given, by flag name: a resumed run refuses them.
@@ -142,6 +150,7 @@ struct Train: ParsableCommand {
     }
 
     func validate() throws {
+        try server.check()
         if output?.isEmpty == true { throw ValidationError("--output needs a folder, not an empty path") }
         if data?.isEmpty == true { throw ValidationError("--data needs a folder, not an empty path") }
         if resume {
@@ -288,6 +297,7 @@ struct Train: ParsableCommand {
             if summary.evaluationSeconds > 0 { line += String(format: " (+%.1f s test)", summary.evaluationSeconds) }
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }
+        let board = live ? try startLiveView(trainer, test: test, folder: checkpoint.deletingLastPathComponent()) : nil
         do {
             try trainer.train(checkpoint: checkpoint)
         } catch let error as TrainingError {
@@ -295,25 +305,63 @@ struct Train: ParsableCommand {
             if FileManager.default.fileExists(atPath: checkpoint.path) {
                 log("the last good checkpoint is \(checkpoint.path) (epoch \(trainer.history.epochs.last?.epoch ?? 0) or earlier)")
             }
+            board?.finish("failed: \(error)")
+            if board != nil { lingerForTheLiveView() }
             throw ExitCode.failure
         }
         log("checkpoint: \(checkpoint.path)")
         withExtendedLifetime(lock) {}
+        if let board {
+            board.finish("finished")
+            lingerForTheLiveView()
+        }
+    }
+
+    /// Starts the live view's server and connects the trainer to its board (`LiveRecorder`): the
+    /// numbers of every update, and after every epoch samples of fixed codes, reconstructions
+    /// and the KL per dimension. Fails before training when the port is taken.
+    private func startLiveView(_ trainer: Trainer, test: MNIST, folder: URL) throws -> LiveBoard {
+        let board = LiveBoard()
+        let c = trainer.configuration
+        board.start(LiveBoard.Run(title: folder.lastPathComponent, summary: c.model.summary, epochs: c.epochs,
+                                  stepsPerEpoch: trainer.stepsPerEpoch, batchSize: c.batchSize,
+                                  latentDimensions: c.model.latentDimensions, objective: describe(c.kl)))
+        let recorder = LiveRecorder(board: board, configuration: c.model, test: test)
+        try recorder.attach(to: trainer)
+        let recorded = trainer.epochEnded
+        trainer.epochEnded = { trainer, summary in
+            try recorded?(trainer, summary)
+            log(String(format: "  (live view: %.3f s for this epoch's pictures and KL per dimension)", recorder.lastRecordSeconds))
+        }
+        let routes = LiveRoutes(board: board, assets: try WebAssets())
+        try WebServer.serveForever(host: server.host, port: UInt16(server.port), stream: LiveStream(board: board),
+                                   respond: routes.respond) { url in log("live view: \(url.absoluteString)") }
+        return board
+    }
+
+    /// Keeps the process (and the live view) up after training, until it is interrupted.
+    private func lingerForTheLiveView() -> Never {
+        log("the live view stays up to look back through the epochs; Ctrl-C stops it")
+        while true { sleep(3600) }
     }
 
     /// A summary of the run's settings for the log.
     private func describe(_ c: TrainingConfiguration, _ trainer: Trainer) -> String {
         let parameters = trainer.model.parameterCount
-        let kl: String
-        switch c.kl {
-        case .constant(let beta): kl = "β = \(beta)"
-        case .warmup(let beta, let epochs): kl = "β from 0 to \(beta) over \(epochs) epochs"
-        case .capacity(let gamma, let maximum, let epochs): kl = "γ·|KL − C|, γ = \(gamma), C from 0 to \(maximum) nats over \(epochs) epochs"
-        }
+        let kl = describe(c.kl)
         return """
             model: \(c.model.summary), \(parameters) parameters, \(String(format: "%.1f", Double(trainer.model.forwardMultiplyAdds) * 6e-6)) MFLOP per image for a training step
             training: \(c.epochs) epoch\(c.epochs == 1 ? "" : "s") of \(trainer.stepsPerEpoch) updates (batch \(c.batchSize), \(trainer.trainingSet.count) images), \
             Adam η = \(c.learningRate) (\(c.schedule.rawValue)), \(kl), seed \(c.seed)
             """
+    }
+
+    /// The KL term in words: "β = 1", "β from 0 to 1 over 2 epochs", "γ·|KL − C|, …".
+    private func describe(_ schedule: KLSchedule) -> String {
+        switch schedule {
+        case .constant(let beta): "β = \(beta)"
+        case .warmup(let beta, let epochs): "β from 0 to \(beta) over \(epochs) epochs"
+        case .capacity(let gamma, let maximum, let epochs): "γ·|KL − C|, γ = \(gamma), C from 0 to \(maximum) nats over \(epochs) epochs"
+        }
     }
 }

@@ -51,6 +51,10 @@ public final class Trainer {
     /// to print a summary, decode a fixed z, or draw a figure. The model is in training mode again
     /// when it returns.
     public var epochEnded: ((Trainer, EpochSummary) throws -> Void)?
+    /// Called after every update of `trainEpoch`, with its terms, learning rate and KL weight,
+    /// inside the training loop: cheap work only (the live view copies the numbers into a buffer
+    /// that its server reads). Nil costs nothing; it must not touch the model or the generators.
+    public var stepEnded: ((StepRecord) -> Void)?
     /// Called after each epoch (and its evaluation), before the checkpoint is written: what it puts
     /// in `records` is saved with the epoch, so a resumed or reused run still has it.
     public var recordEpoch: ((Trainer) throws -> Void)?
@@ -218,6 +222,7 @@ public final class Trainer {
                 history.steps.append(StepRecord(step: step - 1, terms: terms, learningRate: rate,
                                                 klWeight: KLWeight(objectiveOfStep)))
             }
+            stepEnded?(StepRecord(step: step - 1, terms: terms, learningRate: rate, klWeight: KLWeight(objectiveOfStep)))
             reconstruction += terms.reconstruction; kl += terms.kl; objective += terms.objective
             count += 1; images += batch.count
             lastRate = rate; lastObjective = objectiveOfStep

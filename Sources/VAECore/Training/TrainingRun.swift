@@ -172,9 +172,22 @@ public struct RunMeasurements {
         self.init(folder: folder, fingerprint: fingerprint.value)
     }
 
+    /// The names of every value saved so far (none when there is no file yet).
+    public var names: [String] { Array(savedTexts().keys).sorted() }
+
+    /// The value saved under `name`, or nil when there is none (or it is not a `T`): reading
+    /// only, for a program that shows what a chapter measured.
+    public func saved<T: Decodable>(_ name: String, as type: T.Type = T.self) -> T? {
+        savedTexts()[name].flatMap { try? Checkpoint.decoder.decode(T.self, from: Data($0.utf8)) }
+    }
+
+    private func savedTexts() -> [String: String] {
+        (try? JSONDecoder().decode([String: String].self, from: Data(contentsOf: file))) ?? [:]
+    }
+
     /// The value saved under `name`, or `compute()`'s, saved for next time. `reused` says which.
     public func value<T: Codable>(_ name: String, compute: () throws -> T) throws -> (value: T, reused: Bool) {
-        var saved = (try? JSONDecoder().decode([String: String].self, from: Data(contentsOf: file))) ?? [:]
+        var saved = savedTexts()
         if let text = saved[name], let value = try? Checkpoint.decoder.decode(T.self, from: Data(text.utf8)) {
             return (value, true)
         }

@@ -92,7 +92,7 @@ public final class VAE {
     // MARK: Forward
 
     /// The one-hot labels of a conditional model, checked; nil for a plain one.
-    private func condition(_ labels: [Int]?, batch: Int) throws -> Tensor? {
+    func condition(_ labels: [Int]?, batch: Int) throws -> Tensor? {
         guard configuration.classCount > 0 else { return nil }
         guard let labels, labels.count == batch else {
             throw VAEConfigurationError("a conditional VAE needs one label per image (\(batch) images, \(labels?.count ?? 0) labels)")
@@ -126,7 +126,7 @@ public final class VAE {
 
     /// The decoder's input: the code (shifted back by m_y with label centres) and the one-hot
     /// labels side by side, (B, D [+ classes]).
-    private func decoderInput(_ z: Tensor, onehot: Tensor?) -> Tensor {
+    func decoderInput(_ z: Tensor, onehot: Tensor?) -> Tensor {
         guard let onehot else { return z }
         return Tensor.concatenateColumns(centres(onehot).map { z + $0 } ?? z, onehot)
     }
