@@ -167,7 +167,7 @@ struct ImportanceWorkspace {
                             rowImage.withUnsafeBufferPointer { owner in
                                 nonisolated(unsafe) let (pl, px, pw) = (l.baseAddress!, x.baseAddress!, w.baseAddress!)
                                 nonisolated(unsafe) let (pr, po) = (ratio.baseAddress!, owner.baseAddress!)
-                                let stripes = c >= 64 ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1
+                                let stripes = c >= 64 ? min(computeThreads, 8) : 1
                                 DispatchQueue.concurrentPerform(iterations: stripes) { stripe in
                                     for r in (stripe * c / stripes)..<((stripe + 1) * c / stripes) {
                                         let logLikelihood = likelihood.logLikelihood(output: pl + r * pixels,

@@ -70,9 +70,9 @@ struct GEMMBlocking: Sendable {
     }
 }
 
-/// The threads a GEMM uses by default: every online core.
+/// The threads a GEMM uses by default: `computeThreads` (every online core, unless `VAE_THREADS` says).
 @usableFromInline
-let gemmDefaultThreads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+let gemmDefaultThreads: Int = computeThreads
 
 /// One super-block of the product: C[i0 ..< i0+mb, 0 ..< n] += α·op(A)·op(B) over the depth
 /// p0 ..< p0+kb, with its packed buffers. A value type of raw pointers handed to the worker
