@@ -510,10 +510,10 @@ struct Chapter5: ParsableCommand {
     //
     // The first layer's 32 filters (ch05-filter-evolution.png, one colour scale for every
     // epoch): PyTorch's initialisation draws them uniformly from ±1/√16 = ±0.25, noise. Look at
-    // how far each one moves from its initial pattern, and when: the first epochs take most of
-    // the way. A convolution followed by BatchNorm needs no particular scale (BatchNorm divides
-    // it out), and a random 4×4 filter already responds to edges of some direction; compare them
-    // with the hand-made filters of chapter 2.
+    // how far each one moves from its initial pattern, and in which epochs. A convolution
+    // followed by BatchNorm needs no particular scale (BatchNorm divides it out), and a random
+    // 4×4 filter already responds to edges of some direction, so training need not turn them
+    // into the clean detectors of chapter 2's hand-made filters to use them.
     //
     // The gradient flow (ch05-gradient-flow.png): the gradient of the loss is the sum of the
     // reconstruction's and the KL's (`VAE.termGradients` takes them apart). The reconstruction
