@@ -2,7 +2,7 @@
 # Self-contained: all the data is inline below, in datablocks ($D1 << EOD ... EOD).
 # Edit it, then re-render from the folder that holds this file, e.g.
 #     cd figures && gnuplot ch05-latent-pca.gp
-# (`set output` below names the PNG relative to the current directory, so the PNG is
+# (`set output` below names the figure relative to the current directory, so it is
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
 

@@ -38,7 +38,7 @@ struct Figures: ParsableCommand {
     func run() throws {
         let selected = only.isEmpty ? chapters : chapters.filter(only.contains)
         let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        var arguments = ["--figures", options.figures, "--seed", String(options.seed)]
+        var arguments = ["--figures", options.figures, "--seed", String(options.seed), "--format", options.format.rawValue]
         if options.quick { arguments.append("--quick") }
         if let data = options.data { arguments += ["--data", data] }
 
@@ -59,6 +59,11 @@ struct Figures: ParsableCommand {
             let output = try runShowingOutput(executable, arguments: arguments)
             try AtomicFile.write(output, to: outputDirectory.appendingPathComponent("\(name).txt"))
             FileHandle.standardError.write(Data(String(format: "=== %@ done in %.1f s\n", name, Date().timeIntervalSince(start)).utf8))
+        }
+        // The book shows PNGs: vector figures (--format svg or pdf) are for reports, not for it.
+        guard options.format == .png else {
+            print("figures written to \(options.figures) as \(options.format.rawValue); the book is woven from PNGs only, so it was left as it was")
+            return
         }
         // The book: every chapter's page woven from its source, the output just saved and the
         // figures just drawn, so that the three never disagree. It also checks the flags each
