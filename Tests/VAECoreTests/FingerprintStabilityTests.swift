@@ -34,7 +34,35 @@ import Testing
         let digest = try Self.trainDigest.get()
         for (name, configuration) in Self.cases {
             let value = try RunFingerprint(configuration: configuration, dataDigest: digest).value
-            #expect(value == Self.expected[name], "\(name): \(try Checkpoint.json(configuration))")
+            let json = try Checkpoint.json(configuration)
+            #expect(value == Self.expected[name], "\(name): \(json)")
         }
+    }
+}
+
+extension FingerprintStabilityTests {
+    /// The settings added later are left out of the JSON at their defaults, even when set
+    /// explicitly; set to anything else, each changes the fingerprint.
+    @Test func newSettingsChangeTheFingerprintOnlyWhenSet() throws {
+        let reference = TrainingConfiguration()
+        var explicit = reference
+        explicit.optimizer = .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0)
+        explicit.binarization = .dynamic
+        explicit.freeBits = nil
+        #expect(try Checkpoint.json(explicit) == Checkpoint.json(reference))
+        let digest = String(repeating: "0", count: 64)
+        let base = try RunFingerprint(configuration: reference, dataDigest: digest)
+        let edits: [(inout TrainingConfiguration) -> Void] = [
+            { $0.optimizer = .sgd() }, { $0.optimizer = .adam(weightDecay: 1e-4) }, { $0.optimizer = .adamW() },
+            { $0.optimizer = .rmsprop() }, { $0.schedule = .step }, { $0.schedule = .step; $0.learningRateStepEpochs = 10 },
+            { $0.schedule = .step; $0.learningRateStepFactor = 0.5 }, { $0.freeBits = 0.5 }, { $0.binarization = .static },
+        ]
+        let changes = edits.map { edit in
+            var c = reference
+            edit(&c)
+            return c
+        }
+        let values = try changes.map { try RunFingerprint(configuration: $0, dataDigest: digest).value }
+        #expect(Set(values).count == changes.count && !values.contains(base.value))
     }
 }
