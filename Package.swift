@@ -55,6 +55,7 @@ let chapters = [
     "ch06-beta-vae",
     "ch07-cvae",
     "ch08-latent-space",
+    "ch09-ablations",
 ]
 
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")

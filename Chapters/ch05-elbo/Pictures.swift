@@ -91,6 +91,7 @@ enum Pictures {
         let shape = switch schedule {
         case .constant: "constant"
         case .cosine: "cosine decay to a tenth"
+        case .step: "three steps down to a tenth"
         case .warmupCosine: "linear warm-up, then cosine decay to a tenth"
         }
         let steps = history.steps

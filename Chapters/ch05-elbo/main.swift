@@ -86,7 +86,7 @@ struct Chapter5: ParsableCommand {
     @Flag(name: .customLong("no-batchnorm"), help: "Train the reference model without its BatchNorm layers (an experiment).")
     var withoutBatchNorm = false
 
-    @Option(help: "Learning-rate schedule: cosine (the default), constant or warmup-cosine.")
+    @Option(help: "Learning-rate schedule: cosine (the default), constant, step or warmup-cosine.")
     var schedule: LearningRateScheduleKind = .cosine
 
     @Option(parsing: .unconditional, help: "Updates of the written-out training step in section 2 (default: 50, or 10 with --quick).")
@@ -163,11 +163,7 @@ struct Chapter5: ParsableCommand {
     // code (3136 × 40 and 20 × 3136 weights); most multiply-adds in the convolutions.
     func describeModel(figures: FigureWriter) throws -> VAEConfiguration {
         section("1. The model: encoder, code, decoder")
-        var architecture = Architecture.reference
-        if withoutBatchNorm {
-            architecture.encoder.removeAll { $0.type == .batchNorm }
-            architecture.decoder.removeAll { $0.type == .batchNorm }
-        }
+        let architecture = withoutBatchNorm ? Architecture.reference.removingBatchNorm() : .reference
         let configuration = VAEConfiguration(latentDimensions: latent, architecture: architecture)
         var random = RandomSource(seed: 0)
         if let model = try? VAE(configuration, using: &random) {

@@ -59,16 +59,6 @@ enum Pictures {
 
     // MARK: Active units
 
-    /// The fewest dimensions whose KL adds up to `fraction` of the total: how many carry the code.
-    static func dimensionsHolding(_ fraction: Double, of latent: LatentActivity) -> Int {
-        var sum = 0.0
-        for (count, kl) in latent.klPerDimension.sorted(by: >).enumerated() {
-            sum += kl
-            if sum >= fraction * latent.totalKL { return count + 1 }
-        }
-        return latent.klPerDimension.count
-    }
-
     /// Active units against β (with the dimensions that hold 90% of the rate), and each model's
     /// KL per dimension, largest first.
     static func activeUnits(_ runs: [Run], figures: FigureWriter) throws {
@@ -76,7 +66,7 @@ enum Pictures {
         for run in runs {
             let latent = run.evaluation.latent
             let sorted = latent.klPerDimension.sorted(by: >)
-            print("\(label(run)): \(latent.activeUnits) of \(dimensions) units active, \(dimensionsHolding(0.9, of: latent)) hold 90% of the KL;"
+            print("\(label(run)): \(latent.activeUnits) of \(dimensions) units active, \(latent.dimensionsHolding(0.9)) hold 90% of the KL;"
                   + " KL per dimension, largest first: " + sorted.map { String(format: "%.2f", $0) }.joined(separator: " "))
         }
         let ranks = Array(1...dimensions)
@@ -85,7 +75,7 @@ enum Pictures {
             .lines([Series("active units (Var_x μ_d > 0.01)", x: runs.map(\.beta), y: runs.map { Double($0.evaluation.latent.activeUnits) },
                            style: .linesPoints),
                     Series("dimensions holding 90% of the KL", x: runs.map(\.beta),
-                           y: runs.map { Double(dimensionsHolding(0.9, of: $0.evaluation.latent)) }, style: .linesPoints)],
+                           y: runs.map { Double($0.evaluation.latent.dimensionsHolding(0.9)) }, style: .linesPoints)],
                    title: "Active units against β", xlabel: "β (log scale)", ylabel: "dimensions (of \(dimensions))",
                    logX: true, xRange: betaRange(runs.map(\.beta)), yRange: 0...Double(dimensions + 1), legend: .bottomLeft,
                    xTickLabels: betaTicks(runs.map(\.beta))),

@@ -125,9 +125,14 @@ public enum TrainingRun {
         return trainer
     }
 
-    /// "reference architecture, 20 latent dimensions, bernoulli likelihood; 30 epochs of 60000 images, batch 128, seed 1"
+    /// "reference architecture, 20 latent dimensions, bernoulli likelihood; 30 epochs of 60000 images, batch 128, seed 1",
+    /// followed by the optimizer, free bits and static binarization when they are not the defaults.
     public static func describe(_ c: TrainingConfiguration) -> String {
-        "\(c.model.summary); \(c.epochs) epoch\(c.epochs == 1 ? "" : "s") of \(c.subset.map(String.init) ?? "all") images, batch \(c.batchSize), seed \(c.seed)"
+        var text = "\(c.model.summary); \(c.epochs) epoch\(c.epochs == 1 ? "" : "s") of \(c.subset.map(String.init) ?? "all") images, batch \(c.batchSize), seed \(c.seed)"
+        if c.optimizer != .default { text += ", \(c.optimizer.summary)" }
+        if let freeBits = c.freeBits { text += ", free bits \(freeBits) nats per dimension" }
+        if c.binarization != .dynamic { text += ", \(c.binarization.rawValue) binarization" }
+        return text
     }
 
     /// What differs between a saved run and the one asked for, in words.
@@ -142,6 +147,13 @@ public enum TrainingRun {
         }
         if training.seed != configuration.seed { parts.append("seed \(training.seed), not \(configuration.seed)") }
         if training.kl != configuration.kl { parts.append("another KL schedule") }
+        if training.optimizer != configuration.optimizer {
+            parts.append("\(training.optimizer.summary), not \(configuration.optimizer.summary)")
+        }
+        if training.freeBits != configuration.freeBits { parts.append("other free bits") }
+        if training.binarization != configuration.binarization {
+            parts.append("\(training.binarization.rawValue) binarization, not \(configuration.binarization.rawValue)")
+        }
         if parts.isEmpty && training != configuration { parts.append("other optimiser or history settings") }
         if let savedDigest = saved.dataDigest, savedDigest != digest { parts.append("other training data") }
         if saved.fingerprint == nil { parts.append("written before runs had fingerprints") }
