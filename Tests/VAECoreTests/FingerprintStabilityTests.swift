@@ -21,7 +21,8 @@ import Testing
         return [("reference", TrainingConfiguration()), ("beta", beta), ("quick", quick), ("conditional", conditional)]
     }
 
-    /// The fingerprint each configuration had on main (commit 622edb2) before the new settings:
+    /// The fingerprint each configuration had on main (commit 622edb2) before the new settings, under
+    /// version 1 of the arithmetic:
     /// `reference` is chapter 5's run, d2cef0663350 in the README's "reusing the run" line.
     static let expected = [
         "reference": "d2cef0663350f27ee5ff1e5c27af04cdc24c6bb3c12e074009673cc6661d3c6f",
@@ -33,9 +34,19 @@ import Testing
     @Test func referenceConfigurationsKeepTheirFingerprints() throws {
         let digest = try Self.trainDigest.get()
         for (name, configuration) in Self.cases {
-            let value = try RunFingerprint(configuration: configuration, dataDigest: digest).value
+            let value = try RunFingerprint(configuration: configuration, dataDigest: digest, numericsVersion: 1).value
             let json = try Checkpoint.json(configuration)
             #expect(value == Self.expected[name], "\(name): \(json)")
+        }
+    }
+
+    /// A new version of the arithmetic gives every configuration a new fingerprint, so no run
+    /// trained by the old kernels passes for one of the new.
+    @Test func aNewNumericsVersionChangesEveryFingerprint() throws {
+        let digest = try Self.trainDigest.get()
+        for (name, configuration) in Self.cases {
+            let now = try RunFingerprint(configuration: configuration, dataDigest: digest).value
+            #expect(RunFingerprint.numericsVersion > 1 && now != Self.expected[name], "\(name)")
         }
     }
 }

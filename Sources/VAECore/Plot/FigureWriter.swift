@@ -74,6 +74,11 @@ public struct FigureWriter: Sendable {
     ///   written), `.fileWriteFailed`, and `.gnuplotFailed` with gnuplot's own error text.
     @discardableResult
     public func write(_ figure: Figure, name: String) throws -> FigureOutcome {
+        try StageClock.measure(.drawing) { try writeTimed(figure, name: name) }
+    }
+
+    /// `write(_:name:)`'s body, its time counted as drawing.
+    private func writeTimed(_ figure: Figure, name: String) throws -> FigureOutcome {
         guard !name.isEmpty, !name.hasPrefix("."), name.unicodeScalars.allSatisfy(Self.nameCharacters.contains) else {
             throw PlotError.invalidName(name)
         }

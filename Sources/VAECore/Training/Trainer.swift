@@ -220,6 +220,11 @@ public final class Trainer {
     ///   earlier error left this trainer unusable.
     @discardableResult
     public func trainEpoch() throws -> EpochSummary {
+        try StageClock.measure(.training, trainEpochTimed)
+    }
+
+    /// `trainEpoch`'s body, its time counted as training (the test evaluation inside as evaluation).
+    private func trainEpochTimed() throws -> EpochSummary {
         if let failure { throw TrainingError.stopped(reason: failure) }
         model.isTraining = true
         let start = ProgressLine.now()

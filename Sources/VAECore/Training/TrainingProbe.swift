@@ -141,8 +141,10 @@ public struct TrainingProbe: Sendable {
     }
 
     /// Adam's last update of every parameter, Δθ = η/(1 − β₁ᵗ) · m/(√v/√(1 − β₂ᵗ) + ε), computed
-    /// from its moments after update t; nil before the first update.
-    static func lastUpdates(_ adam: Adam, parameters: [Parameter]) -> [[Float]]? {
+    /// from its moments after update t (AdamW's decoupled decay left out); nil before the first
+    /// update, and for the other optimizers.
+    static func lastUpdates(_ optimizer: any Optimizer, parameters: [Parameter]) -> [[Float]]? {
+        guard let adam = optimizer as? Adam else { return nil }   // other optimizers: no ratio recorded
         let t = adam.stepCount
         guard t > 0 else { return nil }
         let state = adam.state()
