@@ -16,9 +16,9 @@
 // flow and the parameters over training, reconstructions, samples, interpolations, the latent
 // space, the KL per dimension and the log-likelihood. A later run with the
 // same settings reuses that trained model instead of training again (--retrain forces it).
-// Time: the full run trains 30 epochs on all 60,000 digits, about 10 minutes on two cores of the
-// machine the README measures (seconds when the run is reused, plus the log-likelihood estimates
-// the first time); --quick trains 2 epochs on 20,000 digits, about a minute.
+// Time: the full run trains 30 epochs on all 60,000 digits; on the two cores the README measures it
+// took 5 min 42 s the first time (4.5 minutes of training, a minute of log-likelihood estimates)
+// and 9 s when the run is reused; --quick trains 2 epochs on 20,000 digits, under a minute.
 
 import ArgumentParser
 import CourseSupport
@@ -72,7 +72,7 @@ struct Chapter5: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ch05-elbo",
         abstract: "Chapter 5: derive the ELBO, write out one training step, train the VAE on full MNIST and measure it.",
-        discussion: "Full: 30 epochs on all 60,000 digits, about 10 minutes on two cores (a matching run in runs/vae is reused: seconds, "
+        discussion: "Full: 30 epochs on all 60,000 digits, about 6 minutes on two cores (a matching run in runs/vae is reused: seconds, "
             + "plus the log-likelihood estimates once). --quick: 2 epochs on 20,000 digits, about a minute.")
 
     @OptionGroup var options: ChapterOptions
@@ -408,7 +408,7 @@ struct Chapter5: ParsableCommand {
     // act as data augmentation against overfitting.
     //
     // How long? The test ELBO improves fast for the first ten epochs and slowly after (the loss
-    // curves of section 4 show it). Thirty epochs, about ten minutes on two cores, is the default;
+    // curves of section 4 show it). Thirty epochs, about five minutes on two cores, is the default;
     // the README compares longer runs. The model does not overfit in that range: dynamic
     // binarization keeps the training ELBO close to the test ELBO.
     //

@@ -19,13 +19,12 @@
 //                                         [--one-seed] [--free-bits λ] [--sgd-rate η] [--momentum-rate η] [--adam-rate η]
 //                                         [--adamw-rate η] [--rmsprop-rate η] [--seed N] [--run DIR] [--retrain] [--data DIR] [--figures DIR]
 //
-// Time, on two quiet cores (estimated from the course's measured speeds: about 5,000 images/s
-// for the reference model, 50 µs per decoded code for the NLL): about 30 minutes the first time
-// (45 runs of 2 epochs each on all 60,000 digits, the binarization runs 20 epochs on 6,000, and
-// 14 importance-weighted NLL estimates), about a minute once the runs are saved (each run's
-// measurements are kept beside it); --quick, one epoch on 2,000 digits per run, under 90
-// seconds. The longer setting is --epochs N: every run N epochs (the binarization runs 10·N),
-// about 11 minutes per epoch (--epochs 10: about two hours).
+// Time, measured on two quiet cores (the figures run of the README): 23 min 07 s the first time
+// (47 runs of 2 epochs each on all 60,000 digits, the binarization runs 20 epochs on 6,000: 17
+// minutes of training; 14 importance-weighted NLL estimates and the test ELBOs: 5 minutes), 55 s
+// once the runs are saved (each run's measurements are kept beside it); --quick, one epoch on
+// 2,000 digits per run, under 90 seconds. The longer setting is --epochs N: every run N epochs
+// (the binarization runs 10·N), about 9 minutes per epoch (--epochs 10: about an hour and a half).
 //
 // It writes its runs under runs/ablations/ (runs/quick/ablations/ with --quick) and the figures
 // ch09-*.png.
@@ -72,9 +71,9 @@ struct Chapter9: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ch09-ablations",
         abstract: "Chapter 9: ablations. The code size, the networks and the training recipe, one change at a time, with two seeds to show the noise.",
-        discussion: "Full: 2 epochs per run on all 60,000 digits (the binarization runs 20 epochs on 6,000), about 30 minutes on two "
+        discussion: "Full: 2 epochs per run on all 60,000 digits (the binarization runs 20 epochs on 6,000), about 23 minutes on two "
             + "quiet cores the first time and about a minute with the runs reused. --quick: 1 epoch on 2,000 digits per run, under "
-            + "90 seconds. --epochs N: the longer setting, about 11 minutes per epoch (N = 10: about two hours).")
+            + "90 seconds. --epochs N: the longer setting, about 9 minutes per epoch (N = 10: about an hour and a half).")
 
     @OptionGroup var options: ChapterOptions
 
