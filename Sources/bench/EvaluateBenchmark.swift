@@ -54,7 +54,7 @@ struct EvaluateBenchmark: ParsableCommand {
         let model = try VAE(.reference, using: &random)
         let test = try MNIST.load(split: .test).prefix(images).binarized(seed: EvaluationDefaults.binarizationSeed)
 
-        let python = self.python ?? ProcessInfo.processInfo.environment["VAE_BENCH_PYTHON"] ?? "python3"
+        let python = PyTorchSide.python(self.python)
         var torch: PyTorchSide? = nil
         var unavailable: String? = pytorch ? nil : "not compared (--no-pytorch)"
         if pytorch {

@@ -185,7 +185,7 @@ struct LayerBenchmark: ParsableCommand {
     /// PyTorch's rows, from `pytorch/layers.py`, and its version; nil (and a line saying why) when
     /// its Python cannot import torch.
     func torchLayers() throws -> (rows: [Row], version: String)? {
-        let python = self.python ?? ProcessInfo.processInfo.environment["VAE_BENCH_PYTHON"] ?? "python3"
+        let python = PyTorchSide.python(self.python)
         let side: PyTorchSide
         switch PyTorchSide.check(python: python) {
         case .success(let found): side = found

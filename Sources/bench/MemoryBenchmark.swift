@@ -68,7 +68,7 @@ struct MemoryBenchmark: ParsableCommand {
             return
         }
         let sizes = Set(batches).sorted()
-        let python = self.python ?? ProcessInfo.processInfo.environment["VAE_BENCH_PYTHON"] ?? "python3"
+        let python = PyTorchSide.python(self.python)
         var torch: PyTorchSide? = nil
         var unavailable = pytorch ? "" : "not compared (--no-pytorch)"
         if pytorch {

@@ -90,7 +90,7 @@ struct TrainStepBenchmark: ParsableCommand {
             next += 1
         }
 
-        let python = self.python ?? ProcessInfo.processInfo.environment["VAE_BENCH_PYTHON"] ?? "python3"
+        let python = PyTorchSide.python(self.python)
         var torch: PyTorchSide? = nil
         var unavailable: String? = pytorch ? nil : "not compared (--no-pytorch)"
         if pytorch {
@@ -201,6 +201,11 @@ struct PyTorchSide {
     /// torch.__version__.
     let version: String
 
+    /// The Python that runs the PyTorch side: `--python`, else `$VAE_BENCH_PYTHON`, else python3.
+    static func python(_ option: String?) -> String {
+        option ?? ProcessInfo.processInfo.environment["VAE_BENCH_PYTHON"] ?? "python3"
+    }
+
     /// Checks that `python` starts and can `import torch`.
     static func check(python: String) -> Result<PyTorchSide, Failure> {
         do {
@@ -268,7 +273,7 @@ extension TrainStepBenchmark {
     /// PyTorch's, each point in a fresh child process; then the figure.
     func runSweep() throws {
         let batches = [32, 64, 128, 256, 512], threadCounts = [1, 2]
-        let python = self.python ?? ProcessInfo.processInfo.environment["VAE_BENCH_PYTHON"] ?? "python3"
+        let python = PyTorchSide.python(self.python)
         let torch: PyTorchSide?
         switch PyTorchSide.check(python: python) {
         case .success(let side) where pytorch: torch = side
