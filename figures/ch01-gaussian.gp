@@ -2,7 +2,7 @@
 # Self-contained: all the data is inline below, in datablocks ($D1 << EOD ... EOD).
 # Edit it, then re-render from the folder that holds this file, e.g.
 #     cd figures && gnuplot ch01-gaussian.gp
-# (`set output` below names the PNG relative to the current directory, so the PNG is
+# (`set output` below names the figure relative to the current directory, so it is
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
 
@@ -72,7 +72,7 @@ $D1 << EOD
 4.275 0 0.15
 4.425 0 0.15
 EOD
-# curve 'N(0,1) density': x y
+# series 'N(0,1) density': x y
 $D2 << EOD
 -4.5 1.59837e-05
 -4.455 1.95516e-05

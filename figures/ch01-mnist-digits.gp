@@ -2,7 +2,7 @@
 # Self-contained: all the data is inline below, in datablocks ($D1 << EOD ... EOD).
 # Edit it, then re-render from the folder that holds this file, e.g.
 #     cd figures && gnuplot ch01-mnist-digits.gp
-# (`set output` below names the PNG relative to the current directory, so the PNG is
+# (`set output` below names the figure relative to the current directory, so it is
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
 
@@ -1257,7 +1257,8 @@ set cbrange [0:1]
 unset colorbox
 unset key
 unset border
-unset tics
+unset xtics
+unset ytics
 set size ratio -1
 set lmargin 1
 set rmargin 1

@@ -2,11 +2,11 @@
 # Self-contained: all the data is inline below, in datablocks ($D1 << EOD ... EOD).
 # Edit it, then re-render from the folder that holds this file, e.g.
 #     cd figures && gnuplot ch02-feature-maps-random.gp
-# (`set output` below names the PNG relative to the current directory, so the PNG is
+# (`set output` below names the figure relative to the current directory, so it is
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
 
-set terminal pngcairo size 1400,500 noenhanced font 'Sans,10'
+set terminal pngcairo size 1500,520 noenhanced font 'Sans,10'
 set output 'ch02-feature-maps-random.png'
 set encoding utf8
 set multiplot layout 1,2 title 'The VAE''s first layer, PyTorch-initialised: Conv2d(1 → 32, k4, s2, p1)' font ',13'
@@ -238,16 +238,18 @@ $D1 << EOD
 -0.113633 -0.213899 -0.226499 -0.0310705
 0.24876 -0.207805 0.175301 -0.0372804
 EOD
-set title '32 filters, 4×4 (blue −0.25 … white 0 … red +0.25)' font ',12'
+set title '32 filters, 4×4 (blue < 0 < red; one scale for random and trained)' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-0.25:0.25]
-unset colorbox
+set cbrange [-0.430161:0.430161]
+set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
+set cbtics ('-0.43' -0.430161, '0' 0, '0.43' 0.430161) out nomirror font ',8'
 unset key
 unset border
-unset tics
+unset xtics
+unset ytics
 set size ratio -1
 set lmargin 1
-set rmargin 1
+set rmargin 11
 set tmargin 3
 set bmargin 1
 # The y axis runs downwards, so image rows go top to bottom and digits are upright.
@@ -806,16 +808,18 @@ $D2 << EOD
 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655
 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655 -0.222655
 EOD
-set title 'their 32 feature maps of the digit, 14×14 (±1.34)' font ',12'
+set title 'their 32 feature maps of the digit, 14×14 (one scale for random and trained)' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-1.34174:1.34174]
-unset colorbox
+set cbrange [-2.33616:2.33616]
+set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
+set cbtics ('-2.3' -2.33616, '0' 0, '2.3' 2.33616) out nomirror font ',8'
 unset key
 unset border
-unset tics
+unset xtics
+unset ytics
 set size ratio -1
 set lmargin 1
-set rmargin 1
+set rmargin 11
 set tmargin 3
 set bmargin 1
 # The y axis runs downwards, so image rows go top to bottom and digits are upright.

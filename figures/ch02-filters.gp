@@ -2,7 +2,7 @@
 # Self-contained: all the data is inline below, in datablocks ($D1 << EOD ... EOD).
 # Edit it, then re-render from the folder that holds this file, e.g.
 #     cd figures && gnuplot ch02-filters.gp
-# (`set output` below names the PNG relative to the current directory, so the PNG is
+# (`set output` below names the figure relative to the current directory, so it is
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
 
@@ -38,17 +38,18 @@ $D1 << EOD
 0.25 -1 0.25
 0 0.25 0
 EOD
-set title 'the filters W[ki, kj]' font ',12'
+set title 'the filters W[ki, kj]' font ',12' offset 0,1.2
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
 set cbrange [-1:1]
 unset colorbox
 unset key
 unset border
-unset tics
+unset xtics
+unset ytics
 set size ratio -1
 set lmargin 1
 set rmargin 1
-set tmargin 4
+set tmargin 5
 set bmargin 1
 # The y axis runs downwards, so image rows go top to bottom and digits are upright.
 set xrange [-0.5:15 - 0.5]
@@ -221,17 +222,18 @@ $D2 << EOD
 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 EOD
-set title 'the digit convolved with each (stride 1, padding 1)' font ',12'
+set title 'the digit convolved with each (stride 1, padding 1)' font ',12' offset 0,1.2
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
 set cbrange [-1:1]
 unset colorbox
 unset key
 unset border
-unset tics
+unset xtics
+unset ytics
 set size ratio -1
 set lmargin 1
 set rmargin 1
-set tmargin 4
+set tmargin 5
 set bmargin 1
 # The y axis runs downwards, so image rows go top to bottom and digits are upright.
 set xrange [-0.5:148 - 0.5]

@@ -2,7 +2,7 @@
 # Self-contained: all the data is inline below, in datablocks ($D1 << EOD ... EOD).
 # Edit it, then re-render from the folder that holds this file, e.g.
 #     cd figures && gnuplot ch02-upsampling.gp
-# (`set output` below names the PNG relative to the current directory, so the PNG is
+# (`set output` below names the figure relative to the current directory, so it is
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
 
@@ -51,7 +51,8 @@ set cbrange [0:1]
 unset colorbox
 unset key
 unset border
-unset tics
+unset xtics
+unset ytics
 set size ratio -1
 set lmargin 1
 set rmargin 1
@@ -92,7 +93,8 @@ set cbrange [0:1]
 unset colorbox
 unset key
 unset border
-unset tics
+unset xtics
+unset ytics
 set size ratio -1
 set lmargin 1
 set rmargin 1
@@ -126,7 +128,8 @@ set cbrange [0:1]
 unset colorbox
 unset key
 unset border
-unset tics
+unset xtics
+unset ytics
 set size ratio -1
 set lmargin 1
 set rmargin 1
@@ -157,7 +160,8 @@ set cbrange [0:0.5625]
 unset colorbox
 unset key
 unset border
-unset tics
+unset xtics
+unset ytics
 set size ratio -1
 set lmargin 1
 set rmargin 1
@@ -198,7 +202,8 @@ set cbrange [0:1]
 unset colorbox
 unset key
 unset border
-unset tics
+unset xtics
+unset ytics
 set size ratio -1
 set lmargin 1
 set rmargin 1
@@ -253,7 +258,8 @@ set cbrange [0:1]
 unset colorbox
 unset key
 unset border
-unset tics
+unset xtics
+unset ytics
 set size ratio -1
 set lmargin 1
 set rmargin 1
@@ -308,7 +314,8 @@ set cbrange [0:1]
 unset colorbox
 unset key
 unset border
-unset tics
+unset xtics
+unset ytics
 set size ratio -1
 set lmargin 1
 set rmargin 1
@@ -363,7 +370,8 @@ set cbrange [-0.216853:0.0667496]
 unset colorbox
 unset key
 unset border
-unset tics
+unset xtics
+unset ytics
 set size ratio -1
 set lmargin 1
 set rmargin 1

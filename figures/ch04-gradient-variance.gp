@@ -2,7 +2,7 @@
 # Self-contained: all the data is inline below, in datablocks ($D1 << EOD ... EOD).
 # Edit it, then re-render from the folder that holds this file, e.g.
 #     cd figures && gnuplot ch04-gradient-variance.gp
-# (`set output` below names the PNG relative to the current directory, so the PNG is
+# (`set output` below names the figure relative to the current directory, so it is
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
 
@@ -40,6 +40,8 @@ set logscale x
 set format x '%g'
 set logscale y
 set format y '%g'
+set xrange [0.769231:332.8]
+set yrange [0.00807012:96.8173]
 set grid lc rgb '#dddddd'
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D1 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#1f77b4' title 'score function (REINFORCE)', \

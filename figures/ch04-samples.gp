@@ -2,7 +2,7 @@
 # Self-contained: all the data is inline below, in datablocks ($D1 << EOD ... EOD).
 # Edit it, then re-render from the folder that holds this file, e.g.
 #     cd figures && gnuplot ch04-samples.gp
-# (`set output` below names the PNG relative to the current directory, so the PNG is
+# (`set output` below names the figure relative to the current directory, so it is
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
 
@@ -95,7 +95,7 @@ $D1 << EOD
 5.775 0 0.15
 5.925 0 0.15
 EOD
-# curve 'density': x y
+# series 'density': x y
 $D2 << EOD
 -6 6.07588e-09
 -5.94 8.69308e-09
@@ -393,7 +393,7 @@ $D3 << EOD
 5.775 0 0.15
 5.925 0 0.15
 EOD
-# curve 'density': x y
+# series 'density': x y
 $D4 << EOD
 -6 2.05233e-56
 -5.94 1.38984e-55
@@ -691,7 +691,7 @@ $D5 << EOD
 5.775 0 0.15
 5.925 0 0.15
 EOD
-# curve 'density': x y
+# series 'density': x y
 $D6 << EOD
 -6 0.00295457
 -5.94 0.0033286

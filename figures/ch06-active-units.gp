@@ -2,7 +2,7 @@
 # Self-contained: all the data is inline below, in datablocks ($D1 << EOD ... EOD).
 # Edit it, then re-render from the folder that holds this file, e.g.
 #     cd figures && gnuplot ch06-active-units.gp
-# (`set output` below names the PNG relative to the current directory, so the PNG is
+# (`set output` below names the figure relative to the current directory, so it is
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
 
@@ -26,15 +26,17 @@ $D2 << EOD
 1 18
 2 17
 4 13
-8 6
+8 7
 EOD
 set title 'Active units against β' font ',12'
 set xlabel 'β (log scale)'
 set ylabel 'dimensions (of 20)'
 set logscale x
 set format x '%g'
+set xrange [0.384615:10.4]
 set yrange [0:21]
 set grid lc rgb '#dddddd'
+set xtics ('0.5' 0.5, '1' 1, '2' 2, '4' 4, '8' 8)
 set key bottom left Left reverse opaque box lc rgb '#bbbbbb'
 plot $D1 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#1f77b4' title 'active units (Var_x μ_d > 0.01)', \
      $D2 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#ff7f0e' title 'dimensions holding 90% of the KL'
@@ -43,126 +45,129 @@ plot $D1 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#1f77b4' title 'activ
 reset   # forget the previous panel's settings (not the terminal or data)
 # series 'β = 0.5': x y
 $D3 << EOD
-1 2.14308
-2 2.07882
-3 1.98344
-4 1.94866
-5 1.90019
-6 1.89375
-7 1.88477
-8 1.87911
-9 1.8703
-10 1.84847
-11 1.81911
-12 1.78233
-13 1.75955
-14 1.70382
-15 1.66786
-16 1.66133
-17 1.5663
-18 1.55402
-19 1.48674
-20 1.42787
+1 2.13887
+2 2.07709
+3 1.97943
+4 1.94335
+5 1.9002
+6 1.88689
+7 1.88633
+8 1.87876
+9 1.8708
+10 1.8472
+11 1.81568
+12 1.78195
+13 1.76092
+14 1.7048
+15 1.66809
+16 1.66341
+17 1.5616
+18 1.54872
+19 1.49009
+20 1.42441
 EOD
 # series 'β = 1': x y
 $D4 << EOD
-1 1.72537
-2 1.65022
-3 1.62437
-4 1.56891
-5 1.47742
-6 1.45583
-7 1.40041
-8 1.35066
-9 1.35057
-10 1.3442
-11 1.30726
-12 1.30039
-13 1.29222
-14 1.29103
-15 1.2652
-16 1.2423
-17 1.16689
-18 1.02272
-19 1.02103
-20 0.98987
+1 1.72454
+2 1.6476
+3 1.62358
+4 1.56575
+5 1.47623
+6 1.45951
+7 1.40038
+8 1.35477
+9 1.34572
+10 1.34218
+11 1.3031
+12 1.30236
+13 1.29526
+14 1.28881
+15 1.26497
+16 1.24213
+17 1.16878
+18 1.02325
+19 1.01534
+20 0.987057
 EOD
 # series 'β = 2': x y
 $D5 << EOD
-1 1.49501
-2 1.3019
-3 1.20292
-4 1.15044
-5 1.1408
-6 1.03194
-7 1.01619
-8 0.972527
-9 0.964208
-10 0.907555
-11 0.893183
-12 0.851749
-13 0.845618
-14 0.792229
-15 0.755593
-16 0.739471
-17 0.710048
-18 0.467586
-19 0.442432
-20 0.404498
+1 1.49044
+2 1.30048
+3 1.19916
+4 1.14845
+5 1.13977
+6 1.02971
+7 1.0133
+8 0.972676
+9 0.9658
+10 0.910073
+11 0.892159
+12 0.855137
+13 0.832016
+14 0.793066
+15 0.759747
+16 0.736311
+17 0.719132
+18 0.463514
+19 0.441185
+20 0.398147
 EOD
 # series 'β = 4': x y
 $D6 << EOD
-1 1.38832
-2 0.977097
-3 0.949259
-4 0.940291
-5 0.849943
-6 0.812935
-7 0.812432
-8 0.659515
-9 0.529234
-10 0.33629
-11 0.315001
-12 0.309065
-13 0.236141
-14 0.235721
-15 0.16265
-16 0.157624
-17 0.152406
-18 0.123373
-19 0.101533
-20 0.0547712
+1 1.38839
+2 0.98132
+3 0.948965
+4 0.941694
+5 0.83504
+6 0.821549
+7 0.812712
+8 0.65451
+9 0.530383
+10 0.337627
+11 0.319283
+12 0.295287
+13 0.242025
+14 0.239383
+15 0.16745
+16 0.165365
+17 0.144721
+18 0.120177
+19 0.101596
+20 0.055368
 EOD
 # series 'β = 8': x y
 $D7 << EOD
-1 0.884697
-2 0.875804
-3 0.77714
-4 0.741342
-5 0.330248
-6 0.30655
-7 0.0939892
-8 0.0831569
-9 0.0505307
-10 0.0447703
-11 0.0312293
-12 0.0267321
-13 0.0175497
-14 0.0151824
-15 0.0137435
-16 0.0126525
-17 0.00968442
-18 0.00968023
-19 0.00615515
-20 0.0048663
+1 0.874022
+2 0.872296
+3 0.788362
+4 0.744882
+5 0.329932
+6 0.263122
+7 0.121829
+8 0.0835117
+9 0.0484612
+10 0.0405553
+11 0.0395346
+12 0.0320483
+13 0.0174093
+14 0.0141672
+15 0.0130269
+16 0.0125591
+17 0.00934562
+18 0.0090332
+19 0.00624838
+20 0.00480618
 EOD
 set title 'KL per dimension, sorted (nats per test image; floor 0.001)' font ',12'
 set xlabel 'dimension, by rank'
 set ylabel 'KL_d [nats]'
 set logscale y
 set format y '%g'
+set xrange [0.5:20.5]
+set yrange [0.00240309:4.27775]
 set grid lc rgb '#dddddd'
-set key top right Left reverse opaque box lc rgb '#bbbbbb'
+set xtics 2
+set key bottom left Left reverse opaque box lc rgb '#bbbbbb'
 plot $D3 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#1f77b4' title 'β = 0.5', \
      $D4 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#ff7f0e' title 'β = 1', \
      $D5 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#2ca02c' title 'β = 2', \

@@ -2,92 +2,121 @@
 # Self-contained: all the data is inline below, in datablocks ($D1 << EOD ... EOD).
 # Edit it, then re-render from the folder that holds this file, e.g.
 #     cd figures && gnuplot ch07-per-label-accuracy.gp
-# (`set output` below names the PNG relative to the current directory, so the PNG is
+# (`set output` below names the figure relative to the current directory, so it is
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
 
 set terminal pngcairo size 1300,520 noenhanced font 'Sans,10'
 set output 'ch07-per-label-accuracy.png'
 set encoding utf8
-set multiplot layout 1,2 title '10000 conditional samples judged by the digit classifier: 98.20% as asked with z ~ N(0, I), 98.62% with z from the fitted Gaussians' font ',13'
+set multiplot layout 1,2 title '10000 conditional samples judged by the digit classifier: 98.40% as asked with z ~ N(0, I), 98.80% with z from the fitted Gaussians' font ',13'
 
 # ---- panel 1 of 2 ----
-# series 'z ~ N(0, I), the prior': x y
+# bars 'prior N(0, I)': x, top, left, right, bottom, top, error
 $D1 << EOD
-0 100
-1 99.3
-2 98.5
-3 97.5
-4 99.9
-5 94
-6 98.6
-7 95.4
-8 100
-9 98.8
+-0.2 100 -0.4 0 0 100 0
+0.8 99.5 0.6 1 0 99.5 0
+1.8 98.8 1.6 2 0 98.8 0
+2.8 98.1 2.6 3 0 98.1 0
+3.8 99.9 3.6 4 0 99.9 0
+4.8 94.1 4.6 5 0 94.1 0
+5.8 98.5 5.6 6 0 98.5 0
+6.8 96.2 6.6 7 0 96.2 0
+7.8 100 7.6 8 0 100 0
+8.8 98.9 8.6 9 0 98.9 0
 EOD
-# series 'z ~ N(c_y, Σ_y), fitted to the training codes': x y
+# bars 'fitted N(c_y, Σ_y)': x, top, left, right, bottom, top, error
 $D2 << EOD
-0 100
-1 99.9
-2 98.9
-3 97.4
-4 99.8
-5 94.4
-6 99.8
-7 96.8
-8 100
-9 99.2
+0.2 100 5.55112e-17 0.4 0 100 0
+1.2 100 1 1.4 0 100 0
+2.2 99.3 2 2.4 0 99.3 0
+3.2 98.2 3 3.4 0 98.2 0
+4.2 99.8 4 4.4 0 99.8 0
+5.2 94.5 5 5.4 0 94.5 0
+6.2 99.9 6 6.4 0 99.9 0
+7.2 96.9 7 7.4 0 96.9 0
+8.2 100 8 8.4 0 100 0
+9.2 99.4 9 9.4 0 99.4 0
 EOD
-# series 'the judge on real test digits, 99.41%': x y
-$D3 << EOD
-0 99.41
-1 99.41
-2 99.41
-3 99.41
-4 99.41
-5 99.41
-6 99.41
-7 99.41
-8 99.41
-9 99.41
-EOD
-set title 'Accuracy per requested label' font ',12'
+set title 'Accuracy per requested label (the axis starts at 90%)' font ',12'
 set xlabel 'label y'
 set ylabel '% judged as y'
-set yrange [90:100.5]
+set yrange [90:100.8]
 set grid lc rgb '#dddddd'
-set xtics ('0' 0, '1' 1, '2' 2, '3' 3, '4' 4, '5' 5, '6' 6, '7' 7, '8' 8, '9' 9) rotate by 30 right
-set key bottom left Left reverse opaque box lc rgb '#bbbbbb'
-plot $D1 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#1f77b4' title 'z ~ N(0, I), the prior', \
-     $D2 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#ff7f0e' title 'z ~ N(c_y, Σ_y), fitted to the training codes', \
-     $D3 using 1:2 with lines lw 2 dt 2 lc rgb '#2ca02c' title 'the judge on real test digits, 99.41%'
+set xtics ('0' 0, '1' 1, '2' 2, '3' 3, '4' 4, '5' 5, '6' 6, '7' 7, '8' 8, '9' 9)
+set key outside right top
+set style textbox opaque noborder margins 0.5,0.5
+set arrow 1 from graph 0, first 99.43 to graph 1, first 99.43 nohead dt 2 lw 1.5 lc rgb '#444444' front
+set label 'the judge on real test digits: 99.43%' at graph 0.01, first 99.43 left offset 0,0.6 font ',9' tc rgb '#444444' boxed front
+set xrange [-0.6:9.6]
+set style fill solid 0.85 border lc rgb '#333333'
+set grid noxtics
+plot $D1 using 1:2:3:4:5:6 with boxxyerror lc rgb '#1f77b4' title 'prior N(0, I)', \
+     $D2 using 1:2:3:4:5:6 with boxxyerror lc rgb '#ff7f0e' title 'fitted N(c_y, Σ_y)'
 
 # ---- panel 2 of 2 ----
 reset   # forget the previous panel's settings (not the terminal or data)
 # matrix 10x10, one row per line
-$D4 << EOD
-1 0 0 0 0 0 0 0 0 0
-0 0.993 0.002 0 0.001 0 0 0 0.004 0
-0 0 0.985 0 0 0 0 0.001 0.013 0.001
-0.001 0 0.001 0.975 0 0.002 0 0 0.02 0.001
-0 0 0 0 0.999 0 0 0 0.001 0
-0.002 0 0 0.003 0.001 0.94 0.013 0 0.032 0.009
-0.009 0 0 0 0 0 0.986 0 0.005 0
-0.004 0 0.003 0 0.004 0 0 0.954 0.01 0.025
-0 0 0 0 0 0 0 0 1 0
-0.001 0 0 0 0 0 0 0 0.011 0.988
+$D3 << EOD
+NaN 0 0 0 0 0 0 0 0 0
+0 NaN 0.001 0 0.001 0 0 0 0.003 0
+0 0 NaN 0 0 0 0 0.001 0.01 0.001
+0.001 0 0.002 NaN 0 0.002 0 0 0.014 0
+0 0 0 0 NaN 0 0 0 0.001 0
+0 0 0 0.002 0.002 NaN 0.009 0 0.037 0.009
+0.009 0 0 0 0 0 NaN 0 0.006 0
+0.003 0 0.003 0 0.006 0 0 NaN 0.005 0.021
+0 0 0 0 0 0 0 0 NaN 0
+0 0 0 0 0.001 0 0 0 0.01 NaN
 EOD
-set title 'z ~ N(0, I): share judged as each digit (row: asked, column: judged)' font ',12'
+set title 'z ~ N(0, I): % judged as each digit (diagonal uncoloured, misses on a log scale)' font ',12'
 set xlabel 'judged digit'
 set ylabel 'requested label'
 set palette defined (0 '#440154', 1 '#472c7a', 2 '#3b518b', 3 '#2c718e', 4 '#21908d', 5 '#27ad81', 6 '#5cc863', 7 '#aadc32', 8 '#fde725')
-set cbrange [0:1]
+set logscale cb
+set format cb '%g'
+set cbrange [0.0008:0.037]
+set label '100.0' at 0, 0 center front font ',8' tc rgb '#000000'
+set label '99.5' at 1, 1 center front font ',8' tc rgb '#000000'
+set label '0.1' at 2, 1 center front font ',8' tc rgb '#ffffff'
+set label '0.1' at 4, 1 center front font ',8' tc rgb '#ffffff'
+set label '0.3' at 8, 1 center front font ',8' tc rgb '#ffffff'
+set label '98.8' at 2, 2 center front font ',8' tc rgb '#000000'
+set label '0.1' at 7, 2 center front font ',8' tc rgb '#ffffff'
+set label '1.0' at 8, 2 center front font ',8' tc rgb '#000000'
+set label '0.1' at 9, 2 center front font ',8' tc rgb '#ffffff'
+set label '0.1' at 0, 3 center front font ',8' tc rgb '#ffffff'
+set label '0.2' at 2, 3 center front font ',8' tc rgb '#ffffff'
+set label '98.1' at 3, 3 center front font ',8' tc rgb '#000000'
+set label '0.2' at 5, 3 center front font ',8' tc rgb '#ffffff'
+set label '1.4' at 8, 3 center front font ',8' tc rgb '#000000'
+set label '99.9' at 4, 4 center front font ',8' tc rgb '#000000'
+set label '0.1' at 8, 4 center front font ',8' tc rgb '#ffffff'
+set label '0.2' at 3, 5 center front font ',8' tc rgb '#ffffff'
+set label '0.2' at 4, 5 center front font ',8' tc rgb '#ffffff'
+set label '94.1' at 5, 5 center front font ',8' tc rgb '#000000'
+set label '0.9' at 6, 5 center front font ',8' tc rgb '#000000'
+set label '3.7' at 8, 5 center front font ',8' tc rgb '#000000'
+set label '0.9' at 9, 5 center front font ',8' tc rgb '#000000'
+set label '0.9' at 0, 6 center front font ',8' tc rgb '#000000'
+set label '98.5' at 6, 6 center front font ',8' tc rgb '#000000'
+set label '0.6' at 8, 6 center front font ',8' tc rgb '#ffffff'
+set label '0.3' at 0, 7 center front font ',8' tc rgb '#ffffff'
+set label '0.3' at 2, 7 center front font ',8' tc rgb '#ffffff'
+set label '0.6' at 4, 7 center front font ',8' tc rgb '#ffffff'
+set label '96.2' at 7, 7 center front font ',8' tc rgb '#000000'
+set label '0.5' at 8, 7 center front font ',8' tc rgb '#ffffff'
+set label '2.1' at 9, 7 center front font ',8' tc rgb '#000000'
+set label '100.0' at 8, 8 center front font ',8' tc rgb '#000000'
+set label '0.1' at 4, 9 center front font ',8' tc rgb '#ffffff'
+set label '1.0' at 8, 9 center front font ',8' tc rgb '#000000'
+set label '98.9' at 9, 9 center front font ',8' tc rgb '#000000'
 set size ratio -1
 unset key
 set tics out nomirror
 # Row 0 at the top: the y axis runs downwards, as a matrix is written.
 set xrange [-0.5:10 - 0.5]
 set yrange [10 - 0.5:-0.5]
-plot $D4 matrix with image notitle
+plot $D3 matrix with image notitle
 unset multiplot
 unset output

@@ -2,7 +2,7 @@
 # Self-contained: all the data is inline below, in datablocks ($D1 << EOD ... EOD).
 # Edit it, then re-render from the folder that holds this file, e.g.
 #     cd figures && gnuplot ch08-fid-is.gp
-# (`set output` below names the PNG relative to the current directory, so the PNG is
+# (`set output` below names the figure relative to the current directory, so it is
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
 
@@ -14,21 +14,21 @@ set multiplot layout 1,2 title 'The 2-D model''s prior samples judged after ever
 # ---- panel 1 of 2 ----
 # series '2-D model': x y
 $D1 << EOD
-1 7595.35
-2 2025.35
-3 1486.71
-4 1350.99
-5 1337.33
-6 1306.99
-7 1297.13
-8 1225.75
-9 1211.2
-10 1184.47
+1 7367.15
+2 2075.72
+3 1539.01
+4 1374.63
+5 1361.79
+6 1345.72
+7 1314.94
+8 1228.64
+9 1219.18
+10 1185.17
 EOD
-# series 'chapter 5's 20-D model, 186.7': x y
+# series 'chapter 5's 20-D model, 177.5': x y
 $D2 << EOD
-1 186.709
-10 186.709
+1 177.508
+10 177.508
 EOD
 set title 'Fréchet distance to real test digits (lower is better; log scale)' font ',12'
 set xlabel 'epoch'
@@ -38,58 +38,58 @@ set format y '%g'
 set grid lc rgb '#dddddd'
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D1 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#1f77b4' title '2-D model', \
-     $D2 using 1:2 with lines lw 2 dt 2 lc rgb '#000000' title 'chapter 5''s 20-D model, 186.7'
+     $D2 using 1:2 with lines lw 2 dt 2 lc rgb '#000000' title 'chapter 5''s 20-D model, 177.5'
 
 # ---- panel 2 of 2 ----
 reset   # forget the previous panel's settings (not the terminal or data)
 # series '2-D model': x y
 $D3 << EOD
-1 1.01125
-2 1.6161
-3 2.1757
-4 2.32371
-5 2.32619
-6 2.31116
-7 2.33122
-8 2.45855
-9 2.49571
-10 2.61413
+1 1.01198
+2 1.57192
+3 2.11842
+4 2.29012
+5 2.30339
+6 2.25852
+7 2.28648
+8 2.38822
+9 2.40938
+10 2.50216
 EOD
 # series '± 1 sd over 10 splits': x y
 $D4 << EOD
-1 1.02193
-2 1.70957
-3 2.33508
-4 2.48704
-5 2.46907
-6 2.44064
-7 2.4596
-8 2.58592
-9 2.62668
-10 2.74724
+1 1.02427
+2 1.66541
+3 2.27844
+4 2.45288
+5 2.4482
+6 2.39283
+7 2.41913
+8 2.51995
+9 2.54353
+10 2.64065
 EOD
 # series '': x y
 $D5 << EOD
-1 1.00057
-2 1.52264
-3 2.01632
-4 2.16039
-5 2.18332
-6 2.18169
-7 2.20284
-8 2.33118
-9 2.36473
-10 2.48103
+1 0.999693
+2 1.47844
+3 1.9584
+4 2.12736
+5 2.15859
+6 2.12421
+7 2.15383
+8 2.25648
+9 2.27523
+10 2.36367
 EOD
-# series 'chapter 5's 20-D model, 5.61': x y
+# series 'chapter 5's 20-D model, 5.59': x y
 $D6 << EOD
-1 5.60964
-10 5.60964
+1 5.58725
+10 5.58725
 EOD
-# series 'real test digits, 9.53': x y
+# series 'real test digits, 9.52': x y
 $D7 << EOD
-1 9.53421
-10 9.53421
+1 9.51931
+10 9.51931
 EOD
 set title 'Inception Score (higher is better, 10 at most)' font ',12'
 set xlabel 'epoch'
@@ -100,7 +100,7 @@ set key bottom right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D3 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#1f77b4' title '2-D model', \
      $D4 using 1:2 with lines lw 1 dt 2 lc rgb '#1f77b4' title '± 1 sd over 10 splits', \
      $D5 using 1:2 with lines lw 1 dt 2 lc rgb '#1f77b4' title '', \
-     $D6 using 1:2 with lines lw 2 dt 2 lc rgb '#000000' title 'chapter 5''s 20-D model, 5.61', \
-     $D7 using 1:2 with lines lw 2 dt 2 lc rgb '#2ca02c' title 'real test digits, 9.53'
+     $D6 using 1:2 with lines lw 2 dt 2 lc rgb '#000000' title 'chapter 5''s 20-D model, 5.59', \
+     $D7 using 1:2 with lines lw 2 dt 2 lc rgb '#2ca02c' title 'real test digits, 9.52'
 unset multiplot
 unset output

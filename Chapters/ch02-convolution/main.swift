@@ -11,7 +11,8 @@
 //     swift run -c release ch02-convolution [--quick] [--data DIR] [--figures DIR] [--seed N]
 //
 // Figures: ch02-filters.png, ch02-im2col.png, ch02-feature-maps-random.png,
-// ch02-feature-maps-trained.png (once ch05-elbo has written a checkpoint), ch02-upsampling.png.
+// ch02-feature-maps-trained.png and ch02-feature-maps-layers.png (once ch05-elbo has written a
+// checkpoint), ch02-upsampling.png.
 
 import ArgumentParser
 import CourseSupport
@@ -279,24 +280,49 @@ struct Chapter2: ParsableCommand {
     // neighbourhood of ink, so every map is a smeared copy of the digit, of either sign; but no
     // filter was chosen to look for anything. Training chooses them: once ch05-elbo has trained
     // the VAE, ch02-feature-maps-trained shows the same layer's filters and maps after training,
-    // to compare with the hand-made edge and blur filters of section 1.
+    // to compare with the hand-made edge and blur filters of section 1. The two figures share one
+    // colour scale for the filters and one for the maps (the colour bars give it), so that the
+    // colours compare: trained filters are larger than the initial ones, and their maps stronger.
+    //
+    // ch02-feature-maps-layers follows the digit through every layer of both networks, encoder
+    // and decoder, whose output is an image (channels × height × width), for the random model and
+    // the trained one side by side: the decoder starts from each model's own code μ(x) of the
+    // digit. Each layer has one colour scale for both models. The random network's maps stay
+    // blurred copies of the digit that fade layer by layer; the trained encoder's pick out
+    // strokes, and the trained decoder paints the digit back.
     func featureMaps(_ digit: Tensor, _ layer: Conv2d, _ maps: Tensor, _ figures: FigureWriter) throws {
         section("3. Feature maps of the VAE's first layer: random filters, then trained ones")
         let positive = Double(maps.scalars.filter { $0 > 0 }.count) / Double(maps.count)
         print(String(format: "random filters: weights in [%.3f, %.3f] (bound 1/√16 = 0.25); maps (32, 14, 14): mean %+.3f,"
                      + " sd %.3f, %.0f%% positive (what a ReLU would keep)",
                      layer.weight.value.min()!, layer.weight.value.max()!, maps.mean(), maps.variance().squareRoot(), 100 * positive))
-        try figures.save(filtersAndMaps(weight: layer.weight.value, maps: maps, filterRange: 0.25,
-                                        title: "The VAE's first layer, PyTorch-initialised: Conv2d(1 → 32, k4, s2, p1)"),
-                         as: "ch02-feature-maps-random")
 
         // Chapter 5's run: runs/vae, or runs/quick/vae when this chapter runs with --quick.
         let checkpoint = TrainingRun.checkpoint(in: options.runFolder("vae"))
-        guard FileManager.default.fileExists(atPath: checkpoint.path) else {
-            print("no trained checkpoint at \(checkpoint.path): the trained-filter figure (ch02-feature-maps-trained)"
-                  + " is produced after running ch05-elbo" + (options.quick ? " --quick" : ""))
+        let trained = try trainedFirstLayer(checkpoint, digit)
+        // One scale for both figures: the filters' (at least the initial bound), and the maps'.
+        let filterRange = max(0.25, trained.map { Double($0.weight.scalars.map(abs).max()!) } ?? 0)
+        let mapRange = max(Double(maps.scalars.map(abs).max()!), trained.map { Double($0.maps.scalars.map(abs).max()!) } ?? 0)
+        try figures.save(filtersAndMaps(weight: layer.weight.value, maps: maps, filterRange: filterRange, mapRange: mapRange,
+                                        title: "The VAE's first layer, PyTorch-initialised: Conv2d(1 → 32, k4, s2, p1)"),
+                         as: "ch02-feature-maps-random")
+        guard let trained else {
+            print("no trained checkpoint at \(checkpoint.path): the trained-filter figures (ch02-feature-maps-trained,"
+                  + " ch02-feature-maps-layers) are produced after running ch05-elbo" + (options.quick ? " --quick" : ""))
             return
         }
+        print(String(format: "trained filters from %@: weights in [%.3f, %.3f]%@", checkpoint.path,
+                     trained.weight.min()!, trained.weight.max()!, trained.hasBias ? "" : " (no bias)"))
+        try figures.save(filtersAndMaps(weight: trained.weight, maps: trained.maps, filterRange: filterRange, mapRange: mapRange,
+                                        title: "The VAE's first layer after training (encoder.conv1): Conv2d(1 → 32, k4, s2, p1)"),
+                         as: "ch02-feature-maps-trained")
+        try everyLayer(digit, trained: trained.model, figures)
+    }
+
+    /// The trained model of `checkpoint`, its first layer's filters (32, 1, 4, 4) and their maps
+    /// of `digit`; nil when there is no checkpoint.
+    func trainedFirstLayer(_ checkpoint: URL, _ digit: Tensor) throws -> (model: VAE, weight: Tensor, hasBias: Bool, maps: Tensor)? {
+        guard FileManager.default.fileExists(atPath: checkpoint.path) else { return nil }
         let saved = try Checkpoint.read(from: checkpoint)
         let file = saved.tensors
         if let training = saved.training, let state = saved.state {
@@ -314,28 +340,69 @@ struct Chapter2: ParsableCommand {
         if let bias, bias.shape != [32] {
             throw ValidationError("\(checkpoint.path): encoder.conv1.bias has shape \(bias.shape), expected [32]")
         }
-        let trained = try convolveByHand(digit, weight, bias: bias, stride: 2, padding: 1)
-        let largest = Double(weight.scalars.map(abs).max()!)
-        print(String(format: "trained filters from %@: weights in [%.3f, %.3f]%@", checkpoint.path,
-                     weight.min()!, weight.max()!, bias == nil ? " (no bias)" : ""))
-        try figures.save(filtersAndMaps(weight: weight, maps: trained, filterRange: largest,
-                                        title: "The VAE's first layer after training (encoder.conv1): Conv2d(1 → 32, k4, s2, p1)"),
-                         as: "ch02-feature-maps-trained")
+        let maps = try convolveByHand(digit, weight, bias: bias, stride: 2, padding: 1)
+        return (try saved.makeModel(), weight, bias != nil, maps)
     }
 
     /// Two panels: 32 filters (32, 1, 4, 4) drawn on ±`filterRange`, and their 32 maps (32, 14, 14)
-    /// on ± their largest |value|; filter k and map k sit in the same place of their grids.
-    func filtersAndMaps(weight: Tensor, maps: Tensor, filterRange: Double, title: String) throws -> Figure {
-        let range = Double(maps.scalars.map(abs).max()!)
-        let filterGrid = try ImageGrid(images: (0..<32).map { Array(weight.scalars[$0 * 16 ..< ($0 + 1) * 16]) },
+    /// on ±`mapRange`, each with its colour bar; filter k and map k sit in the same place of their grids.
+    func filtersAndMaps(weight: Tensor, maps: Tensor, filterRange: Double, mapRange: Double, title: String) throws -> Figure {
+        var filterGrid = try ImageGrid(images: (0..<32).map { Array(weight.scalars[$0 * 16 ..< ($0 + 1) * 16]) },
                                        height: 4, width: 4, rows: 4, columns: 8, palette: .blueWhiteRed,
                                        valueRange: -filterRange...filterRange, gap: 1, pixelScale: 12)
-        let mapGrid = try ImageGrid(images: (0..<32).map { maps.slice($0).scalars }, height: 14, width: 14,
-                                    rows: 4, columns: 8, palette: .blueWhiteRed, valueRange: -range...range, pixelScale: 5)
+        var mapGrid = try ImageGrid(images: (0..<32).map { maps.slice($0).scalars }, height: 14, width: 14,
+                                    rows: 4, columns: 8, palette: .blueWhiteRed, valueRange: -mapRange...mapRange, pixelScale: 5)
+        filterGrid.showColorbar = true
+        mapGrid.showColorbar = true
         return Figure(title: title, panels: [
-            .images(filterGrid, title: String(format: "32 filters, 4×4 (blue −%.2f … white 0 … red +%.2f)", filterRange, filterRange)),
-            .images(mapGrid, title: String(format: "their 32 feature maps of the digit, 14×14 (±%.2f)", range)),
-        ], columns: 2, width: 1400, height: 500)
+            .images(filterGrid, title: "32 filters, 4×4 (blue < 0 < red; one scale for random and trained)"),
+            .images(mapGrid, title: "their 32 feature maps of the digit, 14×14 (one scale for random and trained)"),
+        ], columns: 2, width: 1500, height: 520)
+    }
+
+    /// The digit through every layer of a random VAE and of the trained one, both in evaluation
+    /// mode: each layer whose output is an image (C, H, W), its first 8 channels, one colour scale
+    /// per layer for both models.
+    func everyLayer(_ digit: Tensor, trained: VAE, _ figures: FigureWriter) throws {
+        var random = RandomSource(seed: options.seed &+ 3)
+        let initial = try VAE(trained.configuration, using: &random)
+        let x = Tensor(shape: [1, 1, 28, 28], scalars: digit.scalars)
+        /// Every layer's output, by name, for one model: the encoder from x, the decoder from μ(x).
+        func outputs(_ model: VAE) throws -> [(name: String, output: Tensor)] {
+            model.isTraining = false
+            var result: [(String, Tensor)] = []
+            var h = x
+            for (name, layer) in zip(model.encoderBody.names, model.encoderBody.layers) {
+                h = layer.forward(h)
+                result.append(("encoder.\(name)", h))
+            }
+            var g = try model.encode(x, labels: model.configuration.classCount > 0 ? [0] : nil).mean
+            if model.configuration.classCount > 0 { g = Tensor.concatenateColumns(g, Tensor.oneHot([0], classes: model.configuration.classCount)) }
+            for (name, layer) in zip(model.decoder.names, model.decoder.layers) {
+                g = layer.forward(g)
+                result.append(("decoder.\(name)", g))
+            }
+            return result.filter { $0.1.rank == 4 }
+        }
+        let before = try outputs(initial), after = try outputs(trained)
+        var panels: [Panel] = []
+        for ((name, a), (_, b)) in zip(before, after) {
+            let (c, h, w) = (a.shape[1], a.shape[2], a.shape[3])
+            let shown = min(c, 8)
+            let range = Double(max(a.scalars.map(abs).max()!, b.scalars.map(abs).max()!, 1e-6))
+            let scale = max(1, 56 / max(h, w))
+            for (model, maps) in [("random", a), ("trained", b)] {
+                var grid = try ImageGrid(images: (0..<shown).map { Array(maps.scalars[($0 * h * w)..<(($0 + 1) * h * w)]) },
+                                         height: h, width: w, rows: 1, columns: 8, palette: .blueWhiteRed,
+                                         valueRange: -range...range, gap: 1, pixelScale: scale)
+                grid.showColorbar = true
+                panels.append(.images(grid, title: "\(model) · \(name) → \(c)×\(h)×\(w)" + (c > shown ? " (first \(shown))" : "")))
+            }
+        }
+        print("every layer's feature maps of the digit, random against trained: \(before.map(\.name).joined(separator: ", "))")
+        try figures.save(Figure(title: "The digit through every layer, random weights (left) against trained (right), one colour scale per layer",
+                                panels: panels, columns: 2, width: 1300, height: 40 + 112 * before.count),
+                         as: "ch02-feature-maps-layers")
     }
 
     // MARK: 4. Transposed convolution: the gradient of a convolution, used for upsampling
@@ -502,8 +569,10 @@ Chapter2.main()
 //    the ch02-filters figure with the default run's.
 // 2. Random against trained filters. Run `swift run -c release ch05-elbo --quick`, then this
 //    chapter again with `--quick`: section 3 now also prints the trained filters' range and
-//    draws ch02-feature-maps-trained. Compare it with ch02-feature-maps-random: do some trained
-//    filters look like the hand-made edge detectors of ch02-filters?
+//    draws ch02-feature-maps-trained and ch02-feature-maps-layers. Compare the first with
+//    ch02-feature-maps-random: do some trained filters look like the hand-made edge detectors of
+//    ch02-filters? In the second, at which layer do the random network's maps stop looking like
+//    the digit?
 // 3. A checkerboard on purpose. In `upsampling`, change the bilinear weights
 //    `let u: [Float] = [0.25, 0.75, 0.75, 0.25]` to `[0.5, 0.5, 0.5, 0.5]` (equal phase sums, so
 //    a flat image stays flat, only blurrier), then to `[0.1, 0.9, 0.5, 0.5]` (unequal ones). The

@@ -129,6 +129,11 @@ struct Chapter4: ParsableCommand {
     // variance 4σ²/S. The score-function one multiplies f(z) = (μ − 2 + σε)² by ε/σ, a product
     // whose variance grows with (μ − 2)²/σ² as well as with σ²: the further μ is from 2 and the
     // narrower the Gaussian, the worse it gets, even where the true gradient is small.
+    //
+    // ch04-gradient-variance.png draws both variances against S on log axes; ch04-gradient-
+    // histogram.png the single-sample estimates of each on one x range, the true gradient marked:
+    // the pathwise estimates gather around it, the score function's mostly sit near 0 with a
+    // long tail that brings their mean to the truth.
     func estimatorVariance(_ figures: FigureWriter) throws {
         section("3. Score-function against reparameterised gradients")
         var random = RandomSource(seed: options.seed &+ 1)
@@ -169,17 +174,25 @@ struct Chapter4: ParsableCommand {
             scoreVariance.append(vs); pathwiseVariance.append(vp)
             print(String(format: "%4d   %10.3f   %9.3f   %13.3f   %12.4f   %5.1f", s, ms, vs, mp, vp, vs / vp))
         }
+        // The axes span the measured points (both variances fall as 1/S).
         let xs = sampleCounts.map(Double.init)
+        let variances = (scoreVariance + pathwiseVariance).filter { $0 > 0 }
         try figures.save(Figure(.lines([
             Series("score function (REINFORCE)", x: xs, y: scoreVariance, style: .linesPoints),
             Series("reparameterised (pathwise)", x: xs, y: pathwiseVariance, style: .linesPoints),
         ], title: String(format: "Variance of the gradient estimate ∂L/∂μ, f(z) = (z−2)², μ = %g, σ = %g", mu, sigma),
-           xlabel: "samples S per estimate", ylabel: "variance over repeats", logX: true, logY: true)),
+           xlabel: "samples S per estimate", ylabel: "variance over repeats", logX: true, logY: true,
+           xRange: xs.first! / 1.3...xs.last! * 1.3, yRange: (variances.min() ?? 1) / 2...(variances.max() ?? 1) * 2)),
                          as: "ch04-gradient-variance")
+        // Both histograms on one x range, the middle 99.6% of all the estimates, with the true
+        // gradient marked: the pathwise estimates centre on it, the score function's only on average.
+        let pooled = (singleSample.score + singleSample.pathwise).sorted()
+        let span = pooled[pooled.count / 500]...pooled[pooled.count - 1 - pooled.count / 500]
         let panels = [("score function (REINFORCE)", singleSample.score), ("reparameterised (pathwise)", singleSample.pathwise)]
             .map { title, values in
-                Panel.histogram(Histogram(values, bins: 100, range: -30...20, title: "single-sample estimates"),
-                                overlays: [], title: title, xlabel: "estimate of ∂L/∂μ", ylabel: "density")
+                Panel.histogram(Histogram(values, bins: 100, range: span, title: "single-sample estimates"),
+                                overlays: [], title: title, xlabel: "estimate of ∂L/∂μ", ylabel: "density", xRange: span,
+                                referenceLines: [.vertical(at: truth, String(format: "true ∂L/∂μ = %.1f", truth), color: "#d62728")])
             }
         try figures.save(Figure(title: String(format: "Single-sample gradient estimates (truth %.1f)", truth),
                                 panels: panels, columns: 2, width: 1200, height: 450),

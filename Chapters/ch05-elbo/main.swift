@@ -11,11 +11,14 @@
 //                                    [--data DIR] [--figures DIR] [--seed N]      (all options: --help)
 //
 // It writes its checkpoint to runs/vae/checkpoint.safetensors (runs/quick/vae with --quick;
-// chapter 2 draws the trained filters from it) and the figures ch05-*.png. A later run with the
+// chapter 2 draws the trained filters from it) and the figures ch05-*.png: the architecture,
+// the loss curves and the learning rate, progressive generation, conv1's filters, the gradient
+// flow and the parameters over training, reconstructions, samples, interpolations, the latent
+// space, the KL per dimension and the log-likelihood. A later run with the
 // same settings reuses that trained model instead of training again (--retrain forces it).
-// Time: the full run trains 30 epochs on all 60,000 digits, about 10 minutes on two cores of the
-// machine the README measures (seconds when the run is reused, plus the log-likelihood estimates
-// the first time); --quick trains 2 epochs on 20,000 digits, about a minute.
+// Time: the full run trains 30 epochs on all 60,000 digits; on the two cores the README measures it
+// took 5 min 42 s the first time (4.5 minutes of training, a minute of log-likelihood estimates)
+// and 9 s when the run is reused; --quick trains 2 epochs on 20,000 digits, under a minute.
 
 import ArgumentParser
 import CourseSupport
@@ -69,7 +72,7 @@ struct Chapter5: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ch05-elbo",
         abstract: "Chapter 5: derive the ELBO, write out one training step, train the VAE on full MNIST and measure it.",
-        discussion: "Full: 30 epochs on all 60,000 digits, about 10 minutes on two cores (a matching run in runs/vae is reused: seconds, "
+        discussion: "Full: 30 epochs on all 60,000 digits, about 6 minutes on two cores (a matching run in runs/vae is reused: seconds, "
             + "plus the log-likelihood estimates once). --quick: 2 epochs on 20,000 digits, about a minute.")
 
     @OptionGroup var options: ChapterOptions
@@ -83,7 +86,7 @@ struct Chapter5: ParsableCommand {
     @Flag(name: .customLong("no-batchnorm"), help: "Train the reference model without its BatchNorm layers (an experiment).")
     var withoutBatchNorm = false
 
-    @Option(help: "Learning-rate schedule: cosine (the default), constant or warmup-cosine.")
+    @Option(help: "Learning-rate schedule: cosine (the default), constant, step or warmup-cosine.")
     var schedule: LearningRateScheduleKind = .cosine
 
     @Option(parsing: .unconditional, help: "Updates of the written-out training step in section 2 (default: 50, or 10 with --quick).")
@@ -124,12 +127,13 @@ struct Chapter5: ParsableCommand {
         // The test set is binarized once, with a fixed seed, so every evaluation sees the same bits.
         let binaryTest = Likelihood.bernoulli.evaluationSet(test)
 
-        let modelConfiguration = describeModel()
+        let modelConfiguration = try describeModel(figures: figures)
         try trainOneStepByHand(train: train)
         let (trainer, progressive) = try trainModel(modelConfiguration, train: train, test: binaryTest)
         let model = trainer.model
         model.isTraining = false
         try showTraining(trainer, progressive: progressive, figures: figures)
+        try showInsideTraining(trainer, figures: figures)
         try showModel(model, test: binaryTest, figures: figures)
         try showLatentSpace(model, test: binaryTest, figures: figures)
         try evaluate(model, trainer: trainer, test: binaryTest, figures: figures)
@@ -150,13 +154,16 @@ struct Chapter5: ParsableCommand {
     // Each stride-2 convolution halves the side (28 → 14 → 7); each transposed convolution, its
     // adjoint (chapter 2), doubles it back. The encoder outputs log σ² rather than σ, so that any
     // real number is a valid output and σ = exp(½ log σ²) is always positive.
-    func describeModel() -> VAEConfiguration {
+    //
+    // The list below is the model's own: the library resolves the architecture's layers into
+    // shapes when it builds the model, and ch05-architecture.png draws the same list as a diagram
+    // (the encoder down the left, the sampling step below, the decoder up the right, each box
+    // with its output shape, parameters and multiply-adds per image), so it follows any preset or
+    // flag such as --no-batchnorm. Most parameters sit in the two linear layers that meet the
+    // code (3136 × 40 and 20 × 3136 weights); most multiply-adds in the convolutions.
+    func describeModel(figures: FigureWriter) throws -> VAEConfiguration {
         section("1. The model: encoder, code, decoder")
-        var architecture = Architecture.reference
-        if withoutBatchNorm {
-            architecture.encoder.removeAll { $0.type == .batchNorm }
-            architecture.decoder.removeAll { $0.type == .batchNorm }
-        }
+        let architecture = withoutBatchNorm ? Architecture.reference.removingBatchNorm() : .reference
         let configuration = VAEConfiguration(latentDimensions: latent, architecture: architecture)
         var random = RandomSource(seed: 0)
         if let model = try? VAE(configuration, using: &random) {
@@ -170,6 +177,7 @@ struct Chapter5: ParsableCommand {
             print("\(model.parameterCount) parameters; "
                   + String(format: "%.1f MFLOP per image for a training step (forward, and backward at twice its cost)",
                            Double(model.forwardMultiplyAdds) * 6e-6))
+            try Pictures.architecture(model, figures: figures)
         }
         return configuration
     }
@@ -400,13 +408,22 @@ struct Chapter5: ParsableCommand {
     // act as data augmentation against overfitting.
     //
     // How long? The test ELBO improves fast for the first ten epochs and slowly after (the loss
-    // curves of section 4 show it). Thirty epochs, about ten minutes on two cores, is the default;
+    // curves of section 4 show it). Thirty epochs, about five minutes on two cores, is the default;
     // the README compares longer runs. The model does not overfit in that range: dynamic
     // binarization keeps the training ELBO close to the test ELBO.
     //
     // Every epoch writes a checkpoint atomically. A run stopped half way resumes where it stopped,
     // bit for bit, and a finished run with the same settings, seed and data is reused as it is:
     // the line printed below says which.
+    //
+    // After every epoch (and once before the first, on the initial weights) the run also measures
+    // itself, for section 4's look inside the training: the library's `TrainingProbe` takes each
+    // layer's gradient on a fixed batch of 128 training digits, once for the reconstruction term
+    // and once for the KL, the norm of its weights, the size of Adam's last step, histograms of the
+    // weights and the first layer's filters. It draws from generators of its own and puts back
+    // every gradient and BatchNorm statistic it touched, so the run trains exactly as it would
+    // without it (the library's tests check the weights bit for bit); what it measured is saved in
+    // the checkpoint with each epoch, so a reused run still shows it.
     func trainModel(_ modelConfiguration: VAEConfiguration, train: MNIST, test: MNIST) throws -> (Trainer, [(epoch: Int, images: Tensor)]) {
         section("3. Training the VAE on MNIST")
         let epochCount = epochs ?? (options.quick ? 2 : TrainingConfiguration.defaultEpochs)
@@ -426,7 +443,10 @@ struct Chapter5: ParsableCommand {
         // in the checkpoint (`records`), so a reused run still shows them.
         var codeSource = RandomSource(seed: options.seed &+ 55)
         let fixedCodes = Tensor.gaussian([10, trainer.model.configuration.latentDimensions], using: &codeSource)
+        let probe = try TrainingProbe(trainingSet: trainer.trainingSet, model: trainer.configuration.model, seed: options.seed &+ 57)
+        if trainer.epoch == 0 { try probe.record(trainer) }
         trainer.recordEpoch = { trainer in
+            try probe.record(trainer)
             trainer.model.isTraining = false
             let images = try trainer.model.decodeMeans(fixedCodes)                              // (10, 1, 28, 28)
             trainer.records["progressive"] = trainer.records["progressive"].map { Tensor.concatenateRows($0, images) } ?? images
@@ -462,6 +482,11 @@ struct Chapter5: ParsableCommand {
     //
     // Per epoch, the mean training terms and the test terms: the reconstruction falls while the
     // KL rises, as the encoder learns to put information into the code and pays for it in nats.
+    // ch05-loss-curves.png draws them per epoch, and the loss of the batches the history keeps
+    // (one in ten) on a linear axis whose top cuts off the first half epoch (the loss falls from
+    // hundreds of nats there), so that the slow improvement afterwards stays visible; ch05-learning-rate.png the schedule;
+    // ch05-progressive.png the same ten codes decoded at epochs spread on a log scale up to the
+    // last, since most of the drawing is learned in the first epochs.
     func showTraining(_ trainer: Trainer, progressive: [(epoch: Int, images: Tensor)], figures: FigureWriter) throws {
         section("4. What the training did")
         for record in trainer.history.epochs {
@@ -469,9 +494,63 @@ struct Chapter5: ParsableCommand {
             print(String(format: "epoch %2d  train: recon %.2f KL %.2f −ELBO %.2f", record.epoch, record.train.reconstruction,
                          record.train.kl, record.train.reconstruction + record.train.kl) + test)
         }
-        try Pictures.lossCurves(trainer.history, figures: figures)
-        try Pictures.learningRate(trainer.history, schedule: trainer.configuration.schedule, figures: figures)
+        try Pictures.lossCurves(trainer.history, stepsPerEpoch: trainer.stepsPerEpoch, figures: figures)
+        try Pictures.learningRate(trainer.history, schedule: trainer.configuration.schedule, stepsPerEpoch: trainer.stepsPerEpoch,
+                                  figures: figures)
         try Pictures.progressive(progressive, figures: figures)
+    }
+
+    // MARK: 4b. Inside the training: filters, gradients, weights
+    //
+    // What the probe of section 3 measured, epoch by epoch (epoch 0 is the initial weights).
+    //
+    // The first layer's 32 filters (ch05-filter-evolution.png, one colour scale for every
+    // epoch): PyTorch's initialisation draws them uniformly from ±1/√16 = ±0.25, noise. Look at
+    // how far each one moves from its initial pattern, and in which epochs. A convolution
+    // followed by BatchNorm needs no particular scale (BatchNorm divides it out), and a random
+    // 4×4 filter already responds to edges of some direction, so training need not turn them
+    // into the clean detectors of chapter 2's hand-made filters to use them.
+    //
+    // The gradient flow (ch05-gradient-flow.png): the gradient of the loss is the sum of the
+    // reconstruction's and the KL's (`VAE.termGradients` takes them apart). The reconstruction
+    // reaches every layer; the KL, computed from (μ, log σ²), reaches only the encoder. The ratio
+    // ‖g_KL‖/‖g_rec‖ in the encoder says which term steers it: the KL pulls the codes towards the
+    // prior, the reconstruction pushes them apart to tell digits from each other. Near a minimum
+    // of their sum the two gradients cancel, g_rec ≈ −g_KL, so where the ratio settles near 1 the
+    // layer is held by a tug of war between the terms, not by a small gradient of either.
+    //
+    // The parameters (ch05-parameter-evolution.png): each layer's weight norm, and the size of
+    // Adam's last update of each epoch relative to it, ‖Δθ‖/‖θ‖. Adam moves each weight by at
+    // most about η per update (less where its gradient's sign keeps changing), so the ratio is
+    // about η over the layer's typical weight, times that consistency: it falls with the cosine
+    // decay of η, it is largest for the layers of the smallest weights (the wide linear layers,
+    // whose initial bound 1/√fan_in is small) and smallest for BatchNorm's scales, which sit near
+    // 1; 10⁻³ is the usual rule of thumb. The histograms are in units of each layer's initial
+    // bound 1/√fan_in, where the initial weights are uniform on ±1: training spreads them into
+    // long tails (weights beyond ±8 units fall in the end bins).
+    func showInsideTraining(_ trainer: Trainer, figures: FigureWriter) throws {
+        section("4b. Inside the training: filters, gradients and weights per layer")
+        guard let recorded = TrainingProbe.recorded(trainer.records, model: trainer.model) else {
+            print("note: this run holds no per-layer records (it was trained before the chapter recorded them);"
+                  + " --retrain records them, and trains the same weights")
+            return
+        }
+        if recorded.epochs.first != 0 || recorded.epochs.count != trainer.epoch + 1 {
+            print("note: the run holds per-layer records for epochs \(recorded.epochs.map(String.init).joined(separator: ", "))"
+                  + " of its \(trainer.epoch) (it was not trained by this chapter from the start); the figures show those")
+        }
+        print("layer                 ‖g_rec‖ first → last   ‖g_KL‖ first → last   ‖θ‖ first → last   ‖Δθ‖/‖θ‖ last")
+        let lastRow = recorded.epochs.count - 1
+        for (l, layer) in recorded.layers.enumerated() {
+            print(layer.name.padding(toLength: 20, withPad: " ", startingAt: 0)
+                  + String(format: "  %8.3g → %-9.3g   %8.3g → %-9.3g  %7.2f → %-7.2f  %.2e",
+                           recorded.reconstructionGradient[0][l], recorded.reconstructionGradient[lastRow][l],
+                           recorded.klGradient[0][l], recorded.klGradient[lastRow][l],
+                           recorded.weightNorm[0][l], recorded.weightNorm[lastRow][l], recorded.updateRatio[lastRow][l]))
+        }
+        try Pictures.filterEvolution(recorded, figures: figures)
+        try Pictures.gradientFlow(recorded, figures: figures)
+        try Pictures.parameterEvolution(recorded, figures: figures)
     }
 
     // MARK: 5. What the model does
@@ -496,6 +575,13 @@ struct Chapter5: ParsableCommand {
     //
     // and its eigenvectors with the two largest eigenvalues are the axes; the share of the
     // variance they explain is those two eigenvalues over the sum of all D.
+    //
+    // Which distribution should the codes follow? Not μ(x): the prior is matched, if at all, by
+    // the *aggregate posterior* q(z) = (1/N) Σ_n q(z|x_n), the codes of all the data with their
+    // noise, since sampling z ~ p(z) and decoding is meant to look like encoding real digits. Its
+    // variance per dimension is Var_x(μ_d) + E_x[σ_d²]: the means spread less than N(0, 1), and the
+    // σ's fill the rest. ch05-posterior-histograms.png draws z ~ q(z|x) against the prior, and the
+    // means against q(z)'s density (the mixture of every N(μ_nd, σ_nd²)).
     func showLatentSpace(_ model: VAE, test: MNIST, figures: FigureWriter) throws {
         section("6. The latent space")
         let count = options.quick ? 2_000 : 5_000
@@ -528,7 +614,14 @@ struct Chapter5: ParsableCommand {
         print(String(format: "PCA of μ over %d test digits: the first two axes explain %.1f%% of the variance", count, 100 * explained))
         try Pictures.latentProjection(xs: xs, ys: ys, labels: test.labels.prefix(count).map(Int.init), explained: explained,
                                       figures: figures)
-        try Pictures.posteriorHistograms(means: means, sigmas: sigmas, dimensions: d, figures: figures)
+        var noise = RandomSource(seed: options.seed &+ 61)
+        let samples = zip(means, sigmas).map { m, s in m + s * noise.gaussian() }
+        let varianceOfMeans = (0..<d).map { j in (0..<count).reduce(0.0) { $0 + pow(Double(means[$1 * d + j]) - centre[j], 2) } / Double(count - 1) }
+        let meanVariance = (0..<d).map { j in (0..<count).reduce(0.0) { $0 + pow(Double(sigmas[$1 * d + j]), 2) } / Double(count) }
+        print(String(format: "per dimension, averaged over the %d: Var_x(μ_d) %.3f + E_x[σ_d²] %.3f = Var(z_d) under q(z) %.3f (the prior's: 1)",
+                     d, varianceOfMeans.reduce(0, +) / Double(d), meanVariance.reduce(0, +) / Double(d),
+                     (varianceOfMeans.reduce(0, +) + meanVariance.reduce(0, +)) / Double(d)))
+        try Pictures.posteriorHistograms(means: means, sigmas: sigmas, samples: samples, dimensions: d, figures: figures)
     }
 
     // MARK: 7. Evaluation
@@ -548,6 +641,13 @@ struct Chapter5: ParsableCommand {
     //
     // A dimension d of the code is *active* when its mean moves with the input, Var_x(μ_d) > 0.01
     // (Burda et al.'s measure); an inactive one has collapsed to the prior and carries no KL.
+    // ch05-kl-per-dimension.png sorts the dimensions by their KL, with their activity and the
+    // threshold beside.
+    //
+    // ch05-nll.png draws the estimate for k = 1, 3, 10, 30, … with its standard error over the
+    // images, the −ELBO of the same images as a line (k = 1 is a one-sample ELBO: the two agree
+    // within noise), and a published number for scale: Burda et al. report 86.76 nats for a
+    // one-layer VAE trained for thousands of epochs and evaluated at k = 5000.
     func evaluate(_ model: VAE, trainer: Trainer, test: MNIST, figures: FigureWriter) throws {
         section("7. Evaluation: test ELBO and log-likelihood")
         let elbo = try evaluateELBO(model: model, images: test.images, batchSize: 500, seed: 11)
@@ -559,9 +659,13 @@ struct Chapter5: ParsableCommand {
 
         let k = samples ?? (options.quick ? 100 : 1000)
         let count = min(likelihoodImages ?? (options.quick ? 200 : 1000), test.count)
+        // Half decades: 1, 3, 10, 30, … up to k.
         var ks: [Int] = []
         var candidate = 1
-        while candidate < k { ks.append(candidate); candidate *= 10 }
+        while candidate < k {
+            ks.append(candidate)
+            candidate = ks.count % 2 == 1 ? candidate * 3 : candidate / 3 * 10
+        }
         ks.append(k)
         // Each estimate depends only on the weights, k, the images and the seed: a reused run keeps
         // the ones it measured before (in the run's folder) instead of spending minutes again.
@@ -580,7 +684,10 @@ struct Chapter5: ParsableCommand {
                          samples, count, result.nll.mean, result.nll.standardError, result.seconds,
                          reused ? ", measured on this run before" : ""))
         }
-        try Pictures.likelihoodAgainstSamples(estimates, elbo: -elbo.elbo.mean, images: count, figures: figures)
+        let sameImages = try evaluateELBO(model: model, images: test.images, batchSize: 500, limit: count, seed: 11)
+        print(String(format: "the −ELBO of the same %d images: %.2f ± %.2f nats", count, -sameImages.elbo.mean, sameImages.elbo.standardError))
+        try Pictures.likelihoodAgainstSamples(estimates, elbo: MeanEstimate(sameImages.perImage.map { -$0 }), images: count,
+                                              figures: figures)
         print("for the headline figure (k = 5000, all 10,000 test images):"
               + " swift run -c release vae evaluate \(TrainingRun.checkpoint(in: runURL).path)")
     }
@@ -616,6 +723,7 @@ Chapter5.main()
 // 2. No batch norm. `swift run -c release ch05-elbo --no-batchnorm`: the same model without its
 //    three BatchNorm layers (section 1 lists the layers that remain). Compare the loss curves and
 //    section 7's test ELBO with the plain run's: how much of the result did normalisation buy?
+//    Section 4b and ch05-gradient-flow.png show what it did to the gradients layer by layer.
 // 3. A constant learning rate. `swift run -c release ch05-elbo --schedule constant`: no cosine
 //    decay (ch05-learning-rate.png is flat). Compare the test ELBO and the last epochs of
 //    ch05-loss-curves.png with the plain run's, once with --quick and once in full: does the

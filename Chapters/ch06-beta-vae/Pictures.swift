@@ -37,10 +37,12 @@ enum Pictures {
         }
         let betas = runs.map(\.beta)
         let againstBeta = Panel.lines([
-            Series("−ELBO = D + R", x: betas, y: runs.map { -$0.evaluation.elbo.mean }, style: .linesPoints),
+            Series("−ELBO = D + R, ± 1 standard error", x: betas, y: runs.map { -$0.evaluation.elbo.mean }, style: .linesPoints)
+                .withErrorBars(runs.map(\.evaluation.elbo.standardError)),
             Series("distortion D", x: betas, y: runs.map(\.evaluation.reconstruction), style: .linesPoints),
             Series("rate R", x: betas, y: runs.map(\.evaluation.kl), style: .linesPoints),
-        ], title: "The test terms against β", xlabel: "β (log scale)", ylabel: "nats per image", logX: true, legend: .outside)
+        ], title: "The test terms against β", xlabel: "β (log scale)", ylabel: "nats per image", logX: true,
+           xRange: betaRange(betas), legend: .outside, xTickLabels: betaTicks(betas))
         try figures.save(Figure(title: "Rate against distortion on the binarized test set, one model per β", panels: [
             .lines(plane, title: "Rate–distortion plane (Alemi et al., 2018)", xlabel: "rate R = KL(q(z|x) ‖ p(z))  [nats]",
                    ylabel: "distortion D = −E_q[log p(x|z)]  [nats]", legend: .topRight),
@@ -48,17 +50,14 @@ enum Pictures {
         ], columns: 2, width: 1500, height: 550), as: "ch06-rate-distortion")
     }
 
-    // MARK: Active units
-
-    /// The fewest dimensions whose KL adds up to `fraction` of the total: how many carry the code.
-    static func dimensionsHolding(_ fraction: Double, of latent: LatentActivity) -> Int {
-        var sum = 0.0
-        for (count, kl) in latent.klPerDimension.sorted(by: >).enumerated() {
-            sum += kl
-            if sum >= fraction * latent.totalKL { return count + 1 }
-        }
-        return latent.klPerDimension.count
+    /// A log axis of β that spans the sweep, with a tick at each β.
+    static func betaRange(_ betas: [Double]) -> ClosedRange<Double> {
+        let (low, high) = (betas.min() ?? 1, betas.max() ?? 1)
+        return low / 1.3...(high > low ? high : low * 2) * 1.3
     }
+    static func betaTicks(_ betas: [Double]) -> [TickLabel] { betas.map { TickLabel(Sweep.format($0), at: $0) } }
+
+    // MARK: Active units
 
     /// Active units against β (with the dimensions that hold 90% of the rate), and each model's
     /// KL per dimension, largest first.
@@ -67,21 +66,24 @@ enum Pictures {
         for run in runs {
             let latent = run.evaluation.latent
             let sorted = latent.klPerDimension.sorted(by: >)
-            print("\(label(run)): \(latent.activeUnits) of \(dimensions) units active, \(dimensionsHolding(0.9, of: latent)) hold 90% of the KL;"
+            print("\(label(run)): \(latent.activeUnits) of \(dimensions) units active, \(latent.dimensionsHolding(0.9)) hold 90% of the KL;"
                   + " KL per dimension, largest first: " + sorted.map { String(format: "%.2f", $0) }.joined(separator: " "))
         }
         let ranks = Array(1...dimensions)
+        let kls = runs.flatMap { $0.evaluation.latent.klPerDimension.map { max($0, 1e-3) } }
         try figures.save(Figure(title: "How many latent dimensions each β keeps", panels: [
             .lines([Series("active units (Var_x μ_d > 0.01)", x: runs.map(\.beta), y: runs.map { Double($0.evaluation.latent.activeUnits) },
                            style: .linesPoints),
                     Series("dimensions holding 90% of the KL", x: runs.map(\.beta),
-                           y: runs.map { Double(dimensionsHolding(0.9, of: $0.evaluation.latent)) }, style: .linesPoints)],
+                           y: runs.map { Double($0.evaluation.latent.dimensionsHolding(0.9)) }, style: .linesPoints)],
                    title: "Active units against β", xlabel: "β (log scale)", ylabel: "dimensions (of \(dimensions))",
-                   logX: true, yRange: 0...Double(dimensions + 1), legend: .bottomLeft),
+                   logX: true, xRange: betaRange(runs.map(\.beta)), yRange: 0...Double(dimensions + 1), legend: .bottomLeft,
+                   xTickLabels: betaTicks(runs.map(\.beta))),
             .lines(runs.map { run in
                 Series(label(run), x: ranks, y: run.evaluation.latent.klPerDimension.sorted(by: >).map { max($0, 1e-3) }, style: .linesPoints)
             }, title: "KL per dimension, sorted (nats per test image; floor 0.001)", xlabel: "dimension, by rank", ylabel: "KL_d [nats]",
-               logY: true, legend: .topRight),
+               logY: true, xRange: 0.5...Double(dimensions) + 0.5, yRange: (kls.min() ?? 1e-3) / 2...(kls.max() ?? 1) * 2,
+               legend: .bottomLeft, xTickStep: dimensions > 10 ? 2 : 1),
         ], columns: 2, width: 1400, height: 500), as: "ch06-active-units")
     }
 

@@ -150,7 +150,9 @@ struct Chapter6: ParsableCommand {
     // points should walk up and to the left: fewer nats in the code, more to redraw the digit.
     // The test ELBO, −(D + R), is printed beside them; β = 1 trains on exactly that quantity, so
     // it should have the best ELBO of the sweep (up to the noise of short training), while the
-    // others trade ELBO for a code that is richer (β < 1) or leaner (β > 1).
+    // others trade ELBO for a code that is richer (β < 1) or leaner (β > 1). ch06-rate-distortion.png
+    // draws the plane, and the three terms against β, the −ELBO with its standard error over the
+    // test images as error bars (the ± of the table).
     func rateDistortion(_ runs: [Run], figures: FigureWriter) throws {
         section("2. Rate against distortion")
         print("   β   distortion D    rate R   test ELBO (± s.e.)   active units   train time")

@@ -63,28 +63,40 @@ enum Pictures {
                                  figures: FigureWriter) throws {
         guard let accuracy = fromPrior.accuracy, let fittedAccuracy = fitted.accuracy else { return }
         let classes = accuracy.perClass.count
-        let xs = (0..<classes).map(Double.init)
         func percent(_ a: LabelAccuracy) -> [Double] { a.perClass.map { 100 * ($0 ?? .nan) } }
         let lowest = (percent(accuracy) + percent(fittedAccuracy)).filter(\.isFinite).min() ?? 0
-        let shares = accuracy.confusion.flatMap { row -> [Double] in
+        // The bars start at `floor`, not at zero (every label is above 90%): the title says so.
+        let floor = max(0, min(90, (lowest - 2).rounded(.down)))
+        let bars = BarChart(categories: digits, groups: [
+            .init("prior N(0, I)", values: percent(accuracy)),
+            .init("fitted N(c_y, Σ_y)", values: percent(fittedAccuracy)),
+        ])
+        // The confusion matrix without its diagonal (the share as asked, printed but not coloured),
+        // the misses on a log colour scale, every cell's percentage printed.
+        let shares = accuracy.confusion.enumerated().flatMap { r, row -> [Double] in
             let total = max(1, row.reduce(0, +))
-            return row.map { Double($0) / Double(total) }
+            return row.enumerated().map { c, n in r == c ? .nan : Double(n) / Double(total) }
         }
+        let labels = accuracy.confusion.enumerated().flatMap { r, row -> [String] in
+            let total = Double(max(1, row.reduce(0, +)))
+            return row.enumerated().map { c, n in
+                n == 0 ? "" : String(format: "%.1f", 100 * Double(n) / total)
+            }
+        }
+        let misses = shares.filter { $0.isFinite && $0 > 0 }
+        var confusion = Heatmap(rows: classes, columns: classes, values: shares, palette: .viridis,
+                                valueRange: misses.isEmpty ? nil : (misses.min()! * 0.8)...max(misses.max()!, misses.min()! * 2), squareCells: true)
+        confusion.cellLabels = labels
+        confusion.logColor = !misses.isEmpty
         let title = String(format: "%d conditional samples judged by the digit classifier: %.2f%% as asked with z ~ N(0, I), "
                            + "%.2f%% with z from the fitted Gaussians", fromPrior.count, 100 * accuracy.overall,
                            100 * fittedAccuracy.overall)
         try figures.save(Figure(title: title, panels: [
-            .lines([
-                Series("z ~ N(0, I), the prior", x: xs, y: percent(accuracy), style: .linesPoints),
-                Series("z ~ N(c_y, Σ_y), fitted to the training codes", x: xs, y: percent(fittedAccuracy), style: .linesPoints),
-                Series(String(format: "the judge on real test digits, %.2f%%", 100 * realAccuracy), x: xs,
-                       y: xs.map { _ in 100 * realAccuracy }, style: .dashed),
-            ], title: "Accuracy per requested label", xlabel: "label y", ylabel: "% judged as y",
-               yRange: min(90, (lowest - 2).rounded(.down))...100.5, legend: .bottomLeft,
-               xTickLabels: TickLabel.categories(digits)),
-            .heatmap(Heatmap(rows: classes, columns: classes, values: shares, palette: .viridis, valueRange: 0...1,
-                             squareCells: true),
-                     title: "z ~ N(0, I): share judged as each digit (row: asked, column: judged)",
+            .bars(bars, title: "Accuracy per requested label" + (floor > 0 ? String(format: " (the axis starts at %.0f%%)", floor) : ""),
+                  xlabel: "label y", ylabel: "% judged as y", yRange: floor...100.8, legend: .outside,
+                  referenceLines: [.horizontal(at: 100 * realAccuracy, String(format: "the judge on real test digits: %.2f%%", 100 * realAccuracy))]),
+            .heatmap(confusion,
+                     title: "z ~ N(0, I): % judged as each digit (diagonal uncoloured, misses on a log scale)",
                      xlabel: "judged digit", ylabel: "requested label"),
         ], columns: 2, width: 1300, height: 520), as: "ch07-per-label-accuracy")
     }

@@ -380,6 +380,12 @@ struct Chapter7: ParsableCommand {
     // "temperature" T < 1 (z ~ N(0, T²I)): it buys accuracy and Inception Score by drawing only
     // typical codes, while the Fréchet distance, which sees the lost variety, should get worse.
     // Conditional accuracy alone can be bought; that is why the judge reports three numbers.
+    //
+    // ch07-per-label-accuracy.png draws the accuracy per requested label for the prior's codes
+    // and the fitted Gaussians' as bars side by side (the axis starts just below the lowest,
+    // as its title says), with the judge's own accuracy on real test digits, and the prior's
+    // confusion matrix: its diagonal (the share as asked) printed but not coloured, so that the
+    // misses, a few tenths of a percent each, get the colour scale (a log scale) to themselves.
     func sampleWhereTheCodesAre(_ model: VAE, train: MNIST, judged: Judged, figures: FigureWriter) throws {
         section("5. Sampling where the codes are")
         let binary = train.binarized(seed: EvaluationDefaults.binarizationSeed)

@@ -16,9 +16,10 @@
 // first) and the digit classifier of chapter 7 (runs/classifier, trained there if missing),
 // trains (or reuses) its 2-D model in runs/latent-2d (runs/quick/latent-2d), and writes the
 // figures ch08-*.png.
-// Time, measured on this project's two cores while other work shared them: the full run took
-// 7 min 41 s the first time (5.5 minutes of it training the 2-D model) and 1 min 29 s once both
-// runs are reused; --quick took 46 s the first time and 34 s reused.
+// Time, measured on this project's two quiet cores (the figures run of the README): the full run
+// took 1 min 03 s the first time with chapter 5's run present (28 s of it training the 2-D model)
+// and 25 s once both runs are reused; --quick took 46 s the first time and 34 s reused (measured
+// earlier, on shared cores).
 
 import ArgumentParser
 import CourseSupport
@@ -39,8 +40,8 @@ struct Chapter8: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ch08-latent-space",
         abstract: "Chapter 8: read a trained VAE's code: t-SNE against PCA, a 2-D code, uncertainty, arithmetic, diversity.",
-        discussion: "Reads chapter 5's run (runs/vae; run ch05-elbo first). Full: 7 min 41 s the first time on two shared cores (5.5 minutes of it "
-            + "training the 2-D model), 1 min 29 s when its run is reused. --quick: 46 s the first time, 34 s reused.")
+        discussion: "Reads chapter 5's run (runs/vae; run ch05-elbo first). Full: 1 min 03 s the first time on two quiet cores (28 s of it "
+            + "training the 2-D model), 25 s when its run is reused. --quick: 46 s the first time, 34 s reused.")
 
     @OptionGroup var options: ChapterOptions
 
@@ -95,7 +96,7 @@ struct Chapter8: ParsableCommand {
             return try body()
         }
         log(String(format: "(setup: %.1f s)", lap.elapsedSeconds)); lap = Stopwatch()
-        try timed { try mapTheCode(model, test: binaryTest, grey: test, figures: figures) }
+        try timed { try mapTheCode(model, measurements: measurements, test: binaryTest, grey: test, figures: figures) }
         let twoD = try timed { try codeOfTwoNumbers(train: train, test: binaryTest, judge: judge, reference: reference, figures: figures) }
         try timed { try uncertainty(model, test: test, binaryTest: binaryTest, judge: judge, figures: figures) }
         try timed { try intervals(model, measurements: measurements, test: binaryTest, figures: figures) }
@@ -107,7 +108,7 @@ struct Chapter8: ParsableCommand {
 
     /// Chapter 5's trained model, found by the configuration chapter 5 trains (so the same
     /// fingerprint), and the measurements kept beside it. A missing or unfinished run is an
-    /// error that says to run chapter 5 (its ten minutes of training belong to chapter 5).
+    /// error that says to run chapter 5 (its minutes of training belong to chapter 5).
     func loadChapter5Model(train: MNIST) throws -> (VAE, RunMeasurements?) {
         let folder = options.runFolder("vae")
         let checkpoint = TrainingRun.checkpoint(in: folder)
@@ -170,7 +171,10 @@ struct Chapter8: ParsableCommand {
     //   - k-NN class agreement: how often the majority digit of a point's 10 nearest map
     //     neighbours is its own digit; the same in the full 20-D code is the ceiling.
     // Each with its standard error over the points (both are means of per-point terms).
-    func mapTheCode(_ model: VAE, test: MNIST, grey: MNIST, figures: FigureWriter) throws {
+    //
+    // The map is kept beside chapter 5's run (its measurements file), so that `vae explore`
+    // can show it next to its own PCA of the same test codes.
+    func mapTheCode(_ model: VAE, measurements: RunMeasurements?, test: MNIST, grey: MNIST, figures: FigureWriter) throws {
         section("1. A map of the code: t-SNE against PCA")
         let n = tsnePoints ?? (options.quick ? 600 : 3_000)
         guard n <= test.count else { throw ValidationError("--tsne-points must be at most \(test.count)") }
@@ -193,6 +197,10 @@ struct Chapter8: ParsableCommand {
         configuration.momentumSwitchIteration = configuration.exaggerationIterations
         let map = try tsne(affinities, configuration: configuration)
         print(String(format: "t-SNE: %d steps in %.1f s, KL(P ‖ Q) = %.3f nats", configuration.iterations, map.seconds, map.divergence))
+        let saved = SavedCodeMap(method: String(format: "t-SNE, perplexity %g, %d steps, seed %llu", perplexity, configuration.iterations,
+                                                configuration.seed), labels: labels, points: map.embedding)
+        _ = try measurements?.value(SavedCodeMap.tsneName(points: n, perplexity: perplexity, iterations: configuration.iterations,
+                                                          seed: configuration.seed)) { saved }
 
         let k = Chapter8.neighbours
         func measure(_ points: [Float]) throws -> (trust: MeanEstimate, knn: MeanEstimate) {
@@ -679,7 +687,7 @@ struct Chapter8: ParsableCommand {
     // better), and the Inception Score exp(E KL(p(y|x) ‖ p(y))) (higher is better, 10 at most).
     // Recorded after every epoch of section 2's training, on the same prior draws each time, so
     // the curve shows what the samples gain epoch by epoch. (Chapter 5's run records no such
-    // scores while it trains, and retraining it here would cost its ten minutes: the curve is
+    // scores while it trains, and retraining it here would cost its five minutes: the curve is
     // the 2-D model's, whose training this chapter owns.) Chapter 5's 20-D model, measured the
     // same way in section 6, is the dashed line: what a richer code buys.
     func overTraining(_ trainer: Trainer, chapter5: SampleJudgement, reference: JudgeReference, figures: FigureWriter) throws {

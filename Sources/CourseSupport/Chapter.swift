@@ -17,9 +17,9 @@ extension ChapterOptions {
         return set
     }
 
-    /// A writer into `--figures`.
+    /// A writer into `--figures`, drawing `--format`.
     public func figureWriter() throws -> FigureWriter {
-        FigureWriter(directory: try figuresDirectory())
+        FigureWriter(directory: try figuresDirectory(), format: format)
     }
 }
 
@@ -44,3 +44,6 @@ public func section(_ title: String) {
 
 /// A learning-rate schedule named on the command line: constant, cosine or warmup-cosine.
 extension LearningRateScheduleKind: ExpressibleByArgument {}
+
+/// A figure format named on the command line: png, svg or pdf.
+extension FigureFormat: ExpressibleByArgument {}

@@ -16,6 +16,11 @@ public struct ChapterOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Folder the figures are written to.", valueName: "dir"))
     public var figures: String = CoursePaths.figures.path
 
+    @Option(name: .long, help: ArgumentHelp(
+        "File format of the figures: png, svg or pdf.",
+        discussion: "PNG is the default (the committed figures and the book); SVG and PDF draw the same figures as vector graphics, for reports."))
+    public var format: FigureFormat = .png
+
     @Flag(name: .long, help: "Smaller settings, for class and CI: seconds instead of minutes.")
     public var quick = false
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import CourseSupport
 import VAECore
 
 /// `bench train-step`: images per second of one training step of the reference VAE at batch
@@ -13,9 +14,16 @@ import VAECore
 /// comparison is reported as `none`, with the reason.
 ///
 /// The two alternate, in `--rounds` rounds, so that both see the same background load of a
-/// shared machine; each keeps its best step. Prints details, then, last, one line:
+/// shared machine, and each times the same number of steps the same way (a wall clock around each
+/// step). Each reports its best step and the mean of all its timed steps: the best says what the
+/// code can do, the mean what a run gets (noise on a shared machine only ever adds time). Prints
+/// details, then, last, one line:
 ///
-///     train-step swift=3512.0 pytorch=1770.3 ratio=1.98
+///     train-step swift=<img/s best> swift_mean=<img/s> pytorch=<img/s best> pytorch_mean=<img/s> ratio=<best/best> ratio_mean=<mean/mean>
+///
+/// `--sweep` measures instead images/s against the batch size and the number of threads (1 and
+/// 2) for both, each point a child process (`VAE_THREADS` for ours, `torch.set_num_threads` for
+/// PyTorch's), and draws `figures/bench-train-step.png`.
 struct TrainStepBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train-step",
@@ -49,6 +57,12 @@ struct TrainStepBenchmark: ParsableCommand {
     @Option(help: "Seed of the weights, the batches and the noise.")
     var seed: UInt64 = 1
 
+    @Flag(help: "Measure images/s against batch size and threads (1, 2) for both, and draw figures/bench-train-step.png.")
+    var sweep = false
+
+    @Option(help: "With --sweep: the folder the figure is written to.")
+    var figures: String = BenchSupport.figuresFolder.path
+
     func validate() throws {
         guard batch >= 2 else { throw ValidationError("--batch must be at least 2 (BatchNorm needs two values per channel)") }
         guard steps >= 1, warmup >= 0, rounds >= 1 else {
@@ -63,6 +77,7 @@ struct TrainStepBenchmark: ParsableCommand {
         .appendingPathComponent("pytorch/train_step.py")
 
     func run() throws {
+        if sweep { return try runSweep() }
         let batches = try BenchSupport.binarizedBatches(count: 8, batchSize: batch, seed: seed)
         var random = RandomSource(seed: seed)
         let model = try VAE(.reference, using: &random)
@@ -75,7 +90,7 @@ struct TrainStepBenchmark: ParsableCommand {
             next += 1
         }
 
-        let python = self.python ?? ProcessInfo.processInfo.environment["VAE_BENCH_PYTHON"] ?? "python3"
+        let python = PyTorchSide.python(self.python)
         var torch: PyTorchSide? = nil
         var unavailable: String? = pytorch ? nil : "not compared (--no-pytorch)"
         if pytorch {
@@ -91,31 +106,34 @@ struct TrainStepBenchmark: ParsableCommand {
                              ?? "none: \(unavailable ?? "unknown reason")"))
         print("")
 
-        var best = Double.infinity
-        var torchBest: Double? = nil
+        var best = Double.infinity, total = 0.0
+        var torchBest: Double? = nil, torchTotal = 0.0
         for round in 1...rounds {
             for _ in 0..<warmup { try step() }
-            var roundBest = Double.infinity, total = 0.0
+            var roundBest = Double.infinity, roundTotal = 0.0
             let cpuStart = BenchSupport.processCPUSeconds()
             for _ in 0..<steps {
                 let watch = Stopwatch()
                 try step()
                 let seconds = watch.elapsedSeconds
                 roundBest = min(roundBest, seconds)
-                total += seconds
+                roundTotal += seconds
             }
             let cpu = (BenchSupport.processCPUSeconds() - cpuStart) / Double(steps)
             best = min(best, roundBest)
-            var line = "round \(round): ours \(BenchSupport.ms(roundBest)) ms/step (mean \(BenchSupport.ms(total / Double(steps))), "
+            total += roundTotal
+            var line = "round \(round): ours \(BenchSupport.ms(roundBest)) ms/step (mean \(BenchSupport.ms(roundTotal / Double(steps))), "
                 + "CPU \(BenchSupport.ms(cpu)) ms/step)"
             if let side = torch {
                 do {
-                    let seconds = try side.measure(script: Self.script, threads: torchThreads, batch: batch,
-                                                   steps: steps, warmup: warmup, seed: seed)
-                    torchBest = min(torchBest ?? .infinity, seconds)
-                    line += ", PyTorch \(BenchSupport.ms(seconds)) ms/step"
+                    let timing = try side.measure(script: Self.script, threads: torchThreads, batch: batch,
+                                                  steps: steps, warmup: warmup, seed: seed)
+                    torchBest = min(torchBest ?? .infinity, timing.best)
+                    torchTotal += timing.mean * Double(steps)
+                    line += ", PyTorch \(BenchSupport.ms(timing.best)) ms/step (mean \(BenchSupport.ms(timing.mean)))"
                 } catch {
                     torch = nil
+                    torchBest = nil
                     unavailable = "\(error)"
                     line += ", PyTorch failed: \(error)"
                 }
@@ -125,21 +143,30 @@ struct TrainStepBenchmark: ParsableCommand {
         print("")
         if loopSteps > 0 {
             let loop = try measureLoop()
-            print("training loop (Trainer.trainEpoch on \(loopSteps) batches, batching and binarization included): "
-                  + "\(BenchSupport.ms(loop)) ms/step, \(String(format: "%.1f", Double(batch) / loop)) images/s, "
-                  + "\(BenchSupport.ms(loop - best)) ms/step more than the bare step")
+            print("training loop (Trainer.trainEpoch on \(loopSteps) batches, batching and binarization included, mean of an epoch): "
+                  + "\(BenchSupport.ms(loop)) ms/step, \(String(format: "%.1f", Double(batch) / loop)) images/s")
         } else {
             print("training loop: not measured (--loop-steps 0)")
         }
         print("")
-        let ours = Double(batch) / best
-        let theirs = torchBest.map { Double(batch) / $0 }
-        print("ours:    \(BenchSupport.ms(best)) ms/step, \(String(format: "%.1f", ours)) images/s")
-        print("PyTorch: " + (theirs.map { "\(BenchSupport.ms(torchBest!)) ms/step, \(String(format: "%.1f", $0)) images/s" }
-                             ?? "none (\(unavailable ?? "unknown reason"))"))
-        print("")
-        print("train-step swift=\(String(format: "%.1f", ours)) pytorch=\(theirs.map { String(format: "%.1f", $0) } ?? "none") "
-              + "ratio=\(theirs.map { String(format: "%.2f", ours / $0) } ?? "none")")
+        let mean = total / Double(steps * rounds)
+        let ours = Double(batch) / best, oursMean = Double(batch) / mean
+        print("ours:    best \(BenchSupport.ms(best)) ms/step, \(String(format: "%.1f", ours)) images/s; "
+              + "mean \(BenchSupport.ms(mean)) ms/step, \(String(format: "%.1f", oursMean)) images/s")
+        let f = { (x: Double) in String(format: "%.1f", x) }
+        if let torchBest {
+            let torchMean = torchTotal / Double(steps * rounds)
+            let theirs = Double(batch) / torchBest, theirsMean = Double(batch) / torchMean
+            print("PyTorch: best \(BenchSupport.ms(torchBest)) ms/step, \(f(theirs)) images/s; "
+                  + "mean \(BenchSupport.ms(torchMean)) ms/step, \(f(theirsMean)) images/s")
+            print("")
+            print("train-step swift=\(f(ours)) swift_mean=\(f(oursMean)) pytorch=\(f(theirs)) pytorch_mean=\(f(theirsMean)) "
+                  + "ratio=\(String(format: "%.2f", ours / theirs)) ratio_mean=\(String(format: "%.2f", oursMean / theirsMean))")
+        } else {
+            print("PyTorch: none (\(unavailable ?? "unknown reason"))")
+            print("")
+            print("train-step swift=\(f(ours)) swift_mean=\(f(oursMean)) pytorch=none pytorch_mean=none ratio=none ratio_mean=none")
+        }
     }
 }
 
@@ -174,6 +201,11 @@ struct PyTorchSide {
     /// torch.__version__.
     let version: String
 
+    /// The Python that runs the PyTorch side: `--python`, else `$VAE_BENCH_PYTHON`, else python3.
+    static func python(_ option: String?) -> String {
+        option ?? ProcessInfo.processInfo.environment["VAE_BENCH_PYTHON"] ?? "python3"
+    }
+
     /// Checks that `python` starts and can `import torch`.
     static func check(python: String) -> Result<PyTorchSide, Failure> {
         do {
@@ -189,8 +221,9 @@ struct PyTorchSide {
         }
     }
 
-    /// Runs the training-step script and returns its best step, in seconds.
-    func measure(script: URL, threads: Int, batch: Int, steps: Int, warmup: Int, seed: UInt64) throws -> Double {
+    /// Runs the training-step script and returns its best step and the mean of its timed steps,
+    /// in seconds.
+    func measure(script: URL, threads: Int, batch: Int, steps: Int, warmup: Int, seed: UInt64) throws -> (best: Double, mean: Double) {
         let (status, output) = try PyTorchSide.runPython(python, [
             script.path, "--threads", "\(threads)", "--batch", "\(batch)", "--steps", "\(steps)",
             "--warmup", "\(warmup)", "--seed", "\(seed)",
@@ -199,13 +232,17 @@ struct PyTorchSide {
             throw Failure(description: "\(script.lastPathComponent) exited with status \(status): "
                           + (output.split(separator: "\n").last.map(String.init) ?? ""))
         }
-        // "pytorch images_per_second=… ms_per_step=… …"
-        guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("pytorch ") }),
-              let field = line.split(separator: " ").first(where: { $0.hasPrefix("ms_per_step=") }),
-              let ms = Double(field.dropFirst("ms_per_step=".count)), ms > 0 else {
-            throw Failure(description: "no 'pytorch … ms_per_step=' line in the output of \(script.lastPathComponent)")
+        // "pytorch images_per_second=… ms_per_step=… ms_mean=… …"
+        func field(_ name: String) -> Double? {
+            guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("pytorch ") }),
+                  let item = line.split(separator: " ").first(where: { $0.hasPrefix(name + "=") }),
+                  let value = Double(item.dropFirst(name.count + 1)), value > 0 else { return nil }
+            return value
         }
-        return ms / 1e3
+        guard let best = field("ms_per_step"), let mean = field("ms_mean") else {
+            throw Failure(description: "no 'pytorch … ms_per_step=… ms_mean=…' line in the output of \(script.lastPathComponent)")
+        }
+        return (best / 1e3, mean / 1e3)
     }
 
     /// Runs `python arguments…` (a bare name is looked up in PATH through /usr/bin/env) and
@@ -228,5 +265,59 @@ struct PyTorchSide {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+extension TrainStepBenchmark {
+    /// `--sweep`: images/s (best step) against the batch size, for 1 and 2 threads, ours and
+    /// PyTorch's, each point in a fresh child process; then the figure.
+    func runSweep() throws {
+        let batches = [32, 64, 128, 256, 512], threadCounts = [1, 2]
+        let python = PyTorchSide.python(self.python)
+        let torch: PyTorchSide?
+        switch PyTorchSide.check(python: python) {
+        case .success(let side) where pytorch: torch = side
+        case .failure(let failure) where pytorch: print("PyTorch: none (\(failure.description))"); torch = nil
+        default: torch = nil
+        }
+        print("train-step sweep on \(BenchSupport.machineName()): best of \(steps) steps × \(rounds) rounds per point; "
+              + "load average \(BenchSupport.loadAverage())")
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var series: [Series] = []
+        for threads in threadCounts.reversed() {
+            var ours: [Double] = [], theirs: [Double] = []
+            for b in batches {
+                let (status, output) = try BenchSupport.run(executable, [
+                    "train-step", "--batch", "\(b)", "--steps", "\(steps)", "--warmup", "\(warmup)", "--rounds", "\(rounds)",
+                    "--no-pytorch", "--loop-steps", "0", "--seed", "\(seed)",
+                ], environment: ["VAE_THREADS": "\(threads)"])
+                guard status == 0, let line = output.split(separator: "\n").last(where: { $0.hasPrefix("train-step ") }),
+                      let field = line.split(separator: " ").first(where: { $0.hasPrefix("swift=") }),
+                      let value = Double(field.dropFirst("swift=".count)) else {
+                    throw ValidationError("the child benchmark at batch \(b), \(threads) thread(s) failed: \(output.suffix(300))")
+                }
+                ours.append(value)
+                var text = String(format: "threads %d batch %4d: ours %7.1f images/s", threads, b, value)
+                if let torch {
+                    let timing = try torch.measure(script: Self.script, threads: threads, batch: b, steps: steps,
+                                                   warmup: warmup, seed: seed)
+                    theirs.append(Double(b) / timing.best)
+                    text += String(format: ", PyTorch %7.1f images/s", Double(b) / timing.best)
+                }
+                print(text)
+            }
+            let plural = threads == 1 ? "thread" : "threads"
+            series.append(Series("ours, \(threads) \(plural)", x: batches, y: ours, style: .linesPoints))
+            if torch != nil {
+                series.append(Series("PyTorch \(torch!.version.replacingOccurrences(of: "torch ", with: "")), \(threads) \(plural)",
+                                     x: batches, y: theirs, style: .dashed))
+            }
+        }
+        let folder = URL(fileURLWithPath: figures, isDirectory: true)
+        try WritableFolder.prepare(folder, purpose: "figures")
+        var panel = Panel.lines(series, title: "Reference VAE training step (Adam), best of \(steps)×\(rounds) steps\n\(BenchSupport.machineName())",
+                                xlabel: "batch size (images)", ylabel: "images per second", logX: true, legend: .outside)
+        panel.xTickLabels = batches.map { TickLabel("\($0)", at: Double($0)) }
+        try FigureWriter(directory: folder).save(Figure(panel), as: "bench-train-step")
     }
 }

@@ -7,7 +7,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the speed of the course's kernels.",
-        subcommands: [GEMMBenchmark.self, LayerBenchmark.self, TrainStepBenchmark.self]
+        subcommands: [GEMMBenchmark.self, LayerBenchmark.self, TrainStepBenchmark.self, EvaluateBenchmark.self, MemoryBenchmark.self]
     )
 }
 

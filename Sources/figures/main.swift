@@ -6,7 +6,9 @@
 // Each chapter is its own executable; this command runs the release builds that sit beside it,
 // passing on --quick, --data, --figures and --seed, and stops at the first chapter that fails.
 // What each chapter prints on standard output is shown and also kept, as
-// FIGURES/book/chNN-topic.txt, for the chapter's page of the book.
+// FIGURES/book/chNN-topic.txt, for the chapter's page of the book. It ends with a table of where
+// each chapter's time went (training, evaluation, drawing, the rest), from the chapter's own
+// `StageClock`, and a line `figures run=full|quick chapters=<n> seconds=<s>`.
 import ArgumentParser
 import CourseSupport
 import Foundation
@@ -38,7 +40,7 @@ struct Figures: ParsableCommand {
     func run() throws {
         let selected = only.isEmpty ? chapters : chapters.filter(only.contains)
         let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        var arguments = ["--figures", options.figures, "--seed", String(options.seed)]
+        var arguments = ["--figures", options.figures, "--seed", String(options.seed), "--format", options.format.rawValue]
         if options.quick { arguments.append("--quick") }
         if let data = options.data { arguments += ["--data", data] }
 
@@ -49,16 +51,30 @@ struct Figures: ParsableCommand {
         var runs = selected
         if selected.contains("ch02-convolution") && selected.contains("ch05-elbo") { runs.append("ch02-convolution") }
 
+        var times: [ChapterTime] = []
+        defer { if !times.isEmpty { print(ChapterTime.table(times, quick: options.quick)) } }
         for (index, name) in runs.enumerated() {
             let executable = binDirectory.appendingPathComponent(name)
             guard FileManager.default.isExecutableFile(atPath: executable.path) else {
                 throw ValidationError("\(name) is not built in \(binDirectory.path): run `swift build -c release` first")
             }
             FileHandle.standardError.write(Data("\n=== [\(index + 1)/\(runs.count)] \(name) \(arguments.joined(separator: " "))\n".utf8))
-            let start = Date()
-            let output = try runShowingOutput(executable, arguments: arguments)
+            let watch = Stopwatch()
+            let stageFile = FileManager.default.temporaryDirectory.appendingPathComponent("figures-stages-\(ProcessInfo.processInfo.processIdentifier)-\(index).json")
+            try? FileManager.default.removeItem(at: stageFile)
+            let output = try runShowingOutput(executable, arguments: arguments,
+                                              environment: [StageClock.environmentVariable: stageFile.path])
             try AtomicFile.write(output, to: outputDirectory.appendingPathComponent("\(name).txt"))
-            FileHandle.standardError.write(Data(String(format: "=== %@ done in %.1f s\n", name, Date().timeIntervalSince(start)).utf8))
+            let stages = (try? Data(contentsOf: stageFile)).flatMap { try? JSONDecoder().decode(StageClock.Totals.self, from: $0) }
+            try? FileManager.default.removeItem(at: stageFile)
+            times.append(ChapterTime(name: runs[..<index].contains(name) ? name + " (again)" : name,
+                                     total: watch.elapsedSeconds, stages: stages ?? StageClock.Totals()))
+            FileHandle.standardError.write(Data(String(format: "=== %@ done in %.1f s\n", name, watch.elapsedSeconds).utf8))
+        }
+        // The book shows PNGs: vector figures (--format svg or pdf) are for reports, not for it.
+        guard options.format == .png else {
+            print("figures written to \(options.figures) as \(options.format.rawValue); the book is woven from PNGs only, so it was left as it was")
+            return
         }
         // The book: every chapter's page woven from its source, the output just saved and the
         // figures just drawn, so that the three never disagree. It also checks the flags each
@@ -76,10 +92,11 @@ struct Figures: ParsableCommand {
 /// Runs `executable`, copying its standard output to ours as it comes, and returns all of it.
 /// Standard error (progress lines) passes straight through.
 /// - Throws: when the program cannot start or exits with a non-zero status.
-func runShowingOutput(_ executable: URL, arguments: [String]) throws -> Data {
+func runShowingOutput(_ executable: URL, arguments: [String], environment: [String: String] = [:]) throws -> Data {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()
@@ -96,6 +113,40 @@ func runShowingOutput(_ executable: URL, arguments: [String]) throws -> Data {
         throw ValidationError("\(executable.lastPathComponent) failed with exit status \(process.terminationStatus)")
     }
     return output
+}
+
+/// One chapter's run: its wall-clock time and, from the chapter's own `StageClock`, the seconds it
+/// spent training, evaluating and drawing (the rest: loading data, analysis, printing).
+struct ChapterTime {
+    let name: String
+    let total: Double
+    let stages: StageClock.Totals
+
+    /// The table `figures` ends with, in minutes and seconds, with a total row.
+    static func table(_ times: [ChapterTime], quick: Bool) -> String {
+        func clock(_ seconds: Double) -> String {
+            seconds < 60 ? String(format: "%.1f s", seconds) : String(format: "%d min %02d s", Int(seconds) / 60, Int(seconds.rounded()) % 60)
+        }
+        let width = max(24, (times.map(\.name.count).max() ?? 0) + 2)
+        func row(_ cells: [String]) -> String {
+            cells[0].padding(toLength: width, withPad: " ", startingAt: 0)
+                + cells.dropFirst().map { String(repeating: " ", count: max(0, 13 - $0.count)) + $0 }.joined()
+        }
+        var lines = ["", "## Where the time went\(quick ? " (--quick)" : "")", "",
+                     row(["chapter", "training", "evaluation", "drawing", "other", "total"])]
+        var sum = StageClock.Totals(), total = 0.0
+        for time in times {
+            let other = max(0, time.total - time.stages.training - time.stages.evaluation - time.stages.drawing)
+            lines.append(row([time.name, clock(time.stages.training), clock(time.stages.evaluation),
+                              clock(time.stages.drawing), clock(other), clock(time.total)]))
+            for stage in StageClock.Stage.allCases { sum[stage] += time.stages[stage] }
+            total += time.total
+        }
+        let other = max(0, total - sum.training - sum.evaluation - sum.drawing)
+        lines.append(row(["all chapters", clock(sum.training), clock(sum.evaluation), clock(sum.drawing), clock(other), clock(total)]))
+        lines.append("figures run=\(quick ? "quick" : "full") chapters=\(times.count) seconds=\(String(format: "%.0f", total))")
+        return lines.joined(separator: "\n")
+    }
 }
 
 Figures.main()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CourseSupport
+import Explorer
 import Foundation
 import VAECore
 
@@ -10,6 +11,8 @@ import VAECore
 ///     swift run -c release vae train --subset 2048 --epochs 2 --channels 8,16     # a quick run
 ///     swift run -c release vae train --arch deep --likelihood gaussian --output runs/deep-gaussian
 ///     swift run -c release vae train --resume --epochs 60                          # continue, extended
+///     swift run -c release vae train --optimizer sgd --momentum 0.9 --learning-rate 1e-4 --output runs/sgd
+///     swift run -c release vae train --free-bits 0.5 --binarization static --schedule step --output runs/variants
 ///
 /// Per-epoch summaries (train terms, test terms on the fixed binarized test set, learning rate
 /// and KL weight, time) go to standard output; the live progress line and notes to standard error.
@@ -72,17 +75,51 @@ struct Train: ParsableCommand {
                                valueName: "epochs"))
     var capacityEpochs: Double?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Free bits: each latent dimension's KL, averaged over the batch, counts at least this many nats (default: none).",
+                               valueName: "nats"))
+    var freeBits: Double?
+
+    @Option(help: ArgumentHelp("How the grey training images are binarized: dynamic (a fresh draw each time; default) or static (one draw for the whole run, from the seed).",
+                               valueName: "kind"))
+    var binarization: String?
+
     // MARK: Optimisation
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Passes over the training set (default 30). With --resume: the new total.", valueName: "n"))
     var epochs: Int?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Adam's peak learning rate (default 0.001).", valueName: "η"))
+    @Option(help: ArgumentHelp("Optimizer: \(OptimizerSettings.names.joined(separator: ", ")) (default adam), with PyTorch's settings unless changed below.",
+                               valueName: "name"))
+    var optimizer: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Momentum of --optimizer sgd or rmsprop (default 0).", valueName: "μ"))
+    var momentum: Double?
+
+    @Flag(help: "Nesterov momentum, with --optimizer sgd and a --momentum.")
+    var nesterov = false
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Weight decay λ: L2 for sgd, adam and rmsprop (default 0), decoupled for adamw (default 0.01).",
+                               valueName: "λ"))
+    var weightDecay: Double?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Smoothing constant α of --optimizer rmsprop (default 0.99).", valueName: "α"))
+    var rmspropAlpha: Double?
+
+    @Flag(help: "Centred RMSprop (divides by the gradient's running standard deviation), with --optimizer rmsprop.")
+    var centered = false
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("The optimizer's peak learning rate (default 0.001).", valueName: "η"))
     var learningRate: Double?
 
-    @Option(help: ArgumentHelp("Learning-rate schedule: constant, cosine (to η/10 at the end; default) or warmup-cosine (1 epoch of warm-up).",
+    @Option(help: ArgumentHelp("Learning-rate schedule: constant, cosine (to η/10 at the end; default), step (η, η/√10, η/10 over three thirds of the run) or warmup-cosine (1 epoch of warm-up).",
                                valueName: "kind"))
     var schedule: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --schedule step: epochs between two decays (default: a third of the run).", valueName: "epochs"))
+    var lrStepEpochs: Double?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --schedule step: the factor of each decay (default √0.1 ≈ 0.316).", valueName: "γ"))
+    var lrStepFactor: Double?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Images per update (default 128).", valueName: "n"))
     var batchSize: Int?
@@ -109,6 +146,13 @@ struct Train: ParsableCommand {
     @Flag(help: "Start afresh even if --output already holds a checkpoint (it is replaced after the first epoch).")
     var overwrite = false
 
+    // MARK: Watching
+
+    @Flag(help: "Serve a live view of the training at http://127.0.0.1:PORT/ (loss per step, samples per epoch); it stays up after training until Ctrl-C.")
+    var live = false
+
+    @OptionGroup var server: ServerOptions
+
     // MARK: Checking
 
     /// The settings flags that were given, by flag name: a resumed run refuses them.
@@ -127,8 +171,18 @@ struct Train: ParsableCommand {
         if capacityMax != nil { names.append("--capacity-max") }
         if capacityGamma != nil { names.append("--capacity-gamma") }
         if capacityEpochs != nil { names.append("--capacity-epochs") }
+        if freeBits != nil { names.append("--free-bits") }
+        if binarization != nil { names.append("--binarization") }
+        if optimizer != nil { names.append("--optimizer") }
+        if momentum != nil { names.append("--momentum") }
+        if nesterov { names.append("--nesterov") }
+        if weightDecay != nil { names.append("--weight-decay") }
+        if rmspropAlpha != nil { names.append("--rmsprop-alpha") }
+        if centered { names.append("--centered") }
         if learningRate != nil { names.append("--learning-rate") }
         if schedule != nil { names.append("--schedule") }
+        if lrStepEpochs != nil { names.append("--lr-step-epochs") }
+        if lrStepFactor != nil { names.append("--lr-step-factor") }
         if batchSize != nil { names.append("--batch-size") }
         if seed != nil { names.append("--seed") }
         if subset != nil { names.append("--subset") }
@@ -142,6 +196,7 @@ struct Train: ParsableCommand {
     }
 
     func validate() throws {
+        try server.check()
         if output?.isEmpty == true { throw ValidationError("--output needs a folder, not an empty path") }
         if data?.isEmpty == true { throw ValidationError("--data needs a folder, not an empty path") }
         if resume {
@@ -207,6 +262,19 @@ struct Train: ParsableCommand {
             }
             config.schedule = kind
         }
+        if lrStepEpochs != nil || lrStepFactor != nil, config.schedule != .step {
+            throw ValidationError("--lr-step-epochs and --lr-step-factor need --schedule step")
+        }
+        config.learningRateStepEpochs = lrStepEpochs
+        config.learningRateStepFactor = lrStepFactor
+        config.optimizer = try optimizerSettings()
+        config.freeBits = freeBits
+        if let binarization {
+            guard let mode = BinarizationMode(rawValue: binarization) else {
+                throw ValidationError("--binarization must be dynamic or static, not '\(binarization)'")
+            }
+            config.binarization = mode
+        }
         if let batchSize { config.batchSize = batchSize }
         if let seed { config.seed = seed }
         if let subset { config.subset = subset }
@@ -228,6 +296,26 @@ struct Train: ParsableCommand {
             throw ValidationError(error.description)
         }
         return config
+    }
+
+    /// The optimizer from --optimizer and its settings' flags, refusing a flag the optimizer does not read.
+    func optimizerSettings() throws -> OptimizerSettings {
+        let name = optimizer ?? "adam"
+        func refuse(_ flag: String, _ readers: String) -> ValidationError {
+            ValidationError("\(flag) is a setting of --optimizer \(readers), not of \(name)")
+        }
+        if momentum != nil, !["sgd", "rmsprop"].contains(name) { throw refuse("--momentum", "sgd or rmsprop") }
+        if nesterov, name != "sgd" { throw refuse("--nesterov", "sgd") }
+        if rmspropAlpha != nil, name != "rmsprop" { throw refuse("--rmsprop-alpha", "rmsprop") }
+        if centered, name != "rmsprop" { throw refuse("--centered", "rmsprop") }
+        switch name {
+        case "sgd": return .sgd(momentum: momentum ?? 0, nesterov: nesterov, weightDecay: weightDecay ?? 0)
+        case "adam": return .adam(weightDecay: weightDecay ?? 0)
+        case "adamw": return .adamW(weightDecay: weightDecay ?? 0.01)
+        case "rmsprop": return .rmsprop(alpha: rmspropAlpha ?? 0.99, momentum: momentum ?? 0, centered: centered, weightDecay: weightDecay ?? 0)
+        default:
+            throw ValidationError("--optimizer must be one of \(OptimizerSettings.names.joined(separator: ", ")); not '\(name)'")
+        }
     }
 
     // MARK: Running
@@ -288,6 +376,7 @@ struct Train: ParsableCommand {
             if summary.evaluationSeconds > 0 { line += String(format: " (+%.1f s test)", summary.evaluationSeconds) }
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }
+        let board = live ? try startLiveView(trainer, test: test, folder: checkpoint.deletingLastPathComponent()) : nil
         do {
             try trainer.train(checkpoint: checkpoint)
         } catch let error as TrainingError {
@@ -295,25 +384,64 @@ struct Train: ParsableCommand {
             if FileManager.default.fileExists(atPath: checkpoint.path) {
                 log("the last good checkpoint is \(checkpoint.path) (epoch \(trainer.history.epochs.last?.epoch ?? 0) or earlier)")
             }
+            board?.finish("failed: \(error)")
+            if board != nil { lingerForTheLiveView() }
             throw ExitCode.failure
         }
         log("checkpoint: \(checkpoint.path)")
         withExtendedLifetime(lock) {}
+        if let board {
+            board.finish("finished")
+            lingerForTheLiveView()
+        }
+    }
+
+    /// Starts the live view's server and connects the trainer to its board (`LiveRecorder`): the
+    /// numbers of every update, and after every epoch samples of fixed codes, reconstructions
+    /// and the KL per dimension. Fails before training when the port is taken.
+    private func startLiveView(_ trainer: Trainer, test: MNIST, folder: URL) throws -> LiveBoard {
+        let board = LiveBoard()
+        let c = trainer.configuration
+        board.start(LiveBoard.Run(title: folder.lastPathComponent, summary: c.model.summary, epochs: c.epochs,
+                                  stepsPerEpoch: trainer.stepsPerEpoch, batchSize: c.batchSize,
+                                  latentDimensions: c.model.latentDimensions, objective: describe(c.kl)))
+        let recorder = LiveRecorder(board: board, configuration: c.model, test: test)
+        try recorder.attach(to: trainer)
+        let recorded = trainer.epochEnded
+        trainer.epochEnded = { trainer, summary in
+            try recorded?(trainer, summary)
+            log(String(format: "  (live view: %.3f s for this epoch's pictures and KL per dimension)", recorder.lastRecordSeconds))
+        }
+        let routes = LiveRoutes(board: board, assets: try WebAssets())
+        try WebServer.serveForever(host: server.host, port: UInt16(server.port), stream: LiveStream(board: board),
+                                   respond: routes.respond) { url in log("live view: \(url.absoluteString)") }
+        return board
+    }
+
+    /// Keeps the process (and the live view) up after training, until it is interrupted.
+    private func lingerForTheLiveView() -> Never {
+        log("the live view stays up to look back through the epochs; Ctrl-C stops it")
+        while true { sleep(3600) }
     }
 
     /// A summary of the run's settings for the log.
     private func describe(_ c: TrainingConfiguration, _ trainer: Trainer) -> String {
         let parameters = trainer.model.parameterCount
-        let kl: String
-        switch c.kl {
-        case .constant(let beta): kl = "β = \(beta)"
-        case .warmup(let beta, let epochs): kl = "β from 0 to \(beta) over \(epochs) epochs"
-        case .capacity(let gamma, let maximum, let epochs): kl = "γ·|KL − C|, γ = \(gamma), C from 0 to \(maximum) nats over \(epochs) epochs"
-        }
+        let kl = describe(c.kl)
         return """
             model: \(c.model.summary), \(parameters) parameters, \(String(format: "%.1f", Double(trainer.model.forwardMultiplyAdds) * 6e-6)) MFLOP per image for a training step
             training: \(c.epochs) epoch\(c.epochs == 1 ? "" : "s") of \(trainer.stepsPerEpoch) updates (batch \(c.batchSize), \(trainer.trainingSet.count) images), \
-            Adam η = \(c.learningRate) (\(c.schedule.rawValue)), \(kl), seed \(c.seed)
+            \(c.optimizer.summary) η = \(c.learningRate) (\(c.schedule.rawValue)), \(kl)\(c.freeBits.map { ", free bits \($0) nats per dimension" } ?? ""), \
+            \(c.model.likelihood.binarizesData ? "\(c.binarization.rawValue) binarization, " : "")seed \(c.seed)
             """
+    }
+
+    /// The KL term in words: "β = 1", "β from 0 to 1 over 2 epochs", "γ·|KL − C|, …".
+    private func describe(_ schedule: KLSchedule) -> String {
+        switch schedule {
+        case .constant(let beta): "β = \(beta)"
+        case .warmup(let beta, let epochs): "β from 0 to \(beta) over \(epochs) epochs"
+        case .capacity(let gamma, let maximum, let epochs): "γ·|KL − C|, γ = \(gamma), C from 0 to \(maximum) nats over \(epochs) epochs"
+        }
     }
 }

@@ -13,14 +13,7 @@ dir=${1:?usage: check-book.sh FIGURES_DIR (the folder holding book/)}
 book=$(cd "$dir/book" && pwd)
 [ -s "$book/index.html" ] || { echo "check-book: no $book/index.html: run figures (or book) first" >&2; exit 1; }
 
-browser=$(command -v chromium || command -v chromium-browser || true)
-if [ -z "$browser" ]; then
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  echo "check-book: installing chromium"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
-  browser=$(command -v chromium)
-fi
+source "$(dirname "$0")/chromium.sh"     # $browser, installed when missing
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -23,6 +23,31 @@ import Testing
         }
     }
 
+    /// `removingBatchNorm` drops exactly the batch norms, `replacingActivations` swaps exactly
+    /// the activations, both inside residual bodies too; the results build, and without its
+    /// batch norms the reference loses their 2·(32 + 64 + 32) scales and shifts.
+    @Test func variationsDropOrSwapExactlyTheirLayers() throws {
+        let reference = Architecture.reference
+        let plain = reference.removingBatchNorm()
+        #expect(plain.encoder == reference.encoder.filter { $0.type != .batchNorm })
+        #expect(plain.decoder == reference.decoder.filter { $0.type != .batchNorm })
+        let elu = reference.replacingActivations(with: .elu())
+        #expect(elu.encoder == reference.encoder.map { $0.isActivation ? .elu() : $0 })
+        #expect(elu.decoder == reference.decoder.map { $0.isActivation ? .elu() : $0 })
+        #expect(elu.presetName == nil && plain.presetName == nil)
+        let nested = Architecture(encoder: [.conv(4, kernel: 3, padding: 1), .relu, .residual([.conv(4, kernel: 3, padding: 1), .batchNorm, .leakyReLU()]),
+                                            .flatten],
+                                  decoder: Architecture.reference.decoder)
+        #expect(nested.removingBatchNorm().encoder[2].body == [.conv(4, kernel: 3, padding: 1), .leakyReLU()])
+        #expect(nested.replacingActivations(with: .swish).encoder[2].body == [.conv(4, kernel: 3, padding: 1), .batchNorm, .swish])
+        #expect(nested.replacingActivations(with: .swish).encoder[1] == .swish)
+        var random = RandomSource(seed: 2)
+        let full = try VAE(VAEConfiguration(architecture: reference), using: &random)
+        let without = try VAE(VAEConfiguration(architecture: plain), using: &random)
+        #expect(without.parameterCount == full.parameterCount - 2 * (32 + 64 + 32) && without.buffers.isEmpty)
+        #expect(try VAE(VAEConfiguration(architecture: elu), using: &random).parameterCount == full.parameterCount)
+    }
+
     @Test func referenceKeepsItsStateDictNames() throws {
         var random = RandomSource(seed: 1)
         let model = try VAE(.reference, using: &random)

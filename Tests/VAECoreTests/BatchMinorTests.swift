@@ -99,6 +99,65 @@ import Testing
         #expect(fast == Self.batchMinor(reference))
     }
 
+    /// The implicit im2col packs exactly what the explicit matrix holds: W·col and G·colᵀ with
+    /// col read from the image agree to the last bit with the same GEMMs on the materialised
+    /// batch-minor im2col matrix, for both micro-kernels (ragged slivers, padding, strides, batches
+    /// that are not multiples of 8 or of the tile width), with β = 0 and accumulation.
+    @Test(arguments: 0..<geometries.count)
+    func implicitColumnsMatchTheMaterialisedMatrix(index: Int) throws {
+        let c = Self.geometries[index]
+        var random = RandomSource(seed: UInt64(200 + index))
+        let g = try ConvGeometry(channels: c.shape[1], height: c.shape[2], width: c.shape[3],
+                                 kernel: c.kernel, stride: c.stride, padding: c.padding)
+        for batch in Set([c.shape[0], 13, 40]) {
+            let (P, R) = (g.columns, g.rows)
+            let N = P * batch
+            let x = Tensor.gaussian([g.imageSize * batch], using: &random).scalars
+            let o = 11
+            let w = Tensor.gaussian([o * R], using: &random).scalars          // (O, R)
+            let gy = Tensor.gaussian([o * N], using: &random).scalars         // (O, N)
+            var col = [Float](repeating: .nan, count: R * N)
+            x.withUnsafeBufferPointer { px in
+                col.withUnsafeMutableBufferPointer { pc in im2colBatchMinor(px.baseAddress!, batch: batch, geometry: g, into: pc.baseAddress!) }
+            }
+            var offsets: [Int] = [], taps: [(Int, Int)] = []
+            ImplicitColumns.tables(for: g, batch: batch, offsets: &offsets, taps: &taps)
+            for tile in GEMMMicroTile.allCases {
+                let blocking = GEMMBlocking.standard(for: tile)
+                for (transposed, beta) in [(false, Float(0)), (true, Float(1)), (false, Float(1))] {
+                    let (m, n, k) = transposed ? (o, R, N) : (o, N, R)
+                    let a = transposed ? gy : w
+                    let c0 = Tensor.gaussian([m * n], using: &random).scalars
+                    var explicit = c0, implicit = c0
+                    a.withUnsafeBufferPointer { pa in
+                        col.withUnsafeBufferPointer { pb in
+                            explicit.withUnsafeMutableBufferPointer { pc in
+                                gemmChecked(transposeA: false, transposeB: transposed, m: m, n: n, k: k, alpha: 1,
+                                            a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: N, beta: beta,
+                                            c: pc.baseAddress!, ldc: n, threads: 2, blocking: blocking)
+                            }
+                        }
+                        x.withUnsafeBufferPointer { px in
+                            offsets.withUnsafeBufferPointer { po in
+                                taps.withUnsafeBufferPointer { pt in
+                                    let columns = ImplicitColumns(x: px.baseAddress!, geometry: g, batch: batch,
+                                                                  rowOffsets: po.baseAddress!, rowTaps: pt.baseAddress!)
+                                    implicit.withUnsafeMutableBufferPointer { pc in
+                                        gemmChecked(transposeA: false, transposeB: transposed, m: m, n: n, k: k, alpha: 1,
+                                                    a: pa.baseAddress!, lda: k, b: px.baseAddress!, ldb: max(n, k), beta: beta,
+                                                    c: pc.baseAddress!, ldc: n, threads: 2, blocking: blocking, implicitB: columns)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    let differing = zip(explicit, implicit).filter { $0.bitPattern != $1.bitPattern }.count
+                    #expect(differing == 0, "\(g) batch \(batch) \(tile) transposed \(transposed) β \(beta): \(differing) differ")
+                }
+            }
+        }
+    }
+
     /// A first convolution that skips ∂L/∂x accumulates the same parameter gradients, bit for
     /// bit, and says so by returning an empty tensor.
     @Test func conv2dWithoutInputGradient() throws {

@@ -298,6 +298,19 @@ import Testing
         #expect(abs(activity.totalKL - breakdown.totalPerSample) < 1e-9 * breakdown.totalPerSample)
     }
 
+    /// The fewest dimensions holding a fraction of the KL, and the activity's exact JSON round trip
+    /// (chapters cache it beside a run).
+    @Test func dimensionsHoldingAFractionOfTheKL() throws {
+        let activity = LatentActivity(klPerDimension: [0.5, 4, 0, 1.5, 4], meanVariance: [0.02, 1, 0, 0.3, 2], threshold: 0.01, count: 7)
+        #expect(activity.totalKL == 10)
+        #expect(activity.dimensionsHolding(0.4) == 1 && activity.dimensionsHolding(0.8) == 2)    // 4, then 4 + 4 = 8
+        #expect(activity.dimensionsHolding(0.9) == 3 && activity.dimensionsHolding(0.95) == 3 && activity.dimensionsHolding(1) == 4)
+        let silent = LatentActivity(klPerDimension: [0, 0], meanVariance: [0, 0], threshold: 0.01, count: 1)
+        #expect(silent.dimensionsHolding(0.9) == 1)
+        let decoded = try JSONDecoder().decode(LatentActivity.self, from: try JSONEncoder().encode(activity))
+        #expect(decoded == activity)
+    }
+
     /// A latent unit whose encoder weights are zero has a constant μ_d: inactive, whatever its bias.
     @Test func deadUnitsOfAModelAreInactive() throws {
         let f = try Self.fixture.get()

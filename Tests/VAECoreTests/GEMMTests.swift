@@ -2,7 +2,9 @@ import Testing
 @testable import VAECore
 
 /// The fast `gemm` against the textbook `gemmNaive`, on shapes chosen to hit every edge of the
-/// blocked implementation: sizes that are not multiples of the 6×16 tile, size 1, depths longer
+/// blocked implementation, with each micro-kernel (the 6×16 AVX2 tile and the 8×32 AVX-512 one,
+/// which runs on any machine, more slowly without AVX-512): sizes that are not multiples of the
+/// tiles, size 1, depths longer
 /// than one KC slice, all four transposes, α/β variants, leading dimensions wider than the rows
 /// (with NaN in the padding, so that reading it would show), and enough work for two threads.
 @Suite struct GEMMTests {
@@ -112,8 +114,10 @@ import Testing
     ])
     func matchesNaive(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
-        for (tA, tB) in Self.transposes {
-            Self.check(Problem(transposeA: tA, transposeB: tB, m: m, n: n, k: k))
+        for tile in GEMMMicroTile.allCases {
+            for (tA, tB) in Self.transposes {
+                Self.check(Problem(transposeA: tA, transposeB: tB, m: m, n: n, k: k), blocking: .standard(for: tile))
+            }
         }
     }
 
@@ -121,37 +125,76 @@ import Testing
     /// be read); leading dimensions wider than the rows, with NaN padding in A and B.
     @Test(arguments: [(Float(1), Float(0)), (2.5, 0), (1, 1), (-0.5, 2), (0.75, -1)])
     func alphaBetaAndLeadingDimensions(alpha: Float, beta: Float) {
-        for (tA, tB) in Self.transposes {
-            Self.check(Problem(transposeA: tA, transposeB: tB, m: 29, n: 41, k: 270,
-                               alpha: alpha, beta: beta))
-            Self.check(Problem(transposeA: tA, transposeB: tB, m: 19, n: 35, k: 23,
-                               alpha: alpha, beta: beta, padA: 3, padB: 5, padC: 7))
+        for tile in GEMMMicroTile.allCases {
+            for (tA, tB) in Self.transposes {
+                Self.check(Problem(transposeA: tA, transposeB: tB, m: 29, n: 41, k: 270,
+                                   alpha: alpha, beta: beta), blocking: .standard(for: tile))
+                Self.check(Problem(transposeA: tA, transposeB: tB, m: 19, n: 35, k: 23,
+                                   alpha: alpha, beta: beta, padA: 3, padB: 5, padC: 7), blocking: .standard(for: tile))
+            }
         }
     }
 
     /// Enough work for both threads, with either split of C: by columns (wide), by rows
     /// (tall and narrow: one B sliver), and a big square-ish product.
-    @Test func largeShapesOnTwoThreads() {
+    @Test(arguments: GEMMMicroTile.allCases)
+    func largeShapesOnTwoThreads(tile: GEMMMicroTile) {
+        let blocking = GEMMBlocking.standard(for: tile)
         for (tA, tB) in Self.transposes {
             Self.check(Problem(transposeA: tA, transposeB: tB, m: 200, n: 150, k: 300, alpha: 1.5, beta: 0.5,
-                               padA: 1, padB: 2, padC: 3))
+                               padA: 1, padB: 2, padC: 3), blocking: blocking)
         }
-        Self.check(Problem(m: 300, n: 10, k: 60), threads: 2)
-        Self.check(Problem(transposeB: true, m: 64, n: 700, k: 40), threads: 2)
+        Self.check(Problem(m: 300, n: 10, k: 60), threads: 2, blocking: blocking)
+        Self.check(Problem(transposeB: true, m: 64, n: 700, k: 40), threads: 2, blocking: blocking)
     }
 
     /// Tiny block sizes make small problems go through every loop of the blocked driver: several
     /// KC slices, several depth super-blocks (β applied once), several row super-blocks, MC blocks
     /// and NC chunks, and grids of 1 to 4 threads.
-    @Test(arguments: [1, 2, 3, 4])
-    func everyLoopWithTinyBlocks(threads: Int) {
+    @Test(arguments: [1, 2, 3, 4], GEMMMicroTile.allCases)
+    func everyLoopWithTinyBlocks(threads: Int, tile: GEMMMicroTile) {
         let tiny = GEMMBlocking(kc: 8, mcSlivers: 2, ncSlivers: 2, maxK: 20,
-                                maxPackedA: 6 * 16 * 2, partsPerThread: 3, minParallelWork: 0)
+                                maxPackedA: 6 * 16 * 2, partsPerThread: 3, minParallelWork: 0, tile: tile)
         for (tA, tB) in Self.transposes {
             Self.check(Problem(transposeA: tA, transposeB: tB, m: 41, n: 75, k: 53, alpha: 0.5, beta: -2,
                                padA: 2, padB: 1, padC: 4), threads: threads, blocking: tiny)
             Self.check(Problem(transposeA: tA, transposeB: tB, m: 13, n: 150, k: 9), threads: threads, blocking: tiny)
             Self.check(Problem(transposeA: tA, transposeB: tB, m: 90, n: 5, k: 33, beta: 1), threads: threads, blocking: tiny)
+        }
+    }
+
+    /// The two micro-kernels compute each element by the same chain of FMAs, sliced at the same KC
+    /// and stored the same way, so they agree bit for bit: a build with AVX-512 and one without
+    /// train the same weights. Shapes with ragged edges in both tiles, depths of several KC
+    /// slices and several super-blocks, β ≠ 0 (accumulation), all four transposes.
+    @Test func bothMicroKernelsGiveTheSameBits() {
+        let shapes = [(64, 512, 300), (37, 45, 600), (20, 3136, 128), (128, 40, 2100), (8, 33, 7), (5, 16, 257)]
+        for (m, n, k) in shapes {
+            for (tA, tB) in Self.transposes {
+                for beta: Float in [0, 1, -0.5] {
+                    var random = RandomSource(seed: UInt64(m * 1000 + n + k))
+                    let a = Self.matrix(rows: tA ? k : m, cols: tA ? m : k, ld: tA ? m : k, random: &random)
+                    let b = Self.matrix(rows: tB ? n : k, cols: tB ? k : n, ld: tB ? k : n, random: &random)
+                    let c0 = Self.matrix(rows: m, cols: n, ld: n, random: &random)
+                    var results: [[Float]] = []
+                    for tile in GEMMMicroTile.allCases {
+                        var c = c0
+                        a.withUnsafeBufferPointer { pa in
+                            b.withUnsafeBufferPointer { pb in
+                                c.withUnsafeMutableBufferPointer { pc in
+                                    gemmChecked(transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: 0.75,
+                                                a: pa.baseAddress!, lda: tA ? m : k, b: pb.baseAddress!, ldb: tB ? k : n,
+                                                beta: beta, c: pc.baseAddress!, ldc: n, threads: 2,
+                                                blocking: .standard(for: tile))
+                                }
+                            }
+                        }
+                        results.append(c)
+                    }
+                    let differing = zip(results[0], results[1]).filter { $0.bitPattern != $1.bitPattern }.count
+                    #expect(differing == 0, "\(m)×\(n)×\(k) tA=\(tA) tB=\(tB) β=\(beta): \(differing) elements differ")
+                }
+            }
         }
     }
 

@@ -36,6 +36,10 @@ import Testing
             return kind == "Adam"
                 ? try Adam(parameters, learningRate: lr, betas: betas, epsilon: eps, weightDecay: wd)
                 : try AdamW(parameters, learningRate: lr, betas: betas, epsilon: eps, weightDecay: wd)
+        case "RMSprop":
+            return try RMSprop(parameters, learningRate: lr, alpha: try f.number(name, "alpha"), epsilon: try f.number(name, "eps"),
+                               momentum: try f.number(name, "momentum"), centered: try f.number(name, "centered") != 0,
+                               weightDecay: try f.number(name, "weight_decay"))
         default:
             throw FixtureError.malformed("unknown optimizer kind \(kind)")
         }
@@ -45,6 +49,7 @@ import Testing
         "sgd_plain", "sgd_momentum", "sgd_nesterov", "sgd_weight_decay", "sgd_dampening",
         "adam_defaults", "adam_lr", "adam_weight_decay", "adam_betas", "adam_small_beta1",
         "adamw_defaults", "adamw_lr", "adam_clipped",
+        "rmsprop_defaults", "rmsprop_lr", "rmsprop_momentum", "rmsprop_centered", "rmsprop_weight_decay", "rmsprop_small_alpha",
     ]
 
     /// Replays PyTorch's gradients and compares every parameter after every update.
@@ -75,7 +80,8 @@ import Testing
         #expect(optimizer.stepCount == steps)
         // Observed: SGD is bit-identical to PyTorch. Adam differs by at most 1 ulp of the O(1)
         // values (1.2e-7), since PyTorch's vectorised sqrt is not correctly rounded; relative to a
-        // floor of 1e-3 that reaches 7e-6 at coordinates that pass within 0.02 of zero.
+        // floor of 1e-3 that reaches 7e-6 at coordinates that pass within 0.02 of zero. RMSprop
+        // shares Adam's square root.
         #expect(worst <= 1e-5, "\(name): worst relative error \(worst)")
         #expect(worstAbsolute <= 2.5e-7, "\(name): worst absolute error \(worstAbsolute)")
     }
@@ -142,6 +148,30 @@ import Testing
         #expect(pFast != p0)
     }
 
+    @Test(arguments: [(0.99, 0.0, 0.0, false), (0.99, 0.9, 0.01, false), (0.9, 0.0, 0.0, true), (0.3, 0.5, 0.1, true)])
+    func rmspropKernelMatchesReference(alpha: Double, momentum: Double, weightDecay: Double, centered: Bool) throws {
+        let n = 45
+        let (p0, g, a0, b) = Self.randomVectors(n, seed: 13)
+        let s0 = zip(a0, b).map { $0 * $0 + $1 }     // a mean square is at least its mean's square: s ≥ a²
+        let b0 = a0.map { -2 * $0 }
+        let parameter = Parameter(name: "w", value: Tensor(shape: [n], scalars: p0))
+        let c = try RMSprop([parameter], learningRate: 0.01, alpha: alpha, momentum: momentum, centered: centered,
+                            weightDecay: weightDecay).coefficients
+        var (pFast, sFast, aFast, bFast) = (p0, s0, a0, b0)
+        var (pRef, sRef, aRef, bRef) = (p0, s0, a0, b0)
+        aFast.withUnsafeMutableBufferPointer { a in bFast.withUnsafeMutableBufferPointer { b in
+            RMSpropKernel.update(count: n, value: &pFast, gradient: g, squareAverage: &sFast,
+                                 gradientAverage: centered ? a.baseAddress! : nil, momentumBuffer: momentum > 0 ? b.baseAddress! : nil, c)
+        } }
+        aRef.withUnsafeMutableBufferPointer { a in bRef.withUnsafeMutableBufferPointer { b in
+            RMSpropKernel.updateReference(count: n, value: &pRef, gradient: g, squareAverage: &sRef,
+                                          gradientAverage: centered ? a.baseAddress! : nil, momentumBuffer: momentum > 0 ? b.baseAddress! : nil, c)
+        } }
+        #expect(pFast == pRef && sFast == sRef && aFast == aRef && bFast == bRef)
+        #expect(pFast != p0 && sFast != s0)
+        #expect((aFast != a0) == centered && (bFast != b0) == (momentum > 0))
+    }
+
     /// Adam's coefficients are formed in Double from Double hyperparameters, as PyTorch's are.
     @Test func adamCoefficientsRoundOnce() throws {
         let adam = try Adam([Parameter(name: "w", value: Tensor(shape: [1]))])
@@ -200,6 +230,37 @@ import Testing
         #expect(abs(b.value.scalars[0] - 1.9) < 1e-6)
     }
 
+    /// RMSprop's first step: s = (1 − α)g², so the step is η·g/(√(1 − α)·|g| + ε) ≈ η/√(1 − α)
+    /// = 10η for α = 0.99, whatever the scale of g (no bias correction, unlike Adam's η).
+    @Test func rmspropFirstStepIsLarge() throws {
+        let w = Parameter(name: "w", value: Tensor(shape: [3], scalars: [0, 0, 0]))
+        w.gradient = Tensor(shape: [3], scalars: [1e3, -2, 0])
+        let rmsprop = try RMSprop([w], learningRate: 0.01)
+        rmsprop.step()
+        #expect(abs(w.value.scalars[0] + 0.1) <= 1e-6 && abs(w.value.scalars[1] - 0.1) <= 1e-6 && w.value.scalars[2] == 0)
+        // Centred, the first step divides by √((1 − α)g² − ((1 − α)g)²) = |g|·√((1 − α)α): larger still.
+        let v = Parameter(name: "v", value: Tensor(shape: [1], scalars: [0]))
+        v.gradient = Tensor(shape: [1], scalars: [4])
+        let centred = try RMSprop([v], learningRate: 0.01, centered: true)
+        centred.step()
+        #expect(abs(Double(v.value.scalars[0]) + 0.01 / (0.01 * 0.99).squareRoot()) <= 1e-5)
+    }
+
+    /// Every optimizer names the buffers its state holds for each parameter, and nothing else.
+    @Test func bufferNamesAreTheStatesBuffers() throws {
+        let parameters = try Self.initialParameters()
+        let optimizers: [any Optimizer] = [
+            try SGD(parameters), try SGD(parameters, momentum: 0.9), try Adam(parameters), try AdamW(parameters),
+            try RMSprop(parameters), try RMSprop(parameters, momentum: 0.9, centered: true),
+        ]
+        let expected = [[], ["momentum_buffer"], ["exp_avg", "exp_avg_sq"], ["exp_avg", "exp_avg_sq"], ["square_avg"],
+                        ["square_avg", "momentum_buffer", "grad_avg"]]
+        for (optimizer, names) in zip(optimizers, expected) {
+            #expect(optimizer.bufferNames == names)
+            for p in parameters { #expect(Set(optimizer.state().buffers[p.name]?.keys.map { $0 } ?? []) == Set(names)) }
+        }
+    }
+
     @Test func invalidHyperparametersThrow() {
         let w = [Parameter(name: "w", value: Tensor(shape: [2]))]
         #expect(throws: OptimizerError.self) { try SGD(w, learningRate: -1) }
@@ -212,6 +273,11 @@ import Testing
         #expect(throws: OptimizerError.self) { try Adam(w, betas: (0.9, -0.1)) }
         #expect(throws: OptimizerError.self) { try Adam(w, epsilon: -1e-8) }
         #expect(throws: OptimizerError.self) { try AdamW(w, weightDecay: .infinity) }
+        #expect(throws: OptimizerError.self) { try RMSprop(w, alpha: 1) }
+        #expect(throws: OptimizerError.self) { try RMSprop(w, alpha: -0.1) }
+        #expect(throws: OptimizerError.self) { try RMSprop(w, epsilon: .nan) }
+        #expect(throws: OptimizerError.self) { try RMSprop(w, momentum: -1) }
+        #expect(throws: OptimizerError.self) { try RMSprop(w, weightDecay: -1) }
         let twins = [Parameter(name: "w", value: Tensor(shape: [2])), Parameter(name: "w", value: Tensor(shape: [3]))]
         #expect(throws: OptimizerError.duplicateParameterName("w")) { try Adam(twins) }
     }
@@ -224,6 +290,9 @@ import Testing
         #expect(!adam.decoupledWeightDecay)
         #expect(adamW.learningRate == 1e-3 && adamW.weightDecay == 0.01 && adamW.decoupledWeightDecay)
         #expect(sgd.learningRate == 1e-3 && sgd.momentum == 0 && !sgd.nesterov)
+        let rmsprop = try RMSprop(w)
+        #expect(rmsprop.learningRate == 1e-2 && rmsprop.alpha == 0.99 && rmsprop.epsilon == 1e-8 && rmsprop.momentum == 0
+                && !rmsprop.centered && rmsprop.weightDecay == 0)
     }
 
     // MARK: State save and restore
@@ -241,13 +310,15 @@ import Testing
         case "SGD-dampened": try SGD(parameters, learningRate: 0.05, momentum: 0.9, dampening: 0.2, weightDecay: 1e-3)
         case "SGD-plain": try SGD(parameters, learningRate: 0.05)
         case "Adam": try Adam(parameters, learningRate: 0.01, weightDecay: 1e-3)
+        case "RMSprop": try RMSprop(parameters, learningRate: 0.01, momentum: 0.8, centered: true, weightDecay: 1e-3)
+        case "RMSprop-plain": try RMSprop(parameters, learningRate: 0.01)
         default: try AdamW(parameters, learningRate: 0.01)
         }
     }
 
     /// 10 updates in one go equal 5 updates, a save through JSON, a fresh optimizer restored
     /// from it, and 5 more updates: bit for bit, with a schedule driven by the step count.
-    @Test(arguments: ["SGD", "SGD-dampened", "SGD-plain", "Adam", "AdamW"])
+    @Test(arguments: ["SGD", "SGD-dampened", "SGD-plain", "Adam", "AdamW", "RMSprop", "RMSprop-plain"])
     func saveAndRestoreIsBitIdentical(_ kind: String) throws {
         let make = { try Self.make(kind, $0) }
         let gradients = try Self.randomGradients(steps: 10, seed: 99)
@@ -304,6 +375,9 @@ import Testing
         let state = adam.state()
         #expect(throws: OptimizerError.self) { try SGD(parameters, momentum: 0.9).restore(from: state) }
         #expect(throws: OptimizerError.self) { try AdamW(parameters).restore(from: state) }
+        #expect(throws: OptimizerError.self) { try RMSprop(parameters).restore(from: state) }
+        // An RMSprop state needs the same buffers: a centred one does not restore into a plain one.
+        #expect(throws: OptimizerError.self) { try RMSprop(parameters).restore(from: try RMSprop(parameters, centered: true).state()) }
         let fewer = try Adam(Array(parameters.dropLast()))
         #expect(throws: OptimizerError.self) { try fewer.restore(from: state) }
         var wrongSize = state

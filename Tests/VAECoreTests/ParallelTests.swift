@@ -43,3 +43,24 @@ import Testing
         }
     }
 }
+
+@Suite struct StageLedgerTests {
+    /// Nested stages: the innermost accrues, the outer resumes after it; the totals add up to the
+    /// wall clock of the outermost stage.
+    @Test func innerStagesTakeTheirTimeFromTheOuter() {
+        var ledger = StageLedger()
+        let second: UInt64 = 1_000_000_000
+        ledger.begin(.training, at: 0)
+        ledger.begin(.evaluation, at: 3 * second)        // an epoch's test evaluation
+        #expect(ledger.totals(at: 4 * second) == { var t = StageClock.Totals(); t.training = 3; t.evaluation = 1; return t }())
+        let innerEnded = ledger.end(at: 5 * second)
+        let outerEnded = ledger.end(at: 10 * second)
+        #expect(!innerEnded && outerEnded)
+        ledger.begin(.drawing, at: 11 * second)
+        let drawingEnded = ledger.end(at: 11 * second + second / 2)
+        #expect(drawingEnded)
+        #expect(ledger.closed.training == 8 && ledger.closed.evaluation == 2 && ledger.closed.drawing == 0.5)
+        let strayEnded = ledger.end(at: 20 * second)          // an end without a begin changes nothing
+        #expect(strayEnded && ledger.closed.training == 8)
+    }
+}

@@ -427,4 +427,167 @@ enum GlyphDigits {
         let plain = try ImageGrid(images: Array(images.prefix(16)), rows: 4, columns: 4, palette: .grayInverted)
         _ = try Self.render(Figure(.images(plain)), name: "digits-plain")
     }
+
+    // MARK: Bars, diagrams, reference lines, error bars, vector formats
+
+    /// Grouped bars rise from zero in clusters; error bars, value labels and reference lines
+    /// are in the script; bad bar charts are refused.
+    @Test func barChartsClusterTheirBarsAndStartAtZero() throws {
+        let chart = BarChart(categories: ["0", "1", "2"], groups: [
+            .init("prior", values: [0.9, 0.95, 0.8]),
+            .init("fitted", values: [0.92, 0.97, 0.85], errors: [0.01, 0.02, 0.03]),
+        ], valueFormat: "%.2f")
+        let bars = try chart.bars()
+        #expect(bars.count == 2 && bars[0].count == 3)
+        #expect(abs(bars[0][1].x - 0.8) < 1e-12 && abs(bars[1][1].x - 1.2) < 1e-12 && abs(bars[0][1].width - 0.4) < 1e-12)
+        let panel = Panel.bars(chart, title: "accuracy", referenceLines: [.horizontal(at: 0.99, "real digits")])
+        let script = try Figure(panel).gnuplotScript(output: "b.png")
+        #expect(script.contains("using 1:2:3:4:5:6 with boxxyerror lc rgb '#1f77b4' title 'prior'"))
+        #expect(script.contains("using 1:2:7 with yerrorbars"))
+        #expect(script.contains("sprintf('%.2f', $2)"))
+        #expect(script.contains("set yrange [0:"))
+        #expect(script.contains("set xtics ('0' 0, '1' 1, '2' 2)\n"), "short names are not slanted")
+        #expect(script.contains("set arrow 1 from graph 0, first 0.99 to graph 1, first 0.99 nohead"))
+        #expect(script.contains("set label 'real digits' at graph 0.01, first 0.99"))
+        let stacked = try BarChart(categories: ["a", "b"], groups: [.init("x", values: [1.0, 2]), .init("y", values: [3.0, 4])],
+                                   stacked: true).bars()
+        #expect(stacked[1][1].bottom == 2 && stacked[1][1].top == 6)
+        #expect(throws: PlotError.self) { try BarChart(categories: ["a"], groups: [.init("x", values: [1.0, 2])]).bars() }
+        #expect(throws: PlotError.self) { try BarChart(categories: ["a"], groups: [.init("x", values: [-1.0])], stacked: true).bars() }
+        if Self.hasGnuplot { _ = try Self.render(Figure(panel), name: "bars") }
+    }
+
+    /// Error bars go into a third column; a series with as many errors as points is required.
+    @Test func errorBarsAreAThirdColumn() throws {
+        let series = Series("NLL", x: [1.0, 10, 100], y: [95.0, 92, 90], style: .linesPoints).withErrorBars([0.5, 0.4, 0.3])
+        let panel = Panel.lines([series], logX: true, xTickStep: nil, referenceLines: [.vertical(at: 10, "k = 10")])
+        let script = try Figure(panel).gnuplotScript(output: "e.png")
+        #expect(script.contains("$D1 << EOD\n1 95 0.5\n10 92 0.4\n100 90 0.3\nEOD\n"))
+        #expect(script.contains("$D1 using 1:2:3 with yerrorlines"))
+        #expect(script.contains("set arrow 1 from first 10, graph 0 to first 10, graph 1 nohead"))
+        var bad = series
+        bad.yErrors = [1]
+        #expect(throws: PlotError.self) { try Figure(.lines([bad])).gnuplotScript(output: "e.png") }
+        let stepped = try Figure(.lines([Series("a", y: [1.0, 2.0])], xTickStep: 1)).gnuplotScript(output: "s.png")
+        #expect(stepped.contains("set xtics 1\n"))
+        if Self.hasGnuplot { _ = try Self.render(Figure(panel), name: "error-bars") }
+    }
+
+    /// A diagram's boxes, arrows and texts become objects, arrows and labels on a canvas of pixels.
+    @Test func diagramsDrawBoxesArrowsAndText() throws {
+        let a = Diagram.Box(centre: (100, 150), width: 160, height: 40, lines: ["conv1", "32×14×14"], fill: "#dbe9f6")
+        let b = Diagram.Box(centre: (100, 50), width: 160, height: 40, lines: ["sample z"], dashed: true)
+        let diagram = Diagram(width: 400, height: 200, boxes: [a, b], arrows: [Diagram.Arrow(from: a.bottom, to: b.top)],
+                              texts: [Diagram.Text("it's a note", at: (300, 100), alignment: .left)])
+        let figure = Figure(.diagram(diagram, title: "A network"))
+        let script = try figure.gnuplotScript(output: "d.png")
+        #expect(script.contains("set terminal pngcairo size 400,236"))
+        #expect(script.contains("set object 1 rect center 100, 150 size 160, 40 fc rgb '#dbe9f6'"))
+        #expect(script.contains("dt 2 back"))
+        #expect(script.contains("set label 'conv1'.\"\\n\".'32×14×14' at 100, 150 center"))
+        #expect(script.contains("set arrow 1 from 100, 130 to 100, 70 head filled"))
+        #expect(script.contains("set label 'it''s a note' at 300, 100 left"))
+        #expect(script.contains("set xrange [0:400]\nset yrange [0:200]"))
+        #expect(throws: PlotError.self) { try Figure(.diagram(Diagram(width: 0, height: 10))).gnuplotScript(output: "d.png") }
+        if Self.hasGnuplot { _ = try Self.render(figure, name: "diagram") }
+    }
+
+    /// Heatmap cells can carry text (light on dark cells, dark on light ones) and a log colour
+    /// scale; an image grid can show its colour bar.
+    @Test func heatmapLabelsLogColoursAndImageColourBars() throws {
+        var heat = Heatmap(rows: 2, columns: 2, values: [0.9, 0.001, .nan, 0.5], palette: .viridis)
+        heat.cellLabels = ["90%", "0.1%", "diag", ""]
+        heat.logColor = true
+        let script = try Figure(.heatmap(heat)).gnuplotScript(output: "h.png")
+        #expect(script.contains("set logscale cb"))
+        #expect(script.contains("set label '90%' at 0, 0 center front font ',8' tc rgb '#000000'"))
+        #expect(script.contains("set label '0.1%' at 1, 0 center front font ',8' tc rgb '#ffffff'"))
+        #expect(!script.contains("set label '' at"))
+        var bad = heat
+        bad.cellLabels = ["x"]
+        #expect(throws: PlotError.self) { try Figure(.heatmap(bad)).gnuplotScript(output: "h.png") }
+
+        var grid = try ImageGrid(images: [[Float](repeating: 0.5, count: 16), [Float](repeating: -0.5, count: 16)], height: 4, width: 4,
+                                 rows: 1, columns: 2, palette: .blueWhiteRed, valueRange: -1...1, pixelScale: 10)
+        #expect(try Figure(.images(grid)).gnuplotScript(output: "g.png").contains("unset colorbox"))
+        grid.showColorbar = true
+        let withBar = try Figure(.images(grid)).gnuplotScript(output: "g.png")
+        #expect(withBar.contains("set colorbox user") && !withBar.contains("unset colorbox"))
+        if Self.hasGnuplot {
+            // (gnuplot warns about the blank cell, NaN, as it should: drawn without the check for no warnings.)
+            let outcome = try FigureWriter(directory: try Self.scratchDirectory("heatmap-labels")).write(Figure(.heatmap(heat, title: "labelled")), name: "heatmap-labels")
+            #expect(outcome.png != nil)
+            _ = try Self.render(Figure(.images(grid, title: "with a colour bar")), name: "images-colorbar")
+        }
+    }
+
+    /// SVG and PDF come from gnuplot's svg and pdfcairo terminals at the PNG's proportions, and
+    /// are written whole (ending with </svg>, %%EOF) or not at all.
+    @Test func vectorFormatsUseTheirTerminalsAndAreKeptOnlyWhole() throws {
+        let figure = Figure(.lines([Series("a", y: [1.0, 2.0])]))
+        #expect(try figure.gnuplotScript(output: "f.svg", format: .svg).contains("set terminal svg size 800,500 noenhanced font 'Sans,10' fontscale 1.333"))
+        #expect(try figure.gnuplotScript(output: "f.pdf", format: .pdf).contains("set terminal pdfcairo size 8.333in,5.208in"))
+        #expect(FigureFormat.svg.isComplete(Data("<?xml version=\"1.0\"?>\n<svg>\n</svg>\n\n".utf8)))
+        #expect(!FigureFormat.svg.isComplete(Data("<?xml version=\"1.0\"?>\n<svg>\n<g>".utf8)))
+        #expect(FigureFormat.pdf.isComplete(Data("%PDF-1.5\n...\n%%EOF\n".utf8)))
+        #expect(!FigureFormat.pdf.isComplete(Data("%PDF-1.5\n...\nstream".utf8)))
+        #expect(!FigureFormat.png.isComplete(Data("%PDF-1.5\n%%EOF".utf8)))
+
+        let dir = try Self.scratchDirectory("vector-truncated")
+        let fake = dir.appendingPathComponent("truncating-gnuplot")
+        try writeExecutable("""
+            #!/bin/sh
+            out=$(sed -n "s/^set output '\\(.*\\)'$/\\1/p" | head -n 1)
+            case "$out" in *.svg.*) printf '<?xml version="1.0"?>\\n<svg><g>' > "$out" ;; *) printf '%%PDF-1.5\\nstream' > "$out" ;; esac
+            """, to: fake)
+        for format in [FigureFormat.svg, .pdf] {
+            let writer = FigureWriter(directory: dir.appendingPathComponent("out"), gnuplotPath: fake.path, format: format)
+            let file = dir.appendingPathComponent("out/f.\(format.fileExtension)")
+            #expect(throws: PlotError.outputTruncated(file.path)) { try writer.write(figure, name: "f") }
+            #expect(!FileManager.default.fileExists(atPath: file.path))
+            do { try writer.write(figure, name: "f") } catch {
+                #expect("\(error)".contains(format == .svg ? "does not end with </svg>" : "does not end with %%EOF"), "\(error)")
+            }
+        }
+        guard Self.hasGnuplot else { return }
+        for format in [FigureFormat.svg, .pdf] {
+            let out = try Self.scratchDirectory("vector-\(format.rawValue)")
+            let outcome = try FigureWriter(directory: out, format: format).write(Figure(.lines([Series("a", y: [1.0, 2.0, 1.5])], title: "vector")), name: "v")
+            let file = try #require(outcome.png)
+            #expect(file.lastPathComponent == "v.\(format.fileExtension)")
+            #expect(format.isComplete(try Data(contentsOf: file)))
+        }
+    }
+
+    /// The architecture diagram is drawn from the model's layout for every preset (and a
+    /// conditional model): a box per layer, the image, the head, the sample and the output, each
+    /// layer's shape and parameter count in its box, and the parameter counts add up.
+    @Test func architectureDiagramsFollowTheModel() throws {
+        for (name, architecture) in Architecture.presets {
+            for classes in [0, 10] {
+                var random = RandomSource(seed: 1)
+                let model = try VAE(VAEConfiguration(latentDimensions: 8, architecture: architecture, classCount: classes), using: &random)
+                let diagram = Diagram.architecture(of: model)
+                let layout = model.layout
+                #expect(diagram.boxes.count == layout.encoder.count + layout.decoder.count + 4, "\(name)")
+                #expect(diagram.arrows.count == diagram.boxes.count - 1, "\(name): a chain of arrows through every box")
+                let text = diagram.boxes.flatMap(\.lines).joined(separator: "\n")
+                for layer in layout.encoder + layout.decoder {
+                    #expect(text.contains("\(layer.name): \(layer.spec.summary)"), "\(name): \(layer.name)")
+                    #expect(text.contains("→ " + layer.output.map(String.init).joined(separator: "×")))
+                }
+                let counted = diagram.boxes.flatMap(\.lines).compactMap { line -> Int? in
+                    guard let r = line.range(of: #"[0-9,]+ params"#, options: .regularExpression) else { return nil }
+                    return Int(line[r].dropLast(" params".count).replacingOccurrences(of: ",", with: ""))
+                }.reduce(0, +)
+                #expect(counted == model.parameterCount - (model.labelCentres?.value.count ?? 0), "\(name): \(counted) vs \(model.parameterCount)")
+                _ = try Figure(.diagram(diagram)).gnuplotScript(output: "a.png")
+            }
+        }
+        if Self.hasGnuplot {
+            var random = RandomSource(seed: 1)
+            let model = try VAE(VAEConfiguration(latentDimensions: 20), using: &random)
+            _ = try Self.render(Figure(.diagram(Diagram.architecture(of: model), title: "The reference VAE")), name: "architecture")
+        }
+    }
 }

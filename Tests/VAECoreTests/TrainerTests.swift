@@ -42,9 +42,10 @@ import Testing
             #expect(differing == 0, "\(p.name) differs in \(differing) of \(p.value.count) values")
         }
         let sa = a.optimizer.state(), sb = b.optimizer.state()
+        #expect(sa.kind == sb.kind && a.optimizer.bufferNames == b.optimizer.bufferNames)
         #expect(sa.stepCount == sb.stepCount && sa.learningRate.bitPattern == sb.learningRate.bitPattern)
         for name in sa.parameterNames {
-            for buffer in Adam.bufferNames {
+            for buffer in a.optimizer.bufferNames {
                 let same = bits(sa.buffers[name]![buffer]!) == bits(sb.buffers[name]![buffer]!)
                 #expect(same, "\(buffer) of \(name) differs")
             }
@@ -57,15 +58,45 @@ import Testing
 
     // MARK: Resume
 
+    /// The configurations the resume test covers: KL warm-up with the cosine schedule (Adam), a
+    /// conditional model with the capacity objective and warm-up + cosine, and each other
+    /// optimizer with one of the other settings: SGD with Nesterov momentum and the step schedule,
+    /// plain SGD with free bits, centred RMSprop with momentum, free bits and the step schedule,
+    /// and AdamW with static binarization.
+    static func resumeVariant(_ variant: Int) -> TrainingConfiguration {
+        var config = tiny()
+        switch variant {
+        case 1: config = tiny(classes: 10, kl: .capacity(gamma: 5, maximum: 8, epochs: 1.25), schedule: .warmupCosine)
+        case 2:
+            config.optimizer = .sgd(momentum: 0.9, nesterov: true, weightDecay: 1e-4)
+            config.learningRate = 1e-4
+            config.schedule = .step
+        case 3:
+            config.optimizer = .sgd()
+            config.learningRate = 1e-4
+            config.freeBits = 0.25
+        case 4:
+            config.optimizer = .rmsprop(momentum: 0.5, centered: true)
+            config.learningRate = 5e-4
+            config.schedule = .step
+            config.learningRateStepEpochs = 0.75
+            config.learningRateStepFactor = 0.5
+            config.freeBits = 0.1
+        case 5:
+            config.optimizer = .adamW(weightDecay: 0.05)
+            config.binarization = .static
+        default: break
+        }
+        return config
+    }
+
     /// Two epochs in one go versus one epoch, a checkpoint, a trainer built from the file alone,
-    /// and the second epoch: everything must be bit-identical. Covers KL warm-up with the cosine
-    /// schedule, and a conditional model with the capacity objective and warm-up + cosine.
-    @Test(arguments: [0, 1])
+    /// and the second epoch: everything must be bit-identical (`resumeVariant` lists the settings).
+    @Test(arguments: 0..<6)
     func resumeIsBitIdentical(_ variant: Int) throws {
         let data = try Self.mnist.get()
         let test = try Self.heldOut()
-        let config = variant == 0 ? Self.tiny()
-            : Self.tiny(classes: 10, kl: .capacity(gamma: 5, maximum: 8, epochs: 1.25), schedule: .warmupCosine)
+        let config = Self.resumeVariant(variant)
         let evaluate: (VAE) throws -> ELBOTerms = { try testTerms(model: $0, dataset: test, batchSize: 64, seed: 3) }
 
         let straight = try Trainer(configuration: config, trainingSet: data)
@@ -138,6 +169,7 @@ import Testing
                 #expect(file["optimizer.exp_avg_sq.\(p.name)"]?.shape == p.value.shape)
             }
             #expect(names.count == model.parameters.count * 3 + model.buffers.count)
+            #expect(!names.contains { $0.hasPrefix("optimizer.momentum_buffer.") || $0.hasPrefix("optimizer.square_avg.") })
             #expect(file.entries.first { $0.name.hasSuffix("num_batches_tracked") }?.dtype == .int64)
             #expect(Set(file.metadata.keys) == ["format", "format_version", "model_config", "training_config", "trainer_state"])
             #expect(file.metadata["format_version"] == "1" && file.metadata["format"] == "vae-course-checkpoint")
@@ -167,6 +199,111 @@ import Testing
             }
             #expect(throws: CheckpointError.self) { try Checkpoint(SafeTensors(entries: file.entries)) }
         }
+    }
+
+    /// Each optimizer saves exactly its own buffers, one tensor per parameter, and the file
+    /// names its kind: plain SGD none, SGD with momentum one, RMSprop with momentum and centring three.
+    @Test func checkpointHoldsEachOptimizersBuffers() throws {
+        let data = try Self.mnist.get()
+        let cases: [(OptimizerSettings, String, [String])] = [
+            (.sgd(), "SGD", []), (.sgd(momentum: 0.9), "SGD", ["momentum_buffer"]), (.adamW(), "AdamW", ["exp_avg", "exp_avg_sq"]),
+            (.rmsprop(), "RMSprop", ["square_avg"]), (.rmsprop(momentum: 0.9, centered: true), "RMSprop", ["square_avg", "momentum_buffer", "grad_avg"]),
+        ]
+        try Self.withFolder { folder in
+            for (settings, kind, buffers) in cases {
+                var config = Self.tiny(epochs: 1)
+                config.optimizer = settings
+                config.learningRate = 1e-4
+                let url = folder.appendingPathComponent("\(kind)-\(buffers.count).safetensors")
+                let trainer = try Trainer(configuration: config, trainingSet: data)
+                try trainer.train(checkpoint: url)
+                let file = try SafeTensors.read(from: url)
+                let model = trainer.model
+                let saved = Set(file.entries.map(\.name).filter { $0.hasPrefix("optimizer.") })
+                #expect(saved == Set(model.parameters.flatMap { p in buffers.map { "optimizer.\($0).\(p.name)" } }), "\(settings)")
+                #expect(try Checkpoint.read(from: url).state?.optimizer.kind == kind)
+                #expect(try Trainer(resumingFrom: url, trainingSet: data).optimizer.state() == trainer.optimizer.state())
+            }
+        }
+    }
+
+    /// A checkpoint whose RMSprop mean square is negative is corrupt, and refused like Adam's.
+    @Test func aNegativeMeanSquareIsRefused() throws {
+        let data = try Self.mnist.get()
+        try Self.withFolder { folder in
+            var config = Self.tiny(epochs: 2)
+            config.optimizer = .rmsprop()
+            config.learningRate = 1e-4
+            let url = folder.appendingPathComponent("checkpoint.safetensors")
+            let trainer = try Trainer(configuration: config, trainingSet: data)
+            try trainer.trainEpoch()
+            try trainer.save(to: url)
+            var file = try SafeTensors.read(from: url)
+            let index = try #require(file.entries.firstIndex { $0.name == "optimizer.square_avg.encoder.fc.weight" })
+            file.entries[index].tensor.scalars[1] = -0.5
+            try file.write(to: url)
+            let error = #expect(throws: CheckpointError.self) { try Trainer(resumingFrom: url, trainingSet: data) }
+            #expect(error?.description.contains("negative second moment") == true)
+        }
+    }
+
+    // MARK: Binarization
+
+    /// Static binarization serves one fixed binary draw of each image, the same in every epoch and
+    /// on every resume, drawn from the seed; dynamic draws afresh; the trainer keeps the grey
+    /// images it was given (so the data's digest, and the fingerprint, are of those).
+    @Test func staticBinarizationServesOneDraw() throws {
+        let data = try Self.mnist.get()
+        var config = Self.tiny(epochs: 2)
+        config.binarization = .static
+        let trainer = try Trainer(configuration: config, trainingSet: data)
+        #expect(trainer.trainingSet.images == data.prefix(512).images)
+        var batches = trainer.batches
+        #expect(!batches.binarize)
+        var firstSeen: [Int: [Float]] = [:], changed = 0, compared = 0
+        for _ in 0..<2 {
+            while let batch = batches.next() {
+                #expect(batch.images.scalars.allSatisfy { $0 == 0 || $0 == 1 })
+                for (row, index) in batch.indices.enumerated() {
+                    let image = Array(batch.images.scalars[(row * 784)..<((row + 1) * 784)])
+                    if let seen = firstSeen[index] { compared += 1; if seen != image { changed += 1 } } else { firstSeen[index] = image }
+                }
+            }
+        }
+        #expect(compared > 300 && changed == 0, "a static draw must not change between epochs")
+        #expect(trainer.batches.dataset.images == data.prefix(512).binarized(seed: Trainer.seeds(7).staticBinarization).images)
+        var reseeded = config
+        reseeded.seed = 8
+        #expect(try Trainer(configuration: reseeded, trainingSet: data).batches.dataset.images != trainer.batches.dataset.images)
+
+        // Dynamic: the same image comes back with other bits.
+        var dynamic = BatchIterator(dataset: data.prefix(512), batchSize: 64, seed: 1, dropLast: true, binarize: true)
+        let first = dynamic.next()!
+        while dynamic.next() != nil {}
+        var again: Batch? = nil
+        while let batch = dynamic.next() { if batch.indices.contains(first.indices[0]) { again = batch; break } }
+        let row = try #require(again?.indices.firstIndex(of: first.indices[0]))
+        #expect(Array(again!.images.scalars[(row * 784)..<((row + 1) * 784)]) != Array(first.images.scalars[0..<784]))
+        // A Gaussian model trains on grey pixels: static binarization is refused.
+        var gaussian = config
+        gaussian.model.likelihood = .gaussian
+        #expect(throws: TrainingConfigurationError.self) { try gaussian.validate() }
+    }
+
+    /// With free bits above every dimension's KL, the objective is reconstruction + D·λ at every
+    /// step, and the KL, now free, grows beyond a plain run's.
+    @Test func freeBitsEnterTheObjective() throws {
+        let data = try Self.mnist.get()
+        var config = Self.tiny(epochs: 1, kl: .constant(beta: 1), schedule: .constant)
+        config.historyInterval = 1
+        let plain = try Trainer(configuration: config, trainingSet: data)
+        try plain.train()
+        config.freeBits = 1e3
+        let free = try Trainer(configuration: config, trainingSet: data)
+        try free.train()
+        #expect(free.history.steps.allSatisfy { abs($0.terms.objective - ($0.terms.reconstruction + 4e3)) < 1e-6 })
+        #expect(free.history.steps.first?.terms.kl == plain.history.steps.first?.terms.kl, "the first batch sees the same weights")
+        #expect(free.history.epochs[0].train.kl > plain.history.epochs[0].train.kl)
     }
 
     // MARK: Divergence
@@ -279,6 +416,19 @@ import Testing
         #expect(abs(warm.learningRate(atStep: 5) - 5e-4) < 1e-9)
         #expect(warm.learningRate(atStep: 10) == Float(1e-3))
         #expect(abs(warm.learningRate(atStep: 39) - 1e-4) < 1e-9)
+        // Step, by default: three levels over the thirds of the run (⌈40/3⌉ = 14 updates each),
+        // from η₀ down to the cosine's floor η₀/10.
+        config.schedule = .step
+        let step = try config.learningRateSchedule(stepsPerEpoch: 10)
+        let levels = (0..<40).map { step.learningRate(atStep: $0) }
+        #expect(Set(levels).count == 3 && levels[0] == Float(1e-3) && levels[13] == Float(1e-3))
+        #expect(abs(levels[14] - Float(1e-3 * 0.1.squareRoot())) < 1e-10 && levels[27] == levels[14])
+        #expect(abs(levels[28] - 1e-4) < 1e-10 && levels[39] == levels[28])
+        config.learningRateStepEpochs = 1.5
+        config.learningRateStepFactor = 0.5
+        let explicit = try config.learningRateSchedule(stepsPerEpoch: 10)
+        #expect(explicit.learningRate(atStep: 14) == Float(1e-3) && explicit.learningRate(atStep: 15) == Float(5e-4))
+        #expect(explicit.learningRate(atStep: 30) == Float(2.5e-4) && explicit.learningRate(atStep: 39) == Float(2.5e-4))
     }
 
     // MARK: Configuration
@@ -304,6 +454,14 @@ import Testing
         rejects({ $0.kl = .capacity(gamma: 100, maximum: -1, epochs: 10) }, "maximum capacity")
         rejects({ $0.model.architecture = .convolutional(channels: [8, 8, 8]) }, "decoder must end with [1, 28, 28]")
         rejects({ $0.model.latentDimensions = 0 }, "latent")
+        rejects({ $0.optimizer = .sgd(momentum: -1) }, "optimizer sgd")
+        rejects({ $0.optimizer = .rmsprop(alpha: 1) }, "optimizer rmsprop")
+        rejects({ $0.learningRateStepEpochs = 2 }, "step schedule")
+        rejects({ $0.schedule = .step; $0.learningRateStepEpochs = 0 }, "more than 0 epochs")
+        rejects({ $0.schedule = .step; $0.learningRateStepFactor = 1.5 }, "step factor")
+        rejects({ $0.freeBits = 0 }, "free bits")
+        rejects({ $0.freeBits = .infinity }, "free bits")
+        rejects({ $0.binarization = .static; $0.model.likelihood = .gaussian }, "static binarization")
         try TrainingConfiguration().validate()
     }
 
@@ -314,6 +472,20 @@ import Testing
                                                kl: kl, seed: .max, subset: 1000, historyInterval: 7)
             let decoded = try Checkpoint.decoder.decode(TrainingConfiguration.self, from: Data(try Checkpoint.json(config).utf8))
             #expect(decoded == config)
+        }
+        let optimizers: [OptimizerSettings] = [.sgd(momentum: 0.9, nesterov: true, weightDecay: 1e-4), .adam(beta1: 0.5),
+                                               .adamW(weightDecay: 0.1), .rmsprop(alpha: 0.9, epsilon: 1e-6, momentum: 0.5, centered: true)]
+        for optimizer in optimizers {
+            var config = TrainingConfiguration(epochs: 3, schedule: .step, optimizer: optimizer)
+            config.learningRateStepEpochs = 0.5
+            config.learningRateStepFactor = 0.25
+            config.freeBits = 0.125
+            config.binarization = .static
+            let json = try Checkpoint.json(config)
+            for key in ["optimizer", "learningRateStepEpochs", "learningRateStepFactor", "freeBits", "binarization"] {
+                #expect(json.contains("\"\(key)\""))
+            }
+            #expect(try Checkpoint.decoder.decode(TrainingConfiguration.self, from: Data(json.utf8)) == config)
         }
     }
 

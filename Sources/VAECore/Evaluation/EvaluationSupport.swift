@@ -72,5 +72,5 @@ func inEvaluationMode<R>(_ model: VAE, _ body: () throws -> R) rethrows -> R {
     let wasTraining = model.isTraining
     model.isTraining = false
     defer { model.isTraining = wasTraining }
-    return try body()
+    return try StageClock.measure(.evaluation, body)
 }

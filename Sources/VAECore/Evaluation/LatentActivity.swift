@@ -10,7 +10,7 @@ import Foundation
 ///
 /// The variance is the population one (÷ N), accumulated by Welford's update in Double, so a
 /// large mean does not cancel the spread as Σμ² − (Σμ)²/N would.
-public struct LatentActivity: Sendable, Equatable {
+public struct LatentActivity: Sendable, Equatable, Codable {
     /// KL_d, in nats per image, (D).
     public var klPerDimension: [Double]
     /// A_d = Var_x(μ_d), (D).
@@ -26,6 +26,18 @@ public struct LatentActivity: Sendable, Equatable {
     public var activeUnits: Int { activeDimensions.count }
     /// Σ_d KL_d: the mean KL term, in nats per image.
     public var totalKL: Double { klPerDimension.reduce(0, +) }
+
+    /// The fewest dimensions whose KL_d add up to `fraction` of the total: how many dimensions
+    /// carry the code. Stricter than the active units after short training, when a dimension on
+    /// its way to collapse still passes Var_x(μ_d) > 0.01 while carrying a hundredth of a nat.
+    public func dimensionsHolding(_ fraction: Double) -> Int {
+        var sum = 0.0
+        for (count, kl) in klPerDimension.sorted(by: >).enumerated() {
+            sum += kl
+            if sum >= fraction * totalKL { return count + 1 }
+        }
+        return klPerDimension.count
+    }
 
     /// The activity of the codes `mean` and `logVariance`, (N, D) each.
     /// - Throws: `LossError` for shapes that differ or are not (N, D).

@@ -118,6 +118,11 @@ public final class DigitClassifier {
         let wasTraining = isTraining
         isTraining = false
         defer { isTraining = wasTraining }
+        return try StageClock.measure(.evaluation) { try evaluateInEvaluationMode(images, chunk: chunk) }
+    }
+
+    /// `evaluate(_:chunk:)`'s body, with the network already in evaluation mode.
+    private func evaluateInEvaluationMode(_ images: Tensor, chunk: Int) throws -> (features: Tensor, probabilities: Tensor) {
         let (n, pixels) = (images.shape[0], images.count / images.shape[0])
         let (f, k) = (architecture.featureCount, architecture.classCount)
         var features = [Float](), probabilities = [Float]()

@@ -8,22 +8,17 @@ import Foundation
 // shape is accepted; the output has the input's shape.
 //
 // At a kink the derivative follows PyTorch: ReLU′(0) = 0, LeakyReLU′(0) = slope, ELU′(0) = α.
-
-/// The cached tensor that `backward` needs, checked against the incoming gradient.
-fileprivate func cachedForBackward(_ cache: Tensor?, _ outputGradient: Tensor, _ layer: String) -> Tensor {
-    guard let cache else { preconditionFailure("\(layer).backward called before forward") }
-    precondition(cache.shape == outputGradient.shape,
-                 "\(layer).backward: gradient shape \(outputGradient.shape) differs from output shape \(cache.shape)")
-    return cache
-}
+//
+// Each is an `ElementwiseLayer`: it writes its forward pass and its gradient f′ once, on a flat
+// buffer, and runs unchanged in either layout (`BatchMinorLayer.swift`).
 
 /// ReLU(x) = max(x, 0).
 ///
 /// Derivative: 1 for x > 0, 0 for x < 0 (and 0 at x = 0, by convention). Caches the output,
 /// since y > 0 exactly when x > 0.
-public final class ReLU: Layer {
+public final class ReLU: ElementwiseLayer {
     public var isTraining = true
-    private var output: Tensor?
+    public var elementwiseCache: ElementwiseCache?
 
     public init() {}
 
@@ -31,13 +26,12 @@ public final class ReLU: Layer {
         let y = input.withUnsafeBufferPointer { x in
             makeLayerOutput(shape: input.shape) { y in reluKernel(x.baseAddress!, mask: x.baseAddress!, count: x.count, into: y) }
         }
-        output = y
+        elementwiseCache = ElementwiseCache(y)
         return y
     }
 
-    public func backward(_ outputGradient: Tensor) -> Tensor {
-        let y = cachedForBackward(output, outputGradient, "ReLU")
-        return outputGradient.withUnsafeBufferPointer { g in
+    public func elementwiseGradient(cached y: Tensor, outputGradient: Tensor) -> Tensor {
+        outputGradient.withUnsafeBufferPointer { g in
             y.withUnsafeBufferPointer { y in
                 makeLayerOutput(shape: outputGradient.shape) { dx in
                     reluKernel(g.baseAddress!, mask: y.baseAddress!, count: g.count, into: dx)
@@ -74,24 +68,23 @@ func reluKernel(_ value: UnsafePointer<Float>, mask: UnsafePointer<Float>, count
 ///
 /// Derivative: 1 for x > 0, `slope` for x ≤ 0. Caches the input (for a negative slope the sign
 /// of the output would not tell the branch).
-public final class LeakyReLU: Layer {
+public final class LeakyReLU: ElementwiseLayer {
     public var isTraining = true
     /// The slope for negative inputs.
     public let slope: Float
-    private var input: Tensor?
+    public var elementwiseCache: ElementwiseCache?
 
     public init(slope: Float = 0.01) {
         self.slope = slope
     }
 
     public func forward(_ input: Tensor) -> Tensor {
-        self.input = input
+        elementwiseCache = ElementwiseCache(input)
         let slope = slope
         return input.map { $0 > 0 ? $0 : slope * $0 }
     }
 
-    public func backward(_ outputGradient: Tensor) -> Tensor {
-        let x = cachedForBackward(input, outputGradient, "LeakyReLU")
+    public func elementwiseGradient(cached x: Tensor, outputGradient: Tensor) -> Tensor {
         let slope = slope
         return outputGradient.zipWith(x) { g, x in x > 0 ? g : slope * g }
     }
@@ -101,23 +94,22 @@ public final class LeakyReLU: Layer {
 ///
 /// Derivative: 1 for x > 0, α·e^{x} for x ≤ 0, which is y + α on that branch. The negative branch
 /// uses `expm1`, so that small |x| keep their digits (e^{x} − 1 would cancel). Caches the input.
-public final class ELU: Layer {
+public final class ELU: ElementwiseLayer {
     public var isTraining = true
     public let alpha: Float
-    private var input: Tensor?
+    public var elementwiseCache: ElementwiseCache?
 
     public init(alpha: Float = 1) {
         self.alpha = alpha
     }
 
     public func forward(_ input: Tensor) -> Tensor {
-        self.input = input
+        elementwiseCache = ElementwiseCache(input)
         let alpha = alpha
         return input.map { $0 > 0 ? $0 : alpha * expm1($0) }
     }
 
-    public func backward(_ outputGradient: Tensor) -> Tensor {
-        let x = cachedForBackward(input, outputGradient, "ELU")
+    public func elementwiseGradient(cached x: Tensor, outputGradient: Tensor) -> Tensor {
         let alpha = alpha
         return outputGradient.zipWith(x) { g, x in x > 0 ? g : g * alpha * exp(x) }
     }
@@ -127,20 +119,19 @@ public final class ELU: Layer {
 ///
 /// Derivative: σ′(x) = σ(x)·(1 − σ(x)), from the cached output. For |x| ≳ 17 it is below Float
 /// resolution next to 1 and the gradient saturates to 0 on the positive side, as in PyTorch.
-public final class Sigmoid: Layer {
+public final class Sigmoid: ElementwiseLayer {
     public var isTraining = true
-    private var output: Tensor?
+    public var elementwiseCache: ElementwiseCache?
 
     public init() {}
 
     public func forward(_ input: Tensor) -> Tensor {
         let y = input.map(StableMath.sigmoid)
-        output = y
+        elementwiseCache = ElementwiseCache(y)
         return y
     }
 
-    public func backward(_ outputGradient: Tensor) -> Tensor {
-        let y = cachedForBackward(output, outputGradient, "Sigmoid")
+    public func elementwiseGradient(cached y: Tensor, outputGradient: Tensor) -> Tensor {
         return outputGradient.zipWith(y) { g, y in g * y * (1 - y) }
     }
 }
@@ -148,20 +139,19 @@ public final class Sigmoid: Layer {
 /// Tanh(x), through the C library's `tanhf` (which saturates to ±1 without overflow).
 ///
 /// Derivative: 1 − tanh²(x), from the cached output.
-public final class Tanh: Layer {
+public final class Tanh: ElementwiseLayer {
     public var isTraining = true
-    private var output: Tensor?
+    public var elementwiseCache: ElementwiseCache?
 
     public init() {}
 
     public func forward(_ input: Tensor) -> Tensor {
         let y = input.map { tanh($0) }
-        output = y
+        elementwiseCache = ElementwiseCache(y)
         return y
     }
 
-    public func backward(_ outputGradient: Tensor) -> Tensor {
-        let y = cachedForBackward(output, outputGradient, "Tanh")
+    public func elementwiseGradient(cached y: Tensor, outputGradient: Tensor) -> Tensor {
         return outputGradient.zipWith(y) { g, y in g * (1 - y * y) }
     }
 }
@@ -174,11 +164,11 @@ public final class Tanh: Layer {
 ///
 /// Derivative: d/dx (1/β)·log(1 + e^{βx}) = e^{βx} / (1 + e^{βx}) = σ(βx); 1 above the threshold.
 /// Caches the input.
-public final class Softplus: Layer {
+public final class Softplus: ElementwiseLayer {
     public var isTraining = true
     public let beta: Float
     public let threshold: Float
-    private var input: Tensor?
+    public var elementwiseCache: ElementwiseCache?
 
     public init(beta: Float = 1, threshold: Float = 20) {
         precondition(beta > 0, "Softplus needs beta > 0, got \(beta)")
@@ -187,7 +177,7 @@ public final class Softplus: Layer {
     }
 
     public func forward(_ input: Tensor) -> Tensor {
-        self.input = input
+        elementwiseCache = ElementwiseCache(input)
         let (beta, threshold) = (beta, threshold)
         return input.map { x in
             let z = beta * x
@@ -195,8 +185,7 @@ public final class Softplus: Layer {
         }
     }
 
-    public func backward(_ outputGradient: Tensor) -> Tensor {
-        let x = cachedForBackward(input, outputGradient, "Softplus")
+    public func elementwiseGradient(cached x: Tensor, outputGradient: Tensor) -> Tensor {
         let (beta, threshold) = (beta, threshold)
         return outputGradient.zipWith(x) { g, x in
             let z = beta * x
@@ -210,19 +199,18 @@ public final class Softplus: Layer {
 ///
 /// Derivative: σ(x) + x·σ(x)(1 − σ(x)) = σ(x)·(1 + x·(1 − σ(x))). Its second factor cancels near
 /// x ≈ −1.28, where the derivative crosses zero, so it is computed in Double. Caches the input.
-public final class Swish: Layer {
+public final class Swish: ElementwiseLayer {
     public var isTraining = true
-    private var input: Tensor?
+    public var elementwiseCache: ElementwiseCache?
 
     public init() {}
 
     public func forward(_ input: Tensor) -> Tensor {
-        self.input = input
+        elementwiseCache = ElementwiseCache(input)
         return input.map { $0 * StableMath.sigmoid($0) }
     }
 
-    public func backward(_ outputGradient: Tensor) -> Tensor {
-        let x = cachedForBackward(input, outputGradient, "Swish")
+    public func elementwiseGradient(cached x: Tensor, outputGradient: Tensor) -> Tensor {
         return outputGradient.zipWith(x) { g, x in
             let (x, s) = (Double(x), StableMath.sigmoid(Double(x)))
             return g * Float(s * (1 + x * (1 - s)))

@@ -28,11 +28,13 @@ import Foundation
 ///
 /// In evaluation μ and σ are constants and dx_j = (γ/σ)·dy_j.
 ///
-/// Sums run in Double (see `BatchNormKernels.swift`); the forward pass caches x̂ and 1/σ per channel.
+/// The computation runs on the batch-minor layout (C·S, B), where each channel's values are one
+/// block (`BatchNormKernels.swift`); NCHW inputs are transposed to it and back. Sums run in
+/// Double; the forward pass caches x̂ (batch-minor) and 1/σ per channel.
 ///
 /// Bad shapes are programming errors here (the `Layer` protocol does not throw): they stop the
 /// program with a message naming the layer, the expected and the actual shape.
-public class BatchNorm: Layer {
+public class BatchNorm: BatchMinorLayer {
     /// The number of channels (features) C.
     public let channels: Int
     /// ε, added to the variance before the square root.
@@ -63,6 +65,8 @@ public class BatchNorm: Layer {
     private var normalized: Tensor?          // x̂, same shape as the input
     private var inverseStd: [Float] = []     // 1/σ per channel
     private var forwardWasTraining = true
+    /// The sample shape (C, …) of the last forward pass.
+    private var sampleShape: [Int]?
     // Per-channel scratch, reused across calls.
     private var scratchA: [Double] = []
     private var scratchB: [Double] = []
@@ -85,27 +89,49 @@ public class BatchNorm: Layer {
         scratchB = Array(repeating: 0, count: channels)
     }
 
-    /// (N, S) for a valid input, or a precondition failure that says what was expected.
-    private func layout(of shape: [Int]) -> (n: Int, s: Int) {
+    /// The sample shape (C, …) of a valid input, or a precondition failure that says what was expected.
+    private func checkedSampleShape(_ shape: [Int]) -> [Int] {
         precondition(shape.count == inputRank && shape[1] == channels,
                      "\(layerName)(\(channels)) expects a rank-\(inputRank) input with \(channels) channels on axis 1, got shape \(shape)")
-        return (shape[0], shape.dropFirst(2).reduce(1, *))
+        return Array(shape.dropFirst())
     }
 
-    /// Normalises `input` with batch statistics (training) or running statistics (evaluation).
-    /// - Complexity: O(N·C·S); three passes over the input in training, one in evaluation.
+    /// Normalises `input` (N, C, …) with batch statistics (training) or running statistics
+    /// (evaluation): the batch-minor computation between two transposes.
     public func forward(_ input: Tensor) -> Tensor {
-        let (n, s) = layout(of: input.shape)
+        let sample = checkedSampleShape(input.shape)
+        return batchMajor(forwardBatchMinor(batchMinor(input), sampleShape: sample), sampleShape: sample)
+    }
+
+    /// ∂L/∂x from ∂L/∂y, through `backwardBatchMinor`.
+    public func backward(_ outputGradient: Tensor) -> Tensor {
+        guard let sample = sampleShape else { preconditionFailure("\(layerName).backward called before forward") }
+        precondition(outputGradient.rank == inputRank && Array(outputGradient.shape.dropFirst()) == sample,
+                     "\(layerName).backward: gradient shape \(outputGradient.shape) differs from the output's samples \(sample)")
+        return batchMajor(backwardBatchMinor(batchMinor(outputGradient)), sampleShape: sample)
+    }
+
+    /// The shape is kept: (C, …) → (C, …).
+    public func outputSampleShape(forInput shape: [Int]) -> [Int] {
+        checkedSampleShape([1] + shape)
+    }
+
+    /// Normalises x (C·S, B), each channel's M = S·B values one block.
+    /// - Complexity: O(C·M); three passes over the input in training, one in evaluation.
+    public func forwardBatchMinor(_ input: Tensor, sampleShape sample: [Int]) -> Tensor {
+        _ = checkedSampleShape([1] + sample)
         let c = channels
+        precondition(input.rank == 2 && input.shape[0] == sample.reduce(1, *) && input.shape[1] > 0,
+                     "\(layerName): a batch-minor input of samples \(sample) must be (\(sample.reduce(1, *)), B), got \(input.shape)")
+        let m = input.count / c
         var mean = [Float](repeating: 0, count: c)
         var invStd = [Float](repeating: 0, count: c)
         if isTraining {
-            let m = n * s
-            precondition(m > 1, "\(layerName): expected more than 1 value per channel when training, got input shape \(input.shape)")
+            precondition(m > 1, "\(layerName): expected more than 1 value per channel when training, got samples \(sample) × \(input.shape[1])")
             input.withUnsafeBufferPointer { x in
                 scratchA.withUnsafeMutableBufferPointer { meanD in
                     scratchB.withUnsafeMutableBufferPointer { varianceD in
-                        batchNormStatistics(x.baseAddress!, n: n, c: c, s: s,
+                        batchNormStatistics(x.baseAddress!, channels: c, valuesPerChannel: m,
                                             mean: meanD.baseAddress!, variance: varianceD.baseAddress!)
                     }
                 }
@@ -144,7 +170,7 @@ public class BatchNorm: Layer {
                 bias.value.withUnsafeBufferPointer { beta in
                     xhat.withUnsafeMutableBufferPointer { xh in
                         makeLayerOutput(shape: input.shape) { y in
-                            batchNormNormalize(x.baseAddress!, n: n, c: c, s: s,
+                            batchNormNormalize(x.baseAddress!, channels: c, valuesPerChannel: m,
                                                mean: mean, inverseStd: invStd,
                                                gamma: gamma.baseAddress!, beta: beta.baseAddress!,
                                                normalized: xh.baseAddress!, output: y)
@@ -156,24 +182,25 @@ public class BatchNorm: Layer {
         normalized = xhat
         inverseStd = invStd
         forwardWasTraining = isTraining
+        sampleShape = sample
         return output
     }
 
-    /// ∂L/∂x from ∂L/∂y; accumulates ∂L/∂γ and ∂L/∂β. Uses the mode of the last forward pass.
-    /// - Complexity: O(N·C·S), two passes over dy and x̂.
-    public func backward(_ outputGradient: Tensor) -> Tensor {
+    /// ∂L/∂x (C·S, B) from ∂L/∂y (C·S, B); accumulates ∂L/∂γ and ∂L/∂β. Uses the mode of the
+    /// last forward pass.
+    /// - Complexity: O(C·M), two passes over dy and x̂.
+    public func backwardBatchMinor(_ outputGradient: Tensor) -> Tensor {
         guard let xhat = normalized else { preconditionFailure("\(layerName).backward called before forward") }
         precondition(outputGradient.shape == xhat.shape,
                      "\(layerName).backward: gradient shape \(outputGradient.shape) differs from output shape \(xhat.shape)")
-        let (n, s) = layout(of: xhat.shape)
         let c = channels
-        let m = Double(n * s)
+        let m = xhat.count / c
 
         outputGradient.withUnsafeBufferPointer { dy in
             xhat.withUnsafeBufferPointer { xh in
                 scratchA.withUnsafeMutableBufferPointer { sumDy in
                     scratchB.withUnsafeMutableBufferPointer { sumDyXhat in
-                        batchNormGradientSums(dy.baseAddress!, xh.baseAddress!, n: n, c: c, s: s,
+                        batchNormGradientSums(dy.baseAddress!, xh.baseAddress!, channels: c, valuesPerChannel: m,
                                               sumDy: sumDy.baseAddress!, sumDyXhat: sumDyXhat.baseAddress!)
                     }
                 }
@@ -195,14 +222,14 @@ public class BatchNorm: Layer {
         for ch in 0..<c {
             scale[ch] = weight.value.scalars[ch] * inverseStd[ch]
             if forwardWasTraining {
-                shift[ch] = Float(scratchA[ch] / m)
-                slope[ch] = Float(scratchB[ch] / m)
+                shift[ch] = Float(scratchA[ch] / Double(m))
+                slope[ch] = Float(scratchB[ch] / Double(m))
             }
         }
         return outputGradient.withUnsafeBufferPointer { dy in
             xhat.withUnsafeBufferPointer { xh in
                 makeLayerOutput(shape: xhat.shape) { dx in
-                    batchNormInputGradient(dy.baseAddress!, xh.baseAddress!, n: n, c: c, s: s,
+                    batchNormInputGradient(dy.baseAddress!, xh.baseAddress!, channels: c, valuesPerChannel: m,
                                            scale: scale, shift: shift, slope: slope, dx: dx)
                 }
             }

@@ -1,16 +1,19 @@
-// The loops of batch normalisation, over a tensor viewed as (N, C, S): N samples, C channels and
-// S positions per channel (S = H·W for images, S = 1 for (N, F) features). Element (n, c, s)
-// lives at (n·C + c)·S + s, so for every (n, c) the S values of one channel are contiguous: the
-// kernels walk memory in order, one contiguous block at a time, and add each block's partial
-// sum into a per-channel Double accumulator.
+// The loops of batch normalisation, over activations in the batch-minor layout (C, M): C channels,
+// and the M = S·B values of each channel (S = H·W positions of B images, or the B values of a
+// feature) in one contiguous block, row (c, s) holding the B images of position s side by side
+// (`BatchMinorLayer.swift`). `BatchNorm` computes on this layout whether it is called in a
+// batch-minor chain or on an NCHW tensor (which it transposes first), so that its sums, and
+// with them its bits, are the same either way. Channels are split over the cores; each
+// channel's sums run over its block in order, so the result does not depend on the split.
 //
 // Inside a block the sums run in Float with 16 SIMD lanes and are flushed to Double every
-// `batchNormFlushLength` elements, so no Float partial sum ever holds more than ~64 terms per
+// `batchNormFlushLength` elements, so no Float partial sum ever holds more than 8 terms per
 // lane. The naive references at the bottom of this file do everything in Double, index by index,
 // with the textbook (long) chain rule; the tests compare the two.
 
-/// Elements summed in Float before the partial sum is added to a Double accumulator.
-let batchNormFlushLength = 1024
+/// Elements summed in Float (8 per SIMD lane) before the partial sum is added to a Double
+/// accumulator: short enough that a Float partial never gathers more than a few roundings.
+let batchNormFlushLength = 128
 
 /// Σ p[i] for i in 0..<count, in Double.
 @inline(__always)
@@ -86,95 +89,73 @@ func batchNormBlockSumAndDot(_ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<F
     return (sum, dot)
 }
 
-/// Per-channel mean and biased variance of x (N, C, S), by two passes (stable when the mean is
+/// Per-channel mean and biased variance of x (C, M), by two passes (stable when the mean is
 /// large compared with the spread, unlike E[x²] − E[x]²).
 ///
-/// - Complexity: two reads of x, O(N·C·S).
-func batchNormStatistics(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
+/// - Complexity: two reads of x, O(C·M).
+func batchNormStatistics(_ x: UnsafePointer<Float>, channels c: Int, valuesPerChannel m: Int,
                          mean: UnsafeMutablePointer<Double>, variance: UnsafeMutablePointer<Double>) {
-    let count = Double(n * s)
     nonisolated(unsafe) let (x, mean, variance) = (x, mean, variance)
-    // Channels are split over the cores; each channel's sums run over the samples in order, so
-    // the result does not depend on the split.
-    forEachChunk(count: c, workPerItem: 2 * n * s) { channels in
-        for channel in channels { mean[channel] = 0; variance[channel] = 0 }
-        for sample in 0..<n {
-            for channel in channels {
-                mean[channel] += batchNormBlockSum(x + (sample * c + channel) * s, s)
-            }
+    forEachChunk(count: c, workPerItem: 2 * m) { channels in
+        for channel in channels {
+            let block = x + channel * m
+            mean[channel] = batchNormBlockSum(block, m) / Double(m)
+            variance[channel] = batchNormBlockSquaredDeviation(block, m, mean: Float(mean[channel])) / Double(m)
         }
-        for channel in channels { mean[channel] /= count }
-        for sample in 0..<n {
-            for channel in channels {
-                variance[channel] += batchNormBlockSquaredDeviation(x + (sample * c + channel) * s, s,
-                                                                    mean: Float(mean[channel]))
-            }
-        }
-        for channel in channels { variance[channel] /= count }
     }
 }
 
-/// x̂ = (x − mean[c])·inverseStd[c] and y = γ[c]·x̂ + β[c], both (N, C, S).
-/// Samples are split over the cores.
+/// x̂ = (x − mean[c])·inverseStd[c] and y = γ[c]·x̂ + β[c], both (C, M).
 ///
-/// - Complexity: one read of x, two writes, O(N·C·S).
-func batchNormNormalize(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
+/// - Complexity: one read of x, two writes, O(C·M).
+func batchNormNormalize(_ x: UnsafePointer<Float>, channels c: Int, valuesPerChannel m: Int,
                         mean: UnsafePointer<Float>, inverseStd: UnsafePointer<Float>,
                         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                         normalized: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
     nonisolated(unsafe) let (x, mean, inverseStd, gamma, beta, normalized, output) =
         (x, mean, inverseStd, gamma, beta, normalized, output)
-    forEachChunk(count: n, workPerItem: c * s) { samples in
-        for sample in samples {
-            for channel in 0..<c {
-                let base = (sample * c + channel) * s
-                let (m, k, g, b) = (mean[channel], inverseStd[channel], gamma[channel], beta[channel])
-                let xb = x + base, xh = normalized + base, yb = output + base
-                for i in 0..<s {
-                    let v = (xb[i] - m) * k
-                    xh[i] = v
-                    yb[i] = g * v + b
-                }
+    forEachChunk(count: c, workPerItem: m) { channels in
+        for channel in channels {
+            let base = channel * m
+            let (mu, k, g, b) = (mean[channel], inverseStd[channel], gamma[channel], beta[channel])
+            let xb = x + base, xh = normalized + base, yb = output + base
+            for i in 0..<m {
+                let v = (xb[i] - mu) * k
+                xh[i] = v
+                yb[i] = g * v + b
             }
         }
     }
 }
 
-/// Per-channel Σ dy and Σ dy·x̂ over (N, S), the two reductions of the backward pass.
-func batchNormGradientSums(_ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, n: Int, c: Int, s: Int,
+/// Per-channel Σ dy and Σ dy·x̂ over each channel's M values, the two reductions of the backward pass.
+func batchNormGradientSums(_ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, channels c: Int, valuesPerChannel m: Int,
                            sumDy: UnsafeMutablePointer<Double>, sumDyXhat: UnsafeMutablePointer<Double>) {
     nonisolated(unsafe) let (dy, xhat, sumDy, sumDyXhat) = (dy, xhat, sumDy, sumDyXhat)
-    // Channels are split over the cores (the sums do not depend on the split).
-    forEachChunk(count: c, workPerItem: n * s) { channels in
-        for channel in channels { sumDy[channel] = 0; sumDyXhat[channel] = 0 }
-        for sample in 0..<n {
-            for channel in channels {
-                let base = (sample * c + channel) * s
-                let (a, b) = batchNormBlockSumAndDot(dy + base, xhat + base, s)
-                sumDy[channel] += a
-                sumDyXhat[channel] += b
-            }
+    forEachChunk(count: c, workPerItem: m) { channels in
+        for channel in channels {
+            let (a, b) = batchNormBlockSumAndDot(dy + channel * m, xhat + channel * m, m)
+            sumDy[channel] = a
+            sumDyXhat[channel] = b
         }
     }
 }
 
-/// dx = scale[c]·(dy − shift[c] − x̂·slope[c]), elementwise over (N, C, S).
+/// dx = scale[c]·(dy − shift[c] − x̂·slope[c]), elementwise over (C, M).
 ///
 /// With scale = γ/σ, shift = Σdy/M and slope = Σ(dy·x̂)/M this is the training-mode gradient;
-/// with shift = slope = 0 it is the evaluation-mode one. Samples are split over the cores.
-func batchNormInputGradient(_ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, n: Int, c: Int, s: Int,
+/// with shift = slope = 0 it is the evaluation-mode one.
+func batchNormInputGradient(_ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, channels c: Int, valuesPerChannel m: Int,
                             scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, slope: UnsafePointer<Float>,
                             dx: UnsafeMutablePointer<Float>) {
     nonisolated(unsafe) let (dy, xhat, scale, shift, slope, dx) = (dy, xhat, scale, shift, slope, dx)
-    forEachChunk(count: n, workPerItem: c * s) { samples in
-        for sample in samples {
-            for channel in 0..<c {
-                let base = (sample * c + channel) * s
-                let (k, a, b) = (scale[channel], shift[channel], slope[channel])
-                let g = dy + base, xh = xhat + base, out = dx + base
-                for i in 0..<s {
-                    out[i] = k * (g[i] - a - xh[i] * b)
-                }
+    forEachChunk(count: c, workPerItem: m) { channels in
+        for channel in channels {
+            let base = channel * m
+            let (k, a, b) = (scale[channel], shift[channel], slope[channel])
+            let g = dy + base, xh = xhat + base, out = dx + base
+            for i in 0..<m {
+                out[i] = k * (g[i] - a - xh[i] * b)
             }
         }
     }

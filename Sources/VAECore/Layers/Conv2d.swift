@@ -15,20 +15,25 @@
 /// (B, C·H·W) to the "batch-minor" X (C·H·W, B), in which each pixel's B values are contiguous,
 /// so that im2col copies whole runs of B floats (see `Im2ColBatchMinor.swift`); with columns
 /// ordered (image, position) its runs would be OW floats long, 7 in the VAE's second conv, and
-/// im2col and col2im cost as much as the GEMM. Y' read as (O·OH·OW, B) is transposed back to
-/// NCHW, adding the bias on the way. The transposes move C·H·W·B and O·OH·OW·B floats, a small
-/// fraction of the K = C·kh·kw-fold larger GEMM work.
+/// im2col and col2im cost as much as the GEMM. Y' read as (O·OH·OW, B) is the output in
+/// batch-minor layout: the layer's computation is written on that layout
+/// (`forwardBatchMinor`, `backwardBatchMinor`), and its NCHW `forward` and `backward`
+/// transpose around it. Inside a `Sequential` of batch-minor layers the transposes happen once
+/// for the whole chain (`BatchMinorLayer.swift`).
 ///
 /// Backward, with g = ∂L/∂y transposed to G (O, OH·OW·B) (∂L/∂b = its row sums per channel):
 ///     ∂L/∂W (O, C·kh·kw) += G · colᵀ          (one GEMM, the sum over the batch is its K)
 ///     ∂col (C·kh·kw, OH·OW·B) = Wᵀ · G        (one GEMM)
 ///     ∂L/∂x = (col2im(∂col))ᵀ                  (col2im sums overlapping patches)
 ///
-/// The im2col matrix of the last forward pass is kept for ∂W; it and the other scratch
-/// matrices are held by the layer and reused, grown only when a larger batch arrives.
+/// The im2col matrix is never written out: the GEMMs pack their slivers of col (and of colᵀ for
+/// ∂W) straight from the batch-minor X, which the layer keeps from the forward pass
+/// (`GEMMImplicitColumns.swift`: the same values, so the same bits, without streaming a matrix
+/// kh·kw/(sh·sw) times larger than X through the caches). The scratch matrices are held by the
+/// layer and reused, grown only when a larger batch arrives.
 /// - Complexity: B·O·OH·OW·C·kh·kw multiply-adds forward, twice that backward; memory
-///   2·C·kh·kw·B·OH·OW + O·B·OH·OW + C·H·W·B floats of scratch.
-public final class Conv2d: Layer {
+///   C·kh·kw·B·OH·OW floats of scratch (∂col), besides the input kept for ∂W.
+public final class Conv2d: BatchMinorLayer {
     public let inputChannels: Int
     public let outputChannels: Int
     public let kernel: (height: Int, width: Int)
@@ -45,18 +50,14 @@ public final class Conv2d: Layer {
     /// skipping the ∂col GEMM, col2im and a transpose. The VAE sets it on its first convolution.
     public var computesInputGradient = true
 
-    /// The geometry and batch size of the last forward pass.
-    private var cache: (geometry: ConvGeometry, batch: Int)?
-    /// The input in batch-minor layout, (C·H·W, B), in forward; ∂X in backward.
-    private var batchMinorInput: [Float] = []
-    /// im2col of the last input, (C·kh·kw, OH·OW·B): ∂W needs it.
-    private var columns: [Float] = []
+    /// The geometry and batch size of the last forward pass, and its batch-minor input
+    /// X (C·H·W, B): ∂W is packed from it (every backward pass after a forward reads it again).
+    private var cache: (geometry: ConvGeometry, batch: Int, input: Tensor)?
+    /// The implicit im2col's tables (`ImplicitColumns`): per row of col, its offset and tap.
+    private var rowOffsets: [Int] = []
+    private var rowTaps: [(Int, Int)] = []
     /// ∂col in backward, (C·kh·kw, OH·OW·B).
     private var columnGradient: [Float] = []
-    /// Y' in forward, G in backward: (O, OH·OW·B).
-    private var channelMajor: [Float] = []
-    /// The bias expanded to one value per row (o, p) of Y', (O·OH·OW).
-    private var rowBias: [Float] = []
 
     /// A convolution with a kh×kw kernel, stride and padding per axis (height, width).
     public init(inputChannels: Int, outputChannels: Int, kernel: (height: Int, width: Int),
@@ -111,84 +112,96 @@ public final class Conv2d: Layer {
         return [shape[0], outputChannels, g.outputHeight, g.outputWidth]
     }
 
+    /// (B, C, H, W) → (B, O, OH, OW): the batch-minor computation between two transposes.
     public func forward(_ x: Tensor) -> Tensor {
         let g = requireShape { try geometry(forInput: x.shape) }
+        let y = forwardBatchMinor(batchMinor(x), sampleShape: [inputChannels, g.height, g.width])
+        return batchMajor(y, sampleShape: [outputChannels, g.outputHeight, g.outputWidth])
+    }
+
+    /// ∂L/∂y (B, O, OH, OW) → ∂L/∂x (B, C, H, W), through `backwardBatchMinor`.
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard let (g, B, _) = cache else { preconditionFailure("Conv2d.backward called before forward") }
+        precondition(dy.shape == [B, outputChannels, g.outputHeight, g.outputWidth],
+                     "Conv2d.backward: output gradient \(dy.shape) should be \([B, outputChannels, g.outputHeight, g.outputWidth])")
+        let dx = backwardBatchMinor(batchMinor(dy))
+        return computesInputGradient ? batchMajor(dx, sampleShape: [inputChannels, g.height, g.width]) : dx
+    }
+
+    /// (C, H, W) → (O, OH, OW).
+    public func outputSampleShape(forInput shape: [Int]) -> [Int] {
+        let g = requireShape { try geometry(forInput: [1] + shape) }
+        return [outputChannels, g.outputHeight, g.outputWidth]
+    }
+
+    /// X (C·H·W, B) → Y' (O·OH·OW, B) = W · col(X) + b, with col packed straight from X.
+    public func forwardBatchMinor(_ x: Tensor, sampleShape: [Int]) -> Tensor {
+        let g = requireShape { try geometry(forInput: [1] + sampleShape) }
+        precondition(x.rank == 2 && x.shape[0] == g.imageSize && x.shape[1] > 0,
+                     "Conv2d: a batch-minor input of samples \(sampleShape) must be (\(g.imageSize), B), got \(x.shape)")
         checkParameterShapes()
-        let (B, O, R, P) = (x.shape[0], outputChannels, g.rows, g.columns)
+        let (B, O, R, P) = (x.shape[1], outputChannels, g.rows, g.columns)
         let N = B * P
-        growScratch(&batchMinorInput, to: g.imageSize * B)
-        growScratch(&columns, to: R * N)
-        growScratch(&channelMajor, to: O * N)
-        cache = (g, B)
-        if let bias {
-            // One bias value per row (o, p) of Y', added during the transpose.
-            growScratch(&rowBias, to: O * P)
-            bias.value.withUnsafeBufferPointer { b in
-                for o in 0..<O { for p in 0..<P { rowBias[o * P + p] = b[o] } }
-            }
-        }
-        return batchMinorInput.withUnsafeMutableBufferPointer { xt in
-            columns.withUnsafeMutableBufferPointer { col in
-                channelMajor.withUnsafeMutableBufferPointer { yt in
-                    // X (C·H·W, B) = xᵀ;  col (R, N) = im2col(X)
-                    x.withUnsafeBufferPointer { px in
-                        transpose(px.baseAddress!, rows: B, columns: g.imageSize, into: xt.baseAddress!)
-                    }
-                    im2colBatchMinor(xt.baseAddress!, batch: B, geometry: g, into: col.baseAddress!)
-                    // Y' (O, N) = W (O, R) · col (R, N)
+        ImplicitColumns.tables(for: g, batch: B, offsets: &rowOffsets, taps: &rowTaps)
+        cache = (g, B, x)
+        return makeLayerOutput(shape: [O * P, B]) { y in
+            // Y' (O, N) = W (O, R) · col (R, N), col = im2col(X) read straight from X
+            x.withUnsafeBufferPointer { xt in
+                withImplicitColumns(of: xt.baseAddress!, geometry: g, batch: B) { col in
                     weight.value.withUnsafeBufferPointer { w in
-                        gemm(transposeA: false, transposeB: false, m: O, n: N, k: R, alpha: 1,
-                             a: w.baseAddress!, lda: R, b: col.baseAddress!, ldb: N, beta: 0, c: yt.baseAddress!, ldc: N)
+                        gemm(transposeA: false, m: O, n: N, k: R, alpha: 1, a: w.baseAddress!, lda: R,
+                             columns: col, transposeColumns: false, beta: 0, c: y, ldc: N)
                     }
-                    // y (B, O·P) = Y'ᵀ, Y' read as (O·P, B), + b
-                    return makeLayerOutput(shape: [B, O, g.outputHeight, g.outputWidth]) { y in
-                        rowBias.withUnsafeBufferPointer { rb in
-                            transpose(yt.baseAddress!, rows: O * P, columns: B, into: y,
-                                      rowBias: bias == nil ? nil : rb.baseAddress!)
-                        }
+                }
+            }
+            // + b: row (o, p) of Y' holds B values of channel o.
+            bias?.value.withUnsafeBufferPointer { b in addChannelValues(b.baseAddress!, channels: O, valuesPerChannel: N, to: y) }
+        }
+    }
+
+    /// G = ∂L/∂Y' (O·OH·OW, B) → ∂X (C·H·W, B); accumulates ∂W and ∂b:
+    ///     ∂b += Σ of each channel's OH·OW·B values of G
+    ///     ∂W (O, R) += G (O, N) · colᵀ (N, R)      (col packed from the cached X)
+    ///     ∂col (R, N) = Wᵀ (R, O) · G (O, N);  ∂X = col2im(∂col)
+    public func backwardBatchMinor(_ dy: Tensor) -> Tensor {
+        guard let (g, B, x) = cache else { preconditionFailure("Conv2d.backward called before forward") }
+        let (O, R, P) = (outputChannels, g.rows, g.columns)
+        let N = B * P
+        precondition(dy.shape == [O * P, B], "Conv2d.backward: batch-minor output gradient \(dy.shape) should be \([O * P, B])")
+        checkParameterShapes()
+        return dy.withUnsafeBufferPointer { pg in
+            let gt = pg.baseAddress!
+            bias?.gradient.withUnsafeMutableBufferPointer { db in
+                addChannelSums(gt, channels: O, valuesPerChannel: N, into: db.baseAddress!)
+            }
+            x.withUnsafeBufferPointer { xt in
+                withImplicitColumns(of: xt.baseAddress!, geometry: g, batch: B) { col in
+                    weight.gradient.withUnsafeMutableBufferPointer { dw in
+                        gemm(transposeA: false, m: O, n: R, k: N, alpha: 1, a: gt, lda: N,
+                             columns: col, transposeColumns: true, beta: 1, c: dw.baseAddress!, ldc: R)
                     }
+                }
+            }
+            guard computesInputGradient else { return Tensor(shape: [0]) }
+            growScratch(&columnGradient, to: R * N)
+            return columnGradient.withUnsafeMutableBufferPointer { dcol in
+                weight.value.withUnsafeBufferPointer { w in
+                    gemm(transposeA: true, transposeB: false, m: R, n: N, k: O, alpha: 1,
+                         a: w.baseAddress!, lda: R, b: gt, ldb: N, beta: 0, c: dcol.baseAddress!, ldc: N)
+                }
+                return makeLayerOutput(shape: [g.imageSize, B]) { dx in
+                    col2imBatchMinor(dcol.baseAddress!, batch: B, geometry: g, into: dx)
                 }
             }
         }
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
-        guard let (g, B) = cache else { preconditionFailure("Conv2d.backward called before forward") }
-        let (O, R, P) = (outputChannels, g.rows, g.columns)
-        let N = B * P
-        precondition(dy.shape == [B, O, g.outputHeight, g.outputWidth],
-                     "Conv2d.backward: output gradient \(dy.shape) should be \([B, O, g.outputHeight, g.outputWidth])")
-        checkParameterShapes()
-        if computesInputGradient { growScratch(&columnGradient, to: R * N) }
-        return columns.withUnsafeMutableBufferPointer { col in
-            channelMajor.withUnsafeMutableBufferPointer { gt in
-                columnGradient.withUnsafeMutableBufferPointer { dcol in
-                    batchMinorInput.withUnsafeMutableBufferPointer { dxt in
-                        // G (O, N) = dyᵀ: dy (B, O·P) transposed to (O·P, B); ∂b += Σ over each channel's P·B values
-                        dy.withUnsafeBufferPointer { pdy in
-                            transpose(pdy.baseAddress!, rows: B, columns: O * P, into: gt.baseAddress!)
-                        }
-                        bias?.gradient.withUnsafeMutableBufferPointer { db in
-                            addChannelSums(gt.baseAddress!, channels: O, valuesPerChannel: N, into: db.baseAddress!)
-                        }
-                        // ∂W (O, R) += G (O, N) · colᵀ (N, R)
-                        weight.gradient.withUnsafeMutableBufferPointer { dw in
-                            gemm(transposeA: false, transposeB: true, m: O, n: R, k: N, alpha: 1,
-                                 a: gt.baseAddress!, lda: N, b: col.baseAddress!, ldb: N, beta: 1, c: dw.baseAddress!, ldc: R)
-                        }
-                        guard computesInputGradient else { return Tensor(shape: [0]) }
-                        // ∂col (R, N) = Wᵀ (R, O) · G (O, N)
-                        weight.value.withUnsafeBufferPointer { w in
-                            gemm(transposeA: true, transposeB: false, m: R, n: N, k: O, alpha: 1,
-                                 a: w.baseAddress!, lda: R, b: gt.baseAddress!, ldb: N, beta: 0, c: dcol.baseAddress!, ldc: N)
-                        }
-                        // ∂X (C·H·W, B) = col2im(∂col);  ∂x = ∂Xᵀ
-                        col2imBatchMinor(dcol.baseAddress!, batch: B, geometry: g, into: dxt.baseAddress!)
-                        return makeLayerOutput(shape: [B, inputChannels, g.height, g.width]) { dx in
-                            transpose(dxt.baseAddress!, rows: g.imageSize, columns: B, into: dx)
-                        }
-                    }
-                }
+    /// The implicit im2col matrix of the batch-minor image `x` (C·H·W, B), for `body`.
+    private func withImplicitColumns<R>(of x: UnsafePointer<Float>, geometry g: ConvGeometry, batch: Int,
+                                        _ body: (ImplicitColumns) -> R) -> R {
+        rowOffsets.withUnsafeBufferPointer { offsets in
+            rowTaps.withUnsafeBufferPointer { taps in
+                body(ImplicitColumns(x: x, geometry: g, batch: batch, rowOffsets: offsets.baseAddress!, rowTaps: taps.baseAddress!))
             }
         }
     }

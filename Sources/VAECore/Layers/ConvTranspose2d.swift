@@ -6,7 +6,8 @@
 /// The weight is (Cin, Cout, kh, kw), PyTorch's layout (note: input channels first), bias (Cout).
 ///
 /// Computed as Caffe does, by GEMM then col2im, over the whole batch at once, in the
-/// batch-minor layout of `Conv2d` (columns ordered (position, image)). With x transposed to
+/// batch-minor layout of `Conv2d` (columns ordered (position, image)); the NCHW `forward` and
+/// `backward` transpose around that computation (`BatchMinorLayer.swift`). With x transposed to
 /// X' (Cin, H·W·B) and W read as a (Cin, Cout·kh·kw) matrix:
 ///     col (Cout·kh·kw, H·W·B) = Wᵀ · X'          (one GEMM)
 ///     y = (col2im(col))ᵀ + b                    (each column lands on the patch it came from)
@@ -15,9 +16,10 @@
 ///
 /// Backward is that convolution, with g = ∂L/∂y transposed to batch-minor:
 ///     ∂col = im2col(gᵀ) (Cout·kh·kw, H·W·B),   ∂b += Σ g per channel,
+/// (∂col is never written out: both GEMMs pack it straight from gᵀ, `GEMMImplicitColumns.swift`)
 ///     ∂W (Cin, Cout·kh·kw) += X' · ∂colᵀ,       ∂X' (Cin, H·W·B) = W · ∂col,  then transposed to NCHW.
 /// - Complexity: B·H·W·Cin·Cout·kh·kw multiply-adds forward, twice that backward.
-public final class ConvTranspose2d: Layer {
+public final class ConvTranspose2d: BatchMinorLayer {
     public let inputChannels: Int
     public let outputChannels: Int
     public let kernel: (height: Int, width: Int)
@@ -30,18 +32,14 @@ public final class ConvTranspose2d: Layer {
     public let bias: Parameter?
     public var isTraining = true
 
-    /// The geometry of the convolution from one output image back to one input image, and the batch size.
-    private var cache: (geometry: ConvGeometry, batch: Int)?
-    /// X' of the last forward pass, (Cin, H·W·B): ∂W needs it.
-    private var inputChannelMajor: [Float] = []
-    /// col in forward, ∂col in backward: (Cout·kh·kw, H·W·B).
+    /// The geometry of the convolution from one output image back to one input image, the batch
+    /// size, and the batch-minor input X' (Cin·H·W, B) of the last forward pass: ∂W needs it.
+    private var cache: (geometry: ConvGeometry, batch: Int, input: Tensor)?
+    /// col in forward, (Cout·kh·kw, H·W·B) (∂col in backward is packed straight from ∂Y).
     private var columns: [Float] = []
-    /// ∂X' in backward, (Cin, H·W·B).
-    private var inputGradientChannelMajor: [Float] = []
-    /// Y in forward, ∂Y in backward: the output in batch-minor layout, (Cout·OH·OW, B).
-    private var batchMinorOutput: [Float] = []
-    /// The bias expanded to one value per row (c, position) of Y, (Cout·OH·OW).
-    private var rowBias: [Float] = []
+    /// The implicit im2col's tables of ∂Y (`ImplicitColumns`), for the backward pass.
+    private var rowOffsets: [Int] = []
+    private var rowTaps: [(Int, Int)] = []
 
     /// A transposed convolution with a kh×kw kernel; stride, padding and output padding per axis.
     /// The output padding (added to one side of the output) must be smaller than the stride: it
@@ -116,84 +114,87 @@ public final class ConvTranspose2d: Layer {
         return [shape[0], outputChannels, g.height, g.width]
     }
 
+    /// (B, Cin, H, W) → (B, Cout, OH, OW): the batch-minor computation between two transposes.
     public func forward(_ x: Tensor) -> Tensor {
         let g = requireShape { try geometry(forInput: x.shape) }
+        let y = forwardBatchMinor(batchMinor(x), sampleShape: Array(x.shape.dropFirst()))
+        return batchMajor(y, sampleShape: [outputChannels, g.height, g.width])
+    }
+
+    /// ∂L/∂y (B, Cout, OH, OW) → ∂L/∂x (B, Cin, H, W), through `backwardBatchMinor`.
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard let (g, B, _) = cache else { preconditionFailure("ConvTranspose2d.backward called before forward") }
+        precondition(dy.shape == [B, outputChannels, g.height, g.width],
+                     "ConvTranspose2d.backward: output gradient \(dy.shape) should be \([B, outputChannels, g.height, g.width])")
+        return batchMajor(backwardBatchMinor(batchMinor(dy)), sampleShape: [inputChannels, g.outputHeight, g.outputWidth])
+    }
+
+    /// (Cin, H, W) → (Cout, OH, OW).
+    public func outputSampleShape(forInput shape: [Int]) -> [Int] {
+        let g = requireShape { try geometry(forInput: [1] + shape) }
+        return [outputChannels, g.height, g.width]
+    }
+
+    /// X' (Cin·H·W, B) → Y (Cout·OH·OW, B) = col2im(Wᵀ · X') + b.
+    public func forwardBatchMinor(_ x: Tensor, sampleShape: [Int]) -> Tensor {
+        let g = requireShape { try geometry(forInput: [1] + sampleShape) }
+        let (Ci, Co, R, P) = (inputChannels, outputChannels, g.rows, g.columns)
+        precondition(x.rank == 2 && x.shape[0] == Ci * P && x.shape[1] > 0,
+                     "ConvTranspose2d: a batch-minor input of samples \(sampleShape) must be (\(Ci * P), B), got \(x.shape)")
         checkParameterShapes()
-        let (B, Ci, Co, R, P) = (x.shape[0], inputChannels, outputChannels, g.rows, g.columns)
+        let B = x.shape[1]
         let N = B * P  // H·W·B
-        let outputPlane = g.height * g.width
-        growScratch(&inputChannelMajor, to: Ci * N)
         growScratch(&columns, to: R * N)
-        growScratch(&batchMinorOutput, to: g.imageSize * B)
-        cache = (g, B)
-        if let bias {
-            // One bias value per row (c, position) of Y (Cout·OH·OW, B), added during the transpose.
-            growScratch(&rowBias, to: Co * outputPlane)
-            bias.value.withUnsafeBufferPointer { b in
-                for c in 0..<Co { for p in 0..<outputPlane { rowBias[c * outputPlane + p] = b[c] } }
+        cache = (g, B, x)
+        return columns.withUnsafeMutableBufferPointer { col in
+            // col (R, N) = Wᵀ (R, Ci) · X' (Ci, N)
+            x.withUnsafeBufferPointer { xt in
+                weight.value.withUnsafeBufferPointer { w in
+                    gemm(transposeA: true, transposeB: false, m: R, n: N, k: Ci, alpha: 1,
+                         a: w.baseAddress!, lda: R, b: xt.baseAddress!, ldb: N, beta: 0, c: col.baseAddress!, ldc: N)
+                }
             }
-        }
-        return inputChannelMajor.withUnsafeMutableBufferPointer { xt in
-            columns.withUnsafeMutableBufferPointer { col in
-                batchMinorOutput.withUnsafeMutableBufferPointer { yt in
-                    // X' (Ci·H·W, B) = xᵀ, that is (Ci, N)
-                    x.withUnsafeBufferPointer { px in
-                        transpose(px.baseAddress!, rows: B, columns: Ci * P, into: xt.baseAddress!)
-                    }
-                    // col (R, N) = Wᵀ (R, Ci) · X' (Ci, N)
-                    weight.value.withUnsafeBufferPointer { w in
-                        gemm(transposeA: true, transposeB: false, m: R, n: N, k: Ci, alpha: 1,
-                             a: w.baseAddress!, lda: R, b: xt.baseAddress!, ldb: N, beta: 0, c: col.baseAddress!, ldc: N)
-                    }
-                    // Y (Cout·OH·OW, B) = col2im(col);  y = Yᵀ + b
-                    col2imBatchMinor(col.baseAddress!, batch: B, geometry: g, into: yt.baseAddress!)
-                    return makeLayerOutput(shape: [B, Co, g.height, g.width]) { y in
-                        rowBias.withUnsafeBufferPointer { rb in
-                            transpose(yt.baseAddress!, rows: g.imageSize, columns: B, into: y,
-                                      rowBias: bias == nil ? nil : rb.baseAddress!)
-                        }
-                    }
+            // Y (Cout·OH·OW, B) = col2im(col) + b
+            return makeLayerOutput(shape: [g.imageSize, B]) { y in
+                col2imBatchMinor(col.baseAddress!, batch: B, geometry: g, into: y)
+                bias?.value.withUnsafeBufferPointer { b in
+                    addChannelValues(b.baseAddress!, channels: Co, valuesPerChannel: g.height * g.width * B, to: y)
                 }
             }
         }
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
-        guard let (g, B) = cache else { preconditionFailure("ConvTranspose2d.backward called before forward") }
+    /// ∂Y (Cout·OH·OW, B) → ∂X' (Cin·H·W, B); accumulates ∂W and ∂b:
+    ///     ∂b += Σ of each channel's OH·OW·B values of ∂Y
+    ///     ∂W (Ci, R) += X' (Ci, N) · ∂colᵀ (N, R),   ∂X' (Ci, N) = W (Ci, R) · ∂col (R, N)
+    /// with ∂col = im2col(∂Y) packed straight from ∂Y, never written out.
+    public func backwardBatchMinor(_ dy: Tensor) -> Tensor {
+        guard let (g, B, x) = cache else { preconditionFailure("ConvTranspose2d.backward called before forward") }
         let (Ci, Co, R, P) = (inputChannels, outputChannels, g.rows, g.columns)
         let N = B * P
-        precondition(dy.shape == [B, Co, g.height, g.width],
-                     "ConvTranspose2d.backward: output gradient \(dy.shape) should be \([B, Co, g.height, g.width])")
+        precondition(dy.shape == [g.imageSize, B],
+                     "ConvTranspose2d.backward: batch-minor output gradient \(dy.shape) should be \([g.imageSize, B])")
         checkParameterShapes()
-        growScratch(&inputGradientChannelMajor, to: Ci * N)
-        return inputChannelMajor.withUnsafeMutableBufferPointer { xt in
-            columns.withUnsafeMutableBufferPointer { dcol in
-                inputGradientChannelMajor.withUnsafeMutableBufferPointer { dxt in
-                    batchMinorOutput.withUnsafeMutableBufferPointer { dyt in
-                        // ∂Y (Cout·OH·OW, B) = dyᵀ;  ∂b += Σ over each channel's OH·OW·B values
-                        dy.withUnsafeBufferPointer { pdy in
-                            transpose(pdy.baseAddress!, rows: B, columns: g.imageSize, into: dyt.baseAddress!)
+        ImplicitColumns.tables(for: g, batch: B, offsets: &rowOffsets, taps: &rowTaps)
+        return dy.withUnsafeBufferPointer { dyt in
+            bias?.gradient.withUnsafeMutableBufferPointer { db in
+                addChannelSums(dyt.baseAddress!, channels: Co, valuesPerChannel: g.height * g.width * B, into: db.baseAddress!)
+            }
+            return rowOffsets.withUnsafeBufferPointer { offsets in
+                rowTaps.withUnsafeBufferPointer { taps in
+                    let dcol = ImplicitColumns(x: dyt.baseAddress!, geometry: g, batch: B,
+                                               rowOffsets: offsets.baseAddress!, rowTaps: taps.baseAddress!)
+                    x.withUnsafeBufferPointer { xt in
+                        weight.gradient.withUnsafeMutableBufferPointer { dw in
+                            gemm(transposeA: false, m: Ci, n: R, k: N, alpha: 1, a: xt.baseAddress!, lda: N,
+                                 columns: dcol, transposeColumns: true, beta: 1, c: dw.baseAddress!, ldc: R)
                         }
-                        bias?.gradient.withUnsafeMutableBufferPointer { db in
-                            addChannelSums(dyt.baseAddress!, channels: Co, valuesPerChannel: g.height * g.width * B,
-                                           into: db.baseAddress!)
+                    }
+                    return makeLayerOutput(shape: [Ci * P, B]) { dx in
+                        weight.value.withUnsafeBufferPointer { w in
+                            gemm(transposeA: false, m: Ci, n: N, k: R, alpha: 1, a: w.baseAddress!, lda: R,
+                                 columns: dcol, transposeColumns: false, beta: 0, c: dx, ldc: N)
                         }
-                        // ∂col (R, N) = im2col(∂Y)
-                        im2colBatchMinor(dyt.baseAddress!, batch: B, geometry: g, into: dcol.baseAddress!)
-                    }
-                    // ∂W (Ci, R) += X' (Ci, N) · ∂colᵀ (N, R)
-                    weight.gradient.withUnsafeMutableBufferPointer { dw in
-                        gemm(transposeA: false, transposeB: true, m: Ci, n: R, k: N, alpha: 1,
-                             a: xt.baseAddress!, lda: N, b: dcol.baseAddress!, ldb: N, beta: 1, c: dw.baseAddress!, ldc: R)
-                    }
-                    // ∂X' (Ci, N) = W (Ci, R) · ∂col (R, N)
-                    weight.value.withUnsafeBufferPointer { w in
-                        gemm(transposeA: false, transposeB: false, m: Ci, n: N, k: R, alpha: 1,
-                             a: w.baseAddress!, lda: R, b: dcol.baseAddress!, ldb: N, beta: 0, c: dxt.baseAddress!, ldc: N)
-                    }
-                    // ∂x (B, Ci·H·W) = ∂X'ᵀ, ∂X' read as (Ci·H·W, B)
-                    return makeLayerOutput(shape: [B, Ci, g.outputHeight, g.outputWidth]) { dx in
-                        transpose(dxt.baseAddress!, rows: Ci * P, columns: B, into: dx)
                     }
                 }
             }

@@ -3,7 +3,7 @@
 ///
 /// Row-major order already stores each sample's values contiguously in (c, h, w) order, which is
 /// also PyTorch's `nn.Flatten` order, so forward and backward only change the shape: no copy.
-public final class Flatten: Layer {
+public final class Flatten: BatchMinorLayer {
     public var isTraining = true
     /// The input shape of the last forward pass, which backward restores.
     private var inputShape: [Int]?
@@ -30,4 +30,12 @@ public final class Flatten: Layer {
                      "Flatten.backward: output gradient \(dy.shape) does not match input \(inputShape)")
         return dy.reshaped(inputShape)
     }
+
+    /// (d₁, …, dₖ) → (d₁·…·dₖ). On batch-minor data (F, B) a flatten changes nothing at all.
+    public func outputSampleShape(forInput shape: [Int]) -> [Int] { [shape.reduce(1, *)] }
+    public func forwardBatchMinor(_ x: Tensor, sampleShape: [Int]) -> Tensor {
+        inputShape = [x.shape[1]] + sampleShape   // for an NCHW backward pass called on its own
+        return x
+    }
+    public func backwardBatchMinor(_ dy: Tensor) -> Tensor { dy }
 }

@@ -197,7 +197,7 @@ public func col2im(_ columns: Tensor, imageShape: [Int], kernel: (height: Int, w
 /// (through `parallelFor`).
 /// Callers split by what each item writes, so that chunks never write the same memory.
 func forEachChunk(count: Int, workPerItem: Int, _ body: (Range<Int>) -> Void) {
-    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let cores = computeThreads
     let chunks = min(cores, count)
     guard chunks > 1, count * workPerItem >= 1 << 16 else {
         body(0..<count)

@@ -81,76 +81,57 @@ func im2colBatchMinor(_ x: UnsafePointer<Float>, batch: Int, geometry g: ConvGeo
     }
 }
 
-/// The kernel taps that reach each input row (or column) of a convolution: for input index i,
-/// the pairs (k, o) with o·stride − padding + k = i and 0 ≤ o < outputSize, k ascending.
-/// `taps[i·kernel + t]` for t < `counts[i]`.
-private func tapsReaching(inputSize: Int, kernel: Int, stride: Int, padding: Int, outputSize: Int)
-    -> (taps: [(k: Int, o: Int)], counts: [Int]) {
-    var taps = [(k: Int, o: Int)](repeating: (0, 0), count: inputSize * kernel)
-    var counts = [Int](repeating: 0, count: inputSize)
-    for i in 0..<inputSize {
-        for k in 0..<kernel {
-            let t = i + padding - k
-            guard t >= 0, t % stride == 0, t / stride < outputSize else { continue }
-            taps[i * kernel + counts[i]] = (k, t / stride)
-            counts[i] += 1
-        }
-    }
-    return (taps, counts)
-}
-
 /// col2im of a batch in batch-minor layout: `x` (C·H·W, B) is OVERWRITTEN with the sum, over
 /// every entry of `columns` (C·kh·kw, OH·OW·B), of that entry on the pixel it was read from.
 ///
-/// Written as a gather: each pixel (c, h, w) adds up the entries of the taps that read it
-/// (for the VAE's 4×4 kernels at stride 2, four of them) and is written once, instead of being
-/// zeroed and then updated once per tap. The terms are added in tap order, as `col2im(batch:…)`
-/// adds them, so the two agree to the last bit.
+/// Written as a scatter, tap by tap: channel c's plane of x is zeroed, then each of its kh·kw
+/// rows of col is streamed once, left to right, and added run by run (B floats) onto the pixels
+/// it came from. col is the large operand (kh·kw/(sh·sw) times x): read as kh·kw sequential
+/// streams it goes at the speed of memory, while the plane being summed (H·W·B floats) stays in
+/// the core's cache. (Gathering the taps of each pixel in turn instead reads every row of col a
+/// few floats at a time, kh·kw streams at once, which measured 2–3 times slower.) The taps are
+/// added in order (ki, kj), so each pixel's sum is the same as `col2im(batch:…)`'s.
 ///
-/// The batch is split over the cores: each share writes the values of its own images, in runs
-/// of B / cores.
-/// - Complexity: C·kh·kw·OH·OW·B additions; each pixel written once.
+/// Channels are split over the cores (each writes its own planes); with a single channel, the
+/// images are, in runs of B / cores.
+/// - Complexity: C·kh·kw·OH·OW·B additions, C·H·W·B stores of zero.
 func col2imBatchMinor(_ columns: UnsafePointer<Float>, batch: Int, geometry g: ConvGeometry,
                       into x: UnsafeMutablePointer<Float>) {
     let B = batch
     let rowLength = g.columns * B
-    let taps = g.kernelHeight * g.kernelWidth
-    let rows = tapsReaching(inputSize: g.height, kernel: g.kernelHeight, stride: g.strideHeight,
-                            padding: g.paddingHeight, outputSize: g.outputHeight)
-    let cols = tapsReaching(inputSize: g.width, kernel: g.kernelWidth, stride: g.strideWidth,
-                            padding: g.paddingWidth, outputSize: g.outputWidth)
+    let plane = g.height * g.width * B
     nonisolated(unsafe) let (source, destination) = (columns, x)
-    rows.taps.withUnsafeBufferPointer { rowTaps in
-        cols.taps.withUnsafeBufferPointer { colTaps in
-            rows.counts.withUnsafeBufferPointer { rowCounts in
-                cols.counts.withUnsafeBufferPointer { colCounts in
-                    nonisolated(unsafe) let (rowTaps, colTaps, rowCounts, colCounts) = (rowTaps, colTaps, rowCounts, colCounts)
-                    // Shares of 8 images, so that runs start on whole vectors.
-                    let groups = (B + 7) / 8
-                    forEachChunk(count: groups, workPerItem: 8 * g.rows * g.columns) { range in
-                        let n0 = range.lowerBound * 8, count = min(B, range.upperBound * 8) - n0
-                        for c in 0..<g.channels {
-                            let channelRows = source + c * taps * rowLength + n0
-                            var out = destination + c * g.height * g.width * B + n0
-                            for h in 0..<g.height {
-                                for w in 0..<g.width {
-                                    var first = true
-                                    for i in 0..<rowCounts[h] {
-                                        let (ki, oh) = rowTaps[h * g.kernelHeight + i]
-                                        for j in 0..<colCounts[w] {
-                                            let (kj, ow) = colTaps[w * g.kernelWidth + j]
-                                            let run = channelRows + (ki * g.kernelWidth + kj) * rowLength + (oh * g.outputWidth + ow) * B
-                                            if first { copyRun(run, out, count); first = false } else { addRun(run, out, count) }
-                                        }
-                                    }
-                                    if first { out.update(repeating: 0, count: count) }
-                                    out += B
-                                }
-                            }
+    /// The planes `channels`, images n0 ..< n0 + count of each.
+    func scatter(channels: Range<Int>, n0: Int, count: Int) {
+        for c in channels {
+            let out = destination + c * plane + n0
+            for pixel in 0..<(g.height * g.width) { (out + pixel * B).update(repeating: 0, count: count) }
+            for ki in 0..<g.kernelHeight {
+                let (ohLo, ohHi) = validOutputRange(kernelOffset: ki, stride: g.strideHeight, padding: g.paddingHeight,
+                                                    inputSize: g.height, outputSize: g.outputHeight)
+                for kj in 0..<g.kernelWidth {
+                    let (owLo, owHi) = validOutputRange(kernelOffset: kj, stride: g.strideWidth, padding: g.paddingWidth,
+                                                        inputSize: g.width, outputSize: g.outputWidth)
+                    let row = source + ((c * g.kernelHeight + ki) * g.kernelWidth + kj) * rowLength + n0
+                    for oh in ohLo..<ohHi {
+                        let ih = oh * g.strideHeight - g.paddingHeight + ki
+                        for ow in owLo..<owHi {
+                            let iw = ow * g.strideWidth - g.paddingWidth + kj
+                            addRun(row + (oh * g.outputWidth + ow) * B, out + (ih * g.width + iw) * B, count)
                         }
                     }
                 }
             }
+        }
+    }
+    if g.channels > 1 {
+        forEachChunk(count: g.channels, workPerItem: g.kernelHeight * g.kernelWidth * rowLength) { scatter(channels: $0, n0: 0, count: B) }
+    } else {
+        // Shares of 8 images, so that runs start on whole vectors.
+        let groups = (B + 7) / 8
+        forEachChunk(count: groups, workPerItem: 8 * g.rows * g.columns) { range in
+            let n0 = range.lowerBound * 8
+            scatter(channels: 0..<1, n0: n0, count: min(B, range.upperBound * 8) - n0)
         }
     }
 }
@@ -162,5 +143,22 @@ func addChannelSums(_ x: UnsafePointer<Float>, channels: Int, valuesPerChannel: 
                     into sums: UnsafeMutablePointer<Float>) {
     for c in 0..<channels {
         sums[c] += Float(batchNormBlockSum(x + c * valuesPerChannel, valuesPerChannel))
+    }
+}
+
+/// `x[c·V + i] += values[c]` for each channel c of a batch-minor matrix (C·S, B), V = S·B
+/// values per channel: a bias added to every value of its channel, by vectors, split over the
+/// cores for large matrices.
+/// - Complexity: C·V additions.
+func addChannelValues(_ values: UnsafePointer<Float>, channels: Int, valuesPerChannel v: Int,
+                      to x: UnsafeMutablePointer<Float>) {
+    nonisolated(unsafe) let (values, x) = (values, x)
+    forEachChunk(count: channels, workPerItem: v) { range in
+        for c in range {
+            let add = SIMD8<Float>(repeating: values[c]), block = x + c * v
+            var i = 0
+            while i + 8 <= v { store8(load8(block + i) + add, block + i); i += 8 }
+            while i < v { block[i] += values[c]; i += 1 }
+        }
     }
 }

@@ -1,7 +1,7 @@
 /// Gives every sample of a batch a new shape with the same number of values:
 /// (B, …) → (B, shape…), for example (B, 3136) → (B, 64, 7, 7) at the start of the VAE's decoder.
 /// Like `Flatten`, it only relabels the row-major data; backward restores the input's shape.
-public final class Reshape: Layer {
+public final class Reshape: BatchMinorLayer {
     /// The shape of one output sample.
     public let shape: [Int]
     public var isTraining = true
@@ -35,4 +35,16 @@ public final class Reshape: Layer {
                      "Reshape.backward: output gradient \(dy.shape) should be \([inputShape[0]] + shape)")
         return dy.reshaped(inputShape)
     }
+
+    /// (…) → `shape`. On batch-minor data (F, B) a reshape changes nothing at all.
+    public func outputSampleShape(forInput input: [Int]) -> [Int] {
+        precondition(input.reduce(1, *) == shape.reduce(1, *), "Reshape to \(shape) needs samples of \(shape.reduce(1, *)) values, got \(input)")
+        return shape
+    }
+    public func forwardBatchMinor(_ x: Tensor, sampleShape: [Int]) -> Tensor {
+        _ = outputSampleShape(forInput: sampleShape)
+        inputShape = [x.shape[1]] + sampleShape   // for an NCHW backward pass called on its own
+        return x
+    }
+    public func backwardBatchMinor(_ dy: Tensor) -> Tensor { dy }
 }

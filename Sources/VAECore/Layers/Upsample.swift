@@ -8,10 +8,11 @@
 ///
 /// Backward: each input pixel was copied to f² outputs, so its gradient is the sum of theirs.
 /// - Complexity: B·C·f²·H·W copies forward, as many additions backward.
-public final class Upsample: Layer {
+public final class Upsample: BatchMinorLayer {
     public let factor: Int
     public var isTraining = true
-    private var inputShape: [Int]?
+    /// The sample shape (C, H, W) and batch size of the last forward pass.
+    private var cache: (sample: [Int], batch: Int)?
 
     public init(factor: Int) throws {
         guard factor >= 1 else { throw LayerConfigurationError("Upsample needs a factor of at least 1, not \(factor)") }
@@ -26,36 +27,62 @@ public final class Upsample: Layer {
         return [shape[0], shape[1], shape[2] * factor, shape[3] * factor]
     }
 
+    /// (B, C, H, W) → (B, C, f·H, f·W): the batch-minor computation between two transposes.
     public func forward(_ x: Tensor) -> Tensor {
-        let outShape = requireShape { try outputShape(forInput: x.shape) }
-        inputShape = x.shape
-        let (planes, h, w, f) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3], factor)
-        return makeLayerOutput(shape: outShape) { y in
+        let out = requireShape { try outputShape(forInput: x.shape) }
+        return batchMajor(forwardBatchMinor(batchMinor(x), sampleShape: Array(x.shape.dropFirst())), sampleShape: Array(out.dropFirst()))
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard let (sample, batch) = cache else { preconditionFailure("Upsample.backward called before forward") }
+        let f = factor
+        precondition(dy.shape == [batch, sample[0], sample[1] * f, sample[2] * f],
+                     "Upsample.backward: output gradient \(dy.shape) does not match input \([batch] + sample) × \(f)")
+        return batchMajor(backwardBatchMinor(batchMinor(dy)), sampleShape: sample)
+    }
+
+    /// (C, H, W) → (C, f·H, f·W).
+    public func outputSampleShape(forInput shape: [Int]) -> [Int] {
+        Array(requireShape { try outputShape(forInput: [1] + shape) }.dropFirst())
+    }
+
+    /// X (C·H·W, B) → Y (C·fH·fW, B): row (c, i, j) of Y is row (c, ⌊i/f⌋, ⌊j/f⌋) of X, B values.
+    public func forwardBatchMinor(_ x: Tensor, sampleShape: [Int]) -> Tensor {
+        let out = outputSampleShape(forInput: sampleShape)
+        precondition(x.rank == 2 && x.shape[0] == sampleShape.reduce(1, *) && x.shape[1] > 0,
+                     "Upsample: a batch-minor input of samples \(sampleShape) must be (\(sampleShape.reduce(1, *)), B), got \(x.shape)")
+        let (b, c, h, w, f) = (x.shape[1], sampleShape[0], sampleShape[1], sampleShape[2], factor)
+        cache = (sampleShape, b)
+        return makeLayerOutput(shape: [out.reduce(1, *), b]) { y in
             x.withUnsafeBufferPointer { px in
-                for p in 0..<planes {
-                    let source = px.baseAddress! + p * h * w, target = y + p * h * w * f * f
+                for plane in 0..<c {
                     for i in 0..<(h * f) {
-                        let row = source + (i / f) * w, out = target + i * w * f
-                        for j in 0..<(w * f) { out[j] = row[j / f] }
+                        for j in 0..<(w * f) {
+                            let source = px.baseAddress! + ((plane * h + i / f) * w + j / f) * b
+                            (y + ((plane * h * f + i) * w * f + j) * b).update(from: source, count: b)
+                        }
                     }
                 }
             }
         }
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
-        guard let inputShape else { preconditionFailure("Upsample.backward called before forward") }
-        let (planes, h, w, f) = (inputShape[0] * inputShape[1], inputShape[2], inputShape[3], factor)
-        precondition(dy.shape == [inputShape[0], inputShape[1], h * f, w * f],
-                     "Upsample.backward: output gradient \(dy.shape) does not match input \(inputShape) × \(f)")
-        return makeLayerOutput(shape: inputShape) { dx in
-            dx.update(repeating: 0, count: planes * h * w)
+    /// ∂Y (C·fH·fW, B) → ∂X (C·H·W, B): each input pixel's gradient is the sum of its f² copies',
+    /// added in row-major order of the block.
+    public func backwardBatchMinor(_ dy: Tensor) -> Tensor {
+        guard let (sample, b) = cache else { preconditionFailure("Upsample.backward called before forward") }
+        let (c, h, w, f) = (sample[0], sample[1], sample[2], factor)
+        precondition(dy.shape == [c * h * w * f * f, b], "Upsample.backward: batch-minor gradient \(dy.shape) should be \([c * h * w * f * f, b])")
+        return makeLayerOutput(shape: [c * h * w, b]) { dx in
+            dx.update(repeating: 0, count: c * h * w * b)
             dy.withUnsafeBufferPointer { g in
-                for p in 0..<planes {
-                    let source = g.baseAddress! + p * h * w * f * f, target = dx + p * h * w
+                for plane in 0..<c {
                     for i in 0..<(h * f) {
-                        let row = source + i * w * f, out = target + (i / f) * w
-                        for j in 0..<(w * f) { out[j / f] += row[j] }
+                        for j in 0..<(w * f) {
+                            let source = g.baseAddress! + ((plane * h * f + i) * w * f + j) * b
+                            let target = dx + ((plane * h + i / f) * w + j / f) * b
+                            for n in 0..<b { target[n] += source[n] }
+                        }
                     }
                 }
             }
@@ -67,7 +94,7 @@ public final class Upsample: Layer {
 ///
 /// Backward: ∂L/∂x = ∂L/∂y + f′ᵀ·∂L/∂y, the identity path's gradient plus the body's. Its
 /// parameters are named `body.<layer>.<name>`, as a PyTorch module with `self.body = Sequential(…)`.
-public final class Residual: Layer {
+public final class Residual: BatchMinorLayer {
     public let body: Sequential
     public var isTraining = true {
         didSet { body.isTraining = isTraining }
@@ -89,5 +116,21 @@ public final class Residual: Layer {
 
     public func backward(_ dy: Tensor) -> Tensor {
         dy + body.backward(dy)
+    }
+
+    public func outputSampleShape(forInput shape: [Int]) -> [Int] {
+        let out = body.outputSampleShape(forInput: shape)
+        precondition(out == shape, "Residual: the body maps samples \(shape) to \(out); it must keep the shape")
+        return shape
+    }
+
+    public func forwardBatchMinor(_ x: Tensor, sampleShape: [Int]) -> Tensor {
+        let fx = body.forwardBatchMinor(x, sampleShape: sampleShape)
+        precondition(fx.shape == x.shape, "Residual: the body maps \(x.shape) to \(fx.shape); it must keep the shape")
+        return x + fx
+    }
+
+    public func backwardBatchMinor(_ dy: Tensor) -> Tensor {
+        dy + body.backwardBatchMinor(dy)
     }
 }

@@ -55,7 +55,7 @@ public func gemm(
 ) {
     gemmChecked(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                 a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
-                threads: threads, blocking: .default)
+                threads: threads, blocking: .default(columns: n))
 }
 
 /// The number of threads `gemm` uses when not told: the number of online cores.
@@ -72,7 +72,8 @@ func gemmChecked(
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float,
     c: UnsafeMutablePointer<Float>, ldc: Int,
-    threads: Int, blocking: GEMMBlocking
+    threads: Int, blocking: GEMMBlocking,
+    implicitB: ImplicitColumns? = nil
 ) {
     precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative size m=\(m) n=\(n) k=\(k)")
     precondition(threads >= 1, "gemm: threads must be at least 1, got \(threads)")
@@ -84,11 +85,27 @@ func gemmChecked(
     }
     precondition(lda >= (transposeA ? m : k),
                  "gemm: lda=\(lda) is less than \(transposeA ? "m" : "k")=\(transposeA ? m : k) (transposeA=\(transposeA))")
-    precondition(ldb >= (transposeB ? k : n),
-                 "gemm: ldb=\(ldb) is less than \(transposeB ? "k" : "n")=\(transposeB ? k : n) (transposeB=\(transposeB))")
+    if let columns = implicitB {
+        precondition(transposeB ? (k == columns.columns && n == columns.rows) : (k == columns.rows && n == columns.columns),
+                     "gemm: the im2col operand is \(columns.rows)×\(columns.columns), not op(B) \(k)×\(n) (transposeB=\(transposeB))")
+    } else {
+        precondition(ldb >= (transposeB ? k : n),
+                     "gemm: ldb=\(ldb) is less than \(transposeB ? "k" : "n")=\(transposeB ? k : n) (transposeB=\(transposeB))")
+    }
     gemmBlocked(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                 a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
-                threads: threads, blocking: blocking)
+                threads: threads, blocking: blocking, implicitB: implicitB)
+}
+
+/// C = α·op(A)·op(col) + β·C where col is the batch-minor im2col matrix of `columns` (its
+/// transpose with `transposeColumns`), packed straight from the image instead of being written
+/// out (see `GEMMImplicitColumns.swift`): the same product, to the bit, as `gemm` on the
+/// materialised matrix.
+func gemm(transposeA: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+          columns: ImplicitColumns, transposeColumns: Bool, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    gemmChecked(transposeA: transposeA, transposeB: transposeColumns, m: m, n: n, k: k, alpha: alpha,
+                a: a, lda: lda, b: columns.x, ldb: max(n, k), beta: beta, c: c, ldc: ldc,
+                threads: gemmDefaultThreads, blocking: .default(columns: n), implicitB: columns)
 }
 
 /// The reference GEMM: the textbook triple loop, one dot product per element of C,

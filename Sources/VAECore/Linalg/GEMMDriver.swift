@@ -3,19 +3,20 @@ import Foundation
 
 /// The block sizes of the fast GEMM, in the GotoBLAS/BLIS scheme.
 ///
-/// Each level of the loop nest keeps one operand in one level of the memory hierarchy of this
-/// CPU (per core: 32 KB L1d, 1 MB L2; 32 MB L3 shared):
+/// Each level of the loop nest keeps one operand in one level of the memory hierarchy of these
+/// CPUs (per core: 32–48 KB L1d, 1–2 MB L2; 32 MB L3 shared), for the 6×16 (AVX2) and the 8×32
+/// (AVX-512) micro-kernel:
 ///
-/// | block                      | size                       | lives in  | reused by                      |
-/// |----------------------------|----------------------------|-----------|--------------------------------|
-/// | C tile (MR×NR)             | 6×16 floats                | registers | the KC steps of the kernel     |
-/// | B sliver (KC×NR)           | 256×16 floats = 16 KB      | L1        | the A slivers of an MC block   |
-/// | A block (MC×KC)            | 96×256 floats = 96 KB      | L2        | the B slivers of a chunk       |
-/// | B chunk (KC×NC), per part  | 256×256 floats = 256 KB    | L2        | every A block of the part      |
-/// | packed A (≤ maxPackedA)    | ≤ 4 MB                     | L3        | every B chunk                  |
+/// | block                      | 6×16 tile                  | 8×32 tile                  | lives in  | reused by                      |
+/// |----------------------------|----------------------------|----------------------------|-----------|--------------------------------|
+/// | C tile (MR×NR)             | 6×16 floats                | 8×32 floats                | registers | the KC steps of the kernel     |
+/// | B sliver (KC×NR)           | 256×16 floats = 16 KB      | 256×32 floats = 32 KB      | L1        | the A slivers of an MC block   |
+/// | A block (MC×KC)            | 96×256 floats = 96 KB      | 96×256 floats = 96 KB      | L2        | the B slivers of a chunk       |
+/// | B chunk (KC×NC), per part  | 256×256 floats = 256 KB    | 256×256 floats = 256 KB    | L2        | every A block of the part      |
+/// | packed A (≤ maxPackedA)    | ≤ 4 MB                     | ≤ 4 MB                     | L3        | every B chunk                  |
 ///
 /// KC is the depth of one slice: long enough to amortise loading and storing the C tile
-/// (2·96 floats per 96·KC multiply-adds), short enough that a B sliver stays in L1 while A
+/// (2·MR·NR floats per MR·NR·KC multiply-adds), short enough that a B sliver stays in L1 while A
 /// slivers stream past it. NC keeps a part's freshly packed B chunk in its core's L2, so the kernel
 /// reads B from L2, not from L3 (measured: about 10% faster on the 64×512×6272 conv shape than
 /// packing all of B first).
@@ -35,15 +36,43 @@ struct GEMMBlocking: Sendable {
     var partsPerThread: Int
     /// Below this many multiply-adds (M·N·K), one thread: forking costs more than it saves.
     var minParallelWork: Int
+    /// The micro-kernel's register tile (and the sliver shapes of the packing).
+    var tile: GEMMMicroTile = .native
 
+    /// The blocking of this build's micro-kernel. KC is the same for both tiles (it decides how
+    /// each element's sum is sliced, so it must be, for the two to agree bit for bit); MC and NC
+    /// count slivers, so the 8×32 tile's blocks hold about the same bytes as the 6×16 tile's
+    /// (its B chunk is 8 slivers of 32 columns, its A block 12 slivers of 8 rows).
     @usableFromInline
-    static let `default` = GEMMBlocking(kc: 256, mcSlivers: 16, ncSlivers: 16, maxK: 2048,
-                                        maxPackedA: 1 << 20, partsPerThread: 4, minParallelWork: 1 << 19)
+    static let `default` = GEMMBlocking.standard(for: .native)
+
+    /// The blocking `gemm` uses for a product `n` columns wide: the default, except that a
+    /// product at most 16 columns wide (the weight gradients of the first and last convolutions,
+    /// whose C·kh·kw is 16) takes the 6×16 tile, whose B slivers it fills, where the 8×32 tile
+    /// would multiply as many zeros as numbers. The tiles give the same bits, so the choice only
+    /// changes the speed.
+    @usableFromInline
+    static func `default`(columns n: Int) -> GEMMBlocking {
+        n <= 16 && GEMMBlocking.default.tile == .zmm8x32 ? narrow : .default
+    }
+    private static let narrow = GEMMBlocking.standard(for: .ymm6x16)
+
+    /// The default blocking for `tile`.
+    static func standard(for tile: GEMMMicroTile) -> GEMMBlocking {
+        switch tile {
+        case .ymm6x16:
+            GEMMBlocking(kc: 256, mcSlivers: 16, ncSlivers: 16, maxK: 2048,
+                         maxPackedA: 1 << 20, partsPerThread: 4, minParallelWork: 1 << 19, tile: .ymm6x16)
+        case .zmm8x32:
+            GEMMBlocking(kc: 256, mcSlivers: 12, ncSlivers: 8, maxK: 2048,
+                         maxPackedA: 1 << 20, partsPerThread: 4, minParallelWork: 1 << 19, tile: .zmm8x32)
+        }
+    }
 }
 
-/// The threads a GEMM uses by default: every online core.
+/// The threads a GEMM uses by default: `computeThreads` (every online core, unless `VAE_THREADS` says).
 @usableFromInline
-let gemmDefaultThreads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+let gemmDefaultThreads: Int = computeThreads
 
 /// One super-block of the product: C[i0 ..< i0+mb, 0 ..< n] += α·op(A)·op(B) over the depth
 /// p0 ..< p0+kb, with its packed buffers. A value type of raw pointers handed to the worker
@@ -66,26 +95,36 @@ struct GEMMSuperBlock: @unchecked Sendable {
     /// One B chunk per part of the work (parts never share one), `bChunkStride` floats apart.
     let packedB: UnsafeMutablePointer<Float>
     let bChunkStride: Int
-    /// One 96-float edge tile per part of the work.
+    /// One tile of scratch per part of the work (`GEMMWorkspace.tileStride` floats apart).
     let tiles: UnsafeMutablePointer<Float>
+    /// When set, B is this im2col matrix (or its transpose, with `transposeB`), packed straight
+    /// from the image; `b` and `ldb` are not read.
+    let implicitB: ImplicitColumns?
 
-    /// A slivers (6 rows) and B slivers (16 columns) in this block.
-    var aSlivers: Int { (mb + gemmMR - 1) / gemmMR }
-    var bSlivers: Int { (n + gemmNR - 1) / gemmNR }
+    /// Rows of an A sliver and columns of a B sliver (the micro-kernel's tile).
+    var mr: Int { blocking.tile.mr }
+    var nr: Int { blocking.tile.nr }
+    /// A slivers and B slivers in this block.
+    var aSlivers: Int { (mb + mr - 1) / mr }
+    var bSlivers: Int { (n + nr - 1) / nr }
 
     /// Packs A slivers `range` for every KC slice of the depth.
     ///
     /// Layout: the slice starting at depth q begins at q·(aSlivers·MR); inside it, sliver i is
     /// at i·MR·kc.
     func packA(_ range: Range<Int>) {
-        let mPad = aSlivers * gemmMR
+        let (mr, mPad) = (self.mr, aSlivers * self.mr)
         var q = 0
         while q < kb {
             let kcq = min(blocking.kc, kb - q)
             for i in range {
-                gemmPackA(transposed: transposeA, a: a, lda: lda, i0: i0 + i * gemmMR,
-                          rows: min(gemmMR, mb - i * gemmMR), p0: p0 + q, kc: kcq,
-                          dst: packedA + q * mPad + i * gemmMR * kcq)
+                let (first, rows, dst) = (i0 + i * mr, min(mr, mb - i * mr), packedA + q * mPad + i * mr * kcq)
+                switch blocking.tile {
+                case .ymm6x16:
+                    gemmPackA(transposed: transposeA, a: a, lda: lda, i0: first, rows: rows, p0: p0 + q, kc: kcq, dst: dst)
+                case .zmm8x32:
+                    gemmPackA8(transposed: transposeA, a: a, lda: lda, i0: first, rows: rows, p0: p0 + q, kc: kcq, dst: dst)
+                }
             }
             q += kcq
         }
@@ -94,15 +133,27 @@ struct GEMMSuperBlock: @unchecked Sendable {
     /// Packs B slivers `range` of depth p0+q ..< p0+q+kcq into `dst`, sliver j at
     /// (j − range.lowerBound)·NR·kcq.
     func packB(_ range: Range<Int>, q: Int, kcq: Int, dst: UnsafeMutablePointer<Float>) {
+        let nr = self.nr
+        if let columns = implicitB {
+            for j in range {
+                let (cols, sliver) = (min(nr, n - j * nr), dst + (j - range.lowerBound) * nr * kcq)
+                if transposeB {
+                    columns.packTransposedSliver(p0: p0 + q, kc: kcq, j0: j * nr, cols: cols, width: nr, dst: sliver)
+                } else {
+                    columns.packSliver(p0: p0 + q, kc: kcq, j0: j * nr, cols: cols, width: nr, dst: sliver)
+                }
+            }
+            return
+        }
         // Full slivers together, row by row (see `gemmPackBFull`), then a ragged last one.
-        let fullEnd = min(range.upperBound, n / gemmNR)
+        let fullEnd = min(range.upperBound, n / nr)
         if range.lowerBound < fullEnd {
-            gemmPackBFull(transposed: transposeB, b: b, ldb: ldb, p0: p0 + q, kc: kcq,
-                          j0: range.lowerBound * gemmNR, count: fullEnd - range.lowerBound, dst: dst)
+            gemmPackBFull(transposed: transposeB, b: b, ldb: ldb, p0: p0 + q, kc: kcq, j0: range.lowerBound * nr,
+                          count: fullEnd - range.lowerBound, width: nr, dst: dst)
         }
         for j in max(fullEnd, range.lowerBound)..<range.upperBound {
-            gemmPackB(transposed: transposeB, b: b, ldb: ldb, p0: p0 + q, kc: kcq, j0: j * gemmNR,
-                      cols: min(gemmNR, n - j * gemmNR), dst: dst + (j - range.lowerBound) * gemmNR * kcq)
+            gemmPackB(transposed: transposeB, b: b, ldb: ldb, p0: p0 + q, kc: kcq, j0: j * nr, cols: min(nr, n - j * nr),
+                      width: nr, dst: dst + (j - range.lowerBound) * nr * kcq)
         }
     }
 
@@ -112,7 +163,8 @@ struct GEMMSuperBlock: @unchecked Sendable {
     /// part's buffer) → MC block of A slivers → B sliver → A sliver. The B sliver stays in L1
     /// across the innermost loop, the A block and the B chunk in L2.
     func compute(aRange: Range<Int>, bRange: Range<Int>, part: Int) {
-        let mPad = aSlivers * gemmMR
+        let (mr, nr, mPad) = (self.mr, self.nr, aSlivers * self.mr)
+        let tile = blocking.tile
         let chunk = packedB + part * bChunkStride
         let scratch = tiles + part * GEMMWorkspace.tileStride
         var q = 0
@@ -128,20 +180,21 @@ struct GEMMSuperBlock: @unchecked Sendable {
                 while ic < aRange.upperBound {
                     let icEnd = min(ic + blocking.mcSlivers, aRange.upperBound)
                     for j in jc..<jcEnd {
-                        let bSliver = chunk + (j - jc) * gemmNR * kcq
-                        let col = j * gemmNR
-                        let nr = min(gemmNR, n - col)
+                        let bSliver = chunk + (j - jc) * nr * kcq
+                        let col = j * nr
+                        let columns = min(nr, n - col)
                         for i in ic..<icEnd {
-                            let row = i * gemmMR
-                            let mr = min(gemmMR, mb - row)
-                            let aSliver = sliceA + i * gemmMR * kcq
-                            if mr > 4 {
-                                gemmMicroKernel6x16(kc: kcq, a: aSliver, b: bSliver, tile: scratch)
-                            } else {
-                                gemmMicroKernel4x16(kc: kcq, a: aSliver, b: bSliver, tile: scratch)
+                            let row = i * mr
+                            let rows = min(mr, mb - row)
+                            let aSliver = sliceA + i * mr * kcq
+                            switch (tile, rows > 4) {
+                            case (.ymm6x16, true): gemmMicroKernel6x16(kc: kcq, a: aSliver, b: bSliver, tile: scratch)
+                            case (.ymm6x16, false): gemmMicroKernel4x16(kc: kcq, a: aSliver, b: bSliver, tile: scratch)
+                            case (.zmm8x32, true): gemmMicroKernel8x32(kc: kcq, a: aSliver, b: bSliver, tile: scratch)
+                            case (.zmm8x32, false): gemmMicroKernel4x32(kc: kcq, a: aSliver, b: bSliver, tile: scratch)
                             }
-                            gemmStoreTile(scratch, mr: mr, nr: nr, c: c + (i0 + row) * ldc + col, ldc: ldc,
-                                          alpha: alpha, beta: betaQ)
+                            gemmStoreTile(scratch, width: nr, mr: rows, nr: columns, c: c + (i0 + row) * ldc + col,
+                                          ldc: ldc, alpha: alpha, beta: betaQ)
                         }
                     }
                     ic = icEnd
@@ -204,21 +257,23 @@ func gemmBlocked(
     beta: Float,
     c: UnsafeMutablePointer<Float>, ldc: Int,
     threads requestedThreads: Int,
-    blocking: GEMMBlocking
+    blocking: GEMMBlocking,
+    implicitB: ImplicitColumns? = nil
 ) {
     precondition(blocking.kc > 0 && blocking.mcSlivers > 0 && blocking.ncSlivers > 0
                  && blocking.maxK >= blocking.kc && blocking.maxPackedA > 0,
                  "gemm: invalid blocking \(blocking)")
     let kb = min(k, blocking.maxK / blocking.kc * blocking.kc)
-    let mbMax = max(gemmMR, blocking.maxPackedA / kb / gemmMR * gemmMR)
+    let (mr, nr) = (blocking.tile.mr, blocking.tile.nr)
+    let mbMax = max(mr, blocking.maxPackedA / kb / mr * mr)
     let threads = m * n * k < blocking.minParallelWork ? 1 : max(1, requestedThreads)
-    let bChunkStride = (blocking.ncSlivers * gemmNR * blocking.kc + 15) / 16 * 16
+    let bChunkStride = (blocking.ncSlivers * nr * blocking.kc + 15) / 16 * 16
 
     let pool = GEMMWorkspacePool.shared
     let workspace = pool.take()
     defer { pool.giveBack(workspace) }
     let maxParts = threads == 1 ? 1 : threads * blocking.partsPerThread
-    workspace.reserve(a: min(mbMax, (m + gemmMR - 1) / gemmMR * gemmMR) * kb,
+    workspace.reserve(a: min(mbMax, (m + mr - 1) / mr * mr) * kb,
                       b: bChunkStride * maxParts, parts: maxParts)
 
     var p0 = 0
@@ -233,7 +288,7 @@ func gemmBlocked(
                 alpha: alpha, beta: p0 == 0 ? beta : 1,
                 i0: i0, mb: mb, p0: p0, kb: kbHere, blocking: blocking,
                 packedA: workspace.packedA, packedB: workspace.packedB, bChunkStride: bChunkStride,
-                tiles: workspace.tiles)
+                tiles: workspace.tiles, implicitB: implicitB)
             let mS = block.aSlivers, nS = block.bSlivers
             if threads == 1 {
                 block.packA(0..<mS)

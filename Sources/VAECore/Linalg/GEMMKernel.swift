@@ -19,10 +19,31 @@
 /// aligned to 64 bytes, whatever the transposes and leading dimensions of the caller; so there is
 /// one kernel, and the hardware prefetcher sees two simple streams.
 
-/// Rows of C computed by one micro-kernel call (broadcast elements of A per k step).
-@usableFromInline let gemmMR = 6
-/// Columns of C computed by one micro-kernel call (two SIMD8<Float> per row).
-@usableFromInline let gemmNR = 16
+/// The shape of the register tile of C that one micro-kernel call computes, and with it the
+/// shapes of the packed slivers (MR rows of A, NR columns of B).
+@usableFromInline
+enum GEMMMicroTile: Sendable, CaseIterable {
+    /// 6×16 on 16 ymm registers (AVX2 + FMA): `gemmMicroKernel6x16`, this file.
+    case ymm6x16
+    /// 8×32 on 32 zmm registers (AVX-512): `gemmMicroKernel8x32`, `GEMMKernel8x32.swift`.
+    case zmm8x32
+
+    /// Rows of C per call: the elements of A broadcast at each step p.
+    @usableFromInline var mr: Int { self == .ymm6x16 ? 6 : 8 }
+    /// Columns of C per call: the floats of one row of a B sliver.
+    @usableFromInline var nr: Int { self == .ymm6x16 ? 16 : 32 }
+
+    /// The tile this build was compiled for: 8×32 when the package was built for AVX-512
+    /// (`Package.swift` defines `VAE_AVX512` on a machine that has it), else 6×16. Both give
+    /// the same bits (see `gemmStoreTile`); only their speed differs.
+    @usableFromInline static let native: GEMMMicroTile = {
+        #if VAE_AVX512
+        return .zmm8x32
+        #else
+        return .ymm6x16
+        #endif
+    }()
+}
 
 /// Computes the 6×16 tile acc = Σₚ a[p·6 + r] · b[p·16 + j] over `kc` steps and stores it,
 /// row-major, to `tile` (96 floats, 32-byte aligned).
@@ -167,38 +188,44 @@ func gemmMicroKernel4x16(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Floa
     t.storeBytes(of: c31, toByteOffset: 224, as: SIMD8<Float>.self)
 }
 
-/// Writes the top-left `mr`×`nr` corner of a 6×16 `tile` into C: C = α·tile + β·C, or
-/// C = α·tile when β is 0 (then C is never read, so it may hold NaN).
+/// Writes the top-left `mr`×`nr` corner of a micro-kernel's `tile` (rows of `width` floats: 16
+/// for the 6×16 kernel, 32 for the 8×32 one) into C: C = α·tile + β·C, or C = α·tile when β is 0
+/// (then C is never read, so it may hold NaN).
 ///
-/// A full tile (mr = 6, nr = 16) moves two vectors a row; an edge tile, element by element.
+/// Every element goes through the same two roundings whether its tile is full or an edge one,
+/// and whatever the tile's shape: t = α·acc, then C = t + β·C as one fused multiply-add. So the
+/// product does not depend on which micro-kernel computed it (the kernels' sums are the same
+/// chains of FMAs too), and builds with and without AVX-512 agree bit for bit.
+///
+/// A full tile moves whole vectors a row; an edge tile, element by element.
 @inline(__always)
 @usableFromInline
-func gemmStoreTile(_ tile: UnsafePointer<Float>, mr: Int, nr: Int,
+func gemmStoreTile(_ tile: UnsafePointer<Float>, width: Int, mr: Int, nr: Int,
                    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
-    if nr == 16 {
+    if nr == width {
         let t = UnsafeRawPointer(tile)
         for r in 0..<mr {
             let row = UnsafeMutableRawPointer(c + r * ldc)
-            let lo = alpha * t.load(fromByteOffset: r * 64, as: SIMD8<Float>.self)
-            let hi = alpha * t.load(fromByteOffset: r * 64 + 32, as: SIMD8<Float>.self)
-            if beta == 0 {
-                row.storeBytes(of: lo, toByteOffset: 0, as: SIMD8<Float>.self)
-                row.storeBytes(of: hi, toByteOffset: 32, as: SIMD8<Float>.self)
-            } else {
-                let old0 = UnsafeRawPointer(row).loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)
-                let old1 = UnsafeRawPointer(row).loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
-                row.storeBytes(of: lo.addingProduct(beta, old0), toByteOffset: 0, as: SIMD8<Float>.self)
-                row.storeBytes(of: hi.addingProduct(beta, old1), toByteOffset: 32, as: SIMD8<Float>.self)
+            var offset = 0
+            while offset < 4 * width {
+                let scaled = alpha * t.load(fromByteOffset: r * 4 * width + offset, as: SIMD8<Float>.self)
+                if beta == 0 {
+                    row.storeBytes(of: scaled, toByteOffset: offset, as: SIMD8<Float>.self)
+                } else {
+                    let old = UnsafeRawPointer(row).loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                    row.storeBytes(of: scaled.addingProduct(beta, old), toByteOffset: offset, as: SIMD8<Float>.self)
+                }
+                offset += 32
             }
         }
     } else {
         for r in 0..<mr {
             let row = c + r * ldc
-            let acc = tile + r * 16
+            let acc = tile + r * width
             if beta == 0 {
                 for j in 0..<nr { row[j] = alpha * acc[j] }
             } else {
-                for j in 0..<nr { row[j] = alpha * acc[j] + beta * row[j] }
+                for j in 0..<nr { row[j] = (alpha * acc[j]).addingProduct(beta, row[j]) }
             }
         }
     }

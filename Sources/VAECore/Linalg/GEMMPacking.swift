@@ -1,8 +1,8 @@
 /// Packing: copying blocks of op(A) and op(B) into the order the micro-kernel reads them.
 ///
 /// ## Why pack
-/// The micro-kernel wants, at every step p, 6 consecutive elements of a column of op(A) and 16
-/// consecutive elements of a row of op(B). In the caller's memory these are strided: a column of
+/// The micro-kernel wants, at every step p, MR consecutive elements of a column of op(A) and NR
+/// consecutive elements of a row of op(B) (6 and 16, or 8 and 32 for the AVX-512 kernel). In the caller's memory these are strided: a column of
 /// a row-major A is `lda` floats apart, and with `transposeB` a row of op(B) is `ldb` floats apart.
 /// Strided reads waste cache lines and TLB entries, and every KC×NR sliver of B is reused by
 /// all MC/MR slivers of A (and each MC×KC block of A by all NC/NR slivers of B). So each block is
@@ -78,88 +78,121 @@ func gemmPackA(transposed: Bool, a: UnsafePointer<Float>, lda: Int,
     }
 }
 
-/// Packs one B sliver: rows `p0 ..< p0 + kc` and columns `j0 ..< j0 + cols` (cols ≤ 16) of
-/// op(B), into `dst` as `kc` groups of 16 floats; columns past `cols` are zero.
+/// Packs one B sliver: rows `p0 ..< p0 + kc` and columns `j0 ..< j0 + cols` (cols ≤ `width`) of
+/// op(B), into `dst` as `kc` groups of `width` floats (the micro-kernel's NR: 16 or 32, a
+/// multiple of 8); columns past `cols` are zero.
 ///
-/// - Complexity: 16·`kc` copies.
+/// - Complexity: `width`·`kc` copies.
 @inline(__always)
 @usableFromInline
 func gemmPackB(transposed: Bool, b: UnsafePointer<Float>, ldb: Int,
-               p0: Int, kc: Int, j0: Int, cols: Int, dst: UnsafeMutablePointer<Float>) {
-    if transposed {
-        // B is stored N×K: a row of op(B) is a column in memory. The 16 rows of memory of the
-        // sliver are transposed 8×8 tile by tile (8 steps of p at a time): rows j0 ..< j0+8
-        // give columns 0..<8 of the packed rows, rows j0+8 ..< j0+16 columns 8..<16.
-        if cols == 16 {
-            let lo = b + j0 * ldb + p0, hi = lo + 8 * ldb
-            var p = 0
-            while p + 8 <= kc {
-                transposeTile8x8(lo + p, ldb, dst + p * 16, 16, bias: SIMD8(repeating: -0.0))
-                transposeTile8x8(hi + p, ldb, dst + p * 16 + 8, 16, bias: SIMD8(repeating: -0.0))
-                p += 8
-            }
-            while p < kc {
-                let d = dst + p * 16
-                for j in 0..<8 { d[j] = lo[j * ldb + p]; d[8 + j] = hi[j * ldb + p] }
-                p += 1
-            }
-        } else {
-            for p in 0..<kc {
-                let d = dst + p * 16
-                for j in 0..<16 { d[j] = j < cols ? b[(j0 + j) * ldb + p0 + p] : 0 }
-            }
-        }
-    } else {
-        // B is stored K×N: each row of the sliver is 16 consecutive floats in memory.
-        if cols == 16 {
-            var src = UnsafeRawPointer(b + p0 * ldb + j0)
-            let stride = ldb * MemoryLayout<Float>.stride
-            var d = UnsafeMutableRawPointer(dst)
-            for _ in 0..<kc {
-                d.storeBytes(of: src.loadUnaligned(as: SIMD8<Float>.self), toByteOffset: 0, as: SIMD8<Float>.self)
-                d.storeBytes(of: src.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self),
-                             toByteOffset: 32, as: SIMD8<Float>.self)
-                src += stride
-                d += 64
-            }
+               p0: Int, kc: Int, j0: Int, cols: Int, width: Int, dst: UnsafeMutablePointer<Float>) {
+    guard cols == width else {
+        if transposed {
+            gemmPackBTransposedPartial(b: b, ldb: ldb, p0: p0, kc: kc, j0: j0, cols: cols, width: width, dst: dst)
         } else {
             for p in 0..<kc {
                 let src = b + (p0 + p) * ldb + j0
-                let d = dst + p * 16
-                for j in 0..<16 { d[j] = j < cols ? src[j] : 0 }
+                let d = dst + p * width
+                for j in 0..<width { d[j] = j < cols ? src[j] : 0 }
             }
+        }
+        return
+    }
+    if transposed {
+        // B is stored N×K: a row of op(B) is a column in memory. The `width` rows of memory of the
+        // sliver are transposed 8×8 tile by tile (8 steps of p at a time): rows j0 + 8q ..< j0 + 8q + 8
+        // give columns 8q ..< 8q + 8 of the packed rows.
+        let base = b + j0 * ldb + p0
+        var p = 0
+        while p + 8 <= kc {
+            for q in 0..<(width / 8) {
+                transposeTile8x8(base + q * 8 * ldb + p, ldb, dst + p * width + q * 8, width, bias: SIMD8(repeating: -0.0))
+            }
+            p += 8
+        }
+        while p < kc {
+            let d = dst + p * width
+            for j in 0..<width { d[j] = base[j * ldb + p] }
+            p += 1
+        }
+    } else {
+        // B is stored K×N: each row of the sliver is `width` consecutive floats in memory.
+        var src = UnsafeRawPointer(b + p0 * ldb + j0)
+        let stride = ldb * MemoryLayout<Float>.stride
+        var d = UnsafeMutableRawPointer(dst)
+        for _ in 0..<kc {
+            var o = 0
+            while o < 4 * width {
+                d.storeBytes(of: src.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self), toByteOffset: o, as: SIMD8<Float>.self)
+                o += 32
+            }
+            src += stride
+            d += 4 * width
         }
     }
 }
 
-/// Packs `count` consecutive full B slivers (columns `j0 ..< j0 + 16·count` of op(B), rows
-/// `p0 ..< p0 + kc`) into `dst`, sliver s at `dst + s·16·kc`.
+/// Packs `count` consecutive full B slivers (columns `j0 ..< j0 + width·count` of op(B), rows
+/// `p0 ..< p0 + kc`) into `dst`, sliver s at `dst + s·width·kc`.
 ///
 /// For a row-major B this walks each row of the block once, left to right: the reads are long
-/// contiguous runs that the hardware prefetcher follows, instead of 64-byte pieces `ldb` apart
-/// (one per row of each sliver, a new page each time for a wide B). A transposed B is packed
-/// sliver by sliver.
+/// contiguous runs that the hardware prefetcher follows, instead of 64- or 128-byte pieces `ldb`
+/// apart (one per row of each sliver, a new page each time for a wide B). A transposed B is
+/// packed sliver by sliver.
 @inline(__always)
 @usableFromInline
 func gemmPackBFull(transposed: Bool, b: UnsafePointer<Float>, ldb: Int,
-                   p0: Int, kc: Int, j0: Int, count: Int, dst: UnsafeMutablePointer<Float>) {
+                   p0: Int, kc: Int, j0: Int, count: Int, width: Int, dst: UnsafeMutablePointer<Float>) {
     if transposed {
         for s in 0..<count {
-            gemmPackB(transposed: true, b: b, ldb: ldb, p0: p0, kc: kc, j0: j0 + 16 * s, cols: 16,
-                      dst: dst + s * 16 * kc)
+            gemmPackB(transposed: true, b: b, ldb: ldb, p0: p0, kc: kc, j0: j0 + width * s, cols: width, width: width,
+                      dst: dst + s * width * kc)
         }
         return
     }
-    let sliverBytes = 16 * kc * MemoryLayout<Float>.stride
+    let sliverBytes = width * kc * MemoryLayout<Float>.stride
     for p in 0..<kc {
         let src = UnsafeRawPointer(b + (p0 + p) * ldb + j0)
-        var d = UnsafeMutableRawPointer(dst + p * 16)
-        for s in 0..<count {
-            d.storeBytes(of: src.loadUnaligned(fromByteOffset: s * 64, as: SIMD8<Float>.self),
-                         toByteOffset: 0, as: SIMD8<Float>.self)
-            d.storeBytes(of: src.loadUnaligned(fromByteOffset: s * 64 + 32, as: SIMD8<Float>.self),
-                         toByteOffset: 32, as: SIMD8<Float>.self)
+        var d = UnsafeMutableRawPointer(dst + p * width)
+        var offset = 0
+        for _ in 0..<count {
+            var o = 0
+            while o < 4 * width {
+                d.storeBytes(of: src.loadUnaligned(fromByteOffset: offset + o, as: SIMD8<Float>.self),
+                             toByteOffset: o, as: SIMD8<Float>.self)
+                o += 32
+            }
+            offset += 4 * width
             d += sliverBytes
         }
+    }
+}
+
+/// Packs a ragged last sliver of a transposed B (B stored N×K, `cols` < `width` columns of op(B)):
+/// whole groups of 8 columns by 8×8 transposes, like a full sliver, the last `cols % 8` element
+/// by element, and zeros past `cols`. (A weight gradient with C·kh·kw = 16 columns is all ragged
+/// sliver under the 8×32 tile: packing it one element at a time took longer than the product.)
+/// - Complexity: `width`·`kc` stores.
+@inline(__always)
+@usableFromInline
+func gemmPackBTransposedPartial(b: UnsafePointer<Float>, ldb: Int, p0: Int, kc: Int, j0: Int, cols: Int,
+                                width: Int, dst: UnsafeMutablePointer<Float>) {
+    let groups = cols / 8
+    for g in 0..<groups {
+        let source = b + (j0 + 8 * g) * ldb + p0
+        var p = 0
+        while p + 8 <= kc {
+            transposeTile8x8(source + p, ldb, dst + p * width + 8 * g, width, bias: SIMD8(repeating: -0.0))
+            p += 8
+        }
+        while p < kc {
+            for j in 0..<8 { dst[p * width + 8 * g + j] = source[j * ldb + p] }
+            p += 1
+        }
+    }
+    for p in 0..<kc {
+        let d = dst + p * width
+        for j in (8 * groups)..<width { d[j] = j < cols ? b[(j0 + j) * ldb + p0 + p] : 0 }
     }
 }

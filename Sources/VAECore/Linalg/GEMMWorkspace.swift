@@ -10,8 +10,8 @@ import Foundation
 final class GEMMWorkspace: @unchecked Sendable {
     /// 64-byte aligned: a cache line, and more than the 32 bytes of one ymm register.
     static let alignment = 64
-    /// Floats of scratch per part for an edge tile (6×16 = 96, rounded to whole cache lines).
-    static let tileStride = 128
+    /// Floats of scratch per part for a micro-kernel's tile (8×32 = 256, the larger of the two).
+    static let tileStride = 256
 
     private(set) var packedA: UnsafeMutablePointer<Float>
     private(set) var packedB: UnsafeMutablePointer<Float>

@@ -18,8 +18,18 @@
 @inline(__always)
 func transposeTile8x8(_ s: UnsafePointer<Float>, _ ls: Int, _ d: UnsafeMutablePointer<Float>, _ ld: Int,
                               bias: SIMD8<Float>) {
-    let r0 = load8(s), r1 = load8(s + ls), r2 = load8(s + 2 * ls), r3 = load8(s + 3 * ls)
-    let r4 = load8(s + 4 * ls), r5 = load8(s + 5 * ls), r6 = load8(s + 6 * ls), r7 = load8(s + 7 * ls)
+    transposeRegisters8x8(load8(s), load8(s + ls), load8(s + 2 * ls), load8(s + 3 * ls),
+                          load8(s + 4 * ls), load8(s + 5 * ls), load8(s + 6 * ls), load8(s + 7 * ls),
+                          d, ld, bias: bias)
+}
+
+/// Writes the transpose of the 8×8 tile held in the rows r0 … r7: `d[j·ld + i] = r_i[j] + bias[i]`
+/// (the register half of `transposeTile8x8`, for callers whose rows are not evenly spaced: the
+/// implicit im2col gathers them from eight taps of an image).
+@inline(__always)
+func transposeRegisters8x8(_ r0: SIMD8<Float>, _ r1: SIMD8<Float>, _ r2: SIMD8<Float>, _ r3: SIMD8<Float>,
+                           _ r4: SIMD8<Float>, _ r5: SIMD8<Float>, _ r6: SIMD8<Float>, _ r7: SIMD8<Float>,
+                           _ d: UnsafeMutablePointer<Float>, _ ld: Int, bias: SIMD8<Float> = SIMD8(repeating: -0.0)) {
     // Interleave rows pairwise (vunpcklps/vunpckhps within each 128-bit half).
     let t0 = SIMD8(r0[0], r1[0], r0[1], r1[1], r0[4], r1[4], r0[5], r1[5])
     let t1 = SIMD8(r0[2], r1[2], r0[3], r1[3], r0[6], r1[6], r0[7], r1[7])

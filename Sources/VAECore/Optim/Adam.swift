@@ -43,6 +43,7 @@ public class Adam: Optimizer {
     private let offsets: [Int]
 
     static let bufferNames = ["exp_avg", "exp_avg_sq"]
+    public var bufferNames: [String] { Self.bufferNames }
 
     /// PyTorch's defaults: η = 10⁻³, β = (0.9, 0.999), ε = 10⁻⁸, λ = 0.
     ///
@@ -57,18 +58,12 @@ public class Adam: Optimizer {
 
     init(_ parameters: [Parameter], learningRate: Float, betas: (Double, Double), epsilon: Double,
          weightDecay: Double, decoupledWeightDecay: Bool, kind: String) throws {
-        guard learningRate >= 0, learningRate.isFinite else {
-            throw OptimizerError.invalidHyperparameter("learning rate \(learningRate) must be finite and ≥ 0")
-        }
+        try requireFiniteNonNegative(learningRate, "learning rate")
         for (index, beta) in [betas.0, betas.1].enumerated() where !(beta >= 0 && beta < 1) {
             throw OptimizerError.invalidHyperparameter("beta\(index + 1) = \(beta) must lie in [0, 1)")
         }
-        guard epsilon >= 0, epsilon.isFinite else {
-            throw OptimizerError.invalidHyperparameter("epsilon \(epsilon) must be finite and ≥ 0")
-        }
-        guard weightDecay >= 0, weightDecay.isFinite else {
-            throw OptimizerError.invalidHyperparameter("weight decay \(weightDecay) must be finite and ≥ 0")
-        }
+        try requireFiniteNonNegative(epsilon, "epsilon")
+        try requireFiniteNonNegative(weightDecay, "weight decay")
         try checkUniqueNames(parameters)
         self.parameters = parameters
         self.learningRate = learningRate

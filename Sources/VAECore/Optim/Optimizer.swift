@@ -12,7 +12,7 @@ import Foundation
 ///     optimizer.learningRate = schedule.learningRate(atStep: optimizer.stepCount)
 ///     optimizer.step()
 ///
-/// Concrete optimizers (`SGD`, `Adam`, `AdamW`) are created over an array of `Parameter`s,
+/// Concrete optimizers (`SGD`, `Adam`, `AdamW`, `RMSprop`) are created over an array of `Parameter`s,
 /// which they share with the layers (`Parameter` is a class), and throw on invalid
 /// hyperparameters or on two parameters with the same name (names key the saved state).
 ///
@@ -40,6 +40,11 @@ public protocol Optimizer: AnyObject {
     /// A copy of everything `step()` depends on besides the parameters and hyperparameters:
     /// the step count, the learning rate and the per-parameter moment buffers, bit for bit.
     func state() -> OptimizerState
+
+    /// The names of the buffers `state()` holds for every parameter, in PyTorch's naming
+    /// (`exp_avg` and `exp_avg_sq` for Adam, `momentum_buffer` for SGD with momentum, none for
+    /// plain SGD): what a checkpoint saves and reads back for each parameter.
+    var bufferNames: [String] { get }
 
     /// Replaces the step count, learning rate and buffers with `state`, so that the following
     /// updates are bit-identical to those the saving optimizer would have made.
@@ -84,6 +89,15 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+/// Throws `OptimizerError.invalidHyperparameter` ("weight decay -1.0 must be finite and ≥ 0")
+/// unless `value` is finite and ≥ 0: the check the optimizers make of their rates, momenta,
+/// epsilons and decays.
+func requireFiniteNonNegative<T: BinaryFloatingPoint>(_ value: T, _ name: String) throws {
+    guard value >= 0, value.isFinite else {
+        throw OptimizerError.invalidHyperparameter("\(name) \(value) must be finite and ≥ 0")
+    }
+}
+
 /// Checks that parameter names are unique: they key the buffers in `OptimizerState`.
 func checkUniqueNames(_ parameters: [Parameter]) throws {
     var seen = Set<String>()
@@ -96,8 +110,9 @@ func checkUniqueNames(_ parameters: [Parameter]) throws {
 /// where it stopped: PyTorch's `optimizer.state_dict()` in spirit.
 ///
 /// `buffers[parameterName][bufferName]` holds one moment buffer, in the parameter's row-major
-/// order: `"momentum_buffer"` for SGD with momentum, `"exp_avg"` and `"exp_avg_sq"` for Adam
-/// (PyTorch's names). A parameter without buffers (SGD without momentum) has no entry.
+/// order: `"momentum_buffer"` for SGD with momentum, `"exp_avg"` and `"exp_avg_sq"` for Adam,
+/// `"square_avg"` (and `"momentum_buffer"`, `"grad_avg"`) for RMSprop (PyTorch's names). A
+/// parameter without buffers (SGD without momentum) has no entry.
 ///
 /// The `Codable` form is exact: floats are stored as their IEEE-754 bit patterns (little-endian
 /// bytes, which JSON shows as base64), never as decimal text, so that a checkpoint written and
@@ -105,7 +120,7 @@ func checkUniqueNames(_ parameters: [Parameter]) throws {
 /// order and buffers sorted by name, so with `JSONEncoder.outputFormatting = .sortedKeys` the
 /// encoding of a state is byte-for-byte deterministic.
 public struct OptimizerState: Codable, Equatable, Sendable {
-    /// The optimizer that wrote it: "SGD", "Adam" or "AdamW".
+    /// The optimizer that wrote it: "SGD", "Adam", "AdamW" or "RMSprop".
     public var kind: String
     /// Updates taken so far.
     public var stepCount: Int

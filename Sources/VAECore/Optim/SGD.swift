@@ -43,18 +43,12 @@ public final class SGD: Optimizer {
     ///   checks); `OptimizerError.duplicateParameterName` when two parameters share a name.
     public init(_ parameters: [Parameter], learningRate: Float = 1e-3, momentum: Double = 0,
                 dampening: Double = 0, weightDecay: Double = 0, nesterov: Bool = false) throws {
-        guard learningRate >= 0, learningRate.isFinite else {
-            throw OptimizerError.invalidHyperparameter("learning rate \(learningRate) must be finite and ≥ 0")
-        }
-        guard momentum >= 0, momentum.isFinite else {
-            throw OptimizerError.invalidHyperparameter("momentum \(momentum) must be finite and ≥ 0")
-        }
+        try requireFiniteNonNegative(learningRate, "learning rate")
+        try requireFiniteNonNegative(momentum, "momentum")
         guard dampening.isFinite else {
             throw OptimizerError.invalidHyperparameter("dampening \(dampening) must be finite")
         }
-        guard weightDecay >= 0, weightDecay.isFinite else {
-            throw OptimizerError.invalidHyperparameter("weight decay \(weightDecay) must be finite and ≥ 0")
-        }
+        try requireFiniteNonNegative(weightDecay, "weight decay")
         guard !nesterov || (momentum > 0 && dampening == 0) else {
             throw OptimizerError.invalidHyperparameter("Nesterov momentum requires a momentum > 0 and zero dampening")
         }
@@ -98,6 +92,8 @@ public final class SGD: Optimizer {
         stepCount += 1
     }
 
+    public var bufferNames: [String] { momentum != 0 ? [Self.bufferName] : [] }
+
     public func state() -> OptimizerState {
         var buffers = [String: [String: [Float]]]()
         if momentum != 0 {
@@ -110,8 +106,7 @@ public final class SGD: Optimizer {
     }
 
     public func restore(from state: OptimizerState) throws {
-        let saved = try state.validatedBuffers(kind: "SGD", parameters: parameters,
-                                               bufferNames: momentum != 0 ? [Self.bufferName] : [])
+        let saved = try state.validatedBuffers(kind: "SGD", parameters: parameters, bufferNames: bufferNames)
         if momentum != 0 { momentumBuffer = Array(saved[0].joined()) }
         stepCount = state.stepCount
         learningRate = state.learningRate

@@ -25,6 +25,10 @@ public struct Panel: Sendable, Equatable {
         case heatmap(Heatmap)
         /// A grid of small images.
         case images(ImageGrid)
+        /// Bars over named categories, with curves drawn over them.
+        case bars(BarChart, overlays: [Series])
+        /// Boxes, arrows and text on a canvas of pixels (a network's layers).
+        case diagram(Diagram)
     }
 
     public var content: Content
@@ -42,10 +46,16 @@ public struct Panel: Sendable, Equatable {
     /// (one point per layer, say); empty for ordinary numbered ticks. Lines, histograms and
     /// scatter plots only.
     public var xTickLabels: [TickLabel]
+    /// The distance between numbered x ticks (1 for one tick per epoch); nil lets gnuplot choose.
+    public var xTickStep: Double?
+    /// Horizontal and vertical lines across the panel, each with its text (a threshold, a true
+    /// value, a number from the literature). Lines, histograms, scatter plots and bars.
+    public var referenceLines: [ReferenceLine]
 
     public init(_ content: Content, title: String? = nil, xlabel: String? = nil, ylabel: String? = nil,
                 logX: Bool = false, logY: Bool = false, xRange: ClosedRange<Double>? = nil,
-                yRange: ClosedRange<Double>? = nil, legend: Legend = .topRight, xTickLabels: [TickLabel] = []) {
+                yRange: ClosedRange<Double>? = nil, legend: Legend = .topRight, xTickLabels: [TickLabel] = [],
+                xTickStep: Double? = nil, referenceLines: [ReferenceLine] = []) {
         self.content = content
         self.title = title
         self.xlabel = xlabel
@@ -56,25 +66,29 @@ public struct Panel: Sendable, Equatable {
         self.yRange = yRange
         self.legend = legend
         self.xTickLabels = xTickLabels
+        self.xTickStep = xTickStep
+        self.referenceLines = referenceLines
     }
 
     /// Named curves, e.g. training and validation loss against the step, on a log y axis.
     public static func lines(_ series: [Series], title: String? = nil, xlabel: String? = nil, ylabel: String? = nil,
                              logX: Bool = false, logY: Bool = false, xRange: ClosedRange<Double>? = nil,
                              yRange: ClosedRange<Double>? = nil, legend: Legend = .topRight,
-                             xTickLabels: [TickLabel] = []) -> Panel {
+                             xTickLabels: [TickLabel] = [], xTickStep: Double? = nil,
+                             referenceLines: [ReferenceLine] = []) -> Panel {
         Panel(.lines(series), title: title, xlabel: xlabel, ylabel: ylabel, logX: logX, logY: logY,
-              xRange: xRange, yRange: yRange, legend: legend, xTickLabels: xTickLabels)
+              xRange: xRange, yRange: yRange, legend: legend, xTickLabels: xTickLabels, xTickStep: xTickStep,
+              referenceLines: referenceLines)
     }
 
     /// A histogram with optional curves over it.
     public static func histogram(_ histogram: Histogram, overlays: [Series] = [], title: String? = nil,
                                  xlabel: String? = nil, ylabel: String? = nil, logY: Bool = false,
                                  xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil,
-                                 legend: Legend = .topRight) -> Panel {
+                                 legend: Legend = .topRight, referenceLines: [ReferenceLine] = []) -> Panel {
         Panel(.histogram(histogram, overlays: overlays), title: title, xlabel: xlabel,
               ylabel: ylabel ?? (histogram.normalization == .density ? "density" : "count"),
-              logY: logY, xRange: xRange, yRange: yRange, legend: legend)
+              logY: logY, xRange: xRange, yRange: yRange, legend: legend, referenceLines: referenceLines)
     }
 
     /// Points coloured by class, with one legend entry per class.
@@ -82,6 +96,19 @@ public struct Panel: Sendable, Equatable {
                                ylabel: String? = nil, xRange: ClosedRange<Double>? = nil,
                                yRange: ClosedRange<Double>? = nil, legend: Legend = .outside) -> Panel {
         Panel(.scatter(points), title: title, xlabel: xlabel, ylabel: ylabel, xRange: xRange, yRange: yRange, legend: legend)
+    }
+
+    /// Bars over named categories (their names are the x ticks), with curves over them.
+    public static func bars(_ chart: BarChart, overlays: [Series] = [], title: String? = nil, xlabel: String? = nil,
+                            ylabel: String? = nil, logY: Bool = false, yRange: ClosedRange<Double>? = nil,
+                            legend: Legend = .topRight, referenceLines: [ReferenceLine] = []) -> Panel {
+        Panel(.bars(chart, overlays: overlays), title: title, xlabel: xlabel, ylabel: ylabel, logY: logY, yRange: yRange,
+              legend: legend, xTickLabels: TickLabel.categories(chart.categories), referenceLines: referenceLines)
+    }
+
+    /// Boxes, arrows and text, one unit a pixel.
+    public static func diagram(_ diagram: Diagram, title: String? = nil) -> Panel {
+        Panel(.diagram(diagram), title: title, legend: .hidden)
     }
 
     /// A matrix as coloured cells, row 0 at the top.
@@ -92,6 +119,27 @@ public struct Panel: Sendable, Equatable {
     /// A grid of images, upright.
     public static func images(_ grid: ImageGrid, title: String? = nil) -> Panel {
         Panel(.images(grid), title: title, legend: .hidden)
+    }
+}
+
+/// A line across a panel at a fixed x (vertical) or y (horizontal), dashed, with its text beside
+/// it: an activity threshold, the true value an estimator aims at, a published result.
+public struct ReferenceLine: Sendable, Equatable {
+    public enum Axis: Sendable, Equatable { case x, y }
+    public var axis: Axis
+    public var value: Double
+    public var label: String
+    /// `#rrggbb`.
+    public var color: String
+
+    /// A vertical line at x = `value`.
+    public static func vertical(at value: Double, _ label: String, color: String = "#444444") -> ReferenceLine {
+        ReferenceLine(axis: .x, value: value, label: label, color: color)
+    }
+
+    /// A horizontal line at y = `value`.
+    public static func horizontal(at value: Double, _ label: String, color: String = "#444444") -> ReferenceLine {
+        ReferenceLine(axis: .y, value: value, label: label, color: color)
     }
 }
 

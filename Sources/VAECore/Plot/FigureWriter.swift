@@ -2,8 +2,9 @@ import Foundation
 
 /// What `FigureWriter.write` produced.
 public enum FigureOutcome: Sendable, Equatable, CustomStringConvertible {
-    /// gnuplot drew the PNG; the script that drew it is beside it. `warnings` is whatever
-    /// gnuplot wrote to stderr while succeeding (e.g. points dropped on a log axis), often empty.
+    /// gnuplot drew the figure (`png`: the drawn file, a PNG, or an SVG or PDF in those formats);
+    /// the script that drew it is beside it. `warnings` is whatever gnuplot wrote to stderr while
+    /// succeeding (e.g. points dropped on a log axis), often empty.
     case rendered(png: URL, script: URL, warnings: String)
     /// gnuplot was not found: only the script was written; `instructions` says how to install
     /// gnuplot and render it by hand.
@@ -16,7 +17,7 @@ public enum FigureOutcome: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The PNG, when one was drawn.
+    /// The drawn file (PNG, SVG or PDF), when one was drawn.
     public var png: URL? {
         if case .rendered(let png, _, _) = self { return png }
         return nil
@@ -32,7 +33,7 @@ public enum FigureOutcome: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Writes figures into a directory: `name.gp` (the self-contained gnuplot script) and, through
-/// gnuplot, `name.png` beside it.
+/// gnuplot, `name.png` beside it (or `name.svg`, `name.pdf` in those formats).
 ///
 ///     let writer = FigureWriter(directory: URL(fileURLWithPath: "figures"))
 ///     let outcome = try writer.write(figure, name: "ch03-gaussian-histogram")
@@ -48,11 +49,14 @@ public struct FigureWriter: Sendable {
     /// Print the instructions to stderr when gnuplot is missing, so they are seen even when the
     /// outcome is ignored.
     public var reportsMissingGnuplot: Bool
+    /// The file drawn: PNG (the default), SVG or PDF, with the same look.
+    public var format: FigureFormat
 
     /// A writer that finds gnuplot through `$GNUPLOT` or `PATH`, or uses `gnuplotPath` if given
     /// (a path that does not exist counts as no gnuplot).
-    public init(directory: URL, gnuplotPath: String? = nil, reportsMissingGnuplot: Bool = true) {
+    public init(directory: URL, gnuplotPath: String? = nil, reportsMissingGnuplot: Bool = true, format: FigureFormat = .png) {
         self.directory = directory
+        self.format = format
         if let gnuplotPath {
             self.gnuplot = FileManager.default.isExecutableFile(atPath: gnuplotPath)
                 ? GnuplotProcess(executable: URL(fileURLWithPath: gnuplotPath)) : nil
@@ -62,18 +66,24 @@ public struct FigureWriter: Sendable {
         self.reportsMissingGnuplot = reportsMissingGnuplot
     }
 
-    /// Writes `directory/name.gp` and renders `directory/name.png` from it.
+    /// Writes `directory/name.gp` and renders `directory/name.png` from it (`.svg`, `.pdf` in
+    /// those formats).
     ///
     /// - Parameter name: the file stem: letters, digits, `.`, `_`, `-` (e.g. "ch05-loss").
     /// - Throws: `PlotError.invalidName`, `.invalidFigure` for inconsistent data (nothing is
     ///   written), `.fileWriteFailed`, and `.gnuplotFailed` with gnuplot's own error text.
     @discardableResult
     public func write(_ figure: Figure, name: String) throws -> FigureOutcome {
+        try StageClock.measure(.drawing) { try writeTimed(figure, name: name) }
+    }
+
+    /// `write(_:name:)`'s body, its time counted as drawing.
+    private func writeTimed(_ figure: Figure, name: String) throws -> FigureOutcome {
         guard !name.isEmpty, !name.hasPrefix("."), name.unicodeScalars.allSatisfy(Self.nameCharacters.contains) else {
             throw PlotError.invalidName(name)
         }
-        let pngName = name + ".png"
-        let script = try figure.gnuplotScript(output: pngName)
+        let pngName = name + "." + format.fileExtension
+        let script = try figure.gnuplotScript(output: pngName, format: format)
         let scriptURL = directory.appendingPathComponent(name + ".gp")
         let pngURL = directory.appendingPathComponent(pngName)
         do {
@@ -94,17 +104,18 @@ public struct FigureWriter: Sendable {
             return .scriptOnly(script: scriptURL, instructions: instructions)
         }
 
-        // gnuplot draws into a temporary file; only a complete PNG (ending with its IEND chunk) is
-        // renamed over NAME.png, so a full disk never leaves a truncated figure behind. A stale
-        // PNG from an earlier run must not pass for this one either.
+        // gnuplot draws into a temporary file; only a complete PNG (ending with its IEND chunk; an
+        // SVG ending with </svg>, a PDF with %%EOF) is renamed over NAME.png, so a full disk never
+        // leaves a truncated figure behind. A stale figure from an earlier run must not pass for
+        // this one either.
         try? FileManager.default.removeItem(at: pngURL)
         let temporaryName = ".\(pngName).\(getpid()).tmp"
         let temporary = directory.appendingPathComponent(temporaryName)
         defer { try? FileManager.default.removeItem(at: temporary) }
-        let warnings = try gnuplot.run(script: try figure.gnuplotScript(output: temporaryName), in: directory,
+        let warnings = try gnuplot.run(script: try figure.gnuplotScript(output: temporaryName, format: format), in: directory,
                                        scriptPath: scriptURL.path)
-        guard let png = FileManager.default.contents(atPath: temporary.path) else { throw PlotError.outputMissing(pngURL.path) }
-        guard png.count >= 12, Array(png.suffix(8)) == Self.iendChunkTail else { throw PlotError.outputTruncated(pngURL.path) }
+        guard let drawn = FileManager.default.contents(atPath: temporary.path) else { throw PlotError.outputMissing(pngURL.path) }
+        guard format.isComplete(drawn) else { throw PlotError.outputTruncated(pngURL.path) }
         do {
             try FileManager.default.moveItem(at: temporary, to: pngURL)
         } catch {
@@ -112,9 +123,6 @@ public struct FigureWriter: Sendable {
         }
         return .rendered(png: pngURL, script: scriptURL, warnings: warnings)
     }
-
-    /// The last 8 bytes of every complete PNG: the IEND chunk's type and CRC.
-    static let iendChunkTail: [UInt8] = [0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
 
     private static let nameCharacters = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 }

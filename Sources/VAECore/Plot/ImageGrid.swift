@@ -30,6 +30,9 @@ public struct ImageGrid: Sendable, Equatable {
     public var gap: Int
     /// Screen pixels per image pixel in the PNG (3 draws a 28×28 digit 84 pixels wide).
     public var pixelScale: Int
+    /// Show a colour bar right of the grid, mapping colours back to values (feature maps,
+    /// filters); off for digits, whose grey needs no key.
+    public var showColorbar = false
 
     /// A grid of `images`, each `height × width` values in row-major order.
     public init<T: BinaryFloatingPoint>(

@@ -17,7 +17,8 @@ public enum PlotError: Error, Equatable, CustomStringConvertible {
     case gnuplotFailed(status: Int32, stderr: String, script: String)
     /// gnuplot exited with status 0 but the PNG is not there.
     case outputMissing(String)
-    /// gnuplot wrote a PNG that ends before its IEND chunk (a full disk): it was not kept.
+    /// gnuplot wrote a file that ends before a complete one would (a PNG without its IEND chunk,
+    /// an SVG without `</svg>`, a PDF without `%%EOF`: a full disk): it was not kept.
     case outputTruncated(String)
     /// Writing the script file (or creating the figures directory) failed.
     case fileWriteFailed(path: String, reason: String)
@@ -35,7 +36,8 @@ public enum PlotError: Error, Equatable, CustomStringConvertible {
         case .outputMissing(let path):
             return "gnuplot exited normally but did not write \(path)"
         case .outputTruncated(let path):
-            return "gnuplot wrote an incomplete \(path) (no IEND chunk: is the disk full?); it was not kept"
+            let ending = FigureFormat(rawValue: URL(fileURLWithPath: path).pathExtension).map(\.completeEnding) ?? "its complete ending"
+            return "gnuplot wrote an incomplete \(path) (it does not end with \(ending): is the disk full?); it was not kept"
         case .fileWriteFailed(let path, let reason):
             return "could not write \(path): \(reason)"
         }

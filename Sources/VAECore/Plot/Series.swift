@@ -18,6 +18,13 @@ public struct Series: Sendable, Equatable {
     /// `#rrggbb`, or `nil` for the next colour of `ClassColors.tab10`.
     public var color: String?
     public var lineWidth: Double
+    /// One error bar half-length per point (a standard error, say), drawn as ±yErrors[i] about
+    /// y[i]; nil for none.
+    public var yErrors: [Double]?
+    /// gnuplot's point type for `.points` and `.linesPoints` (7: a filled circle, the default;
+    /// 5 a square, 9 a triangle, 13 a diamond, 6 an open circle), so that curves that coincide
+    /// stay apart.
+    public var pointType = 7
 
     /// A curve through the points (x[i], y[i]); `x` and `y` must have the same length.
     public init<X: BinaryFloatingPoint, Y: BinaryFloatingPoint>(
@@ -59,10 +66,20 @@ public struct Series: Sendable, Equatable {
         return Series(title, x: xs, y: xs.map(f), style: style, color: color, lineWidth: lineWidth)
     }
 
+    /// The same series with error bars of half-length `errors[i]` about each point.
+    public func withErrorBars<E: BinaryFloatingPoint>(_ errors: [E]) -> Series {
+        var copy = self
+        copy.yErrors = errors.map { Double($0) }
+        return copy
+    }
+
     /// Throws unless the series can be plotted.
     func validate() throws {
         guard x.count == y.count else {
             throw PlotError.invalidFigure("series '\(title)' has \(x.count) x values but \(y.count) y values")
+        }
+        if let yErrors, yErrors.count != y.count {
+            throw PlotError.invalidFigure("series '\(title)' has \(y.count) points but \(yErrors.count) error bars")
         }
         guard !x.isEmpty else { throw PlotError.invalidFigure("series '\(title)' has no points") }
         guard lineWidth > 0, lineWidth.isFinite else {

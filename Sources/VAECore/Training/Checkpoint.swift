@@ -9,6 +9,10 @@ import Foundation
 ///                                           the model's state_dict, under PyTorch's names
 ///     optimizer.exp_avg.<parameter>         Adam's first moment m of each parameter
 ///     optimizer.exp_avg_sq.<parameter>      Adam's second moment v of each parameter
+///                                           (another optimizer saves its own buffers the same
+///                                           way: optimizer.momentum_buffer.<parameter> for SGD
+///                                           with momentum, optimizer.square_avg.<parameter> for
+///                                           RMSprop, none for plain SGD)
 ///
 /// `__metadata__` (strings; the last three are JSON):
 ///
@@ -17,8 +21,8 @@ import Foundation
 ///     model_config      VAEConfiguration: {"latentDimensions", "architecture", "likelihood", "classCount"[, "labelCentres"]}
 ///     training_config   TrainingConfiguration (it embeds the model config too)
 ///     trainer_state     TrainerState: epoch, step, ε generator, batch iterator (order,
-///                       binarization generator, position), Adam's step count and learning
-///                       rate, and the history
+///                       binarization generator, position), the optimizer's kind, step count
+///                       and learning rate, and the history
 ///     data_sha256       SHA-256 of the training set the run saw (`MNIST.contentDigest`)
 ///     run_fingerprint   `RunFingerprint`: what decides the trained weights, hashed
 ///
@@ -124,14 +128,15 @@ public struct Checkpoint {
         try read(from: url).makeModel()
     }
 
-    /// Adam's state for `parameters`: moments from the tensors, scalars from `state`.
-    func optimizerState(for parameters: [Parameter]) throws -> OptimizerState {
+    /// The optimizer's state for `parameters`: its buffers named `bufferNames` from the tensors,
+    /// scalars from `state`.
+    func optimizerState(for parameters: [Parameter], buffers bufferNames: [String]) throws -> OptimizerState {
         guard let saved = state?.optimizer else { throw CheckpointError.badMetadata("no optimizer state") }
         let byName = Dictionary(tensors.entries.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
         var buffers: [String: [String: [Float]]] = [:]
         for p in parameters {
             var named: [String: [Float]] = [:]
-            for buffer in Adam.bufferNames {
+            for buffer in bufferNames {
                 let key = "optimizer.\(buffer).\(p.name)"
                 guard let tensor = byName[key] else { throw CheckpointError.missingTensor(key) }
                 guard tensor.shape == p.value.shape else {
@@ -140,7 +145,7 @@ public struct Checkpoint {
                 guard tensor.isFinite else {
                     throw CheckpointError.badMetadata("optimizer tensor '\(key)' holds a NaN or infinity: the checkpoint is corrupt (training cannot resume from it)")
                 }
-                if buffer == "exp_avg_sq", let negative = tensor.scalars.first(where: { $0 < 0 }) {
+                if Checkpoint.squareAverages.contains(buffer), let negative = tensor.scalars.first(where: { $0 < 0 }) {
                     throw CheckpointError.badMetadata("optimizer tensor '\(key)' holds a negative second moment (\(negative)): the checkpoint is corrupt")
                 }
                 named[buffer] = tensor.scalars
@@ -151,6 +156,10 @@ public struct Checkpoint {
                               learningRate: Float(bitPattern: saved.learningRateBits),
                               parameterNames: parameters.map(\.name), buffers: buffers)
     }
+
+    /// The optimizer buffers that are running means of squares, never negative (Adam's v,
+    /// RMSprop's s): a negative value can only come from a corrupt file.
+    static let squareAverages: Set<String> = ["exp_avg_sq", "square_avg"]
 
     // MARK: Writing
 
@@ -166,11 +175,12 @@ public struct Checkpoint {
 
     /// The safetensors file of a trainer's state.
     static func file(model: VAE, configuration: TrainingConfiguration, state: TrainerState,
-                     optimizer: OptimizerState, dataDigest: String?, records: [String: Tensor]) throws -> SafeTensors {
+                     optimizer: OptimizerState, bufferNames: [String], dataDigest: String?,
+                     records: [String: Tensor]) throws -> SafeTensors {
         var entries = model.stateDict()
         for name in optimizer.parameterNames {
             guard let shape = model.parameters.first(where: { $0.name == name })?.value.shape else { continue }
-            for buffer in Adam.bufferNames {
+            for buffer in bufferNames {
                 entries.append(SafeTensors.Entry(name: "optimizer.\(buffer).\(name)",
                                                  tensor: Tensor(shape: shape, scalars: optimizer.buffers[name]?[buffer] ?? [])))
             }
@@ -217,7 +227,7 @@ public struct TrainerState: Codable, Equatable, Sendable {
     public var noise: RandomSource.State
     /// The batch order and the binarization generator.
     public var batches: BatchIterator.State
-    /// Adam's scalar state (its moments are tensors).
+    /// The optimizer's scalar state (its buffers are tensors).
     public var optimizer: OptimizerScalars
     public var history: TrainingHistory
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The training loop: owns the model, Adam, the shuffled and binarized batches, the generator of
+/// The training loop: owns the model, the optimizer, the shuffled and binarized batches, the generator of
 /// ε, the step counter and the history, and checkpoints all of them so that a run stopped after
 /// any epoch and resumed continues **bit-identically**.
 ///
@@ -19,11 +19,12 @@ import Foundation
 ///     β or (γ, C) ← KL schedule at update t;  η ← learning-rate schedule at t
 ///     zero the gradients
 ///     loss = BCE + KL term on the batch (fresh binarization, fresh ε); backward   (VAE.accumulateGradients)
-///     Adam step with η
+///     optimizer step with η      (configuration.optimizer: Adam unless asked otherwise)
 ///
 /// All randomness comes from `configuration.seed`, split into independent streams for the
-/// initial weights, the batch order, the binarization and ε (SplitMix64 seeds of one master
-/// generator), so that changing one use of randomness leaves the others as they were.
+/// initial weights, the batch order (with the dynamic binarization), ε, and the one draw of a
+/// static binarization (SplitMix64 seeds of one master generator), so that changing one use of
+/// randomness leaves the others as they were.
 ///
 /// A non-finite loss stops training with `TrainingError.diverged`; a non-finite parameter at the
 /// end of an epoch stops it with `TrainingError.nonFiniteState` before saving. Either way the
@@ -32,8 +33,10 @@ public final class Trainer {
     /// The run's settings (with the epoch count possibly extended by a resume).
     public private(set) var configuration: TrainingConfiguration
     public let model: VAE
-    public let optimizer: Adam
-    /// The images trained on: the training set, or its first `configuration.subset` images.
+    /// The optimizer `configuration.optimizer` describes (Adam by default).
+    public let optimizer: any Optimizer
+    /// The images trained on: the training set, or its first `configuration.subset` images, as
+    /// given (grey); with static binarization `batches.dataset` holds their one binary draw.
     public let trainingSet: MNIST
     /// Updates in one epoch: ⌊N / B⌋ (the last, partial batch is dropped).
     public let stepsPerEpoch: Int
@@ -51,6 +54,10 @@ public final class Trainer {
     /// to print a summary, decode a fixed z, or draw a figure. The model is in training mode again
     /// when it returns.
     public var epochEnded: ((Trainer, EpochSummary) throws -> Void)?
+    /// Called after every update of `trainEpoch`, with its terms, learning rate and KL weight,
+    /// inside the training loop: cheap work only (the live view copies the numbers into a buffer
+    /// that its server reads). Nil costs nothing; it must not touch the model or the generators.
+    public var stepEnded: ((StepRecord) -> Void)?
     /// Called after each epoch (and its evaluation), before the checkpoint is written: what it puts
     /// in `records` is saved with the epoch, so a resumed or reused run still has it.
     public var recordEpoch: ((Trainer) throws -> Void)?
@@ -67,7 +74,7 @@ public final class Trainer {
     /// Whether to show a progress line on standard error.
     public var showsProgress = false
 
-    /// Shuffled, dynamically binarized batches.
+    /// Shuffled batches: dynamically binarized, or of the static draw, or grey for a Gaussian.
     public private(set) var batches: BatchIterator
     /// The generator of ε in z = μ + σ·ε.
     public private(set) var noise: RandomSource
@@ -80,7 +87,7 @@ public final class Trainer {
 
     // MARK: Creating
 
-    /// A fresh run: random initial weights, Adam's moments at zero, epoch 0.
+    /// A fresh run: random initial weights, the optimizer's buffers at zero, epoch 0.
     /// - Throws: `TrainingConfigurationError` for a bad configuration, or a data set too small
     ///   for one batch.
     public convenience init(configuration: TrainingConfiguration, trainingSet: MNIST) throws {
@@ -89,8 +96,8 @@ public final class Trainer {
         var weights = RandomSource(seed: streams.weights)
         let model = try VAE(configuration.model, using: &weights)
         let data = try Trainer.trainingData(trainingSet, configuration)
-        let batches = BatchIterator(dataset: data, batchSize: configuration.batchSize, seed: streams.batches,
-                                    dropLast: true, binarize: configuration.model.likelihood.binarizesData)
+        let batches = BatchIterator(dataset: Trainer.servedImages(data, configuration), batchSize: configuration.batchSize,
+                                    seed: streams.batches, dropLast: true, binarize: configuration.binarizesEachBatch)
         try self.init(configuration: configuration, model: model, trainingSet: data, batches: batches,
                       noise: RandomSource(seed: streams.noise), epoch: 0, step: 0, history: TrainingHistory())
     }
@@ -118,11 +125,11 @@ public final class Trainer {
         let model = try checkpoint.makeModel()
         let data = try Trainer.trainingData(trainingSet, configuration)
         let batches: BatchIterator
-        do { batches = try BatchIterator(dataset: data, state: state.batches) } catch {
+        do { batches = try BatchIterator(dataset: Trainer.servedImages(data, configuration), state: state.batches) } catch {
             throw CheckpointError.badMetadata("\(error)")
         }
         guard batches.batchSize == configuration.batchSize, batches.dropLast,
-              batches.binarize == configuration.model.likelihood.binarizesData,
+              batches.binarize == configuration.binarizesEachBatch,
               batches.epoch == state.epoch, batches.position == 0 else {
             throw CheckpointError.badMetadata("the saved batch order (batch \(batches.batchSize), epoch \(batches.epoch), position \(batches.position)) does not fit the run (batch \(configuration.batchSize), epoch \(state.epoch))")
         }
@@ -130,7 +137,7 @@ public final class Trainer {
         do { noise = try RandomSource(state: state.noise) } catch { throw CheckpointError.badMetadata("\(error)") }
         try self.init(configuration: configuration, model: model, trainingSet: data, batches: batches,
                       noise: noise, epoch: state.epoch, step: state.step, history: state.history)
-        try optimizer.restore(from: checkpoint.optimizerState(for: model.parameters))
+        try optimizer.restore(from: checkpoint.optimizerState(for: model.parameters, buffers: optimizer.bufferNames))
         records = checkpoint.records
         // An extended run (a new epoch count) stretches its schedule: its weights are not those of
         // a run planned that long, so it keeps no fingerprint and no chapter reuses it as one.
@@ -152,13 +159,24 @@ public final class Trainer {
         self.history = history
         stepsPerEpoch = batches.batchesPerEpoch
         schedule = try configuration.learningRateSchedule(stepsPerEpoch: stepsPerEpoch)
-        optimizer = try Adam(model.parameters, learningRate: Float(configuration.learningRate))
+        optimizer = try configuration.optimizer.makeOptimizer(model.parameters, learningRate: Float(configuration.learningRate))
     }
 
-    /// The independent seeds of the run's random streams, drawn from one master generator.
-    static func seeds(_ seed: UInt64) -> (weights: UInt64, batches: UInt64, noise: UInt64) {
+    /// The independent seeds of the run's random streams, drawn from one master generator (a
+    /// stream added later is drawn after the others, which stay as they were).
+    static func seeds(_ seed: UInt64) -> (weights: UInt64, batches: UInt64, noise: UInt64, staticBinarization: UInt64) {
         var master = RandomSource(seed: seed)
-        return (master.next(), master.next(), master.next())
+        return (master.next(), master.next(), master.next(), master.next())
+    }
+
+    /// The images a run of `configuration` draws its batches from, given its training images
+    /// `data` (the subset already taken): `data` itself, or with static binarization its one
+    /// binary draw from the run's seed (`MNIST.binarized(seed:)`), the same on every resume (and
+    /// so the images a static run can overfit: chapter 9 measures models on them).
+    /// - Complexity: O(N·H·W) for a static draw (one uniform per pixel), nothing otherwise.
+    public static func servedImages(_ data: MNIST, _ configuration: TrainingConfiguration) -> MNIST {
+        guard configuration.binarization == .static else { return data }
+        return data.binarized(seed: seeds(configuration.seed).staticBinarization)
     }
 
     /// The images a configuration trains on; throws when they cannot fill a batch.
@@ -202,6 +220,11 @@ public final class Trainer {
     ///   earlier error left this trainer unusable.
     @discardableResult
     public func trainEpoch() throws -> EpochSummary {
+        try StageClock.measure(.training, trainEpochTimed)
+    }
+
+    /// `trainEpoch`'s body, its time counted as training (the test evaluation inside as evaluation).
+    private func trainEpochTimed() throws -> EpochSummary {
         if let failure { throw TrainingError.stopped(reason: failure) }
         model.isTraining = true
         let start = ProgressLine.now()
@@ -218,6 +241,7 @@ public final class Trainer {
                 history.steps.append(StepRecord(step: step - 1, terms: terms, learningRate: rate,
                                                 klWeight: KLWeight(objectiveOfStep)))
             }
+            stepEnded?(StepRecord(step: step - 1, terms: terms, learningRate: rate, klWeight: KLWeight(objectiveOfStep)))
             reconstruction += terms.reconstruction; kl += terms.kl; objective += terms.objective
             count += 1; images += batch.count
             lastRate = rate; lastObjective = objectiveOfStep
@@ -259,18 +283,20 @@ public final class Trainer {
                             evaluationSeconds: evaluationSeconds)
     }
 
-    /// One update on `batch`: zero the gradients, forward and backward, Adam with `learningRate`.
+    /// One update on `batch`: zero the gradients, forward and backward (with the run's free bits),
+    /// the optimizer's step with `learningRate`.
     /// `trainEpoch` calls it with the next batch of `batches` and the scheduled rate and KL
     /// objective; chapter 5 calls it directly to check its written-out step against this one.
     /// It advances `step` but not `batches` or the history.
-    /// - Complexity: the model's forward and backward plus one Adam pass; beyond the model's own
+    /// - Complexity: the model's forward and backward plus one optimizer pass; beyond the model's own
     ///   allocations, only the labels of a conditional model are copied.
     public func update(on batch: Batch, objective: KLObjective, learningRate: Float) throws -> ELBOTerms {
         model.zeroGradients()
         let labels: [Int]? = model.configuration.classCount > 0 ? batch.labels.map { Int($0) } : nil
         let terms: ELBOTerms
         do {
-            terms = try model.accumulateGradients(images: batch.images, labels: labels, objective: objective, using: &noise)
+            terms = try model.accumulateGradients(images: batch.images, labels: labels, objective: objective,
+                                                  freeBits: configuration.freeBits, using: &noise)
         } catch TrainingError.nonFiniteLoss(let reconstruction, let kl) {
             let error = TrainingError.diverged(epoch: epoch + 1, step: step, reconstruction: reconstruction, kl: kl)
             failure = error.description
@@ -303,13 +329,13 @@ public final class Trainer {
 
     /// Writes the whole state to `url` atomically (see `Checkpoint` for the layout).
     /// - Throws: `TrainingError.nonFiniteState` without writing anything when any parameter,
-    ///   buffer or Adam moment holds NaN or ±∞, so a diverged state never replaces a good
+    ///   buffer or optimizer buffer holds NaN or ±∞, so a diverged state never replaces a good
     ///   checkpoint; `TrainingError.stopped` after an earlier failure.
     public func save(to url: URL) throws {
         if let failure { throw TrainingError.stopped(reason: failure) }
         let optimizerState = optimizer.state()
         let moments = optimizerState.parameterNames.flatMap { name in
-            Adam.bufferNames.map { ("optimizer.\($0).\(name)", optimizerState.buffers[name]?[$0] ?? []) }
+            optimizer.bufferNames.map { ("optimizer.\($0).\(name)", optimizerState.buffers[name]?[$0] ?? []) }
         }
         let tensors = (model.parameters + model.buffers).map { ($0.name, $0.value.scalars) } + moments
         if let bad = tensors.first(where: { !$0.1.allSatisfy(\.isFinite) }) {
@@ -320,7 +346,7 @@ public final class Trainer {
         let state = TrainerState(epoch: epoch, step: step, noise: noise.state, batches: batches.state,
                                  optimizer: .init(optimizerState), history: history)
         try Checkpoint.file(model: model, configuration: configuration, state: state, optimizer: optimizerState,
-                            dataDigest: dataDigest, records: records).write(to: url)
+                            bufferNames: optimizer.bufferNames, dataDigest: dataDigest, records: records).write(to: url)
     }
 }
 

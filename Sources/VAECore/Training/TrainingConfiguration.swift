@@ -26,11 +26,12 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// remainder waits for a later epoch): every step then costs the same, and BatchNorm never
     /// sees a tiny last batch.
     public var batchSize: Int
-    /// Adam's peak learning rate η₀.
+    /// The optimizer's peak learning rate η₀.
     public var learningRate: Double
     /// How the learning rate moves over the run.
     public var schedule: LearningRateScheduleKind
-    /// The cosine's floor as a fraction of η₀: η ends at `minimumLearningRateFactor · η₀`.
+    /// The floor of the cosine as a fraction of η₀: η ends at `minimumLearningRateFactor · η₀`
+    /// (and the step schedule's default factor is its square root, so that it ends there too).
     public var minimumLearningRateFactor: Double
     /// For `warmupCosine`: epochs over which η climbs linearly from 0 to η₀.
     public var learningRateWarmupEpochs: Double
@@ -43,6 +44,24 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// The history samples one step's losses every `historyInterval` updates.
     public var historyInterval: Int
 
+    // The settings below were added after runs had fingerprints: each is left out of the JSON
+    // (and so of the fingerprint) at its default, so that every earlier run keeps its fingerprint.
+
+    /// The optimizer and its settings besides η (default: Adam with PyTorch's settings).
+    public var optimizer: OptimizerSettings
+    /// For `step`: epochs between two decays of η; nil for a third of the run (rounded up to
+    /// whole updates), which gives three levels.
+    public var learningRateStepEpochs: Double?
+    /// For `step`: the factor γ of each decay; nil for √(`minimumLearningRateFactor`), so that the
+    /// default three levels η₀, γη₀, γ²η₀ end at the cosine's floor.
+    public var learningRateStepFactor: Double?
+    /// Free bits (Kingma et al., 2016): the KL of each latent dimension, averaged over the batch,
+    /// counts at least this many nats in the loss (`freeBitsKL`); nil for none.
+    public var freeBits: Double?
+    /// How a Bernoulli model's grey training images become binary: a fresh draw every time an
+    /// image is served (dynamic, the default) or one fixed draw for the whole run (static).
+    public var binarization: BinarizationMode
+
     /// The default length of a run: 30 epochs of the reference model (about ten minutes on two
     /// cores) take its test NLL below 90 nats; 10 epochs leave it near 91.6.
     public static let defaultEpochs = 30
@@ -51,7 +70,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
                 learningRate: Double = 1e-3, schedule: LearningRateScheduleKind = .cosine,
                 minimumLearningRateFactor: Double = 0.1, learningRateWarmupEpochs: Double = 1,
                 kl: KLSchedule = .constant(beta: 1), seed: UInt64 = 1, subset: Int? = nil,
-                historyInterval: Int = 10) {
+                historyInterval: Int = 10, optimizer: OptimizerSettings = .default) {
         self.model = model
         self.epochs = epochs
         self.batchSize = batchSize
@@ -63,6 +82,55 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         self.seed = seed
         self.subset = subset
         self.historyInterval = historyInterval
+        self.optimizer = optimizer
+        binarization = .dynamic
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case model, epochs, batchSize, learningRate, schedule, minimumLearningRateFactor, learningRateWarmupEpochs, kl, seed,
+             subset, historyInterval, optimizer, learningRateStepEpochs, learningRateStepFactor, freeBits, binarization
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = try c.decode(VAEConfiguration.self, forKey: .model)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        learningRate = try c.decode(Double.self, forKey: .learningRate)
+        schedule = try c.decode(LearningRateScheduleKind.self, forKey: .schedule)
+        minimumLearningRateFactor = try c.decode(Double.self, forKey: .minimumLearningRateFactor)
+        learningRateWarmupEpochs = try c.decode(Double.self, forKey: .learningRateWarmupEpochs)
+        kl = try c.decode(KLSchedule.self, forKey: .kl)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        subset = try c.decodeIfPresent(Int.self, forKey: .subset)
+        historyInterval = try c.decode(Int.self, forKey: .historyInterval)
+        optimizer = try c.decodeIfPresent(OptimizerSettings.self, forKey: .optimizer) ?? .default
+        learningRateStepEpochs = try c.decodeIfPresent(Double.self, forKey: .learningRateStepEpochs)
+        learningRateStepFactor = try c.decodeIfPresent(Double.self, forKey: .learningRateStepFactor)
+        freeBits = try c.decodeIfPresent(Double.self, forKey: .freeBits)
+        binarization = try c.decodeIfPresent(BinarizationMode.self, forKey: .binarization) ?? .dynamic
+    }
+
+    /// Writes the settings that existed when fingerprints began as they always were, and each
+    /// later one only when it differs from its default.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(model, forKey: .model)
+        try c.encode(epochs, forKey: .epochs)
+        try c.encode(batchSize, forKey: .batchSize)
+        try c.encode(learningRate, forKey: .learningRate)
+        try c.encode(schedule, forKey: .schedule)
+        try c.encode(minimumLearningRateFactor, forKey: .minimumLearningRateFactor)
+        try c.encode(learningRateWarmupEpochs, forKey: .learningRateWarmupEpochs)
+        try c.encode(kl, forKey: .kl)
+        try c.encode(seed, forKey: .seed)
+        try c.encodeIfPresent(subset, forKey: .subset)
+        try c.encode(historyInterval, forKey: .historyInterval)
+        if optimizer != .default { try c.encode(optimizer, forKey: .optimizer) }
+        try c.encodeIfPresent(learningRateStepEpochs, forKey: .learningRateStepEpochs)
+        try c.encodeIfPresent(learningRateStepFactor, forKey: .learningRateStepFactor)
+        try c.encodeIfPresent(freeBits, forKey: .freeBits)
+        if binarization != .dynamic { try c.encode(binarization, forKey: .binarization) }
     }
 
     /// Throws `TrainingConfigurationError` naming the first setting that cannot work.
@@ -94,7 +162,26 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             throw TrainingConfigurationError("the history interval must be at least 1 step, not \(historyInterval)")
         }
         try kl.validate()
+        try optimizer.validate()
+        if schedule != .step, learningRateStepEpochs != nil || learningRateStepFactor != nil {
+            throw TrainingConfigurationError("the learning-rate step length and factor belong to the step schedule, not \(schedule.rawValue)")
+        }
+        if let learningRateStepEpochs, !(learningRateStepEpochs.isFinite && learningRateStepEpochs > 0) {
+            throw TrainingConfigurationError("the learning-rate step must last more than 0 epochs, not \(learningRateStepEpochs)")
+        }
+        if let learningRateStepFactor, !(learningRateStepFactor > 0 && learningRateStepFactor <= 1) {
+            throw TrainingConfigurationError("the learning-rate step factor must lie in (0, 1], not \(learningRateStepFactor)")
+        }
+        if let freeBits, !(freeBits.isFinite && freeBits > 0) {
+            throw TrainingConfigurationError("free bits must be a positive number of nats per latent dimension, not \(freeBits) (leave them unset for none)")
+        }
+        if binarization == .static, !model.likelihood.binarizesData {
+            throw TrainingConfigurationError("static binarization needs a Bernoulli likelihood; a \(model.likelihood.summary) model trains on grey pixels")
+        }
     }
+
+    /// Whether the batches are binarized afresh each time (a Bernoulli model, dynamic binarization).
+    var binarizesEachBatch: Bool { model.likelihood.binarizesData && binarization == .dynamic }
 
     /// The learning-rate schedule of a run of `stepsPerEpoch` updates per epoch, as a pure
     /// function of the update number (so resuming needs only the step count): the first update
@@ -109,6 +196,11 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             return try ConstantLearningRate(rate)
         case .cosine:
             return try CosineAnnealing(initial: rate, minimum: minimum, steps: max(1, total - 1))
+        case .step:
+            let size = learningRateStepEpochs.map { max(1, Int(($0 * Double(stepsPerEpoch)).rounded())) }
+                ?? (total + 2) / 3                       // ⌈total / 3⌉: three levels over the run
+            return try StepDecay(initial: rate, stepSize: size,
+                                 gamma: learningRateStepFactor ?? minimumLearningRateFactor.squareRoot())
         case .warmupCosine:
             let warmup = min(total - 1, Int((learningRateWarmupEpochs * Double(stepsPerEpoch)).rounded()))
             return try LinearWarmup(steps: warmup, startFactor: 0,
@@ -123,8 +215,22 @@ public enum LearningRateScheduleKind: String, Codable, Sendable, CaseIterable {
     case constant
     /// Half a cosine from η₀ down to the minimum at the last update.
     case cosine
+    /// η₀ multiplied by γ every few epochs (`learningRateStepEpochs`, `learningRateStepFactor`):
+    /// by default η₀, γη₀, γ²η₀ over three thirds of the run, ending at the cosine's floor.
+    case step
     /// A linear climb from 0 to η₀, then the cosine over the remaining updates.
     case warmupCosine = "warmup-cosine"
+}
+
+/// How a Bernoulli model's grey training images become the binary images it is trained on.
+public enum BinarizationMode: String, Codable, Sendable, CaseIterable {
+    /// A fresh Bernoulli draw of every pixel each time an image is served: each epoch sees other
+    /// binary images of the same digits (data augmentation, the course's default).
+    case dynamic
+    /// One fixed draw of the whole training set, made once from the run's seed: the model sees
+    /// the same binary images every epoch, and can learn their noise (the classic fixed
+    /// "binarized MNIST" of the papers is such a draw).
+    case `static`
 }
 
 /// A training setting that cannot work.

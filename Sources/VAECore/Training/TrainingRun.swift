@@ -12,11 +12,21 @@ public struct RunFingerprint: Equatable, Sendable, CustomStringConvertible {
     /// that alters what training computes (a kernel's rounding, an initialisation) must raise
     /// this number, or old runs and their measurements would pass for new ones. Version 1 adds
     /// nothing to the hash, so runs fingerprinted before the number existed stay valid.
-    public static let numericsVersion = 1
+    ///
+    /// Version 2: the GEMM micro-kernels' edge tiles store with a fused multiply-add (the AVX-512
+    /// 8×32 tile and the 6×16 one give the same bits), batch norm sums over the batch-minor layout
+    /// in another order, and the Bernoulli log-likelihood runs on eight-lane exp and log1p.
+    public static let numericsVersion = 2
 
     public init(configuration: TrainingConfiguration, dataDigest: String) throws {
+        try self.init(configuration: configuration, dataDigest: dataDigest, numericsVersion: RunFingerprint.numericsVersion)
+    }
+
+    /// The fingerprint a run had, or has, under a given version of the arithmetic (tests pin the
+    /// fingerprints of version 1 with it).
+    init(configuration: TrainingConfiguration, dataDigest: String, numericsVersion: Int) throws {
         var text = "format \(Checkpoint.formatVersion)\ndata \(dataDigest)\ntraining \(try Checkpoint.json(configuration))"
-        if RunFingerprint.numericsVersion > 1 { text += "\nnumerics \(RunFingerprint.numericsVersion)" }
+        if numericsVersion > 1 { text += "\nnumerics \(numericsVersion)" }
         value = SHA256.hash(Array(text.utf8)).hex
     }
 
@@ -125,9 +135,14 @@ public enum TrainingRun {
         return trainer
     }
 
-    /// "reference architecture, 20 latent dimensions, bernoulli likelihood; 30 epochs of 60000 images, batch 128, seed 1"
+    /// "reference architecture, 20 latent dimensions, bernoulli likelihood; 30 epochs of 60000 images, batch 128, seed 1",
+    /// followed by the optimizer, free bits and static binarization when they are not the defaults.
     public static func describe(_ c: TrainingConfiguration) -> String {
-        "\(c.model.summary); \(c.epochs) epoch\(c.epochs == 1 ? "" : "s") of \(c.subset.map(String.init) ?? "all") images, batch \(c.batchSize), seed \(c.seed)"
+        var text = "\(c.model.summary); \(c.epochs) epoch\(c.epochs == 1 ? "" : "s") of \(c.subset.map(String.init) ?? "all") images, batch \(c.batchSize), seed \(c.seed)"
+        if c.optimizer != .default { text += ", \(c.optimizer.summary)" }
+        if let freeBits = c.freeBits { text += ", free bits \(freeBits) nats per dimension" }
+        if c.binarization != .dynamic { text += ", \(c.binarization.rawValue) binarization" }
+        return text
     }
 
     /// What differs between a saved run and the one asked for, in words.
@@ -142,6 +157,13 @@ public enum TrainingRun {
         }
         if training.seed != configuration.seed { parts.append("seed \(training.seed), not \(configuration.seed)") }
         if training.kl != configuration.kl { parts.append("another KL schedule") }
+        if training.optimizer != configuration.optimizer {
+            parts.append("\(training.optimizer.summary), not \(configuration.optimizer.summary)")
+        }
+        if training.freeBits != configuration.freeBits { parts.append("other free bits") }
+        if training.binarization != configuration.binarization {
+            parts.append("\(training.binarization.rawValue) binarization, not \(configuration.binarization.rawValue)")
+        }
         if parts.isEmpty && training != configuration { parts.append("other optimiser or history settings") }
         if let savedDigest = saved.dataDigest, savedDigest != digest { parts.append("other training data") }
         if saved.fingerprint == nil { parts.append("written before runs had fingerprints") }
@@ -172,9 +194,22 @@ public struct RunMeasurements {
         self.init(folder: folder, fingerprint: fingerprint.value)
     }
 
+    /// The names of every value saved so far (none when there is no file yet).
+    public var names: [String] { Array(savedTexts().keys).sorted() }
+
+    /// The value saved under `name`, or nil when there is none (or it is not a `T`): reading
+    /// only, for a program that shows what a chapter measured.
+    public func saved<T: Decodable>(_ name: String, as type: T.Type = T.self) -> T? {
+        savedTexts()[name].flatMap { try? Checkpoint.decoder.decode(T.self, from: Data($0.utf8)) }
+    }
+
+    private func savedTexts() -> [String: String] {
+        (try? JSONDecoder().decode([String: String].self, from: Data(contentsOf: file))) ?? [:]
+    }
+
     /// The value saved under `name`, or `compute()`'s, saved for next time. `reused` says which.
     public func value<T: Codable>(_ name: String, compute: () throws -> T) throws -> (value: T, reused: Bool) {
-        var saved = (try? JSONDecoder().decode([String: String].self, from: Data(contentsOf: file))) ?? [:]
+        var saved = savedTexts()
         if let text = saved[name], let value = try? Checkpoint.decoder.decode(T.self, from: Data(text.utf8)) {
             return (value, true)
         }

@@ -1,6 +1,15 @@
 import Foundation
 import Synchronization
 
+/// The number of threads the library computes on: every online core, or `VAE_THREADS` when that
+/// environment variable holds a number from 1 up (benchmarks measure one and two threads this
+/// way). Read once, at the first parallel kernel.
+public let computeThreads: Int = {
+    let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    guard let text = ProcessInfo.processInfo.environment["VAE_THREADS"], let n = Int(text), n >= 1 else { return cores }
+    return n
+}()
+
 /// Runs `body(i)` for every i in 0..<iterations, spread over the calling thread and the
 /// library's worker threads (one per extra core), and returns when all have run. The
 /// iterations are handed out one at a time, first come first served, so a thread that starts
@@ -40,7 +49,7 @@ final class WorkerPool: @unchecked Sendable {
     /// How long of that it spins without yielding its core.
     static let busySpinNanoseconds: UInt64 = 50_000
 
-    static let shared = WorkerPool(workers: max(0, ProcessInfo.processInfo.activeProcessorCount - 1))
+    static let shared = WorkerPool(workers: max(0, computeThreads - 1))
 
     private static let idle = 0, assigned = 1, running = 2
 

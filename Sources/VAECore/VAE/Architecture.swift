@@ -97,6 +97,31 @@ public struct Architecture: Codable, Equatable, Sendable {
     /// The preset's name when this architecture is one, else nil.
     public var presetName: String? { Architecture.presets.first { $0.architecture == self }?.name }
 
+    // MARK: Variations
+
+    /// The same networks without their batch norms (inside residual bodies too): what batch
+    /// normalisation is worth.
+    public func removingBatchNorm() -> Architecture {
+        Architecture(encoder: Self.map(encoder) { $0.type == .batchNorm ? nil : $0 },
+                     decoder: Self.map(decoder) { $0.type == .batchNorm ? nil : $0 })
+    }
+
+    /// The same networks with every activation (ReLU, leaky ReLU, ELU, Swish; inside residual
+    /// bodies too) replaced by `activation`, such as `.elu()` or `.swish`.
+    public func replacingActivations(with activation: LayerSpec) -> Architecture {
+        Architecture(encoder: Self.map(encoder) { $0.isActivation ? activation : $0 },
+                     decoder: Self.map(decoder) { $0.isActivation ? activation : $0 })
+    }
+
+    /// `specs` with `transform` applied to every layer, in residual bodies too; nil drops a layer.
+    private static func map(_ specs: [LayerSpec], _ transform: (LayerSpec) -> LayerSpec?) -> [LayerSpec] {
+        specs.compactMap { spec in
+            guard var kept = transform(spec) else { return nil }
+            if let body = kept.body { kept.body = map(body, transform) }
+            return kept
+        }
+    }
+
     // MARK: Shapes
 
     /// One layer as built: its name, its spec and the shapes it maps between (without the batch axis).

@@ -92,7 +92,7 @@ public final class VAE {
     // MARK: Forward
 
     /// The one-hot labels of a conditional model, checked; nil for a plain one.
-    private func condition(_ labels: [Int]?, batch: Int) throws -> Tensor? {
+    func condition(_ labels: [Int]?, batch: Int) throws -> Tensor? {
         guard configuration.classCount > 0 else { return nil }
         guard let labels, labels.count == batch else {
             throw VAEConfigurationError("a conditional VAE needs one label per image (\(batch) images, \(labels?.count ?? 0) labels)")
@@ -126,7 +126,7 @@ public final class VAE {
 
     /// The decoder's input: the code (shifted back by m_y with label centres) and the one-hot
     /// labels side by side, (B, D [+ classes]).
-    private func decoderInput(_ z: Tensor, onehot: Tensor?) -> Tensor {
+    func decoderInput(_ z: Tensor, onehot: Tensor?) -> Tensor {
         guard let onehot else { return z }
         return Tensor.concatenateColumns(centres(onehot).map { z + $0 } ?? z, onehot)
     }
@@ -208,9 +208,12 @@ public final class VAE {
     ///     encoder.backward([∂L/∂μ, ∂L/∂log σ²])
     ///
     /// where w is the KL weight the objective gives (β, or ±γ for the capacity objective).
+    /// With `freeBits` λ the objective sees Σ_d max(λ, KL̄_d) instead of the KL (`freeBitsKL`):
+    /// the KL's gradients vanish for the dimensions whose batch-averaged KL is below λ. The
+    /// returned `kl` is always the plain KL, `objective` what was minimised.
     /// `targets` default to the images (a binarized batch is both); `noise` replaces the ε draw.
     public func accumulateGradients(images: Tensor, targets: Tensor? = nil, labels: [Int]? = nil,
-                                    objective: KLObjective = .beta(1), noise: Tensor? = nil,
+                                    objective: KLObjective = .beta(1), freeBits: Double? = nil, noise: Tensor? = nil,
                                     using random: inout RandomSource) throws -> ELBOTerms {
         let targets = targets ?? images
         let (mean, logVariance) = try encode(images, labels: labels)
@@ -220,14 +223,16 @@ public final class VAE {
 
         let reconstruction = try configuration.likelihood.loss(output: logits, targets: targets, parameter: likelihoodParameter)
         let kl = try klDivergenceStandardNormal(mean: mean, logVariance: logVariance, reduction: .sumPerSample)
-        let weight = objective.klWeight(kl: kl.value)
+        // The KL term the objective sees: the KL itself, or with free bits at least λ per dimension.
+        let klTerm = try freeBits.map { try freeBitsKL(mean: mean, logVariance: logVariance, freeBits: $0) } ?? kl
+        let weight = objective.klWeight(kl: klTerm.value)
         guard reconstruction.value.isFinite, kl.value.isFinite else {
             throw TrainingError.nonFiniteLoss(reconstruction: reconstruction.value, kl: kl.value)
         }
 
         let dz = decoder.backward(reconstruction.gradient)                 // (B, D [+ classes])
         let dStatistics = VAE.latentGradient(dz: dz, epsilon: epsilon, standardDeviation: sigma,
-                                             kl: kl, klWeight: Float(weight))  // (B, 2D)
+                                             kl: klTerm, klWeight: Float(weight))  // (B, 2D)
         if let onehot, let labelCentres {
             // m_y enters twice: −m_y in μ, +m_y at the decoder's input. Its gradient is the sum of
             // both, ∂L/∂(z + m) − ∂L/∂μ, added into the row of each image's label.
@@ -238,7 +243,7 @@ public final class VAE {
         var dFeatures = encoderHead.backward(dStatistics)
         if onehot != nil { dFeatures = dFeatures.columns(0..<featureCount) }
         _ = encoderBody.backward(dFeatures)
-        return ELBOTerms(reconstruction: reconstruction.value, kl: kl.value, objective: objective.value(kl: kl.value) + reconstruction.value)
+        return ELBOTerms(reconstruction: reconstruction.value, kl: kl.value, objective: objective.value(kl: klTerm.value) + reconstruction.value)
     }
 }
 

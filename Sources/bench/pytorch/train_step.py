@@ -6,11 +6,11 @@ CPU with a fixed number of threads.
 
 Prints a header, then LAST one parseable line:
 
-    pytorch images_per_second=<img/s> ms_per_step=<ms> threads=<n> batch=<B> torch=<version>
+    pytorch images_per_second=<img/s> ms_per_step=<ms> ms_mean=<ms> threads=<n> batch=<B> torch=<version>
 
 The batches are Bernoulli draws from fixed random grey images (seeded), so the script needs no
 data files: the cost of a step does not depend on what the pixels show. Best-of-N timing, like
-the Swift side (`measureBest`): noise on a shared machine only ever adds time.
+the Swift side, and the mean of all timed steps (ms_mean): noise on a shared machine only ever adds time.
 """
 import argparse
 import os
@@ -60,7 +60,7 @@ def main():
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {args.batch}, "
           f"best of {args.steps} steps after {args.warmup} warm-up: {best * 1e3:.2f} ms "
           f"(mean {total / args.steps * 1e3:.2f} ms)")
-    print(f"pytorch images_per_second={args.batch / best:.1f} ms_per_step={best * 1e3:.3f} "
+    print(f"pytorch images_per_second={args.batch / best:.1f} ms_per_step={best * 1e3:.3f} ms_mean={total / args.steps * 1e3:.3f} "
           f"threads={torch.get_num_threads()} batch={args.batch} torch={torch.__version__}")
 
 

@@ -8,7 +8,7 @@ parameters, so the Swift test replays them exactly. Recorded per case:
   - "p<k>": the trajectory of parameter k, shape (STEPS, *shape): row t is the value after t+1 updates.
 Schedules record "lr": the learning rate used by update t = 0..N-1.
 
-    /root/torchvenv/bin/python Tests/VAECoreTests/Fixtures/optim.py
+    /work/venv-torch/bin/python Tests/VAECoreTests/Fixtures/optim.py
 """
 import math
 
@@ -100,6 +100,23 @@ def optimizer_cases():
         rec.update({"kind": kind, "lr": float(full["lr"]), "beta1": float(full["betas"][0]),
                     "beta2": float(full["betas"][1]), "eps": float(full["eps"]),
                     "weight_decay": float(full["weight_decay"])})
+        cases[name] = rec
+    rmsprops = [
+        ("rmsprop_defaults", dict()),
+        ("rmsprop_lr", dict(lr=0.003, alpha=0.9)),
+        ("rmsprop_momentum", dict(lr=0.002, momentum=0.9)),
+        ("rmsprop_centered", dict(lr=0.002, centered=True, eps=1e-6)),
+        ("rmsprop_weight_decay", dict(lr=0.005, weight_decay=0.1, momentum=0.5, centered=True)),
+        ("rmsprop_small_alpha", dict(lr=0.001, alpha=0.3, centered=True)),  # lerp's other branch
+    ]
+    for name, kw in rmsprops:
+        o = torch.optim.RMSprop([torch.nn.Parameter(torch.zeros(1))])
+        d = o.defaults
+        full = {k: kw.get(k, d[k]) for k in ("lr", "alpha", "eps", "weight_decay", "momentum", "centered")}
+        rec = run(lambda ps: torch.optim.RMSprop(ps, foreach=False, **full))
+        rec.update({"kind": "RMSprop", "lr": float(full["lr"]), "alpha": float(full["alpha"]), "eps": float(full["eps"]),
+                    "weight_decay": float(full["weight_decay"]), "momentum": float(full["momentum"]),
+                    "centered": 1.0 if full["centered"] else 0.0})
         cases[name] = rec
     # Clipping inside a training loop: clip_grad_norm_ then Adam, every step.
     rec = run(lambda ps: torch.optim.Adam(ps, lr=0.05, foreach=False), clip=2.0)
