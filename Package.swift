@@ -56,6 +56,7 @@ let chapters = [
     "ch07-cvae",
     "ch08-latent-space",
     "ch09-ablations",
+    "ch10-anomaly",
 ]
 
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")

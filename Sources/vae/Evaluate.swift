@@ -104,8 +104,8 @@ struct Evaluate: ParsableCommand {
     }
 }
 
-/// Progress of a long estimate on standard error, at most every few seconds.
-private final class ProgressReport: @unchecked Sendable {
+/// Progress of a long estimate on standard error, at most every few seconds (`evaluate`, `score`).
+final class ProgressReport: @unchecked Sendable {
     let total: Int
     let start = Date()
     var last = Date.distantPast

@@ -15,6 +15,10 @@ public struct ELBOEvaluation: Sendable, Equatable {
     public var latent: LatentActivity
     /// The ELBO of each image.
     public var perImage: [Double]
+    /// The reconstruction term −log p(x|z) of each image (the same z as its ELBO).
+    public var perImageReconstruction: [Double] = []
+    /// The KL term of each image.
+    public var perImageKL: [Double] = []
 
     /// The mean terms, as training reports them (objective = reconstruction + KL, β = 1).
     public var terms: ELBOTerms {
@@ -51,8 +55,10 @@ public func evaluateELBO(model: VAE, images: Tensor, labels: [Int]? = nil, batch
     let likelihood = model.preparedLikelihood(pixels: pixels)
     return try inEvaluationMode(model) {
         var latent = LatentActivityAccumulator(dimensions: model.configuration.latentDimensions)
-        var perImage: [Double] = []
+        var perImage: [Double] = [], perImageReconstruction: [Double] = [], perImageKL: [Double] = []
         perImage.reserveCapacity(n)
+        perImageReconstruction.reserveCapacity(n)
+        perImageKL.reserveCapacity(n)
         var reconstructionSum = 0.0, klSum = 0.0
         for start in stride(from: 0, to: n, by: batchSize) {
             let range = start..<min(start + batchSize, n)
@@ -70,12 +76,14 @@ public func evaluateELBO(model: VAE, images: Tensor, labels: [Int]? = nil, batch
                         reconstructionSum += reconstruction
                         klSum += kl[i]
                         perImage.append(-(reconstruction + kl[i]))
+                        perImageReconstruction.append(reconstruction)
+                        perImageKL.append(kl[i])
                     }
                 }
             }
         }
         return ELBOEvaluation(count: n, elbo: MeanEstimate(perImage), reconstruction: reconstructionSum / Double(n),
                               kl: klSum / Double(n), latent: latent.result(threshold: EvaluationDefaults.activeUnitThreshold),
-                              perImage: perImage)
+                              perImage: perImage, perImageReconstruction: perImageReconstruction, perImageKL: perImageKL)
     }
 }
