@@ -638,10 +638,12 @@ struct Chapter10: ParsableCommand {
     // MARK: 8. The most and the least normal test images, by each score
     //
     // What does each score call normal? Sort the in-distribution test images by each score and
-    // look at both ends. The likelihood-based scores put thin, simple digits (ones, sevens) at the
-    // normal end and thick, unusual ones at the other; the Mahalanobis distance and the KL sort by
-    // where the code lands, and the complexity score rewards images the model compresses better
-    // than deflate does.
+    // look at both ends. The likelihood-based scores put thin, simple digits (ones, above all) at
+    // the normal end and thick, unusual ones at the other; the Mahalanobis distance and the KL sort
+    // by where the code lands; and the complexity score rewards images the model compresses better
+    // than deflate does, which turns the order round: a thin 1 is cheap for deflate too, so the
+    // model saves little on it, and its ones move to the anomalous end (the same reason makes it
+    // the score that spots the held-out 1 best in section 7).
     func extremes(mnist: ScoredModel, fashion: ScoredModel, figures: FigureWriter) throws {
         section("8. The most and the least normal test images, by each score")
         for model in [mnist, fashion] {
