@@ -3,7 +3,8 @@ import Testing
 @testable import VAECore
 
 /// The importance-weighted training objective (`VAE.accumulateImportanceWeightedGradients`):
-/// against PyTorch's autograd (`Fixtures/iwae.py`, k = 5, both estimators, β = 1 and ½), against
+/// against PyTorch's autograd (`Fixtures/iwae.py`, k = 5, both estimators, β = 1 and ½, batch norm
+/// in the decoder or not), against
 /// central differences of its own loss, against the ELBO at k = 1 (bit for bit without the KL
 /// term; in expectation with it), DReG against IWAE in expectation, and the bound tightening with
 /// k on a briefly trained model.
@@ -15,7 +16,7 @@ import Testing
     /// One training-mode pass of a small VAE (batch norm over all k·B codes in the decoder): the
     /// loss, every image's bound, every parameter's gradient (judged as in `VAETests.matchesPyTorch`:
     /// 10⁻³ of each gradient's scale) and batch norm's running statistics after the pass.
-    @Test(arguments: ["iwae_bn", "iwae_beta_half", "dreg", "dreg_beta_half"])
+    @Test(arguments: ["iwae_bn", "iwae_beta_half", "dreg", "dreg_beta_half", "dreg_bn"])
     func matchesPyTorch(_ name: String) throws {
         let f = try Self.fixture.get()
         let model = try VAETests.model(name, f)

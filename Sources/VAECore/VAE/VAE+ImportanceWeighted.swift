@@ -78,18 +78,19 @@ extension VAE {
     ///   the path alone, with q's parameters held fixed inside log q, and the weights
     ///   c_i = w̃_i − β·w̃_i(1 − w̃_i) = (1 − β)·w̃_i + β·w̃_i²  (w̃_i² at β = 1, as in the paper):
     ///
-    ///       ∂L/∂μ = Σ_i c_i·∂(−log w_i)/∂z_i|_{q's μ, σ fixed}
-    ///             = Σ_i [((1 − β) + β w̃_i)·g_i + (β c_i / B)·(z_i − ε_i/σ)]
-    ///       ∂L/∂v = Σ_i [((1 − β) + β w̃_i)·g_i + (β c_i / B)·(z_i − ε_i/σ)] ⊙ σε_i/2
+    ///       ∂L/∂μ = Σ_i c_i·∂(−log w_i)/∂z_i|_{q's μ, σ fixed} = Σ_i [g'_i + (β c_i / B)·(z_i − ε_i/σ)]
+    ///       ∂L/∂v = Σ_i [g'_i + (β c_i / B)·(z_i − ε_i/σ)] ⊙ σε_i/2
     ///
-    ///   (∂/∂z of −log q with its parameters fixed is (z − μ)/σ² = ε/σ; there is no −β/(2B): that
-    ///   was a direct term). g_i holds w̃_i already, so ((1 − β) + β w̃_i)·g_i is c_i times the
-    ///   log-likelihood's path gradient when the decoder treats each code on its own. With batch
-    ///   norm training in the decoder, its batch statistics couple the k·B codes: their small
-    ///   cross terms then carry w̃_i·c_j, and the identity holds only approximately (as for any
-    ///   DReG with batch statistics: log w_i then depends on the other codes too). The
-    ///   expectation is `iwae`'s. At k = 1 DReG is Roeder et al.'s "sticking the landing"
-    ///   gradient of the ELBO.
+    ///   where g'_i is ∂/∂z_i of the decoder's backward pass from the logits' gradient
+    ///   c_i·(σ(ℓ) − x)/B: a second backward pass (its parameter gradients discarded; the decoder's
+    ///   own are the w̃-weighted ones above), what autograd computes from the surrogate loss
+    ///   −Σ_i c_i·log w_i with c and q's parameters detached. (∂/∂z of −log q with its parameters
+    ///   fixed is (z − μ)/σ² = ε/σ; there is no −β/(2B): that was a direct term.) The expectation
+    ///   is `iwae`'s when each code's log-weight depends on its own code alone. Batch norm
+    ///   training in the decoder breaks that a little: its batch statistics couple the k·B codes,
+    ///   so the identity, and with it DReG, holds only approximately there (as for any DReG with
+    ///   batch statistics). At k = 1 DReG is Roeder et al.'s "sticking the landing" gradient of
+    ///   the ELBO.
     ///
     /// ## Layout and cost
     /// The k·B codes run through the decoder as one batch, batch-minor ((D, k·B) in, (784, k·B)
@@ -99,7 +100,8 @@ extension VAE {
     /// eight codes of a pixel at a time, split over the cores by blocks of codes (each code's sum
     /// in pixel order, whatever the number of threads); the weights' scaling is one more pass.
     /// Buffers are allocated once per call, never inside the loops. The decoder's work, and so
-    /// most of the step's, grows k-fold; the encoder's does not.
+    /// most of the step's, grows k-fold; the encoder's does not. DReG adds one backward pass of
+    /// the decoder.
     ///
     /// ε is drawn from `random` in order sample, image, dimension ((k, B, D)), so at k = 1 it is
     /// the ELBO's draw; `noise` (k, B, D) replaces the draw (reference comparisons).
@@ -187,8 +189,20 @@ extension VAE {
             throw TrainingError.nonFiniteLoss(reconstruction: reconstruction, kl: kl.value)
         }
 
+        // DReG's encoder sees the likelihood's path with the weights c = (1 − β)·w̃ + β·w̃²: a
+        // second backward pass of the decoder, whose parameter gradients are put back as they were.
+        var dregGradient: Tensor? = nil
+        if estimator == .dreg {
+            dregGradient = gradient
+            scaleColumns(&dregGradient!, by: normalized.map { (1 - beta) * $0 + beta * $0 * $0 })
+        }
         scaleColumns(&gradient, by: normalized)                                     // w̃_i·(σ(ℓ) − x)/B
-        let dz = decoder.backwardBatchMinor(gradient)                               // (D, k·B)
+        var dz = decoder.backwardBatchMinor(gradient)                               // (D, k·B)
+        if let dregGradient {
+            let decoderGradients = decoder.parameters.map(\.gradient)
+            dz = decoder.backwardBatchMinor(dregGradient)
+            for (p, g) in zip(decoder.parameters, decoderGradients) { p.gradient = g }
+        }
         let dStatistics = importanceLatentGradient(dz: dz, z: z, epsilon: epsilon, standardDeviation: sigma,
                                                    weights: normalized, samples: k, beta: beta, estimator: estimator)
         let dFeatures = encoderHead.backward(dStatistics)                           // (B, 2D) → (B, F)
@@ -290,7 +304,8 @@ extension VAE {
         }
     }
 
-    /// ∂L/∂(μ, log σ²) (B, 2D) from the decoder's ∂L/∂z (D, k·B), the codes z (D, k·B), ε (k, B, D),
+    /// ∂L/∂(μ, log σ²) (B, 2D) from the decoder's ∂L/∂z (D, k·B) (its logits weighted by w̃, or by
+    /// c for DReG), the codes z (D, k·B), ε (k, B, D),
     /// σ (B, D) and the normalised weights w̃ (k·B, column order), by the formulas of
     /// `accumulateImportanceWeightedGradients` (sums over the k samples in Double).
     private func importanceLatentGradient(dz: Tensor, z: Tensor, epsilon: Tensor, standardDeviation sigma: Tensor,
@@ -320,7 +335,7 @@ extension VAE {
                                         case .dreg:
                                             let stopped = code - Double(eps) / Double(sd[n * d + j])   // z − ε/σ
                                             let c = (1 - beta) * w + beta * w * w
-                                            term = Double(g[j * codes + r]) * ((1 - beta) + beta * w) + beta * c * inverseBatch * stopped
+                                            term = Double(g[j * codes + r]) + beta * c * inverseBatch * stopped
                                         }
                                         dMean += term
                                         dLogVariance += term * Double(halfSigmaEpsilon)

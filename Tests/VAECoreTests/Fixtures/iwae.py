@@ -15,11 +15,13 @@ dependences on μ and σ: through z and directly).
 
   - "iwae_bn", "iwae_beta_half": the loss's gradient, for β = 1 and β = 0.5, on the
     `convolutional((8, 16))` architecture (batch norm in encoder and decoder).
-  - "dreg", "dreg_beta_half": DReG. The decoder's gradient is the loss's; the encoder's is that
-    of the surrogate −mean_b Σ_s c[s, b]·log w'[s, b], where log w' holds q's parameters fixed
-    (μ and σ detached inside log q, z not) and c = (1 − β)·w̃ + β·w̃² with w̃ = softmax_s(log w)
-    detached. Their decoder has no batch norm, so that each code's log-weight depends on its own
-    code only (DReG's identity needs it).
+  - "dreg", "dreg_beta_half", "dreg_bn": DReG. The decoder's gradient is the loss's; the
+    encoder's is that of the surrogate −mean_b Σ_s c[s, b]·log w'[s, b], where log w' holds q's
+    parameters fixed (μ and σ detached inside log q, z not) and c = (1 − β)·w̃ + β·w̃² with
+    w̃ = softmax_s(log w) detached. The first two have a decoder without batch norm, so that each
+    code's log-weight depends on its own code only (DReG's identity needs it); "dreg_bn" has
+    convolutional((8, 16))'s, whose batch statistics couple the codes (the surrogate's gradient
+    is still well defined, and is what the Swift side computes).
 
 Keys: "state:*" (the state_dict before the pass), "images", "epsilon", "k", "beta", "loss",
 "bounds" (logsumexp − log k per image), "grad:*" (every parameter), "after:*" (batch norm's
@@ -110,4 +112,5 @@ dump("iwae", {
     "iwae_beta_half": case(2, 4, 6, 5, 0.5, convolutional((8, 16)), "iwae"),
     "dreg": case(3, 4, 6, 5, 1.0, PLAIN_DECODER, "dreg"),
     "dreg_beta_half": case(4, 4, 6, 5, 0.5, PLAIN_DECODER, "dreg"),
+    "dreg_bn": case(5, 4, 6, 5, 1.0, convolutional((8, 16)), "dreg"),
 })
