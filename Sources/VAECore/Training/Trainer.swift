@@ -19,6 +19,8 @@ import Foundation
 ///     β or (γ, C) ← KL schedule at update t;  η ← learning-rate schedule at t
 ///     zero the gradients
 ///     loss = BCE + KL term on the batch (fresh binarization, fresh ε); backward   (VAE.accumulateGradients)
+///       or, with configuration.importanceSamples = k > 1, the importance-weighted bound on k codes
+///       per image                                   (VAE.accumulateImportanceWeightedGradients)
 ///     optimizer step with η      (configuration.optimizer: Adam unless asked otherwise)
 ///
 /// All randomness comes from `configuration.seed`, split into independent streams for the
