@@ -13,6 +13,7 @@ import VAECore
 ///     swift run -c release vae train --resume --epochs 60                          # continue, extended
 ///     swift run -c release vae train --optimizer sgd --momentum 0.9 --learning-rate 1e-4 --output runs/sgd
 ///     swift run -c release vae train --free-bits 0.5 --binarization static --schedule step --output runs/variants
+///     swift run -c release vae train --importance-samples 5 --estimator dreg --output runs/iwae5
 ///
 /// Per-epoch summaries (train terms, test terms on the fixed binarized test set, learning rate
 /// and KL weight, time) go to standard output; the live progress line and notes to standard error.
@@ -24,7 +25,8 @@ struct Train: ParsableCommand {
         discussion: """
             The run is written to <output>/checkpoint.safetensors after every epoch (atomically); \
             --resume continues it bit-identically. The KL term is β·KL (optionally warmed up from 0), \
-            or Burgess et al.'s γ·|KL − C| when --capacity-max is given.
+            or Burgess et al.'s γ·|KL − C| when --capacity-max is given. --importance-samples k > 1 \
+            trains on the importance-weighted bound instead of the ELBO (β then weighs its prior ratio).
             """)
 
     // MARK: Model
@@ -82,6 +84,14 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("How the grey training images are binarized: dynamic (a fresh draw each time; default) or static (one draw for the whole run, from the seed).",
                                valueName: "kind"))
     var binarization: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Train on the importance-weighted bound with k samples per image (Burda et al. 2016; default 1: the ELBO). Each update decodes k·batch codes, about k times the decoder's work; a k whose codes would not fit in half the machine's memory is refused.",
+                               valueName: "k"))
+    var importanceSamples: Int?
+
+    @Option(help: ArgumentHelp("The encoder's gradient of the importance-weighted bound: iwae (the bound's own; default) or dreg (doubly reparameterised, Tucker et al. 2019: lower variance as k grows).",
+                               valueName: "kind"))
+    var estimator: String?
 
     // MARK: Optimisation
 
@@ -173,6 +183,8 @@ struct Train: ParsableCommand {
         if capacityEpochs != nil { names.append("--capacity-epochs") }
         if freeBits != nil { names.append("--free-bits") }
         if binarization != nil { names.append("--binarization") }
+        if importanceSamples != nil { names.append("--importance-samples") }
+        if estimator != nil { names.append("--estimator") }
         if optimizer != nil { names.append("--optimizer") }
         if momentum != nil { names.append("--momentum") }
         if nesterov { names.append("--nesterov") }
@@ -274,6 +286,18 @@ struct Train: ParsableCommand {
                 throw ValidationError("--binarization must be dynamic or static, not '\(binarization)'")
             }
             config.binarization = mode
+        }
+        if let importanceSamples {
+            guard importanceSamples >= 1 else {
+                throw ValidationError("--importance-samples must be at least 1 (1 is the ELBO), not \(importanceSamples)")
+            }
+            config.importanceSamples = importanceSamples
+        }
+        if let estimator {
+            guard let kind = ImportanceWeightedEstimator(rawValue: estimator) else {
+                throw ValidationError("--estimator must be one of \(ImportanceWeightedEstimator.allCases.map(\.rawValue).joined(separator: ", ")); not '\(estimator)'")
+            }
+            config.importanceEstimator = kind
         }
         if let batchSize { config.batchSize = batchSize }
         if let seed { config.seed = seed }
@@ -432,6 +456,7 @@ struct Train: ParsableCommand {
             model: \(c.model.summary), \(parameters) parameters, \(String(format: "%.1f", Double(trainer.model.forwardMultiplyAdds) * 6e-6)) MFLOP per image for a training step
             training: \(c.epochs) epoch\(c.epochs == 1 ? "" : "s") of \(trainer.stepsPerEpoch) updates (batch \(c.batchSize), \(trainer.trainingSet.count) images), \
             \(c.optimizer.summary) η = \(c.learningRate) (\(c.schedule.rawValue)), \(kl)\(c.freeBits.map { ", free bits \($0) nats per dimension" } ?? ""), \
+            \(c.usesImportanceWeighting ? TrainingRun.importanceSummary(c) + ", " : "")\
             \(c.model.likelihood.binarizesData ? "\(c.binarization.rawValue) binarization, " : "")seed \(c.seed)
             """
     }

@@ -62,7 +62,8 @@ import Testing
     /// conditional model with the capacity objective and warm-up + cosine, and each other
     /// optimizer with one of the other settings: SGD with Nesterov momentum and the step schedule,
     /// plain SGD with free bits, centred RMSprop with momentum, free bits and the step schedule,
-    /// and AdamW with static binarization.
+    /// and AdamW with static binarization; the importance-weighted bound with k = 3 (IWAE's
+    /// gradient, KL warm-up of its prior ratio) and with k = 2 and DReG's gradient.
     static func resumeVariant(_ variant: Int) -> TrainingConfiguration {
         var config = tiny()
         switch variant {
@@ -85,6 +86,12 @@ import Testing
         case 5:
             config.optimizer = .adamW(weightDecay: 0.05)
             config.binarization = .static
+        case 6:
+            config.importanceSamples = 3
+        case 7:
+            config.importanceSamples = 2
+            config.importanceEstimator = .dreg
+            config.kl = .constant(beta: 1)
         default: break
         }
         return config
@@ -92,7 +99,7 @@ import Testing
 
     /// Two epochs in one go versus one epoch, a checkpoint, a trainer built from the file alone,
     /// and the second epoch: everything must be bit-identical (`resumeVariant` lists the settings).
-    @Test(arguments: 0..<6)
+    @Test(arguments: 0..<8)
     func resumeIsBitIdentical(_ variant: Int) throws {
         let data = try Self.mnist.get()
         let test = try Self.heldOut()
@@ -462,6 +469,14 @@ import Testing
         rejects({ $0.freeBits = 0 }, "free bits")
         rejects({ $0.freeBits = .infinity }, "free bits")
         rejects({ $0.binarization = .static; $0.model.likelihood = .gaussian }, "static binarization")
+        rejects({ $0.importanceSamples = 0 }, "at least 1")
+        rejects({ $0.importanceSamples = -3 }, "at least 1")
+        rejects({ $0.importanceSamples = 100_000 }, "half of it: lower k or the batch size")
+        rejects({ $0.importanceSamples = .max }, "far more memory")
+        rejects({ $0.importanceSamples = 5; $0.model.likelihood = .gaussian }, "Bernoulli")
+        rejects({ $0.importanceSamples = 5; $0.model.classCount = 10 }, "unconditional")
+        rejects({ $0.importanceSamples = 5; $0.kl = .capacity(gamma: 100, maximum: 20, epochs: 5) }, "capacity")
+        rejects({ $0.importanceEstimator = .dreg; $0.freeBits = 0.5 }, "free bits")
         try TrainingConfiguration().validate()
     }
 

@@ -74,6 +74,20 @@ public func binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, reduct
 
 /// The loss terms and gradients of up to 8 elements (`lanes`) at once: returns the sum of their
 /// terms, in Double, and the lane of a target outside [0, 1] (or NaN), if any.
+/// The terms are `bceLaneTerms`', added in lane order.
+@inline(__always)
+func bceLanes(_ z: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>,
+              lanes: Int, gradientScale: Float) -> (Double, Int?) {
+    let (terms, badLane) = bceLaneTerms(z, x, g, lanes: lanes, gradientScale: gradientScale)
+    var total = 0.0
+    for l in 0..<lanes { total += terms[l] }
+    return (total, badLane)
+}
+
+/// The loss term of each of up to 8 elements (`lanes`), in Double (lanes past `lanes` hold 0),
+/// their gradients scaled by `gradientScale` written to `g`, and the lane of a target outside
+/// [0, 1] (or NaN), if any. `bceLanes` adds the terms up; the importance-weighted objective keeps
+/// them apart, one image's pixel per lane (`VAE+ImportanceWeighted.swift`).
 ///
 /// The same formulas as the scalar description above, with e^{−|z|} and log1p(e) evaluated by
 /// `StableMath.exponentialOfNegative` and `StableMath.log1pOfUnit` on whole vectors (glibc's
@@ -81,8 +95,8 @@ public func binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, reduct
 /// padded with zeros, which are computed and dropped, so every element goes through exactly the
 /// same arithmetic.
 @inline(__always)
-func bceLanes(_ z: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>,
-              lanes: Int, gradientScale: Float) -> (Double, Int?) {
+func bceLaneTerms(_ z: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>,
+                  lanes: Int, gradientScale: Float) -> (terms: SIMD8<Double>, badLane: Int?) {
     typealias V = SIMD8<Float>
     var zv = V(), xv = V()
     if lanes == 8 {
@@ -102,8 +116,8 @@ func bceLanes(_ z: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ g: UnsafeM
     let softplus = StableMath.log1pOfUnit(e)                          // log1p(e^{−|z|})
     // ℓ = max(z, 0) − z·x + log1p(e^{−|z|}), in Double lane by lane (z·x is exact there).
     let positivePart = zv.replacing(with: zero, where: zv .< zero)
-    var total = 0.0
-    for l in 0..<lanes { total += Double(positivePart[l]) - Double(zv[l]) * Double(xv[l]) + Double(softplus[l]) }
+    var terms = SIMD8<Double>()
+    for l in 0..<lanes { terms[l] = Double(positivePart[l]) - Double(zv[l]) * Double(xv[l]) + Double(softplus[l]) }
     // ∂ℓ/∂z = σ(z) − x, as ((1 − x) − x·e)/(1 + e) for z ≥ 0 and ((1 − x)·e − x)/(1 + e) for z < 0.
     let positive = (one - xv) - xv * e
     let negative = (one - xv) * e - xv
@@ -113,7 +127,7 @@ func bceLanes(_ z: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ g: UnsafeM
     } else {
         for l in 0..<lanes { g[l] = gradient[l] }
     }
-    return (total, badLane)
+    return (terms, badLane)
 }
 
 /// Naive reference: the same loss in Double, term by term, from the defining formula

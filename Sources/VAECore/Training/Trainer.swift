@@ -19,6 +19,8 @@ import Foundation
 ///     β or (γ, C) ← KL schedule at update t;  η ← learning-rate schedule at t
 ///     zero the gradients
 ///     loss = BCE + KL term on the batch (fresh binarization, fresh ε); backward   (VAE.accumulateGradients)
+///       or, with configuration.importanceSamples = k > 1, the importance-weighted bound on k codes
+///       per image                                   (VAE.accumulateImportanceWeightedGradients)
 ///     optimizer step with η      (configuration.optimizer: Adam unless asked otherwise)
 ///
 /// All randomness comes from `configuration.seed`, split into independent streams for the
@@ -283,8 +285,9 @@ public final class Trainer {
                             evaluationSeconds: evaluationSeconds)
     }
 
-    /// One update on `batch`: zero the gradients, forward and backward (with the run's free bits),
-    /// the optimizer's step with `learningRate`.
+    /// One update on `batch`: zero the gradients, forward and backward (with the run's free bits;
+    /// on the importance-weighted bound when `configuration.usesImportanceWeighting`), the
+    /// optimizer's step with `learningRate`.
     /// `trainEpoch` calls it with the next batch of `batches` and the scheduled rate and KL
     /// objective; chapter 5 calls it directly to check its written-out step against this one.
     /// It advances `step` but not `batches` or the history.
@@ -295,8 +298,17 @@ public final class Trainer {
         let labels: [Int]? = model.configuration.classCount > 0 ? batch.labels.map { Int($0) } : nil
         let terms: ELBOTerms
         do {
-            terms = try model.accumulateGradients(images: batch.images, labels: labels, objective: objective,
-                                                  freeBits: configuration.freeBits, using: &noise)
+            if configuration.usesImportanceWeighting {
+                guard case .beta(let beta) = objective else {
+                    preconditionFailure("the importance-weighted objective takes β, not \(objective) (validate() refuses it)")
+                }
+                terms = try model.accumulateImportanceWeightedGradients(
+                    images: batch.images, samples: configuration.importanceSamples,
+                    estimator: configuration.importanceEstimator, beta: beta, using: &noise).terms
+            } else {
+                terms = try model.accumulateGradients(images: batch.images, labels: labels, objective: objective,
+                                                      freeBits: configuration.freeBits, using: &noise)
+            }
         } catch TrainingError.nonFiniteLoss(let reconstruction, let kl) {
             let error = TrainingError.diverged(epoch: epoch + 1, step: step, reconstruction: reconstruction, kl: kl)
             failure = error.description

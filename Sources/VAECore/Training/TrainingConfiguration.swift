@@ -61,6 +61,20 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// How a Bernoulli model's grey training images become binary: a fresh draw every time an
     /// image is served (dynamic, the default) or one fixed draw for the whole run (static).
     public var binarization: BinarizationMode
+    /// The importance samples k of the training objective (Burda et al. 2016): 1 (the default)
+    /// trains on the ELBO, with its closed-form KL (`VAE.accumulateGradients`); k > 1 on the
+    /// tighter importance-weighted bound L_k, each image's k codes decoded in one batch
+    /// (`VAE.accumulateImportanceWeightedGradients`), which costs about k times the decoder's
+    /// work per update. A Bernoulli, unconditional model; the KL schedule may weight the prior
+    /// ratio by β (constant or warm-up), the capacity objective and free bits do not apply.
+    public var importanceSamples: Int
+    /// The encoder's gradient estimator of the importance-weighted bound: `iwae` (the bound's
+    /// own gradient, the default) or `dreg` (doubly reparameterised). `dreg` with k = 1 trains on
+    /// the one-sample ELBO with the "sticking the landing" gradient.
+    public var importanceEstimator: ImportanceWeightedEstimator
+
+    /// Whether updates use `VAE.accumulateImportanceWeightedGradients` rather than the ELBO's pass.
+    public var usesImportanceWeighting: Bool { importanceSamples != 1 || importanceEstimator != .iwae }
 
     /// The default length of a run: 30 epochs of the reference model (about ten minutes on two
     /// cores) take its test NLL below 90 nats; 10 epochs leave it near 91.6.
@@ -84,11 +98,14 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         self.historyInterval = historyInterval
         self.optimizer = optimizer
         binarization = .dynamic
+        importanceSamples = 1
+        importanceEstimator = .iwae
     }
 
     private enum CodingKeys: String, CodingKey {
         case model, epochs, batchSize, learningRate, schedule, minimumLearningRateFactor, learningRateWarmupEpochs, kl, seed,
-             subset, historyInterval, optimizer, learningRateStepEpochs, learningRateStepFactor, freeBits, binarization
+             subset, historyInterval, optimizer, learningRateStepEpochs, learningRateStepFactor, freeBits, binarization,
+             importanceSamples, importanceEstimator
     }
 
     public init(from decoder: Decoder) throws {
@@ -109,6 +126,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         learningRateStepFactor = try c.decodeIfPresent(Double.self, forKey: .learningRateStepFactor)
         freeBits = try c.decodeIfPresent(Double.self, forKey: .freeBits)
         binarization = try c.decodeIfPresent(BinarizationMode.self, forKey: .binarization) ?? .dynamic
+        importanceSamples = try c.decodeIfPresent(Int.self, forKey: .importanceSamples) ?? 1
+        importanceEstimator = try c.decodeIfPresent(ImportanceWeightedEstimator.self, forKey: .importanceEstimator) ?? .iwae
     }
 
     /// Writes the settings that existed when fingerprints began as they always were, and each
@@ -131,6 +150,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         try c.encodeIfPresent(learningRateStepFactor, forKey: .learningRateStepFactor)
         try c.encodeIfPresent(freeBits, forKey: .freeBits)
         if binarization != .dynamic { try c.encode(binarization, forKey: .binarization) }
+        if importanceSamples != 1 { try c.encode(importanceSamples, forKey: .importanceSamples) }
+        if importanceEstimator != .iwae { try c.encode(importanceEstimator, forKey: .importanceEstimator) }
     }
 
     /// Throws `TrainingConfigurationError` naming the first setting that cannot work.
@@ -177,6 +198,32 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         }
         if binarization == .static, !model.likelihood.binarizesData {
             throw TrainingConfigurationError("static binarization needs a Bernoulli likelihood; a \(model.likelihood.summary) model trains on grey pixels")
+        }
+        try validateImportanceWeighting()
+    }
+
+    /// The importance-weighted objective's settings: k ≥ 1, and with it a model, KL term and k
+    /// that it can train.
+    private func validateImportanceWeighting() throws {
+        guard importanceSamples >= 1 else {
+            throw TrainingConfigurationError("the number of importance samples k must be at least 1, not \(importanceSamples) (k = 1 is the ELBO)")
+        }
+        guard usesImportanceWeighting else { return }
+        let objective = "the importance-weighted objective (k = \(importanceSamples), \(importanceEstimator.displayName))"
+        guard model.likelihood.type == .bernoulli else {
+            throw TrainingConfigurationError("\(objective) is written for a Bernoulli likelihood, not \(model.likelihood.summary)")
+        }
+        guard model.classCount == 0 else {
+            throw TrainingConfigurationError("\(objective) is written for an unconditional model, not a conditional one")
+        }
+        if case .capacity = kl {
+            throw TrainingConfigurationError("\(objective) has no capacity form γ·|KL − C|; weight its prior ratio by β (constant or warm-up) instead")
+        }
+        if freeBits != nil {
+            throw TrainingConfigurationError("free bits clamp the ELBO's KL term, which \(objective) does not have; leave them unset")
+        }
+        if let refusal = try ImportanceWeightedMemory.refusal(samples: importanceSamples, batchSize: batchSize, model: model) {
+            throw TrainingConfigurationError(refusal)
         }
     }
 

@@ -136,13 +136,21 @@ public enum TrainingRun {
     }
 
     /// "reference architecture, 20 latent dimensions, bernoulli likelihood; 30 epochs of 60000 images, batch 128, seed 1",
-    /// followed by the optimizer, free bits and static binarization when they are not the defaults.
+    /// followed by the optimizer, free bits, static binarization and the importance-weighted
+    /// objective when they are not the defaults.
     public static func describe(_ c: TrainingConfiguration) -> String {
         var text = "\(c.model.summary); \(c.epochs) epoch\(c.epochs == 1 ? "" : "s") of \(c.subset.map(String.init) ?? "all") images, batch \(c.batchSize), seed \(c.seed)"
         if c.optimizer != .default { text += ", \(c.optimizer.summary)" }
         if let freeBits = c.freeBits { text += ", free bits \(freeBits) nats per dimension" }
         if c.binarization != .dynamic { text += ", \(c.binarization.rawValue) binarization" }
+        if c.usesImportanceWeighting { text += ", \(importanceSummary(c))" }
         return text
+    }
+
+    /// "importance-weighted bound k = 5, IWAE gradient": the training objective of a run that is
+    /// not trained on the ELBO.
+    public static func importanceSummary(_ c: TrainingConfiguration) -> String {
+        "importance-weighted bound k = \(c.importanceSamples), \(c.importanceEstimator.displayName) gradient"
     }
 
     /// What differs between a saved run and the one asked for, in words.
@@ -163,6 +171,10 @@ public enum TrainingRun {
         if training.freeBits != configuration.freeBits { parts.append("other free bits") }
         if training.binarization != configuration.binarization {
             parts.append("\(training.binarization.rawValue) binarization, not \(configuration.binarization.rawValue)")
+        }
+        if training.importanceSamples != configuration.importanceSamples || training.importanceEstimator != configuration.importanceEstimator {
+            let words = { (c: TrainingConfiguration) in c.usesImportanceWeighting ? importanceSummary(c) : "the ELBO" }
+            parts.append("\(words(training)), not \(words(configuration))")
         }
         if parts.isEmpty && training != configuration { parts.append("other optimiser or history settings") }
         if let savedDigest = saved.dataDigest, savedDigest != digest { parts.append("other training data") }

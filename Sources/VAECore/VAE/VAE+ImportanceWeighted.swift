@@ -1,0 +1,400 @@
+import Foundation
+
+/// How the gradient of the importance-weighted bound reaches the encoder. The decoder's gradient
+/// is the same for both: each code's gradient weighted by its normalised weight w̃_i.
+public enum ImportanceWeightedEstimator: String, Codable, Sendable, CaseIterable {
+    /// The bound's own gradient (Burda, Grosse and Salakhutdinov 2016): the gradient of every
+    /// log-weight, through the path z_i = μ + σ·ε_i and q's direct dependence on (μ, log σ²),
+    /// weighted by w̃_i.
+    case iwae
+    /// The doubly reparameterised gradient (Tucker, Lawson, Gu and Maddison 2019): for the
+    /// encoder only the path through z_i, with q's parameters held fixed inside log q(z_i|x),
+    /// weighted by w̃_i² (at β = 1). The same expectation as `iwae`'s, with a variance that does not grow
+    /// with k (the signal-to-noise ratio of `iwae`'s encoder gradient falls as 1/√k).
+    case dreg
+
+    /// "IWAE" or "DReG", as the papers write them.
+    public var displayName: String { self == .iwae ? "IWAE" : "DReG" }
+}
+
+/// What one importance-weighted pass measured, besides the gradients it accumulated.
+public struct ImportanceWeightedTerms: Sendable {
+    /// In nats per image: `reconstruction` the mean over the k·B codes of −log p(x|z_i),
+    /// `kl` the closed-form KL(q(z|x) ‖ p(z)) (both as the ELBO reports them, for comparable
+    /// training curves), `objective` the loss minimised, −(1/B) Σ_b log p̂_k(x_b).
+    public var terms: ELBOTerms
+    /// log p̂_k(x) of each image: the log-mean-exp of its k log-weights (β-weighted, see
+    /// `VAE.accumulateImportanceWeightedGradients`).
+    public var bounds: [Double]
+    /// 1 / Σ_i w̃_i² of each image: k when the weights are equal, 1 when one sample has them all.
+    public var effectiveSampleSizes: [Double]
+}
+
+extension VAE {
+    /// One forward and backward pass of the **importance-weighted bound** on a batch (B, 1, 28, 28):
+    /// returns its terms and **accumulates** the gradient of the batch-mean loss into every
+    /// parameter, for a Bernoulli likelihood and an unconditional model.
+    ///
+    /// ## The bound
+    /// For each image x draw k codes z_i = μ + σ ⊙ ε_i, ε_i ~ N(0, I), and weigh each by
+    ///
+    ///     log w_i = log p(x|z_i) + β·[log p(z_i) − log q(z_i|x)]
+    ///             = −BCE(ℓ(z_i), x) − (β/2)·Σ_d (z_id² − ε_id² − log σ_d²)        (the log 2π cancel)
+    ///
+    /// The loss is L = −log (1/k) Σ_i w_i = −logMeanExp_i(log w_i), averaged over the batch. With
+    /// β = 1, E[−L] = L_k ≤ log p(x) is Burda et al.'s bound: L_1 is the ELBO, L_k rises with k
+    /// and tends to log p(x) (`evaluateImportanceWeighted` measures the same quantity, without
+    /// gradients). β < 1 weighs the prior ratio less, as KL warm-up does for the ELBO.
+    ///
+    /// ## The gradient, written out
+    /// ∂L/∂log w_i = −w̃_i, with w̃_i = w_i / Σ_j w_j = softmax(log w)_i, so every gradient is a
+    /// w̃-weighted sum of the log-weights' gradients. Write σ = e^{v/2}, v = log σ², and
+    ///
+    ///     log q(z|x) = −½ Σ_d [(z_d − μ_d)²/σ_d² + v_d + log 2π]
+    ///
+    /// - **Decoder** (θ): only log p(x|z_i) depends on θ, so ∂L/∂θ = −Σ_i w̃_i ∂log p(x|z_i)/∂θ:
+    ///   the decoder's backward pass on all k·B codes at once, from the logits' gradient
+    ///   w̃_i·(σ(ℓ) − x) / B (the BCE's gradient of each code, weighted).
+    /// - **Encoder** (φ, through μ and v): log w_i depends on them along the path z_i = μ + σε_i
+    ///   (∂z/∂μ = 1, ∂z/∂v = σε/2) and directly, through q's parameters. log q's direct
+    ///   derivatives, ∂/∂μ = ε/σ and ∂/∂v = (ε² − 1)/2, and its path derivative ∂/∂z = −ε/σ
+    ///   add up to 0 in μ and −½ in v (log q(z_i|x) = −½ Σ_d (ε_d² + v_d + log 2π) as a
+    ///   function of ε). With g_i = ∂L/∂z_i from the decoder's backward pass (which holds w̃_i/B
+    ///   already) and z_i's prior term:
+    ///
+    ///       ∂L/∂μ = Σ_i [g_i + (β w̃_i / B)·z_i]
+    ///       ∂L/∂v = Σ_i [g_i + (β w̃_i / B)·z_i] ⊙ σε_i/2 − β/(2B)
+    ///
+    ///   With k = 1 (w̃ = 1) these are the ELBO's gradients with the KL estimated from the one
+    ///   sample: log q(z|x) − log p(z) in place of the closed form, whose gradients μ and
+    ///   (σ² − 1)/2 are their expectations (E[z] = μ, E[z·σε] = σ²). So at k = 1 the bound is the
+    ///   ELBO, and its value and gradients agree with `accumulateGradients` in expectation; with
+    ///   β = 0 (no KL term) bit for bit, decoder and encoder alike (a test checks both). The
+    ///   trainer trains k = 1 by `accumulateGradients`, whose closed-form KL has less variance.
+    /// - **DReG** (`estimator: .dreg`), for the encoder only. The direct terms of log q are a
+    ///   score function, −β Σ_i w̃_i ∂log q(z_i|x)/∂φ; Tucker et al. reparameterise it
+    ///   (E_q[f(z) ∂log q/∂φ] = E_ε[∂f/∂z · ∂z/∂φ], with f = w̃_i and ∂w̃_i/∂z_i =
+    ///   w̃_i(1 − w̃_i)·∂log w_i/∂z_i) into path terms of weight −β·w̃_i(1 − w̃_i). What is left is
+    ///   the path alone, with q's parameters held fixed inside log q, and the weights
+    ///   c_i = w̃_i − β·w̃_i(1 − w̃_i) = (1 − β)·w̃_i + β·w̃_i²  (w̃_i² at β = 1, as in the paper):
+    ///
+    ///       ∂L/∂μ = Σ_i c_i·∂(−log w_i)/∂z_i|_{q's μ, σ fixed} = Σ_i [g'_i + (β c_i / B)·(z_i − ε_i/σ)]
+    ///       ∂L/∂v = Σ_i [g'_i + (β c_i / B)·(z_i − ε_i/σ)] ⊙ σε_i/2
+    ///
+    ///   where g'_i is ∂/∂z_i of the decoder's backward pass from the logits' gradient
+    ///   c_i·(σ(ℓ) − x)/B: a second backward pass (its parameter gradients discarded; the decoder's
+    ///   own are the w̃-weighted ones above), what autograd computes from the surrogate loss
+    ///   −Σ_i c_i·log w_i with c and q's parameters detached. (∂/∂z of −log q with its parameters
+    ///   fixed is (z − μ)/σ² = ε/σ; there is no −β/(2B): that was a direct term.) The expectation
+    ///   is `iwae`'s when each code's log-weight depends on its own code alone. Batch norm
+    ///   training in the decoder breaks that a little: its batch statistics couple the k·B codes,
+    ///   so the identity, and with it DReG, holds only approximately there (as for any DReG with
+    ///   batch statistics). At k = 1 DReG is Roeder et al.'s "sticking the landing" gradient of
+    ///   the ELBO.
+    ///
+    /// ## Layout and cost
+    /// The k·B codes run through the decoder as one batch, batch-minor ((D, k·B) in, (784, k·B)
+    /// out, column s·B + b for sample s of image b), so no transpose is spent on the codes or the
+    /// logits; batch norm in the decoder (in training mode) takes its statistics over all k·B.
+    /// The loss and its logits' gradient come from the BCE's eight-lane kernel (`bceLaneTerms`),
+    /// eight codes of a pixel at a time, split over the cores by blocks of codes (each code's sum
+    /// in pixel order, whatever the number of threads); the weights' scaling is one more pass.
+    /// Buffers are allocated once per call, never inside the loops. The decoder's work, and so
+    /// most of the step's, grows k-fold; the encoder's does not. DReG adds one backward pass of
+    /// the decoder.
+    ///
+    /// ε is drawn from `random` in order sample, image, dimension ((k, B, D)), so at k = 1 it is
+    /// the ELBO's draw; `noise` (k, B, D) replaces the draw (reference comparisons).
+    ///
+    /// - Parameters:
+    ///   - targets: the images to score (default `images`; a binarized batch is both).
+    ///   - samples: k ≥ 1.
+    ///   - beta: the weight β ≥ 0 of the prior ratio (1: the bound itself).
+    /// - Throws: `VAEConfigurationError` for a model or input this objective does not take (a
+    ///   likelihood other than Bernoulli, a conditional model, k < 1, a bad β or shape, targets
+    ///   outside [0, 1]); `TrainingError.nonFiniteLoss` when a loss is not finite (nothing is
+    ///   accumulated then).
+    /// - Complexity: the encoder's passes on B images, the decoder's on k·B codes, O(k·B·784)
+    ///   for the loss.
+    public func accumulateImportanceWeightedGradients(images: Tensor, targets: Tensor? = nil, samples k: Int,
+                                                      estimator: ImportanceWeightedEstimator = .iwae, beta: Double = 1,
+                                                      noise: Tensor? = nil,
+                                                      using random: inout RandomSource) throws -> ImportanceWeightedTerms {
+        guard configuration.likelihood.type == .bernoulli else {
+            throw VAEConfigurationError("the importance-weighted objective is written for a Bernoulli likelihood, not \(configuration.likelihood.summary)")
+        }
+        guard configuration.classCount == 0 else {
+            throw VAEConfigurationError("the importance-weighted objective is written for an unconditional model, not one of \(configuration.classCount) classes")
+        }
+        guard k >= 1 else { throw VAEConfigurationError("the number of importance samples k must be at least 1, not \(k)") }
+        guard beta.isFinite, beta >= 0 else { throw VAEConfigurationError("β must be a number ≥ 0, not \(beta)") }
+        let targets = targets ?? images
+        guard targets.shape == images.shape else {
+            throw VAEConfigurationError("the targets \(targets.shape) must have the images' shape \(images.shape)")
+        }
+        let (mean, logVariance) = try encode(images)                               // (B, D) each
+        let (b, d) = (mean.shape[0], mean.shape[1])
+        let (codes, overflow) = k.multipliedReportingOverflow(by: b)
+        guard !overflow else { throw VAEConfigurationError("k = \(k) samples of \(b) images are too many codes") }
+        if let noise, noise.shape != [k, b, d] {
+            throw VAEConfigurationError("the noise must be (k, B, D) = \([k, b, d]), not \(noise.shape)")
+        }
+        let epsilon = noise ?? Tensor.gaussian([k, b, d], using: &random)         // (k, B, D)
+        let sigma = logVariance.map { exp(0.5 * $0) }                               // (B, D)
+        let kl = try klDivergenceStandardNormal(mean: mean, logVariance: logVariance, reduction: .sumPerSample)
+
+        // z (D, k·B), batch-minor, column r = s·B + n; and log p(z) − log q(z|x) of each code.
+        var logPriorRatio = [Double](repeating: 0, count: codes)
+        let z = importanceCodes(mean: mean, sigma: sigma, logVariance: logVariance, epsilon: epsilon,
+                                samples: k, logPriorRatio: &logPriorRatio)
+        let logits = decoder.forwardBatchMinor(z, sampleShape: [d])                // (784, k·B)
+        let pixels = logits.shape[0]
+        precondition(pixels * b == targets.count && logits.shape[1] == codes,
+                     "the decoder's output \(logits.shape) does not fit the targets \(targets.shape)")
+        let x = batchMinor(targets)                                                 // (784, B)
+
+        // −log p(x|z) of each code and the BCE's gradient (σ(ℓ) − x)/B, eight codes at a time.
+        var negativeLogLikelihoods = [Double](repeating: 0, count: codes)
+        var gradient = try importanceLogitGradients(logits: logits, targets: x, samples: k,
+                                                negativeLogLikelihoods: &negativeLogLikelihoods)
+
+        // The log-weights of each image, its bound (the project's log-mean-exp) and its
+        // normalised weights w̃ = exp(log w − log Σ w).
+        var row = [Double](repeating: 0, count: k)
+        var normalized = [Double](repeating: 0, count: codes)
+        var bounds = [Double](repeating: 0, count: b)
+        var effective = [Double](repeating: 0, count: b)
+        var loss = 0.0, reconstruction = 0.0
+        let logK = log(Double(k))
+        for n in 0..<b {
+            for s in 0..<k {
+                let r = s * b + n
+                row[s] = -negativeLogLikelihoods[r] + beta * logPriorRatio[r]
+                reconstruction += negativeLogLikelihoods[r]
+            }
+            let bound = logMeanExp(row)
+            let logSum = bound + logK
+            var squares = 0.0
+            for s in 0..<k {
+                let w = exp(row[s] - logSum)
+                normalized[s * b + n] = w
+                squares += w * w
+            }
+            bounds[n] = bound
+            effective[n] = 1 / squares
+            loss -= bound
+        }
+        reconstruction /= Double(codes)
+        guard reconstruction.isFinite, kl.value.isFinite, loss.isFinite else {
+            throw TrainingError.nonFiniteLoss(reconstruction: reconstruction, kl: kl.value)
+        }
+
+        // DReG's encoder sees the likelihood's path with the weights c = (1 − β)·w̃ + β·w̃²: a
+        // second backward pass of the decoder, whose parameter gradients are put back as they were.
+        var dregGradient: Tensor? = nil
+        if estimator == .dreg {
+            dregGradient = gradient
+            scaleColumns(&dregGradient!, by: normalized.map { (1 - beta) * $0 + beta * $0 * $0 })
+        }
+        scaleColumns(&gradient, by: normalized)                                     // w̃_i·(σ(ℓ) − x)/B
+        var dz = decoder.backwardBatchMinor(gradient)                               // (D, k·B)
+        if let dregGradient {
+            let decoderGradients = decoder.parameters.map(\.gradient)
+            dz = decoder.backwardBatchMinor(dregGradient)
+            for (p, g) in zip(decoder.parameters, decoderGradients) { p.gradient = g }
+        }
+        let dStatistics = importanceLatentGradient(dz: dz, z: z, epsilon: epsilon, standardDeviation: sigma,
+                                                   weights: normalized, samples: k, beta: beta, estimator: estimator)
+        let dFeatures = encoderHead.backward(dStatistics)                           // (B, 2D) → (B, F)
+        _ = encoderBody.backward(dFeatures)
+        return ImportanceWeightedTerms(terms: ELBOTerms(reconstruction: reconstruction, kl: kl.value, objective: loss / Double(b)),
+                                       bounds: bounds, effectiveSampleSizes: effective)
+    }
+
+    /// z (D, k·B) batch-minor, z[j, s·B + n] = μ[n, j] + σ[n, j]·ε[s, n, j] (the operations of
+    /// `reparameterize`, so the same bits), and −½ Σ_j (z² − ε² − log σ²) of each code in
+    /// `logPriorRatio`, in Double.
+    private func importanceCodes(mean: Tensor, sigma: Tensor, logVariance: Tensor, epsilon: Tensor, samples k: Int,
+                                 logPriorRatio: inout [Double]) -> Tensor {
+        let (b, d) = (mean.shape[0], mean.shape[1])
+        let codes = k * b
+        return mean.withUnsafeBufferPointer { mu in
+            sigma.withUnsafeBufferPointer { sd in
+                logVariance.withUnsafeBufferPointer { lv in
+                    epsilon.withUnsafeBufferPointer { e in
+                        logPriorRatio.withUnsafeMutableBufferPointer { ratio in
+                            makeLayerOutput(shape: [d, codes]) { out in
+                                for r in 0..<codes {
+                                    let n = r % b
+                                    var halfSum = 0.0
+                                    for j in 0..<d {
+                                        let eps = e[r * d + j]
+                                        let value = mu[n * d + j] + sd[n * d + j] * eps
+                                        out[j * codes + r] = value
+                                        halfSum += Double(value) * Double(value) - Double(eps) * Double(eps) - Double(lv[n * d + j])
+                                    }
+                                    ratio[r] = -0.5 * halfSum
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The BCE of every code, −log p(x|z_i) summed over pixels in pixel order, into
+    /// `negativeLogLikelihoods`, and its gradient (σ(ℓ) − x)/B (784, k·B), from the logits
+    /// (784, k·B) and the targets (784, B): code s·B + n is scored against image n. Blocks of
+    /// eight codes (of one sample) are shared out over the cores.
+    /// - Throws: a target outside [0, 1] or NaN.
+    private func importanceLogitGradients(logits: Tensor, targets: Tensor, samples k: Int,
+                                          negativeLogLikelihoods: inout [Double]) throws -> Tensor {
+        let (pixels, codes, b) = (logits.shape[0], logits.shape[1], targets.shape[1])
+        let vectors = (b + 7) / 8                        // blocks of ≤ 8 codes per sample
+        let units = k * vectors
+        let scale = Float(1 / Double(b))                 // the ELBO's .sumPerSample gradient scale
+        var badTargets = [Float](repeating: 0, count: units)   // a bad target of each block, or 0
+        let gradient = logits.withUnsafeBufferPointer { l in
+            targets.withUnsafeBufferPointer { t in
+                negativeLogLikelihoods.withUnsafeMutableBufferPointer { nll in
+                    badTargets.withUnsafeMutableBufferPointer { bad in
+                        makeLayerOutput(shape: [pixels, codes]) { g in
+                            nonisolated(unsafe) let (pl, pt, pg, pn, pb) = (l.baseAddress!, t.baseAddress!, g, nll.baseAddress!, bad.baseAddress!)
+                            forEachChunk(count: units, workPerItem: 16 * 8 * pixels) { range in
+                                for unit in range {
+                                    let s = unit / vectors, first = (unit % vectors) * 8
+                                    let lanes = min(8, b - first), column = s * b + first
+                                    var sums = SIMD8<Double>()
+                                    for p in 0..<pixels {
+                                        let (terms, badLane) = bceLaneTerms(pl + p * codes + column, pt + p * b + first,
+                                                                            pg + p * codes + column, lanes: lanes, gradientScale: scale)
+                                        sums += terms
+                                        if let badLane { pb[unit] = pt[p * b + first + badLane] }   // never 0; NaN != 0
+                                    }
+                                    for lane in 0..<lanes { pn[column + lane] = sums[lane] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let badTarget = badTargets.first(where: { $0 != 0 }) {
+            throw VAEConfigurationError("the targets must lie in [0, 1], found \(badTarget)")
+        }
+        return gradient
+    }
+
+    /// Multiplies column r of `matrix` (rows, columns) by `weights[r]` (as a Float), rows shared
+    /// out over the cores.
+    private func scaleColumns(_ matrix: inout Tensor, by weights: [Double]) {
+        let (rows, columns) = (matrix.shape[0], matrix.shape[1])
+        let factors = weights.map { Float($0) }
+        factors.withUnsafeBufferPointer { w in
+            matrix.withUnsafeMutableBufferPointer { m in
+                nonisolated(unsafe) let (pw, pm) = (w.baseAddress!, m.baseAddress!)
+                forEachChunk(count: rows, workPerItem: columns) { range in
+                    for row in range {
+                        let line = pm + row * columns
+                        for r in 0..<columns { line[r] *= pw[r] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// ∂L/∂(μ, log σ²) (B, 2D) from the decoder's ∂L/∂z (D, k·B) (its logits weighted by w̃, or by
+    /// c for DReG), the codes z (D, k·B), ε (k, B, D),
+    /// σ (B, D) and the normalised weights w̃ (k·B, column order), by the formulas of
+    /// `accumulateImportanceWeightedGradients` (sums over the k samples in Double).
+    private func importanceLatentGradient(dz: Tensor, z: Tensor, epsilon: Tensor, standardDeviation sigma: Tensor,
+                                          weights: [Double], samples k: Int, beta: Double,
+                                          estimator: ImportanceWeightedEstimator) -> Tensor {
+        let (b, d) = (sigma.shape[0], sigma.shape[1])
+        let codes = k * b
+        precondition(dz.shape == [d, codes] && z.shape == [d, codes], "importanceLatentGradient: ∂L/∂z \(dz.shape) should be \([d, codes])")
+        let inverseBatch = 1 / Double(b)
+        var result = Tensor(shape: [b, 2 * d])
+        result.withUnsafeMutableBufferPointer { out in
+            dz.withUnsafeBufferPointer { g in
+                z.withUnsafeBufferPointer { pz in
+                    epsilon.withUnsafeBufferPointer { e in
+                        sigma.withUnsafeBufferPointer { sd in
+                            for n in 0..<b {
+                                for j in 0..<d {
+                                    var dMean = 0.0, dLogVariance = 0.0
+                                    for s in 0..<k {
+                                        let r = s * b + n, w = weights[r]
+                                        let eps = e[r * d + j], code = Double(pz[j * codes + r])
+                                        let halfSigmaEpsilon = (sd[n * d + j] * eps) * 0.5       // ∂z/∂log σ², as the ELBO's
+                                        let term: Double
+                                        switch estimator {
+                                        case .iwae:
+                                            term = Double(g[j * codes + r]) + beta * w * inverseBatch * code
+                                        case .dreg:
+                                            let stopped = code - Double(eps) / Double(sd[n * d + j])   // z − ε/σ
+                                            let c = (1 - beta) * w + beta * w * w
+                                            term = Double(g[j * codes + r]) + beta * c * inverseBatch * stopped
+                                        }
+                                        dMean += term
+                                        dLogVariance += term * Double(halfSigmaEpsilon)
+                                    }
+                                    if estimator == .iwae { dLogVariance -= 0.5 * beta * inverseBatch }
+                                    out[n * 2 * d + j] = Float(dMean)
+                                    out[n * 2 * d + d + j] = Float(dLogVariance)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// The memory of a training step on the importance-weighted bound, estimated before training, so
+/// that a k too large for the machine is refused in words rather than ending in the kernel's
+/// out-of-memory kill.
+public enum ImportanceWeightedMemory {
+    /// A rough count of the bytes the decoder holds per code during a training step: four floats
+    /// per output value of every layer (its output, what its backward pass keeps, the gradient
+    /// flowing back, one spare), plus the column matrix of each (transposed) convolution. The
+    /// reference decoder comes to about 0.58 MB per code.
+    public static func decoderBytesPerCode(_ model: VAEConfiguration) throws -> Int {
+        let layout = try model.architecture.resolve(latentDimensions: model.latentDimensions, classCount: model.classCount)
+        func floats(_ spec: LayerSpec, input: [Int], output: [Int]) throws -> Int {
+            var total = 4 * output.reduce(1, *)
+            let kernel = spec.kernel ?? 0
+            switch spec.type {
+            case .conv where output.count == 3: total += input[0] * kernel * kernel * output[1] * output[2]
+            case .deconv where input.count == 3: total += output[0] * kernel * kernel * input[1] * input[2]
+            case .residual:
+                var shape = input
+                for inner in spec.body ?? [] {
+                    let next = try inner.outputShape(forInput: shape, at: "a residual block")
+                    total += try floats(inner, input: shape, output: next)
+                    shape = next
+                }
+            default: break
+            }
+            return total
+        }
+        return try layout.decoder.reduce(0) { $0 + 4 * (try floats($1.spec, input: $1.input, output: $1.output)) }
+    }
+
+    /// nil when k codes for each of `batchSize` images fit in half of this machine's memory by
+    /// `decoderBytesPerCode`; else the refusal, in words.
+    public static func refusal(samples k: Int, batchSize: Int, model: VAEConfiguration) throws -> String? {
+        let perCode = try decoderBytesPerCode(model)
+        let (codes, overflowCodes) = k.multipliedReportingOverflow(by: batchSize)
+        let (bytes, overflowBytes) = codes.multipliedReportingOverflow(by: perCode)
+        let available = Double(ProcessInfo.processInfo.physicalMemory)
+        guard overflowCodes || overflowBytes || Double(bytes) > available / 2 else { return nil }
+        let need = overflowCodes || overflowBytes ? "far more memory than any machine has"
+            : String(format: "about %.1f GB (a rough count of the decoder's activations)", Double(bytes) / 1e9)
+        return "k = \(k) importance samples of each of \(batchSize) images make \(overflowCodes ? "more codes than an Int counts" : "\(codes) codes") per update, whose decoder needs \(need); "
+            + String(format: "this machine has %.1f GB, and the limit is half of it: lower k or the batch size", available / 1e9)
+    }
+}
