@@ -132,20 +132,6 @@ final class Laboratory {
         test = Likelihood.bernoulli.evaluationSet(greyTest)
     }
 
-    /// Times an epoch's training from the trainer's callbacks: from the end of the previous epoch
-    /// (or the start), less the time spent in the evaluation.
-    private final class EpochClock {
-        var start = Stopwatch()
-        var evaluation = 0.0
-        func restart() { start = Stopwatch(); evaluation = 0 }
-        func evaluating<T>(_ body: () throws -> T) rethrows -> T {
-            let watch = Stopwatch()
-            defer { evaluation += watch.elapsedSeconds }
-            return try body()
-        }
-        var trainingSeconds: Double { start.elapsedSeconds - evaluation }
-    }
-
     /// The run of `configuration`, trained (or reused, or resumed) and measured; `trainDraw`, for
     /// the binarization runs, is the static draw of the training images to measure it on too.
     func outcome(_ name: String, _ configuration: TrainingConfiguration, trainDraw: MNIST? = nil) throws -> Outcome {
@@ -159,23 +145,18 @@ final class Laboratory {
             log("\(name) seed \(configuration.seed): \($0)")
         }
         let epochsBefore = trainer.epoch
-        let clock = EpochClock()
         let test = self.test, curveImages = recipe.curveImages
         trainer.evaluation = { model in
-            try clock.evaluating { try evaluateELBO(model: model, images: test.images, limit: curveImages, seed: Recipe.curveSeed).terms }
+            try evaluateELBO(model: model, images: test.images, limit: curveImages, seed: Recipe.curveSeed).terms
         }
         trainer.recordEpoch = { trainer in
-            let seconds = Tensor(shape: [1], scalars: [Float(clock.trainingSeconds)])
-            trainer.records["epoch_seconds"] = trainer.records["epoch_seconds"].map { Tensor.concatenateRows($0, seconds) } ?? seconds
             if let trainDraw {
                 let elbo = try evaluateELBO(model: trainer.model, images: trainDraw.images, limit: curveImages, seed: Recipe.curveSeed)
                 let value = Tensor(shape: [1], scalars: [Float(elbo.elbo.mean)])
                 trainer.records["train_elbo"] = trainer.records["train_elbo"].map { Tensor.concatenateRows($0, value) } ?? value
             }
         }
-        trainer.epochEnded = { _, _ in clock.restart() }
         trainer.showsProgress = true
-        clock.restart()
         try trainer.train(checkpoint: TrainingRun.checkpoint(in: runFolder))
 
         guard let measurements = RunMeasurements(trainer: trainer, folder: runFolder) else {
@@ -193,7 +174,7 @@ final class Laboratory {
                 TestMeasurement(try evaluateELBO(model: model, images: trainDraw.images, seed: Recipe.testSeed))
             }.value
         }
-        let epochSeconds = (trainer.records["epoch_seconds"]?.scalars ?? []).map { Double($0) }
+        let epochSeconds = trainer.epochSeconds
         let outcome = Outcome(name: name, configuration: configuration, checkpoint: TrainingRun.checkpoint(in: runFolder),
                               history: trainer.history, stepsPerEpoch: trainer.stepsPerEpoch, epochSeconds: epochSeconds,
                               trainedNow: trainer.epoch > epochsBefore, test: testMeasurement,

@@ -64,8 +64,16 @@ public final class Trainer {
     /// in `records` is saved with the epoch, so a resumed or reused run still has it.
     public var recordEpoch: ((Trainer) throws -> Void)?
     /// Tensors recorded during training (images decoded after each epoch, filters, …), saved in
-    /// the checkpoint as `record.<name>` and restored with it.
+    /// the checkpoint as `record.<name>` and restored with it. The trainer itself keeps
+    /// `epoch_seconds` here: each epoch's seconds of training (its evaluation excluded), measured
+    /// while it ran: a timing, not a result of the settings, so outside the fingerprint.
     public var records: [String: Tensor] = [:]
+
+    /// The name of the record of each epoch's training seconds.
+    public static let epochSecondsRecord = "epoch_seconds"
+    /// Each finished epoch's seconds of training, as measured when it was trained (empty for a run
+    /// trained before the trainer kept them).
+    public var epochSeconds: [Double] { (records[Trainer.epochSecondsRecord]?.scalars ?? []).map { Double($0) } }
     /// SHA-256 of the training set (`MNIST.contentDigest`), saved with the checkpoint so that a
     /// later run can tell whether it saw the same data; set by `TrainingRun`, restored on resume.
     public var dataDigest: String?
@@ -259,6 +267,8 @@ public final class Trainer {
         if showsProgress { progress.clear() }
         epoch += 1
         let seconds = Double(ProgressLine.now() - start) * 1e-9
+        let secondsRecord = Tensor(shape: [1], scalars: [Float(seconds)])
+        records[Trainer.epochSecondsRecord] = records[Trainer.epochSecondsRecord].map { Tensor.concatenateRows($0, secondsRecord) } ?? secondsRecord
         let n = Double(max(count, 1))
         let train = ELBOTerms(reconstruction: reconstruction / n, kl: kl / n, objective: objective / n)
 
