@@ -57,6 +57,7 @@ let chapters = [
     "ch08-latent-space",
     "ch09-ablations",
     "ch10-anomaly",
+    "ch12-tighter-bounds",
 ]
 
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
