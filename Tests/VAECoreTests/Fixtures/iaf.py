@@ -17,7 +17,8 @@ input, mean and scale are MADE layers (Germain et al. 2015): their weights are m
 fixed masks built from the degrees of `AutoregressiveDegrees` (inputs 1…D, or D…1 on odd steps;
 hidden units cycling through 1…D−1; a hidden unit sees inputs of degree ≤ its own, an output
 hidden units of degree < its own). The masked weights are set to zero after PyTorch's default
-initialisation and the scale's bias raised by 2, as the Swift model does.
+initialisation and the scale's bias raised by 2, as the Swift model does. The flow is
+`reference_vae.Flow`, which `VAE.from_config` builds from the config's "flow".
 
   - "iaf_bn": β = 1, 2 steps, convolutional((8, 16)) (batch norm in encoder and decoder).
   - "iaf_beta_half": β = 0.5, 3 steps, a wider MADE.
@@ -33,7 +34,6 @@ import os
 import sys
 
 import torch
-from torch import nn
 import torch.nn.functional as F
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -42,66 +42,6 @@ from reference_vae import VAE, convolutional  # noqa: E402
 from fixtures_common import dump  # noqa: E402
 
 torch.set_num_threads(1)
-
-
-def input_degrees(d, reversed_):
-    return [d - i if reversed_ else i + 1 for i in range(d)]
-
-
-def hidden_degrees(h, d):
-    top = max(d - 1, 1)
-    return [k % top + 1 for k in range(h)]
-
-
-def mask(inputs, outputs, strict):
-    """(out, in): 1 where output o may see input i."""
-    return torch.tensor([[1.0 if (o > i if strict else o >= i) else 0.0 for i in inputs] for o in outputs])
-
-
-class MaskedLinear(nn.Linear):
-    def __init__(self, inputs, outputs, strict):
-        super().__init__(len(inputs), len(outputs))
-        self.register_buffer("mask", mask(inputs, outputs, strict), persistent=False)
-        with torch.no_grad():
-            self.weight.mul_(self.mask)
-
-    def forward(self, x):
-        return F.linear(x, self.weight * self.mask, self.bias)
-
-
-class Step(nn.Module):
-    def __init__(self, d, hidden, context, reversed_):
-        super().__init__()
-        degrees, units = input_degrees(d, reversed_), hidden_degrees(hidden, d)
-        self.input = MaskedLinear(degrees, units, strict=False)
-        self.context = nn.Linear(context, hidden, bias=False)
-        self.mean = MaskedLinear(units, degrees, strict=True)
-        self.scale = MaskedLinear(units, degrees, strict=True)
-        with torch.no_grad():
-            self.scale.bias.add_(2.0)
-
-    def forward(self, z, h):
-        u = torch.relu(self.input(z) + self.context(h))
-        m, s = self.mean(u), self.scale(u)
-        sigma = torch.sigmoid(s)
-        return sigma * z + (1 - sigma) * m, F.logsigmoid(s).sum(-1)
-
-
-class Flow(nn.Module):
-    def __init__(self, d, features, steps, hidden, context):
-        super().__init__()
-        self.context = nn.Linear(features, context)
-        for t in range(steps):
-            self.add_module(f"step{t}", Step(d, hidden, context, t % 2 == 1))
-        self.steps = steps
-
-    def forward(self, z, features):
-        h = self.context(features)
-        log_det = torch.zeros(z.shape[0])
-        for t in range(self.steps):
-            z, ld = getattr(self, f"step{t}")(z, h)
-            log_det = log_det + ld
-        return z, log_det
 
 
 def encode_with_features(model, x):
@@ -119,7 +59,6 @@ def case(seed, batch, latent, beta, steps, hidden, context):
               "likelihood": {"type": "bernoulli"}, "classCount": 0, "flow": flow_config}
     torch.manual_seed(seed)
     model = VAE.from_config(config)
-    model.flow = Flow(latent, model.features, steps, hidden, context)
     model.train()
     state = {"state:" + key: v.clone().float() for key, v in model.state_dict().items()}
     x = torch.bernoulli(torch.rand(batch, 1, 28, 28) * 0.6)
