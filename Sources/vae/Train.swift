@@ -59,6 +59,16 @@ struct Train: ParsableCommand {
     @Flag(help: "With --conditional: learn a centre per label in code space, so that z holds the style alone (chapter 7).")
     var labelCentres = false
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("An inverse autoregressive flow of n steps after the encoder's Gaussian (Kingma et al. 2016; default 0: none). Trains on the ELBO with a one-sample KL (β and KL warm-up apply; not with --conditional, --free-bits, --capacity-max or --importance-samples above 1).",
+                               valueName: "n"))
+    var flowSteps: Int?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --flow-steps: hidden units of each step's MADE (default 320).", valueName: "H"))
+    var flowHidden: Int?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --flow-steps: features of the context h that every step sees (default 20).", valueName: "C"))
+    var flowContext: Int?
+
     // MARK: Objective
 
     @Option(parsing: .unconditional, help: ArgumentHelp("KL weight β (default 1: the ELBO).", valueName: "β"))
@@ -176,6 +186,9 @@ struct Train: ParsableCommand {
         if sigma != nil { names.append("--sigma") }
         if conditional { names.append("--conditional") }
         if labelCentres { names.append("--label-centres") }
+        if flowSteps != nil { names.append("--flow-steps") }
+        if flowHidden != nil { names.append("--flow-hidden") }
+        if flowContext != nil { names.append("--flow-context") }
         if beta != nil { names.append("--beta") }
         if klWarmupEpochs != nil { names.append("--kl-warmup-epochs") }
         if capacityMax != nil { names.append("--capacity-max") }
@@ -265,6 +278,7 @@ struct Train: ParsableCommand {
             guard conditional else { throw ValidationError("--label-centres needs --conditional") }
             model.labelCentres = true
         }
+        model.flow = try flowConfiguration()
         config.model = model
         if let epochs { config.epochs = epochs }
         if let learningRate { config.learningRate = learningRate }
@@ -320,6 +334,24 @@ struct Train: ParsableCommand {
             throw ValidationError(error.description)
         }
         return config
+    }
+
+    /// The flow from --flow-steps, --flow-hidden and --flow-context: nil for 0 steps (the default),
+    /// refusing the width flags without steps.
+    func flowConfiguration() throws -> FlowConfiguration? {
+        let steps = flowSteps ?? 0
+        guard steps >= 0 else { throw ValidationError("--flow-steps must be 0 (no flow) or more, not \(steps)") }
+        guard steps > 0 else {
+            guard flowHidden == nil, flowContext == nil else {
+                throw ValidationError("--flow-hidden and --flow-context shape the flow of --flow-steps n (n ≥ 1), which was not given")
+            }
+            return nil
+        }
+        let defaults = FlowConfiguration()
+        let flow = FlowConfiguration(steps: steps, hiddenUnits: flowHidden ?? defaults.hiddenUnits,
+                                     contextFeatures: flowContext ?? defaults.contextFeatures)
+        do { try flow.validate() } catch { throw ValidationError("--flow-steps: \(error)") }
+        return flow
     }
 
     /// The optimizer from --optimizer and its settings' flags, refusing a flag the optimizer does not read.

@@ -47,42 +47,6 @@ import Testing
             decoder: [.linear(196), .swish, .reshape([4, 7, 7]), .deconv(4, kernel: 4, stride: 2, padding: 1),
                       .batchNorm, .swish, .deconv(1, kernel: 4, stride: 2, padding: 1)]))
 
-    /// The loss as a layer of the model's parameters, for `checkGradients`: its input is ignored
-    /// (a dummy), its output is loss − L₀ (L₀ the loss at the starting weights), so that the
-    /// Float output keeps the digits of the small differences the check divides by 2h.
-    final class LossLayer: Layer {
-        let model: VAE, images: Tensor, noise: Tensor, k: Int, beta: Double
-        var isTraining = true
-        private var offset = 0.0
-        private var gradients: [Tensor] = []
-        var parameters: [Parameter] { model.parameters }
-
-        init(model: VAE, images: Tensor, noise: Tensor, beta: Double) throws {
-            self.model = model; self.images = images; self.noise = noise; self.beta = beta
-            k = noise.shape[0]
-            offset = try loss()
-        }
-
-        private func loss() throws -> Double {
-            model.zeroGradients()
-            var unused = RandomSource(seed: 0)
-            let result = try model.accumulateImportanceWeightedGradients(images: images, samples: k, beta: beta, noise: noise,
-                                                                         using: &unused)
-            gradients = model.parameters.map(\.gradient)
-            return result.terms.objective
-        }
-
-        func forward(_ input: Tensor) -> Tensor {
-            Tensor(shape: [1], scalars: [Float((try! loss()) - offset)])
-        }
-
-        func backward(_ outputGradient: Tensor) -> Tensor {
-            let g = outputGradient.scalars[0]
-            for (p, gradient) in zip(model.parameters, gradients) { p.gradient = gradient * g }
-            return Tensor(shape: [1])
-        }
-    }
-
     /// Central differences of the loss (h = 10⁻²) along a random direction of each parameter
     /// tensor, for k = 1 and 5 and β = 1 and ½, batch norm training. The loss, about 600 nats, comes
     /// from Float forward passes whose rounding moves it by about 10⁻⁶ nats from step to step, and
@@ -98,7 +62,11 @@ import Testing
         let model = try VAE(Self.smoothModel, using: &random)
         let images = try MNIST.load(split: .test).prefix(6).binarized(seed: 2).images
         let noise = Tensor.gaussian([k, 6, 3], using: &random)
-        let layer = try LossLayer(model: model, images: images, noise: noise, beta: beta)
+        let layer = try ObjectiveLayer(model: model) {
+            var unused = RandomSource(seed: 0)
+            return try model.accumulateImportanceWeightedGradients(images: images, samples: k, beta: beta, noise: noise,
+                                                                   using: &unused).terms.objective
+        }
         let result = checkGradients(of: layer, input: Tensor(shape: [1]), seed: 1, step: 1e-2)
         let zeroGradient = "decoder.deconv1.bias"
         let checked = result.parameters.filter { $0.key != zeroGradient }

@@ -63,7 +63,8 @@ import Testing
     /// optimizer with one of the other settings: SGD with Nesterov momentum and the step schedule,
     /// plain SGD with free bits, centred RMSprop with momentum, free bits and the step schedule,
     /// and AdamW with static binarization; the importance-weighted bound with k = 3 (IWAE's
-    /// gradient, KL warm-up of its prior ratio) and with k = 2 and DReG's gradient.
+    /// gradient, KL warm-up of its prior ratio) and with k = 2 and DReG's gradient; a model with a
+    /// 2-step IAF posterior (KL warm-up of its one-sample KL).
     static func resumeVariant(_ variant: Int) -> TrainingConfiguration {
         var config = tiny()
         switch variant {
@@ -92,6 +93,8 @@ import Testing
             config.importanceSamples = 2
             config.importanceEstimator = .dreg
             config.kl = .constant(beta: 1)
+        case 8:
+            config.model.flow = FlowConfiguration(steps: 2, hiddenUnits: 16, contextFeatures: 4)
         default: break
         }
         return config
@@ -99,7 +102,7 @@ import Testing
 
     /// Two epochs in one go versus one epoch, a checkpoint, a trainer built from the file alone,
     /// and the second epoch: everything must be bit-identical (`resumeVariant` lists the settings).
-    @Test(arguments: 0..<8)
+    @Test(arguments: 0..<9)
     func resumeIsBitIdentical(_ variant: Int) throws {
         let data = try Self.mnist.get()
         let test = try Self.heldOut()

@@ -9,9 +9,11 @@ public struct ELBOEvaluation: Sendable, Equatable {
     public var elbo: MeanEstimate
     /// Mean reconstruction term −log p(x|z) summed over pixels (the BCE, for a Bernoulli), one z per image.
     public var reconstruction: Double
-    /// Mean KL(q(z|x) ‖ p(z)), analytic.
+    /// Mean KL(q(z|x) ‖ p(z)), analytic; for a model with an IAF posterior the mean one-sample
+    /// estimate KL̂ = log q(z_T|x) − log p(z_T) at the same z as the reconstruction.
     public var kl: Double
-    /// KL per latent dimension and active units, from the same encodings.
+    /// KL per latent dimension and active units, from the same encodings (with a flow: of the
+    /// Gaussian z₀ the flow starts from).
     public var latent: LatentActivity
     /// The ELBO of each image.
     public var perImage: [Double]
@@ -36,6 +38,12 @@ public struct ELBOEvaluation: Sendable, Equatable {
 ///   z = μ + σ·ε, ε ~ N(0, I) drawn from `RandomSource(seed: seed)` in image order (so the
 ///   result does not depend on `batchSize`): an unbiased estimate of E_q[log p(x|z)];
 /// - the KL in closed form, ½ Σ_d (μ² + σ² − 1 − log σ²).
+///
+/// For a model with an IAF posterior (`configuration.flow`) z is z_T, the flow's image of
+/// z₀ = μ + σε, and the KL has no closed form: the KL column is the one-sample estimate
+/// KL̂ = log q(z_T|x) − log p(z_T) at that z (`VAE.accumulateFlowGradients` derives it), so each
+/// image's ELBO is log p(x|z_T) + log p(z_T) − log q(z_T|x), still unbiased, with more variance.
+/// The `latent` statistics describe the Gaussian z₀.
 ///
 /// The model runs in evaluation mode (BatchNorm normalises with its running statistics and does
 /// not update them); its previous mode is restored before returning.
@@ -64,9 +72,15 @@ public func evaluateELBO(model: VAE, images: Tensor, labels: [Int]? = nil, batch
             let range = start..<min(start + batchSize, n)
             let batch = imageBatch(images, range)                                        // (B, 1, 28, 28)
             let batchLabels = labels.map { Array($0[range]) }
-            let (mean, logVariance) = try model.encode(batch, labels: batchLabels)     // (B, D) each
-            let kl = try latent.add(mean: mean, logVariance: logVariance)              // (B)
-            let z = VAE.reparameterize(mean: mean, logVariance: logVariance, using: &random).z
+            let (mean, logVariance, features) = try model.encodeWithFeatures(batch, labels: batchLabels)  // (B, D) each
+            var kl = try latent.add(mean: mean, logVariance: logVariance)              // (B)
+            let epsilon = Tensor.gaussian(mean.shape, using: &random)                 // the draw `reparameterize` makes
+            let z: Tensor
+            if model.flow != nil {        // z_T, and KL̂ in place of the Gaussian's closed form
+                (z, kl) = model.posteriorSample(mean: mean, logVariance: logVariance, features: features, epsilon: epsilon)
+            } else {
+                z = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: epsilon, using: &random).z
+            }
             let logits = try model.decode(z, labels: batchLabels)                      // (B, 1, 28, 28)
             logits.withUnsafeBufferPointer { l in
                 batch.withUnsafeBufferPointer { x in

@@ -37,6 +37,11 @@ public enum ImportanceWeightedDefaults {
 /// log p(z) = Σ_d −½(z_d² + log 2π) and log q(z|x) = Σ_d −½(ε_d² + log 2π + log σ²_d). The
 /// D·log 2π cancels, so w_i is computed as log p(x|z_i) − ½ Σ_d (z_d² − ε_d² − log σ²_d).
 ///
+/// For a model with an IAF posterior (`configuration.flow`) each z_i is the flow's image z_T of
+/// z₀ = μ + σ·ε_i, and log q(z_i|x) gains the flow's −Σ_t Σ_d log σ_t,d (`InverseAutoregressiveFlow`):
+/// w_i = log p(x|z_i) − ½ Σ_d (z_d² − ε_d² − log σ²_d) + Σ_t Σ_d log σ_t,d. The flow runs on each
+/// chunk of codes at once, its context computed once per image.
+///
 /// E[log p̂_k(x)] ≤ log p(x) for every k (Jensen), it increases with k, k = 1 is (in
 /// expectation) the ELBO, and it converges to log p(x) as k → ∞. The reported number is
 /// −mean log p̂_k(x), which overestimates the true NLL by the remaining gap.
@@ -122,12 +127,15 @@ struct ImportanceWorkspace {
         let pixels = images.count / b
         let likelihood = model.preparedLikelihood(pixels: pixels)
         precondition(weights.count >= b * k, "log-weight buffer too small")
-        let (mean, logVariance) = try model.encode(images, labels: labels)           // (B, D) each
+        let (mean, logVariance, features) = try model.encodeWithFeatures(images, labels: labels)  // (B, D) each
         let sigma = logVariance.map { exp(0.5 * $0) }                                  // (B, D)
+        let context = model.flow.map { $0.contextVectors(features) }                   // (B, C), with a flow
         let pairs = b * k
         for chunkStart in stride(from: 0, to: pairs, by: chunkSize) {
             let c = min(chunkSize, pairs - chunkStart)
-            // z (C, D) = μ + σ ⊙ ε, and log p(z) − log q(z|x) per code.
+            // z (C, D) = μ + σ ⊙ ε, and log p(z) − log q(z|x) per code (with a flow, all but the
+            // z_T² and log-determinant terms, added after the flow's pass).
+            let flowing = model.flow != nil
             var z = Tensor(shape: [c, d])
             epsilon.withUnsafeMutableBufferPointer { e in
                 random.fillGaussian(UnsafeMutableBufferPointer(rebasing: e[0..<(c * d)]))
@@ -143,8 +151,8 @@ struct ImportanceWorkspace {
                                         let eps = e[r * d + j]
                                         let value = mu[image * d + j] + sd[image * d + j] * eps
                                         pz[r * d + j] = value
-                                        halfSum += Double(value) * Double(value) - Double(eps) * Double(eps)
-                                            - Double(lv[image * d + j])
+                                        let square = flowing ? 0 : Double(value) * Double(value)
+                                        halfSum += square - Double(eps) * Double(eps) - Double(lv[image * d + j])
                                     }
                                     logPriorRatio[r] = -0.5 * halfSum
                                 }
@@ -152,6 +160,9 @@ struct ImportanceWorkspace {
                         }
                     }
                 }
+            }
+            if let flow = model.flow, let context {
+                z = flowCodes(flow, z0: z, context: context, rows: c)
             }
             var chunkLabels: [Int]? = nil
             if let labels {
@@ -184,12 +195,39 @@ struct ImportanceWorkspace {
     }
 }
 
+extension ImportanceWorkspace {
+    /// z_T (C, D) of a chunk's codes z₀ (C, D), each with its image's context (a row of `context`,
+    /// (B, C)), and the flow's terms −½ Σ_d z_T,d² + Σ_t Σ_d log σ_t,d added to `logPriorRatio`.
+    private mutating func flowCodes(_ flow: InverseAutoregressiveFlow, z0: Tensor, context: Tensor, rows c: Int) -> Tensor {
+        let width = context.shape[1]
+        var rowContext = Tensor(shape: [c, width])                                   // (C, C_h)
+        rowContext.withUnsafeMutableBufferPointer { out in
+            context.withUnsafeBufferPointer { h in
+                for r in 0..<c {
+                    _ = UnsafeMutableBufferPointer(rebasing: out[(r * width)..<((r + 1) * width)])
+                        .update(fromContentsOf: h[(rowImage[r] * width)..<((rowImage[r] + 1) * width)])
+                }
+            }
+        }
+        let (z, logDeterminants) = flow.forward(z0, context: rowContext)
+        let d = z.shape[1]
+        z.withUnsafeBufferPointer { pz in
+            for r in 0..<c {
+                var squares = 0.0
+                for j in 0..<d { squares += Double(pz[r * d + j]) * Double(pz[r * d + j]) }
+                logPriorRatio[r] += -0.5 * squares + logDeterminants[r]
+            }
+        }
+        return z
+    }
+}
+
 /// Naive reference of the log-weights of one image x (1, 1, 28, 28): one decoder pass per sample,
 /// each term of the definition in Double, with log 2π kept. `epsilon` holds the k draws, (k, D).
 func importanceLogWeightsReference(model: VAE, image: Tensor, label: Int?, epsilon: [Float]) throws -> [Double] {
     let d = model.configuration.latentDimensions
     let labels = label.map { [$0] }
-    let (mean, logVariance) = try model.encode(image, labels: labels)
+    let (mean, logVariance, features) = try model.encodeWithFeatures(image, labels: labels)
     let log2π = log(2 * Double.pi)
     var weights: [Double] = []
     for s in 0..<(epsilon.count / d) {
@@ -201,6 +239,12 @@ func importanceLogWeightsReference(model: VAE, image: Tensor, label: Int?, epsil
             z.scalars[j] = mean.scalars[j] + sigma * eps[j]
             logPrior += -0.5 * (Double(z.scalars[j]) * Double(z.scalars[j]) + log2π)
             logPosterior += -0.5 * (Double(eps[j]) * Double(eps[j]) + log2π + Double(logVariance.scalars[j]))
+        }
+        if let flow = model.flow {       // z_T, and log q(z_T|x) = log q(z₀|x) − log-determinant
+            let (zT, logDeterminants) = flow.forward(z, context: flow.contextVectors(features))
+            z = zT
+            logPrior = zT.scalars.reduce(0.0) { $0 - 0.5 * (Double($1) * Double($1) + log2π) }
+            logPosterior -= logDeterminants[0]
         }
         let logits = try model.decode(z, labels: labels)
         let logLikelihood: Double

@@ -200,6 +200,22 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             throw TrainingConfigurationError("static binarization needs a Bernoulli likelihood; a \(model.likelihood.summary) model trains on grey pixels")
         }
         try validateImportanceWeighting()
+        try validateFlow()
+    }
+
+    /// A model with an IAF posterior trains on the ELBO with its one-sample KL̂ weighted by β
+    /// (`VAE.accumulateFlowGradients`): nothing that needs the Gaussian's closed-form KL.
+    private func validateFlow() throws {
+        guard model.flow != nil else { return }
+        if case .capacity = kl {
+            throw TrainingConfigurationError("a model with an IAF posterior has no capacity objective γ·|KL − C| (its KL is a one-sample estimate); weight the KL by β (constant or warm-up) instead")
+        }
+        if freeBits != nil {
+            throw TrainingConfigurationError("free bits clamp the Gaussian's closed-form KL per dimension, which a model with an IAF posterior does not have; leave them unset")
+        }
+        if importanceSamples != 1 {
+            throw TrainingConfigurationError("the importance-weighted objective (k = \(importanceSamples)) is written for the Gaussian posterior, not an IAF one; train a flow model with k = 1")
+        }
     }
 
     /// The importance-weighted objective's settings: k ≥ 1, and with it a model, KL term and k

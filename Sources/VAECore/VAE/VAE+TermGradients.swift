@@ -27,9 +27,13 @@ extension VAE {
     /// The model is left exactly as it was found: every parameter's gradient is restored, and so
     /// are BatchNorm's running statistics, which the training-mode forward passes move. (The
     /// forward passes use batch statistics, as training does.)
-    /// - Throws: as `accumulateGradients` (a non-finite loss, a bad shape or labels).
+    /// - Throws: as `accumulateGradients` (a non-finite loss, a bad shape or labels), and for a
+    ///   model with an IAF posterior, whose KL̂ depends on z and the flow (not written here).
     public func termGradients(images: Tensor, targets: Tensor? = nil, labels: [Int]? = nil, noise: Tensor? = nil,
                               using random: inout RandomSource) throws -> TermGradients {
+        guard flow == nil else {
+            throw VAEConfigurationError("the gradients by term are written for the Gaussian posterior's closed-form KL, not an IAF posterior")
+        }
         let savedGradients = parameters.map(\.gradient)
         let savedBuffers = buffers.map(\.value)
         defer {

@@ -2,7 +2,9 @@ import Foundation
 
 /// A variational autoencoder: an encoder q(z|x) = N(μ(x), diag σ²(x)), a decoder whose outputs ℓ
 /// (one per pixel) parameterise the likelihood p(x|z) (`Likelihood`: Bernoulli(σ(ℓ)) by default),
-/// and the prior p(z) = N(0, I). Its networks are built from `configuration.architecture`.
+/// and the prior p(z) = N(0, I). Its networks are built from `configuration.architecture`. With
+/// `configuration.flow`, q(z|x) is that Gaussian followed by an inverse autoregressive flow
+/// (`flow`; training and evaluation in `VAE+Flow.swift`).
 ///
 /// Training maximises the evidence lower bound, per image,
 ///
@@ -32,9 +34,12 @@ public final class VAE {
     public let likelihoodParameter: Parameter?
     /// F, the number of features the encoder's layers produce.
     public let featureCount: Int
+    /// The IAF steps after the Gaussian (`configuration.flow`), named `flow.…`; nil for none.
+    public let flow: InverseAutoregressiveFlow?
 
     /// A VAE with weights drawn from `random` by PyTorch's default initialisation, layer by layer
-    /// in order: the encoder's, its head, the decoder's.
+    /// in order: the encoder's, its head, the decoder's, then the flow's (so a model without a
+    /// flow draws what it always drew).
     /// - Throws: `VAEConfigurationError` when the configuration cannot be built (a layer whose
     ///   input does not fit is named, with both shapes).
     public init(_ configuration: VAEConfiguration = .reference, using random: inout RandomSource) throws {
@@ -54,17 +59,22 @@ public final class VAE {
         labelCentres = configuration.labelCentres
             ? Parameter(name: "label_centres.weight", value: Tensor(shape: [classes, latent])) : nil
         likelihoodParameter = configuration.likelihood.makeParameter()
+        let features = featureCount
+        flow = try configuration.flow.map {
+            try InverseAutoregressiveFlow($0, latentDimensions: latent, features: features, using: &random)
+        }
 
         for p in encoderBody.parameters + encoderBody.buffers { p.name = "encoder." + p.name }
         for p in encoderHead.parameters { p.name = "encoder.\(layout.head.name)." + p.name }
         for p in decoder.parameters + decoder.buffers { p.name = "decoder." + p.name }
     }
 
-    /// Multiply-adds of one image's forward pass through encoder, head and decoder: the reference
-    /// model's 3.6 million make about 21.6 MFLOP per image for a training step (×2 FLOP, ×3 passes).
+    /// Multiply-adds of one image's forward pass through encoder, head, flow (if any) and decoder:
+    /// the reference model's 3.6 million make about 21.6 MFLOP per image for a training step
+    /// (×2 FLOP, ×3 passes).
     public var forwardMultiplyAdds: Int {
-        (layout.encoder + [layout.head] + layout.decoder).reduce(0) { total, layer in
-            let (sum, overflow) = total.addingReportingOverflow(layer.multiplyAdds)
+        (layout.encoder + [layout.head] + layout.decoder).map(\.multiplyAdds).reduce(flow?.multiplyAdds ?? 0) { total, count in
+            let (sum, overflow) = total.addingReportingOverflow(count)
             return overflow ? .max : sum
         }
     }
@@ -75,7 +85,7 @@ public final class VAE {
     /// Every trained tensor, in state_dict order: what the optimizer updates.
     public var parameters: [Parameter] {
         encoderBody.parameters + encoderHead.parameters + decoder.parameters + (labelCentres.map { [$0] } ?? [])
-            + (likelihoodParameter.map { [$0] } ?? [])
+            + (likelihoodParameter.map { [$0] } ?? []) + (flow?.parameters ?? [])
     }
     /// BatchNorm's running statistics: saved, not trained.
     public var buffers: [Parameter] { encoderBody.buffers + decoder.buffers }
@@ -103,19 +113,27 @@ public final class VAE {
         return Tensor.oneHot(labels, classes: configuration.classCount)
     }
 
-    /// q(z|x): the mean and log-variance of each image's code, (B, D) each.
+    /// q(z|x): the mean and log-variance of each image's code, (B, D) each. With a flow these
+    /// describe z₀, the Gaussian the flow starts from: μ is z₀'s mean, not z_T's.
     public func encode(_ images: Tensor, labels: [Int]? = nil) throws -> (mean: Tensor, logVariance: Tensor) {
+        let (mean, logVariance, _) = try encodeWithFeatures(images, labels: labels)
+        return (mean, logVariance)
+    }
+
+    /// `encode`, and the encoder's features (B, F) the head saw (without the labels' columns):
+    /// the flow's context is computed from them.
+    func encodeWithFeatures(_ images: Tensor, labels: [Int]? = nil) throws -> (mean: Tensor, logVariance: Tensor, features: Tensor) {
         guard images.rank == 4, Array(images.shape.dropFirst()) == Architecture.imageShape else {
             throw VAEConfigurationError("the VAE takes (B, 1, 28, 28) images, not \(images.shape)")
         }
         let onehot = try condition(labels, batch: images.shape[0])
-        var features = encoderBody.forward(images)                         // (B, F)
-        if let onehot { features = Tensor.concatenateColumns(features, onehot) }
+        let body = encoderBody.forward(images)                             // (B, F)
+        let features = onehot.map { Tensor.concatenateColumns(body, $0) } ?? body
         let statistics = encoderHead.forward(features)                     // (B, 2D)
         let d = configuration.latentDimensions
         var mean = statistics.columns(0..<d)
         if let onehot, let centres = centres(onehot) { mean = mean - centres }   // relative to m_y
-        return (mean, statistics.columns(d..<2 * d))
+        return (mean, statistics.columns(d..<2 * d), body)
     }
 
     /// m_y for each row of `onehot` (B, classes): (B, D); nil without label centres.
@@ -212,9 +230,21 @@ public final class VAE {
     /// the KL's gradients vanish for the dimensions whose batch-averaged KL is below λ. The
     /// returned `kl` is always the plain KL, `objective` what was minimised.
     /// `targets` default to the images (a binarized batch is both); `noise` replaces the ε draw.
+    ///
+    /// A model with a flow trains by `accumulateFlowGradients` instead (the one-sample KL̂ of
+    /// `VAE+Flow.swift`), which takes β but neither free bits nor the capacity objective.
     public func accumulateGradients(images: Tensor, targets: Tensor? = nil, labels: [Int]? = nil,
                                     objective: KLObjective = .beta(1), freeBits: Double? = nil, noise: Tensor? = nil,
                                     using random: inout RandomSource) throws -> ELBOTerms {
+        if flow != nil {
+            guard freeBits == nil else {
+                throw VAEConfigurationError("free bits clamp the Gaussian's closed-form KL, which a model with an IAF posterior does not use; leave them unset")
+            }
+            guard case .beta(let beta) = objective else {
+                throw VAEConfigurationError("a model with an IAF posterior trains with a KL weight β (constant or warm-up), not the capacity objective")
+            }
+            return try accumulateFlowGradients(images: images, targets: targets, beta: beta, noise: noise, using: &random)
+        }
         let targets = targets ?? images
         let (mean, logVariance) = try encode(images, labels: labels)
         let (z, epsilon, sigma) = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: noise, using: &random)

@@ -17,20 +17,25 @@
 ///   it back, f(z + m_y, y): the prior N(0, I) over z then describes the style alone, for every
 ///   digit. Without it, a CVAE's code tends to keep a copy of the class, which a z drawn from the
 ///   prior then contradicts (chapter 7).
+/// - `flow` (unconditional models only): nil for the Gaussian posterior; else q(z|x) is the
+///   Gaussian followed by an inverse autoregressive flow (`InverseAutoregressiveFlow`, chapter 12).
 public struct VAEConfiguration: Codable, Equatable, Sendable {
     public var latentDimensions: Int
     public var architecture: Architecture
     public var likelihood: Likelihood
     public var classCount: Int
     public var labelCentres: Bool
+    /// The IAF steps after the encoder's Gaussian, or nil for none (the default).
+    public var flow: FlowConfiguration?
 
     public init(latentDimensions: Int = 20, architecture: Architecture = .reference, likelihood: Likelihood = .bernoulli,
-                classCount: Int = 0, labelCentres: Bool = false) {
+                classCount: Int = 0, labelCentres: Bool = false, flow: FlowConfiguration? = nil) {
         self.latentDimensions = latentDimensions
         self.architecture = architecture
         self.likelihood = likelihood
         self.classCount = classCount
         self.labelCentres = labelCentres
+        self.flow = flow
     }
 
     /// A model whose networks are `Architecture.convolutional(channels:)`: one stride-2
@@ -40,10 +45,11 @@ public struct VAEConfiguration: Codable, Equatable, Sendable {
                   classCount: classCount, labelCentres: labelCentres)
     }
 
-    private enum CodingKeys: String, CodingKey { case latentDimensions, architecture, likelihood, channels, classCount, labelCentres }
+    private enum CodingKeys: String, CodingKey { case latentDimensions, architecture, likelihood, channels, classCount, labelCentres, flow }
 
     /// Checkpoints written before architectures and likelihoods were data hold `channels` instead
-    /// (a convolutional stack) and no likelihood (Bernoulli); before label centres, no such key.
+    /// (a convolutional stack) and no likelihood (Bernoulli); before label centres, no such key;
+    /// a model without a flow has no `flow`.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         latentDimensions = try c.decode(Int.self, forKey: .latentDimensions)
@@ -55,9 +61,11 @@ public struct VAEConfiguration: Codable, Equatable, Sendable {
         likelihood = try c.decodeIfPresent(Likelihood.self, forKey: .likelihood) ?? .bernoulli
         classCount = try c.decode(Int.self, forKey: .classCount)
         labelCentres = try c.decodeIfPresent(Bool.self, forKey: .labelCentres) ?? false
+        flow = try c.decodeIfPresent(FlowConfiguration.self, forKey: .flow)
     }
 
-    /// Writes `labelCentres` only when set.
+    /// Writes `labelCentres` only when set and `flow` only when there is one, so that the JSON
+    /// (and every fingerprint made from it) of a model without them is what it always was.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(latentDimensions, forKey: .latentDimensions)
@@ -65,6 +73,7 @@ public struct VAEConfiguration: Codable, Equatable, Sendable {
         try c.encode(likelihood, forKey: .likelihood)
         try c.encode(classCount, forKey: .classCount)
         if labelCentres { try c.encode(true, forKey: .labelCentres) }
+        try c.encodeIfPresent(flow, forKey: .flow)
     }
 
     /// The reference model: the reference architecture, 20 latent dimensions, Bernoulli.
@@ -80,10 +89,12 @@ public struct VAEConfiguration: Codable, Equatable, Sendable {
     /// The architecture's preset name, or "custom".
     public var architectureName: String { architecture.presetName ?? "custom" }
 
-    /// One line for logs: "reference architecture, 20 latent dimensions, bernoulli likelihood".
+    /// One line for logs: "reference architecture, 20 latent dimensions, bernoulli likelihood"
+    /// (", an IAF posterior of 2 steps (320 hidden units, context 20)" with a flow).
     public var summary: String {
         "\(architectureName) architecture, \(latentDimensions) latent dimensions, \(likelihood.summary) likelihood"
             + (classCount > 0 ? ", conditional on \(classCount) labels" + (labelCentres ? " with label centres" : "") : "")
+            + (flow.map { ", " + $0.summary } ?? "")
     }
 
     /// Throws when the model cannot be built, naming the first problem (for a layer: its name and
@@ -99,6 +110,12 @@ public struct VAEConfiguration: Codable, Equatable, Sendable {
             throw VAEConfigurationError("label centres need a conditional model (a class count above 0)")
         }
         try likelihood.validate()
+        if let flow {
+            try flow.validate()
+            guard classCount == 0 else {
+                throw VAEConfigurationError("an IAF posterior is written for an unconditional model, not one conditional on \(classCount) labels")
+            }
+        }
         _ = try architecture.resolve(latentDimensions: latentDimensions, classCount: classCount)
     }
 }

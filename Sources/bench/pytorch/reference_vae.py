@@ -7,6 +7,10 @@ interchangeable.
     VAE(latent=8, channels=(32, 64), classes=10, label_centres=True)
     VAE.from_config(json.loads(metadata["model_config"]))
 
+A model_config with a "flow" ({"steps", "hiddenUnits", "contextFeatures"}) adds the inverse
+autoregressive flow of Sources/VAECore/Flow/InverseAutoregressiveFlow.swift as `model.flow`
+(`Flow`, with MADE masks as in MaskedLinear.swift), drawn after every other layer as in Swift.
+
 Used by `train_step.py` (the PyTorch side of `bench train-step`) and by the test fixture scripts
 in Tests/VAECoreTests/Fixtures/. PyTorch is a comparison here, never a dependency.
 """
@@ -146,9 +150,75 @@ def build(specs, shape, names):
     return nn.Sequential(layers), shape
 
 
+def input_degrees(d, reversed_):
+    """AutoregressiveDegrees.inputs: 1…D, or D…1 when reversed."""
+    return [d - i if reversed_ else i + 1 for i in range(d)]
+
+
+def hidden_degrees(h, d):
+    """AutoregressiveDegrees.hidden: cycling through 1…D−1 (1 when D = 1)."""
+    top = max(d - 1, 1)
+    return [k % top + 1 for k in range(h)]
+
+
+class MaskedLinear(nn.Linear):
+    """MaskedLinear.swift: y = x·(W ⊙ M)ᵀ + b, M[o, i] = 1 where degree(o) ≥ degree(i) (> when strict);
+    the masked weights are zeroed after PyTorch's default initialisation."""
+
+    def __init__(self, inputs, outputs, strict):
+        super().__init__(len(inputs), len(outputs))
+        m = torch.tensor([[1.0 if (o > i if strict else o >= i) else 0.0 for i in inputs] for o in outputs])
+        self.register_buffer("mask", m, persistent=False)
+        with torch.no_grad():
+            self.weight.mul_(self.mask)
+
+    def forward(self, x):
+        return F.linear(x, self.weight * self.mask, self.bias)
+
+
+class FlowStep(nn.Module):
+    """InverseAutoregressiveFlowStep: (m, s) = MADE(z, h), σ = sigmoid(s), z′ = σ·z + (1 − σ)·m."""
+
+    def __init__(self, d, hidden, context, reversed_):
+        super().__init__()
+        degrees, units = input_degrees(d, reversed_), hidden_degrees(hidden, d)
+        self.input = MaskedLinear(degrees, units, strict=False)
+        self.context = nn.Linear(context, hidden, bias=False)
+        self.mean = MaskedLinear(units, degrees, strict=True)
+        self.scale = MaskedLinear(units, degrees, strict=True)
+        with torch.no_grad():
+            self.scale.bias.add_(2.0)  # InverseAutoregressiveFlow.scaleBiasOffset
+
+    def forward(self, z, h):
+        u = torch.relu(self.input(z) + self.context(h))
+        m, s = self.mean(u), self.scale(u)
+        sigma = torch.sigmoid(s)
+        return sigma * z + (1 - sigma) * m, F.logsigmoid(s).sum(-1)
+
+
+class Flow(nn.Module):
+    """InverseAutoregressiveFlow: h = context(features), then the steps (odd ones in reversed order).
+    forward returns z_T and log |det ∂z_T/∂z₀| = Σ_t Σ_i log σ_t,i of each row."""
+
+    def __init__(self, d, features, steps, hidden, context):
+        super().__init__()
+        self.context = nn.Linear(features, context)
+        for t in range(steps):
+            self.add_module(f"step{t}", FlowStep(d, hidden, context, t % 2 == 1))
+        self.steps = steps
+
+    def forward(self, z, features):
+        h = self.context(features)
+        log_det = torch.zeros(z.shape[0])
+        for t in range(self.steps):
+            z, ld = getattr(self, f"step{t}")(z, h)
+            log_det = log_det + ld
+        return z, log_det
+
+
 class VAE(nn.Module):
     def __init__(self, latent=20, channels=(32, 64), classes=0, label_centres=False, architecture=None,
-                 likelihood=None):
+                 likelihood=None, flow=None):
         super().__init__()
         architecture = architecture or convolutional(tuple(channels))
         self.likelihood_config = likelihood or {"type": "bernoulli"}
@@ -173,6 +243,9 @@ class VAE(nn.Module):
             # s of the learned variance v = 1e-4 + exp(s), named likelihood.log_variance as in Swift.
             self.likelihood = nn.Module()
             self.likelihood.log_variance = nn.Parameter(torch.full((1, 28, 28), math.log(0.01)))
+        self.flow = None
+        if flow is not None:
+            self.flow = Flow(latent, self.features, flow["steps"], flow["hiddenUnits"], flow["contextFeatures"])
 
     @classmethod
     def from_config(cls, config):
@@ -183,7 +256,7 @@ class VAE(nn.Module):
             architecture = convolutional(tuple(config["channels"]))
         return cls(config["latentDimensions"], classes=config.get("classCount", 0),
                    label_centres=config.get("labelCentres", False), architecture=architecture,
-                   likelihood=config.get("likelihood"))
+                   likelihood=config.get("likelihood"), flow=config.get("flow"))
 
     def encode(self, x, onehot=None):
         h = x
