@@ -24,9 +24,9 @@
 // Runs: runs/bounds/NAME (runs/quick/bounds/NAME with --quick). `vae train` trains the same runs
 // outside the chapter (the README gives each command): a run it trains in that folder is reused.
 // It writes the figures ch12-*.png.
-// Time on this project's two cores: see README (chapter 12's row): the first run trains the long
-// ELBO run and measures its NLL on all 10,000 test digits at k = 5000, which dominates; with every
-// run and measurement reused it takes under a minute; --quick (every run tiny) under 90 seconds.
+// Time: 59 min 48 s the first time on a 2-core Intel Xeon with the 200-epoch run reused (its NLL at k = 5000 on
+// all 10,000 digits dominates; training the 200-epoch run costs about 50 minutes more on quiet cores); with every
+// run and measurement reused 17.8 s; --quick (every run tiny) about 70 s on loaded cores (budget 90 s).
 
 import ArgumentParser
 import CourseSupport
@@ -75,7 +75,7 @@ struct Chapter12: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ch12-tighter-bounds",
         abstract: "Chapter 12: tighter bounds. The importance-weighted bound, a wider model, an inverse autoregressive flow and KL warm-up, measured in nats per hour.",
-        discussion: "Full: the long ELBO run (200 epochs) and four 10-epoch runs, each NLL measured with importance sampling; "
+        discussion: "Full: the long ELBO run (200 epochs) and five 5-epoch runs, each NLL measured with importance sampling; "
             + "about 2 hours the first time on two cores, under a minute with every run and measurement reused. --quick: "
             + "every run tiny, under 90 seconds.")
 
@@ -84,7 +84,7 @@ struct Chapter12: ParsableCommand {
     @Option(parsing: .unconditional, help: "Epochs of the long ELBO run (default: 200, or 2 with --quick).")
     var epochs: Int?
 
-    @Option(parsing: .unconditional, help: "Epochs of each comparison run (default: 10, or 1 with --quick).")
+    @Option(parsing: .unconditional, help: "Epochs of each comparison run (default: 5, or 1 with --quick).")
     var shortEpochs: Int?
 
     @Option(parsing: .unconditional, help: "Importance samples k of the long run's NLL (default: 5000, or 50 with --quick).")
@@ -103,7 +103,7 @@ struct Chapter12: ParsableCommand {
     var configs: [BoundKind] = BoundKind.allCases
 
     var longEpochs: Int { epochs ?? (options.quick ? 2 : 200) }
-    var comparisonEpochs: Int { shortEpochs ?? (options.quick ? 1 : 10) }
+    var comparisonEpochs: Int { shortEpochs ?? (options.quick ? 1 : 5) }
     var longSamples: Int { samples ?? (options.quick ? 50 : EvaluationDefaults.importanceSamples) }
     var longImages: Int { images ?? (options.quick ? 200 : 10_000) }
     var pairedSamples: Int { shortSamples ?? (options.quick ? 20 : 1000) }
@@ -147,15 +147,15 @@ struct Chapter12: ParsableCommand {
     // ones, which is what keeps a 200-epoch run from overfitting), seed 1. One change each:
     //
     //   elbo-200      the plain ELBO, 200 epochs: the long baseline (about an hour here).
-    //   elbo-10       the plain ELBO, 10 epochs: the short baseline the four ideas are paired with.
-    //   iwae-k5-10    the importance-weighted bound with k = 5 as the training objective.
-    //   wide-10       the `wide` preset: 64 and 128 channels instead of 32 and 64, about 3× the work.
-    //   iaf-10        two steps of an inverse autoregressive flow after the Gaussian posterior
+    //   elbo-5        the plain ELBO, 5 epochs: the short baseline the four ideas are paired with.
+    //   iwae-k5-5     the importance-weighted bound with k = 5 as the training objective.
+    //   wide-5        the `wide` preset: 64 and 128 channels instead of 32 and 64, about 3× the work.
+    //   iaf-5         two steps of an inverse autoregressive flow after the Gaussian posterior
     //                 (section 3).
-    //   warmup-10     KL warm-up: β rises from 0 to 1 over the first 3 epochs (Bowman et al. 2016;
+    //   warmup-5      KL warm-up: β rises from 0 to 1 over the first 3 epochs (Bowman et al. 2016;
     //                 Sønderby et al. 2016).
     //
-    // The comparison runs are short because the chapter must fit in an afternoon; ten epochs are
+    // The comparison runs are short because the chapter must fit in an afternoon; five epochs are
     // enough to see which ideas pay per hour and which only pay per epoch, not where each would
     // end after 200 epochs. `--short-epochs 50` (and the time it takes) answers that.
     func configurations() -> [(kind: BoundKind, name: String, configuration: TrainingConfiguration)] {
@@ -273,10 +273,10 @@ struct Chapter12: ParsableCommand {
     // order of the dimensions is reversed between steps so that each can see what the last one
     // could not. The KL term has no closed form any more: the ELBO uses the one-sample estimate
     // log q(z_T|x) − log p(z_T), and the NLL's importance weights use the same log q.
-    // `Sources/VAECore/VAE/InverseAutoregressiveFlow.swift` holds the flow, its hand-written
+    // `Sources/VAECore/Flow/InverseAutoregressiveFlow.swift` holds the flow, its hand-written
     // backward pass and the masks; the tests check the Jacobian's triangle and log-determinant by
     // finite differences and the whole gradient against PyTorch.
-    static let flowModel = VAEConfiguration() // TEMPORARY-FLOW until the flow lands
+    static let flowModel = VAEConfiguration(flow: FlowConfiguration(steps: 2, hiddenUnits: 320, contextFeatures: 20))
 
     // MARK: 4. The bound against k
     //
@@ -308,7 +308,7 @@ struct Chapter12: ParsableCommand {
     // seconds, kept in its checkpoint: cores shared with other work make them longer, never
     // shorter), the parameters, and the hours at the probe's speed (section 1's seconds per
     // update, taken for every configuration under the same conditions): the fair comparison.
-    // Then each short run against elbo-10 on the same digits and the same ε.
+    // Then each short run against elbo-5 on the same digits and the same ε.
     func table(_ outcomes: [BoundOutcome]) throws {
         section("3. Nats per hour")
         for outcome in outcomes {
@@ -333,7 +333,7 @@ struct Chapter12: ParsableCommand {
     // MARK: 6. What the best model draws
     //
     // Numbers are not pictures: 64 digits from the prior of the long run, decoded to their
-    // Bernoulli means, beside 64 of the short baseline's. Ten epochs already draw digits; two
+    // Bernoulli means, beside 64 of the short baseline's. Five epochs already draw digits; two
     // hundred draw them with fewer broken strokes.
     func samples(_ outcomes: [BoundOutcome], figures: FigureWriter) throws {
         section("4. Samples")
@@ -468,14 +468,14 @@ struct BoundOutcome {
 // MARK: Experiments
 //
 // 1. Longer comparisons. `swift run -c release ch12-tighter-bounds --short-epochs 50 --configs elbo-short iwae`
-//    trains both five times as long as the default comparison runs (five times their hours in section 3's table): does the IWAE bound's
+//    trains both ten times as long as the default comparison runs (ten times their hours in section 3's table): does the IWAE bound's
 //    gain per epoch survive, and is it still behind per hour? The "paired with elbo-50" lines say.
-// 2. A tighter training bound. `swift run -c release vae train --epochs 10 --importance-samples 50 --output runs/bounds/iwae-k50-10`
-//    (about 30 times the ELBO's work per epoch) and then `swift run -c release vae evaluate runs/bounds/iwae-k50-10/checkpoint.safetensors -k 1000 --limit 1000`:
+// 2. A tighter training bound. `swift run -c release vae train --epochs 5 --importance-samples 50 --output runs/bounds/iwae-k50-5`
+//    (about 30 times the ELBO's work per epoch) and then `swift run -c release vae evaluate runs/bounds/iwae-k50-5/checkpoint.safetensors -k 1000 --limit 1000`:
 //    Burda et al. report a further gain from k = 5 to k = 50; how much of it is left per hour here?
-// 3. DReG. `swift run -c release vae train --epochs 10 --importance-samples 5 --estimator dreg --output runs/bounds/dreg-k5-10`:
+// 3. DReG. `swift run -c release vae train --epochs 5 --importance-samples 5 --estimator dreg --output runs/bounds/dreg-k5-5`:
 //    the same bound with the doubly reparameterised encoder gradient. Compare its NLL with
-//    iwae-k5-10's (the same k, the same epochs): is the quieter gradient worth its cost here?
+//    iwae-k5-5's (the same k, the same epochs): is the quieter gradient worth its cost here?
 // 4. Another seed. `--seed 2 --configs elbo-short iwae wide iaf warmup --figures /tmp/ch12-seed2`:
 //    which of the paired differences keep their sign?
 

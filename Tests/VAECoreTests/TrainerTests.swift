@@ -183,7 +183,11 @@ import Testing
                 #expect(file["optimizer.exp_avg.\(p.name)"]?.shape == p.value.shape)
                 #expect(file["optimizer.exp_avg_sq.\(p.name)"]?.shape == p.value.shape)
             }
-            #expect(names.count == model.parameters.count * 3 + model.buffers.count)
+            // The weights, Adam's two moments of each, the buffers, and the trainer's one record of
+            // the epochs' training seconds (one epoch: one positive number).
+            #expect(names.count == model.parameters.count * 3 + model.buffers.count + 1)
+            let seconds = try #require(file[Checkpoint.recordPrefix + Trainer.epochSecondsRecord])
+            #expect(seconds.shape == [1] && seconds.scalars[0] > 0)
             #expect(!names.contains { $0.hasPrefix("optimizer.momentum_buffer.") || $0.hasPrefix("optimizer.square_avg.") })
             #expect(file.entries.first { $0.name.hasSuffix("num_batches_tracked") }?.dtype == .int64)
             #expect(Set(file.metadata.keys) == ["format", "format_version", "model_config", "training_config", "trainer_state"])
