@@ -45,7 +45,7 @@ enum Pictures {
             let total = outcome.probeHours
             series.append(Series("\(outcome.name): test −ELBO", x: hours, y: tested, style: tested.count < 4 ? .linesPoints : .lines,
                                  color: color(outcome.kind)))
-            let best = try outcome.bestNLL()
+            let best = outcome.reported
             var point = Series(String(format: "%@: NLL (k = %d, %d images)", outcome.name, best.samples, best.images), x: [total],
                                y: [best.value.nll.mean], style: .points, color: color(outcome.kind))
                 .withErrorBars([best.value.nll.standardError])
@@ -70,7 +70,7 @@ enum Pictures {
     static func literature(_ outcomes: [BoundOutcome], figures: FigureWriter) throws {
         var values: [Double] = [], errors: [Double] = [], names: [String] = []
         for outcome in outcomes {
-            let best = try outcome.bestNLL()
+            let best = outcome.reported
             values.append(best.value.nll.mean); errors.append(best.value.nll.standardError)
             names.append(best.images == 10_000 ? outcome.name : "\(outcome.name) (\(best.images) digits)")
         }

@@ -193,12 +193,12 @@ struct Chapter12: ParsableCommand {
             }
             let model = trainer.model
             model.isTraining = false
-            let outcome = BoundOutcome(kind: kind, name: name, configuration: configuration, model: model, history: trainer.history,
+            var outcome = BoundOutcome(kind: kind, name: name, configuration: configuration, model: model, history: trainer.history,
                                        epochSeconds: trainer.epochSeconds, trainedNow: trainer.epoch - before,
                                        stepsPerEpoch: trainer.stepsPerEpoch,
                                        secondsPerUpdate: try secondsPerUpdate(configuration, train: train),
                                        measurements: measurements)
-            try measure(outcome, test: test, long: kind == .elbo)
+            try measure(&outcome, test: test, long: kind == .elbo)
             outcomes.append(outcome)
         }
         return outcomes
@@ -237,17 +237,20 @@ struct Chapter12: ParsableCommand {
     //   - for the long run, the headline: −L_5000 on all 10,000 test digits (seed 2): Burda et al.'s
     //     protocol, the number the literature reports, and `vae evaluate`'s output on the same
     //     checkpoint. It costs 50 million decoder passes: about half an hour here.
-    func measure(_ outcome: BoundOutcome, test: MNIST, long: Bool) throws {
+    func measure(_ outcome: inout BoundOutcome, test: MNIST, long: Bool) throws {
         let elbo = try outcome.testELBO(test)
+        outcome.elbo = elbo
         var line = String(format: "%@: %@, %d epoch%@ in %.1f min (%@; %.3f s an update now, %.1f min at that speed), %ld parameters; test ELBO %.2f",
                           outcome.name, outcome.kind.summary, outcome.configuration.epochs, outcome.configuration.epochs == 1 ? "" : "s", outcome.hours * 60,
                           outcome.trainedNow > 0 ? "\(outcome.trainedNow) trained now" : "reused", outcome.secondsPerUpdate, outcome.probeHours * 60,
                           outcome.parameters, elbo.mean)
         let paired = try outcome.negativeLogLikelihood(test, samples: pairedSamples, images: pairedImages)
         line += String(format: ", NLL %.2f ± %.2f (k = %d, %d images)", paired.nll.mean, paired.nll.standardError, pairedSamples, pairedImages)
+        outcome.reported = (paired, pairedSamples, pairedImages)
         if long {
             let headline = try outcome.negativeLogLikelihood(test, samples: longSamples, images: longImages)
             line += String(format: ", NLL %.2f ± %.2f (k = %d, %d images)", headline.nll.mean, headline.nll.standardError, longSamples, longImages)
+            outcome.reported = (headline, longSamples, longImages)
         }
         print(line)
     }
@@ -312,10 +315,10 @@ struct Chapter12: ParsableCommand {
     func table(_ outcomes: [BoundOutcome]) throws {
         section("3. Nats per hour")
         for outcome in outcomes {
-            let best = try outcome.bestNLL()
+            let best = outcome.reported
             print(String(format: "bound config=%@ k_train=%d nll=%.2f nll_se=%.2f elbo=%.2f hours=%.3f params=%ld k_eval=%d images=%d probe_hours=%.3f",
                          outcome.name, outcome.configuration.importanceSamples, best.value.nll.mean, best.value.nll.standardError,
-                         try outcome.savedTestELBO().mean, outcome.hours, outcome.parameters, best.samples, best.images, outcome.probeHours))
+                         outcome.elbo.mean, outcome.hours, outcome.parameters, best.samples, best.images, outcome.probeHours))
         }
         guard let reference = outcomes.first(where: { $0.kind == .elboShort }) else { return }
         let base = try reference.negativeLogLikelihood(nil, samples: pairedSamples, images: pairedImages)
@@ -400,6 +403,10 @@ struct BoundOutcome {
     /// The probe's seconds per update (`Chapter12.secondsPerUpdate`).
     var secondsPerUpdate: Double
     var measurements: RunMeasurements
+    /// Filled in by `Chapter12.measure`: the test ELBO, and the NLL the table reports (the long
+    /// run's headline, the others' paired estimate) with its k and number of images.
+    var elbo = MeanEstimate([])
+    var reported = (value: NLLMeasurement(nll: MeanEstimate([]), perImage: [], seconds: 0), samples: 0, images: 0)
 
     /// Hours of training, as measured when the epochs were trained.
     var hours: Double { epochSeconds.reduce(0, +) / 3600 }
@@ -421,22 +428,13 @@ struct BoundOutcome {
         }.value
     }
 
-    /// The test ELBO `testELBO` saved.
-    func savedTestELBO() throws -> MeanEstimate {
-        guard let value = measurements.saved(BoundOutcome.elboName(10_000), as: MeanEstimate.self) else {
-            throw ValidationError("\(name): the test ELBO was not measured")
-        }
-        return value
-    }
-
     /// −L_k on the first `images` test digits, measured once (`test` may be nil for a measurement
     /// known to be saved).
     func negativeLogLikelihood(_ test: MNIST?, samples k: Int, images n: Int) throws -> NLLMeasurement {
         let key = BoundOutcome.nllName(samples: k, images: n)
-        if let saved = measurements.saved(key, as: NLLMeasurement.self) { return saved }
-        guard let test else { throw ValidationError("\(name): \(key) was not measured") }
         let start = Stopwatch()
-        let result = try measurements.value(key) {
+        let (result, reused) = try measurements.value(key) {
+            guard let test else { throw ValidationError("\(name): \(key) was not measured") }
             let evaluation = try evaluateImportanceWeighted(model: model, images: test.images, samples: k, limit: n,
                                                             seed: BoundOutcome.likelihoodSeed) { done, total in
                 let seconds = start.elapsedSeconds
@@ -446,22 +444,12 @@ struct BoundOutcome {
             FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
             return NLLMeasurement(nll: evaluation.negativeLogLikelihood, perImage: evaluation.logLikelihoods.map { -$0 },
                                   seconds: evaluation.seconds)
-        }.value
-        log(String(format: "%@: NLL at k = %d on %d test images %.2f ± %.2f nats (%.1f s)", name, k, n, result.nll.mean,
-                   result.nll.standardError, result.seconds))
-        return result
-    }
-
-    /// The most careful NLL measured: the largest number of images, then the largest k.
-    func bestNLL() throws -> (value: NLLMeasurement, samples: Int, images: Int) {
-        let found = measurements.names.compactMap { name -> (Int, Int)? in
-            let fields = name.split(separator: " ")
-            guard fields.count == 4, fields[0] == "nll", fields[3] == "seed=\(BoundOutcome.likelihoodSeed)",
-                  let k = Int(fields[1].dropFirst(2)), let n = Int(fields[2].dropFirst(7)) else { return nil }
-            return (k, n)
         }
-        guard let (k, n) = found.max(by: { ($0.1, $0.0) < ($1.1, $1.0) }) else { throw ValidationError("\(name): no NLL was measured") }
-        return (try negativeLogLikelihood(nil, samples: k, images: n), k, n)
+        if !reused {
+            log(String(format: "%@: NLL at k = %d on %d test images %.2f ± %.2f nats (%.1f s)", name, k, n, result.nll.mean,
+                       result.nll.standardError, result.seconds))
+        }
+        return result
     }
 }
 
