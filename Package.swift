@@ -57,6 +57,7 @@ let chapters = [
     "ch08-latent-space",
     "ch09-ablations",
     "ch10-anomaly",
+    "ch11-multimodal",
     "ch12-tighter-bounds",
 ]
 

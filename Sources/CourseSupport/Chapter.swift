@@ -47,3 +47,9 @@ extension LearningRateScheduleKind: ExpressibleByArgument {}
 
 /// A figure format named on the command line: png, svg or pdf.
 extension FigureFormat: ExpressibleByArgument {}
+
+/// A multimodal objective named on the command line: mvae or mopoe.
+extension MultimodalObjective: ExpressibleByArgument {}
+
+/// A pair of chapter 11 named on the command line: image-label or mnist-fashion.
+extension MultimodalPair: ExpressibleByArgument {}

@@ -14,6 +14,8 @@ import VAECore
 ///     swift run -c release vae train --optimizer sgd --momentum 0.9 --learning-rate 1e-4 --output runs/sgd
 ///     swift run -c release vae train --free-bits 0.5 --binarization static --schedule step --output runs/variants
 ///     swift run -c release vae train --importance-samples 5 --estimator dreg --output runs/iwae5
+///     swift run -c release vae train --pair image-label                            # chapter 11's runs
+///     swift run -c release vae train --pair mnist-fashion --objective mvae --output runs/mvae-fashion
 ///
 /// Per-epoch summaries (train terms, test terms on the fixed binarized test set, learning rate
 /// and KL weight, time) go to standard output; the live progress line and notes to standard error.
@@ -151,6 +153,22 @@ struct Train: ParsableCommand {
                                valueName: "n"))
     var subset: Int?
 
+    // MARK: Multimodal (chapter 11)
+
+    @Option(help: ArgumentHelp("Train chapter 11's multimodal VAE on pairs instead: image-label (a digit and its label) or mnist-fashion (a digit and a Fashion-MNIST item of its class). Reads --latent, --epochs, --beta, --learning-rate, --batch-size, --seed, --subset and the options below; the default folder is runs/multimodal/PAIR, the chapter's.",
+                               valueName: "pair"))
+    var pair: MultimodalPair?
+
+    @Option(help: ArgumentHelp("With --pair: mvae (the sub-sampled ELBO) or mopoe (every subset reconstructs every modality); default mvae for image-label, mopoe for mnist-fashion.",
+                               valueName: "kind"))
+    var objective: MultimodalObjective?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --pair image-label: the weight λ of the label's reconstruction (default 50).", valueName: "λ"))
+    var labelWeight: Double?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --pair mnist-fashion: random digit ↔ item pairings of the training set (default 5).", valueName: "n"))
+    var pairings: Int?
+
     // MARK: Files
 
     @Option(help: ArgumentHelp("Folder of MNIST's IDX files (default: the copy bundled with the package).",
@@ -176,7 +194,7 @@ struct Train: ParsableCommand {
     // MARK: Checking
 
     /// The settings flags that were given, by flag name: a resumed run refuses them.
-    private var givenSettings: [String] {
+    var givenSettings: [String] {
         var names: [String] = []
         if latent != nil { names.append("--latent") }
         if channels != nil { names.append("--channels") }
@@ -216,7 +234,7 @@ struct Train: ParsableCommand {
 
     var checkpointURL: URL {
         (output.map { URL(fileURLWithPath: $0, isDirectory: true) }
-            ?? CoursePaths.root.appendingPathComponent("runs/vae", isDirectory: true))
+            ?? CoursePaths.root.appendingPathComponent(pair.map { "runs/multimodal/\($0.rawValue)" } ?? "runs/vae", isDirectory: true))
             .appendingPathComponent("checkpoint.safetensors")
     }
 
@@ -224,6 +242,13 @@ struct Train: ParsableCommand {
         try server.check()
         if output?.isEmpty == true { throw ValidationError("--output needs a folder, not an empty path") }
         if data?.isEmpty == true { throw ValidationError("--data needs a folder, not an empty path") }
+        if pair != nil {
+            _ = try multimodalConfiguration()
+            return
+        }
+        guard objective == nil, labelWeight == nil, pairings == nil else {
+            throw ValidationError("--objective, --label-weight and --pairings are settings of a multimodal VAE: give --pair")
+        }
         if resume {
             let given = givenSettings
             guard given.isEmpty else {
@@ -377,6 +402,7 @@ struct Train: ParsableCommand {
     // MARK: Running
 
     func run() throws {
+        if let pair { return try trainMultimodal(pair) }
         let dataDirectory = data.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? MNIST.bundledDirectory
         let checkpoint = checkpointURL
         // Before any data is loaded: the folder must be writable and this process its only writer.

@@ -119,7 +119,7 @@ import Testing
         let (n, k, d) = (epsilon.shape[0], epsilon.shape[1], epsilon.shape[2])
         for i in 0..<n {
             let weights = try importanceLogWeightsReference(
-                model: model, image: imageBatch(images, i..<(i + 1)), label: labels?[i],
+                model: model, image: images.rows(i..<(i + 1)), label: labels?[i],
                 epsilon: Array(epsilon.scalars[(i * k * d)..<((i + 1) * k * d)]))
             for s in 0..<k {
                 let e = Double(expected.scalars[i * k + s])
@@ -147,7 +147,7 @@ import Testing
         for i in 0..<n {
             var epsilon = [Float](repeating: 0, count: k * d)
             epsilon.withUnsafeMutableBufferPointer { random.fillGaussian($0) }
-            let weights = try importanceLogWeightsReference(model: model, image: imageBatch(images, i..<(i + 1)),
+            let weights = try importanceLogWeightsReference(model: model, image: images.rows(i..<(i + 1)),
                                                             label: labels?[i], epsilon: epsilon)
             expected.append(logMeanExp(weights))
         }

@@ -218,7 +218,7 @@ import Testing
         #expect(LossTests.relativeError(terms.objective, try f.number(name, "loss")) < 1e-5)
         #expect(LossTests.relativeError(terms.reconstruction, try f.number(name, "reconstruction")) < 1e-5)
         #expect(abs(terms.kl - (try f.number(name, "kl"))) < 1e-5 * max(1, abs(terms.kl)))
-        try VAETests.expectGradientsMatch(model, f, name)
+        try VAETests.expectGradientsMatch(model.parameters, f, name)
 
         // The flow alone, from the same encoder pass (training mode: the batch's statistics).
         let (mean, logVariance, features) = try model.encodeWithFeatures(images)
@@ -329,7 +329,7 @@ import Testing
         try trainer.train()
         let model = trainer.model
         let test = try TrainerTests.heldOut().images
-        let images = imageBatch(test, 0..<12)
+        let images = test.rows(0..<12)
 
         let (n, k, d) = (5, 7, model.configuration.latentDimensions)
         var random = RandomSource(seed: 9)
@@ -338,7 +338,7 @@ import Testing
         for i in 0..<n {
             var epsilon = [Float](repeating: 0, count: k * d)
             epsilon.withUnsafeMutableBufferPointer { random.fillGaussian($0) }
-            expected.append(logMeanExp(try importanceLogWeightsReference(model: model, image: imageBatch(images, i..<(i + 1)),
+            expected.append(logMeanExp(try importanceLogWeightsReference(model: model, image: images.rows(i..<(i + 1)),
                                                                          label: nil, epsilon: epsilon)))
         }
         for (batchSize, chunkSize) in [(2, 4), (n, 100), (3, 1)] {

@@ -84,7 +84,7 @@ import Testing
         #expect(abs(terms.reconstruction - (try f.number(name, "reconstruction"))) / (try f.number(name, "reconstruction")) < 1e-5)
         #expect(abs(terms.kl - (try f.number(name, "kl"))) / (try f.number(name, "kl")) < 1e-4)
         #expect(abs(terms.objective - (try f.number(name, "objective"))) / (try f.number(name, "objective")) < 1e-5)
-        try VAETests.expectGradientsMatch(model, f, name)
+        try VAETests.expectGradientsMatch(model.parameters, f, name)
     }
 
     /// In the model: λ = 0 trains exactly as no free bits, and a λ above every dimension's KL

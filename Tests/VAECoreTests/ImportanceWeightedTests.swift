@@ -29,7 +29,7 @@ import Testing
         #expect(LossTests.relativeError(result.terms.objective, try f.number(name, "loss")) < 1e-5)
         let bounds = try f.numbers(name, "bounds")
         #expect(zip(result.bounds, bounds).allSatisfy { LossTests.relativeError($0, $1) < 1e-5 }, "\(result.bounds) against \(bounds)")
-        try VAETests.expectGradientsMatch(model, f, name)
+        try VAETests.expectGradientsMatch(model.parameters, f, name)
         for b in model.buffers where b.name.contains("running") {
             #expect(maxRelativeError(b.value, try f.tensor(name, "after:" + b.name), floor: 1e-3) < 1e-4, "\(name): \(b.name)")
         }
@@ -242,12 +242,12 @@ import Testing
         let model = trainer.model
         model.isTraining = false
         let all = try MNIST.load(split: .train)
-        let test = MNIST(images: imageBatch(all.images, 50_000..<50_400), labels: Array(all.labels[50_000..<50_400]))
+        let test = MNIST(images: all.images.rows(50_000..<50_400), labels: Array(all.labels[50_000..<50_400]))
             .binarized(seed: EvaluationDefaults.binarizationSeed)
         var random = RandomSource(seed: 17)
         func bounds(_ k: Int) throws -> [Double] {
             try stride(from: 0, to: 400, by: 100).flatMap { start in
-                try model.accumulateImportanceWeightedGradients(images: imageBatch(test.images, start..<(start + 100)),
+                try model.accumulateImportanceWeightedGradients(images: test.images.rows(start..<(start + 100)),
                                                                 samples: k, using: &random).bounds
             }
         }

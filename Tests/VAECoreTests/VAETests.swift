@@ -42,7 +42,7 @@ import Testing
         let reconstruction = try f.number(name, "reconstruction"), kl = try f.number(name, "kl")
         #expect(abs(terms.reconstruction - reconstruction) / max(abs(reconstruction), 1) < 1e-5)
         #expect(abs(terms.kl - kl) / max(kl, 1e-3) < 1e-4)
-        try Self.expectGradientsMatch(model, f, name)
+        try Self.expectGradientsMatch(model.parameters, f, name)
         for b in model.buffers where b.name.contains("running") {
             let expected = try f.tensor(name, "after:" + b.name)
             #expect(maxRelativeError(b.value, expected, floor: 1e-3) < 1e-4, "\(name): \(b.name) after the step")
@@ -53,9 +53,9 @@ import Testing
     /// relative to each gradient's own scale, floored at 1e-3 of the largest gradient in the
     /// model: the biases of convolutions followed by BatchNorm have a true gradient of exactly 0
     /// (BatchNorm removes any constant), so both sides hold only rounding noise.
-    static func expectGradientsMatch(_ model: VAE, _ f: Fixture, _ name: String) throws {
-        let modelScale = try model.parameters.map { try f.tensor(name, "grad:" + $0.name).scalars.map(abs).max() ?? 0 }.max() ?? 1
-        for p in model.parameters {
+    static func expectGradientsMatch(_ parameters: [Parameter], _ f: Fixture, _ name: String) throws {
+        let modelScale = try parameters.map { try f.tensor(name, "grad:" + $0.name).scalars.map(abs).max() ?? 0 }.max() ?? 1
+        for p in parameters {
             let expected = try f.tensor(name, "grad:" + p.name)
             let scale = expected.scalars.map(abs).max() ?? 1
             let error = maxRelativeError(p.gradient, expected.reshaped(p.gradient.shape), floor: max(scale * 0.1, modelScale * 1e-3))

@@ -151,7 +151,7 @@ public func importanceLogWeights(model: VAE, images: Tensor, samples k: Int, see
     try inEvaluationMode(model) {
         for start in stride(from: 0, to: n, by: 50) {
             let range = start..<min(start + 50, n)
-            try workspace.logWeights(model: model, images: imageBatch(images, range), labels: nil, using: &random, into: &weights)
+            try workspace.logWeights(model: model, images: images.rows(range), labels: nil, using: &random, into: &weights)
             for i in 0..<range.count { result.append(Array(weights[(i * k)..<((i + 1) * k)])) }
         }
     }

@@ -70,7 +70,7 @@ public func evaluateELBO(model: VAE, images: Tensor, labels: [Int]? = nil, batch
         var reconstructionSum = 0.0, klSum = 0.0
         for start in stride(from: 0, to: n, by: batchSize) {
             let range = start..<min(start + batchSize, n)
-            let batch = imageBatch(images, range)                                        // (B, 1, 28, 28)
+            let batch = images.rows(range)                                        // (B, 1, 28, 28)
             let batchLabels = labels.map { Array($0[range]) }
             let (mean, logVariance, features) = try model.encodeWithFeatures(batch, labels: batchLabels)  // (B, D) each
             var kl = try latent.add(mean: mean, logVariance: logVariance)              // (B)

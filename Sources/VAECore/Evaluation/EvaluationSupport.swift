@@ -59,13 +59,6 @@ func checkEvaluationInputs(model: VAE, images: Tensor, labels: [Int]?, batchSize
     return min(images.shape[0], limit ?? .max)
 }
 
-/// Images `range` of (N, 1, H, W) as their own tensor.
-func imageBatch(_ images: Tensor, _ range: Range<Int>) -> Tensor {
-    let size = images.shape[1] * images.shape[2] * images.shape[3]
-    return Tensor(shape: [range.count, images.shape[1], images.shape[2], images.shape[3]],
-                  scalars: Array(images.scalars[(range.lowerBound * size)..<(range.upperBound * size)]))
-}
-
 /// Runs `body` with the model in evaluation mode (BatchNorm uses its running statistics and
 /// leaves them alone), then restores the mode it had.
 func inEvaluationMode<R>(_ model: VAE, _ body: () throws -> R) rethrows -> R {

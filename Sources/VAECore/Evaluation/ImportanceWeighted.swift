@@ -83,7 +83,7 @@ public func evaluateImportanceWeighted(model: VAE, images: Tensor, labels: [Int]
     try inEvaluationMode(model) {
         for batchStart in stride(from: 0, to: n, by: batchSize) {
             let range = batchStart..<min(batchStart + batchSize, n)
-            try workspace.logWeights(model: model, images: imageBatch(images, range),
+            try workspace.logWeights(model: model, images: images.rows(range),
                                      labels: labels.map { Array($0[range]) }, using: &random, into: &weights)
             for i in 0..<range.count {
                 for s in 0..<k { imageWeights[s] = weights[i * k + s] }

@@ -109,7 +109,7 @@ public func measureLatentActivity(model: VAE, images: Tensor, labels: [Int]? = n
         var accumulator = LatentActivityAccumulator(dimensions: model.configuration.latentDimensions)
         for start in stride(from: 0, to: n, by: batchSize) {
             let range = start..<min(start + batchSize, n)
-            let (mean, logVariance) = try model.encode(imageBatch(images, range), labels: labels.map { Array($0[range]) })
+            let (mean, logVariance) = try model.encode(images.rows(range), labels: labels.map { Array($0[range]) })
             try accumulator.add(mean: mean, logVariance: logVariance)
         }
         return accumulator.result(threshold: threshold)

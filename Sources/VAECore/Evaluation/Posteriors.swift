@@ -18,7 +18,7 @@ public func encodePosteriors(model: VAE, images: Tensor, labels: [Int]? = nil, b
         logVariances.reserveCapacity(n * d)
         for start in stride(from: 0, to: n, by: batchSize) {
             let range = start..<min(start + batchSize, n)
-            let (mean, logVariance) = try model.encode(imageBatch(images, range), labels: labels.map { Array($0[range]) })
+            let (mean, logVariance) = try model.encode(images.rows(range), labels: labels.map { Array($0[range]) })
             means += mean.scalars
             logVariances += logVariance.scalars
         }

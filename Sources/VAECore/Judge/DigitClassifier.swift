@@ -183,7 +183,7 @@ func softmaxRows(_ logits: Tensor) -> [Float] {
 }
 
 /// The index of the largest entry of each row of an (N, K) tensor (the first one on ties).
-func argmaxRows(_ t: Tensor) -> [Int] {
+public func argmaxRows(_ t: Tensor) -> [Int] {
     let k = t.shape[1]
     return (0..<t.shape[0]).map { row in
         var best = 0

@@ -29,6 +29,15 @@ extension Tensor {
         return Tensor(shape: [a.shape[0] + b.shape[0]] + Array(a.shape.dropFirst()), scalars: a.scalars + b.scalars)
     }
 
+    /// Rows `range` along the first axis, as their own tensor: images `range` of a batch
+    /// (N, C, H, W), codes `range` of (N, D). Evaluation walks a data set in such chunks.
+    public func rows(_ range: Range<Int>) -> Tensor {
+        precondition(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0],
+                     "rows \(range) out of range for shape \(shape)")
+        let size = shape[0] == 0 ? 0 : count / shape[0]
+        return Tensor(shape: [range.count] + shape.dropFirst(), scalars: Array(scalars[range.lowerBound * size ..< range.upperBound * size]))
+    }
+
     /// Columns `range` of a matrix (B, n): (B, range.count). Splits the encoder's output into
     /// μ and log σ², and a gradient back into its parts.
     public func columns(_ range: Range<Int>) -> Tensor {

@@ -6,23 +6,28 @@ import Foundation
 /// Float output keeps the digits of the small differences the check divides by 2h. `pass` runs
 /// one forward and backward pass (gradients zeroed before it) and returns the loss.
 final class ObjectiveLayer: Layer {
-    let model: VAE
+    let parameters: [Parameter]
     var isTraining = true
     private let pass: () throws -> Double
     private var offset = 0.0
     private var gradients: [Tensor] = []
-    var parameters: [Parameter] { model.parameters }
 
-    init(model: VAE, pass: @escaping () throws -> Double) throws {
-        self.model = model
+    /// The loss of any model whose trained tensors are `parameters`.
+    init(parameters: [Parameter], pass: @escaping () throws -> Double) throws {
+        self.parameters = parameters
         self.pass = pass
         offset = try loss()
     }
 
+    /// The loss of a VAE.
+    convenience init(model: VAE, pass: @escaping () throws -> Double) throws {
+        try self.init(parameters: model.parameters, pass: pass)
+    }
+
     private func loss() throws -> Double {
-        model.zeroGradients()
+        for p in parameters { p.zeroGradient() }
         let value = try pass()
-        gradients = model.parameters.map(\.gradient)
+        gradients = parameters.map(\.gradient)
         return value
     }
 
@@ -32,7 +37,7 @@ final class ObjectiveLayer: Layer {
 
     func backward(_ outputGradient: Tensor) -> Tensor {
         let g = outputGradient.scalars[0]
-        for (p, gradient) in zip(model.parameters, gradients) { p.gradient = gradient * g }
+        for (p, gradient) in zip(parameters, gradients) { p.gradient = gradient * g }
         return Tensor(shape: [1])
     }
 }

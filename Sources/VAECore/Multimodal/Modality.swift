@@ -1,0 +1,235 @@
+import Foundation
+
+/// What one modality of a multimodal VAE is: an image (the course's convolutional encoder and
+/// decoder, with a likelihood) or a class label (a categorical with a small MLP each way).
+/// Saved in the checkpoint's `model_config`.
+public struct ModalityConfiguration: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable { case image, label }
+
+    /// The prefix of this modality's tensor names ("mnist", "label", "fashion"): distinct, no dots.
+    public var name: String
+    public var kind: Kind
+    /// Images: the encoder's and decoder's layers (`Architecture`).
+    public var architecture: Architecture?
+    /// Images: the likelihood p(x|z) (Bernoulli by default).
+    public var likelihood: Likelihood?
+    /// Images with a Bernoulli likelihood: whether training redraws the grey pixels as coin flips
+    /// (dynamic binarization, as MNIST is modelled everywhere in the course) or fits the grey
+    /// values as they are (a "continuous Bernoulli" target; Fashion-MNIST's textures are not binary).
+    public var binarized: Bool
+    /// Labels: the number of classes K.
+    public var classCount: Int
+    /// Labels: the width of the hidden layer of the encoder and of the decoder.
+    public var hiddenUnits: Int
+    /// λ, the weight of this modality's reconstruction term in the training objective (1 is the
+    /// ELBO). Wu & Goodman weight a label's 1 nat against an image's hundreds by λ = 50, so that
+    /// the shared code carries the class. Evaluation always uses the true likelihood (λ = 1).
+    public var weight: Double
+
+    /// An image modality with the course's reference networks.
+    public static func image(_ name: String, architecture: Architecture = .reference, binarized: Bool = true,
+                             weight: Double = 1) -> ModalityConfiguration {
+        ModalityConfiguration(name: name, kind: .image, architecture: architecture, likelihood: .bernoulli,
+                              binarized: binarized, classCount: 0, hiddenUnits: 0, weight: weight)
+    }
+
+    /// A label modality of `classes` classes.
+    public static func label(_ name: String = "label", classes: Int = 10, hiddenUnits: Int = 128,
+                             weight: Double = 50) -> ModalityConfiguration {
+        ModalityConfiguration(name: name, kind: .label, architecture: nil, likelihood: nil, binarized: false,
+                              classCount: classes, hiddenUnits: hiddenUnits, weight: weight)
+    }
+
+    /// The shape of one sample: (1, 28, 28) for an image, (K) for a label (one-hot).
+    public var sampleShape: [Int] { kind == .image ? Architecture.imageShape : [classCount] }
+
+    /// Throws for a bad name, a missing or extra field, or a weight that is not positive.
+    public func validate() throws {
+        guard !name.isEmpty, !name.contains("."), !name.contains(" ") else {
+            throw VAEConfigurationError("a modality's name must be non-empty, without dots or spaces: \"\(name)\"")
+        }
+        guard weight.isFinite, weight > 0 else {
+            throw VAEConfigurationError("modality \(name): the weight λ must be finite and > 0, not \(weight)")
+        }
+        switch kind {
+        case .image:
+            guard let likelihood, architecture != nil, classCount == 0, hiddenUnits == 0 else {
+                throw VAEConfigurationError("image modality \(name) needs an architecture and a likelihood, and no classes or hidden units")
+            }
+            try likelihood.validate()
+            guard !binarized || likelihood.binarizesData else {
+                throw VAEConfigurationError("image modality \(name): only a Bernoulli likelihood binarizes its images")
+            }
+        case .label:
+            guard architecture == nil, likelihood == nil, !binarized, classCount >= 2, hiddenUnits >= 1 else {
+                throw VAEConfigurationError("label modality \(name) needs ≥ 2 classes and ≥ 1 hidden unit, and no architecture, likelihood or binarization")
+            }
+        }
+    }
+}
+
+/// One modality of a `MultimodalVAE`: an encoder giving a Gaussian expert q_m(z|x_m) and a decoder
+/// giving p(x_m|z). As every layer of the course, `encode`/`decode` cache what `backwardEncoder`/
+/// `backwardDecoder` need, and the backward passes **accumulate** into the parameters' gradients.
+public protocol Modality: AnyObject {
+    var configuration: ModalityConfiguration { get }
+    /// The expert q_m(z|x_m) for inputs (B, sample shape).
+    func encode(_ input: Tensor) throws -> DiagonalGaussian
+    /// Back through the encoder from the gradient with respect to its expert's μ and log σ².
+    func backwardEncoder(_ gradient: DiagonalGaussian)
+    /// The decoder's outputs (B, sample shape) for codes (B, D): the likelihood's parameters.
+    func decode(_ z: Tensor) -> Tensor
+    /// Back through the decoder from the gradient with respect to its outputs: returns the
+    /// gradient with respect to the codes, (B, D).
+    func backwardDecoder(_ outputGradient: Tensor) -> Tensor
+    /// −log p(x|z) averaged over the rows (nats per sample) and its gradient with respect to the
+    /// outputs.
+    func reconstructionLoss(output: Tensor, target: Tensor) throws -> LossResult
+    /// log p(x|z) of each row, with the true likelihood.
+    func logLikelihoods(output: Tensor, target: Tensor) -> [Double]
+    /// What a person sees of the outputs: the mean image σ(ℓ), or the class probabilities.
+    func readable(_ output: Tensor) -> Tensor
+    var parameters: [Parameter] { get }
+    var buffers: [Parameter] { get }
+    var isTraining: Bool { get set }
+}
+
+/// An image modality: the course's convolutional VAE networks, held by a `VAE` (its encoder body
+/// and head give the expert, its decoder the likelihood's parameters per pixel). Tensor names are
+/// the VAE's under the modality's name: `mnist.encoder.conv1.weight`, `mnist.decoder.fc.bias`, ….
+public final class ImageModality: Modality {
+    public let configuration: ModalityConfiguration
+    /// The networks.
+    public let networks: VAE
+
+    public init(_ configuration: ModalityConfiguration, latentDimensions: Int, using random: inout RandomSource) throws {
+        try configuration.validate()
+        guard configuration.kind == .image, let architecture = configuration.architecture,
+              let likelihood = configuration.likelihood else {
+            throw VAEConfigurationError("ImageModality needs an image modality's configuration")
+        }
+        self.configuration = configuration
+        networks = try VAE(VAEConfiguration(latentDimensions: latentDimensions, architecture: architecture,
+                                            likelihood: likelihood), using: &random)
+        for p in networks.parameters + networks.buffers { p.name = configuration.name + "." + p.name }
+    }
+
+    public func encode(_ input: Tensor) throws -> DiagonalGaussian {
+        let (mean, logVariance) = try networks.encode(input)
+        return DiagonalGaussian(mean: mean, logVariance: logVariance)
+    }
+
+    public func backwardEncoder(_ gradient: DiagonalGaussian) {
+        _ = networks.encoderBody.backward(networks.encoderHead.backward(gradient.statistics))
+    }
+
+    public func decode(_ z: Tensor) -> Tensor { networks.decoder.forward(z) }
+
+    public func backwardDecoder(_ outputGradient: Tensor) -> Tensor { networks.decoder.backward(outputGradient) }
+
+    public func reconstructionLoss(output: Tensor, target: Tensor) throws -> LossResult {
+        try networks.configuration.likelihood.loss(output: output, targets: target, parameter: networks.likelihoodParameter)
+    }
+
+    public func logLikelihoods(output: Tensor, target: Tensor) -> [Double] {
+        let rows = output.shape[0], pixels = output.count / max(rows, 1)
+        let likelihood = networks.preparedLikelihood(pixels: pixels)
+        return output.withUnsafeBufferPointer { l in
+            target.withUnsafeBufferPointer { x in
+                (0..<rows).map { likelihood.logLikelihood(output: l.baseAddress! + $0 * pixels,
+                                                          targets: x.baseAddress! + $0 * pixels, count: pixels) }
+            }
+        }
+    }
+
+    public func readable(_ output: Tensor) -> Tensor { networks.configuration.likelihood.mean(output) }
+
+    public var parameters: [Parameter] { networks.parameters }
+    public var buffers: [Parameter] { networks.buffers }
+    public var isTraining: Bool {
+        get { networks.isTraining }
+        set { networks.isTraining = newValue }
+    }
+}
+
+/// A label modality: y one-hot (B, K); the encoder K → H → 2D and the decoder D → H → K are two
+/// linear layers with a ReLU between; p(y|z) = softmax(decoder(z)), a categorical, whose
+/// −log p(y|z) is the softmax cross-entropy. Tensor names: `label.encoder.fc1.weight`, ….
+public final class LabelModality: Modality {
+    public let configuration: ModalityConfiguration
+    /// (B, K) → (B, 2D): μ, then log σ².
+    public let encoder: Sequential
+    /// (B, D) → (B, K): the logits of p(y|z).
+    public let decoder: Sequential
+
+    public init(_ configuration: ModalityConfiguration, latentDimensions d: Int, using random: inout RandomSource) throws {
+        try configuration.validate()
+        guard configuration.kind == .label else { throw VAEConfigurationError("LabelModality needs a label modality's configuration") }
+        self.configuration = configuration
+        let (k, h) = (configuration.classCount, configuration.hiddenUnits)
+        encoder = try Sequential([("fc1", try Linear(inputFeatures: k, outputFeatures: h, using: &random)), ("relu", ReLU()),
+                                  ("fc2", try Linear(inputFeatures: h, outputFeatures: 2 * d, using: &random))])
+        decoder = try Sequential([("fc1", try Linear(inputFeatures: d, outputFeatures: h, using: &random)), ("relu", ReLU()),
+                                  ("fc2", try Linear(inputFeatures: h, outputFeatures: k, using: &random))])
+        for p in encoder.parameters { p.name = configuration.name + ".encoder." + p.name }
+        for p in decoder.parameters { p.name = configuration.name + ".decoder." + p.name }
+    }
+
+    /// The class of each one-hot row of `target` (B, K).
+    /// - Throws: `LossError` for a row that is not one-hot.
+    func classes(of target: Tensor) throws -> [Int] {
+        let k = configuration.classCount
+        guard target.rank == 2, target.shape[1] == k else {
+            throw LossError("a label modality takes one-hot rows (B, \(k)), not \(target.shape)")
+        }
+        return try (0..<target.shape[0]).map { row in
+            let values = target.scalars[row * k ..< (row + 1) * k]
+            guard values.allSatisfy({ $0 == 0 || $0 == 1 }), values.reduce(0, +) == 1 else {
+                throw LossError("row \(row) of a label modality's input is not one-hot")
+            }
+            return values.firstIndex(of: 1)! - row * k
+        }
+    }
+
+    public func encode(_ input: Tensor) throws -> DiagonalGaussian {
+        _ = try classes(of: input)
+        return DiagonalGaussian(statistics: encoder.forward(input))
+    }
+
+    public func backwardEncoder(_ gradient: DiagonalGaussian) { _ = encoder.backward(gradient.statistics) }
+
+    public func decode(_ z: Tensor) -> Tensor { decoder.forward(z) }
+
+    public func backwardDecoder(_ outputGradient: Tensor) -> Tensor { decoder.backward(outputGradient) }
+
+    public func reconstructionLoss(output: Tensor, target: Tensor) throws -> LossResult {
+        try softmaxCrossEntropy(logits: output, labels: try classes(of: target), reduction: .sumPerSample)
+    }
+
+    public func logLikelihoods(output: Tensor, target: Tensor) -> [Double] {
+        let k = configuration.classCount
+        return (0..<output.shape[0]).map { row in
+            let logits = output.scalars[row * k ..< (row + 1) * k].map(Double.init)
+            let label = target.scalars[row * k ..< (row + 1) * k].firstIndex(of: 1)! - row * k
+            return logits[label] - logSumExp(logits)
+        }
+    }
+
+    public func readable(_ output: Tensor) -> Tensor {
+        let k = configuration.classCount
+        var probabilities = output
+        for row in 0..<output.shape[0] {
+            let logits = output.scalars[row * k ..< (row + 1) * k].map(Double.init)
+            let norm = logSumExp(logits)
+            for j in 0..<k { probabilities.scalars[row * k + j] = Float(exp(logits[j] - norm)) }
+        }
+        return probabilities
+    }
+
+    public var parameters: [Parameter] { encoder.parameters + decoder.parameters }
+    public var buffers: [Parameter] { [] }
+    public var isTraining: Bool {
+        get { encoder.isTraining }
+        set { encoder.isTraining = newValue; decoder.isTraining = newValue }
+    }
+}

@@ -1,0 +1,258 @@
+import Foundation
+
+/// How a multimodal VAE is trained: the recipe of the course's VAE (Adam at 10⁻³ with a cosine
+/// decay to 10⁻⁴, batches of 128, dynamic binarization of binary images), on paired data.
+/// Saved in the checkpoint; a saved run is reused when this and the data match.
+public struct MultimodalTrainingConfiguration: Codable, Equatable, Sendable {
+    public var model: MultimodalConfiguration
+    /// Passes over the tuples; epoch e uses pairing e mod P of the data.
+    public var epochs: Int
+    public var batchSize: Int = 128
+    public var learningRate: Double = 1e-3
+    /// The learning rate the cosine decay ends at, after the last step.
+    public var finalLearningRate: Double = 1e-4
+    /// The KL terms' weight (1: the objective as derived).
+    public var beta: Double = 1
+    /// The first `subset` tuples only (nil: all).
+    public var subset: Int?
+    /// Random pairings of the data (digit ↔ clothing); 1 for image + label.
+    public var pairings: Int = 1
+    /// The seed of the weights, the pairings, the batch order, the binarization and ε.
+    public var seed: UInt64 = 1
+
+    public init(model: MultimodalConfiguration, epochs: Int, pairings: Int = 1, seed: UInt64 = 1) {
+        self.model = model
+        self.epochs = epochs
+        self.pairings = pairings
+        self.seed = seed
+    }
+
+    /// Throws for settings that cannot train.
+    public func validate() throws {
+        try model.validate()
+        guard epochs >= 1, batchSize >= 2, pairings >= 1 else {
+            throw VAEConfigurationError("epochs (\(epochs)) and pairings (\(pairings)) must be ≥ 1, the batch size (\(batchSize)) ≥ 2")
+        }
+        guard learningRate.isFinite, learningRate > 0, finalLearningRate.isFinite, finalLearningRate >= 0,
+              finalLearningRate <= learningRate, beta.isFinite, beta > 0 else {
+            throw VAEConfigurationError("learning rates \(learningRate) → \(finalLearningRate) and β \(beta) must be finite, positive and decreasing")
+        }
+        if let subset, subset < batchSize { throw VAEConfigurationError("a subset of \(subset) tuples is smaller than one batch (\(batchSize))") }
+    }
+}
+
+/// One epoch of a multimodal training run, as the history keeps it.
+public struct MultimodalEpoch: Codable, Equatable, Sendable {
+    public var epoch: Int
+    /// The training objective (with the λ weights), nats per tuple, averaged over the epoch's batches.
+    public var objective: Double
+    /// The joint ELBO of the training batches (true likelihoods), averaged.
+    public var jointELBO: Double
+    public var seconds: Double
+}
+
+/// Trains a `MultimodalVAE` on a `MultimodalDataset`, an epoch at a time, and saves a checkpoint
+/// after each, from which training resumes exactly.
+///
+/// The checkpoint (safetensors): the model's tensors under their names (`mnist.encoder.conv1.weight`,
+/// `label.decoder.fc2.bias`, …), Adam's moments as `optimizer.exp_avg.<name>` and
+/// `optimizer.exp_avg_sq.<name>`, and the metadata `format` ("vae-course multimodal"),
+/// `format_version` (1), `training_config` (this configuration, with the model's, as JSON),
+/// `trainer_state` (epoch, step, the generators' states, the optimizer's step count, the history)
+/// and `data_sha256` (`MultimodalDataset.contentDigest`).
+public final class MultimodalTrainer {
+    public static let formatName = "vae-course multimodal"
+    public static let formatVersion = "1"
+
+    public let configuration: MultimodalTrainingConfiguration
+    public let model: MultimodalVAE
+    public let data: MultimodalDataset
+    public private(set) var history: [MultimodalEpoch] = []
+    public var epoch: Int { history.count }
+    public var isFinished: Bool { epoch >= configuration.epochs }
+    public var stepsPerEpoch: Int { trainingCount / configuration.batchSize }
+    /// Called after each epoch (after the checkpoint is written).
+    public var epochEnded: ((MultimodalEpoch) -> Void)?
+
+    private let optimizer: Adam
+    private let schedule: CosineAnnealing
+    private var step = 0
+    private var noise: RandomSource
+    private var binarization: RandomSource
+    private let dataDigest: String
+    private var trainingCount: Int { min(data.count, configuration.subset ?? .max) }
+
+    /// A new run: weights from the seed.
+    public init(_ configuration: MultimodalTrainingConfiguration, data: MultimodalDataset) throws {
+        try configuration.validate()
+        guard data.modalities == configuration.model.modalities, data.pairings.count == configuration.pairings else {
+            throw VAEConfigurationError("the data's modalities or pairings (\(data.pairings.count)) are not the configuration's")
+        }
+        self.configuration = configuration
+        self.data = data
+        var weights = RandomSource(seed: configuration.seed)
+        model = try MultimodalVAE(configuration.model, using: &weights)
+        optimizer = try Adam(model.parameters, learningRate: Float(configuration.learningRate))
+        let steps = configuration.epochs * (min(data.count, configuration.subset ?? .max) / configuration.batchSize)
+        schedule = try CosineAnnealing(initial: Float(configuration.learningRate), minimum: Float(configuration.finalLearningRate),
+                                       steps: max(steps, 1))
+        noise = RandomSource(seed: configuration.seed &+ 1)
+        binarization = RandomSource(seed: configuration.seed &+ 2)
+        dataDigest = data.contentDigest
+    }
+
+    /// Trains the remaining epochs (or up to epoch `lastEpoch`), writing `checkpoint` (when
+    /// given) after each.
+    public func train(checkpoint: URL? = nil, until lastEpoch: Int? = nil) throws {
+        while !isFinished, epoch < lastEpoch ?? .max {
+            let start = Date()
+            var order = RandomSource(seed: configuration.seed &+ 1000 &+ UInt64(epoch))
+            let permutation = order.permutation(trainingCount)
+            let pairing = epoch % data.pairings.count
+            var objective = 0.0, elbo = 0.0
+            model.isTraining = true
+            for b in 0..<stepsPerEpoch {
+                let tuples = Array(permutation[b * configuration.batchSize ..< (b + 1) * configuration.batchSize])
+                let batch = data.trainingBatch(tuples, pairing: pairing, using: &binarization)
+                for p in model.parameters { p.zeroGradient() }
+                let terms = try model.accumulateGradients(inputs: batch, targets: batch, beta: configuration.beta, using: &noise)
+                optimizer.learningRate = schedule.learningRate(atStep: step)
+                optimizer.step()
+                step += 1
+                objective += terms.objective
+                elbo += terms.jointELBO
+            }
+            let steps = Double(stepsPerEpoch)
+            let record = MultimodalEpoch(epoch: epoch + 1, objective: objective / steps, jointELBO: elbo / steps,
+                                         seconds: Date().timeIntervalSince(start))
+            history.append(record)
+            if let checkpoint { try save(to: checkpoint) }
+            epochEnded?(record)
+        }
+        model.isTraining = false
+    }
+
+    // MARK: Checkpoints
+
+    struct State: Codable {
+        var step: Int
+        var noise: RandomSource.State
+        var binarization: RandomSource.State
+        var optimizerSteps: Int
+        var history: [MultimodalEpoch]
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    /// Writes the checkpoint atomically.
+    public func save(to url: URL) throws {
+        var entries = stateDictEntries(of: model.parameters + model.buffers)
+        let saved = optimizer.state()
+        for p in model.parameters {
+            for buffer in optimizer.bufferNames {
+                entries.append(SafeTensors.Entry(name: "optimizer.\(buffer).\(p.name)",
+                                                 tensor: Tensor(shape: p.value.shape, scalars: saved.buffers[p.name]?[buffer] ?? [])))
+            }
+        }
+        let state = State(step: step, noise: noise.state, binarization: binarization.state,
+                          optimizerSteps: saved.stepCount, history: history)
+        let metadata = [
+            "format": Self.formatName,
+            "format_version": Self.formatVersion,
+            "training_config": String(decoding: try Self.encoder.encode(configuration), as: UTF8.self),
+            "trainer_state": String(decoding: try Self.encoder.encode(state), as: UTF8.self),
+            "data_sha256": dataDigest,
+        ]
+        try SafeTensors(entries: entries, metadata: metadata).write(to: url)
+    }
+
+    /// The training configuration saved in `url`, and whether the file is a multimodal checkpoint.
+    /// - Throws: `CheckpointError.badMetadata` for a file of another format or version.
+    public static func savedConfiguration(in url: URL) throws -> (configuration: MultimodalTrainingConfiguration, dataDigest: String?) {
+        let file = try SafeTensors.read(from: url)
+        return try savedConfiguration(file, name: url.path)
+    }
+
+    static func savedConfiguration(_ file: SafeTensors, name: String) throws -> (configuration: MultimodalTrainingConfiguration, dataDigest: String?) {
+        guard file.metadata["format"] == formatName, file.metadata["format_version"] == formatVersion else {
+            throw CheckpointError.badMetadata("\(name) is not a multimodal checkpoint of version \(formatVersion) "
+                                              + "(format \(file.metadata["format"] ?? "none"), version \(file.metadata["format_version"] ?? "none"))")
+        }
+        guard let text = file.metadata["training_config"],
+              let configuration = try? JSONDecoder().decode(MultimodalTrainingConfiguration.self, from: Data(text.utf8)) else {
+            throw CheckpointError.badMetadata("\(name) has no valid training_config")
+        }
+        return (configuration, file.metadata["data_sha256"])
+    }
+
+    /// Resumes (or just reloads, when finished) the run saved in `url`, on `data`.
+    /// - Throws: `CheckpointError` for a file of another format, another data set, a missing or
+    ///   misshapen tensor, or a corrupt state.
+    public convenience init(resumingFrom url: URL, data: MultimodalDataset) throws {
+        let file = try SafeTensors.read(from: url)
+        let (configuration, digest) = try Self.savedConfiguration(file, name: url.path)
+        try self.init(configuration, data: data)
+        guard digest == dataDigest else {
+            throw CheckpointError.badMetadata("\(url.path) was trained on other data (digest \(digest ?? "none"), this data \(dataDigest))")
+        }
+        guard let text = file.metadata["trainer_state"], let state = try? JSONDecoder().decode(State.self, from: Data(text.utf8)) else {
+            throw CheckpointError.badMetadata("\(url.path) has no valid trainer_state")
+        }
+        try loadStateDict(file.entries, into: model.parameters + model.buffers)
+        var buffers: [String: [String: [Float]]] = [:]
+        for p in model.parameters {
+            for buffer in optimizer.bufferNames {
+                let key = "optimizer.\(buffer).\(p.name)"
+                guard let tensor = file[key] else { throw CheckpointError.missingTensor(key) }
+                guard tensor.shape == p.value.shape, tensor.isFinite else {
+                    throw CheckpointError.badMetadata("optimizer tensor \(key) has shape \(tensor.shape) or non-finite values")
+                }
+                buffers[p.name, default: [:]][buffer] = tensor.scalars
+            }
+        }
+        try optimizer.restore(from: OptimizerState(kind: "Adam", stepCount: state.optimizerSteps,
+                                                   learningRate: schedule.learningRate(atStep: max(state.step - 1, 0)),
+                                                   parameterNames: model.parameters.map(\.name), buffers: buffers))
+        step = state.step
+        noise = try RandomSource(state: state.noise)
+        binarization = try RandomSource(state: state.binarization)
+        history = state.history
+        model.isTraining = false
+    }
+
+    /// The trainer of `configuration` on `data` in `folder` (its `checkpoint.safetensors`): the saved
+    /// run when it is this one (resumed if unfinished), a new one otherwise; a saved run of other
+    /// settings or data, or any run with `retrain`, is set aside as `checkpoint.previous.safetensors`.
+    /// Then trains what is left. The folder is locked (`RunLock`) while it trains.
+    public static func trainOrReuse(_ configuration: MultimodalTrainingConfiguration, data: MultimodalDataset, in folder: URL,
+                                    retrain: Bool = false, log: (String) -> Void,
+                                    epochEnded: ((MultimodalEpoch) -> Void)? = nil) throws -> MultimodalTrainer {
+        let lock = try RunLock(folder)
+        defer { withExtendedLifetime(lock) {} }
+        let url = folder.appendingPathComponent("checkpoint.safetensors")
+        let files = FileManager.default
+        var trainer: MultimodalTrainer?
+        if files.fileExists(atPath: url.path) {
+            let saved = try? savedConfiguration(in: url)
+            if !retrain, saved?.configuration == configuration, saved?.dataDigest == data.contentDigest {
+                trainer = try MultimodalTrainer(resumingFrom: url, data: data)
+                log(trainer!.isFinished ? "reusing the run in \(folder.path): all \(trainer!.epoch) epochs trained (--retrain trains it again)"
+                                        : "resuming the run in \(folder.path) after epoch \(trainer!.epoch)")
+            } else {
+                let aside = folder.appendingPathComponent("checkpoint.previous.safetensors")
+                if files.fileExists(atPath: aside.path) { try files.removeItem(at: aside) }
+                try files.moveItem(at: url, to: aside)
+                log(retrain ? "--retrain: the run in \(folder.path) is set aside as \(aside.lastPathComponent)"
+                            : "\(folder.path) held another run (other settings or data); it is kept as \(aside.lastPathComponent)")
+            }
+        }
+        let run = try trainer ?? MultimodalTrainer(configuration, data: data)
+        run.epochEnded = epochEnded
+        try run.train(checkpoint: url)
+        return run
+    }
+}
