@@ -89,6 +89,9 @@ public protocol Modality: AnyObject {
     func logLikelihoods(output: Tensor, target: Tensor) -> [Double]
     /// What a person sees of the outputs: the mean image σ(ℓ), or the class probabilities.
     func readable(_ output: Tensor) -> Tensor
+    /// The most probable sample of the outputs: the mode image (`Likelihood.mode`), or the one-hot
+    /// vector of the most probable class.
+    func mostProbable(_ output: Tensor) -> Tensor
     var parameters: [Parameter] { get }
     var buffers: [Parameter] { get }
     var isTraining: Bool { get set }
@@ -143,6 +146,12 @@ public final class ImageModality: Modality {
     }
 
     public func readable(_ output: Tensor) -> Tensor { networks.configuration.likelihood.mean(output) }
+
+    /// The mode image for binary data; for grey values fitted by a Bernoulli (`binarized` off),
+    /// whose "most probable" image would be binary though the data are not, the mean.
+    public func mostProbable(_ output: Tensor) -> Tensor {
+        configuration.binarized ? networks.configuration.likelihood.mode(output) : readable(output)
+    }
 
     public var parameters: [Parameter] { networks.parameters }
     public var buffers: [Parameter] { networks.buffers }
@@ -224,6 +233,10 @@ public final class LabelModality: Modality {
             for j in 0..<k { probabilities.scalars[row * k + j] = Float(exp(logits[j] - norm)) }
         }
         return probabilities
+    }
+
+    public func mostProbable(_ output: Tensor) -> Tensor {
+        Tensor.oneHot(argmaxRows(output), classes: configuration.classCount)
     }
 
     public var parameters: [Parameter] { encoder.parameters + decoder.parameters }

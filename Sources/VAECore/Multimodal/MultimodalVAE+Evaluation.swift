@@ -27,8 +27,9 @@ extension MultimodalVAE {
     }
 
     /// What modality `m`'s decoder makes of codes `z` (N, D), as a person sees it
-    /// (`Modality.readable`): mean images, or class probabilities. Evaluation mode.
-    public func decode(_ m: Int, codes z: Tensor, batchSize: Int = 500) -> Tensor {
+    /// (`Modality.readable`: mean images, or class probabilities), or with `mostProbable` its most
+    /// probable sample (`Modality.mostProbable`: mode images, or one-hot classes). Evaluation mode.
+    public func decode(_ m: Int, codes z: Tensor, mostProbable: Bool = false, batchSize: Int = 500) -> Tensor {
         precondition(z.rank == 2 && z.shape[1] == configuration.latentDimensions,
                      "codes must be (N, \(configuration.latentDimensions)), not \(z.shape)")
         isTraining = false
@@ -36,24 +37,32 @@ extension MultimodalVAE {
         var scalars: [Float] = []
         scalars.reserveCapacity(z.shape[0] * configuration.modalities[m].sampleShape.reduce(1, *))
         for start in stride(from: 0, to: z.shape[0], by: batchSize) {
-            scalars += modality.readable(modality.decode(z.rows(start..<min(start + batchSize, z.shape[0])))).scalars
+            let output = modality.decode(z.rows(start..<min(start + batchSize, z.shape[0])))
+            scalars += (mostProbable ? modality.mostProbable(output) : modality.readable(output)).scalars
         }
         return Tensor(shape: [z.shape[0]] + configuration.modalities[m].sampleShape, scalars: scalars)
     }
 
     /// Cross-modal generation: one code z ~ q(z | x_from) per row of `input`, decoded by modality
-    /// `to` (readable). With `from == to`, a reconstruction.
-    public func translate(from: Int, _ input: Tensor, to: Int, using random: inout RandomSource) throws -> Tensor {
+    /// `to` (as `decode`). With `from == to`, a reconstruction.
+    public func translate(from: Int, _ input: Tensor, to: Int, mostProbable: Bool = false,
+                          using random: inout RandomSource) throws -> Tensor {
+        try translateBoth(from: from, input, to: to, using: &random)[mostProbable ? 1 : 0]
+    }
+
+    /// `translate`'s readable outputs and most probable samples of the same codes.
+    public func translateBoth(from: Int, _ input: Tensor, to: Int, using random: inout RandomSource) throws -> [Tensor] {
         var observed = [Tensor?](repeating: nil, count: modalities.count)
         observed[from] = input
         let q = try posterior(observing: observed)
-        return decode(to, codes: VAE.reparameterize(mean: q.mean, logVariance: q.logVariance, using: &random).z)
+        let z = VAE.reparameterize(mean: q.mean, logVariance: q.logVariance, using: &random).z
+        return [decode(to, codes: z), decode(to, codes: z, mostProbable: true)]
     }
 
-    /// Joint generation: `count` codes z ~ N(0, I), each decoded by every modality (readable).
-    public func sampleJoint(count: Int, using random: inout RandomSource) -> [Tensor] {
+    /// Joint generation: `count` codes z ~ N(0, I), each decoded by every modality (as `decode`).
+    public func sampleJoint(count: Int, mostProbable: Bool = false, using random: inout RandomSource) -> [Tensor] {
         let z = Tensor.gaussian([count, configuration.latentDimensions], using: &random)
-        return modalities.indices.map { decode($0, codes: z) }
+        return modalities.indices.map { decode($0, codes: z, mostProbable: mostProbable) }
     }
 
     /// The joint ELBO of each tuple with every modality observed and the true likelihoods (λ = 1),

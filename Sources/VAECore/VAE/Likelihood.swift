@@ -113,6 +113,13 @@ public struct Likelihood: Codable, Equatable, Sendable {
         output.map { StableMath.sigmoid($0) }
     }
 
+    /// The most probable image under p(x|z): each pixel 1 where σ(ℓ) ≥ ½, else 0 (Bernoulli), or
+    /// the mean (a Gaussian's mode). What a classifier trained on real, nearly binary digits should
+    /// judge: a blurry mean of many digits is out of its distribution.
+    public func mode(_ output: Tensor) -> Tensor {
+        binarizesData ? output.map { $0 >= 0 ? 1 : 0 } : mean(output)
+    }
+
     /// x ~ p(x|z) for each pixel: 0/1 coin flips (Bernoulli), or μ + σε clamped to [0, 1] (Gaussian).
     public func draw(_ output: Tensor, parameter: Parameter?, using random: inout RandomSource) -> Tensor {
         let means = mean(output)
