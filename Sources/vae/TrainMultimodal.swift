@@ -52,7 +52,8 @@ extension Train {
                 throw ValidationError("\(checkpoint.path) holds another run: --overwrite sets it aside, or choose another --output")
             }
         }
-        log("model: \(configuration.model.summary); \(configuration.epochs) epochs of \(tuples.count / configuration.batchSize) updates "
+        let updates = min(tuples.count, configuration.subset ?? .max) / configuration.batchSize
+        log("model: \(configuration.model.summary); \(configuration.epochs) epochs of \(updates) updates "
             + "(batch \(configuration.batchSize)), Adam η = \(configuration.learningRate) (cosine to \(configuration.finalLearningRate)), "
             + "β = \(configuration.beta), seed \(configuration.seed)")
         let trainer = try MultimodalTrainer.trainOrReuse(configuration, data: tuples, in: folder, retrain: overwrite, log: log) { epoch in

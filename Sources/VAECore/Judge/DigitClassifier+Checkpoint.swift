@@ -111,7 +111,8 @@ extension DigitClassifier {
         } else {
             log("no digit classifier at \(url.path); training one")
         }
-        let train = try MNIST.load(split: .train, from: data)
+        let all = try MNIST.load(split: .train, from: data)
+        let train = training.subset.map { all.prefix($0) } ?? all
         let test = try MNIST.load(split: .test, from: data)
         let (model, report) = try Self.train(architecture, training: training, on: train, test: test, log: log)
         guard report.testAccuracy >= floor else {

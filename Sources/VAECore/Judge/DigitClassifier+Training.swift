@@ -13,24 +13,29 @@ public struct DigitClassifierTraining: Codable, Equatable, Sendable {
     public var maxShift: Int
     /// The seed of the initial weights, the batch order and the shifts.
     public var seed: UInt64
+    /// Train on the first `subset` training images only (nil: all of them): a quick judge for
+    /// smoke tests. Left out of the saved settings when nil.
+    public var subset: Int?
 
     public init(epochs: Int = 3, batchSize: Int = 128, learningRate: Float = 2e-3, warmupSteps: Int = 100,
-                maxShift: Int = 2, seed: UInt64 = 1) {
+                maxShift: Int = 2, seed: UInt64 = 1, subset: Int? = nil) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.warmupSteps = warmupSteps
         self.maxShift = maxShift
         self.seed = seed
+        self.subset = subset
     }
 
     /// The settings of the course's judge.
     public static let standard = DigitClassifierTraining()
 
     func validate() throws {
-        guard epochs >= 1, batchSize >= 2, learningRate > 0, learningRate.isFinite, warmupSteps >= 0, maxShift >= 0 else {
+        guard epochs >= 1, batchSize >= 2, learningRate > 0, learningRate.isFinite, warmupSteps >= 0, maxShift >= 0,
+              (subset ?? batchSize) >= batchSize else {
             throw DigitClassifierError.badInput("training needs epochs ≥ 1, batchSize ≥ 2 (BatchNorm), a positive "
-                                                + "learning rate, warmupSteps ≥ 0 and maxShift ≥ 0; got \(self)")
+                                                + "learning rate, warmupSteps ≥ 0, maxShift ≥ 0 and a subset of at least one batch; got \(self)")
         }
     }
 }
