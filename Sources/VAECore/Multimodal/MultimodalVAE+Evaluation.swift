@@ -127,10 +127,10 @@ extension MultimodalVAE {
                 }
             }
             for (modality, input) in zip(modalities, inputs) {
-                let targets = (0..<k).reduce(Tensor?.none) { stacked, _ in
-                    let block = input.rows(start..<start + c)
-                    return stacked.map { Tensor.concatenateRows($0, block) } ?? block
-                }!
+                // The c tuples' samples, repeated k times in one pass (rows j·c + i).
+                let block = input.rows(start..<start + c)
+                let targets = Tensor(shape: [k * c] + block.shape.dropFirst(),
+                                     scalars: Array(repeatElement(block.scalars, count: k).joined()))
                 let output = modality.decode(z)
                 for (row, value) in modality.logLikelihoods(output: output, target: targets).enumerated() { logWeights[row] += value }
             }
