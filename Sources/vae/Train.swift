@@ -159,7 +159,7 @@ struct Train: ParsableCommand {
                                valueName: "pair"))
     var pair: MultimodalPair?
 
-    @Option(help: ArgumentHelp("With --pair: mvae (the sub-sampled ELBO) or mopoe (every subset reconstructs every modality); default mvae for image-label, mopoe for mnist-fashion.",
+    @Option(help: ArgumentHelp("With --pair: mvae (the sub-sampled ELBO) or mopoe (every subset reconstructs every modality); default mopoe.",
                                valueName: "kind"))
     var objective: MultimodalObjective?
 
@@ -168,6 +168,10 @@ struct Train: ParsableCommand {
 
     @Option(parsing: .unconditional, help: ArgumentHelp("With --pair mnist-fashion: random digit ↔ item pairings of the training set (default 5).", valueName: "n"))
     var pairings: Int?
+
+    @Option(name: .customLong("private"), parsing: .unconditional,
+            help: ArgumentHelp("With --pair: the size of each image's private code beside the shared one (default \(MultimodalPair.imageLabel.defaultPrivateDimensions): none).", valueName: "P"))
+    var privateDimensions: Int?
 
     // MARK: Files
 
@@ -246,8 +250,8 @@ struct Train: ParsableCommand {
             _ = try multimodalConfiguration()
             return
         }
-        guard objective == nil, labelWeight == nil, pairings == nil else {
-            throw ValidationError("--objective, --label-weight and --pairings are settings of a multimodal VAE: give --pair")
+        guard objective == nil, labelWeight == nil, pairings == nil, privateDimensions == nil else {
+            throw ValidationError("--objective, --label-weight, --pairings and --private are settings of a multimodal VAE: give --pair")
         }
         if resume {
             let given = givenSettings

@@ -29,16 +29,17 @@ import Testing
 
     /// One training-mode pass of a digit + label model (`Fixtures/multimodal.py`: convolutional
     /// (8, 16) with batch norm for the image, a 16-unit MLP each way for the label, D = 4, a fixed ε
-    /// per subset) under both objectives: the loss (within 10⁻⁵: PyTorch sums in float32), every
+    /// per subset; the `_private` cases give the digit a 3-d private code beside the shared one)
+    /// under both objectives: the loss (within 10⁻⁵: PyTorch sums in float32), every
     /// parameter's gradient (within 10⁻³ of each gradient's scale, as `VAETests.matchesPyTorch`)
     /// and batch norm's running statistics after the pass.
-    @Test(arguments: ["mvae", "mvae_beta_half", "mopoe"])
+    @Test(arguments: ["mvae", "mvae_beta_half", "mopoe", "mopoe_private", "mvae_private"])
     func matchesPyTorch(_ name: String) throws {
         let f = try Self.fixture.get()
         let objectiveName = try #require(f.cases[name]?["objective"] as? String)
         let objective = try #require(MultimodalObjective(rawValue: objectiveName))
         let configuration = MultimodalConfiguration(latentDimensions: try f.integers(name, "latent")[0], modalities: [
-            .image("mnist", architecture: .convolutional(channels: [8, 16])),
+            .image("mnist", architecture: .convolutional(channels: [8, 16]), privateDimensions: try f.integers(name, "private")[0]),
             .label(hiddenUnits: try f.integers(name, "hidden")[0], weight: try f.number(name, "label_weight")),
         ], objective: objective)
         var random = RandomSource(seed: 99)
@@ -134,13 +135,14 @@ import Testing
     /// The model pairs two smooth image modalities (a digit and a clothing item): the label
     /// modality's ReLUs would put kinks within a step of 10⁻² of some of the few hidden units (and
     /// every code of the joint subset passes through them), which spoils a central difference.
-    /// The label's backward pass is checked against PyTorch instead (`matchesPyTorch`).
-    @Test(arguments: [(MultimodalObjective.mvae, 1.0), (.mopoe, 1.0), (.mvae, 0.5)])
-    func objectiveMatchesFiniteDifferences(_ objective: MultimodalObjective, _ beta: Double) throws {
+    /// The label's backward pass is checked against PyTorch instead (`matchesPyTorch`). The last
+    /// two cases give both images a 2-d private code.
+    @Test(arguments: [(MultimodalObjective.mvae, 1.0, 0), (.mopoe, 1.0, 0), (.mvae, 0.5, 0), (.mopoe, 1.0, 2), (.mvae, 0.5, 2)])
+    func objectiveMatchesFiniteDifferences(_ objective: MultimodalObjective, _ beta: Double, _ privateDimensions: Int) throws {
         var random = RandomSource(seed: 3)
         let configuration = MultimodalConfiguration(latentDimensions: 3, modalities: [
-            .image("mnist", architecture: Self.smoothArchitecture),
-            .image("fashion", architecture: Self.smoothArchitecture, binarized: false, weight: 2),
+            .image("mnist", architecture: Self.smoothArchitecture, privateDimensions: privateDimensions),
+            .image("fashion", architecture: Self.smoothArchitecture, binarized: false, weight: 2, privateDimensions: privateDimensions),
         ], objective: objective)
         let model = try MultimodalVAE(configuration, using: &random)
         let data = try MultimodalDataset.mnistFashion(configuration, mnist: try MNIST.load(split: .test).prefix(6).binarized(seed: 2),
@@ -153,10 +155,10 @@ import Testing
         let result = checkGradients(of: layer, input: Tensor(shape: [1]), seed: 1, step: 4e-2)
         #expect(result.parameters.count == model.parameters.count)
         for (name, error) in result.parameters.sorted(by: { $0.key < $1.key }) {
-            #expect(error < 2e-2, "\(objective), β = \(beta): \(name) differs from its finite difference by \(error)")
+            #expect(error < 2e-2, "\(objective), β = \(beta), P = \(privateDimensions): \(name) differs from its finite difference by \(error)")
         }
         let median = result.parameters.values.sorted()[result.parameters.count / 2]
-        #expect(median < 2e-3, "\(objective), β = \(beta): the median error is \(median)")
+        #expect(median < 2e-3, "\(objective), β = \(beta), P = \(privateDimensions): the median error is \(median)")
     }
 
     /// The terms add up: the objective is Σ_S w_S (Σ_{m reconstructed by S} λ_m rec + β KL_S), the
@@ -243,6 +245,43 @@ import Testing
         #expect(throws: VAEConfigurationError.self) { try model.posterior(observing: [nan, nil]) }
     }
 
+    /// With a private code, the whole code's posterior given the label alone is the shared product
+    /// beside the prior N(0, I) on the digit's private code, and given the digit, the digit's
+    /// encoder on both. In training too, the label-only subset leaves the digit's private code at
+    /// its prior: its KL is the shared product's alone, under either objective. Generation draws
+    /// whole codes.
+    @Test(arguments: MultimodalObjective.allCases)
+    func privateCodes(_ objective: MultimodalObjective) throws {
+        var random = RandomSource(seed: 8)
+        let configuration = MultimodalConfiguration(latentDimensions: 3, modalities: [
+            .image("mnist", architecture: Self.smoothArchitecture, privateDimensions: 2), .label(hiddenUnits: 8),
+        ], objective: objective)
+        let model = try MultimodalVAE(configuration, using: &random)
+        #expect(model.codeWidth == 5 && model.privateColumns == [3..<5, 5..<5])
+        let data = try MultimodalDataset.imageLabel(configuration, mnist: try MNIST.load(split: .test).prefix(4).binarized(seed: 2))
+        let batch = data.batch(Array(0..<4))
+        let fromLabel = try model.codePosterior(observing: [nil, batch[1]])
+        let shared = try model.posterior(observing: [nil, batch[1]])
+        #expect(fromLabel.mean.columns(0..<3) == shared.mean && fromLabel.logVariance.columns(0..<3) == shared.logVariance)
+        #expect(fromLabel.mean.columns(3..<5).scalars.allSatisfy { $0 == 0 } && fromLabel.logVariance.columns(3..<5).scalars.allSatisfy { $0 == 0 })
+        let encoded = try model.modalities[0].encode(batch[0])
+        let fromDigit = try model.codePosterior(observing: [batch[0], nil])
+        #expect(fromDigit.mean.columns(3..<5) == encoded.mean.columns(3..<5))
+        #expect(fromDigit.logVariance.columns(3..<5) == encoded.logVariance.columns(3..<5))
+
+        // Training mode: the smooth networks have no batch norm, so the encoders give what they gave.
+        model.isTraining = true
+        var noise = RandomSource(seed: 1)
+        let terms = try model.accumulateGradients(inputs: batch, targets: batch, using: &noise)
+        let labelKL = MeanEstimate(try productOfExperts([try model.modalities[1].encode(batch[1])]).gaussian.klFromStandardNormal).mean
+        #expect(abs(terms.kl[1] - labelKL) < 1e-4 * labelKL, "\(objective): \(terms.kl[1]) against \(labelKL)")
+        let digitKL = MeanEstimate(try productOfExperts([encoded.columns(0..<3)]).gaussian.klFromStandardNormal).mean
+        let styleKL = MeanEstimate(encoded.columns(3..<5).klFromStandardNormal).mean
+        #expect(abs(terms.kl[0] - digitKL - styleKL) < 1e-4 * terms.kl[0], "the digit-only subset's KL holds the private code's")
+        #expect(model.sampleJoint(count: 3, using: &random).map(\.shape) == [[3, 1, 28, 28], [3, 10]])
+        #expect(try model.translate(from: 1, batch[1], to: 0, using: &random).shape == [4, 1, 28, 28])
+    }
+
     // MARK: Data, configuration, checkpoints
 
     /// Every digit is paired, in every pairing, with a clothing item of its own class; the pairings
@@ -286,7 +325,17 @@ import Testing
         var gaussian = ModalityConfiguration.image("fashion")
         gaussian.likelihood = .gaussian
         #expect(refused([.image("mnist"), gaussian]))
+        #expect(refused([.image("mnist", privateDimensions: -1), .label()]))
+        var labelWithStyle = ModalityConfiguration.label()
+        labelWithStyle.privateDimensions = 2
+        #expect(refused([.image("mnist"), labelWithStyle]))
+        #expect(!refused([.image("mnist", privateDimensions: 4), .label()]))
         #expect(!refused([.image("mnist"), .label()]))
+        // A configuration saved before private codes existed reads as having none.
+        var saved = try JSONSerialization.jsonObject(with: JSONEncoder().encode(ModalityConfiguration.image("mnist"))) as! [String: Any]
+        saved["privateDimensions"] = nil
+        let read = try JSONDecoder().decode(ModalityConfiguration.self, from: JSONSerialization.data(withJSONObject: saved))
+        #expect(read == .image("mnist"))
     }
 
     /// Training two epochs in one go, or one, a checkpoint, and one more in a new trainer, gives

@@ -25,19 +25,25 @@ public struct ModalityConfiguration: Codable, Equatable, Sendable {
     /// ELBO). Wu & Goodman weight a label's 1 nat against an image's hundreds by λ = 50, so that
     /// the shared code carries the class. Evaluation always uses the true likelihood (λ = 1).
     public var weight: Double
+    /// Images: the size P of a private code w_m beside the shared one (0: none). The shared code
+    /// carries what the modalities have in common (the class); w_m carries what only this modality
+    /// shows (a digit's slant and stroke, a garment's cut), has its own prior N(0, I), and is drawn
+    /// from that prior whenever the modality is generated from another (`MultimodalVAE`).
+    public var privateDimensions: Int
 
     /// An image modality with the course's reference networks.
     public static func image(_ name: String, architecture: Architecture = .reference, binarized: Bool = true,
-                             weight: Double = 1) -> ModalityConfiguration {
+                             weight: Double = 1, privateDimensions: Int = 0) -> ModalityConfiguration {
         ModalityConfiguration(name: name, kind: .image, architecture: architecture, likelihood: .bernoulli,
-                              binarized: binarized, classCount: 0, hiddenUnits: 0, weight: weight)
+                              binarized: binarized, classCount: 0, hiddenUnits: 0, weight: weight,
+                              privateDimensions: privateDimensions)
     }
 
     /// A label modality of `classes` classes.
     public static func label(_ name: String = "label", classes: Int = 10, hiddenUnits: Int = 128,
                              weight: Double = 50) -> ModalityConfiguration {
         ModalityConfiguration(name: name, kind: .label, architecture: nil, likelihood: nil, binarized: false,
-                              classCount: classes, hiddenUnits: hiddenUnits, weight: weight)
+                              classCount: classes, hiddenUnits: hiddenUnits, weight: weight, privateDimensions: 0)
     }
 
     /// The shape of one sample: (1, 28, 28) for an image, (K) for a label (one-hot).
@@ -50,6 +56,9 @@ public struct ModalityConfiguration: Codable, Equatable, Sendable {
         }
         guard weight.isFinite, weight > 0 else {
             throw VAEConfigurationError("modality \(name): the weight λ must be finite and > 0, not \(weight)")
+        }
+        guard privateDimensions >= 0, kind == .image || privateDimensions == 0 else {
+            throw VAEConfigurationError("modality \(name): only an image has a private code, of ≥ 0 dimensions, not \(privateDimensions)")
         }
         switch kind {
         case .image:
@@ -68,8 +77,26 @@ public struct ModalityConfiguration: Codable, Equatable, Sendable {
     }
 }
 
+extension ModalityConfiguration {
+    /// Decodes a saved configuration; one saved before private codes existed has none.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        kind = try c.decode(Kind.self, forKey: .kind)
+        architecture = try c.decodeIfPresent(Architecture.self, forKey: .architecture)
+        likelihood = try c.decodeIfPresent(Likelihood.self, forKey: .likelihood)
+        binarized = try c.decode(Bool.self, forKey: .binarized)
+        classCount = try c.decode(Int.self, forKey: .classCount)
+        hiddenUnits = try c.decode(Int.self, forKey: .hiddenUnits)
+        weight = try c.decode(Double.self, forKey: .weight)
+        privateDimensions = try c.decodeIfPresent(Int.self, forKey: .privateDimensions) ?? 0
+    }
+}
+
 /// One modality of a `MultimodalVAE`: an encoder giving a Gaussian expert q_m(z|x_m) and a decoder
-/// giving p(x_m|z). As every layer of the course, `encode`/`decode` cache what `backwardEncoder`/
+/// giving p(x_m|z). With a private code of P dimensions (`ModalityConfiguration.privateDimensions`),
+/// the encoder's Gaussian is (B, D + P), the expert on the shared code then q_m(w_m|x_m), and the
+/// decoder reads (B, D + P), the shared code then the private one. As every layer of the course, `encode`/`decode` cache what `backwardEncoder`/
 /// `backwardDecoder` need, and the backward passes **accumulate** into the parameters' gradients.
 public protocol Modality: AnyObject {
     var configuration: ModalityConfiguration { get }
@@ -112,7 +139,7 @@ public final class ImageModality: Modality {
             throw VAEConfigurationError("ImageModality needs an image modality's configuration")
         }
         self.configuration = configuration
-        networks = try VAE(VAEConfiguration(latentDimensions: latentDimensions, architecture: architecture,
+        networks = try VAE(VAEConfiguration(latentDimensions: latentDimensions + configuration.privateDimensions, architecture: architecture,
                                             likelihood: likelihood), using: &random)
         for p in networks.parameters + networks.buffers { p.name = configuration.name + "." + p.name }
     }

@@ -37,14 +37,20 @@ public struct MultimodalConfiguration: Codable, Equatable, Sendable {
         self.objective = objective
     }
 
-    /// MNIST digits and their labels (MVAE's own experiment).
-    public static func imageLabel(objective: MultimodalObjective = .mvae, labelWeight: Double = 50) -> MultimodalConfiguration {
-        MultimodalConfiguration(modalities: [.image("mnist"), .label(weight: labelWeight)], objective: objective)
+    /// MNIST digits and their labels (MVAE's own experiment); the digit with a private code of
+    /// `privateDimensions` (0: none).
+    public static func imageLabel(objective: MultimodalObjective = .mvae, labelWeight: Double = 50,
+                                  privateDimensions: Int = 0) -> MultimodalConfiguration {
+        MultimodalConfiguration(modalities: [.image("mnist", privateDimensions: privateDimensions), .label(weight: labelWeight)],
+                                objective: objective)
     }
 
-    /// An MNIST digit and a Fashion-MNIST item of the same class index.
-    public static func mnistFashion(objective: MultimodalObjective = .mopoe) -> MultimodalConfiguration {
-        MultimodalConfiguration(modalities: [.image("mnist"), .image("fashion", binarized: false)], objective: objective)
+    /// An MNIST digit and a Fashion-MNIST item of the same class index, each image with a private
+    /// code of `privateDimensions` (0: none).
+    public static func mnistFashion(objective: MultimodalObjective = .mopoe, privateDimensions: Int = 0) -> MultimodalConfiguration {
+        MultimodalConfiguration(modalities: [.image("mnist", privateDimensions: privateDimensions),
+                                             .image("fashion", binarized: false, privateDimensions: privateDimensions)],
+                                objective: objective)
     }
 
     /// Throws for a code size below 1, fewer than two modalities, or a bad or repeated modality.
@@ -59,10 +65,11 @@ public struct MultimodalConfiguration: Codable, Equatable, Sendable {
         }
     }
 
-    /// How it reads in a log line: "mvae: mnist (image) + label (10 classes, λ 50), 20-d code".
+    /// How it reads in a log line: "mopoe: mnist (image, 16-d private) + label (10 classes, λ 50), 20-d code".
     public var summary: String {
         "\(objective.rawValue): " + modalities.map { m in
-            let what = m.kind == .image ? "image" : "\(m.classCount) classes"
+            let what = m.kind == .image ? "image" + (m.privateDimensions > 0 ? ", \(m.privateDimensions)-d private" : "")
+                                        : "\(m.classCount) classes"
             return "\(m.name) (\(what)\(m.weight == 1 ? "" : String(format: ", λ %g", m.weight)))"
         }.joined(separator: " + ") + ", \(latentDimensions)-d code"
     }
@@ -71,12 +78,32 @@ public struct MultimodalConfiguration: Codable, Equatable, Sendable {
 /// A multimodal VAE: one code z shared by M modalities, each with an encoder (a Gaussian expert)
 /// and a decoder. The posterior given any subset S of observed modalities is the product of the
 /// prior and S's experts (`productOfExperts`), so a missing modality is simply left out.
+///
+/// An image modality may also have a private code w_m (`ModalityConfiguration.privateDimensions`)
+/// beside the shared z, with its own prior N(0, I) and posterior q_m(w_m|x_m) from the same encoder.
+/// Its decoder reads (z, w_m). Given a subset S, the whole code u = (z, w_1, …, w_M) has the
+/// posterior
+///
+///     q_S(u | x_S) = q_S(z | x_S) · Π_{m∈S} q_m(w_m | x_m) · Π_{m∉S} N(w_m; 0, I):
+///
+/// what S observes of a modality's private code comes from its encoder; what S does not observe
+/// stays at the prior, in training as in generation. So a cross term "draw x_m from x_S" (m ∉ S)
+/// sees a random style, and the class must come through z; a modality generated from another is
+/// decoded from the shared code inferred from S and a private code drawn from N(0, I). This is
+/// the shared/private split of MMVAE+ (Palumbo, Daunhawer & Vogt 2023), here with products of
+/// experts and the prior itself in the place of its auxiliary prior. The KL of an unobserved
+/// private code is exactly 0 and it carries no parameters, so KL(q_S(u) ‖ N(0, I)) sums the
+/// shared code's KL and the observed private codes'.
 public final class MultimodalVAE {
     public let configuration: MultimodalConfiguration
     public let modalities: [Modality]
     /// The non-empty subsets of the modalities, each alone first, all of them last:
     /// [[0], [1], [0, 1]] for two.
     public let subsets: [[Int]]
+    /// The width of the whole code u = (z, w_1, …, w_M): D + Σ_m P_m.
+    public let codeWidth: Int
+    /// Where modality m's private code w_m lies in the whole code (empty for none).
+    public let privateColumns: [Range<Int>]
 
     /// Weights drawn from `random` modality by modality, in order.
     public init(_ configuration: MultimodalConfiguration, using random: inout RandomSource) throws {
@@ -93,6 +120,12 @@ public final class MultimodalVAE {
         let masks = Array(1..<(1 << m))
         let all: [[Int]] = masks.map { mask in (0..<m).filter { mask & (1 << $0) != 0 } }
         subsets = all.sorted { a, b in a.count != b.count ? a.count < b.count : a.lexicographicallyPrecedes(b) }
+        var start = d
+        privateColumns = configuration.modalities.map { m in
+            defer { start += m.privateDimensions }
+            return start ..< start + m.privateDimensions
+        }
+        codeWidth = start
     }
 
     /// Every trained tensor, modality by modality.
@@ -134,53 +167,98 @@ public final class MultimodalVAE {
         return batch
     }
 
+    // MARK: The code's layout
+
+    /// An encoder's Gaussian (B, D + P_m) split into its expert on the shared code (B, D) and its
+    /// posterior on the private code (B, P_m; nil without one).
+    func split(_ encoded: DiagonalGaussian, of m: Int) -> (shared: DiagonalGaussian, private: DiagonalGaussian?) {
+        let d = configuration.latentDimensions
+        return (encoded.columns(0..<d), privateColumns[m].isEmpty ? nil : encoded.columns(d ..< d + privateColumns[m].count))
+    }
+
+    /// A posterior over the whole code (B, codeWidth): the product of the prior and `experts` on
+    /// the shared code, and each modality's private code from `privates[m]`, or from the prior
+    /// N(0, I) where that is nil. Returns the product too (its backward pass needs it).
+    func codePosterior(experts: [DiagonalGaussian], privates: [DiagonalGaussian?]) throws
+        -> (product: ExpertProduct, code: DiagonalGaussian) {
+        let product = try productOfExperts(experts)
+        var parts = [product.gaussian]
+        for m in modalities.indices where !privateColumns[m].isEmpty {
+            parts.append(privates[m] ?? .standardNormal(count: product.gaussian.count, dimensions: privateColumns[m].count))
+        }
+        return (product, .concatenatingColumns(parts))
+    }
+
+    /// The columns of whole codes u (N, codeWidth) that modality m's decoder reads: (z, w_m),
+    /// (N, D + P_m).
+    func decoderInput(_ m: Int, code u: Tensor) -> Tensor {
+        let shared = u.columns(0..<configuration.latentDimensions)
+        return privateColumns[m].isEmpty ? shared : Tensor.concatenateColumns(shared, u.columns(privateColumns[m]))
+    }
+
+    /// `decoderInput`'s backward pass: adds the gradient with respect to m's decoder input
+    /// (N, D + P_m) into the gradient with respect to the whole code (N, codeWidth).
+    func addDecoderInputGradient(_ gradient: Tensor, of m: Int, into whole: inout Tensor) {
+        let d = configuration.latentDimensions
+        whole.addColumns(gradient.columns(0..<d), at: 0)
+        if !privateColumns[m].isEmpty { whole.addColumns(gradient.columns(d ..< gradient.shape[1]), at: privateColumns[m].lowerBound) }
+    }
+
     // MARK: Training
 
     /// One forward and backward pass of the objective on a batch: **accumulates** the gradient of
     /// the batch-mean loss into every parameter, and returns the terms in nats per sample.
     ///
-    /// Forward: each encoder runs once (its expert e_m); each subset's product q_S is sampled,
-    /// z_S = μ_S + σ_S ⊙ ε_S; each decoder runs once on the codes of every subset that targets it,
-    /// stacked into one batch of |targets|·B rows (so BatchNorm's batch statistics see the same
-    /// mixture of codes as its running ones). Backward retraces it: each decoder's gradient is
-    /// split back per subset; per subset, the reparameterisation and the KL's gradient give
-    /// ∂L/∂(μ_S, log σ²_S) (`VAE.latentGradient`); the product's backward (`productOfExpertsBackward`)
-    /// sends them to the experts, whose gradients add up over the subsets; each encoder runs
-    /// backward once.
+    /// Forward: each encoder runs once (its expert e_m, and its private posterior); each subset's
+    /// q_S(u) is sampled (the shared code from S's experts, the private code of each modality in S
+    /// from its encoder, the others' from the prior), u_S = μ_S + σ_S ⊙ ε_S; each decoder runs once on the codes of every
+    /// subset that targets it, stacked into one batch of |targets|·B rows (so BatchNorm's batch
+    /// statistics see the same mixture of codes as its running ones). Backward retraces it: each
+    /// decoder's gradient is split back per subset; per subset, the reparameterisation and the
+    /// KL's gradient give ∂L/∂(μ_S, log σ²_S) (`VAE.latentGradient`); the shared code's part goes
+    /// through the product's backward (`productOfExpertsBackward`) to the experts, an observed
+    /// private code's part straight to its encoder (an unobserved one is the fixed prior), and
+    /// they add up over the subsets; each encoder runs backward once.
     ///
     /// `inputs` are what the encoders see, `targets` what the decoders are scored against (the
     /// same, but binarized afresh for a binarized image modality). `beta` weights the KL terms.
-    /// `noise`, when given, is each subset's ε (B, D), in `subsets`' order, instead of draws from
-    /// `random` (the PyTorch fixtures pass theirs).
+    /// `noise`, when given, is each subset's ε (B, codeWidth), in `subsets`' order, instead of
+    /// draws from `random` (the PyTorch fixtures pass theirs).
     public func accumulateGradients(inputs: [Tensor], targets: [Tensor], beta: Double = 1, noise: [Tensor]? = nil,
                                     using random: inout RandomSource) throws -> MultimodalTerms {
         let b = try checkBatch(inputs)
         guard try checkBatch(targets) == b else { throw VAEConfigurationError("targets and inputs differ in batch size") }
-        let d = configuration.latentDimensions
-        let experts = try zip(modalities, inputs).map { try $0.encode($1) }       // (B, D) each
+        let d = configuration.latentDimensions, width = codeWidth
+        let encoded = try modalities.indices.map { split(try modalities[$0].encode(inputs[$0]), of: $0) }   // (B, D), (B, P_m)
 
-        // Each subset's product, code and KL.
-        let products = try subsets.map { s in try productOfExperts(s.map { experts[$0] }) }
-        var codes: [(z: Tensor, epsilon: Tensor, standardDeviation: Tensor)] = []
-        var kls: [KLDivergenceResult] = []
+        // Each subset's posterior over the whole code, its sample and its KL: the shared code from
+        // S's experts, the private code of each modality in S from its encoder, the others' from
+        // the prior.
         if let noise {
-            guard noise.count == subsets.count, noise.allSatisfy({ $0.shape == [b, d] }) else {
-                throw VAEConfigurationError("noise must be one (\(b), \(d)) tensor per subset (\(subsets.count)), not \(noise.map(\.shape))")
+            guard noise.count == subsets.count, noise.allSatisfy({ $0.shape == [b, width] }) else {
+                throw VAEConfigurationError("noise must be one (\(b), \(width)) tensor per subset (\(subsets.count)), not \(noise.map(\.shape))")
             }
         }
-        for (s, product) in products.enumerated() {
-            let q = product.gaussian
+        var products: [ExpertProduct] = []
+        var codes: [(z: Tensor, epsilon: Tensor, standardDeviation: Tensor)] = []
+        var kls: [KLDivergenceResult] = []
+        for (s, subset) in subsets.enumerated() {
+            let (product, q) = try codePosterior(experts: subset.map { encoded[$0].shared },
+                                                 privates: modalities.indices.map { subset.contains($0) ? encoded[$0].private : nil })
+            products.append(product)
             codes.append(VAE.reparameterize(mean: q.mean, logVariance: q.logVariance, noise: noise?[s], using: &random))
             kls.append(try klDivergenceStandardNormal(mean: q.mean, logVariance: q.logVariance, reduction: .sumPerSample))
         }
 
         // Each decoder on the stacked codes of the subsets that target it.
         let w = subsetWeight
-        var dz = [Tensor](repeating: Tensor(shape: [b, d]), count: subsets.count)
+        var du = [Tensor](repeating: Tensor(shape: [b, width]), count: subsets.count)
         var reconstruction = [[Double?]](repeating: [Double?](repeating: nil, count: modalities.count), count: subsets.count)
         for (m, modality) in modalities.enumerated() {
             let rows = subsets.indices.filter { reconstructed(by: subsets[$0]).contains(m) }
-            let z = rows.dropFirst().reduce(codes[rows[0]].z) { Tensor.concatenateRows($0, codes[$1].z) }   // (R·B, D)
+            let z = rows.dropFirst().reduce(decoderInput(m, code: codes[rows[0]].z)) {
+                Tensor.concatenateRows($0, decoderInput(m, code: codes[$1].z))                        // (R·B, D + P_m)
+            }
             let output = modality.decode(z)
             // Each block of B rows is one subset's reconstruction, a mean over its B samples; the
             // objective weighs it by w·λ_m.
@@ -195,23 +273,35 @@ public final class MultimodalVAE {
                 let g = loss.gradient * scale
                 outputGradient = outputGradient.map { Tensor.concatenateRows($0, g) } ?? g
             }
-            let dCodes = modality.backwardDecoder(outputGradient!)                               // (R·B, D)
-            for (r, s) in rows.enumerated() { dz[s] += dCodes.rowBlock(r, of: rows.count) }
+            let dCodes = modality.backwardDecoder(outputGradient!)                               // (R·B, D + P_m)
+            for (r, s) in rows.enumerated() { addDecoderInputGradient(dCodes.rowBlock(r, of: rows.count), of: m, into: &du[s]) }
         }
 
-        // Back through each subset's sampling and product, into the experts.
-        var dExperts = experts.map { DiagonalGaussian(mean: Tensor(shape: $0.mean.shape), logVariance: Tensor(shape: $0.mean.shape)) }
+        // Back through each subset's sampling, and its product, into the encoders.
+        func zeros(like g: DiagonalGaussian) -> DiagonalGaussian {
+            DiagonalGaussian(mean: Tensor(shape: g.mean.shape), logVariance: Tensor(shape: g.mean.shape))
+        }
+        var dShared = encoded.map { zeros(like: $0.shared) }
+        var dPrivate = encoded.map { $0.private.map(zeros(like:)) }
         for (s, subset) in subsets.enumerated() {
-            let statistics = VAE.latentGradient(dz: dz[s], epsilon: codes[s].epsilon, standardDeviation: codes[s].standardDeviation,
-                                                kl: kls[s], klWeight: Float(w * beta))   // (B, 2D)
+            let statistics = VAE.latentGradient(dz: du[s], epsilon: codes[s].epsilon, standardDeviation: codes[s].standardDeviation,
+                                                kl: kls[s], klWeight: Float(w * beta))   // (B, 2·codeWidth)
             let upstream = DiagonalGaussian(statistics: statistics)
-            let gradients = productOfExpertsBackward(products[s], experts: subset.map { experts[$0] }, upstream: upstream)
+            let gradients = productOfExpertsBackward(products[s], experts: subset.map { encoded[$0].shared },
+                                                     upstream: upstream.columns(0..<d))
             for (m, g) in zip(subset, gradients) {
-                dExperts[m].mean += g.mean
-                dExperts[m].logVariance += g.logVariance
+                dShared[m].mean += g.mean
+                dShared[m].logVariance += g.logVariance
+            }
+            for m in subset where dPrivate[m] != nil {
+                let g = upstream.columns(privateColumns[m])
+                dPrivate[m]!.mean += g.mean
+                dPrivate[m]!.logVariance += g.logVariance
             }
         }
-        for (modality, gradient) in zip(modalities, dExperts) { modality.backwardEncoder(gradient) }
+        for (m, modality) in modalities.enumerated() {
+            modality.backwardEncoder(dPrivate[m].map { .concatenatingColumns([dShared[m], $0]) } ?? dShared[m])
+        }
 
         let klValues = kls.map(\.value)
         guard klValues.allSatisfy(\.isFinite) else {
@@ -230,7 +320,7 @@ public final class MultimodalVAE {
 public struct MultimodalTerms: Sendable, Equatable, Codable {
     /// What was minimised (with the λ weights).
     public var objective: Double
-    /// KL(q_S ‖ p) per subset.
+    /// KL(q_S ‖ p) per subset, over the whole code (the shared code's and the observed private codes').
     public var kl: [Double]
     /// −log p(x_m|z), z ~ q_S, per subset and modality (nil where S does not target m).
     public var reconstruction: [[Double?]]

@@ -27,6 +27,26 @@ public struct DiagonalGaussian: Sendable {
 
     /// B, the number of Gaussians.
     public var count: Int { mean.shape[0] }
+
+    /// The marginal of coordinates `range`, (B, range.count): a diagonal Gaussian's coordinates
+    /// are independent, so its marginal keeps their μ and log σ².
+    public func columns(_ range: Range<Int>) -> DiagonalGaussian {
+        DiagonalGaussian(mean: mean.columns(range), logVariance: logVariance.columns(range))
+    }
+
+    /// Independent Gaussians side by side: (B, D₁), (B, D₂), … give (B, D₁ + D₂ + …).
+    public static func concatenatingColumns(_ parts: [DiagonalGaussian]) -> DiagonalGaussian {
+        precondition(!parts.isEmpty, "concatenatingColumns needs at least one Gaussian")
+        return parts.dropFirst().reduce(parts[0]) { a, b in
+            DiagonalGaussian(mean: Tensor.concatenateColumns(a.mean, b.mean),
+                             logVariance: Tensor.concatenateColumns(a.logVariance, b.logVariance))
+        }
+    }
+
+    /// N(0, I) for B rows of D coordinates: μ = 0, log σ² = 0.
+    public static func standardNormal(count: Int, dimensions: Int) -> DiagonalGaussian {
+        DiagonalGaussian(mean: Tensor(shape: [count, dimensions]), logVariance: Tensor(shape: [count, dimensions]))
+    }
 }
 
 /// The product of Gaussian experts and the prior expert N(0, I), renormalised: the joint posterior

@@ -55,6 +55,21 @@ extension Tensor {
         return out
     }
 
+    /// Adds a matrix (B, k) into columns `start ..< start + k` of this one (B, n): the backward
+    /// pass of `columns`, where the gradient of a part of the columns flows back into the whole.
+    public mutating func addColumns(_ part: Tensor, at start: Int) {
+        precondition(rank == 2 && part.rank == 2 && part.shape[0] == shape[0] && start >= 0 && start + part.shape[1] <= shape[1],
+                     "addColumns: \(part.shape) at column \(start) of \(shape)")
+        let (rows, n, width) = (shape[0], shape[1], part.shape[1])
+        withUnsafeMutableBufferPointer { o in
+            part.withUnsafeBufferPointer { p in
+                for r in 0..<rows {
+                    for j in 0..<width { o[r * n + start + j] += p[r * width + j] }
+                }
+            }
+        }
+    }
+
     /// One-hot rows for integer labels: (B, classes), 1 at each label's column.
     public static func oneHot(_ labels: [Int], classes: Int) -> Tensor {
         var out = Tensor(shape: [labels.count, classes])
