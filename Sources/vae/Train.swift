@@ -173,6 +173,10 @@ struct Train: ParsableCommand {
             help: ArgumentHelp("With --pair: the size of each image's private code beside the shared one (default \(MultimodalPair.imageLabel.defaultPrivateDimensions): none).", valueName: "P"))
     var privateDimensions: Int?
 
+    @Option(name: .customLong("alignment"), parsing: .unconditional,
+            help: ArgumentHelp("With --pair: the weight α of JMVAE's alignment term KL(q(z|all) ‖ q(z|one)) (default \(MultimodalPair.imageLabel.defaultAlignmentWeight): none).", valueName: "α"))
+    var alignmentWeight: Double?
+
     // MARK: Files
 
     @Option(help: ArgumentHelp("Folder of MNIST's IDX files (default: the copy bundled with the package).",
@@ -250,8 +254,8 @@ struct Train: ParsableCommand {
             _ = try multimodalConfiguration()
             return
         }
-        guard objective == nil, labelWeight == nil, pairings == nil, privateDimensions == nil else {
-            throw ValidationError("--objective, --label-weight, --pairings and --private are settings of a multimodal VAE: give --pair")
+        guard objective == nil, labelWeight == nil, pairings == nil, privateDimensions == nil, alignmentWeight == nil else {
+            throw ValidationError("--objective, --label-weight, --pairings, --private and --alignment are settings of a multimodal VAE: give --pair")
         }
         if resume {
             let given = givenSettings

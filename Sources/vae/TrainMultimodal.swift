@@ -22,7 +22,8 @@ extension Train {
             throw ValidationError("\(singleModalityFlags.joined(separator: ", ")) cannot be used with --pair (it trains chapter 11's multimodal VAE)")
         }
         do {
-            var model = try pair.model(objective: objective, labelWeight: labelWeight, privateDimensions: privateDimensions)
+            var model = try pair.model(objective: objective, labelWeight: labelWeight, privateDimensions: privateDimensions,
+                                       alignmentWeight: alignmentWeight)
             if let latent { model.latentDimensions = latent }
             var configuration = try pair.training(model, epochs: epochs, pairings: pairings, seed: seed ?? 1)
             if let beta { configuration.beta = beta }

@@ -29,11 +29,12 @@ import Testing
 
     /// One training-mode pass of a digit + label model (`Fixtures/multimodal.py`: convolutional
     /// (8, 16) with batch norm for the image, a 16-unit MLP each way for the label, D = 4, a fixed ε
-    /// per subset; the `_private` cases give the digit a 3-d private code beside the shared one)
+    /// per subset; the `_private` cases give the digit a 3-d private code beside the shared one,
+    /// `mopoe_aligned` adds JMVAE's alignment term with α = 2)
     /// under both objectives: the loss (within 10⁻⁵: PyTorch sums in float32), every
     /// parameter's gradient (within 10⁻³ of each gradient's scale, as `VAETests.matchesPyTorch`)
     /// and batch norm's running statistics after the pass.
-    @Test(arguments: ["mvae", "mvae_beta_half", "mopoe", "mopoe_private", "mvae_private"])
+    @Test(arguments: ["mvae", "mvae_beta_half", "mopoe", "mopoe_private", "mvae_private", "mopoe_aligned"])
     func matchesPyTorch(_ name: String) throws {
         let f = try Self.fixture.get()
         let objectiveName = try #require(f.cases[name]?["objective"] as? String)
@@ -41,7 +42,7 @@ import Testing
         let configuration = MultimodalConfiguration(latentDimensions: try f.integers(name, "latent")[0], modalities: [
             .image("mnist", architecture: .convolutional(channels: [8, 16]), privateDimensions: try f.integers(name, "private")[0]),
             .label(hiddenUnits: try f.integers(name, "hidden")[0], weight: try f.number(name, "label_weight")),
-        ], objective: objective)
+        ], objective: objective, alignmentWeight: (f.cases[name]?["alignment"] as? Double) ?? 0)
         var random = RandomSource(seed: 99)
         let model = try MultimodalVAE(configuration, using: &random)
         let state = f.keys(name).filter { $0.hasPrefix("state:") }
@@ -135,15 +136,17 @@ import Testing
     /// The model pairs two smooth image modalities (a digit and a clothing item): the label
     /// modality's ReLUs would put kinks within a step of 10⁻² of some of the few hidden units (and
     /// every code of the joint subset passes through them), which spoils a central difference.
-    /// The label's backward pass is checked against PyTorch instead (`matchesPyTorch`). The last
-    /// two cases give both images a 2-d private code.
-    @Test(arguments: [(MultimodalObjective.mvae, 1.0, 0), (.mopoe, 1.0, 0), (.mvae, 0.5, 0), (.mopoe, 1.0, 2), (.mvae, 0.5, 2)])
-    func objectiveMatchesFiniteDifferences(_ objective: MultimodalObjective, _ beta: Double, _ privateDimensions: Int) throws {
+    /// The label's backward pass is checked against PyTorch instead (`matchesPyTorch`). Two cases
+    /// give both images a 2-d private code, the last adds JMVAE's alignment term with α = 3.
+    @Test(arguments: [(MultimodalObjective.mvae, 1.0, 0, 0.0), (.mopoe, 1.0, 0, 0), (.mvae, 0.5, 0, 0), (.mopoe, 1.0, 2, 0), (.mvae, 0.5, 2, 0),
+                      (.mopoe, 1.0, 0, 3)])
+    func objectiveMatchesFiniteDifferences(_ objective: MultimodalObjective, _ beta: Double, _ privateDimensions: Int,
+                                           _ alignment: Double) throws {
         var random = RandomSource(seed: 3)
         let configuration = MultimodalConfiguration(latentDimensions: 3, modalities: [
             .image("mnist", architecture: Self.smoothArchitecture, privateDimensions: privateDimensions),
             .image("fashion", architecture: Self.smoothArchitecture, binarized: false, weight: 2, privateDimensions: privateDimensions),
-        ], objective: objective)
+        ], objective: objective, alignmentWeight: alignment)
         let model = try MultimodalVAE(configuration, using: &random)
         let data = try MultimodalDataset.mnistFashion(configuration, mnist: try MNIST.load(split: .test).prefix(6).binarized(seed: 2),
                                                       fashion: try MNIST.load(.fashionMNIST, split: .test), pairings: 1, seed: 1)
@@ -155,10 +158,10 @@ import Testing
         let result = checkGradients(of: layer, input: Tensor(shape: [1]), seed: 1, step: 4e-2)
         #expect(result.parameters.count == model.parameters.count)
         for (name, error) in result.parameters.sorted(by: { $0.key < $1.key }) {
-            #expect(error < 2e-2, "\(objective), β = \(beta), P = \(privateDimensions): \(name) differs from its finite difference by \(error)")
+            #expect(error < 2e-2, "\(objective), β = \(beta), P = \(privateDimensions), α = \(alignment): \(name) differs from its finite difference by \(error)")
         }
         let median = result.parameters.values.sorted()[result.parameters.count / 2]
-        #expect(median < 2e-3, "\(objective), β = \(beta), P = \(privateDimensions): the median error is \(median)")
+        #expect(median < 2e-3, "\(objective), β = \(beta), P = \(privateDimensions), α = \(alignment): the median error is \(median)")
     }
 
     /// The terms add up: the objective is Σ_S w_S (Σ_{m reconstructed by S} λ_m rec + β KL_S), the

@@ -32,18 +32,25 @@ public enum MultimodalPair: String, CaseIterable, Codable, Sendable {
     /// chapter's figures come from the single shared code.
     public var defaultPrivateDimensions: Int { 0 }
 
+    /// JMVAE's alignment weight α by default (`MultimodalConfiguration.alignmentWeight`).
+    public var defaultAlignmentWeight: Double { 0 }
+
     /// The model: a 20-dimensional shared code; each image with a private code of
-    /// `privateDimensions` (default `defaultPrivateDimensions`); the label weighted by λ (default 50).
+    /// `privateDimensions` (default `defaultPrivateDimensions`); the label weighted by λ (default
+    /// 50); the alignment term weighted by α (default `defaultAlignmentWeight`).
     public func model(objective: MultimodalObjective? = nil, labelWeight: Double? = nil,
-                      privateDimensions: Int? = nil) throws -> MultimodalConfiguration {
+                      privateDimensions: Int? = nil, alignmentWeight: Double? = nil) throws -> MultimodalConfiguration {
         let p = privateDimensions ?? defaultPrivateDimensions
+        var model: MultimodalConfiguration
         switch self {
         case .imageLabel:
-            return .imageLabel(objective: objective ?? defaultObjective, labelWeight: labelWeight ?? 50, privateDimensions: p)
+            model = .imageLabel(objective: objective ?? defaultObjective, labelWeight: labelWeight ?? 50, privateDimensions: p)
         case .mnistFashion:
             guard labelWeight == nil else { throw VAEConfigurationError("a label weight is a setting of the image-label pair, not of mnist-fashion") }
-            return .mnistFashion(objective: objective ?? defaultObjective, privateDimensions: p)
+            model = .mnistFashion(objective: objective ?? defaultObjective, privateDimensions: p)
         }
+        model.alignmentWeight = alignmentWeight ?? defaultAlignmentWeight
+        return model
     }
 
     /// The run's settings: `model`, `epochs` (default `defaultEpochs`), `pairings` (default

@@ -30,11 +30,26 @@ public struct MultimodalConfiguration: Codable, Equatable, Sendable {
     public var latentDimensions: Int
     public var modalities: [ModalityConfiguration]
     public var objective: MultimodalObjective
+    /// α, the weight of JMVAE's alignment term α Σ_{S ≠ all} KL(q(z | all) ‖ q_S(z | x_S)) added to
+    /// the objective (Suzuki et al. 2017): each smaller subset's posterior is pulled to cover the
+    /// joint posteriors of the tuples it could come from (0: none).
+    public var alignmentWeight: Double
 
-    public init(latentDimensions: Int = 20, modalities: [ModalityConfiguration], objective: MultimodalObjective) {
+    public init(latentDimensions: Int = 20, modalities: [ModalityConfiguration], objective: MultimodalObjective,
+                alignmentWeight: Double = 0) {
         self.latentDimensions = latentDimensions
         self.modalities = modalities
         self.objective = objective
+        self.alignmentWeight = alignmentWeight
+    }
+
+    /// Decodes a saved configuration; one saved before the alignment term existed has none.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        latentDimensions = try c.decode(Int.self, forKey: .latentDimensions)
+        modalities = try c.decode([ModalityConfiguration].self, forKey: .modalities)
+        objective = try c.decode(MultimodalObjective.self, forKey: .objective)
+        alignmentWeight = try c.decodeIfPresent(Double.self, forKey: .alignmentWeight) ?? 0
     }
 
     /// MNIST digits and their labels (MVAE's own experiment); the digit with a private code of
@@ -55,6 +70,9 @@ public struct MultimodalConfiguration: Codable, Equatable, Sendable {
 
     /// Throws for a code size below 1, fewer than two modalities, or a bad or repeated modality.
     public func validate() throws {
+        guard alignmentWeight.isFinite, alignmentWeight >= 0 else {
+            throw VAEConfigurationError("the alignment weight α must be finite and ≥ 0, not \(alignmentWeight)")
+        }
         guard latentDimensions >= 1 else { throw VAEConfigurationError("the code needs at least one dimension, not \(latentDimensions)") }
         guard (2...4).contains(modalities.count) else {
             throw VAEConfigurationError("a multimodal VAE takes 2 to 4 modalities (every subset is trained), not \(modalities.count)")
@@ -71,7 +89,7 @@ public struct MultimodalConfiguration: Codable, Equatable, Sendable {
             let what = m.kind == .image ? "image" + (m.privateDimensions > 0 ? ", \(m.privateDimensions)-d private" : "")
                                         : "\(m.classCount) classes"
             return "\(m.name) (\(what)\(m.weight == 1 ? "" : String(format: ", λ %g", m.weight)))"
-        }.joined(separator: " + ") + ", \(latentDimensions)-d code"
+        }.joined(separator: " + ") + ", \(latentDimensions)-d code" + (alignmentWeight > 0 ? String(format: ", alignment α %g", alignmentWeight) : "")
     }
 }
 
@@ -277,6 +295,26 @@ public final class MultimodalVAE {
             for (r, s) in rows.enumerated() { addDecoderInputGradient(dCodes.rowBlock(r, of: rows.count), of: m, into: &du[s]) }
         }
 
+        // JMVAE's alignment: KL(q(z | all) ‖ q_S(z | x_S)) for every smaller subset, on the shared
+        // code, its gradient sent into both products.
+        let alpha = configuration.alignmentWeight
+        var alignment = 0.0
+        var productGradients = products.map { p in
+            DiagonalGaussian(mean: Tensor(shape: p.gaussian.mean.shape), logVariance: Tensor(shape: p.gaussian.mean.shape))
+        }
+        if alpha > 0 {
+            let all = subsets.count - 1
+            for s in 0..<all {
+                let kl = gaussianKLDivergence(products[all].gaussian, from: products[s].gaussian, weight: alpha)
+                guard kl.value.isFinite else { throw TrainingError.nonFiniteLoss(reconstruction: .nan, kl: kl.value) }
+                alignment += kl.value
+                productGradients[all].mean += kl.dP.mean
+                productGradients[all].logVariance += kl.dP.logVariance
+                productGradients[s].mean += kl.dQ.mean
+                productGradients[s].logVariance += kl.dQ.logVariance
+            }
+        }
+
         // Back through each subset's sampling, and its product, into the encoders.
         func zeros(like g: DiagonalGaussian) -> DiagonalGaussian {
             DiagonalGaussian(mean: Tensor(shape: g.mean.shape), logVariance: Tensor(shape: g.mean.shape))
@@ -287,8 +325,10 @@ public final class MultimodalVAE {
             let statistics = VAE.latentGradient(dz: du[s], epsilon: codes[s].epsilon, standardDeviation: codes[s].standardDeviation,
                                                 kl: kls[s], klWeight: Float(w * beta))   // (B, 2·codeWidth)
             let upstream = DiagonalGaussian(statistics: statistics)
-            let gradients = productOfExpertsBackward(products[s], experts: subset.map { encoded[$0].shared },
-                                                     upstream: upstream.columns(0..<d))
+            var shared = upstream.columns(0..<d)
+            shared.mean += productGradients[s].mean
+            shared.logVariance += productGradients[s].logVariance
+            let gradients = productOfExpertsBackward(products[s], experts: subset.map { encoded[$0].shared }, upstream: shared)
             for (m, g) in zip(subset, gradients) {
                 dShared[m].mean += g.mean
                 dShared[m].logVariance += g.logVariance
@@ -312,7 +352,9 @@ public final class MultimodalVAE {
             let weighted = reconstructed(by: subset).reduce(0.0) { $0 + configuration.modalities[$1].weight * reconstruction[s][$1]! }
             objective += w * (weighted + beta * klValues[s])
         }
-        return MultimodalTerms(objective: objective, kl: klValues, reconstruction: reconstruction)
+        objective += alpha * alignment
+        return MultimodalTerms(objective: objective, kl: klValues, reconstruction: reconstruction,
+                               alignment: alpha > 0 ? alignment : nil)
     }
 }
 
@@ -324,6 +366,8 @@ public struct MultimodalTerms: Sendable, Equatable, Codable {
     public var kl: [Double]
     /// −log p(x_m|z), z ~ q_S, per subset and modality (nil where S does not target m).
     public var reconstruction: [[Double?]]
+    /// Σ_{S ≠ all} KL(q(z | all) ‖ q_S), without α (nil when α = 0).
+    public var alignment: Double? = nil
 
     /// The joint ELBO with the true likelihoods (λ = 1): the last subset, all modalities observed,
     /// −(Σ_m reconstruction + KL). Under `mvae` and `mopoe` alike, the joint subset targets every

@@ -21,6 +21,9 @@ D + P wide, the shared code first), each subset's code is (z_S, w): w from the d
 when the subset observes the digit (its KL added), else ε's last P columns (the prior N(0, I));
 the digit's decoder reads (z_S, w), the label's z_S alone.
 
+With "alignment" α > 0, the loss adds JMVAE's α Σ_{S ≠ both} KL(q(z | both) ‖ q_S(z | x_S)) on the
+shared code, the KL summed over dimensions and averaged over the batch.
+
 Keys: "state:*" (the state_dict before the pass), "images", "labels" (one-hot), "epsilon", "loss",
 "grad:*" (every parameter), "after:*" (batch norm's running statistics after the pass), and the
 numbers "beta", "label_weight", "latent", "hidden". Run:
@@ -65,7 +68,7 @@ def product(experts):
     return mean, -torch.log(precision)
 
 
-def case(seed, objective, beta, label_weight, batch=6, latent=4, hidden=16, private=0):
+def case(seed, objective, beta, label_weight, batch=6, latent=4, hidden=16, private=0, alignment=0.0):
     torch.manual_seed(seed)
     model = Model(latent, hidden, private)
     model.train()
@@ -84,9 +87,10 @@ def case(seed, objective, beta, label_weight, batch=6, latent=4, hidden=16, priv
     subsets = [[0], [1], [0, 1]]
     w = 1.0 if objective == "mvae" else 1.0 / 3
     lambdas = [1.0, label_weight]
-    codes, loss = [], 0.0
+    codes, loss, shared = [], 0.0, []
     for s, subset in enumerate(subsets):
         mu, lv = product([experts[m] for m in subset])
+        shared.append((mu, lv))
         if 0 in subset:      # the digit observed: its private code from its encoder
             mu, lv = torch.cat([mu, style[0]], 1), torch.cat([lv, style[1]], 1)
         else:                # not observed: from the prior, which adds nothing to the KL
@@ -105,12 +109,16 @@ def case(seed, objective, beta, label_weight, batch=6, latent=4, hidden=16, priv
             else:
                 rec = F.cross_entropy(block, classes, reduction="mean")
             loss = loss + w * lambdas[m] * rec
+    (mu_j, lv_j) = shared[-1]
+    for (mu_s, lv_s) in shared[:-1]:   # JMVAE's alignment KL(q(z | both) ‖ q_S(z | x_S)), batch mean
+        kl = 0.5 * (lv_s - lv_j + (torch.exp(lv_j) + (mu_j - mu_s) ** 2) / torch.exp(lv_s) - 1)
+        loss = loss + alignment * kl.sum(1).mean()
     after = {"after:" + key: v.clone() for key, v in model.state_dict().items() if "running" in key}
     loss.backward()
     out = dict(state)
     out.update(after)
     out.update({"images": x, "labels": y, "epsilon": eps, "loss": float(loss.detach()), "beta": float(beta),
-                "label_weight": float(label_weight), "latent": [latent], "hidden": [hidden], "private": [private], "objective": objective})
+                "label_weight": float(label_weight), "latent": [latent], "hidden": [hidden], "private": [private], "alignment": float(alignment), "objective": objective})
     for name, p in model.named_parameters():
         out["grad:" + name] = p.grad
     return out
@@ -122,4 +130,5 @@ dump("multimodal", {
     "mopoe": case(3, "mopoe", 1.0, 5.0),
     "mopoe_private": case(4, "mopoe", 1.0, 5.0, private=3),
     "mvae_private": case(5, "mvae", 0.5, 5.0, private=3),
+    "mopoe_aligned": case(6, "mopoe", 1.0, 5.0, alignment=2.0),
 })
