@@ -101,3 +101,35 @@ func klDivergenceReference(mean: [Double], logVariance: [Double], divisor: Doubl
     for (m, v) in zip(mean, logVariance) { total += -0.5 * (1 + v - m * m - exp(v)) }
     return total / divisor
 }
+
+/// KL(p ‖ q) between two batches of diagonal Gaussians (B, D), averaged over the rows, and its
+/// gradient with respect to both (chapter 11's alignment term; `klDivergenceStandardNormal` is the
+/// case q = N(0, I)). Per coordinate, with σ² = e^{log σ²} and δ = μ_p − μ_q,
+///
+///     KL = ½ (log σ²_q − log σ²_p + (σ²_p + δ²)/σ²_q − 1),
+///     ∂KL/∂μ_p = δ/σ²_q = −∂KL/∂μ_q,
+///     ∂KL/∂log σ²_p = ½ (σ²_p/σ²_q − 1),
+///     ∂KL/∂log σ²_q = ½ (1 − (σ²_p + δ²)/σ²_q).
+///
+/// The gradients are those of the batch mean (each divided by B), scaled by `weight`.
+/// - Complexity: O(B·D), in Double.
+public func gaussianKLDivergence(_ p: DiagonalGaussian, from q: DiagonalGaussian, weight: Double = 1)
+    -> (value: Double, dP: DiagonalGaussian, dQ: DiagonalGaussian) {
+    precondition(p.mean.shape == q.mean.shape, "gaussianKLDivergence: \(p.mean.shape) against \(q.mean.shape)")
+    let count = p.mean.count, rows = max(p.count, 1)
+    let scale = weight / Double(rows)
+    var dP = DiagonalGaussian(mean: Tensor(shape: p.mean.shape), logVariance: Tensor(shape: p.mean.shape))
+    var dQ = dP
+    var total = 0.0
+    for j in 0..<count {
+        let lvp = Double(p.logVariance.scalars[j]), lvq = Double(q.logVariance.scalars[j])
+        let delta = Double(p.mean.scalars[j]) - Double(q.mean.scalars[j])
+        let precisionQ = exp(-lvq), ratio = exp(lvp - lvq)
+        total += 0.5 * (lvq - lvp + ratio + delta * delta * precisionQ - 1)
+        dP.mean.scalars[j] = Float(scale * delta * precisionQ)
+        dQ.mean.scalars[j] = Float(-scale * delta * precisionQ)
+        dP.logVariance.scalars[j] = Float(scale * 0.5 * (ratio - 1))
+        dQ.logVariance.scalars[j] = Float(scale * 0.5 * (1 - ratio - delta * delta * precisionQ))
+    }
+    return (total / Double(rows), dP, dQ)
+}

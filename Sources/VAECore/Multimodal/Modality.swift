@@ -96,7 +96,8 @@ extension ModalityConfiguration {
 /// One modality of a `MultimodalVAE`: an encoder giving a Gaussian expert q_m(z|x_m) and a decoder
 /// giving p(x_m|z). With a private code of P dimensions (`ModalityConfiguration.privateDimensions`),
 /// the encoder's Gaussian is (B, D + P), the expert on the shared code then q_m(w_m|x_m), and the
-/// decoder reads (B, D + P), the shared code then the private one. As every layer of the course, `encode`/`decode` cache what `backwardEncoder`/
+/// decoder reads (B, D + P), the shared code then the private one.
+/// As every layer of the course, `encode`/`decode` cache what `backwardEncoder`/
 /// `backwardDecoder` need, and the backward passes **accumulate** into the parameters' gradients.
 public protocol Modality: AnyObject {
     var configuration: ModalityConfiguration { get }

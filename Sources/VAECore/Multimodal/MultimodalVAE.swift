@@ -210,6 +210,7 @@ public final class MultimodalVAE {
     /// The columns of whole codes u (N, codeWidth) that modality m's decoder reads: (z, w_m),
     /// (N, D + P_m).
     func decoderInput(_ m: Int, code u: Tensor) -> Tensor {
+        if codeWidth == configuration.latentDimensions { return u }              // no private codes at all
         let shared = u.columns(0..<configuration.latentDimensions)
         return privateColumns[m].isEmpty ? shared : Tensor.concatenateColumns(shared, u.columns(privateColumns[m]))
     }
@@ -218,6 +219,7 @@ public final class MultimodalVAE {
     /// (N, D + P_m) into the gradient with respect to the whole code (N, codeWidth).
     func addDecoderInputGradient(_ gradient: Tensor, of m: Int, into whole: inout Tensor) {
         let d = configuration.latentDimensions
+        if codeWidth == d { whole += gradient; return }
         whole.addColumns(gradient.columns(0..<d), at: 0)
         if !privateColumns[m].isEmpty { whole.addColumns(gradient.columns(d ..< gradient.shape[1]), at: privateColumns[m].lowerBound) }
     }
@@ -299,19 +301,20 @@ public final class MultimodalVAE {
         // code, its gradient sent into both products.
         let alpha = configuration.alignmentWeight
         var alignment = 0.0
-        var productGradients = products.map { p in
-            DiagonalGaussian(mean: Tensor(shape: p.gaussian.mean.shape), logVariance: Tensor(shape: p.gaussian.mean.shape))
-        }
+        var alignmentGradients: [DiagonalGaussian?] = Array(repeating: nil, count: subsets.count)
         if alpha > 0 {
             let all = subsets.count - 1
             for s in 0..<all {
                 let kl = gaussianKLDivergence(products[all].gaussian, from: products[s].gaussian, weight: alpha)
                 guard kl.value.isFinite else { throw TrainingError.nonFiniteLoss(reconstruction: .nan, kl: kl.value) }
                 alignment += kl.value
-                productGradients[all].mean += kl.dP.mean
-                productGradients[all].logVariance += kl.dP.logVariance
-                productGradients[s].mean += kl.dQ.mean
-                productGradients[s].logVariance += kl.dQ.logVariance
+                alignmentGradients[s] = kl.dQ
+                if alignmentGradients[all] == nil {
+                    alignmentGradients[all] = kl.dP
+                } else {
+                    alignmentGradients[all]!.mean += kl.dP.mean
+                    alignmentGradients[all]!.logVariance += kl.dP.logVariance
+                }
             }
         }
 
@@ -326,8 +329,10 @@ public final class MultimodalVAE {
                                                 kl: kls[s], klWeight: Float(w * beta))   // (B, 2·codeWidth)
             let upstream = DiagonalGaussian(statistics: statistics)
             var shared = upstream.columns(0..<d)
-            shared.mean += productGradients[s].mean
-            shared.logVariance += productGradients[s].logVariance
+            if let g = alignmentGradients[s] {
+                shared.mean += g.mean
+                shared.logVariance += g.logVariance
+            }
             let gradients = productOfExpertsBackward(products[s], experts: subset.map { encoded[$0].shared }, upstream: shared)
             for (m, g) in zip(subset, gradients) {
                 dShared[m].mean += g.mean
