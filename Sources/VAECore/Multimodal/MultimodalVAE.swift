@@ -190,8 +190,9 @@ public final class MultimodalVAE {
     /// An encoder's Gaussian (B, D + P_m) split into its expert on the shared code (B, D) and its
     /// posterior on the private code (B, P_m; nil without one).
     func split(_ encoded: DiagonalGaussian, of m: Int) -> (shared: DiagonalGaussian, private: DiagonalGaussian?) {
+        if privateColumns[m].isEmpty { return (encoded, nil) }                      // the whole Gaussian is the expert
         let d = configuration.latentDimensions
-        return (encoded.columns(0..<d), privateColumns[m].isEmpty ? nil : encoded.columns(d ..< d + privateColumns[m].count))
+        return (encoded.columns(0..<d), encoded.columns(d ..< d + privateColumns[m].count))
     }
 
     /// A posterior over the whole code (B, codeWidth): the product of the prior and `experts` on
@@ -309,12 +310,7 @@ public final class MultimodalVAE {
                 guard kl.value.isFinite else { throw TrainingError.nonFiniteLoss(reconstruction: .nan, kl: kl.value) }
                 alignment += kl.value
                 alignmentGradients[s] = kl.dQ
-                if alignmentGradients[all] == nil {
-                    alignmentGradients[all] = kl.dP
-                } else {
-                    alignmentGradients[all]!.mean += kl.dP.mean
-                    alignmentGradients[all]!.logVariance += kl.dP.logVariance
-                }
+                if alignmentGradients[all] == nil { alignmentGradients[all] = kl.dP } else { alignmentGradients[all]! += kl.dP }
             }
         }
 
@@ -329,20 +325,10 @@ public final class MultimodalVAE {
                                                 kl: kls[s], klWeight: Float(w * beta))   // (B, 2·codeWidth)
             let upstream = DiagonalGaussian(statistics: statistics)
             var shared = upstream.columns(0..<d)
-            if let g = alignmentGradients[s] {
-                shared.mean += g.mean
-                shared.logVariance += g.logVariance
-            }
+            if let g = alignmentGradients[s] { shared += g }
             let gradients = productOfExpertsBackward(products[s], experts: subset.map { encoded[$0].shared }, upstream: shared)
-            for (m, g) in zip(subset, gradients) {
-                dShared[m].mean += g.mean
-                dShared[m].logVariance += g.logVariance
-            }
-            for m in subset where dPrivate[m] != nil {
-                let g = upstream.columns(privateColumns[m])
-                dPrivate[m]!.mean += g.mean
-                dPrivate[m]!.logVariance += g.logVariance
-            }
+            for (m, g) in zip(subset, gradients) { dShared[m] += g }
+            for m in subset where dPrivate[m] != nil { dPrivate[m]! += upstream.columns(privateColumns[m]) }
         }
         for (m, modality) in modalities.enumerated() {
             modality.backwardEncoder(dPrivate[m].map { .concatenatingColumns([dShared[m], $0]) } ?? dShared[m])

@@ -43,6 +43,12 @@ public struct DiagonalGaussian: Sendable {
         }
     }
 
+    /// Adds `b`'s μ and log σ² to `a`'s, as a gradient with respect to both accumulates.
+    public static func += (a: inout DiagonalGaussian, b: DiagonalGaussian) {
+        a.mean += b.mean
+        a.logVariance += b.logVariance
+    }
+
     /// N(0, I) for B rows of D coordinates: μ = 0, log σ² = 0.
     public static func standardNormal(count: Int, dimensions: Int) -> DiagonalGaussian {
         DiagonalGaussian(mean: Tensor(shape: [count, dimensions]), logVariance: Tensor(shape: [count, dimensions]))
