@@ -120,7 +120,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "book",
-            dependencies: ["CourseBook", "CourseSupport", argumentParser]
+            dependencies: ["CourseBook", "CourseSupport", "VAECore", argumentParser]
         ),
         .testTarget(
             name: "CourseBookTests",

@@ -113,6 +113,7 @@ struct Chapter5: ParsableCommand {
     }
 
     func validate() throws {
+        try ChapterOptions.requireFolderPath(runFolder, option: "--run")
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if latent < 2 { throw ValidationError("--latent must be at least 2 (the figures need two dimensions)") }
         if let handSteps, handSteps < 1 { throw ValidationError("--hand-steps must be at least 1") }

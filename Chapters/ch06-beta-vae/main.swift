@@ -95,6 +95,7 @@ struct Chapter6: ParsableCommand {
     var runFolder: String?
 
     func validate() throws {
+        try ChapterOptions.requireFolderPath(runFolder, option: "--run")
         if betas.isEmpty { throw ValidationError("--betas needs at least one value") }
         for beta in betas where !(beta.isFinite && beta > 0) {
             throw ValidationError("every β must be a positive number, not \(beta)")

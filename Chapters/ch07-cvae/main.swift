@@ -135,6 +135,7 @@ struct Chapter7: ParsableCommand {
     static let classes = MNIST.classCount
 
     func validate() throws {
+        try ChapterOptions.requireFolderPath(runFolder, option: "--run")
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, not \(epochs)") }
         guard beta.isFinite, beta > 0 else { throw ValidationError("--beta must be a positive number, not \(beta)") }
         guard latent >= 1 else { throw ValidationError("--latent must be at least 1, not \(latent)") }

@@ -124,7 +124,16 @@ struct Chapter8: ParsableCommand {
         let data = configuration.subset.map { train.prefix($0) } ?? train
         let fingerprint = try RunFingerprint(configuration: configuration, dataDigest: data.contentDigest).value
         let stored = folder.appendingPathComponent("checkpoint-\(fingerprint.prefix(12)).safetensors")
-        guard [checkpoint, stored].contains(where: { (try? Checkpoint.read(from: $0))?.fingerprint == fingerprint }) else {
+        var damage: String?   // a checkpoint that is there but cannot be read is said to be damaged, not missing
+        let found = [checkpoint, stored].contains { url in
+            guard FileManager.default.fileExists(atPath: url.path) else { return false }
+            do { return try Checkpoint.read(from: url).fingerprint == fingerprint } catch {
+                damage = damage ?? "\(error)"
+                return false
+            }
+        }
+        guard found else {
+            if let damage { throw ValidationError("chapter 5's run in \(folder.path) is damaged: \(damage); run `\(ch05)` to train it again") }
             throw ValidationError("\(folder.path) holds no run of chapter 5 trained with seed \(options.seed)"
                                   + (options.quick ? " in quick mode" : "") + ": run `\(ch05)" + (options.seed == 1 ? "" : " --seed \(options.seed)") + "` first")
         }

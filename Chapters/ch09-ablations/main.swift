@@ -108,6 +108,7 @@ struct Chapter9: ParsableCommand {
     var runFolder: String?
 
     func validate() throws {
+        try ChapterOptions.requireFolderPath(runFolder, option: "--run")
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if sweeps.isEmpty { throw ValidationError("--sweeps needs at least one of \(SweepKind.allCases.map(\.rawValue).joined(separator: ", "))") }
         if Set(sweeps).count != sweeps.count { throw ValidationError("--sweeps names a sweep twice") }

@@ -200,6 +200,7 @@ struct Chapter11: ParsableCommand {
     var likelihoodCount: Int { options.quick ? 100 : 1_000 }
 
     func validate() throws {
+        try ChapterOptions.requireFolderPath(runs, option: "--runs")
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, not \(epochs)") }
         if let fashionEpochs, fashionEpochs < 1 { throw ValidationError("--fashion-epochs must be at least 1, not \(fashionEpochs)") }
         guard pairings >= 1 else { throw ValidationError("--pairings must be at least 1, not \(pairings)") }

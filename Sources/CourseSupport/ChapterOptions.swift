@@ -37,6 +37,14 @@ public struct ChapterOptions: ParsableArguments {
         if figures.isEmpty { throw ValidationError("--figures needs a folder, not an empty path") }
     }
 
+    /// Refuses an empty path given to a chapter's own folder option: `--run ""` would otherwise
+    /// name the current folder, and train into it.
+    public static func requireFolderPath(_ path: String?, option: String) throws {
+        if let path, path.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("\(option) needs a folder, not an empty path")
+        }
+    }
+
     /// The folder of the trained run called `name`: `runs/NAME`, or `runs/quick/NAME` with
     /// `--quick`, so that a quick run never replaces a full one.
     public func runFolder(_ name: String) -> URL {

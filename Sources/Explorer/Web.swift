@@ -104,33 +104,10 @@ enum RequestBody {
                 throw RequestError(.badRequest, "the request body is not valid JSON, or one of its numbers does not fit its field "
                                    + "(NaN and Infinity are not JSON; a seed is a whole number ≥ 0; every number must fit a double)")
             }
-            throw RequestError(.badRequest, "the request is not the JSON this route takes: \(describe(error))")
+            throw RequestError(.badRequest, "the request is not the JSON this route takes: \(error.explanation)")
         } catch {
             throw RequestError(.badRequest, "the request body is not valid JSON: \(error.localizedDescription)")
         }
     }
 
-    /// A decoding error in one line: which field, and what was wrong.
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ keys: [CodingKey]) -> String {
-            keys.isEmpty ? "the body" : keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
-        }
-        switch error {
-        case .keyNotFound(let key, let context): return "\(path(context.codingPath + [key])) is missing"
-        case .typeMismatch(let type, let context): return "\(path(context.codingPath)) must be \(describe(type))"
-        case .valueNotFound(let type, let context): return "\(path(context.codingPath)) must be \(describe(type)), not null"
-        case .dataCorrupted(let context): return "\(path(context.codingPath)): \(context.debugDescription)"
-        @unknown default: return "\(error)"
-        }
-    }
-
-    private static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is Double.Type, is Float.Type: "a number"
-        case is Int.Type, is UInt64.Type: "a whole number"
-        case is Bool.Type: "true or false"
-        case is String.Type: "a string"
-        default: String(describing: type).hasPrefix("Array") ? "an array" : "an object"
-        }
-    }
 }

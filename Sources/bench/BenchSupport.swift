@@ -33,6 +33,14 @@ enum BenchSupport {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
+    /// Refuses, in words, a batch of the reference VAE whose training step would not fit in this
+    /// machine's memory (a rough count: the decoder's activations per image, by
+    /// `ImportanceWeightedMemory.decoderBytesPerCode`, twice, for the encoder's mirror image).
+    static func checkTrainingBatch(_ batch: Int, option: String) throws {
+        let perImage = 2 * (try ImportanceWeightedMemory.decoderBytesPerCode(.reference))
+        try MemoryBudget.bytes([batch, perImage], bytesPerElement: 1, for: "\(option) \(batch) (a training step of the reference VAE)")
+    }
+
     /// Left- or right-aligned text in a column of `width` characters.
     static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
         let space = String(repeating: " ", count: max(0, width - text.count))

@@ -44,6 +44,7 @@ struct EvaluateBenchmark: ParsableCommand {
         guard images >= 1, samples >= 1, rounds >= 1, torchThreads >= 1, chunk >= 1 else {
             throw ValidationError("--images, --samples, --chunk, --rounds and --torch-threads must be at least 1")
         }
+        _ = try ImportanceWeightedMemory.evaluationChunk(model: .reference, samples: samples, batchSize: min(100, images), chunkSize: chunk)
     }
 
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -58,7 +59,7 @@ struct EvaluateBenchmark: ParsableCommand {
         var torch: PyTorchSide? = nil
         var unavailable: String? = pytorch ? nil : "not compared (--no-pytorch)"
         if pytorch {
-            switch PyTorchSide.check(python: python) {
+            switch try PyTorchSide.check(python: python, named: self.python) {
             case .success(let side): torch = side
             case .failure(let failure): unavailable = failure.description
             }

@@ -86,6 +86,13 @@ struct GEMMBenchmark: ParsableCommand {
               flags.count == 2, flags.allSatisfy({ $0 == "N" || $0 == "T" }) else {
             throw ValidationError("--shape \(text): expected MxKxN or MxKxN:TN with positive sizes")
         }
+        // A, B, and C with its reference, in floats: refused before allocating when they cannot fit.
+        let (m, k, n) = (sizes[0], sizes[1], sizes[2])
+        try MemoryBudget.total([
+            try MemoryBudget.bytes([m, k], bytesPerElement: 4, for: "--shape \(text): A (\(m) × \(k))"),
+            try MemoryBudget.bytes([k, n], bytesPerElement: 4, for: "--shape \(text): B (\(k) × \(n))"),
+            try MemoryBudget.bytes([m, n, 2], bytesPerElement: 4, for: "--shape \(text): C and its reference (\(m) × \(n))"),
+        ], for: "--shape \(text)")
         return Shape(m: sizes[0], k: sizes[1], n: sizes[2], transposeA: flags[0] == "T",
                      transposeB: flags[1] == "T", note: "custom")
     }

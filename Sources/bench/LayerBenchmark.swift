@@ -63,6 +63,7 @@ struct LayerBenchmark: ParsableCommand {
 
     func validate() throws {
         guard batch >= 2 else { throw ValidationError("--batch must be at least 2 (BatchNorm needs two values per channel)") }
+        try BenchSupport.checkTrainingBatch(batch, option: "--batch")
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
         guard budget > 0 else { throw ValidationError("--budget must be positive") }
     }
@@ -187,7 +188,7 @@ struct LayerBenchmark: ParsableCommand {
     func torchLayers() throws -> (rows: [Row], version: String)? {
         let python = PyTorchSide.python(self.python)
         let side: PyTorchSide
-        switch PyTorchSide.check(python: python) {
+        switch try PyTorchSide.check(python: python, named: self.python) {
         case .success(let found): side = found
         case .failure(let failure): print("PyTorch: none (\(failure.description))"); return nil
         }

@@ -58,6 +58,7 @@ struct MemoryBenchmark: ParsableCommand {
         guard !batches.isEmpty, batches.allSatisfy({ $0 >= 2 }) else {
             throw ValidationError("--batches needs batch sizes of at least 2 (BatchNorm needs two values per channel)")
         }
+        for batch in batches { try BenchSupport.checkTrainingBatch(batch, option: "--batches") }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
         guard torchThreads >= 1 else { throw ValidationError("--torch-threads must be at least 1") }
     }
@@ -72,7 +73,7 @@ struct MemoryBenchmark: ParsableCommand {
         var torch: PyTorchSide? = nil
         var unavailable = pytorch ? "" : "not compared (--no-pytorch)"
         if pytorch {
-            switch PyTorchSide.check(python: python) {
+            switch try PyTorchSide.check(python: python, named: self.python) {
             case .success(let side): torch = side
             case .failure(let error): unavailable = error.description
             }

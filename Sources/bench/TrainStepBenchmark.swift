@@ -65,6 +65,7 @@ struct TrainStepBenchmark: ParsableCommand {
 
     func validate() throws {
         guard batch >= 2 else { throw ValidationError("--batch must be at least 2 (BatchNorm needs two values per channel)") }
+        try BenchSupport.checkTrainingBatch(batch, option: "--batch")
         guard steps >= 1, warmup >= 0, rounds >= 1 else {
             throw ValidationError("--steps and --rounds must be at least 1, --warmup at least 0")
         }
@@ -94,7 +95,7 @@ struct TrainStepBenchmark: ParsableCommand {
         var torch: PyTorchSide? = nil
         var unavailable: String? = pytorch ? nil : "not compared (--no-pytorch)"
         if pytorch {
-            switch PyTorchSide.check(python: python) {
+            switch try PyTorchSide.check(python: python, named: self.python) {
             case .success(let side): torch = side
             case .failure(let error): unavailable = error.description
             }
@@ -206,8 +207,19 @@ struct PyTorchSide {
         option ?? ProcessInfo.processInfo.environment["VAE_BENCH_PYTHON"] ?? "python3"
     }
 
-    /// Checks that `python` starts and can `import torch`.
-    static func check(python: String) -> Result<PyTorchSide, Failure> {
+    /// Checks that `python` starts and can `import torch`. When it cannot, the benchmark runs our
+    /// side alone and says why, unless the user named that Python (`--python`, or
+    /// `$VAE_BENCH_PYTHON`): then the comparison was asked for, and its failure is thrown.
+    static func check(python: String, named option: String?) throws -> Result<PyTorchSide, Failure> {
+        let result = check(python: python)
+        if case .failure(let failure) = result,
+           option != nil || ProcessInfo.processInfo.environment["VAE_BENCH_PYTHON"] != nil {
+            throw failure
+        }
+        return result
+    }
+
+    private static func check(python: String) -> Result<PyTorchSide, Failure> {
         do {
             let (status, output) = try runPython(python, ["-c", "import torch; print(torch.__version__)"])
             guard status == 0 else {
@@ -216,8 +228,10 @@ struct PyTorchSide {
             }
             let version = output.split(separator: "\n").last.map(String.init) ?? "?"
             return .success(PyTorchSide(python: python, version: "torch " + version))
+        } catch let failure as Failure {
+            return .failure(failure)
         } catch {
-            return .failure(Failure(description: "cannot run \(python): \(error)"))
+            return .failure(Failure(description: "cannot run \(python): \(error.localizedDescription)"))
         }
     }
 
@@ -250,6 +264,9 @@ struct PyTorchSide {
     static func runPython(_ python: String, _ arguments: [String]) throws -> (Int32, String) {
         let process = Process()
         if python.contains("/") {
+            guard FileManager.default.isExecutableFile(atPath: python) else {
+                throw Failure(description: "cannot run \(python): no executable file there")
+            }
             process.executableURL = URL(fileURLWithPath: python)
             process.arguments = arguments
         } else {
@@ -275,7 +292,7 @@ extension TrainStepBenchmark {
         let batches = [32, 64, 128, 256, 512], threadCounts = [1, 2]
         let python = PyTorchSide.python(self.python)
         let torch: PyTorchSide?
-        switch PyTorchSide.check(python: python) {
+        switch try PyTorchSide.check(python: python, named: self.python) {
         case .success(let side) where pytorch: torch = side
         case .failure(let failure) where pytorch: print("PyTorch: none (\(failure.description))"); torch = nil
         default: torch = nil

@@ -10,6 +10,7 @@ import ArgumentParser
 import CourseBook
 import CourseSupport
 import Foundation
+import VAECore
 
 struct BookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,6 +27,8 @@ struct BookCommand: ParsableCommand {
     }
 
     func run() throws {
+        // A --figures path that is a file, or lies under one, is said in words before any work.
+        try WritableFolder.prepare(URL(fileURLWithPath: figures, isDirectory: true).appendingPathComponent("book"), purpose: "book")
         let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         let book = Book(chapterSources: CoursePaths.chapterSources, chapters: try CoursePaths.chapters(),
                         readme: CoursePaths.root.appendingPathComponent("README.md"),

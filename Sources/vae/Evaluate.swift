@@ -62,6 +62,10 @@ struct Evaluate: ParsableCommand {
         print("data        \(test.count) test images from \(directory.path), "
               + (c.likelihood.binarizesData ? "binarized with seed \(EvaluationDefaults.binarizationSeed)" : "grey pixels"))
 
+        // -k, --batch-size and --chunk-size size the estimate's buffers: refused now if they
+        // cannot fit, rather than after the ELBO's pass.
+        _ = try ImportanceWeightedMemory.evaluationChunk(model: c, samples: samples, batchSize: min(batchSize, max(1, test.count)),
+                                                         chunkSize: chunkSize)
         let elboWatch = Stopwatch()
         let elbo = try evaluateELBO(model: model, images: test.images, labels: labels, batchSize: batchSize, seed: seed)
         let elboSeconds = elboWatch.elapsedSeconds

@@ -64,6 +64,7 @@ struct Samples: ParsableCommand {
         guard splits >= 1 else { throw ValidationError("--splits must be positive, got \(splits)") }
         guard temperature.isFinite, temperature >= 0 else { throw ValidationError("--temperature must be a number ≥ 0, got \(temperature)") }
         if fittedPrior && temperature != 1 { throw ValidationError("--temperature applies to N(0, I), not to --fitted-prior") }
+        try MemoryBudget.bytes([count, 784], bytesPerElement: MemoryLayout<Float>.size, for: "--count \(count) sampled images")
     }
 
     func run() throws {
@@ -100,8 +101,8 @@ struct Samples: ParsableCommand {
 
         let configuration = model.configuration
         print("VAE \(checkpoint): \(configuration.summary)")
-        print("judge \(judgeURL.path): "
-              + (judge.report.map { String(format: "test accuracy %.2f%% (recorded)", 100 * $0.testAccuracy) } ?? "no report"))
+        print(String(format: "judge %@: test accuracy %.2f%% on the %d test images, measured now", judgeURL.path, 100 * reference.accuracy, test.count)
+              + (judge.report.map { String(format: " (%.2f%% recorded)", 100 * $0.testAccuracy) } ?? ""))
         print(String(format: "real test images (%d): IS %@ over %d splits, judge accuracy %.2f%%",
                      test.count, reference.inceptionScore.description, splits, 100 * reference.accuracy))
         let source = fittedPrior ? "the Gaussians fitted to the training codes"

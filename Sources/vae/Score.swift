@@ -70,6 +70,15 @@ struct Score: ParsableCommand {
         let sets = try ScoreInputs.sets(data: data, in: inData, out: outData)
         let outputURL = try ScoreInputs.output(output)
         let trainFolder = try train.map { try ScoreInputs.folder($0, role: "--train") }
+        // The table never replaces what the command reads (the checkpoints, the data files) nor
+        // any file that is not a score table.
+        let folders = [data, inData, outData, train].compactMap { $0 }.map { URL(fileURLWithPath: $0, isDirectory: true) }
+        let inputs = [checkpoint, background].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
+            + folders.flatMap { folder in
+                ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).map { folder.appendingPathComponent($0) }
+            }
+        try AtomicFile.checkReplaceable(outputURL, option: "--output", kind: "a score table", signature: ScoreReport.csvSignature,
+                                        inputs: inputs)
         let model = try Checkpoint.loadModel(from: URL(fileURLWithPath: checkpoint))
         model.isTraining = false
         let likelihood = model.configuration.likelihood

@@ -287,7 +287,7 @@ struct Train: ParsableCommand {
                 throw ValidationError("cannot read --arch-file \(url.path): \(error.localizedDescription)")
             }
             do { model.architecture = try JSONDecoder().decode(Architecture.self, from: data) } catch {
-                throw ValidationError("--arch-file \(url.path) is not an architecture ({\"encoder\": [...], \"decoder\": [...]}): \(error)")
+                throw ValidationError("--arch-file \(url.path) is not an architecture ({\"encoder\": [...], \"decoder\": [...]}): \(decodingExplanation(error))")
             }
         }
         if let channels {
@@ -432,6 +432,12 @@ struct Train: ParsableCommand {
         let greyTest = try MNIST.load(split: .test, from: dataDirectory)
         log(String(format: "loaded MNIST from %@ (%d train, %d test images) in %.2f s",
                    dataDirectory.path, train.count, greyTest.count, Date().timeIntervalSince(loadStart)))
+        // The test set is first used after an epoch: it must be usable before training starts.
+        guard greyTest.count >= 1 else { throw ValidationError("the test set in \(dataDirectory.path) holds no images") }
+        guard (greyTest.height, greyTest.width) == (train.height, train.width) else {
+            throw ValidationError("the test images in \(dataDirectory.path) are \(greyTest.height)×\(greyTest.width) pixels, "
+                                  + "the training images \(train.height)×\(train.width): a model cannot be tested on both")
+        }
 
         let trainer: Trainer
         if resume {

@@ -60,9 +60,9 @@ public struct ScoringSettings: Sendable {
 /// model's likelihood scores (binary images for a Bernoulli: binarize once with
 /// `Likelihood.evaluationSet`). The model runs in evaluation mode, restored afterwards.
 ///
-/// - Throws: `AnomalyError` for a conditional model (an anomaly has no label to condition on) or a
-///   negative k; `EvaluationError` for bad images; `AnomalyError` for a code Gaussian of another
-///   dimension.
+/// - Throws: `AnomalyError` for a conditional model (an anomaly has no label to condition on), a
+///   negative k, a code Gaussian of another dimension, or a score that is not finite (broken
+///   weights); `EvaluationError` for bad images.
 /// - Complexity: two encoder passes and one decoder pass per image, plus k decoder passes per
 ///   image for the NLL, and one deflate per image.
 public func scoreImages(model: VAE, images: Tensor, settings: ScoringSettings,
@@ -77,6 +77,11 @@ public func scoreImages(model: VAE, images: Tensor, settings: ScoringSettings,
     if let gaussian = settings.codeGaussian, gaussian.dimension != model.configuration.latentDimensions {
         throw AnomalyError("the code Gaussian has \(gaussian.dimension) dimensions, the model's code \(model.configuration.latentDimensions)")
     }
+    if settings.importanceSamples > 0 {   // a k too large is refused before the first pass, not after it
+        _ = try ImportanceWeightedMemory.evaluationChunk(model: model.configuration, samples: settings.importanceSamples,
+                                                         batchSize: min(100, max(1, images.shape.first ?? 1)),
+                                                         chunkSize: ImportanceWeightedDefaults.chunkSize)
+    }
     let elbo = try evaluateELBO(model: model, images: images, batchSize: 500, seed: settings.seed)
     var nll: [Double] = []
     if settings.importanceSamples > 0 {
@@ -86,6 +91,14 @@ public func scoreImages(model: VAE, images: Tensor, settings: ScoringSettings,
     var mahalanobis: [Double] = []
     if let gaussian = settings.codeGaussian {
         mahalanobis = try gaussian.squaredDistances(try encodePosteriors(model: model, images: images).mean)
+    }
+    // A score that is not a number ranks nothing: weights that overflow (a damaged checkpoint)
+    // are refused here, not written into a table.
+    for (name, values) in [("−ELBO", elbo.perImage), ("reconstruction", elbo.perImageReconstruction), ("KL", elbo.perImageKL),
+                           ("importance-weighted NLL", nll), ("Mahalanobis distance", mahalanobis)] {
+        if let i = values.firstIndex(where: { !$0.isFinite }) {
+            throw AnomalyError("the model gives image \(i) a \(name) of \(values[i]), not a finite number: its weights are broken")
+        }
     }
     return ImageScores(negativeELBO: elbo.perImage.map { -$0 }, reconstruction: elbo.perImageReconstruction,
                        kl: elbo.perImageKL, importanceSamples: settings.importanceSamples, negativeLogLikelihood: nll,

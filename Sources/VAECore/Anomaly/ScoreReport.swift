@@ -41,6 +41,9 @@ public struct ScoredSet: Sendable {
 
 /// The per-image score table and the detection summary of `vae score`.
 public enum ScoreReport {
+    /// How every score table starts: a file that does not is not one, and is never replaced.
+    public static let csvSignature = "set,index,label,"
+
     /// A CSV table, one row per image of each set: `set,index,label,` then one column per score
     /// of `ScoredSet.columns()` and `deflate-bits` (L(x)); values printed with up to 17
     /// significant digits, so that they read back as the same Doubles. All sets must have the
@@ -57,7 +60,7 @@ public enum ScoreReport {
         if let bad = sets.first(where: { $0.name.isEmpty || $0.name.contains(where: { ",\"\n\r".contains($0) }) }) {
             throw AnomalyError("the set name '\(bad.name)' cannot be a CSV field as it is (empty, or with a comma, quote or line break)")
         }
-        var text = (["set", "index", "label"] + names + ["deflate-bits"]).joined(separator: ",") + "\n"
+        var text = ScoreReport.csvSignature + (names + ["deflate-bits"]).joined(separator: ",") + "\n"
         for (set, columns) in zip(sets, tables) {
             for i in set.labels.indices {
                 let values = columns.map { "\($0.values[i])" } + ["\(set.scores.compressedBits[i])"]

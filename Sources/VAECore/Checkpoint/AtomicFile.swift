@@ -61,6 +61,38 @@ extension AtomicFile {
     }
 }
 
+extension AtomicFile {
+    /// Checks, before any work starts, that writing `url` cannot destroy something else: `url` is
+    /// none of the command's `inputs` (the same file, also through a link), and, when a file is
+    /// there already, it is one of the kind the command writes (its content starts with
+    /// `signature`, e.g. the header line of a CSV table). A file of another kind (a checkpoint, the
+    /// test data) is someone else's: it is left as it is.
+    ///
+    /// - Parameters:
+    ///   - option: the option that named `url`, for the message ("--output").
+    ///   - kind: what the command writes, in words ("a score table").
+    /// - Throws: `AtomicFileError` in words.
+    public static func checkReplaceable(_ url: URL, option: String, kind: String, signature: String, inputs: [URL]) throws {
+        for input in inputs where sameFile(url, input) {
+            throw AtomicFileError(message: "\(option) \(url.path) is one of this command's inputs (\(input.path)); choose another file to write")
+        }
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { return }   // nothing there (or unreadable: the write says)
+        defer { try? handle.close() }
+        let start = (try? handle.read(upToCount: signature.utf8.count)) ?? Data()
+        guard start == Data(signature.utf8) else {
+            throw AtomicFileError(message: "\(option) \(url.path) exists and is not \(kind) (it does not start with \"\(signature)\"); "
+                                  + "it is left as it is: remove it or choose another file to write")
+        }
+    }
+
+    /// Whether two paths name one file (the same device and inode, links followed).
+    static func sameFile(_ a: URL, _ b: URL) -> Bool {
+        var sa = stat(), sb = stat()
+        guard stat(a.path, &sa) == 0, stat(b.path, &sb) == 0 else { return false }
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
+}
+
 /// A folder that a run writes into, checked before any work starts, with errors in words: a path
 /// that is a file, lies under a file, or cannot be written.
 public enum WritableFolder {

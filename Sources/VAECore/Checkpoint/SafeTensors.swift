@@ -101,6 +101,11 @@ public struct SafeTensors: Equatable {
             throw SafeTensorsError.unreadable(url.path, "there is no such file")
         }
         guard !isFolder.boolValue else { throw SafeTensorsError.unreadable(url.path, "it is a folder, not a checkpoint file") }
+        // A device (/dev/zero), a FIFO or a socket never ends or blocks: refused before reading.
+        let type = (try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)[.type]) as? FileAttributeType
+        guard type == nil || type == .typeRegular else {
+            throw SafeTensorsError.unreadable(url.path, "it is not a regular file (a device, a FIFO or a socket), so not a checkpoint")
+        }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw SafeTensorsError.unreadable(url.path, posixReason(error))
@@ -128,7 +133,7 @@ public struct SafeTensors: Equatable {
             metadata = strings
         }
         let dataCount = bytes.count - dataStart
-        var parsed: [(begin: Int, entry: Entry)] = []
+        var parsed: [(begin: Int, end: Int, entry: Entry)] = []
         for (key, value) in header where key != "__metadata__" {
             guard let info = value as? [String: Any],
                   let dtypeName = info["dtype"] as? String,
@@ -168,9 +173,25 @@ public struct SafeTensors: Equatable {
                     scalars[i] = Float(Int64(bitPattern: bits))
                 }
             }
-            parsed.append((offsets[0], Entry(name: key, tensor: Tensor(shape: shape, scalars: scalars), dtype: dtype)))
+            parsed.append((offsets[0], offsets[1], Entry(name: key, tensor: Tensor(shape: shape, scalars: scalars), dtype: dtype)))
         }
-        self.entries = parsed.sorted { $0.begin < $1.begin }.map(\.entry)
+        // The tensors must tile the data section exactly, in order: no two read the same bytes
+        // (a tensor that reads another's would load silently wrong weights), no gap, nothing after
+        // the last (as Python's safetensors demands).
+        parsed.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
+        var end = 0, previous = "the start of the data"
+        for item in parsed {
+            guard item.begin == end else {
+                throw SafeTensorsError.corrupt(name, item.begin < end
+                    ? "tensor \(item.entry.name) (bytes \(item.begin)..<\(item.end)) overlaps tensor \(previous) (bytes ..<\(end)): offsets must not overlap"
+                    : "the data bytes \(end)..<\(item.begin) between \(previous) and tensor \(item.entry.name) belong to no tensor")
+            }
+            (end, previous) = (item.end, item.entry.name)
+        }
+        guard end == dataCount else {
+            throw SafeTensorsError.corrupt(name, "the data bytes \(end)..<\(dataCount) after the last tensor belong to no tensor")
+        }
+        self.entries = parsed.map(\.entry)
         self.metadata = metadata
     }
 }

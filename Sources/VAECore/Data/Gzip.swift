@@ -27,10 +27,22 @@ public enum Gzip {
     /// uncompressed size modulo 2³²), but only as a hint: it is capped by the largest size deflate
     /// can expand `bytes` to (about 1032:1), and the buffer doubles whenever it fills up.
     ///
-    /// - Parameter file: the name to put in errors.
-    /// - Throws: `DataError.empty`, `.notGzip`, `.truncated` or `.corrupt`.
+    /// A few kilobytes of gzip can hold gigabytes of zeros (a "gzip bomb"), so the output is
+    /// bounded before it is produced: inflate never writes more than `limit` bytes, nor more than
+    /// the size that `announcedSize` reads from the output's first bytes (a file format's header,
+    /// e.g. an IDX file's dimensions) once it can. One byte past either is an error, so memory
+    /// stays within the bound whatever the input.
+    ///
+    /// - Parameters:
+    ///   - file: the name to put in errors.
+    ///   - limit: the most bytes of output accepted.
+    ///   - announcedSize: reads the whole content's size from its first bytes, or nil while it
+    ///     cannot tell yet (or the content has no such header).
+    /// - Throws: `DataError.empty`, `.notGzip`, `.truncated`, `.corrupt`, or `.sizeMismatch` for
+    ///   an output beyond the limit or the announced size.
     /// - Complexity: O(output size); one pass of inflate, plus the zero-fill of the buffer.
-    public static func decompress(_ bytes: UnsafeRawBufferPointer, file: String) throws(DataError) -> [UInt8] {
+    public static func decompress(_ bytes: UnsafeRawBufferPointer, file: String, limit: Int = .max,
+                                  announcedSize: ((ArraySlice<UInt8>) -> Int?)? = nil) throws(DataError) -> [UInt8] {
         guard bytes.count > 0 else { throw .empty(file: file) }
         if bytes.count == 1 && bytes[0] == magic.0 {
             throw .truncated(file: file, detail: "1 byte, the start of a gzip header")
@@ -46,8 +58,14 @@ public enum Gzip {
         let isize = Int(bytes[n - 4]) | Int(bytes[n - 3]) << 8 | Int(bytes[n - 2]) << 16 | Int(bytes[n - 1]) << 24
         let largestPossible = n.multipliedReportingOverflow(by: 1032)
         let cap = largestPossible.overflow ? Int.max / 2 : largestPossible.partialValue
-        // +1 so that an exact hint leaves room for inflate to read the trailer without a regrow.
-        var output = [UInt8](repeating: 0, count: max(1, min(isize, cap)) + 1)
+        // The bound on the output: `limit`, lowered to the announced size once that is known.
+        var bound = limit, announced: Int? = nil
+        // +1 so that an exact hint leaves room for inflate to read the trailer without a regrow
+        // (and so that one byte past the bound can be seen).
+        // With a header to read, the buffer starts small (ISIZE is only the size modulo 2³², and a
+        // bomb's says what it likes) and grows to the announced size once the header is read.
+        let start = min(isize, cap, bound, announcedSize == nil ? Int.max : 1 << 16)
+        var output = [UInt8](repeating: 0, count: max(1, start) + 1)
         var produced = 0
 
         var stream = z_stream()
@@ -62,14 +80,33 @@ public enum Gzip {
         var consumed = 0                 // bytes of input handed to zlib and used
         let chunkLimit = Int(UInt32.max) // avail_in / avail_out are 32-bit
 
+        /// Reads the announced size as soon as the output shows it; refuses output past the bound.
+        func checkBound() throws(DataError) {
+            if announced == nil, let announcedSize, let size = announcedSize(output[..<produced]) {
+                announced = size
+                bound = min(bound, size)
+            }
+            guard produced <= bound else {
+                throw .sizeMismatch(file: file, detail: announced.map {
+                    $0 <= limit ? "it decompresses to more than the \($0) bytes its header announces"
+                                : "its header announces \($0) bytes, more than the \(limit) accepted" }
+                    ?? "it decompresses to more than \(limit) bytes, the most accepted")
+            }
+        }
+
         while true {
+            try checkBound()
             if produced == output.count {
-                output.append(contentsOf: repeatElement(0, count: output.count))  // double
+                // Double (or, once the header has announced the size, straight to it), but never
+                // past one byte beyond the bound.
+                let ceiling = bound == .max ? Int.max : bound + 1
+                let target = min(announced != nil ? ceiling : 2 * output.count, ceiling)
+                output.append(contentsOf: repeatElement(0, count: max(1, target - output.count)))
             }
             let inChunk = min(n - consumed, chunkLimit)
             stream.next_in = UnsafeMutablePointer(mutating: input + consumed)  // zlib never writes it
             stream.avail_in = UInt32(inChunk)
-            let outChunk = min(output.count - produced, chunkLimit)
+            let outChunk = min(output.count - produced, chunkLimit, bound == .max ? .max : bound - produced + 1)
             let status = output.withUnsafeMutableBufferPointer { out -> Int32 in
                 stream.next_out = out.baseAddress! + produced
                 stream.avail_out = UInt32(outChunk)
@@ -85,6 +122,7 @@ public enum Gzip {
                 continue
             case Z_STREAM_END:
                 // One member done. Another may follow; anything else is junk.
+                try checkBound()
                 if consumed == n { return Array(output[..<produced]) }
                 let rest = UnsafeRawBufferPointer(rebasing: bytes[consumed...])
                 guard hasMagic(rest) else {
@@ -109,9 +147,12 @@ public enum Gzip {
     }
 
     /// `decompress(_:file:)` for an array of bytes.
-    public static func decompress(_ bytes: [UInt8], file: String = "<memory>") throws(DataError) -> [UInt8] {
+    public static func decompress(_ bytes: [UInt8], file: String = "<memory>", limit: Int = .max,
+                                  announcedSize: ((ArraySlice<UInt8>) -> Int?)? = nil) throws(DataError) -> [UInt8] {
         let result = bytes.withUnsafeBytes { buffer -> Result<[UInt8], DataError> in
-            do throws(DataError) { return .success(try decompress(buffer, file: file)) } catch { return .failure(error) }
+            do throws(DataError) {
+                return .success(try decompress(buffer, file: file, limit: limit, announcedSize: announcedSize))
+            } catch { return .failure(error) }
         }
         return try result.get()
     }

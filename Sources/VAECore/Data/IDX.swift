@@ -27,6 +27,32 @@ public struct IDXFile: Sendable {
     /// The number of elements, the product of the dimensions.
     public var elementCount: Int { dimensions.reduce(1, *) }
 
+    /// The largest IDX file read, 256 MiB: more than five times MNIST's largest (47 MB of
+    /// training images). A header that announces more, or a gzip stream that inflates past it,
+    /// is refused before the memory is taken.
+    public static let maximumSize = 256 << 20
+
+    /// The size of the whole file that an IDX header announces (4 bytes of magic, 4 per
+    /// dimension, then the elements), read from the first decompressed bytes: nil until the
+    /// header is complete, or when the bytes do not start like an IDX file of UInt8 elements.
+    /// `Int.max` when the dimensions overflow.
+    public static func announcedSize(_ prefix: ArraySlice<UInt8>) -> Int? {
+        let start = prefix.startIndex
+        guard prefix.count >= 4, prefix[start] == 0, prefix[start + 1] == 0, prefix[start + 2] == 0x08 else { return nil }
+        let rank = Int(prefix[start + 3])
+        guard prefix.count >= 4 + 4 * rank else { return nil }
+        var size = 1
+        for axis in 0..<rank {
+            let at = start + 4 + 4 * axis
+            let dimension = Int(prefix[at]) << 24 | Int(prefix[at + 1]) << 16 | Int(prefix[at + 2]) << 8 | Int(prefix[at + 3])
+            let (product, overflow) = size.multipliedReportingOverflow(by: dimension)
+            if overflow { return .max }
+            size = product
+        }
+        let (total, overflow) = size.addingReportingOverflow(4 + 4 * rank)
+        return overflow ? .max : total
+    }
+
     /// Parses decompressed IDX bytes that must carry `expectedMagic`.
     ///
     /// - Throws: `.truncated` when the header or the data is shorter than the header says,
@@ -95,6 +121,7 @@ extension IDXFile {
             try self.init(gzipFile: url, expectedMagic: expectedMagic, checksums: checksums)
             return
         }
+        try checkFileSize(raw)
         let content: [UInt8]
         do { content = [UInt8](try Data(contentsOf: raw)) } catch {
             throw .unreadable(file: raw.path, reason: error.localizedDescription)
@@ -111,12 +138,30 @@ func readGzip(_ url: URL) throws(DataError) -> [UInt8] {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .missing(file: path) }
     guard !isDirectory.boolValue else { throw .unreadable(file: path, reason: "it is a directory") }
+    try checkFileSize(url)
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
         throw .unreadable(file: path, reason: error.localizedDescription)
     }
+    // Decompressed no further than the size its IDX header announces (a gzip bomb stops there).
     let result = data.withUnsafeBytes { raw -> Result<[UInt8], DataError> in
-        do throws(DataError) { return .success(try Gzip.decompress(raw, file: path)) } catch { return .failure(error) }
+        do throws(DataError) {
+            return .success(try Gzip.decompress(raw, file: path, limit: IDXFile.maximumSize, announcedSize: IDXFile.announcedSize))
+        } catch { return .failure(error) }
     }
     return try result.get()
+}
+
+/// Refuses a data file that is not a regular file (a FIFO would block the read forever) or that
+/// is larger than any IDX file read (`IDXFile.maximumSize`), before reading it.
+func checkFileSize(_ url: URL) throws(DataError) {
+    guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path) else {
+        return   // the read itself says why
+    }
+    if let type = attributes[.type] as? FileAttributeType, type != .typeRegular {
+        throw .unreadable(file: url.path, reason: "it is not a regular file (a device, a FIFO or a socket)")
+    }
+    if let size = (attributes[.size] as? NSNumber)?.intValue, size > IDXFile.maximumSize {
+        throw .sizeMismatch(file: url.path, detail: "the file holds \(size) bytes, more than the \(IDXFile.maximumSize) an IDX file may")
+    }
 }

@@ -73,10 +73,12 @@ public func evaluateImportanceWeighted(model: VAE, images: Tensor, labels: [Int]
     let n = try checkEvaluationInputs(model: model, images: images, labels: labels, batchSize: batchSize, limit: limit)
     guard k >= 1 else { throw EvaluationError("the number of importance samples k must be at least 1, not \(k)") }
     guard chunkSize >= 1 else { throw EvaluationError("the chunk size must be at least 1, not \(chunkSize)") }
+    let batch = min(batchSize, n)
+    let chunk = try ImportanceWeightedMemory.evaluationChunk(model: model.configuration, samples: k, batchSize: batch, chunkSize: chunkSize)
     let watch = Stopwatch()
     var random = RandomSource(seed: seed)
-    var workspace = ImportanceWorkspace(samples: k, chunkSize: chunkSize, latent: model.configuration.latentDimensions)
-    var weights = [Double](repeating: 0, count: min(batchSize, n) * k)   // (B, k)
+    var workspace = ImportanceWorkspace(samples: k, chunkSize: chunk, latent: model.configuration.latentDimensions)
+    var weights = [Double](repeating: 0, count: batch * k)               // (B, k)
     var imageWeights = [Double](repeating: 0, count: k)                   // (k)
     var logLikelihoods: [Double] = []
     logLikelihoods.reserveCapacity(n)

@@ -71,14 +71,20 @@ extension DigitClassifier {
         return model
     }
 
+    /// How far below its recorded test accuracy a loaded classifier may measure (0.5%, 50 of
+    /// 10,000 images: room for a change of kernels' rounding, none for other weights).
+    static let recordedAccuracyTolerance = 0.005
+
     /// The classifier saved at `url` when that file is a valid checkpoint of `architecture` whose
-    /// recorded test accuracy reaches `floor`; otherwise a new one trained on the MNIST files
+    /// recorded test accuracy reaches `floor` and is reproduced on the test images of `data`
+    /// (measured again at every load); otherwise a new one trained on the MNIST files
     /// in `data` (see `train`) and saved at `url`, replacing whatever was there.
     ///
     /// Chapters call this with `runs/classifier/classifier.safetensors` under the package root,
     /// so the classifier is trained once (a few minutes) and then loaded in well under a second.
     /// - Throws: data and training errors; `DigitClassifierError.belowFloor` (nothing saved)
-    ///   when a new classifier misses the floor; write errors.
+    ///   when a new classifier misses the floor; `.badCheckpoint` (the file left as it is) when a
+    ///   saved one does not reproduce its recorded accuracy; write errors, before any training.
     public static func loadOrTrain(at url: URL, data: URL = MNIST.bundledDirectory,
                                    architecture: DigitClassifierArchitecture = .standard,
                                    training: DigitClassifierTraining = .standard,
@@ -93,6 +99,7 @@ extension DigitClassifier {
                     path: url.path, reason: "it is not a digit classifier checkpoint (format \(format.map { "\"\($0)\"" } ?? "unreadable")); "
                         + "it is left as it is: choose another path for the classifier")
             }
+            var loaded: (model: DigitClassifier, recorded: Double)?
             do {
                 let model = try load(from: url)
                 guard model.architecture == architecture else {
@@ -103,14 +110,31 @@ extension DigitClassifier {
                         path: url.path, reason: "its recorded test accuracy \(model.report.map { "\($0.testAccuracy)" } ?? "is missing"), "
                             + "below the floor \(floor)")
                 }
-                log(String(format: "loaded digit classifier from %@ (test accuracy %.2f%%)", url.path, 100 * accuracy))
-                return model
+                loaded = (model, accuracy)
             } catch {
                 log("\(error); training a new one")
+            }
+            if let (model, recorded) = loaded {
+                // A judge is not trusted on its word: the accuracy it records is measured again on
+                // the test images (a second or two), and a file that does not reproduce it is refused.
+                let test = try MNIST.load(split: .test, from: data)
+                let measured = try model.accuracy(on: test)
+                guard measured >= recorded - recordedAccuracyTolerance, measured >= floor else {
+                    throw DigitClassifierError.badCheckpoint(
+                        path: url.path, reason: String(format: "it records a test accuracy of %.2f%%, but classifies %.2f%% of the %d test "
+                            + "images in %@ correctly: its weights are not the ones that were measured (or the data is another). "
+                            + "It is left as it is: remove it to train a new classifier there, or choose another path",
+                            100 * recorded, 100 * measured, test.count, data.path))
+                }
+                log(String(format: "loaded digit classifier from %@ (test accuracy %.2f%%, measured now on %d test images)",
+                           url.path, 100 * measured, test.count))
+                return model
             }
         } else {
             log("no digit classifier at \(url.path); training one")
         }
+        // Where the new classifier is saved must be writable before minutes of training, not after.
+        try WritableFolder.prepare(url.deletingLastPathComponent(), purpose: "classifier")
         let all = try MNIST.load(split: .train, from: data)
         let train = training.subset.map { all.prefix($0) } ?? all
         let test = try MNIST.load(split: .test, from: data)

@@ -109,7 +109,7 @@ public struct Checkpoint {
         do {
             return try Checkpoint.decoder.decode(T.self, from: Data(text.utf8))
         } catch {
-            throw CheckpointError.badMetadata("\(name): \(key) is not a valid \(T.self): \(error)")
+            throw CheckpointError.badMetadata("\(name): its \(key) is not a valid \(T.self): \(decodingExplanation(error))")
         }
     }
 

@@ -43,16 +43,26 @@ public enum KLSchedule: Codable, Equatable, Sendable {
         func check(_ ok: Bool, _ message: @autoclosure () -> String) throws {
             if !ok { throw TrainingConfigurationError(message()) }
         }
+        // Upper bounds keep the objective's terms far inside Float's range (and every printed
+        // loss a readable number).
+        let largest = TrainingConfiguration.maximumNats
+        let longest = Double(TrainingConfiguration.maximumEpochs)
         switch self {
         case .constant(let beta):
             try check(beta.isFinite && beta >= 0, "β must be a finite number ≥ 0, not \(beta)")
+            try check(beta <= largest, "β = \(beta) is larger than the \(Int(largest)) accepted")
         case .warmup(let beta, let epochs):
             try check(beta.isFinite && beta >= 0, "β must be a finite number ≥ 0, not \(beta)")
+            try check(beta <= largest, "β = \(beta) is larger than the \(Int(largest)) accepted")
             try check(epochs.isFinite && epochs > 0, "the KL warm-up must last more than 0 epochs, not \(epochs)")
+            try check(epochs <= longest, "a KL warm-up of \(epochs) epochs is longer than the longest run (\(Int(longest)))")
         case .capacity(let gamma, let maximum, let epochs):
             try check(gamma.isFinite && gamma > 0, "the capacity weight γ must be a positive number, not \(gamma)")
+            try check(gamma <= largest, "the capacity weight γ = \(gamma) is larger than the \(Int(largest)) accepted")
             try check(maximum.isFinite && maximum >= 0, "the maximum capacity must be ≥ 0 nats, not \(maximum)")
+            try check(maximum <= largest, "a capacity of \(maximum) nats is more than the \(Int(largest)) accepted")
             try check(epochs.isFinite && epochs > 0, "the capacity must grow over more than 0 epochs, not \(epochs)")
+            try check(epochs <= longest, "a capacity ramp of \(epochs) epochs is longer than the longest run (\(Int(longest)))")
         }
     }
 }

@@ -154,12 +154,23 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         if importanceEstimator != .iwae { try c.encode(importanceEstimator, forKey: .importanceEstimator) }
     }
 
+    /// The longest run accepted: far beyond any run of the course (200 epochs), and small enough
+    /// that the number of updates and the schedules' arithmetic cannot overflow.
+    public static let maximumEpochs = 100_000
+    /// The largest number of nats a KL setting may name (free bits per dimension, a capacity, β
+    /// times a KL): ten thousand, an order of magnitude above the information a 28 × 28 image
+    /// holds, so that a typed 1e300 is refused in words instead of printing a 300-digit loss.
+    public static let maximumNats = 10_000.0
+
     /// Throws `TrainingConfigurationError` naming the first setting that cannot work.
     public func validate() throws {
         do { try model.validate() } catch {
             throw TrainingConfigurationError("model: \(error)")
         }
         guard epochs >= 1 else { throw TrainingConfigurationError("epochs must be at least 1, not \(epochs)") }
+        guard epochs <= Self.maximumEpochs else {
+            throw TrainingConfigurationError("\(epochs) epochs is more than the \(Self.maximumEpochs) a run may have")
+        }
         guard batchSize >= 1 else { throw TrainingConfigurationError("the batch size must be at least 1, not \(batchSize)") }
         guard learningRate.isFinite, learningRate > 0 else {
             throw TrainingConfigurationError("the learning rate must be a positive number, not \(learningRate)")
@@ -172,6 +183,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         }
         guard learningRateWarmupEpochs.isFinite, learningRateWarmupEpochs >= 0 else {
             throw TrainingConfigurationError("the learning-rate warm-up must be ≥ 0 epochs, not \(learningRateWarmupEpochs)")
+        }
+        guard schedule != .warmupCosine || learningRateWarmupEpochs <= Double(epochs) else {
+            throw TrainingConfigurationError("a learning-rate warm-up of \(learningRateWarmupEpochs) epochs is longer than the run's \(epochs)")
         }
         if let subset, subset < 1 {
             throw TrainingConfigurationError("the subset must hold at least 1 image, not \(subset)")
@@ -190,11 +204,17 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         if let learningRateStepEpochs, !(learningRateStepEpochs.isFinite && learningRateStepEpochs > 0) {
             throw TrainingConfigurationError("the learning-rate step must last more than 0 epochs, not \(learningRateStepEpochs)")
         }
+        if let learningRateStepEpochs, learningRateStepEpochs > Double(epochs) {
+            throw TrainingConfigurationError("a learning-rate step of \(learningRateStepEpochs) epochs is longer than the run's \(epochs): the rate would never change (choose the constant schedule for that)")
+        }
         if let learningRateStepFactor, !(learningRateStepFactor > 0 && learningRateStepFactor <= 1) {
             throw TrainingConfigurationError("the learning-rate step factor must lie in (0, 1], not \(learningRateStepFactor)")
         }
         if let freeBits, !(freeBits.isFinite && freeBits > 0) {
             throw TrainingConfigurationError("free bits must be a positive number of nats per latent dimension, not \(freeBits) (leave them unset for none)")
+        }
+        if let freeBits, freeBits > Self.maximumNats {
+            throw TrainingConfigurationError("free bits of \(freeBits) nats per latent dimension exceed the \(Int(Self.maximumNats)) nats that bound any objective term here (a binary 28 × 28 image holds at most 784 · ln 2 ≈ 543 nats)")
         }
         if binarization == .static, !model.likelihood.binarizesData {
             throw TrainingConfigurationError("static binarization needs a Bernoulli likelihood; a \(model.likelihood.summary) model trains on grey pixels")
@@ -251,7 +271,11 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// (after any warm-up) uses η₀, the last `minimumLearningRateFactor · η₀`.
     public func learningRateSchedule(stepsPerEpoch: Int) throws -> any LearningRateSchedule {
         // Updates are numbered 0 ..< total; the cosine reaches its floor at the last one.
-        let total = max(1, epochs * stepsPerEpoch)
+        let (product, overflow) = epochs.multipliedReportingOverflow(by: stepsPerEpoch)
+        guard !overflow else {
+            throw TrainingConfigurationError("\(epochs) epochs of \(stepsPerEpoch) updates are more updates than can be counted")
+        }
+        let total = max(1, product)
         let rate = Float(learningRate)
         let minimum = Float(learningRate * minimumLearningRateFactor)
         switch schedule {

@@ -387,17 +387,37 @@ public enum ImportanceWeightedMemory {
         return try layout.decoder.reduce(0) { $0 + 4 * (try floats($1.spec, input: $1.input, output: $1.output)) }
     }
 
-    /// nil when k codes for each of `batchSize` images fit in half of this machine's memory by
-    /// `decoderBytesPerCode`; else the refusal, in words.
+    /// The codes the importance-weighted evaluation decodes at once, `chunkSize` but never more
+    /// than a batch's B·k, once its buffers (the (B, k) log-weights and the decoder's activations
+    /// on a chunk, by `decoderBytesPerCode`) are known to fit in the memory one computation may
+    /// take (`MemoryBudget`).
+    ///
+    /// The sizes come from the command line (`-k`, `--batch-size`, `--chunk-size`), so they are
+    /// checked here, before anything is allocated; commands call this before their first long
+    /// step, so that a k too large is refused at once rather than after the ELBO's pass.
+    /// - Throws: `MemoryBudgetError` naming the buffer that does not fit.
+    public static func evaluationChunk(model: VAEConfiguration, samples k: Int, batchSize: Int, chunkSize: Int) throws -> Int {
+        let images = "\(batchSize) image\(batchSize == 1 ? "" : "s")"
+        let weights = try MemoryBudget.bytes([batchSize, k], bytesPerElement: MemoryLayout<Double>.size,
+                                             for: "the log-weights of \(images) at k = \(k)")
+        let chunk = min(chunkSize, batchSize * k)      // cannot overflow: the log-weights' bytes did not
+        try MemoryBudget.total([
+            weights,
+            try MemoryBudget.bytes([chunk, try decoderBytesPerCode(model)], bytesPerElement: 1,
+                                   for: "the decoder's activations on a chunk of \(chunk) codes"),
+        ], for: "the importance-weighted estimate at k = \(k) (batch \(batchSize), chunk \(chunk))")
+        return chunk
+    }
+
+    /// nil when k codes for each of `batchSize` images fit in the memory one computation may take
+    /// (`MemoryBudget`, half of this machine's) by `decoderBytesPerCode`; else the refusal, in words.
     public static func refusal(samples k: Int, batchSize: Int, model: VAEConfiguration) throws -> String? {
-        let perCode = try decoderBytesPerCode(model)
-        let (codes, overflowCodes) = k.multipliedReportingOverflow(by: batchSize)
-        let (bytes, overflowBytes) = codes.multipliedReportingOverflow(by: perCode)
-        let available = Double(ProcessInfo.processInfo.physicalMemory)
-        guard overflowCodes || overflowBytes || Double(bytes) > available / 2 else { return nil }
-        let need = overflowCodes || overflowBytes ? "far more memory than any machine has"
-            : String(format: "about %.1f GB (a rough count of the decoder's activations)", Double(bytes) / 1e9)
-        return "k = \(k) importance samples of each of \(batchSize) images make \(overflowCodes ? "more codes than an Int counts" : "\(codes) codes") per update, whose decoder needs \(need); "
-            + String(format: "this machine has %.1f GB, and the limit is half of it: lower k or the batch size", available / 1e9)
+        do {
+            try MemoryBudget.bytes([k, batchSize, try decoderBytesPerCode(model)], bytesPerElement: 1,
+                                   for: "the decoder's activations (a rough count) of k = \(k) importance samples of each of \(batchSize) images")
+            return nil
+        } catch let error as MemoryBudgetError {
+            return "\(error): lower k or the batch size"
+        }
     }
 }

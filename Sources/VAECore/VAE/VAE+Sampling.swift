@@ -18,7 +18,8 @@ extension VAE {
     /// the prior's centre, where training codes are dense, for more typical and less varied
     /// digits. T = 1 is the model's own prior.
     /// - Throws: `VAEConfigurationError` for a count below 1, a label count other than `count`,
-    ///   labels a plain model cannot take, or a negative or non-finite temperature.
+    ///   labels a plain model cannot take, or a negative or non-finite temperature;
+    ///   `MemoryBudgetError` for more images than this machine's memory holds.
     /// - Complexity: one decoder forward per chunk.
     public func samplePrior(count: Int, labels: [Int]? = nil, temperature: Float = 1, chunk: Int = 500,
                             using random: inout RandomSource) throws -> Tensor {
@@ -55,6 +56,7 @@ extension VAE {
         if let labels, labels.count != count {
             throw VAEConfigurationError("\(labels.count) labels for \(count) samples")
         }
+        try MemoryBudget.bytes([count, 784], bytesPerElement: MemoryLayout<Float>.size, for: "\(count) sampled images")
         var pixels = [Float]()
         pixels.reserveCapacity(count * 784)
         var start = 0
