@@ -208,6 +208,24 @@ import Testing
         #expect(model.parameters.count == 2 + 15 * 2 + 2 + 8)
     }
 
+    /// The model fuzz target's seed corpus (Tests/Fuzz/corpus/model) stays valid as the format
+    /// changes: each `model-config-*` file reads as a checkpoint's `model_config`, each
+    /// `arch-file-*` as an `--arch-file`, and each describes a model that validates.
+    @Test func fuzzSeedsAreValidDescriptions() throws {
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/corpus/model")
+        let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path).sorted()
+        #expect(files.count >= Architecture.presets.count + 2)
+        for preset in Architecture.presets.map(\.name) { #expect(files.contains("model-config-\(preset).json")) }
+        for file in files {
+            let data = try Data(contentsOf: corpus.appendingPathComponent(file))
+            let configuration = file.hasPrefix("arch-file-")
+                ? VAEConfiguration(architecture: try JSONDecoder().decode(Architecture.self, from: data))
+                : try Checkpoint.decoder.decode(VAEConfiguration.self, from: data)
+            #expect(throws: Never.self, "\(file)") { try configuration.validate() }
+        }
+    }
+
     @Test func jsonRoundTripsAndOldConfigsStillLoad() throws {
         for (_, architecture) in Architecture.presets {
             let configuration = VAEConfiguration(latentDimensions: 7, architecture: architecture, likelihood: .gaussian, classCount: 10)
