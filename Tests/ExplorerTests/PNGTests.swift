@@ -60,6 +60,21 @@ import Testing
         #expect(image.grey.filter { $0 > 0.98 }.count > image.grey.count / 2, "mostly white paper")
     }
 
+    /// The PNG fuzz target's seed corpus (Tests/Fuzz/corpus/png: grey, RGB, RGBA, palette and
+    /// grey with alpha, every row filter, split image data, ancillary chunks) is read, and each
+    /// seed makes a digit.
+    @Test func fuzzSeedsAreRead() throws {
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/corpus/png")
+        let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasSuffix(".png") }.sorted()
+        #expect(files.count >= 5)
+        for file in files {
+            let image = try PNG.read(try Data(contentsOf: corpus.appendingPathComponent(file)))
+            #expect(image.grey.count == image.width * image.height, "\(file)")
+            #expect(try DigitImage.mnistStyle(image).count == 784, "\(file)")
+        }
+    }
+
     @Test func refusesBadFiles() throws {
         let good = PNG.grey(width: 4, height: 4, pixels: [UInt8](repeating: 200, count: 16))
         func refusal(_ data: Data) -> String {

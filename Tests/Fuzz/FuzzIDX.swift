@@ -1,9 +1,8 @@
-// libFuzzer target: the IDX reader behind gzip, as `MNIST.load` uses them. Any input must give
-// a parsed file or a `DataError`, never a crash, a trap or a hang. Built and run by run.sh.
+// libFuzzer target `idx`: the IDX reader behind gzip, as `MNIST.load` uses them. Any input must
+// give a parsed file or a `DataError`, never a crash, a trap or a hang. Built and run by run.sh.
 import Foundation
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzIDX(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzzIDX(_ data: UnsafePointer<UInt8>, _ size: Int) {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     for magic in [IDXFile.imagesMagic, IDXFile.labelsMagic] {
         if let file = try? IDXFile(bytes: bytes, expectedMagic: magic, file: "fuzz") {
@@ -15,5 +14,4 @@ public func fuzzIDX(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             _ = try? IDXFile(bytes: content, expectedMagic: magic, file: "fuzz")
         }
     }
-    return 0
 }

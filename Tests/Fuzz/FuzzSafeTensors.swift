@@ -1,12 +1,11 @@
-// libFuzzer target: the safetensors reader (header JSON, offsets, shapes, dtypes) and the
-// checkpoint metadata it carries (model_config, training_config, trainer_state), as
+// libFuzzer target `safetensors`: the safetensors reader (header JSON, offsets, shapes, dtypes)
+// and the checkpoint metadata it carries (model_config, training_config, trainer_state), as
 // `Checkpoint.read` uses them. Any input must give a checkpoint or an error, never a crash, a
 // trap or a hang. Built and run by run.sh.
 import Foundation
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzSafeTensors(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    guard let file = try? SafeTensors(parsing: Data(bytes: data, count: size), name: "fuzz") else { return 0 }
+func fuzzSafeTensors(_ data: UnsafePointer<UInt8>, _ size: Int) {
+    guard let file = try? SafeTensors(parsing: Data(bytes: data, count: size), name: "fuzz") else { return }
     for entry in file.entries {
         precondition(entry.tensor.count == entry.tensor.shape.reduce(1, *), "a parsed tensor must hold its shape's values")
     }
@@ -14,5 +13,4 @@ public func fuzzSafeTensors(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         _ = try? checkpoint.model.validate()
         _ = try? checkpoint.training?.validate()
     }
-    return 0
 }

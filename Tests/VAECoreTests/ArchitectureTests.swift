@@ -118,6 +118,114 @@ import Testing
         #expect(message(twice).contains("used twice"))
     }
 
+    /// `depth` residual blocks, each inside the body of the one before; every body is `layers`
+    /// followed by the next block (the innermost body is `layers` alone).
+    static func nested(depth: Int, layers: [LayerSpec]) -> LayerSpec {
+        var block = LayerSpec.residual(layers)
+        for _ in 1..<depth { block = .residual(layers + [block]) }
+        return block
+    }
+
+    /// The refusal of `configuration` in words ("accepted" when it validates), and the seconds
+    /// validation took.
+    static func timedRefusal(_ configuration: VAEConfiguration) -> (message: String, seconds: Double) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let message: String
+        do { try configuration.validate(); message = "accepted" } catch { message = "\(error)" }
+        return (message, Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+    }
+
+    /// A description of 200,000 layers (as a corrupt `model_config` or a careless `--arch-file`
+    /// may hold) is refused in words, quickly, before any layer is built; one of exactly
+    /// `maximumLayers` (residual bodies counted) is accepted.
+    @Test func tooManyLayersAreRefusedInWords() throws {
+        let huge = Architecture(encoder: [.flatten] + [LayerSpec](repeating: .relu, count: 200_000), decoder: Architecture.mlp.decoder)
+        let (message, seconds) = Self.timedRefusal(VAEConfiguration(architecture: huge))
+        #expect(message.contains("at least 200001 layers") && message.contains("at most \(Architecture.maximumLayers)"), "\(message)")
+        #expect(seconds < 1, "refusing 200,000 layers took \(seconds) s")
+        var random = RandomSource(seed: 1)
+        #expect(throws: VAEConfigurationError.self) { try VAE(VAEConfiguration(architecture: huge), using: &random) }
+
+        // Exactly at the limit: the mlp decoder's 6 layers, a residual block of 4, and the rest
+        // ReLUs after the encoder's flatten.
+        let decoder = Architecture.mlp.decoder
+        let block = LayerSpec.residual([.relu, .relu, .relu])
+        let relus = Architecture.maximumLayers - decoder.count - 4 - 1
+        let full = Architecture(encoder: [.flatten, block] + [LayerSpec](repeating: .relu, count: relus), decoder: decoder)
+        #expect(Self.timedRefusal(VAEConfiguration(architecture: full)).message == "accepted")
+        var over = full
+        over.encoder[1] = .residual([.relu, .relu, .relu, .relu])
+        #expect(Self.timedRefusal(VAEConfiguration(architecture: over)).message.contains("at most \(Architecture.maximumLayers)"))
+    }
+
+    /// Residual blocks nested 200 deep are refused in words, quickly (the multiply-adds of such
+    /// a description once took time exponential in the depth); `maximumNesting` levels are
+    /// accepted and one more is refused, in either network, as JSON too.
+    @Test func deepNestingIsRefusedInWords() throws {
+        let conv: LayerSpec = .conv(4, kernel: 3, padding: 1)
+        let deep = Architecture(encoder: [conv, Self.nested(depth: 200, layers: [conv, .relu]), .flatten], decoder: Architecture.mlp.decoder)
+        let (message, seconds) = Self.timedRefusal(VAEConfiguration(architecture: deep))
+        #expect(message.contains("the encoder's layer 2 nests residual blocks more than \(Architecture.maximumNesting) deep"), "\(message)")
+        #expect(seconds < 1, "refusing a depth of 200 took \(seconds) s")
+
+        let limit = Architecture.maximumNesting
+        let atLimit = Architecture(encoder: Architecture.mlp.encoder,
+                                   decoder: Architecture.mlp.decoder + [Self.nested(depth: limit, layers: [.relu])])
+        #expect(Self.timedRefusal(VAEConfiguration(architecture: atLimit)).message == "accepted")
+        let beyond = Architecture(encoder: Architecture.mlp.encoder,
+                                  decoder: Architecture.mlp.decoder + [Self.nested(depth: limit + 1, layers: [.relu])])
+        let refusal = Self.timedRefusal(VAEConfiguration(architecture: beyond)).message
+        #expect(refusal.contains("the decoder's layer 7 nests residual blocks more than \(limit) deep"), "\(refusal)")
+        // The same description read back from its JSON, as `--arch-file` reads it.
+        let read = try JSONDecoder().decode(Architecture.self, from: try JSONEncoder().encode(beyond))
+        #expect(throws: VAEConfigurationError.self) { try read.checkSize() }
+    }
+
+    /// A description nested 15 deep, with 51 layers in each body, resolves, builds, counts its
+    /// multiply-adds and draws its diagram in well under a second: every walk over it visits
+    /// each layer a bounded number of times (computing the multiply-adds once walked each body
+    /// twice per level, 2¹⁵ times the innermost one here).
+    @Test func nestedMultiplyAddsTakeLinearTime() throws {
+        let conv: LayerSpec = .conv(4, kernel: 3, padding: 1)
+        let body = [conv] + [LayerSpec](repeating: .relu, count: 50)
+        let architecture = Architecture(encoder: [conv, Self.nested(depth: 15, layers: body), .flatten],
+                                        decoder: Architecture.reference.decoder)
+        let start = DispatchTime.now().uptimeNanoseconds
+        var random = RandomSource(seed: 4)
+        let model = try VAE(VAEConfiguration(architecture: architecture), using: &random)
+        let multiplyAdds = model.forwardMultiplyAdds
+        let diagram = Diagram.architecture(of: model)
+        let bytes = try ImportanceWeightedMemory.decoderBytesPerCode(model.configuration)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        #expect(seconds < 1, "a description nested 15 deep took \(seconds) s")
+        // conv1 (1→4 channels at 28×28, k3), 15 body convolutions (4→4), the head (3136 → 40),
+        // and the reference decoder's fc, deconv1 and deconv2.
+        #expect(multiplyAdds == 28_224 + 15 * 112_896 + 125_440 + 62_720 + 1_605_632 + 100_352)
+        #expect(model.layout.encoder[1].multiplyAdds == 15 * 112_896)
+        #expect(diagram.boxes.count > 0 && bytes > 0)
+        // Weights and biases: conv1's, the 15 body convolutions', the head's, and the reference
+        // decoder's fc, deconv1, bn1 and deconv2.
+        #expect(model.parameters.count == 2 + 15 * 2 + 2 + 8)
+    }
+
+    /// The model fuzz target's seed corpus (Tests/Fuzz/corpus/model) stays valid as the format
+    /// changes: each `model-config-*` file reads as a checkpoint's `model_config`, each
+    /// `arch-file-*` as an `--arch-file`, and each describes a model that validates.
+    @Test func fuzzSeedsAreValidDescriptions() throws {
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/corpus/model")
+        let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path).sorted()
+        #expect(files.count >= Architecture.presets.count + 2)
+        for preset in Architecture.presets.map(\.name) { #expect(files.contains("model-config-\(preset).json")) }
+        for file in files {
+            let data = try Data(contentsOf: corpus.appendingPathComponent(file))
+            let configuration = file.hasPrefix("arch-file-")
+                ? VAEConfiguration(architecture: try JSONDecoder().decode(Architecture.self, from: data))
+                : try Checkpoint.decoder.decode(VAEConfiguration.self, from: data)
+            #expect(throws: Never.self, "\(file)") { try configuration.validate() }
+        }
+    }
+
     @Test func jsonRoundTripsAndOldConfigsStillLoad() throws {
         for (_, architecture) in Architecture.presets {
             let configuration = VAEConfiguration(latentDimensions: 7, architecture: architecture, likelihood: .gaussian, classCount: 10)

@@ -122,6 +122,44 @@ public struct Architecture: Codable, Equatable, Sendable {
         }
     }
 
+    // MARK: Limits
+
+    /// The most layers a description may hold, both networks and every residual body counted:
+    /// about 45 times the course's largest (the `deep` preset has 22). A `model_config` or an
+    /// `--arch-file` of 200,000 layers is refused in words before any layer is built, rather than
+    /// exhausting memory when training allocates every layer's activations.
+    public static let maximumLayers = 1000
+
+    /// How deeply residual blocks may nest (a block in a network is at depth 1, a block in its
+    /// body at depth 2). The course nests none; the limit keeps every walk over a description, and
+    /// the chain of `body.` prefixes in a nested parameter's name, short.
+    public static let maximumNesting = 16
+
+    /// Throws when the description holds more than `maximumLayers` layers or nests residual
+    /// blocks deeper than `maximumNesting`. One walk with a list of pending bodies rather than
+    /// recursion, stopping at the first limit passed, so it is quick on a description of any size
+    /// or depth; `resolve` runs it before looking at any shape.
+    /// - Throws: `VAEConfigurationError` naming the network and, for the depth, its outermost layer.
+    public func checkSize() throws {
+        var count = 0
+        // (the layers, their depth, the network, the 1-based position of the outermost layer)
+        var pending: [(layers: [LayerSpec], depth: Int, network: String, outer: Int?)] = [(decoder, 0, "decoder", nil), (encoder, 0, "encoder", nil)]
+        while let (layers, depth, network, outer) = pending.popLast() {
+            count += layers.count
+            guard count <= Architecture.maximumLayers else {
+                throw VAEConfigurationError("the architecture holds at least \(count) layers (residual bodies included); at most \(Architecture.maximumLayers) are accepted")
+            }
+            for (position, spec) in layers.enumerated() {
+                guard let body = spec.body else { continue }
+                let outermost = outer ?? position + 1
+                guard depth < Architecture.maximumNesting else {
+                    throw VAEConfigurationError("the \(network)'s layer \(outermost) nests residual blocks more than \(Architecture.maximumNesting) deep; at most \(Architecture.maximumNesting) levels are accepted")
+                }
+                pending.append((body, depth + 1, network, outermost))
+            }
+        }
+    }
+
     // MARK: Shapes
 
     /// One layer as built: its name, its spec and the shapes it maps between (without the batch axis).
@@ -137,9 +175,11 @@ public struct Architecture: Codable, Equatable, Sendable {
 
     /// Every layer's name and shapes, for a model of `latentDimensions` and `classCount`: the
     /// encoder's layers, then its head (named like a linear layer), then the decoder's.
-    /// - Throws: `VAEConfigurationError` naming the first layer whose input does not fit, with
-    ///   both shapes, or the end shape that is wrong.
+    /// - Throws: `VAEConfigurationError` for a description beyond `maximumLayers` or
+    ///   `maximumNesting` (checked first, before any shape), naming the first layer whose input
+    ///   does not fit, with both shapes, or the end shape that is wrong.
     public func resolve(latentDimensions: Int, classCount: Int) throws -> (encoder: [ResolvedLayer], head: ResolvedLayer, decoder: [ResolvedLayer]) {
+        try checkSize()
         let encoderNames = try LayerSpec.names(of: encoder, extraLinear: true, network: "encoder")
         var shape = Architecture.imageShape
         var encoderLayers: [ResolvedLayer] = []
@@ -299,23 +339,11 @@ public struct LayerSpec: Codable, Equatable, Sendable {
     /// Multiply-adds of one forward pass of one image of shape `input` (without the batch axis):
     /// C_out·H_out·W_out·C_in·k² for a convolution, H·W·C_in·C_out·k² for a transposed one (each
     /// input pixel scatters its kernel), in·out for a linear layer, the body's for a residual
-    /// block; 0 for the elementwise and reshaping layers. A training step costs about three
-    /// times the forward pass (forward, ∂input and ∂weights), times 2 FLOP per multiply-add.
+    /// block; 0 for the elementwise and reshaping layers, and for an input the layer cannot take.
+    /// A training step costs about three times the forward pass (forward, ∂input and ∂weights),
+    /// times 2 FLOP per multiply-add.
     public func multiplyAdds(input: [Int]) -> Int {
-        guard let output = try? outputShape(forInput: input, at: "") else { return 0 }
-        switch type {
-        case .conv: return saturatingProduct(output + [input[0], kernel ?? 0, kernel ?? 0])
-        case .deconv: return saturatingProduct(input + [output[0], kernel ?? 0, kernel ?? 0])
-        case .linear: return saturatingProduct([input[0], output[0]])
-        case .residual:
-            var shape = input, total = 0
-            for spec in body ?? [] {
-                total = total.addingReportingOverflow(spec.multiplyAdds(input: shape)).overflow ? .max : total + spec.multiplyAdds(input: shape)
-                shape = (try? spec.outputShape(forInput: shape, at: "")) ?? shape
-            }
-            return total
-        default: return 0
-        }
+        (try? shapeAndMultiplyAdds(forInput: input, at: ""))?.multiplyAdds ?? 0
     }
 
     /// The field `key` of this layer, which its type needs.
@@ -328,6 +356,14 @@ public struct LayerSpec: Codable, Equatable, Sendable {
     /// - Throws: `VAEConfigurationError` naming `place`, the layer and the input shape when the
     ///   input does not fit, or a field is missing or out of range.
     public func outputShape(forInput input: [Int], at place: String) throws -> [Int] {
+        try shapeAndMultiplyAdds(forInput: input, at: place).output
+    }
+
+    /// The output shape and the multiply-adds (`multiplyAdds(input:)`) for an input of `input`,
+    /// found in one walk: a residual block visits each layer of its body once for both, so that
+    /// the cost of a description stays linear in its size however deeply its blocks nest.
+    /// - Throws: as `outputShape(forInput:at:)`.
+    func shapeAndMultiplyAdds(forInput input: [Int], at place: String) throws -> (output: [Int], multiplyAdds: Int) {
         func refuse(_ why: String) -> VAEConfigurationError {
             VAEConfigurationError("\(place) (\(summary)) cannot take an input of shape \(input): \(why)")
         }
@@ -337,7 +373,12 @@ public struct LayerSpec: Codable, Equatable, Sendable {
         where value > limit {
             throw refuse("\(value) is beyond the largest size accepted, \(limit)")
         }
-        let output = try unboundedOutputShape(forInput: input, at: place, refuse: refuse)
+        let output: [Int], bodyMultiplyAdds: Int
+        if type == .residual {
+            (output, bodyMultiplyAdds) = try residualBody(forInput: input, at: place, refuse: refuse)
+        } else {
+            (output, bodyMultiplyAdds) = (try unboundedOutputShape(forInput: input, at: place, refuse: refuse), 0)
+        }
         guard saturatingProduct(output) <= limit else { throw refuse("its output \(output) would hold more than \(limit) values per image") }
         let weights: Int
         switch type {
@@ -348,7 +389,31 @@ public struct LayerSpec: Codable, Equatable, Sendable {
         guard weights <= LayerSpec.maximumWeights else {
             throw refuse("its weight of \(weights) values is more than \(LayerSpec.maximumWeights)")
         }
-        return output
+        let multiplyAdds = switch type {
+        case .conv: saturatingProduct(output + [input[0], kernel ?? 0, kernel ?? 0])
+        case .deconv: saturatingProduct(input + [output[0], kernel ?? 0, kernel ?? 0])
+        case .linear: saturatingProduct([input[0], output[0]])
+        case .residual: bodyMultiplyAdds
+        default: 0
+        }
+        return (output, multiplyAdds)
+    }
+
+    /// A residual block's output shape (its input's, which the body must keep) and its body's
+    /// multiply-adds, each body layer visited once.
+    private func residualBody(forInput input: [Int], at place: String,
+                              refuse: (String) -> VAEConfigurationError) throws -> (output: [Int], multiplyAdds: Int) {
+        guard let body, !body.isEmpty else { throw refuse("it needs a non-empty 'body'") }
+        let names = try LayerSpec.names(of: body, extraLinear: false, network: place)
+        var shape = input, total = 0
+        for (spec, name) in zip(body, names.layers) {
+            let (output, multiplyAdds) = try spec.shapeAndMultiplyAdds(forInput: shape, at: "\(place) → '\(name)'")
+            let (sum, overflow) = total.addingReportingOverflow(multiplyAdds)
+            total = overflow ? .max : sum
+            shape = output
+        }
+        guard shape == input else { throw refuse("its body maps \(input) to \(shape); a residual block must keep the shape") }
+        return (input, total)
     }
 
     /// The product of `sizes`, or `Int.max` when it overflows (which every limit then refuses).
@@ -414,14 +479,7 @@ public struct LayerSpec: Codable, Equatable, Sendable {
             }
             return shape
         case .residual:
-            guard let body, !body.isEmpty else { throw refuse("it needs a non-empty 'body'") }
-            let names = try LayerSpec.names(of: body, extraLinear: false, network: place)
-            var shape = input
-            for (spec, name) in zip(body, names.layers) {
-                shape = try spec.outputShape(forInput: shape, at: "\(place) → '\(name)'")
-            }
-            guard shape == input else { throw refuse("its body maps \(input) to \(shape); a residual block must keep the shape") }
-            return input
+            return try residualBody(forInput: input, at: place, refuse: refuse).output
         }
     }
 
@@ -490,7 +548,10 @@ public struct LayerSpec: Codable, Equatable, Sendable {
         var layers: [(String, Layer)] = []
         for (spec, name) in zip(specs, names.layers) {
             layers.append((name, try spec.makeLayer(input: shape, using: &random)))
-            shape = try spec.outputShape(forInput: shape, at: "\(network) layer '\(name)'")
+            // A residual block keeps its input's shape (`outputShape` checked its body when the
+            // model was resolved): walking the body again here would make building a nested
+            // block quadratic in its depth.
+            if spec.type != .residual { shape = try spec.outputShape(forInput: shape, at: "\(network) layer '\(name)'") }
         }
         return try Sequential(layers)
     }

@@ -367,7 +367,11 @@ public enum ImportanceWeightedMemory {
     /// reference decoder comes to about 0.58 MB per code.
     public static func decoderBytesPerCode(_ model: VAEConfiguration) throws -> Int {
         let layout = try model.architecture.resolve(latentDimensions: model.latentDimensions, classCount: model.classCount)
-        func floats(_ spec: LayerSpec, input: [Int], output: [Int]) throws -> Int {
+        /// The layer's output shape and its floats. A residual block keeps its input's shape, and
+        /// its body's shapes come from the walk through it, so each layer is visited once however
+        /// deeply blocks nest.
+        func floats(_ spec: LayerSpec, input: [Int]) throws -> (output: [Int], floats: Int) {
+            let output = spec.type == .residual ? input : try spec.outputShape(forInput: input, at: "a residual block")
             var total = 4 * output.reduce(1, *)
             let kernel = spec.kernel ?? 0
             switch spec.type {
@@ -376,15 +380,15 @@ public enum ImportanceWeightedMemory {
             case .residual:
                 var shape = input
                 for inner in spec.body ?? [] {
-                    let next = try inner.outputShape(forInput: shape, at: "a residual block")
-                    total += try floats(inner, input: shape, output: next)
+                    let (next, count) = try floats(inner, input: shape)
+                    total += count
                     shape = next
                 }
             default: break
             }
-            return total
+            return (output, total)
         }
-        return try layout.decoder.reduce(0) { $0 + 4 * (try floats($1.spec, input: $1.input, output: $1.output)) }
+        return try layout.decoder.reduce(0) { $0 + 4 * (try floats($1.spec, input: $1.input).floats) }
     }
 
     /// The codes the importance-weighted evaluation decodes at once, `chunkSize` but never more
