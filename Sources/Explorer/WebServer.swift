@@ -36,8 +36,8 @@ public final class WebServer: Sendable {
         }
         self.host = host
         self.port = port
-        // A specific address of this machine's network is the name its users type: accepted.
-        self.allowedHosts = WebServer.isLoopback(host) || host == "0.0.0.0" ? allowedHosts : allowedHosts.adding(host)
+        // The address listened on, when it is one address, is what its users type: accepted.
+        self.allowedHosts = host == "0.0.0.0" ? allowedHosts : allowedHosts.adding(host)
         #if canImport(Glibc)
         inside = .unix(abstractNamespace: "vae-web-\(UUID().uuidString)")
         #else

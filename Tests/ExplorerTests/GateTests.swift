@@ -68,7 +68,7 @@ import VAECore
     // MARK: Lengths
 
     /// A 200 kB address is refused with 414 within a fraction of a second (FlyingFox alone took
-    /// 26 s of a core to read it), and three of them at once do not hold up an ordinary request.
+    /// 19.5 s to read it), and three of them at once do not hold up an ordinary request.
     @Test func refusesALongRequestLinePromptly() async throws {
         let (server, port) = try await Self.start()
         defer { Task { await server.stop() } }
