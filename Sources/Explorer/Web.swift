@@ -70,8 +70,9 @@ public struct WebResponse: Sendable {
 /// A request the explorer refuses, with the status and a message in words.
 public struct RequestError: Error, CustomStringConvertible, Equatable {
     public enum Status: Int, Sendable {
-        case badRequest = 400, notFound = 404, methodNotAllowed = 405, payloadTooLarge = 413,
-             unsupportedMediaType = 415, internalError = 500
+        case badRequest = 400, notFound = 404, methodNotAllowed = 405, lengthRequired = 411, payloadTooLarge = 413,
+             uriTooLong = 414, unsupportedMediaType = 415, misdirectedRequest = 421, headerFieldsTooLarge = 431,
+             internalError = 500
     }
     public let status: Status
     public let message: String

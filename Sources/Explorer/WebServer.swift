@@ -8,58 +8,84 @@ import Foundation
 /// `WebRequest`s for the routes and their `WebResponse`s back.
 ///
 /// It listens on 127.0.0.1 unless told otherwise: the page is for the person at this machine.
-/// A body larger than `RequestBody.maximumBytes` is refused with 413 before it is read.
+/// Its front door (`RequestGate`) holds the TCP port and hands FlyingFox only requests within
+/// its limits: a request line over 8 KiB is refused with 414, header fields over 16 KiB with
+/// 431, a Host other than this machine's loopback names (and `allowedHosts`) with 421, a body
+/// larger than `RequestBody.maximumBytes` with 413 before it is read.
 public final class WebServer: Sendable {
     public let host: String
+    private let port: UInt16
+    private let allowedHosts: AllowedHosts
     private let server: HTTPServer
+    /// Where FlyingFox listens: a socket in Linux's abstract namespace, which only processes of
+    /// this machine can reach (as they can reach 127.0.0.1) and a browser never can; it leaves
+    /// nothing on disk. Elsewhere a socket file in the temporary folder.
+    private let inside: sockaddr_un
+    private let gate = Mutex<Task<Void, any Error>?>(nil)
 
     /// - Parameters:
     ///   - host: an IPv4 address to listen on (127.0.0.1: this machine only; 0.0.0.0: every network).
     ///   - port: the TCP port; 0 lets the system choose a free one (`start` says which).
+    ///   - allowedHosts: the names a request's Host may give besides the loopback ones.
     ///   - respond: the routes.
     ///   - stream: the WebSocket at `streamPath`, if any.
-    public init(host: String, port: UInt16, streamPath: String = "/api/live/stream", stream: (any WSMessageHandler)? = nil,
-                respond: @escaping @Sendable (WebRequest) -> WebResponse) async throws {
-        let address: sockaddr_in
-        do { address = try .inet(ip4: host, port: port) } catch {
+    public init(host: String, port: UInt16, allowedHosts: AllowedHosts = .loopback, streamPath: String = "/api/live/stream",
+                stream: (any WSMessageHandler)? = nil, respond: @escaping @Sendable (WebRequest) -> WebResponse) async throws {
+        do { _ = try sockaddr_in.inet(ip4: host, port: port) } catch {
             throw RequestError(.badRequest, "--host takes an IPv4 address such as 127.0.0.1 or 0.0.0.0, not '\(host)'")
         }
         self.host = host
-        server = HTTPServer(address: address, timeout: 60, logger: .disabled)
+        self.port = port
+        // The address listened on, when it is one address, is what its users type: accepted.
+        self.allowedHosts = host == "0.0.0.0" ? allowedHosts : allowedHosts.adding(host)
+        #if canImport(Glibc)
+        inside = .unix(abstractNamespace: "vae-web-\(UUID().uuidString)")
+        #else
+        inside = .unix(path: FileManager.default.temporaryDirectory.appendingPathComponent("vae-web-\(UUID().uuidString.prefix(8)).sock").path)
+        #endif
+        server = HTTPServer(address: inside, timeout: 60, logger: .disabled)
         if let stream { await server.appendRoute(HTTPRoute("GET \(streamPath)"), to: .webSocket(stream)) }
         await server.appendRoute("*") { request in await WebServer.handle(request, respond) }
     }
 
-    /// Starts listening, in the background, and returns the page's address once it listens.
-    /// - Throws: when the port is taken or the address cannot be used, with the system's reason.
+    /// Whether `host` is an address of the loopback interface (127.0.0.0/8): reachable from
+    /// this machine only.
+    public static func isLoopback(_ host: String) -> Bool { host.split(separator: ".").first == "127" }
+
+    /// Starts listening, in the background, and returns the page's address once it listens:
+    /// on this machine, so 127.0.0.1 when listening on every interface (0.0.0.0).
+    /// - Throws: `WebServerError` when the port is taken or the address cannot be used, in words.
     public func start() async throws -> URL {
+        let door = try RequestGate(host: host, port: port, upstream: inside, allowedHosts: allowedHosts)
         let server = self.server
         let running = Task { try await server.run() }
         do {
             try await server.waitUntilListening(timeout: 10)
         } catch {
             running.cancel()
-            if let failure = await running.result.failure { throw WebServerError(description: "cannot listen on \(host): \(failure.localizedDescription)") }
-            throw WebServerError(description: "the server did not start listening on \(host)")
+            door.abandon()
+            if let failure = await running.result.failure { throw WebServerError(description: "cannot start the server: \(failure.localizedDescription)") }
+            throw WebServerError(description: "the server did not start listening")
         }
-        guard case .ip4(_, let port)? = await server.listeningAddress else {
-            throw WebServerError(description: "the server listens, but not on an IPv4 address")
-        }
-        WebServer.disableNagle(listeningOn: port)
-        return URL(string: "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)/")!
+        gate.withLock { $0 = Task { try await door.run() } }
+        return URL(string: "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(door.port)/")!
     }
 
     /// Stops listening and closes the connections.
-    public func stop() async { await server.stop(timeout: 1) }
+    public func stop() async {
+        gate.withLock { $0?.cancel() }
+        await server.stop(timeout: 1)
+    }
 
     /// Starts the server, prints its address with `announce`, and blocks the calling thread for
     /// as long as the server runs (until the process is interrupted). For the synchronous
     /// commands of `vae`.
-    public static func serveForever(host: String, port: UInt16, stream: (any WSMessageHandler)? = nil,
+    public static func serveForever(host: String, port: UInt16, allowedHosts: AllowedHosts = .loopback,
+                                    stream: (any WSMessageHandler)? = nil,
                                     respond: @escaping @Sendable (WebRequest) -> WebResponse,
                                     announce: @escaping @Sendable (URL) -> Void) throws {
         let url = try blocking { () async throws -> URL in
-            let server = try await WebServer(host: host, port: port, stream: stream, respond: respond)
+            let server = try await WebServer(host: host, port: port, allowedHosts: allowedHosts, stream: stream, respond: respond)
             let url = try await server.start()
             WebServer.running.withLock { $0.append(server) }                     // kept alive with the process
             return url
@@ -82,30 +108,6 @@ public final class WebServer: Sendable {
     }
 
     private static let running = Mutex<[WebServer]>([])
-
-    /// Sets TCP_NODELAY on the listening socket of `port`, which the sockets it accepts inherit.
-    ///
-    /// FlyingFox sends a response in two writes, its header and then its body. With Nagle's
-    /// algorithm on, the second waits until the client acknowledges the first, and a client
-    /// delays that acknowledgement (40 ms on Linux) while it expects more: every decode took
-    /// 46 ms from request to answer, of which 1 ms was the server's work. FlyingFox has no
-    /// option for TCP_NODELAY and keeps its socket to itself, so the listening socket is found
-    /// among this process's descriptors by what it is: a socket accepting connections on `port`.
-    static func disableNagle(listeningOn port: UInt16) {
-        let candidates = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap { Int32($0) })
-            ?? Array(0..<1024)
-        for fd in candidates {
-            var accepting: Int32 = 0, length = socklen_t(MemoryLayout<Int32>.size)
-            guard getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0, accepting == 1 else { continue }
-            var address = sockaddr_in(), size = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let named = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &size) }
-            }
-            guard named == 0, Int32(address.sin_family) == AF_INET, UInt16(bigEndian: address.sin_port) == port else { continue }
-            var on: Int32 = 1
-            _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
-        }
-    }
 
     // MARK: Translating
 
@@ -141,12 +143,17 @@ public final class WebServer: Sendable {
     private static func translate(_ response: WebResponse) -> HTTPResponse {
         var headers = HTTPHeaders()
         for (name, value) in response.headers { headers[HTTPHeader(name)] = value }
-        return HTTPResponse(statusCode: HTTPStatusCode(response.status, phrase: phrases[response.status] ?? "Error"),
+        return HTTPResponse(statusCode: HTTPStatusCode(response.status, phrase: phrase(response.status)),
                             headers: headers, body: response.body)
     }
 
+    /// The reason phrase of `status`.
+    static func phrase(_ status: Int) -> String { phrases[status] ?? "Error" }
+
     private static let phrases = [200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
-                                  413: "Payload Too Large", 415: "Unsupported Media Type", 500: "Internal Server Error"]
+                                  411: "Length Required", 413: "Payload Too Large", 414: "URI Too Long",
+                                  415: "Unsupported Media Type", 421: "Misdirected Request",
+                                  431: "Request Header Fields Too Large", 500: "Internal Server Error"]
 }
 
 /// A server that cannot start.

@@ -17,7 +17,8 @@ struct Explore: ParsableCommand {
         abstract: "Explore a trained VAE in the browser: the code's map, sliders, interpolation, drawing, layer activations.",
         discussion: """
             Serves one page at http://127.0.0.1:PORT/ (HTML, CSS and JavaScript shipped with the package; \
-            nothing is fetched from elsewhere) until stopped with Ctrl-C. Any checkpoint the course writes \
+            nothing is fetched from elsewhere) until stopped with Ctrl-C. It answers requests addressed to \
+            this machine's loopback names only (see --allow-host). Any checkpoint the course writes \
             loads: plain, β, conditional (with or without label centres).
             """)
 
@@ -56,26 +57,63 @@ struct Explore: ParsableCommand {
                    session.reference.threshold, session.reference.quantile * 100))
         log(session.savedMap.map { "map         PCA, and \($0.method) (chapter 8)" } ?? "map         PCA only: \(session.savedMapNote ?? "")")
         let routes = ExplorerRoutes(session: session, assets: assets)
-        try WebServer.serveForever(host: server.host, port: UInt16(server.port), respond: routes.respond) { url in
+        let (host, hosts) = (server.host, server.allowedHosts)
+        try WebServer.serveForever(host: host, port: UInt16(server.port), allowedHosts: hosts, respond: routes.respond) { url in
             FileHandle.standardOutput.write(Data("explorer: \(url.absoluteString)  (Ctrl-C stops it)\n".utf8))
+            for line in ServerOptions.warnings(host: host, allowedHosts: hosts, url: url) { log(line) }
         }
         while true { sleep(3600) }
     }
 }
 
-/// Where the explorer's and the live view's server listens.
+/// Where the explorer's and the live view's server listens, and which names it answers to.
 struct ServerOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "The TCP port of the page (0: any free port, printed at start).")
     var port: Int = 8018
 
-    @Option(name: .long, help: ArgumentHelp("The IPv4 address to listen on: 127.0.0.1 (this machine only) or 0.0.0.0 (every network: anyone who can reach this machine can use the page).",
+    @Option(name: .long, help: ArgumentHelp("The IPv4 address to listen on: 127.0.0.1 (this machine only), an address of one of this machine's networks, or 0.0.0.0 (every network: anyone who can reach this machine can use the page, and read the checkpoint's path).",
                                             valueName: "address"))
     var host: String = "127.0.0.1"
+
+    @Option(name: .customLong("allow-host"), help: ArgumentHelp(
+        "Also answer requests that name this host (repeatable; '*' answers any name).",
+        discussion: """
+            The server answers only requests addressed to localhost, 127.0.0.1 or [::1] (any port), and the \
+            address given with --host; others are refused with 421. This keeps a page on another site from \
+            reaching it through a name of its own that points here (DNS rebinding). To use the page from \
+            another machine through 0.0.0.0, name what that machine types in its address bar, e.g. \
+            --host 0.0.0.0 --allow-host mybox.local.
+            """,
+        valueName: "name"))
+    var allowHost: [String] = []
+
+    var allowedHosts: AllowedHosts { AllowedHosts(allowHost) }
 
     func check() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must lie in 0…65535, not \(port)") }
         guard host.split(separator: ".").count == 4, host.split(separator: ".").allSatisfy({ UInt8($0) != nil }) else {
             throw ValidationError("--host takes an IPv4 address such as 127.0.0.1 or 0.0.0.0, not '\(host)'")
         }
+        if let empty = allowHost.first(where: { AllowedHosts.hostName(of: $0).isEmpty }) {
+            throw ValidationError("--allow-host takes a host name such as mybox.local, not '\(empty)'")
+        }
+    }
+
+    /// Warnings for standard error once the server listens at `url`: where it really listens
+    /// when that is not this machine only, and which names it answers to.
+    static func warnings(host: String, allowedHosts hosts: AllowedHosts, url: URL) -> [String] {
+        var lines: [String] = []
+        let port = url.port.map(String.init) ?? "?"
+        if !WebServer.isLoopback(host) {
+            let reach = host == "0.0.0.0" ? "every network interface of this machine" : "the network of \(host)"
+            lines.append("warning: listening on \(host):\(port), \(reach): anyone who can reach this machine "
+                         + "can use the page and read the checkpoint's path (--host 127.0.0.1 keeps it to this machine)")
+        }
+        if hosts.acceptsAnyHost {
+            lines.append("warning: --allow-host '*' answers requests naming any host: a page on another site could read this one through DNS rebinding")
+        } else if !hosts.names.isEmpty {
+            lines.append("answering requests for localhost, 127.0.0.1, [::1] and \(hosts.names.sorted().joined(separator: ", "))")
+        }
+        return lines
     }
 }

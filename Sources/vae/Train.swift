@@ -509,8 +509,12 @@ struct Train: ParsableCommand {
             log(String(format: "  (live view: %.3f s for this epoch's pictures and KL per dimension)", recorder.lastRecordSeconds))
         }
         let routes = LiveRoutes(board: board, assets: try WebAssets())
-        try WebServer.serveForever(host: server.host, port: UInt16(server.port), stream: LiveStream(board: board),
-                                   respond: routes.respond) { url in log("live view: \(url.absoluteString)") }
+        let (host, hosts) = (server.host, server.allowedHosts)
+        try WebServer.serveForever(host: host, port: UInt16(server.port), allowedHosts: hosts,
+                                   stream: LiveStream(board: board), respond: routes.respond) { url in
+            log("live view: \(url.absoluteString)")
+            for line in ServerOptions.warnings(host: host, allowedHosts: hosts, url: url) { log(line) }
+        }
         return board
     }
 
