@@ -4,11 +4,11 @@ import Foundation
 /// door (`RequestGate`) reads it before FlyingFox does.
 ///
 /// FlyingFox 0.27.1 reads a request's lines without any limit on their length, and in a time
-/// that grows faster than a line's length (a 200 kB URL took 19.5 s to be answered, and a plain
-/// `GET /api/info` sent beside three such waited 44 s), so that a few long requests stalled
-/// every other client. The head is therefore read
-/// here first, in one linear pass over bounded bytes, and refused in words when too long; only
-/// a head within the limits reaches FlyingFox, written again line by line (`forwarded`).
+/// that grows faster than a line's length (a 200 kB URL took tens of seconds to be answered on
+/// two cores, and a plain `GET /api/info` sent beside a few such waited as long), so that a few
+/// long requests stalled every other client. The head is therefore read here first, in one
+/// linear pass over bounded bytes, and refused in words when too long; only a head within the
+/// limits reaches FlyingFox, written again line by line (`forwarded`).
 struct RequestHead: Equatable {
     /// The longest request line (method, target, version): longer is refused with 414 URI Too
     /// Long. The page's longest address is well under a kilobyte; 8 KiB is the common limit of
