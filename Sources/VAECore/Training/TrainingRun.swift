@@ -101,20 +101,10 @@ public enum TrainingRun {
                 return trainer
             }
             // Another run: keep it under its own fingerprint's name.
-            let asideName = saved?.fingerprint.map { "checkpoint-\($0.prefix(12)).safetensors" }
-                ?? "checkpoint-unfingerprinted-\(Int(Date().timeIntervalSince1970))-\(UUID().uuidString.prefix(8)).safetensors"
-            let aside = folder.appendingPathComponent(asideName)
-            if files.fileExists(atPath: aside.path) {
-                // The same run twice (a --retrain stopped half way, say): keep the further trained one.
-                let kept = (try? Checkpoint.read(from: aside))?.state?.epoch ?? -1
-                if kept >= saved?.state?.epoch ?? -1 {
-                    try files.removeItem(at: url)
-                } else {
-                    try files.removeItem(at: aside)
-                    try files.moveItem(at: url, to: aside)
-                }
-            } else {
-                try files.moveItem(at: url, to: aside)
+            let asideName = saved?.fingerprint.map { "checkpoint-\($0.prefix(12)).safetensors" } ?? SetAside.uniqueName(stem: "checkpoint")
+            // The same run twice (a --retrain stopped half way, say): keep the further trained one.
+            try SetAside.move(url, to: folder.appendingPathComponent(asideName)) { aside in
+                ((try? Checkpoint.read(from: aside))?.state?.epoch ?? -1) >= saved?.state?.epoch ?? -1
             }
             log(saved?.fingerprint == fingerprint.value
                 ? "--retrain: the run in \(folder.path) is set aside as \(asideName)"
