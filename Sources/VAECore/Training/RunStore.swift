@@ -1,8 +1,8 @@
 import Foundation
 
 /// The checkpoints kept in one run folder, each under its fingerprint, so that nothing trained is
-/// ever lost: every trainer of the course (the VAE's `TrainingRun`, the multimodal trainer)
-/// keeps its runs this way.
+/// ever lost: every trainer of the course (the VAE's `TrainingRun`, the multimodal trainer, the
+/// digit classifier's `loadOrTrain`) keeps its runs this way.
 ///
 /// The run in use is `checkpoint.safetensors`. When another run is asked for (other settings,
 /// other data, other arithmetic), the one there is set aside as
@@ -10,22 +10,31 @@ import Foundation
 /// is taken back when its fingerprint is asked for again. A file is removed only when it is a
 /// second copy of one run, the less trained of the two.
 public struct RunStore {
-    /// The run folder.
-    public let folder: URL
+    /// The file of the run in use: `checkpoint.safetensors` in a run folder (or another name, such
+    /// as the digit classifier's `classifier.safetensors`).
+    public let checkpoint: URL
 
-    public init(folder: URL) { self.folder = folder }
+    /// The store of a run folder, whose run in use is `checkpoint.safetensors`.
+    public init(folder: URL) { checkpoint = folder.appendingPathComponent("checkpoint.safetensors") }
 
-    /// `checkpoint.safetensors`: the run in use.
-    public var checkpoint: URL { folder.appendingPathComponent("checkpoint.safetensors") }
+    /// The store around one file: the runs set aside go beside it, named after it.
+    public init(checkpoint: URL) { self.checkpoint = checkpoint }
 
-    /// Where the run of `fingerprint` is kept while another is in use.
+    /// The folder the runs are kept in.
+    public var folder: URL { checkpoint.deletingLastPathComponent() }
+
+    /// The checkpoint's name without `.safetensors`: the stem of the set-aside names.
+    private var stem: String { checkpoint.deletingPathExtension().lastPathComponent }
+
+    /// Where the run of `fingerprint` is kept while another is in use: `<stem>-<12 digits>.safetensors`.
     public func setAsideURL(fingerprint: String) -> URL {
-        folder.appendingPathComponent("checkpoint-\(fingerprint.prefix(12)).safetensors")
+        folder.appendingPathComponent("\(stem)-\(fingerprint.prefix(12)).safetensors")
     }
 
-    /// Moves the run in use aside, under its fingerprint (`fingerprint` nil: a file that has none
-    /// gets a name of its own, with the time). When that name is taken by a copy of the same run
-    /// (a retraining stopped half way, say), the further trained of the two is kept.
+    /// Moves the run in use aside, under its fingerprint (`fingerprint` nil: a file that has none,
+    /// or cannot be read, gets a name of its own, with the time). When that name is taken by a
+    /// copy of the same run (a retraining stopped half way, say), the further trained of the two
+    /// is kept.
     ///
     /// - Parameters:
     ///   - fingerprint: the fingerprint of the run in `checkpoint`, when it has one.
@@ -36,7 +45,7 @@ public struct RunStore {
     public func setAsideCurrent(fingerprint: String?, progress: (URL) -> Int) throws -> String {
         let files = FileManager.default
         let aside = fingerprint.map(setAsideURL)
-            ?? folder.appendingPathComponent("checkpoint-unfingerprinted-\(Int(Date().timeIntervalSince1970))-\(UUID().uuidString.prefix(8)).safetensors")
+            ?? folder.appendingPathComponent("\(stem)-unfingerprinted-\(Int(Date().timeIntervalSince1970))-\(UUID().uuidString.prefix(8)).safetensors")
         if files.fileExists(atPath: aside.path) {
             if progress(aside) >= progress(checkpoint) {
                 try files.removeItem(at: checkpoint)
