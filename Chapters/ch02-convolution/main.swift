@@ -298,7 +298,7 @@ struct Chapter2: ParsableCommand {
                      layer.weight.value.min()!, layer.weight.value.max()!, maps.mean(), maps.variance().squareRoot(), 100 * positive))
 
         // Chapter 5's run: runs/vae, or runs/quick/vae when this chapter runs with --quick.
-        let checkpoint = TrainingRun.checkpoint(in: options.runFolder("vae"))
+        let checkpoint = TrainingRun.checkpoint(in: options.runFolder(Chapter5Run.folderName))
         let trained = try trainedFirstLayer(checkpoint, digit)
         // One scale for both figures: the filters' (at least the initial bound), and the maps'.
         let filterRange = max(0.25, trained.map { Double($0.weight.scalars.map(abs).max()!) } ?? 0)

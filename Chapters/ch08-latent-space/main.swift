@@ -110,15 +110,13 @@ struct Chapter8: ParsableCommand {
     /// fingerprint), and the measurements kept beside it. A missing or unfinished run is an
     /// error that says to run chapter 5 (its minutes of training belong to chapter 5).
     func loadChapter5Model(train: MNIST) throws -> (VAE, RunMeasurements?) {
-        let folder = options.runFolder("vae")
+        let folder = options.runFolder(Chapter5Run.folderName)
         let checkpoint = TrainingRun.checkpoint(in: folder)
         let ch05 = "swift run -c release ch05-elbo" + (options.quick ? " --quick" : "")
         guard FileManager.default.fileExists(atPath: checkpoint.path) else {
             throw ValidationError("chapter 5's trained model is missing (\(checkpoint.path)): run `\(ch05)` first")
         }
-        var configuration = TrainingConfiguration(model: VAEConfiguration(latentDimensions: 20), epochs: options.quick ? 2 : 30,
-                                                  seed: options.seed)
-        if options.quick { configuration.subset = 20_000 }
+        let configuration = Chapter5Run.configuration(quick: options.quick, seed: options.seed)
         // Only a run of exactly that fingerprint is used: anything else is left as it is (a
         // mismatch would otherwise set chapter 5's run aside), and never retrained here.
         let data = configuration.subset.map { train.prefix($0) } ?? train

@@ -173,15 +173,14 @@ struct Chapter10: ParsableCommand {
 
     func trainModels(mnistTrain: MNIST, mnistTest: MNIST, fashionTrain: MNIST, fashionTest: MNIST) throws -> Models {
         section("1. Four models: digits, clothes, and a background for each")
-        // Chapter 5's configuration, as chapter 5 builds it.
-        var recipe = TrainingConfiguration(model: VAEConfiguration(latentDimensions: 20), epochs: options.quick ? 2 : 30, seed: options.seed)
-        if options.quick { recipe.subset = 20_000 }
+        // Chapter 5's configuration (`Chapter5Run`), so that its run is shared.
+        let recipe = Chapter5Run.configuration(quick: options.quick, seed: options.seed)
         var background = recipe
         background.epochs = backgroundEpochs ?? (options.quick ? 1 : 5)
         if options.quick { background.subset = 10_000 }
         let flipSeed = options.seed &+ 1_000
 
-        let mnist = try train("mnist", recipe, on: mnistTrain, folder: options.runFolder("vae"), test: mnistTest, chapter5: true)
+        let mnist = try train("mnist", recipe, on: mnistTrain, folder: options.runFolder(Chapter5Run.folderName), test: mnistTest, chapter5: true)
         var clothes = recipe
         clothes.epochs = fashionEpochs ?? (options.quick ? 2 : 20)
         let fashion = try train("fashion", clothes, on: fashionTrain, folder: options.runFolder("fashion-vae"), test: fashionTest)
@@ -204,30 +203,18 @@ struct Chapter10: ParsableCommand {
 
     /// Trains `configuration` on `trainingSet` in `folder`, or reuses the run there (one line says
     /// which), and returns the model in evaluation mode. With `test`, the test terms are recorded
-    /// after each epoch. With `chapter5`, the run records what chapter 5's section 3 records (the
-    /// test terms on the same images and seed, and ten fixed codes decoded after each epoch), so
-    /// that the shared run is the same whichever chapter trained it.
+    /// after each epoch. With `chapter5`, the run records what chapter 5 records
+    /// (`Chapter5Run.record`), so that the shared run is the same whichever chapter trained it.
     func train(_ name: String, _ configuration: TrainingConfiguration, on trainingSet: MNIST, folder: URL,
                test: MNIST?, chapter5: Bool = false, quiet: Bool = false) throws -> TrainedModel {
         let trainer = quiet
             ? try TrainingRun.trainer(for: configuration, in: folder, trainingSet: trainingSet, retrain: options.retrain, log: log)
             : try options.trainer(for: configuration, in: folder, trainingSet: trainingSet)
-        if let test {
+        if chapter5, let test {
+            try Chapter5Run.record(trainer, binaryTest: Likelihood.bernoulli.evaluationSet(test), quick: options.quick, seed: options.seed)
+        } else if let test {
             let binary = Likelihood.bernoulli.evaluationSet(test)
-            let count = chapter5 && options.quick ? 2_000 : test.count
-            trainer.evaluation = { model in try evaluateELBO(model: model, images: binary.images, batchSize: 500, limit: count, seed: 7).terms }
-        }
-        if chapter5 {
-            var codeSource = RandomSource(seed: options.seed &+ 55)
-            let fixedCodes = Tensor.gaussian([10, trainer.model.configuration.latentDimensions], using: &codeSource)
-            trainer.recordEpoch = { trainer in
-                trainer.model.isTraining = false
-                let images = try trainer.model.decodeMeans(fixedCodes)
-                trainer.records["progressive"] = trainer.records["progressive"].map { Tensor.concatenateRows($0, images) } ?? images
-                let epoch = Tensor(shape: [1], scalars: [Float(trainer.epoch)])
-                trainer.records["progressive_epochs"] = trainer.records["progressive_epochs"].map { Tensor.concatenateRows($0, epoch) } ?? epoch
-                trainer.model.isTraining = true
-            }
+            trainer.evaluation = { model in try evaluateELBO(model: model, images: binary.images, batchSize: 500, seed: 7).terms }
         }
         trainer.epochEnded = { trainer, summary in
             let line = "\(name): " + summary.line(of: trainer.configuration.epochs)

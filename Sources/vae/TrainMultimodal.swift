@@ -48,8 +48,7 @@ extension Train {
         let fashion = pair == .mnistFashion ? try MNIST.load(.fashionMNIST, split: .train) : nil
         let tuples = try pair.trainingData(configuration, mnist: mnist, fashion: fashion)
         if FileManager.default.fileExists(atPath: checkpoint.path), !overwrite {
-            let saved = try? MultimodalTrainer.savedConfiguration(in: checkpoint)
-            guard saved?.configuration == configuration, saved?.dataDigest == tuples.contentDigest else {
+            guard MultimodalTrainer.savedFingerprint(in: checkpoint) == (try MultimodalTrainer.fingerprint(configuration, dataDigest: tuples.contentDigest)) else {
                 throw ValidationError("\(checkpoint.path) holds another run: --overwrite sets it aside, or choose another --output")
             }
         }

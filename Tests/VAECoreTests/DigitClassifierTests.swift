@@ -108,20 +108,11 @@ import Testing
     }
 
     /// The whole `loadOrTrain` path on synthetic IDX files: train and save when missing, load
-    /// (without touching the data) when present, retrain when the file is of another architecture.
+    /// when present (measuring it again on the test data), retrain when the file is of another
+    /// architecture.
     @Test func loadOrTrainTrainsOnceThenLoads() throws {
         try DataFiles.withFolder { folder in
-            let data = folder.appendingPathComponent("data", isDirectory: true)
-            try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-            for (split, count) in [(Split.train, 200), (.test, 50)] {
-                let set = Self.blocks(count, seed: split == .train ? 9 : 10)
-                let pixels = set.images.scalars.map { UInt8(($0 * 255).rounded()) }
-                let names = MNIST.fileNames(split)
-                try Data(DataFiles.gzip(DataFiles.idx(magic: IDXFile.imagesMagic, dimensions: [count, 28, 28], payload: pixels)))
-                    .write(to: data.appendingPathComponent(names.images + ".gz"))
-                try Data(DataFiles.gzip(DataFiles.idx(magic: IDXFile.labelsMagic, dimensions: [count], payload: set.labels)))
-                    .write(to: data.appendingPathComponent(names.labels + ".gz"))
-            }
+            let data = try Self.writeBlockFiles(in: folder)
             let url = folder.appendingPathComponent("runs/classifier.safetensors")
             let training = DigitClassifierTraining(epochs: 2, batchSize: 20, learningRate: 1e-2, warmupSteps: 2, seed: 11)
             let trained = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: training, floor: 0.5)
@@ -129,16 +120,16 @@ import Testing
 
             // Present and valid: loaded, once its recorded accuracy is measured again on the test
             // images (so without them it cannot be trusted, and is not).
-            let loaded = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, floor: 0.5)
+            let loaded = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: training, floor: 0.5)
             #expect(loaded.report == trained.report)
             let nowhere = folder.appendingPathComponent("nowhere")
-            #expect(throws: DataError.self) { try DigitClassifier.loadOrTrain(at: url, data: nowhere, architecture: Self.tiny, floor: 0.5) }
-            // A floor above the recorded accuracy, or another architecture, makes it retrain (and fail here, without data).
+            #expect(throws: DataError.self) { try DigitClassifier.loadOrTrain(at: url, data: nowhere, architecture: Self.tiny, training: training, floor: 0.5) }
+            // A floor above the recorded accuracy, or another architecture, sets it aside and retrains (and fails here, without data).
             #expect(throws: DataError.self) {
-                try DigitClassifier.loadOrTrain(at: url, data: nowhere, architecture: Self.tiny, floor: 1.01)
+                try DigitClassifier.loadOrTrain(at: url, data: nowhere, architecture: Self.tiny, training: training, floor: 1.01)
             }
             #expect(throws: DataError.self) {
-                try DigitClassifier.loadOrTrain(at: url, data: nowhere, architecture: DigitClassifierArchitecture(stageWidths: [2], featureCount: 8), floor: 0.5)
+                try DigitClassifier.loadOrTrain(at: url, data: nowhere, architecture: DigitClassifierArchitecture(stageWidths: [2], featureCount: 8), training: training, floor: 0.5)
             }
             // A new classifier below the floor is refused and not saved.
             let other = folder.appendingPathComponent("other.safetensors")
@@ -146,6 +137,80 @@ import Testing
                 try DigitClassifier.loadOrTrain(at: other, data: data, architecture: Self.tiny, training: training, floor: 1.01)
             }
             #expect(!FileManager.default.fileExists(atPath: other.path))
+        }
+    }
+
+    /// `blocks` as MNIST's gzipped IDX files (200 training, 50 test images) in `folder/data`.
+    static func writeBlockFiles(in folder: URL) throws -> URL {
+        let data = folder.appendingPathComponent("data", isDirectory: true)
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        for (split, count) in [(Split.train, 200), (.test, 50)] {
+            let set = Self.blocks(count, seed: split == .train ? 9 : 10)
+            let pixels = set.images.scalars.map { UInt8(($0 * 255).rounded()) }
+            let names = MNIST.fileNames(split)
+            try Data(DataFiles.gzip(DataFiles.idx(magic: IDXFile.imagesMagic, dimensions: [count, 28, 28], payload: pixels)))
+                .write(to: data.appendingPathComponent(names.images + ".gz"))
+            try Data(DataFiles.gzip(DataFiles.idx(magic: IDXFile.labelsMagic, dimensions: [count], payload: set.labels)))
+                .write(to: data.appendingPathComponent(names.labels + ".gz"))
+        }
+        return data
+    }
+
+    /// A judge of other settings (training, or an older file without the numerics version) is
+    /// set aside as classifier-<hash of its settings>.safetensors, never deleted, and taken back
+    /// when its settings are asked for again.
+    @Test func loadOrTrainSetsOtherSettingsAsideAndTakesThemBack() throws {
+        try DataFiles.withFolder { folder in
+            let data = try Self.writeBlockFiles(in: folder)
+            let url = folder.appendingPathComponent("runs/classifier.safetensors")
+            let first = DigitClassifierTraining(epochs: 2, batchSize: 20, learningRate: 1e-2, warmupSteps: 2, seed: 11)
+            var second = first
+            second.blurProbability = 0.5
+            second.maxBlur = 1
+            let files = FileManager.default
+            func settings(_ training: DigitClassifierTraining, numerics: Int? = RunFingerprint.numericsVersion) -> DigitClassifier.Settings {
+                DigitClassifier.Settings(architecture: Self.tiny, training: training, numericsVersion: numerics)
+            }
+            let a = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: first, floor: 0.5)
+            #expect(a.settings == settings(first))
+            #expect(try SafeTensors.read(from: url).metadata["numerics"] == String(RunFingerprint.numericsVersion))
+            #expect(settings(first).hash != settings(second).hash && settings(first).hash.count == 12)
+
+            var lines: [String] = []
+            let b = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: second, floor: 0.5,
+                                                    log: { lines.append($0) })
+            let asideA = folder.appendingPathComponent("runs/classifier-\(settings(first).hash).safetensors")
+            #expect(b.training == second)
+            #expect(try DigitClassifier.load(from: url).training == second)
+            #expect(try DigitClassifier.load(from: asideA).report == a.report, "the first judge is kept, not deleted")
+            #expect(lines.contains { $0.contains("other settings (other training settings)") && $0.contains(asideA.lastPathComponent) })
+
+            lines = []
+            let back = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: first, floor: 0.5,
+                                                       log: { lines.append($0) })
+            #expect(back.report == a.report && lines.contains { $0.hasPrefix("taking back") })
+            #expect(!files.fileExists(atPath: asideA.path))
+            #expect(files.fileExists(atPath: folder.appendingPathComponent("runs/classifier-\(settings(second).hash).safetensors").path))
+
+            // A file of the older format (no numerics version): other settings, set aside and retrained.
+            var old = try SafeTensors.read(from: url)
+            old.metadata["numerics"] = nil
+            try old.write(to: url)
+            lines = []
+            let retrained = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: first, floor: 0.5,
+                                                            log: { lines.append($0) })
+            let asideOld = folder.appendingPathComponent("runs/classifier-\(settings(first, numerics: nil).hash).safetensors")
+            #expect(files.fileExists(atPath: asideOld.path))
+            #expect(try DigitClassifier.load(from: asideOld).settings == settings(first, numerics: nil))
+            #expect(lines.contains { $0.contains("no record of the numerics version") })
+            #expect(retrained.settings == settings(first) && retrained.report?.testAccuracy == a.report?.testAccuracy)
+
+            // A recorded accuracy below the floor: set aside under a name of its own, then retrained.
+            lines = []
+            _ = try? DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: first, floor: 1.01,
+                                                 log: { lines.append($0) })
+            let kept = try files.contentsOfDirectory(atPath: folder.appendingPathComponent("runs").path)
+            #expect(kept.contains { $0.hasPrefix("classifier-unfingerprinted-") }, "\(kept)")
         }
     }
 

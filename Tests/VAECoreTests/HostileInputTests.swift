@@ -214,6 +214,9 @@ import Testing
         let measured = try judge.accuracy(on: test)
         // It records a perfect accuracy that its weights do not have.
         judge.report = DigitClassifierReport(testAccuracy: 1, testCount: 20, finalTrainingLoss: 0, steps: 1, trainingSeconds: 1)
+        // (and the settings asked for, so that it is not merely set aside as another judge).
+        judge.training = .standard
+        judge.numericsVersion = RunFingerprint.numericsVersion
         let url = folder.appendingPathComponent("classifier.safetensors")
         try judge.save(to: url)
         let before = try Data(contentsOf: url)

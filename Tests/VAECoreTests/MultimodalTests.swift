@@ -368,4 +368,34 @@ import Testing
         let other = try MultimodalDataset.imageLabel(configuration.model, mnist: try MNIST.load(split: .train).prefix(256))
         #expect(throws: CheckpointError.self) { try MultimodalTrainer(resumingFrom: url, data: other) }
     }
+
+    /// A run of other settings is set aside under its fingerprint and taken back when asked for
+    /// again, never deleted; a run saved under other arithmetic is not reused.
+    @Test func runsAreSetAsideAndTakenBackNeverDeleted() throws {
+        let mnist = try MNIST.load(split: .test).prefix(128)
+        var first = MultimodalTrainingConfiguration(model: Self.imageLabel(.mopoe), epochs: 1, seed: 3)
+        first.batchSize = 64
+        var second = first
+        second.seed = 4
+        let data = try MultimodalDataset.imageLabel(first.model, mnist: mnist)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("multimodal-store-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var lines: [String] = []
+        let trained = try MultimodalTrainer.trainOrReuse(first, data: data, in: folder) { lines.append($0) }
+        let firstPrint = try MultimodalTrainer.fingerprint(first, dataDigest: data.contentDigest)
+        #expect(MultimodalTrainer.savedFingerprint(in: RunStore(folder: folder).checkpoint) == firstPrint)
+
+        _ = try MultimodalTrainer.trainOrReuse(second, data: data, in: folder) { lines.append($0) }
+        let aside = RunStore(folder: folder).setAsideURL(fingerprint: firstPrint)
+        #expect(FileManager.default.fileExists(atPath: aside.path), "\(lines)")
+        // Asked for again: taken back, not trained again (its weights are the first run's).
+        let back = try MultimodalTrainer.trainOrReuse(first, data: data, in: folder) { lines.append($0) }
+        #expect(lines.last?.hasPrefix("taking back the run set aside") == true, "\(lines)")
+        for (a, b) in zip(trained.model.parameters, back.model.parameters) { #expect(a.value == b.value) }
+        let secondPrint = try MultimodalTrainer.fingerprint(second, dataDigest: data.contentDigest)
+        #expect(FileManager.default.fileExists(atPath: RunStore(folder: folder).setAsideURL(fingerprint: secondPrint).path))
+        // Another version of the arithmetic is another run.
+        #expect(try MultimodalTrainer.fingerprint(first, dataDigest: data.contentDigest, numericsVersion: RunFingerprint.numericsVersion + 1)
+                != firstPrint)
+    }
 }

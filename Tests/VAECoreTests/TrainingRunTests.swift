@@ -160,3 +160,32 @@ import Testing
         #expect(calls == 3)
     }
 }
+
+/// The run store's two moves on plain files: set aside under a fingerprint (keeping the further
+/// trained of two copies of one run), and take back.
+@Suite struct RunStoreTests {
+    @Test func setsAsideKeepsTheFurtherCopyAndTakesBack() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("run-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = RunStore(folder: folder)
+        let progress: (URL) -> Int = { (try? Int(String(contentsOf: $0, encoding: .utf8))) ?? -1 }
+        try "3".write(to: store.checkpoint, atomically: true, encoding: .utf8)
+        #expect(try store.setAsideCurrent(fingerprint: "abcdef0123456789", progress: progress) == "checkpoint-abcdef012345.safetensors")
+        #expect(!FileManager.default.fileExists(atPath: store.checkpoint.path))
+        // A less trained copy of the same run does not replace the kept one; a further one does.
+        try "1".write(to: store.checkpoint, atomically: true, encoding: .utf8)
+        try store.setAsideCurrent(fingerprint: "abcdef0123456789", progress: progress)
+        #expect(progress(store.setAsideURL(fingerprint: "abcdef0123456789")) == 3)
+        try "5".write(to: store.checkpoint, atomically: true, encoding: .utf8)
+        try store.setAsideCurrent(fingerprint: "abcdef0123456789", progress: progress)
+        #expect(progress(store.setAsideURL(fingerprint: "abcdef0123456789")) == 5)
+        // Taken back only when the file is that run.
+        #expect(try store.takeBack(fingerprint: "abcdef0123456789", isThatRun: { _ in false }) == nil)
+        #expect(try store.takeBack(fingerprint: "abcdef0123456789", isThatRun: { _ in true }) != nil)
+        #expect(progress(store.checkpoint) == 5)
+        #expect(try store.takeBack(fingerprint: "ffff", isThatRun: { _ in true }) == nil)
+        // A file without a fingerprint gets a name of its own.
+        #expect(try store.setAsideCurrent(fingerprint: nil, progress: progress).hasPrefix("checkpoint-unfingerprinted-"))
+    }
+}

@@ -7,6 +7,7 @@ import Foundation
 ///     "architecture":  DigitClassifierArchitecture as JSON
 ///     "training":      DigitClassifierTraining as JSON
 ///     "report":        DigitClassifierReport as JSON (test accuracy, training time, …)
+///     "numerics":      `RunFingerprint.numericsVersion` of the arithmetic that trained it, e.g. "2"
 ///     "test_accuracy": the test accuracy alone, e.g. "0.9935", for a quick look
 extension DigitClassifier {
     /// The value of the "format" metadata key.
@@ -28,6 +29,7 @@ extension DigitClassifier {
         func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
         var metadata = ["format": Self.checkpointFormat, "architecture": try json(architecture)]
         if let training { metadata["training"] = try json(training) }
+        if let numericsVersion { metadata["numerics"] = String(numericsVersion) }
         if let report {
             metadata["report"] = try json(report)
             metadata["test_accuracy"] = String(format: "%.4f", report.testAccuracy)
@@ -67,6 +69,7 @@ extension DigitClassifier {
         }
         model.training = try decode(DigitClassifierTraining.self, "training")
         model.report = try decode(DigitClassifierReport.self, "report")
+        model.numericsVersion = try decode(Int.self, "numerics")
         model.isTraining = false
         return model
     }
@@ -75,63 +78,90 @@ extension DigitClassifier {
     /// 10,000 images: room for a change of kernels' rounding, none for other weights).
     static let recordedAccuracyTolerance = 0.005
 
-    /// The classifier saved at `url` when that file is a valid checkpoint of `architecture` whose
-    /// recorded test accuracy reaches `floor` and is reproduced on the test images of `data`
-    /// (measured again at every load); otherwise a new one trained on the MNIST files
-    /// in `data` (see `train`) and saved at `url`, replacing whatever was there.
+    /// The settings that decide a judge's weights, as `loadOrTrain` compares them: the
+    /// architecture, the training settings and the version of the training arithmetic
+    /// (`RunFingerprint.numericsVersion`; nil for a file saved before it was recorded).
+    public struct Settings: Equatable, Sendable {
+        public var architecture: DigitClassifierArchitecture
+        public var training: DigitClassifierTraining?
+        public var numericsVersion: Int?
+
+        public init(architecture: DigitClassifierArchitecture, training: DigitClassifierTraining?, numericsVersion: Int?) {
+            self.architecture = architecture
+            self.training = training
+            self.numericsVersion = numericsVersion
+        }
+
+        /// The first 12 hex digits of the SHA-256 of the three, as key-sorted JSON: the name a
+        /// judge of these settings is set aside under, `classifier-<hash>.safetensors`.
+        public var hash: String {
+            let text = "architecture \((try? Checkpoint.json(architecture)) ?? "?")\n"
+                + "training \(training.flatMap { try? Checkpoint.json($0) } ?? "unknown")\n"
+                + "numerics \(numericsVersion.map(String.init) ?? "unknown")"
+            return String(SHA256.hash(Array(text.utf8)).hex.prefix(12))
+        }
+
+        /// What differs from `asked`, in words ("other training settings; trained by numerics
+        /// version 1, not 2").
+        func difference(from asked: Settings) -> String {
+            var parts: [String] = []
+            if architecture != asked.architecture { parts.append("another architecture") }
+            if training != asked.training {
+                parts.append(training == nil ? "no record of its training settings" : "other training settings")
+            }
+            if numericsVersion != asked.numericsVersion {
+                parts.append(numericsVersion.map { "trained by numerics version \($0), not \(asked.numericsVersion.map(String.init) ?? "?")" }
+                             ?? "no record of the numerics version (an older file)")
+            }
+            return parts.joined(separator: "; ")
+        }
+    }
+
+    /// This classifier's settings, as saved with it.
+    public var settings: Settings {
+        Settings(architecture: architecture, training: training, numericsVersion: numericsVersion)
+    }
+
+    /// Moves the file at `url` aside (`RunStore`): to `<name>-<hash of settings>.safetensors`, or
+    /// to a name of its own when `settings` is nil (the file unreadable, or below the floor), and
+    /// says so. A judge already aside under that name has the same settings, so the same training:
+    /// it is kept, and this copy goes.
+    static func setAside(_ url: URL, settings: Settings?, because reason: String, log: (String) -> Void) throws {
+        let aside = try RunStore(checkpoint: url).setAsideCurrent(fingerprint: settings?.hash) { _ in 0 }
+        log("\(url.path) held \(reason); it is kept as \(aside)")
+    }
+
+    /// The classifier saved at `url` when that file is a valid checkpoint of `architecture`,
+    /// trained with `training` by this version of the arithmetic (`RunFingerprint.numericsVersion`),
+    /// whose recorded test accuracy reaches `floor` and is reproduced on the test images of
+    /// `data` (measured again at every load); otherwise a new one trained on the MNIST files
+    /// in `data` (see `train`) and saved at `url`.
+    ///
+    /// A file of other settings (or older, without them) is never overwritten: it is set aside as
+    /// `<name>-<hash of its settings>.safetensors` beside `url`, and taken back from there when
+    /// its settings are asked for again. A file that cannot be read, or whose recorded accuracy
+    /// is below `floor`, is set aside under a name of its own.
     ///
     /// Chapters call this with `runs/classifier/classifier.safetensors` under the package root,
     /// so the classifier is trained once (a few minutes) and then loaded in well under a second.
     /// - Throws: data and training errors; `DigitClassifierError.belowFloor` (nothing saved)
     ///   when a new classifier misses the floor; `.badCheckpoint` (the file left as it is) when a
-    ///   saved one does not reproduce its recorded accuracy; write errors, before any training.
+    ///   saved one does not reproduce its recorded accuracy, or is not a classifier at all;
+    ///   write errors, before any training.
     public static func loadOrTrain(at url: URL, data: URL = MNIST.bundledDirectory,
                                    architecture: DigitClassifierArchitecture = .standard,
                                    training: DigitClassifierTraining = .standard,
                                    floor: Double = 0.99,
                                    log: (String) -> Void = { _ in }) throws -> DigitClassifier {
+        let asked = Settings(architecture: architecture, training: training, numericsVersion: RunFingerprint.numericsVersion)
         if FileManager.default.fileExists(atPath: url.path) {
-            // A file that is not a classifier checkpoint at all (a VAE's, say) is someone else's:
-            // refuse it rather than replace it.
-            let format = (try? SafeTensors.read(from: url))?.metadata["format"]
-            guard format?.hasPrefix("vae-course digit classifier") == true else {
-                throw DigitClassifierError.badCheckpoint(
-                    path: url.path, reason: "it is not a digit classifier checkpoint (format \(format.map { "\"\($0)\"" } ?? "unreadable")); "
-                        + "it is left as it is: choose another path for the classifier")
-            }
-            var loaded: (model: DigitClassifier, recorded: Double)?
-            do {
-                let model = try load(from: url)
-                guard model.architecture == architecture else {
-                    throw DigitClassifierError.badCheckpoint(path: url.path, reason: "it holds another architecture")
-                }
-                guard let accuracy = model.report?.testAccuracy, accuracy >= floor else {
-                    throw DigitClassifierError.badCheckpoint(
-                        path: url.path, reason: "its recorded test accuracy \(model.report.map { "\($0.testAccuracy)" } ?? "is missing"), "
-                            + "below the floor \(floor)")
-                }
-                loaded = (model, accuracy)
-            } catch {
-                log("\(error); training a new one")
-            }
-            if let (model, recorded) = loaded {
-                // A judge is not trusted on its word: the accuracy it records is measured again on
-                // the test images (a second or two), and a file that does not reproduce it is refused.
-                let test = try MNIST.load(split: .test, from: data)
-                let measured = try model.accuracy(on: test)
-                guard measured >= recorded - recordedAccuracyTolerance, measured >= floor else {
-                    throw DigitClassifierError.badCheckpoint(
-                        path: url.path, reason: String(format: "it records a test accuracy of %.2f%%, but classifies %.2f%% of the %d test "
-                            + "images in %@ correctly: its weights are not the ones that were measured (or the data is another). "
-                            + "It is left as it is: remove it to train a new classifier there, or choose another path",
-                            100 * recorded, 100 * measured, test.count, data.path))
-                }
-                log(String(format: "loaded digit classifier from %@ (test accuracy %.2f%%, measured now on %d test images)",
-                           url.path, 100 * measured, test.count))
-                return model
-            }
+            if let model = try loadIfAsked(url, asked: asked, data: data, floor: floor, log: log) { return model }
         } else {
             log("no digit classifier at \(url.path); training one")
+        }
+        if let stored = try RunStore(checkpoint: url).takeBack(fingerprint: asked.hash, isThatRun: { _ in true }) {
+            log("taking back the digit classifier set aside in \(stored.path)")
+            if let model = try loadIfAsked(url, asked: asked, data: data, floor: floor, log: log) { return model }
         }
         // Where the new classifier is saved must be writable before minutes of training, not after.
         try WritableFolder.prepare(url.deletingLastPathComponent(), purpose: "classifier")
@@ -145,6 +175,50 @@ extension DigitClassifier {
         try model.save(to: url)
         log("saved digit classifier to \(url.path)")
         model.isTraining = false
+        return model
+    }
+
+    /// The classifier at `url` when it has the `asked` settings, reaches `floor` and reproduces
+    /// its recorded accuracy; nil, with the file set aside, when it has other settings, cannot be
+    /// read or is below the floor.
+    private static func loadIfAsked(_ url: URL, asked: Settings, data: URL, floor: Double,
+                                    log: (String) -> Void) throws -> DigitClassifier? {
+        // A file that is not a classifier checkpoint at all (a VAE's, say) is someone else's:
+        // refuse it rather than set it aside.
+        let format = (try? SafeTensors.read(from: url))?.metadata["format"]
+        guard format?.hasPrefix("vae-course digit classifier") == true else {
+            throw DigitClassifierError.badCheckpoint(
+                path: url.path, reason: "it is not a digit classifier checkpoint (format \(format.map { "\"\($0)\"" } ?? "unreadable")); "
+                    + "it is left as it is: choose another path for the classifier")
+        }
+        let model: DigitClassifier
+        do { model = try load(from: url) } catch {
+            try setAside(url, settings: nil, because: "a classifier that cannot be loaded (\(error))", log: log)
+            return nil
+        }
+        guard model.settings == asked else {
+            try setAside(url, settings: model.settings, because: "a digit classifier of other settings (\(model.settings.difference(from: asked)))",
+                         log: log)
+            return nil
+        }
+        guard let recorded = model.report?.testAccuracy, recorded >= floor else {
+            let what = model.report.map { "a recorded test accuracy of \($0.testAccuracy)" } ?? "no recorded test accuracy"
+            try setAside(url, settings: nil, because: "a digit classifier with \(what), below the floor \(floor)", log: log)
+            return nil
+        }
+        // A judge is not trusted on its word: the accuracy it records is measured again on
+        // the test images (a second or two), and a file that does not reproduce it is refused.
+        let test = try MNIST.load(split: .test, from: data)
+        let measured = try model.accuracy(on: test)
+        guard measured >= recorded - recordedAccuracyTolerance, measured >= floor else {
+            throw DigitClassifierError.badCheckpoint(
+                path: url.path, reason: String(format: "it records a test accuracy of %.2f%%, but classifies %.2f%% of the %d test "
+                    + "images in %@ correctly: its weights are not the ones that were measured (or the data is another). "
+                    + "It is left as it is: remove it to train a new classifier there, or choose another path",
+                    100 * recorded, 100 * measured, test.count, data.path))
+        }
+        log(String(format: "loaded digit classifier from %@ (test accuracy %.2f%%, measured now on %d test images)",
+                   url.path, 100 * measured, test.count))
         return model
     }
 }

@@ -1,7 +1,9 @@
 import Foundation
 
 /// How the digit classifier is trained: Adam with a linear warm-up and a cosine decay to zero,
-/// on MNIST's grey images, each batch randomly shifted by up to `maxShift` pixels.
+/// on MNIST's grey images, each batch randomly shifted by up to `maxShift` pixels and, image by
+/// image, degraded the way generated digits are (`ImageDegradation`): averaged with other digits
+/// of its class, blurred, faded or binarized, each with its own probability (all 0: clean images).
 public struct DigitClassifierTraining: Codable, Equatable, Sendable {
     public var epochs: Int
     public var batchSize: Int
@@ -11,14 +13,30 @@ public struct DigitClassifierTraining: Codable, Equatable, Sendable {
     public var warmupSteps: Int
     /// The largest random translation, in pixels, along each axis (0: no augmentation).
     public var maxShift: Int
-    /// The seed of the initial weights, the batch order and the shifts.
+    /// The seed of the initial weights, the batch order, the shifts and the degradations.
     public var seed: UInt64
     /// Train on the first `subset` training images only (nil: all of them): a quick judge for
     /// smoke tests. Left out of the saved settings when nil.
     public var subset: Int?
+    /// The chance that an image is replaced by the mean of itself and k − 1 other training
+    /// images of its class, k drawn uniformly from `averageCounts`.
+    public var averageProbability: Double
+    /// The sizes k of those class averages.
+    public var averageCounts: [Int]
+    /// The chance that an image is blurred by a Gaussian of σ drawn uniformly in [0, `maxBlur`] pixels.
+    public var blurProbability: Double
+    public var maxBlur: Double
+    /// The chance that an image's contrast is lowered: x ↦ o + s·x with s uniform in
+    /// [`minContrast`, 1] and o uniform in [0, 1 − s] (the image stays in [0, 1]).
+    public var contrastProbability: Double
+    public var minContrast: Float
+    /// The chance that an image is binarized at 0.5 instead (never both).
+    public var binarizeProbability: Double
 
     public init(epochs: Int = 3, batchSize: Int = 128, learningRate: Float = 2e-3, warmupSteps: Int = 100,
-                maxShift: Int = 2, seed: UInt64 = 1, subset: Int? = nil) {
+                maxShift: Int = 2, seed: UInt64 = 1, subset: Int? = nil,
+                averageProbability: Double = 0, averageCounts: [Int] = [], blurProbability: Double = 0, maxBlur: Double = 0,
+                contrastProbability: Double = 0, minContrast: Float = 1, binarizeProbability: Double = 0) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -26,16 +44,116 @@ public struct DigitClassifierTraining: Codable, Equatable, Sendable {
         self.maxShift = maxShift
         self.seed = seed
         self.subset = subset
+        self.averageProbability = averageProbability
+        self.averageCounts = averageCounts
+        self.blurProbability = blurProbability
+        self.maxBlur = maxBlur
+        self.contrastProbability = contrastProbability
+        self.minContrast = minContrast
+        self.binarizeProbability = binarizeProbability
     }
 
-    /// The settings of the course's judge.
-    public static let standard = DigitClassifierTraining()
+    /// Settings saved before the degradations existed have none: they decode as all off.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(epochs: try c.decode(Int.self, forKey: .epochs), batchSize: try c.decode(Int.self, forKey: .batchSize),
+                  learningRate: try c.decode(Float.self, forKey: .learningRate),
+                  warmupSteps: try c.decode(Int.self, forKey: .warmupSteps), maxShift: try c.decode(Int.self, forKey: .maxShift),
+                  seed: try c.decode(UInt64.self, forKey: .seed), subset: try c.decodeIfPresent(Int.self, forKey: .subset),
+                  averageProbability: try c.decodeIfPresent(Double.self, forKey: .averageProbability) ?? 0,
+                  averageCounts: try c.decodeIfPresent([Int].self, forKey: .averageCounts) ?? [],
+                  blurProbability: try c.decodeIfPresent(Double.self, forKey: .blurProbability) ?? 0,
+                  maxBlur: try c.decodeIfPresent(Double.self, forKey: .maxBlur) ?? 0,
+                  contrastProbability: try c.decodeIfPresent(Double.self, forKey: .contrastProbability) ?? 0,
+                  minContrast: try c.decodeIfPresent(Float.self, forKey: .minContrast) ?? 1,
+                  binarizeProbability: try c.decodeIfPresent(Double.self, forKey: .binarizeProbability) ?? 0)
+    }
+
+    /// The settings of the course's judge: shifts, and the degradations of generated digits,
+    /// so that it reads a blurred or averaged digit as the digit (`JudgeValidation`). A quarter
+    /// of the images stay clean.
+    public static let standard = DigitClassifierTraining(
+        epochs: 3, averageProbability: 0.3, averageCounts: [2, 3, 5, 10, 20], blurProbability: 0.5, maxBlur: 1.5,
+        contrastProbability: 0.2, minContrast: 0.4, binarizeProbability: 0.1)
+
+    /// Random shifts only, no other degradation: the judge's settings before it was validated
+    /// on degraded digits (99.4% on clean test digits, but blurred class averages read as 8s),
+    /// and the Fashion-MNIST classifier's.
+    public static let shiftsOnly = DigitClassifierTraining()
+
+    /// Whether any image is degraded besides the shifts.
+    var degrades: Bool {
+        averageProbability > 0 || blurProbability > 0 || contrastProbability > 0 || binarizeProbability > 0
+    }
 
     func validate() throws {
         guard epochs >= 1, batchSize >= 2, learningRate > 0, learningRate.isFinite, warmupSteps >= 0, maxShift >= 0,
               (subset ?? batchSize) >= batchSize else {
             throw DigitClassifierError.badInput("training needs epochs ≥ 1, batchSize ≥ 2 (BatchNorm), a positive "
                                                 + "learning rate, warmupSteps ≥ 0, maxShift ≥ 0 and a subset of at least one batch; got \(self)")
+        }
+        let probabilities = [averageProbability, blurProbability, contrastProbability, binarizeProbability]
+        guard probabilities.allSatisfy({ (0...1).contains($0) }), contrastProbability + binarizeProbability <= 1,
+              averageProbability == 0 || (!averageCounts.isEmpty && averageCounts.allSatisfy { (1...1000).contains($0) }),
+              maxBlur.isFinite, (0...10).contains(maxBlur), minContrast.isFinite, (0...1).contains(minContrast) else {
+            throw DigitClassifierError.badInput("degradations need probabilities in 0…1 (contrast and binarization adding to at most 1), "
+                                                + "average counts in 1…1000 when averaging, maxBlur in 0…10 and minContrast in 0…1; got \(self)")
+        }
+    }
+}
+
+/// Degrades a training batch in place, image by image, as `DigitClassifierTraining` says: the
+/// class average first (other images of the class drawn from the whole training set), then the
+/// blur, then the contrast or the binarization. Its scratch buffers are reused from batch to batch.
+struct DigitAugmenter {
+    let training: DigitClassifierTraining
+    let dataset: MNIST
+    let pools: [[Int]]
+    var kernel: [Float] = []
+    var scratch: [Float]
+    var chosen: [Int] = []
+
+    init(_ training: DigitClassifierTraining, dataset: MNIST) {
+        self.training = training
+        self.dataset = dataset
+        pools = indicesByClass(dataset.labels, classCount: 256)
+        scratch = [Float](repeating: 0, count: dataset.pixelsPerImage)
+        kernel.reserveCapacity(64)
+        chosen.reserveCapacity(training.averageCounts.max() ?? 1)
+    }
+
+    mutating func apply(to images: inout Tensor, labels: [UInt8], using random: inout RandomSource) throws {
+        let (height, width) = (dataset.height, dataset.width)
+        let pixels = height * width
+        try dataset.images.withUnsafeBufferPointer { source in
+            try images.withUnsafeMutableBufferPointer { batch in
+                for (n, label) in labels.enumerated() {
+                    let image = batch.baseAddress! + n * pixels
+                    if training.averageProbability > 0, random.uniformDouble() < training.averageProbability {
+                        let count = training.averageCounts[random.uniformInt(below: training.averageCounts.count)]
+                        averageWithClassMembers(image, of: source.baseAddress!, pixels: pixels, count: count,
+                                                pool: pools[Int(label)], excluding: nil, chosen: &chosen, using: &random)
+                    }
+                    if training.blurProbability > 0, random.uniformDouble() < training.blurProbability {
+                        try gaussianKernel(sigma: training.maxBlur * random.uniformDouble(), into: &kernel)
+                        if kernel.count > 1 {
+                            kernel.withUnsafeBufferPointer { k in
+                                scratch.withUnsafeMutableBufferPointer { s in
+                                    blurPlane(image, height: height, width: width, kernel: k, scratch: s.baseAddress!)
+                                }
+                            }
+                        }
+                    }
+                    let r = training.contrastProbability + training.binarizeProbability > 0 ? random.uniformDouble() : 1
+                    if r < training.binarizeProbability {
+                        for p in 0..<pixels { image[p] = image[p] >= 0.5 ? 1 : 0 }
+                    } else if r < training.binarizeProbability + training.contrastProbability {
+                        let scale = training.minContrast + (1 - training.minContrast) * random.uniform()
+                        let offset = (1 - scale) * random.uniform()
+                        for p in 0..<pixels { image[p] = offset + scale * image[p] }
+                    }
+                }
+            }
         }
     }
 }
@@ -77,12 +195,15 @@ extension DigitClassifier {
         var seeds = RandomSource(seed: training.seed)
         var initial = RandomSource(seed: seeds.next())
         var shifts = RandomSource(seed: seeds.next())
+        let batchSeed = seeds.next()
+        var degradations = RandomSource(seed: seeds.next())
+        var augmenter = training.degrades ? DigitAugmenter(training, dataset: train) : nil
         let model = try DigitClassifier(architecture, using: &initial)
         try model.checkImages(train.prefix(1).images)
         guard train.labels.allSatisfy({ Int($0) < architecture.classCount }) else {
             throw DigitClassifierError.badInput("a training label is outside 0..<\(architecture.classCount)")
         }
-        var batches = BatchIterator(dataset: train, batchSize: training.batchSize, seed: seeds.next(), dropLast: true)
+        var batches = BatchIterator(dataset: train, batchSize: training.batchSize, seed: batchSeed, dropLast: true)
         let totalSteps = training.epochs * batches.batchesPerEpoch
         guard totalSteps > 0 else {
             throw DigitClassifierError.badInput("\(train.count) training images do not fill one batch of \(training.batchSize)")
@@ -98,7 +219,8 @@ extension DigitClassifier {
         for epoch in 0..<training.epochs {
             var (lossSum, correct, seen, windowLoss, window) = (0.0, 0, 0, 0.0, Stopwatch())
             while let batch = batches.next() {
-                let images = try randomlyShifted(batch.images, maxShift: training.maxShift, using: &shifts)
+                var images = try randomlyShifted(batch.images, maxShift: training.maxShift, using: &shifts)
+                try augmenter?.apply(to: &images, labels: batch.labels, using: &degradations)
                 let labels = batch.labels.map(Int.init)
                 optimizer.zeroGradients()
                 let logits = try model.logits(images)                                    // (B, K)
@@ -120,8 +242,8 @@ extension DigitClassifier {
                 }
             }
             lastEpochLoss = lossSum / Double(seen)
-            log(String(format: "classifier epoch %d/%d: training loss %.4f, training accuracy %.2f%% (shifted images), %.0f s so far",
-                       epoch + 1, training.epochs, lastEpochLoss, 100 * Double(correct) / Double(seen),
+            log(String(format: "classifier epoch %d/%d: training loss %.4f, training accuracy %.2f%% (shifted%@ images), %.0f s so far",
+                       epoch + 1, training.epochs, lastEpochLoss, 100 * Double(correct) / Double(seen), training.degrades ? ", degraded" : "",
                        watch.elapsedSeconds))
         }
         let seconds = watch.elapsedSeconds
@@ -131,6 +253,7 @@ extension DigitClassifier {
                                            steps: optimizer.stepCount, trainingSeconds: seconds)
         model.report = report
         model.training = training
+        model.numericsVersion = RunFingerprint.numericsVersion
         return (model, report)
     }
 }

@@ -166,6 +166,7 @@ public final class MultimodalTrainer {
             "training_config": String(decoding: try Self.encoder.encode(configuration), as: UTF8.self),
             "trainer_state": String(decoding: try Self.encoder.encode(state), as: UTF8.self),
             "data_sha256": dataDigest,
+            "numerics_version": String(RunFingerprint.numericsVersion),
         ]
         try SafeTensors(entries: entries, metadata: metadata).write(to: url)
     }
@@ -187,6 +188,24 @@ public final class MultimodalTrainer {
             throw CheckpointError.badMetadata("\(name) has no valid training_config")
         }
         return (configuration, file.metadata["data_sha256"])
+    }
+
+    /// What decides a multimodal run's trained weights, hashed as `RunFingerprint` hashes a VAE's:
+    /// the format, the data's digest, the training configuration and the version of the arithmetic.
+    /// A file saved before it recorded `numerics_version` was trained under version 2.
+    public static func fingerprint(_ configuration: MultimodalTrainingConfiguration, dataDigest: String?,
+                                   numericsVersion: Int = RunFingerprint.numericsVersion) throws -> String {
+        let text = "\(formatName) \(formatVersion)\ndata \(dataDigest ?? "none")\ntraining "
+            + String(decoding: try encoder.encode(configuration), as: UTF8.self) + "\nnumerics \(numericsVersion)"
+        return SHA256.hash(Array(text.utf8)).hex
+    }
+
+    /// The fingerprint of the run saved in `url`, nil when it is not a readable multimodal checkpoint.
+    public static func savedFingerprint(in url: URL) -> String? {
+        guard let file = try? SafeTensors.read(from: url), let (configuration, digest) = try? savedConfiguration(file, name: url.path) else {
+            return nil
+        }
+        return try? fingerprint(configuration, dataDigest: digest, numericsVersion: file.metadata["numerics_version"].flatMap { Int($0) } ?? 2)
     }
 
     /// Resumes (or just reloads, when finished) the run saved in `url`, on `data`.
@@ -225,30 +244,39 @@ public final class MultimodalTrainer {
     }
 
     /// The trainer of `configuration` on `data` in `folder` (its `checkpoint.safetensors`): the saved
-    /// run when it is this one (resumed if unfinished), a new one otherwise; a saved run of other
-    /// settings or data, or any run with `retrain`, is set aside as `checkpoint.previous.safetensors`.
-    /// Then trains what is left. The folder is locked (`RunLock`) while it trains.
+    /// run when it is this one (resumed if unfinished), a new one otherwise. A saved run of other
+    /// settings, data or arithmetic, or any run with `retrain`, is set aside under its fingerprint
+    /// (`RunStore`) and taken back when asked for again: nothing trained is deleted. Then trains
+    /// what is left. The folder is locked (`RunLock`) while it trains.
     public static func trainOrReuse(_ configuration: MultimodalTrainingConfiguration, data: MultimodalDataset, in folder: URL,
                                     retrain: Bool = false, log: (String) -> Void,
                                     epochEnded: ((MultimodalEpoch) -> Void)? = nil) throws -> MultimodalTrainer {
         let lock = try RunLock(folder)
         defer { withExtendedLifetime(lock) {} }
-        let url = folder.appendingPathComponent("checkpoint.safetensors")
-        let files = FileManager.default
+        let store = RunStore(folder: folder)
+        let url = store.checkpoint
+        let wanted = try fingerprint(configuration, dataDigest: data.contentDigest)
+        /// How far a saved run is trained, in updates (−1: unreadable).
+        func progress(_ file: URL) -> Int {
+            (try? SafeTensors.read(from: file)).flatMap { $0.metadata["trainer_state"] }
+                .flatMap { try? JSONDecoder().decode(State.self, from: Data($0.utf8)).step } ?? -1
+        }
         var trainer: MultimodalTrainer?
-        if files.fileExists(atPath: url.path) {
-            let saved = try? savedConfiguration(in: url)
-            if !retrain, saved?.configuration == configuration, saved?.dataDigest == data.contentDigest {
+        if FileManager.default.fileExists(atPath: url.path) {
+            let saved = savedFingerprint(in: url)
+            if !retrain, saved == wanted {
                 trainer = try MultimodalTrainer(resumingFrom: url, data: data)
                 log(trainer!.isFinished ? "reusing the run in \(folder.path): all \(trainer!.epoch) epochs trained (--retrain trains it again)"
                                         : "resuming the run in \(folder.path) after epoch \(trainer!.epoch)")
             } else {
-                let aside = folder.appendingPathComponent("checkpoint.previous.safetensors")
-                if files.fileExists(atPath: aside.path) { try files.removeItem(at: aside) }
-                try files.moveItem(at: url, to: aside)
-                log(retrain ? "--retrain: the run in \(folder.path) is set aside as \(aside.lastPathComponent)"
-                            : "\(folder.path) held another run (other settings or data); it is kept as \(aside.lastPathComponent)")
+                let aside = try store.setAsideCurrent(fingerprint: saved, progress: progress)
+                log(retrain ? "--retrain: the run in \(folder.path) is set aside as \(aside)"
+                            : "\(folder.path) held another run (other settings, data or arithmetic); it is kept as \(aside)")
             }
+        }
+        if trainer == nil, !retrain, let stored = try store.takeBack(fingerprint: wanted, isThatRun: { savedFingerprint(in: $0) == wanted }) {
+            trainer = try MultimodalTrainer(resumingFrom: url, data: data)
+            log("taking back the run set aside in \(stored.path) after epoch \(trainer!.epoch)")
         }
         let run = try trainer ?? MultimodalTrainer(configuration, data: data)
         run.epochEnded = epochEnded

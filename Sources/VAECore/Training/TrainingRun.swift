@@ -62,7 +62,7 @@ extension MNIST {
 public enum TrainingRun {
     /// The checkpoint of the run in `folder`.
     public static func checkpoint(in folder: URL) -> URL {
-        folder.appendingPathComponent("checkpoint.safetensors")
+        RunStore(folder: folder).checkpoint
     }
 
     /// A trainer for `configuration` in `folder`: reused, resumed or new (see the type's notes).
@@ -85,7 +85,8 @@ public enum TrainingRun {
                                     retrain: Bool, log: (String) -> Void) throws -> Trainer {
         let digest = try Trainer.trainingData(trainingSet, configuration).contentDigest
         let fingerprint = try RunFingerprint(configuration: configuration, dataDigest: digest)
-        let url = checkpoint(in: folder)
+        let store = RunStore(folder: folder)
+        let url = store.checkpoint
         let files = FileManager.default
         let runName = "\(folder.path) [\(fingerprint.short)]"
 
@@ -101,30 +102,16 @@ public enum TrainingRun {
                 return trainer
             }
             // Another run: keep it under its own fingerprint's name.
-            let asideName = saved?.fingerprint.map { "checkpoint-\($0.prefix(12)).safetensors" }
-                ?? "checkpoint-unfingerprinted-\(Int(Date().timeIntervalSince1970))-\(UUID().uuidString.prefix(8)).safetensors"
-            let aside = folder.appendingPathComponent(asideName)
-            if files.fileExists(atPath: aside.path) {
-                // The same run twice (a --retrain stopped half way, say): keep the further trained one.
-                let kept = (try? Checkpoint.read(from: aside))?.state?.epoch ?? -1
-                if kept >= saved?.state?.epoch ?? -1 {
-                    try files.removeItem(at: url)
-                } else {
-                    try files.removeItem(at: aside)
-                    try files.moveItem(at: url, to: aside)
-                }
-            } else {
-                try files.moveItem(at: url, to: aside)
+            let asideName = try store.setAsideCurrent(fingerprint: saved?.fingerprint) {
+                (try? Checkpoint.read(from: $0))?.state?.epoch ?? -1
             }
             log(saved?.fingerprint == fingerprint.value
                 ? "--retrain: the run in \(folder.path) is set aside as \(asideName)"
                 : "\(folder.path) held another run (\(difference(saved, configuration, digest))); it is kept as \(asideName)")
         }
-        let stored = folder.appendingPathComponent("checkpoint-\(fingerprint.short).safetensors")
-        if !retrain, files.fileExists(atPath: stored.path),
-           (try? Checkpoint.read(from: stored))?.fingerprint == fingerprint.value {
-            try files.createDirectory(at: folder, withIntermediateDirectories: true)
-            try files.moveItem(at: stored, to: url)
+        if !retrain, let stored = try store.takeBack(fingerprint: fingerprint.value, isThatRun: {
+            (try? Checkpoint.read(from: $0))?.fingerprint == fingerprint.value
+        }) {
             let trainer = try Trainer(resumingFrom: url, trainingSet: trainingSet)
             log("taking back the run set aside in \(stored.path): \(describe(configuration)), \(trainer.epoch) of \(configuration.epochs) epochs trained")
             return trainer
