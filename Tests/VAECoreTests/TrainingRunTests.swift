@@ -21,6 +21,21 @@ import Testing
         try body(folder, { lines.all.append($0) }, { lines.all })
     }
 
+    /// The data's digest is computed once and shared by copies, and forgotten by a copy whose
+    /// images or labels change (otherwise a changed set could be taken for the run of the old one).
+    @Test func contentDigestFollowsTheData() {
+        var set = MNIST(images: Tensor(shape: [2, 1, 2, 2], scalars: [0, 1, 0, 1, 1, 0, 1, 0]), labels: [0, 1])
+        let first = set.contentDigest
+        let copy = set
+        set.images.scalars[0] = 1
+        #expect(set.contentDigest != first)
+        #expect(copy.contentDigest == first)
+        set.images.withUnsafeMutableBufferPointer { $0[0] = 0 }
+        #expect(set.contentDigest == first)
+        set.labels[1] = 2
+        #expect(set.contentDigest != first)
+    }
+
     static func weights(_ trainer: Trainer) -> [UInt32] {
         (trainer.model.parameters + trainer.model.buffers).flatMap { $0.value.scalars.map(\.bitPattern) }
     }

@@ -45,6 +45,14 @@ enum GEMMMicroTile: Sendable, CaseIterable {
     }()
 }
 
+/// The micro-kernel this build's `gemm` uses, in words: what chapter 1 prints beside its timings.
+public var gemmMicroKernelSummary: String {
+    switch GEMMMicroTile.native {
+    case .ymm6x16: "6×16 tile of C in 12 of AVX2's 16 ymm registers (8 floats each)"
+    case .zmm8x32: "8×32 tile of C in 16 of AVX-512's 32 zmm registers (16 floats each)"
+    }
+}
+
 /// Computes the 6×16 tile acc = Σₚ a[p·6 + r] · b[p·16 + j] over `kc` steps and stores it,
 /// row-major, to `tile` (96 floats, 32-byte aligned).
 ///

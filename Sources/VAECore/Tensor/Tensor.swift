@@ -10,8 +10,16 @@
 public struct Tensor: Equatable, Sendable, CustomStringConvertible {
     /// The size along each axis, outermost first.
     public private(set) var shape: [Int]
-    /// The elements in row-major order; `scalars.count == shape.product`.
-    public var scalars: [Float]
+    /// The elements in row-major order. Their count always equals the product of `shape`: an
+    /// element may be written in place, but a write that changes the count (an append, a whole
+    /// array of another size) stops the program rather than leave a tensor whose storage
+    /// disagrees with its shape.
+    public var scalars: [Float] {
+        didSet {
+            precondition(scalars.count == shape.reduce(1, *),
+                         "Tensor of shape \(shape) needs \(shape.reduce(1, *)) elements; its scalars were set to \(scalars.count)")
+        }
+    }
 
     /// A tensor of `shape` whose every element is `value`.
     public init(shape: [Int], repeating value: Float = 0) {
