@@ -103,7 +103,7 @@ struct Chapter1: ParsableCommand {
     //      its 32 (the package builds the one the machine has; the section prints which ran,
     //      and both give the same bits);
     //   5. every core: split C into blocks that the cores compute independently, handed out by
-    //      the library's `parallelFor` (Sources/VAECore/Util/Parallel.swift).
+    //      the library's `parallelFor` (Sources/VAENumerics/Util/Parallel.swift).
     // The section prints how many cores this machine offers
     // (`ProcessInfo.processInfo.activeProcessorCount`): step 5 can at best multiply step 4's
     // speed by that number. The last two steps are the library's `gemm`, which every later

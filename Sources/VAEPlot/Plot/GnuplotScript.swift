@@ -17,7 +17,7 @@ extension Figure {
         let suffix = "." + format.fileExtension
         let stem = output.hasSuffix(suffix) ? String(output.dropLast(suffix.count)) : output
         var s = """
-        # \(output): a gnuplot script written by VAECore (Sources/VAECore/Plot).
+        # \(output): a gnuplot script written by VAEPlot (Sources/VAEPlot).
         # Self-contained: all the data is inline below, in datablocks ($D1 << EOD ... EOD).
         # Edit it, then re-render from the folder that holds this file, e.g.
         #     cd figures && gnuplot \(stem).gp
