@@ -9,11 +9,13 @@ import Foundation
 /// - `gaussian` (`GaussianLikelihood`): grey pixels, a fixed σ.
 /// - `gaussian_learned` (`LearnedGaussianLikelihood`): grey pixels, a variance per pixel learned
 ///   with the model.
+/// - `continuous_bernoulli` (`ContinuousBernoulliLikelihood`): grey pixels, the normalised
+///   density of the Bernoulli's formula on [0, 1].
 ///
-/// A Gaussian is a *density* over grey values, a Bernoulli a *probability* of binary ones, so
-/// their log-likelihoods are in different units: a Gaussian's can be positive, and neither
-/// compares with the other or with the binarized-MNIST numbers of papers. All are in nats per
-/// image.
+/// A Gaussian or a continuous Bernoulli is a *density* over grey values, a Bernoulli a
+/// *probability* of binary ones, so their log-likelihoods are in different units: a density's can
+/// be positive, and none compares with another or with the binarized-MNIST numbers of papers. All
+/// are in nats per image.
 public struct Likelihood: Codable, Equatable, Sendable {
     /// The name of a likelihood, as the JSON configuration writes it ("bernoulli",
     /// "gaussian_learned", …). Each part declares its own (`PixelLikelihood.kind`); decoding
@@ -49,6 +51,7 @@ public struct Likelihood: Codable, Equatable, Sendable {
         BernoulliLikelihood.self,
         GaussianLikelihood.self,
         LearnedGaussianLikelihood.self,
+        ContinuousBernoulliLikelihood.self,
     ]
 
     /// The part type of this configuration's kind.
@@ -76,7 +79,7 @@ public struct Likelihood: Codable, Equatable, Sendable {
         return part.commandLineConfiguration(sigma: sigma)
     }
 
-    /// "bernoulli, gaussian or gaussian-learned".
+    /// "bernoulli, gaussian, gaussian-learned or continuous-bernoulli".
     public static var commandLineNames: String {
         let names = parts.map { $0.commandLineName }
         return names.dropLast().joined(separator: ", ") + " or " + names.last!
