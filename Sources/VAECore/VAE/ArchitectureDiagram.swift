@@ -34,8 +34,7 @@ extension Diagram {
         head.lines.append("= [μ | log σ²], \(configuration.latentDimensions) each" + (configuration.classCount > 0 ? " (input: features + one-hot y)" : ""))
         encoder.append(head)
         var decoder = layout.decoder.map { entry($0, network: "decoder") }
-        decoder.append(Entry(lines: ["ℓ: one logit per pixel", "p(x|z) = Bernoulli(sigmoid(ℓ))" ], fill: "#ffffff", tall: true))
-        if configuration.likelihood.type != .bernoulli { decoder[decoder.count - 1].lines[1] = "the likelihood's parameter per pixel" }
+        decoder.append(Entry(lines: ["ℓ: one logit per pixel", configuration.likelihood.part.diagramLine], fill: "#ffffff", tall: true))
 
         // Rows: the encoder fills the left column from the top, the decoder the right column from
         // the bottom, level with the head; the sampling step sits below both.

@@ -30,8 +30,9 @@ public final class VAE {
     /// With `labelCentres`: the centre m_y of each label in code space, (classes, D), named
     /// `label_centres.weight`; it starts at zero (the plain CVAE).
     public let labelCentres: Parameter?
-    /// A learned likelihood's parameter (`likelihood.log_variance`), or nil.
-    public let likelihoodParameter: Parameter?
+    /// The decoder's likelihood p(x|z), bound to its parameters (a learned variance,
+    /// `likelihood.log_variance`), if it has any.
+    public let likelihood: any PixelLikelihood
     /// F, the number of features the encoder's layers produce.
     public let featureCount: Int
     /// The IAF steps after the Gaussian (`configuration.flow`), named `flow.…`; nil for none.
@@ -58,7 +59,7 @@ public final class VAE {
 
         labelCentres = configuration.labelCentres
             ? Parameter(name: "label_centres.weight", value: Tensor(shape: [classes, latent])) : nil
-        likelihoodParameter = configuration.likelihood.makeParameter()
+        likelihood = configuration.likelihood.makePart()
         let features = featureCount
         flow = try configuration.flow.map {
             try InverseAutoregressiveFlow($0, latentDimensions: latent, features: features, using: &random)
@@ -85,7 +86,7 @@ public final class VAE {
     /// Every trained tensor, in state_dict order: what the optimizer updates.
     public var parameters: [Parameter] {
         encoderBody.parameters + encoderHead.parameters + decoder.parameters + (labelCentres.map { [$0] } ?? [])
-            + (likelihoodParameter.map { [$0] } ?? []) + (flow?.parameters ?? [])
+            + likelihood.parameters + (flow?.parameters ?? [])
     }
     /// BatchNorm's running statistics: saved, not trained.
     public var buffers: [Parameter] { encoderBody.buffers + decoder.buffers }
@@ -251,7 +252,7 @@ public final class VAE {
         let onehot = try condition(labels, batch: images.shape[0])
         let logits = decoder.forward(decoderInput(z, onehot: onehot))
 
-        let reconstruction = try configuration.likelihood.loss(output: logits, targets: targets, parameter: likelihoodParameter)
+        let reconstruction = try likelihood.loss(output: logits, targets: targets)
         let kl = try klDivergenceStandardNormal(mean: mean, logVariance: logVariance, reduction: .sumPerSample)
         // The KL term the objective sees: the KL itself, or with free bits at least λ per dimension.
         let klTerm = try freeBits.map { try freeBitsKL(mean: mean, logVariance: logVariance, freeBits: $0) } ?? kl

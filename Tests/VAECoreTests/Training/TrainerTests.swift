@@ -487,7 +487,6 @@ import Testing
         rejects({ $0.importanceSamples = -3 }, "at least 1")
         rejects({ $0.importanceSamples = 100_000 }, "half of this machine's")
         rejects({ $0.importanceSamples = .max }, "more than any machine holds")
-        rejects({ $0.importanceSamples = 5; $0.model.likelihood = .gaussian }, "Bernoulli")
         rejects({ $0.importanceSamples = 5; $0.model.classCount = 10 }, "unconditional")
         rejects({ $0.importanceSamples = 5; $0.kl = .capacity(gamma: 100, maximum: 20, epochs: 5) }, "capacity")
         rejects({ $0.importanceEstimator = .dreg; $0.freeBits = 0.5 }, "free bits")
