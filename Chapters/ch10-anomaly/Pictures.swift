@@ -104,12 +104,10 @@ enum Pictures {
                        style: .lines, color: ClassColors.color(k))
             }
             let diagonal = Series("chance", x: [0, 1], y: [0, 1], style: .dashed, color: "#888888", lineWidth: 1)
-            // Curves above the diagonal leave the bottom right free for the legend; below it (scores
-            // that rank the anomalies as the more normal), the top left.
-            let meanArea = curves.map(\.area).reduce(0, +) / Double(max(curves.count, 1))
+            // The legend beside the plot: eight curves, above and below the diagonal, leave no
+            // corner free.
             return .lines(series + [diagonal], title: title, xlabel: "false-positive rate (normal images flagged)",
-                          ylabel: "true-positive rate (anomalies caught)", xRange: 0...1, yRange: 0...1,
-                          legend: meanArea >= 0.5 ? .bottomRight : .topLeft)
+                          ylabel: "true-positive rate (anomalies caught)", xRange: 0...1, yRange: 0...1, legend: .outside)
         }
         try figures.save(Figure(title: "ROC curves (AUROC in brackets)", panels: [
             try panel(mnist, out: "fashion", title: "Model of digits; anomalies: clothes"),
