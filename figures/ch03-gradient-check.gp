@@ -6,12 +6,12 @@
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
 
-set terminal pngcairo size 1800,620 noenhanced font 'Sans,10'
+set terminal pngcairo size 2400,640 noenhanced font 'Sans,10'
 set output 'ch03-gradient-check.png'
 set encoding utf8
-set multiplot layout 1,2 title 'Gradient check: backward passes against central differences' font ',13'
+set multiplot layout 1,3 title 'Gradient check: backward passes against central differences, in Float32 and in Float64' font ',13'
 
-# ---- panel 1 of 2 ----
+# ---- panel 1 of 3 ----
 # series '∂L/∂input': x y
 $D1 << EOD
 -0.12 0.0121377
@@ -341,12 +341,12 @@ $D3 << EOD
 13.88 0.150881
 13.88 0.0576772
 EOD
-set title 'Relative error of each backward pass (h = 1e-2, 10 random directions each)' font ',12'
-set ylabel '|analytic − numeric| / |analytic|'
+set title 'Float32: relative error of each backward pass (h = 1e-2, 10 random directions each)' font ',12'
+set ylabel '|analytic − numeric| / |analytic| (log scale)'
 set logscale y
 set format y '%g'
 set xrange [-0.5:14.5]
-set yrange [1e-09:10]
+set yrange [1e-10:10]
 set grid lc rgb '#dddddd'
 set xtics ('Linear' 0, 'Conv2d' 1, 'ConvTranspose2d' 2, 'BatchNorm2d' 3, 'BatchNorm1d' 4, 'ReLU' 5, 'LeakyReLU' 6, 'ELU' 7, 'Sigmoid' 8, 'Tanh' 9, 'Softplus' 10, 'softmax CE' 11, 'BCE (logits)' 12, 'conv-BN-tanh-FC' 13, 'bug: BN, μ σ fixed' 14) rotate by 30 right
 set key top left Left reverse opaque box lc rgb '#bbbbbb'
@@ -354,10 +354,254 @@ plot $D1 using 1:2 with points pt 7 ps 1 lc rgb '#1f77b4' title '∂L/∂input',
      $D2 using 1:2 with points pt 7 ps 1 lc rgb '#ff7f0e' title '∂L/∂parameter', \
      $D3 using 1:2 with points pt 7 ps 1 lc rgb '#d62728' title '∂L/∂input, deliberate bug'
 
-# ---- panel 2 of 2 ----
+# ---- panel 2 of 3 ----
+reset   # forget the previous panel's settings (not the terminal or data)
+# series '∂L/∂input': x y
+$D4 << EOD
+-0.12 7.39503e-07
+-0.12 6.29003e-08
+-0.12 1.64154e-07
+-0.12 1.13218e-07
+-0.12 3.04443e-08
+-0.12 2.63373e-08
+-0.12 1.02728e-06
+-0.12 3.9898e-07
+-0.12 2.17168e-07
+-0.12 1.21888e-08
+0.88 3.34672e-07
+0.88 3.88406e-06
+0.88 1.13315e-06
+0.88 1.03212e-07
+0.88 2.83749e-08
+0.88 1.17663e-07
+0.88 2.30313e-07
+0.88 1.0346e-08
+0.88 7.45868e-07
+0.88 9.77387e-08
+1.88 8.25348e-08
+1.88 9.79708e-08
+1.88 3.37563e-07
+1.88 4.27488e-08
+1.88 3.3055e-07
+1.88 3.89747e-08
+1.88 4.22013e-09
+1.88 1.99742e-08
+1.88 9.60681e-09
+1.88 5.20124e-08
+2.88 1.8948e-09
+2.88 1e-10
+2.88 2.8858e-08
+2.88 3.30606e-08
+2.88 9.12605e-08
+2.88 3.97136e-08
+2.88 2.90058e-08
+2.88 8.22688e-08
+2.88 1.94413e-08
+2.88 9.30587e-08
+3.88 1.40495e-07
+3.88 6.48365e-08
+3.88 2.02155e-07
+3.88 2.71038e-07
+3.88 5.91674e-09
+3.88 1.06957e-07
+3.88 6.2055e-08
+3.88 1.26392e-07
+3.88 9.14415e-06
+3.88 4.86619e-08
+4.88 8.23627e-09
+4.88 5.76156e-08
+4.88 1.96346e-07
+4.88 1.0344e-07
+4.88 1.28226e-06
+4.88 5.1933e-08
+4.88 1.4721e-06
+4.88 9.30887e-08
+4.88 4.57585e-08
+4.88 9.4145e-08
+EOD
+# series '∂L/∂parameter': x y
+$D5 << EOD
+0.12 7.9192e-08
+0.12 6.96663e-08
+0.12 4.43379e-08
+0.12 4.68171e-08
+0.12 3.07975e-08
+0.12 1.38778e-06
+0.12 1.61966e-07
+0.12 4.37009e-08
+0.12 4.01547e-08
+0.12 1.19913e-07
+0.12 4.78466e-10
+0.12 1.02997e-08
+0.12 3.82453e-08
+0.12 1.95548e-07
+0.12 1.05938e-09
+0.12 2.42633e-08
+0.12 1.93218e-07
+0.12 2.61637e-08
+0.12 3.97313e-07
+0.12 9.56919e-08
+1.12 1.44051e-08
+1.12 1.66237e-07
+1.12 1.59138e-08
+1.12 1.35926e-08
+1.12 7.043e-07
+1.12 7.08181e-08
+1.12 1.18087e-08
+1.12 5.61522e-08
+1.12 2.95359e-10
+1.12 1.46957e-08
+1.12 5.66975e-08
+1.12 3.66384e-07
+1.12 1.70504e-08
+1.12 4.00682e-06
+1.12 1.63097e-08
+1.12 9.30917e-08
+1.12 6.67311e-07
+1.12 6.81915e-08
+1.12 3.59242e-08
+1.12 6.95497e-08
+2.12 1.40462e-07
+2.12 1.63147e-07
+2.12 3.10087e-08
+2.12 1.13875e-07
+2.12 4.26814e-08
+2.12 1.54923e-08
+2.12 8.33273e-08
+2.12 1.38497e-07
+2.12 1.30445e-07
+2.12 8.19951e-08
+2.12 1.67546e-07
+2.12 4.81934e-08
+2.12 1.80848e-07
+2.12 1.14129e-08
+2.12 1.94884e-07
+2.12 7.0157e-09
+2.12 9.22458e-08
+2.12 2.08069e-07
+2.12 1.27955e-08
+2.12 1.37536e-07
+3.12 8.04327e-08
+3.12 2.1117e-07
+3.12 6.08128e-09
+3.12 2.96758e-07
+3.12 1.17238e-07
+3.12 1.81762e-07
+3.12 2.36011e-08
+3.12 5.03661e-07
+3.12 4.35414e-07
+3.12 5.65061e-09
+3.12 4.67336e-07
+3.12 4.48515e-08
+3.12 2.50225e-08
+3.12 7.33652e-07
+3.12 4.46735e-07
+3.12 4.01594e-08
+3.12 3.19381e-07
+3.12 1.92265e-08
+3.12 3.12387e-08
+3.12 7.36461e-08
+5.12 6.11971e-08
+5.12 7.9961e-09
+5.12 3.22149e-07
+5.12 9.42138e-08
+5.12 2.39723e-07
+5.12 9.2661e-07
+5.12 7.87067e-08
+5.12 1.79759e-06
+5.12 2.79817e-07
+5.12 8.66311e-08
+5.12 2.50883e-06
+5.12 1.56955e-07
+5.12 3.3815e-08
+5.12 5.69298e-08
+5.12 6.73326e-08
+5.12 5.97961e-08
+5.12 1.54525e-07
+5.12 2.18084e-07
+5.12 7.61019e-09
+5.12 4.05172e-08
+5.12 1.6207e-07
+5.12 1.03682e-07
+5.12 1.64648e-07
+5.12 1.50912e-07
+5.12 7.20001e-08
+5.12 2.66358e-07
+5.12 8.71477e-08
+5.12 1.49077e-07
+5.12 1.7419e-07
+5.12 1.20945e-07
+5.12 3.44453e-07
+5.12 1.26954e-07
+5.12 5.22669e-07
+5.12 4.42189e-08
+5.12 8.71169e-08
+5.12 4.41446e-08
+5.12 1.04461e-07
+5.12 3.47216e-06
+5.12 2.39108e-08
+5.12 5.31161e-07
+5.12 2.56882e-07
+5.12 4.53342e-07
+5.12 2.1404e-06
+5.12 2.01007e-07
+5.12 6.8568e-08
+5.12 5.94434e-08
+5.12 6.58818e-08
+5.12 1.20343e-07
+5.12 7.82288e-09
+5.12 1.37193e-07
+6.12 1.40271e-07
+6.12 6.19774e-08
+6.12 3.10049e-08
+6.12 4.25187e-07
+6.12 4.26883e-08
+6.12 6.74861e-08
+6.12 8.33404e-08
+6.12 1.13973e-07
+6.12 1.3045e-07
+6.12 3.51001e-07
+6.12 1.67354e-07
+6.12 2.41115e-07
+6.12 1.80868e-07
+6.12 1.08492e-08
+6.12 1.94897e-07
+6.12 2.2789e-09
+6.12 9.22216e-08
+6.12 1.09911e-07
+6.12 1.27838e-08
+6.12 6.3448e-06
+EOD
+# series '∂L/∂input, deliberate bug': x y
+$D6 << EOD
+5.88 0.117695
+5.88 0.0223438
+5.88 0.29118
+5.88 0.125299
+5.88 1.65502
+5.88 0.0430173
+5.88 0.102606
+5.88 0.0359897
+5.88 0.15108
+5.88 0.0574066
+EOD
+set title 'Float64 finite differences (forward passes in Double, h = 1e-4), same Float backward passes' font ',12'
+set ylabel '|analytic − numeric| / |analytic| (log scale)'
+set logscale y
+set format y '%g'
+set xrange [-0.5:6.5]
+set yrange [1e-10:10]
+set grid lc rgb '#dddddd'
+set xtics ('Linear' 0, 'Conv2d' 1, 'BatchNorm2d' 2, 'BatchNorm1d' 3, 'Tanh' 4, 'conv-BN-tanh-FC' 5, 'bug: BN, μ σ fixed' 6) rotate by 30 right
+set key top left Left reverse opaque box lc rgb '#bbbbbb'
+plot $D4 using 1:2 with points pt 7 ps 1 lc rgb '#1f77b4' title '∂L/∂input', \
+     $D5 using 1:2 with points pt 7 ps 1 lc rgb '#ff7f0e' title '∂L/∂parameter', \
+     $D6 using 1:2 with points pt 7 ps 1 lc rgb '#d62728' title '∂L/∂input, deliberate bug'
+
+# ---- panel 3 of 3 ----
 reset   # forget the previous panel's settings (not the terminal or data)
 # series 'Linear': x y
-$D4 << EOD
+$D7 << EOD
 1e-05 0.123615
 3.16228e-05 0.178741
 0.0001 0.0272358
@@ -371,7 +615,7 @@ $D4 << EOD
 1 9.15843e-07
 EOD
 # series 'Conv2d': x y
-$D5 << EOD
+$D8 << EOD
 1e-05 0.388701
 3.16228e-05 0.130317
 0.0001 0.0245055
@@ -385,7 +629,7 @@ $D5 << EOD
 1 3.81178e-06
 EOD
 # series 'BatchNorm2d': x y
-$D6 << EOD
+$D9 << EOD
 1e-05 0.156061
 3.16228e-05 0.0637692
 0.0001 0.0263916
@@ -399,7 +643,7 @@ $D6 << EOD
 1 0.000203562
 EOD
 # series 'ReLU': x y
-$D7 << EOD
+$D10 << EOD
 1e-05 0.0468877
 3.16228e-05 0.0202644
 0.0001 0.00852506
@@ -413,7 +657,7 @@ $D7 << EOD
 1 0.13156
 EOD
 # series 'Sigmoid': x y
-$D8 << EOD
+$D11 << EOD
 1e-05 0.17923
 3.16228e-05 0.0471597
 0.0001 0.0151214
@@ -427,7 +671,7 @@ $D8 << EOD
 1 0.000459479
 EOD
 # series 'Tanh': x y
-$D9 << EOD
+$D12 << EOD
 1e-05 0.0439192
 3.16228e-05 0.0455057
 0.0001 0.0174209
@@ -441,7 +685,7 @@ $D9 << EOD
 1 0.00474989
 EOD
 # series 'softmax CE': x y
-$D10 << EOD
+$D13 << EOD
 1e-05 0.0868429
 3.16228e-05 0.0301579
 0.0001 0.00762734
@@ -455,7 +699,7 @@ $D10 << EOD
 1 0.000940397
 EOD
 # series '∝ 1/h (Float rounding)': x y
-$D11 << EOD
+$D14 << EOD
 1e-05 1
 3.16228e-05 0.316228
 0.0001 0.1
@@ -469,7 +713,7 @@ $D11 << EOD
 1 1e-05
 EOD
 # series '∝ h² (truncation)': x y
-$D12 << EOD
+$D15 << EOD
 1e-05 1e-12
 3.16228e-05 1e-11
 0.0001 1e-10
@@ -483,23 +727,23 @@ $D12 << EOD
 1 0.01
 EOD
 set title 'Error against the finite-difference step h (median over directions)' font ',12'
-set xlabel 'step h'
-set ylabel 'relative error'
+set xlabel 'step h (log scale)'
+set ylabel 'relative error (log scale)'
 set logscale x
 set format x '%g'
 set logscale y
 set format y '%g'
-set yrange [1e-09:10]
+set yrange [1e-10:10]
 set grid lc rgb '#dddddd'
 set key outside right top
-plot $D4 using 1:2 with linespoints lw 1.5 pt 7 ps 0.75 lc rgb '#1f77b4' title 'Linear', \
-     $D5 using 1:2 with linespoints lw 1.5 pt 7 ps 0.75 lc rgb '#ff7f0e' title 'Conv2d', \
-     $D6 using 1:2 with linespoints lw 1.5 pt 7 ps 0.75 lc rgb '#2ca02c' title 'BatchNorm2d', \
-     $D7 using 1:2 with linespoints lw 1.5 pt 7 ps 0.75 lc rgb '#d62728' title 'ReLU', \
-     $D8 using 1:2 with linespoints lw 1.5 pt 7 ps 0.75 lc rgb '#9467bd' title 'Sigmoid', \
-     $D9 using 1:2 with linespoints lw 1.5 pt 7 ps 0.75 lc rgb '#8c564b' title 'Tanh', \
-     $D10 using 1:2 with linespoints lw 1.5 pt 7 ps 0.75 lc rgb '#e377c2' title 'softmax CE', \
-     $D11 using 1:2 with lines lw 1.5 dt 2 lc rgb '#555555' title '∝ 1/h (Float rounding)', \
-     $D12 using 1:2 with lines lw 1.5 dt 2 lc rgb '#aaaaaa' title '∝ h² (truncation)'
+plot $D7 using 1:2 with linespoints lw 1.5 pt 7 ps 0.75 lc rgb '#1f77b4' title 'Linear', \
+     $D8 using 1:2 with linespoints lw 1.5 pt 7 ps 0.75 lc rgb '#ff7f0e' title 'Conv2d', \
+     $D9 using 1:2 with linespoints lw 1.5 pt 7 ps 0.75 lc rgb '#2ca02c' title 'BatchNorm2d', \
+     $D10 using 1:2 with linespoints lw 1.5 pt 7 ps 0.75 lc rgb '#d62728' title 'ReLU', \
+     $D11 using 1:2 with linespoints lw 1.5 pt 7 ps 0.75 lc rgb '#9467bd' title 'Sigmoid', \
+     $D12 using 1:2 with linespoints lw 1.5 pt 7 ps 0.75 lc rgb '#8c564b' title 'Tanh', \
+     $D13 using 1:2 with linespoints lw 1.5 pt 7 ps 0.75 lc rgb '#e377c2' title 'softmax CE', \
+     $D14 using 1:2 with lines lw 1.5 dt 2 lc rgb '#555555' title '∝ 1/h (Float rounding)', \
+     $D15 using 1:2 with lines lw 1.5 dt 2 lc rgb '#aaaaaa' title '∝ h² (truncation)'
 unset multiplot
 unset output

@@ -119,6 +119,7 @@ set title 'score function (REINFORCE)' font ',12'
 set xlabel 'estimate of ∂L/∂μ'
 set ylabel 'density'
 set xrange [-41.8845:4.50303]
+set yrange [0:0.706225]
 set grid lc rgb '#dddddd'
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 set style textbox opaque noborder margins 0.5,0.5
@@ -236,6 +237,7 @@ set title 'reparameterised (pathwise)' font ',12'
 set xlabel 'estimate of ∂L/∂μ'
 set ylabel 'density'
 set xrange [-41.8845:4.50303]
+set yrange [0:0.278847]
 set grid lc rgb '#dddddd'
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 set style textbox opaque noborder margins 0.5,0.5

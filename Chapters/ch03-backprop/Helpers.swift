@@ -68,6 +68,97 @@ final class BatchNormWithConstantStatistics: Layer {
     }
 }
 
+/// A layer's forward pass written again in Double, for the gradient check in Float64: (the input's
+/// values, its shape, the layer's parameters in order) → (the output's values, its shape).
+typealias DoubleForward = (_ x: [Double], _ shape: [Int], _ parameters: [[Double]]) -> (values: [Double], shape: [Int])
+
+/// The forward pass of `layer` in Double, for the layers that section 4's network is made of
+/// (Linear, Conv2d, BatchNorm in training mode, Tanh, Flatten, and a Sequential of them, the
+/// deliberately wrong BatchNorm included: its forward pass is the real one); nil for others.
+/// Each is the definition, loop by loop, so that it cannot share a mistake with the Float layers'
+/// GEMM-based code.
+func doubleForward(of layer: Layer) -> DoubleForward? {
+    switch layer {
+    case let linear as Linear:
+        let (inputs, outputs, hasBias) = (linear.inputFeatures, linear.outputFeatures, linear.bias != nil)
+        return { x, shape, p in
+            let b = shape[0]
+            var y = [Double](repeating: 0, count: b * outputs)
+            for n in 0..<b {
+                for o in 0..<outputs {
+                    var sum = hasBias ? p[1][o] : 0
+                    for i in 0..<inputs { sum += x[n * inputs + i] * p[0][o * inputs + i] }
+                    y[n * outputs + o] = sum
+                }
+            }
+            return (y, [b, outputs])
+        }
+    case let conv as Conv2d:
+        let (c, o, k, s, pad) = (conv.inputChannels, conv.outputChannels, conv.kernel, conv.stride, conv.padding)
+        let hasBias = conv.bias != nil
+        return { x, shape, p in
+            let (b, h, w) = (shape[0], shape[2], shape[3])
+            let oh = (h + 2 * pad.height - k.height) / s.height + 1, ow = (w + 2 * pad.width - k.width) / s.width + 1
+            var y = [Double](repeating: 0, count: b * o * oh * ow)
+            for n in 0..<b {
+                for f in 0..<o {
+                    for r in 0..<oh {
+                        for q in 0..<ow {
+                            var sum = hasBias ? p[1][f] : 0
+                            for ch in 0..<c {
+                                for i in 0..<k.height {
+                                    for j in 0..<k.width {
+                                        let (row, column) = (r * s.height - pad.height + i, q * s.width - pad.width + j)
+                                        guard row >= 0, row < h, column >= 0, column < w else { continue }
+                                        sum += x[((n * c + ch) * h + row) * w + column] * p[0][((f * c + ch) * k.height + i) * k.width + j]
+                                    }
+                                }
+                            }
+                            y[((n * o + f) * oh + r) * ow + q] = sum
+                        }
+                    }
+                }
+            }
+            return (y, [b, o, oh, ow])
+        }
+    case let norm as BatchNorm:
+        // Training mode: each channel normalised by its batch mean and biased variance.
+        let epsilon = Double(norm.epsilon)
+        return { x, shape, p in
+            let (b, c) = (shape[0], shape[1])
+            let plane = x.count / (b * c)
+            var y = x
+            for ch in 0..<c {
+                let indices = (0..<b).flatMap { n in (0..<plane).map { (n * c + ch) * plane + $0 } }
+                let mean = indices.reduce(0.0) { $0 + x[$1] } / Double(indices.count)
+                let variance = indices.reduce(0.0) { $0 + (x[$1] - mean) * (x[$1] - mean) } / Double(indices.count)
+                let inverse = 1 / (variance + epsilon).squareRoot()
+                for i in indices { y[i] = p[0][ch] * (x[i] - mean) * inverse + p[1][ch] }
+            }
+            return (y, shape)
+        }
+    case let bug as BatchNormWithConstantStatistics:
+        return doubleForward(of: bug.inner)
+    case is Tanh:
+        return { x, shape, _ in (x.map { Foundation.tanh($0) }, shape) }
+    case is Flatten:
+        return { x, shape, _ in (x, [shape[0], x.count / max(shape[0], 1)]) }
+    case let sequential as Sequential:
+        let parts = sequential.layers.map { ($0.parameters.count, doubleForward(of: $0)) }
+        guard parts.allSatisfy({ $0.1 != nil }) else { return nil }
+        return { x, shape, p in
+            var (values, current, next) = (x, shape, 0)
+            for (count, forward) in parts {
+                (values, current) = forward!(values, current, Array(p[next..<(next + count)]))
+                next += count
+            }
+            return (values, current)
+        }
+    default:
+        return nil
+    }
+}
+
 /// `text` padded with spaces to `width` characters (String(format:) does not pad `%@`).
 func pad(_ text: String, _ width: Int) -> String {
     text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
@@ -144,17 +235,6 @@ func evaluate(_ model: Sequential, on data: MNIST) throws -> (loss: Double, accu
         correct += zip(argmaxRows(logits), labels).filter { $0 == $1 }.count
     }
     return (totalLoss / Double(data.count), Double(correct) / Double(data.count))
-}
-
-/// The trailing mean of the last `window` values at each point: a noisy per-step curve smoothed.
-func movingAverage(_ values: [Double], window: Int) -> [Double] {
-    var out: [Double] = [], sum = 0.0
-    for (i, v) in values.enumerated() {
-        sum += v
-        if i >= window { sum -= values[i - window] }
-        out.append(sum / Double(min(i + 1, window)))
-    }
-    return out
 }
 
 /// The median of a non-empty list.

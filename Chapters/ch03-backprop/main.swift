@@ -295,6 +295,16 @@ struct Chapter3: ParsableCommand {
     // gradient has little of its energy in the two directions per channel, the mean and x̂, that
     // the missing terms remove.)
     //
+    // In Float that difference in kind is not a clean separation: the worst direction of the
+    // correct conv–BN–tanh–FC network reaches a few 10⁻², above the bug's best, since BatchNorm
+    // leaves little of a random direction in the loss and Float rounding divided by h is then
+    // as large as the derivative. So the check runs a second time in Float64
+    // (`checkGradients(of:input:reference:)`): the same Float backward passes, but the finite
+    // differences taken of the forward passes written again in Double, loop by loop (Helpers.swift),
+    // at h = 1e-4, where both rounding (10⁻¹⁶·|L|/h) and truncation (h²) are far below 10⁻⁶. What
+    // remains is the Float rounding of the analytic gradient itself, and the bug stands out by
+    // orders of magnitude.
+    //
     // ReLU has a kink at 0, where its slope jumps from 0 to 1; a step that carries a unit across
     // it compares a slope with a secant. Alone that is rare, but in a network where one
     // parameter moves many units at once (BatchNorm's β shifts a whole channel), units sitting
@@ -405,19 +415,51 @@ struct Chapter3: ParsableCommand {
         sweep.append(Series("∝ h² (truncation)", x: steps, y: steps.map { 1e-2 * $0 * $0 }, style: .dashed,
                             color: "#aaaaaa", lineWidth: 1.5))
 
+        // (c) The same check in Float64: the finite differences of each forward pass written again
+        // in Double (Helpers.swift), against the same Float backward passes, at h = 1e-4.
+        let referenced = cases.compactMap { c in doubleForward(of: c.layer).map { (c.name, c.layer, c.input, $0) } }
+        var float64: [(x: [Double], y: [Double])] = Array(repeating: ([], []), count: 3)   // input, parameters, the bug
+        print("the same check in Float64 (finite differences of each forward pass in Double, h = 1e-4), median (worst):")
+        print("  " + pad("layer", 20) + pad("∂L/∂input", 22) + "∂L/∂parameters")
+        for (index, (name, layer, input, forward)) in referenced.enumerated() {
+            var inputErrors: [Double] = [], parameterErrors: [Double] = []
+            for seed in seeds {
+                let result = try checkGradients(of: layer, input: input, seed: seed) { x, p in forward(x, input.shape, p).values }
+                inputErrors.append(result.input)
+                parameterErrors += result.parameters.sorted { $0.key < $1.key }.map(\.value)
+            }
+            let series = layer is BatchNormWithConstantStatistics ? 2 : 0
+            float64[series].x += inputErrors.map { _ in Double(index) - 0.12 }
+            float64[series].y += inputErrors.map { max($0, floor) }
+            float64[1].x += parameterErrors.map { _ in Double(index) + 0.12 }
+            float64[1].y += parameterErrors.map { max($0, floor) }
+            func summary(_ errors: [Double]) -> String {
+                errors.isEmpty ? "—" : String(format: "%.1e (%.1e)", median(errors), errors.max()!)
+            }
+            print("  " + pad(name, 20) + pad(summary(inputErrors), 22) + summary(parameterErrors))
+        }
+
         let n = Double(cases.count)
         let perLayer = Panel.lines([
             Series("∂L/∂input", x: inputPoints.x, y: inputPoints.y, style: .points, lineWidth: 2),
             Series("∂L/∂parameter", x: parameterPoints.x, y: parameterPoints.y, style: .points, lineWidth: 2),
             Series("∂L/∂input, deliberate bug", x: bugPoints.x, y: bugPoints.y, style: .points, color: "#d62728", lineWidth: 2),
-        ], title: "Relative error of each backward pass (h = 1e-2, \(seeds.count) random directions each)",
-           ylabel: "|analytic − numeric| / |analytic|", logY: true, xRange: -0.5...(n - 0.5), yRange: 1e-9...10,
+        ], title: "Float32: relative error of each backward pass (h = 1e-2, \(seeds.count) random directions each)",
+           ylabel: "|analytic − numeric| / |analytic| (log scale)", logY: true, xRange: -0.5...(n - 0.5), yRange: 1e-10...10,
            legend: .topLeft, xTickLabels: TickLabel.categories(cases.map(\.name)))
+        let inFloat64 = Panel.lines([
+            Series("∂L/∂input", x: float64[0].x, y: float64[0].y, style: .points, lineWidth: 2),
+            Series("∂L/∂parameter", x: float64[1].x, y: float64[1].y, style: .points, lineWidth: 2),
+            Series("∂L/∂input, deliberate bug", x: float64[2].x, y: float64[2].y, style: .points, color: "#d62728", lineWidth: 2),
+        ], title: "Float64 finite differences (forward passes in Double, h = 1e-4), same Float backward passes",
+           ylabel: "|analytic − numeric| / |analytic| (log scale)", logY: true,
+           xRange: -0.5...(Double(referenced.count) - 0.5), yRange: 1e-10...10, legend: .topLeft,
+           xTickLabels: TickLabel.categories(referenced.map(\.0)))
         let byStep = Panel.lines(sweep, title: "Error against the finite-difference step h (median over directions)",
-                                 xlabel: "step h", ylabel: "relative error", logX: true, logY: true,
-                                 yRange: 1e-9...10, legend: .outside)
-        try figures.save(Figure(title: "Gradient check: backward passes against central differences",
-                                panels: [perLayer, byStep], columns: 2, width: 1800, height: 620),
+                                 xlabel: "step h (log scale)", ylabel: "relative error (log scale)", logX: true, logY: true,
+                                 yRange: 1e-10...10, legend: .outside)
+        try figures.save(Figure(title: "Gradient check: backward passes against central differences, in Float32 and in Float64",
+                                panels: [perLayer, inFloat64, byStep], columns: 3, width: 2400, height: 640),
                          as: "ch03-gradient-check")
     }
 
@@ -542,12 +584,12 @@ struct Chapter3: ParsableCommand {
         // The gradient flow and the relative updates: one line per layer, log scale.
         let stepsAxis = Array(1...losses.count)
         let window = max(1, losses.count / 50)
-        let smoothed = window > 1 ? " (moving average of \(window) steps)" : ""
+        let smoothed = window > 1 ? " (exponential moving average, span \(window) steps)" : ""
         let flow = layerGroups.enumerated().map { g, group in
-            Series(group.name, x: stepsAxis, y: movingAverage(gradientNorms[g], window: window), lineWidth: 1.5)
+            Series(group.name, x: stepsAxis, y: exponentialMovingAverage(gradientNorms[g], span: Double(window)), lineWidth: 1.5)
         }
         let updates = layerGroups.enumerated().map { g, group in
-            Series(group.name, x: stepsAxis, y: movingAverage(updateRatios[g], window: window), lineWidth: 1.5)
+            Series(group.name, x: stepsAxis, y: exponentialMovingAverage(updateRatios[g], span: Double(window)), lineWidth: 1.5)
         }
         print("  layer  params  gradient norm, first → last    update/weight, first → last")
         for (g, group) in layerGroups.enumerated() {
@@ -569,7 +611,7 @@ struct Chapter3: ParsableCommand {
         var lossSeries = [Series("train loss (per batch)", x: stepsAxis, y: losses, color: window > 1 ? "#aec7e8" : "#1f77b4",
                                  lineWidth: window > 1 ? 1 : 2)]
         if window > 1 {
-            lossSeries.append(Series("train loss\(smoothed)", x: stepsAxis, y: movingAverage(losses, window: window), color: "#1f77b4"))
+            lossSeries.append(Series("train loss\(smoothed)", x: stepsAxis, y: exponentialMovingAverage(losses, span: Double(window)), color: "#1f77b4"))
         }
         lossSeries.append(Series("test loss", x: evalSteps, y: evaluations.map(\.loss), style: .linesPoints, color: "#d62728"))
         let lossPanel = Panel.lines(lossSeries, title: "Softmax cross-entropy", xlabel: "training step", ylabel: "loss (nats)", logY: true)

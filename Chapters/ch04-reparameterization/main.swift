@@ -202,9 +202,12 @@ struct Chapter4: ParsableCommand {
         let span = pooled[pooled.count / 500]...pooled[pooled.count - 1 - pooled.count / 500]
         let panels = [("score function (REINFORCE)", singleSample.score), ("reparameterised (pathwise)", singleSample.pathwise)]
             .map { title, values in
-                Panel.histogram(Histogram(values, bins: 100, range: span, title: "single-sample estimates"),
-                                overlays: [], title: title, xlabel: "estimate of ∂L/∂μ", ylabel: "density", xRange: span,
-                                referenceLines: [.vertical(at: truth, String(format: "true ∂L/∂μ = %.1f", truth), color: "#d62728")])
+                let histogram = Histogram(values, bins: 100, range: span, title: "single-sample estimates")
+                // Air above the tallest bar for the legend.
+                let peak = (try? histogram.binned().heights.max()).flatMap { $0 } ?? 1
+                return Panel.histogram(histogram, overlays: [], title: title, xlabel: "estimate of ∂L/∂μ", ylabel: "density", xRange: span,
+                                       yRange: 0...(1.3 * peak),
+                                       referenceLines: [.vertical(at: truth, String(format: "true ∂L/∂μ = %.1f", truth), color: "#d62728")])
             }
         try figures.save(Figure(title: String(format: "Single-sample gradient estimates (truth %.1f)", truth),
                                 panels: panels, columns: 2, width: 1200, height: 450),

@@ -63,7 +63,10 @@ enum Pictures {
             if !tested.isEmpty {
                 series.append(Series("test (after the epoch)", x: tested.map(\.epoch), y: tested.map { value($0.test!) }, style: .linesPoints))
             }
-            return .lines(series, title: title, xlabel: "epoch", ylabel: "nats per image", xRange: span, xTickStep: ticks)
+            // The legend where the curve is not: below it when the term rises over training.
+            let train = history.epochs.map { value($0.train) }
+            return .lines(series, title: title, xlabel: "epoch", ylabel: "nats per image", xRange: span,
+                          legend: (train.last ?? 0) > (train.first ?? 0) ? .bottomRight : .topRight, xTickStep: ticks)
         }
         // The batches' loss on a linear axis: the first half epoch, where it falls from hundreds
         // of nats, runs off the top, so that the slow part of the curve is not flattened.
@@ -208,7 +211,8 @@ enum Pictures {
                                  ylabel: "share of the weights", logY: true, xRange: -span...span, legend: .topRight))
         }
         try figures.save(Figure(title: "The VAE's parameters over training", panels: panels, columns: 2, width: 1300,
-                                height: 400 * ((panels.count + 1) / 2)),
+                                height: 400 * ((panels.count + 1) / 2))
+                            .waiving(.axisRange, because: "every weight histogram spans its recorded bins, ±8 initial bounds, one scale for all layers"),
                          as: "ch05-parameter-evolution")
     }
 
@@ -294,15 +298,18 @@ enum Pictures {
         let largestSigma = min(1.2, Double(sigmas.max() ?? 1) * 1.1)
         let prior = Series.function("prior N(0, 1)", over: -4...4, style: .dashed, color: "#333333") { exp(-$0 * $0 / 2) / (2 * Double.pi).squareRoot() }
         let aggregate = Series("aggregate posterior q(z)", x: grid, y: density, color: "#d62728")
+        let sampled = Histogram(samples, bins: 80, range: -4.5...4.5, title: "z ~ q(z|x), one per digit and dimension")
+        let meanHistogram = Histogram(means, bins: 80, range: -4.5...4.5, title: "μ_d(x)")
+        // Room above the peaks for the legend, which would cover them otherwise.
+        let peak = try [sampled.binned().heights.max() ?? 0, meanHistogram.binned().heights.max() ?? 0, density.max() ?? 0, 0.4].max()!
         try figures.save(Figure(title: "Posterior over test digits, all \(d) dimensions pooled", panels: [
-            .histogram(Histogram(samples, bins: 80, range: -4.5...4.5, title: "z ~ q(z|x), one per digit and dimension"),
-                       overlays: [prior], title: "The aggregate posterior q(z) against the prior",
-                       xlabel: "z_d", ylabel: "density", xRange: -4.5...4.5),
-            .histogram(Histogram(means, bins: 80, range: -4.5...4.5, title: "μ_d(x)"), overlays: [aggregate, prior],
+            .histogram(sampled, overlays: [prior], title: "The aggregate posterior q(z) against the prior",
+                       xlabel: "z_d", ylabel: "density", xRange: -4.5...4.5, yRange: 0...(1.45 * peak)),
+            .histogram(meanHistogram, overlays: [aggregate, prior],
                        title: "The means μ: narrower than q(z), the σ's fill the rest", xlabel: "μ_d", ylabel: "density",
-                       xRange: -4.5...4.5),
+                       xRange: -4.5...4.5, yRange: 0...(1.45 * peak)),
             .histogram(Histogram(sigmas, bins: 80, range: 0...largestSigma, title: "σ_d(x)"), title: "Standard deviations σ_d(x)",
-                       xlabel: "σ_d", ylabel: "density", xRange: 0...largestSigma, legend: .topLeft),
+                       xlabel: "σ_d", ylabel: "density", xRange: 0...largestSigma, legend: .topRight),
         ], columns: 3, width: 1500, height: 450), as: "ch05-posterior-histograms")
     }
 
@@ -317,9 +324,11 @@ enum Pictures {
         let highest = order.map { latent.meanVariance[$0] }.max() ?? 1
         let lowest = min(order.map { latent.meanVariance[$0] }.min() ?? latent.threshold, latent.threshold)
         try figures.save(Figure(title: "How the code is used, per latent dimension (sorted by KL)", panels: [
-            .bars(kl, title: String(format: "KL per dimension, nats per image (total %.2f)", latent.totalKL), xlabel: "dimension",
+            .bars(kl, title: String(format: "KL per dimension, nats per image (total %.2f; the first %d hold 90%%)", latent.totalKL,
+                                    latent.dimensionsHolding(0.9)), xlabel: "dimension",
                   ylabel: "nats", legend: .hidden),
-            .bars(activity, title: "Activity Var_x(μ_d) (\(latent.activeUnits) of \(order.count) above the threshold)", xlabel: "dimension",
+            .bars(activity, title: "Activity Var_x(μ_d): \(latent.activeUnits) of \(order.count) active units (above \(latent.threshold))",
+                  xlabel: "dimension",
                   ylabel: "variance of μ_d over test digits", logY: true, yRange: max(lowest / 3, 1e-6)...(highest * 3), legend: .hidden,
                   referenceLines: [.horizontal(at: latent.threshold, "active above \(latent.threshold)", color: "#d62728")]),
         ], columns: 2, width: 1300, height: 450), as: "ch05-kl-per-dimension")

@@ -646,9 +646,10 @@ struct Chapter5: ParsableCommand {
     func evaluate(_ model: VAE, trainer: Trainer, test: MNIST, figures: FigureWriter) throws {
         section("7. Evaluation: test ELBO and log-likelihood")
         let elbo = try evaluateELBO(model: model, images: test.images, batchSize: 500, seed: 11)
-        print(String(format: "test ELBO %.2f nats (± %.2f): reconstruction %.2f, KL %.2f; %d of %d latent units active",
-                     elbo.elbo.mean, elbo.elbo.standardError, elbo.reconstruction, elbo.kl,
-                     elbo.latent.activeUnits, model.configuration.latentDimensions))
+        print(String(format: "test ELBO %.2f nats (± %.2f): reconstruction %.2f, KL %.2f; %d of %d latent units active "
+                     + "(Var_x μ_d > %g), %d of them hold 90%% of the KL", elbo.elbo.mean, elbo.elbo.standardError, elbo.reconstruction,
+                     elbo.kl, elbo.latent.activeUnits, model.configuration.latentDimensions, elbo.latent.threshold,
+                     elbo.latent.dimensionsHolding(0.9)))
         print("KL per dimension (nats): " + elbo.latent.klPerDimension.map { String(format: "%.2f", $0) }.joined(separator: " "))
         try Pictures.latentStatistics(elbo.latent, figures: figures)
 

@@ -66,7 +66,7 @@ enum Pictures {
         for run in runs {
             let latent = run.evaluation.latent
             let sorted = latent.klPerDimension.sorted(by: >)
-            print("\(label(run)): \(latent.activeUnits) of \(dimensions) units active, \(latent.dimensionsHolding(0.9)) hold 90% of the KL;"
+            print("\(label(run)): \(latent.activeUnits) of \(dimensions) units active (Var_x μ_d > 0.01), \(latent.dimensionsHolding(0.9)) hold 90% of the KL;"
                   + " KL per dimension, largest first: " + sorted.map { String(format: "%.2f", $0) }.joined(separator: " "))
         }
         let ranks = Array(1...dimensions)
@@ -76,7 +76,7 @@ enum Pictures {
                            style: .linesPoints),
                     Series("dimensions holding 90% of the KL", x: runs.map(\.beta),
                            y: runs.map { Double($0.evaluation.latent.dimensionsHolding(0.9)) }, style: .linesPoints)],
-                   title: "Active units against β", xlabel: "β (log scale)", ylabel: "dimensions (of \(dimensions))",
+                   title: "Dimensions in use against β, by two criteria", xlabel: "β (log scale)", ylabel: "dimensions (of \(dimensions))",
                    logX: true, xRange: betaRange(runs.map(\.beta)), yRange: 0...Double(dimensions + 1), legend: .bottomLeft,
                    xTickLabels: betaTicks(runs.map(\.beta))),
             .lines(runs.map { run in
@@ -84,7 +84,9 @@ enum Pictures {
             }, title: "KL per dimension, sorted (nats per test image; floor 0.001)", xlabel: "dimension, by rank", ylabel: "KL_d [nats]",
                logY: true, xRange: 0.5...Double(dimensions) + 0.5, yRange: (kls.min() ?? 1e-3) / 2...(kls.max() ?? 1) * 2,
                legend: .bottomLeft, xTickStep: dimensions > 10 ? 2 : 1),
-        ], columns: 2, width: 1400, height: 500), as: "ch06-active-units")
+        ], columns: 2, width: 1400, height: 500)
+            .waiving(.axisRange, because: "dimensions counted on their whole scale, from 0 to every dimension of the code"),
+                         as: "ch06-active-units")
     }
 
     // MARK: Traversals
@@ -111,9 +113,11 @@ enum Pictures {
             let grid = try ImageGrid(try means(model, codes), rows: d, columns: values.count,
                                      rowTitles: order.map { String(format: "z%d %.2f%@", $0, kl[$0], active.contains($0) ? "" : " ·") },
                                      columnTitles: values.map { String(format: "%g", $0) }, pixelScale: 2)
-            panels.append(.images(grid, title: "\(label(run)): \(run.evaluation.latent.activeUnits) active units"))
+            let latent = run.evaluation.latent
+            panels.append(.images(grid, title: "\(label(run)): \(latent.dimensionsHolding(0.9)) dimensions hold 90% of the KL,\n"
+                                  + "\(latent.activeUnits) are active (Var_x μ_d > 0.01)"))
         }
-        try figures.save(Figure(title: "Latent traversals: one dimension at a time from −3 to 3 (rows: dimension, its KL in nats; · inactive)",
+        try figures.save(Figure(title: "Latent traversals: one dimension at a time from −3 to 3 (rows: dimension, its KL in nats; · inactive: Var_x μ_d ≤ 0.01)",
                                 panels: panels, columns: panels.count), as: "ch06-traversals")
     }
 
@@ -147,7 +151,11 @@ enum Pictures {
     /// runs, with the capacity target C; their reconstruction term; and β_t.
     static func schedules(_ runs: [Run], figures: FigureWriter) throws {
         func steps(_ run: Run) -> [Int] { run.history.steps.map(\.step) }
-        var kl = runs.map { run in Series(run.name, x: steps(run), y: run.history.steps.map(\.terms.kl)) }
+        // The runs are named in the middle panel's legend, in the same colours: this panel's own
+        // legend names only the target, so that it covers none of the curves.
+        var kl = runs.enumerated().map { k, run in
+            Series("", x: steps(run), y: run.history.steps.map(\.terms.kl), color: ClassColors.color(k))
+        }
         for run in runs {
             let targets = run.history.steps.compactMap(\.klWeight.capacity)
             if targets.count == run.history.steps.count {
@@ -162,7 +170,7 @@ enum Pictures {
         print("epochs end at steps " + epochEnds.map(String.init).joined(separator: ", "))
         // Warm-up's first steps, at β ≈ 0, put hundreds of nats in the code: the axis stops at
         // twice the largest final KL so that the tracking of C stays visible; the peak is named.
-        var title = "KL(q(z|x) ‖ p(z)) of the training batch"
+        var title = "KL(q(z|x) ‖ p(z)) of the training batch (colours as beside)"
         var range: ClosedRange<Double>? = nil
         let finals = runs.compactMap { $0.history.steps.last?.terms.kl }
         let peak = runs.flatMap { $0.history.steps.map(\.terms.kl) }.max() ?? 0
@@ -173,7 +181,7 @@ enum Pictures {
             print(String(format: "the KL of a training batch peaks at %.1f nats in the %@ run", peak, peakRun.name))
         }
         try figures.save(Figure(title: "Schedules for the KL weight: one training batch every few steps", panels: [
-            .lines(kl, title: title, xlabel: "step", ylabel: "nats per image", yRange: range, legend: .topRight),
+            .lines(kl, title: title, xlabel: "step", ylabel: "nats per image", yRange: range, legend: .bottomRight),
             .lines(reconstruction, title: "Reconstruction term of the training batch", xlabel: "step", ylabel: "nats per image",
                    logY: true, legend: .topRight),
             .lines(weights, title: "The KL weight β_t", xlabel: "step", ylabel: "β", yRange: 0...1.1, legend: .bottomRight),

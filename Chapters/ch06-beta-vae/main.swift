@@ -156,13 +156,14 @@ struct Chapter6: ParsableCommand {
     // test images as error bars (the ± of the table).
     func rateDistortion(_ runs: [Run], figures: FigureWriter) throws {
         section("2. Rate against distortion")
-        print("   β   distortion D    rate R   test ELBO (± s.e.)   active units   train time")
+        print("   β   distortion D    rate R   test ELBO (± s.e.)   active units   90% of KL   train time")
         for run in runs {
             let e = run.evaluation
-            print(String(format: "%5g  %12.2f  %9.2f  %10.2f (± %.2f)  %8d of %d  %@",
+            print(String(format: "%5g  %12.2f  %9.2f  %10.2f (± %.2f)  %8d of %d  %9d  %@",
                          run.beta, e.reconstruction, e.kl, e.elbo.mean, e.elbo.standardError,
-                         e.latent.activeUnits, e.latent.klPerDimension.count, run.timing))
+                         e.latent.activeUnits, e.latent.klPerDimension.count, e.latent.dimensionsHolding(0.9), run.timing))
         }
+        print("(active units: dimensions with Var_x μ_d > 0.01; 90% of KL: the fewest dimensions whose KL_d add up to 90% of the rate)")
         try Pictures.rateDistortion(runs, figures: figures)
     }
 
@@ -235,11 +236,12 @@ struct Chapter6: ParsableCommand {
                                     folder: "capacity",
                                     kl: .capacity(gamma: capacityGamma, maximum: capacityMax, epochs: capacityEpochs),
                                     train: train, test: test))
-        print("\nrun                                                    distortion D    rate R   test ELBO   active units")
+        print("\nrun                                                    distortion D    rate R   test ELBO   active units   90% of KL")
         for run in runs {
             let e = run.evaluation
-            print(String(format: "%@  %12.2f  %9.2f  %10.2f  %8d of %d", run.name.padding(toLength: 52, withPad: " ", startingAt: 0),
-                         e.reconstruction, e.kl, e.elbo.mean, e.latent.activeUnits, e.latent.klPerDimension.count))
+            print(String(format: "%@  %12.2f  %9.2f  %10.2f  %8d of %d  %9d", run.name.padding(toLength: 52, withPad: " ", startingAt: 0),
+                         e.reconstruction, e.kl, e.elbo.mean, e.latent.activeUnits, e.latent.klPerDimension.count,
+                         e.latent.dimensionsHolding(0.9)))
         }
         // How closely the KL followed C: the mean |KL − C| over the recorded steps after the first
         // tenth of the ramp (at the very start the KL cannot yet be pushed down to a C near 0).
@@ -330,8 +332,9 @@ struct Sweep {
         let evaluation = try evaluateELBO(model: model, images: test.images, batchSize: 500, seed: 11)
         let run = Run(name: name, beta: beta, model: model, history: trainer.history, stepsPerEpoch: trainer.stepsPerEpoch,
                       evaluation: evaluation, seconds: seconds, epochsTrained: trainer.epoch - epochsBefore)
-        print(String(format: "  test: D %.2f  R %.2f  ELBO %.2f  active units %d  (training: %@)", evaluation.reconstruction,
-                     evaluation.kl, evaluation.elbo.mean, evaluation.latent.activeUnits,
+        print(String(format: "  test: D %.2f  R %.2f  ELBO %.2f  active units %d (Var_x μ_d > 0.01), %d hold 90%% of the KL  (training: %@)",
+                     evaluation.reconstruction, evaluation.kl, evaluation.elbo.mean, evaluation.latent.activeUnits,
+                     evaluation.latent.dimensionsHolding(0.9),
                      run.timing.trimmingCharacters(in: .whitespaces)))
         return run
     }

@@ -75,7 +75,7 @@ enum Pictures {
         // the misses on a log colour scale, every cell's percentage printed.
         let shares = accuracy.confusion.enumerated().flatMap { r, row -> [Double] in
             let total = max(1, row.reduce(0, +))
-            return row.enumerated().map { c, n in r == c ? .nan : Double(n) / Double(total) }
+            return row.enumerated().map { c, n in r == c ? .nan : 100 * Double(n) / Double(total) }
         }
         let labels = accuracy.confusion.enumerated().flatMap { r, row -> [String] in
             let total = Double(max(1, row.reduce(0, +)))
@@ -88,6 +88,7 @@ enum Pictures {
                                 valueRange: misses.isEmpty ? nil : (misses.min()! * 0.8)...max(misses.max()!, misses.min()! * 2), squareCells: true)
         confusion.cellLabels = labels
         confusion.logColor = !misses.isEmpty
+        confusion.ticksAtEveryCell = true
         let title = String(format: "%d conditional samples judged by the digit classifier: %.2f%% as asked with z ~ N(0, I), "
                            + "%.2f%% with z from the fitted Gaussians", fromPrior.count, 100 * accuracy.overall,
                            100 * fittedAccuracy.overall)
@@ -96,7 +97,7 @@ enum Pictures {
                   xlabel: "label y", ylabel: "% judged as y", yRange: floor...100.8, legend: .outside,
                   referenceLines: [.horizontal(at: 100 * realAccuracy, String(format: "the judge on real test digits: %.2f%%", 100 * realAccuracy))]),
             .heatmap(confusion,
-                     title: "z ~ N(0, I): % judged as each digit (diagonal uncoloured, misses on a log scale)",
+                     title: "z ~ N(0, I): % judged as each digit\n(cells and colour bar in %; diagonal uncoloured, misses on a log scale)",
                      xlabel: "judged digit", ylabel: "requested label"),
         ], columns: 2, width: 1300, height: 520), as: "ch07-per-label-accuracy")
     }

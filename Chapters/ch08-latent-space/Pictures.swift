@@ -133,23 +133,29 @@ enum Pictures {
 
     /// The mean σ of q(z|x) per digit (rows) and code dimension (columns).
     static func sigmaByDigit(_ sigmas: [Double], dimensions d: Int, figures: FigureWriter) throws {
-        try figures.save(Figure(.heatmap(Heatmap(rows: MNIST.classCount, columns: d, values: sigmas, valueRange: 0...1, squareCells: true),
-                                         title: "Mean σ of q(z|x) by digit (rows 0–9) and code dimension (columns 0–\(d - 1)); 1: the prior's",
-                                         xlabel: "dimension", ylabel: "digit")), as: "ch08-sigma-by-digit")
+        var heatmap = Heatmap(rows: MNIST.classCount, columns: d, values: sigmas, valueRange: 0...1, squareCells: true)
+        heatmap.ticksAtEveryCell = true
+        try figures.save(Figure(.heatmap(heatmap, title: "Mean σ of q(z|x) by digit and code dimension (1: the prior's σ)",
+                                         xlabel: "code dimension", ylabel: "digit")), as: "ch08-sigma-by-digit")
     }
 
-    /// Each image's NLL with its bootstrap interval over the k weights, sorted, and its −ELBO.
+    /// Each image's NLL with its bootstrap interval over the k weights, sorted, and its −ELBO, the
+    /// mean of the same k weights.
     static func perImageNLL(_ rows: [(nll: Double, lower: Double, upper: Double, elbo: Double)], samples: Int,
                             figures: FigureWriter) throws {
         let sorted = rows.sorted { $0.nll < $1.nll }
         let xs = (1...sorted.count).map(Double.init)
         try figures.save(Figure(.lines([
-            Series("−ELBO (k = 1)", x: xs, y: sorted.map(\.elbo), style: .points, color: "#aaaaaa", lineWidth: 1.5),
-            Series("NLL, k = \(samples)", x: xs, y: sorted.map(\.nll), style: .points, color: "#1f77b4", lineWidth: 1.5),
-            Series("95% bootstrap interval over the k weights", x: xs, y: sorted.map(\.upper), style: .lines, color: "#d62728", lineWidth: 1),
+            Series("−ELBO = −(1/k) Σ_s w_s, the same \(samples) draws", x: xs, y: sorted.map(\.elbo), style: .points, color: "#7f7f7f",
+                   lineWidth: 1.5),
+            Series("NLL = −log (1/k) Σ_s e^(w_s), k = \(samples)", x: xs, y: sorted.map(\.nll), style: .points, color: "#1f77b4",
+                   lineWidth: 1.5),
+            Series("NLL's 95% bootstrap interval over its k weights", x: xs, y: sorted.map(\.upper), style: .lines, color: "#d62728",
+                   lineWidth: 1),
             Series("", x: xs, y: sorted.map(\.lower), style: .lines, color: "#d62728", lineWidth: 1),
-        ], title: "Per-image −log p(x) of \(rows.count) test digits, sorted", xlabel: "test digit (by NLL)", ylabel: "nats",
-           legend: .topLeft)), as: "ch08-nll-intervals")
+        ], title: "Per-image −log p(x) of \(rows.count) test digits, sorted\n"
+           + "weights w_s = log p(x, z_s) − log q(z_s|x), z_s ~ q(z|x); −ELBO ≥ NLL for every image (Jensen)",
+           xlabel: "test digit (by NLL)", ylabel: "nats", legend: .topLeft), width: 1000, height: 560), as: "ch08-nll-intervals")
     }
 
     /// z + α·v for six test digits per attribute: one block of rows per attribute.
@@ -190,10 +196,14 @@ enum Pictures {
             Series("slerp", x: ts, y: norms.map(\.spherical), style: .linesPoints),
             Series(String(format: "√D = %.2f", Double(d).squareRoot()), x: [0.0, 1.0], y: [Double(d).squareRoot(), Double(d).squareRoot()], style: .dashed, color: "#000000"),
         ]
-        let top = (norms.map { max($0.linear, $0.spherical) }.max() ?? 5) + 0.5
+        // The norms' own range with some air (starting at 0 would squeeze the two curves together).
+        let all = norms.flatMap { [$0.linear, $0.spherical] } + [Double(d).squareRoot()]
+        let (low, high) = (all.min() ?? 0, all.max() ?? 5)
+        let air = 0.15 * (high - low) + 0.05
         try figures.save(Figure(title: "Interpolating between two codes z_a, z_b ~ N(0, I)", panels: [
             .images(grid),
-            .lines(lines, title: "mean |z| along the path", xlabel: "t", ylabel: "|z|", yRange: 0...top, legend: .bottomLeft),
+            .lines(lines, title: "mean |z| along the path", xlabel: "t", ylabel: "|z|", yRange: (low - air)...(high + air),
+                   legend: .bottomLeft),
         ], columns: 2, width: 1400, height: 520), as: "ch08-interpolation")
     }
 
@@ -208,14 +218,17 @@ enum Pictures {
         }
         let total = Double(classCounts.reduce(0, +))
         let shares = classCounts.map { 100 * Double($0) / total }
+        let distances = [try curve(sampleDistances, "between two samples", "#1f77b4"), try curve(realDistances, "between two real test digits", "#ff7f0e")]
+        // Room above the peaks for the legend.
+        let peak = distances.flatMap(\.y).filter(\.isFinite).max() ?? 1
         try figures.save(Figure(title: "Are the samples varied and balanced? (chapter 5's model, z ~ N(0, I), in the judge's features)", panels: [
-            .lines([try curve(sampleDistances, "between two samples", "#1f77b4"), try curve(realDistances, "between two real test digits", "#ff7f0e")],
-                   title: "Distances between pairs, in the judge's 128 features", xlabel: "distance", ylabel: "density", legend: .topRight),
-            .lines([Series("samples", x: (0..<10).map(Double.init), y: shares, style: .linesPoints),
-                    Series("uniform, 10%", x: [0.0, 9.0], y: [10.0, 10.0], style: .dashed, color: "#000000")],
-                   title: String(format: "Class the judge sees: entropy %.3f bits [%.3f, %.3f]", entropy.estimate, entropy.lower, entropy.upper),
-                   xlabel: "digit", ylabel: "% of samples", yRange: 0...(max(20, (shares.max() ?? 0) + 2)), legend: .topRight,
-                   xTickLabels: TickLabel.categories(digits)),
+            .lines(distances, title: "Distances between pairs, in the judge's 128 features", xlabel: "distance", ylabel: "density",
+                   yRange: 0...(1.35 * peak), legend: .topRight),
+            .bars(BarChart(categories: digits, groups: [.init("samples", values: shares)]),
+                  title: String(format: "Class the judge sees: entropy %.3f bits [%.3f, %.3f] (uniform: 3.322)", entropy.estimate,
+                                entropy.lower, entropy.upper),
+                  xlabel: "digit the judge sees", ylabel: "% of samples", yRange: 0...(max(20, (shares.max() ?? 0) + 2)), legend: .hidden,
+                  referenceLines: [.horizontal(at: 10, "uniform, 10%", color: "#000000")]),
         ], columns: 2, width: 1400, height: 520), as: "ch08-diversity")
     }
 
@@ -228,7 +241,7 @@ enum Pictures {
         let grid = try ImageGrid(images: cells, rows: 2, columns: shown,
                                  captions: Array(repeating: "", count: shown) + (0..<shown).map { String(format: "%.1f", distances[$0]) },
                                  rowTitles: ["sample", "nearest train"])
-        try figures.save(Figure(title: "Samples and their nearest training images (L2 distance in pixels under each)",
+        try figures.save(Figure(title: "Samples from the prior and their nearest training images; under each: the L2 distance between the two images' pixels",
                                 panels: [.images(grid)], columns: 1), as: "ch08-nearest-train")
     }
 
@@ -251,7 +264,7 @@ enum Pictures {
                     Series(String(format: "real test digits, %.2f", realInception), x: span, y: span.map { _ in realInception },
                            style: .dashed, color: "#2ca02c")],
                    title: "Inception Score (higher is better, 10 at most)", xlabel: "epoch", ylabel: "Inception Score",
-                   yRange: 0...10.5, legend: .bottomRight),
+                   yRange: 0...10.5, legend: .outside),
         ], columns: 2, width: 1400, height: 520), as: "ch08-fid-is")
     }
 }

@@ -6,15 +6,14 @@ import Foundation
 import VAECore
 
 enum Pictures {
-    /// A running mean over `window` values (shorter at the start): the training batches' losses
-    /// are noisy, one batch each.
-    static func smoothed(_ values: [Double], window: Int = 25) -> [Double] {
-        var sum = 0.0
-        return values.indices.map { i in
-            sum += values[i]
-            if i >= window { sum -= values[i - window] }
-            return sum / Double(min(i + 1, window))
-        }
+    /// The span of the smoothing of the training batches' curves, in recorded batches.
+    static let smoothingSpan = 25.0
+
+    /// The recorded batches' values smoothed (an exponential moving average of span 25 records,
+    /// bias-corrected, so that the start of the curve bends nowhere the data does not): each
+    /// point is one batch, and noisy.
+    static func smoothed(_ values: [Double]) -> [Double] {
+        exponentialMovingAverage(values, span: smoothingSpan)
     }
 
     /// The recorded training batches of a run: step and −ELBO (reconstruction + KL, whatever the
@@ -178,7 +177,7 @@ enum Pictures {
             tests.append(Series("", x: run.history.epochs.map { Double($0.epoch) }, y: run.history.epochs.map { -($0.test?.elbo ?? .nan) },
                                 style: .points, color: colour, lineWidth: 2.5))
         }
-        try figures.save(Figure(title: "\(title): −ELBO of the training batches (running mean of 25 recorded batches), seed \(runs[0].seed)",
+        try figures.save(Figure(title: "\(title): −ELBO of the training batches (exponential moving average, span 25 recorded batches), seed \(runs[0].seed)",
                                 panels: [
             .lines(byEpoch + tests, title: "against epochs (points: test −ELBO after each epoch, first test digits)", xlabel: "epoch",
                    ylabel: "−ELBO [nats] (log scale)", logY: true, legend: .topRight),
@@ -196,8 +195,10 @@ enum Pictures {
             return Series(name, x: steps, y: loss)
         }
         try figures.save(Figure(title: "The learning-rate schedule (Adam, η₀ = 10⁻³), seed \(runs[0].seed)", panels: [
-            .lines(rates, title: "η at each update", xlabel: "update", ylabel: "learning rate", legend: .topRight),
-            .lines(losses, title: "−ELBO of the training batches (running mean of 25)", xlabel: "update", ylabel: "−ELBO [nats] (log scale)",
+            // Air above the largest rate for the legend, which would cover the constant schedule.
+            .lines(rates, title: "η at each update", xlabel: "update", ylabel: "learning rate",
+                   yRange: 0...(1.4 * (rates.flatMap(\.y).max() ?? 1e-3)), legend: .topRight),
+            .lines(losses, title: "−ELBO of the training batches (exponential moving average, span 25)", xlabel: "update", ylabel: "−ELBO [nats] (log scale)",
                    logY: true, legend: .topRight),
         ], columns: 2, width: 1600, height: 600), as: "ch09-schedules")
     }
@@ -215,7 +216,7 @@ enum Pictures {
         try figures.save(Figure(title: "KL warm-up and free bits, seed \(runs[0].seed)", panels: [
             .lines(perDimension, title: "KL per dimension on the test set, largest first (floor 0.001)", xlabel: "rank",
                    ylabel: "KL_d [nats] (log scale)", logY: true, legend: .bottomLeft),
-            .lines(batches, title: "KL of the training batches (running mean of 25)", xlabel: "update", ylabel: "KL [nats]",
+            .lines(batches, title: "KL of the training batches (exponential moving average, span 25)", xlabel: "update", ylabel: "KL [nats]",
                    legend: .topRight),
         ], columns: 2, width: 1600, height: 600), as: "ch09-kl-strategies")
     }
@@ -245,25 +246,39 @@ enum Pictures {
     /// Per two-seed sweep, each point's ELBO minus the reference's, one marker per seed, with the
     /// band of ± the sweep's (median) noise.
     static func noise(_ sweeps: [(name: String, comparison: SeedComparison)], figures: FigureWriter) throws {
-        let panels = sweeps.map { sweep -> Panel in
+        // The legend is the same in every panel: it is said once, in the title, and the panels
+        // keep all their room for the points.
+        var panels = sweeps.map { sweep -> Panel in
             let rows = sweep.comparison.rows
             let x = rows.indices.map(Double.init)
             let seeds = rows.first?.differences.count ?? 0
             var series = (0..<seeds).map { s in
-                Series(s == 0 ? "first seed (--seed)" : "second seed", x: x, y: rows.map { $0.differences[s] }, style: .points, lineWidth: 3)
+                Series(s == 0 ? "first seed (--seed)" : "second seed", x: x, y: rows.map { $0.differences[s] }, style: .points,
+                       color: ClassColors.color(s), lineWidth: 3)
             }
             let noise = sweep.comparison.noise
             if noise.isFinite {
-                series.append(Series(String(format: "± noise (%.2f)", noise), x: [-0.5, Double(rows.count) - 0.5], y: [noise, noise],
-                                     style: .dashed, color: "#777777", lineWidth: 1))
+                series.append(Series("± noise", x: [-0.5, Double(rows.count) - 0.5], y: [noise, noise], style: .dashed, color: "#777777", lineWidth: 1))
                 series.append(Series("", x: [-0.5, Double(rows.count) - 0.5], y: [-noise, -noise], style: .dashed, color: "#777777", lineWidth: 1))
             }
-            return .lines(series, title: sweep.name, xlabel: nil, ylabel: "ELBO − the reference's [nats]",
-                          xRange: -0.5...(Double(rows.count) - 0.5), legend: .bottomLeft,
+            return .lines(series, title: sweep.name + (noise.isFinite ? String(format: " (noise ± %.2f nats)", noise) : ""), xlabel: "setting",
+                          ylabel: "ELBO − the reference's [nats]", xRange: -0.5...(Double(rows.count) - 0.5), legend: .hidden,
                           xTickLabels: TickLabel.categories(rows.map(\.value)))
         }
-        try figures.save(Figure(title: "Each setting's ELBO minus its sweep's reference (the baseline, or Adam at its rate), for both seeds; dashed: ± the median seed-to-seed spread",
-                                panels: panels, columns: min(3, panels.count), width: 1800, height: 500 * ((panels.count + 2) / 3)),
+        // A row of three keeps the panels legible; a last row that would be left part empty
+        // gets the noise of every sweep, side by side, in its free place.
+        let columns = min(3, panels.count)
+        if panels.count > 3, panels.count % 3 != 0 {
+            let finite = sweeps.filter { $0.comparison.noise.isFinite }
+            panels.append(.bars(BarChart(categories: finite.map(\.name), groups: [.init("noise", values: finite.map(\.comparison.noise))],
+                                         valueFormat: "%.2f"),
+                                title: "The noise of each sweep: the median seed-to-seed spread", xlabel: "sweep", ylabel: "nats",
+                                legend: .hidden))
+        }
+        let rows = (panels.count + columns - 1) / columns
+        try figures.save(Figure(title: "Each setting's ELBO minus its sweep's reference (the baseline, or Adam at its rate): "
+                                + "blue the first seed (--seed), orange the second; dashed: ± the sweep's noise",
+                                panels: panels, columns: columns, width: 1800, height: 500 * rows),
                          as: "ch09-noise")
     }
 }

@@ -274,11 +274,13 @@ struct Chapter9: ParsableCommand {
                              s == 0 ? String(format: "%.2f ± %.2f", estimate.mean, estimate.standardError) : ""))
             }
         }
+        print("(active units: dimensions with Var_x μ_d > 0.01, which a dimension on its way to collapse still passes; "
+              + "dims holding 90% of KL: the fewest whose KL_d add up to 90% of the KL)")
         print("")
         for (d, (runs, estimate)) in zip(Self.latentSizes, zip(outcomes, nll)) {
             let t = runs[0].test
-            print(String(format: "ablation sweep=latent value=%d elbo=%.2f nll=%.2f kl=%.2f active=%d", d, t.elbo.mean, estimate.mean,
-                         t.kl, t.latent.activeUnits))
+            print(String(format: "ablation sweep=latent value=%d elbo=%.2f nll=%.2f kl=%.2f active=%d kl90=%d", d, t.elbo.mean, estimate.mean,
+                         t.kl, t.latent.activeUnits, t.latent.dimensionsHolding(0.9)))
         }
         let comparison = compare(.latent, outcomes, lab.recipe, title: "D")
         try Pictures.latent(sizes: Self.latentSizes, outcomes: outcomes, nll: nll, samples: k, figures: figures)
@@ -347,12 +349,13 @@ struct Chapter9: ParsableCommand {
         let nll = try outcomes.map { try lab.negativeLogLikelihood($0, samples: k, images: n) }
         let real = Pictures.checkerboardIndex(images: lab.greyTest.prefix(1000).images)
         let indices = try outcomes.map { try Pictures.checkerboardIndex(of: try Checkpoint.loadModel(from: $0.checkpoint), seed: options.seed) }
-        print("\nmodel       parameters   MFLOP/image   s/epoch   test ELBO (± s.e.)   NLL k=\(k)   active   checkerboard index")
+        print("\nmodel       parameters   MFLOP/image   s/epoch   test ELBO (± s.e.)   NLL k=\(k)   active   90% KL   checkerboard index")
         for (name, (run, (estimate, index))) in zip(names, zip(outcomes, zip(nll, indices))) {
-            print(String(format: "%@  %10d   %11.1f   %7.1f   %9.2f (± %.2f)   %9.2f   %6d   %.5f", name.padding(toLength: 10, withPad: " ", startingAt: 0),
+            print(String(format: "%@  %10d   %11.1f   %7.1f   %9.2f (± %.2f)   %9.2f   %6d   %6d   %.5f", name.padding(toLength: 10, withPad: " ", startingAt: 0),
                          run.parameters, run.trainingMFLOP, run.secondsPerEpoch, run.test.elbo.mean, run.test.elbo.standardError,
-                         estimate.mean, run.test.latent.activeUnits, index))
+                         estimate.mean, run.test.latent.activeUnits, run.test.latent.dimensionsHolding(0.9), index))
         }
+        print("(active: dimensions with Var_x μ_d > 0.01; 90% KL: the fewest dimensions holding 90% of the KL)")
         print(String(format: "the grey test digits' own checkerboard index: %.5f", real))
         if outcomes.contains(where: { !$0.trainedNow }) { print("(seconds per epoch as measured when each run was trained)") }
         print("")
@@ -501,7 +504,8 @@ struct Chapter9: ParsableCommand {
         print("")
         for (value, runs) in zip(values, outcomes) {
             let t = runs[0].test
-            print(String(format: "ablation sweep=kl value=%@ elbo=%.2f kl=%.2f active=%d", value, t.elbo.mean, t.kl, t.latent.activeUnits))
+            print(String(format: "ablation sweep=kl value=%@ elbo=%.2f kl=%.2f active=%d kl90=%d", value, t.elbo.mean, t.kl, t.latent.activeUnits,
+                         t.latent.dimensionsHolding(0.9)))
             print("  KL per dimension, largest first: "
                   + t.latent.klPerDimension.sorted(by: >).map { String(format: "%.2f", $0) }.joined(separator: " "))
         }

@@ -62,13 +62,26 @@ enum Pictures {
         for (i, o) in zip(inColumns, outColumns) {
             let range = span(i.values, o.values)
             let metrics = try DetectionMetrics(inScores: i.values, outScores: o.values)
-            panels.append(.lines([try density(scored.inSet.name, i.values, range: range, color: inColor),
-                                  try density(out, o.values, range: range, color: outColor)],
-                                 title: String(format: "%@: AUROC %.3f", i.name, metrics.auroc), xlabel: unit(i.name), ylabel: "density"))
+            let curves = [try density(scored.inSet.name, i.values, range: range, color: inColor),
+                          try density(out, o.values, range: range, color: outColor)]
+            panels.append(.lines(curves, title: String(format: "%@: AUROC %.3f", i.name, metrics.auroc), xlabel: unit(i.name),
+                                 ylabel: "density", legend: quieterTopCorner(curves)))
         }
         try figures.save(Figure(title: "Model of \(scored.name == "mnist" ? "digits" : "clothes"): each score on its test images (\(scored.inSet.name)) "
                                 + "and on \(out) (1st–99th percentile shown)",
                                 panels: panels, columns: 4, width: 1600, height: 800), as: "ch10-histograms-\(scored.name)")
+    }
+
+    /// The top corner over the lower third of the curves (left or right), for the legend, which
+    /// covers what is under it.
+    static func quieterTopCorner(_ curves: [Series]) -> Legend {
+        let xs = curves.flatMap(\.x).filter(\.isFinite)
+        guard let low = xs.min(), let high = xs.max(), high > low else { return .topRight }
+        func peak(_ from: Double, _ to: Double) -> Double {
+            curves.flatMap { c in zip(c.x, c.y).filter { $0.0 >= from && $0.0 <= to }.map(\.1) }.filter(\.isFinite).max() ?? 0
+        }
+        let third = (high - low) / 3
+        return peak(low, low + third) < peak(high - third, high) ? .topLeft : .topRight
     }
 
     /// The unit of a score's axis.
@@ -84,14 +97,17 @@ enum Pictures {
     static func roc(mnist: Chapter10.ScoredModel, fashion: Chapter10.ScoredModel, figures: FigureWriter) throws {
         func panel(_ model: Chapter10.ScoredModel, out: String, title: String) throws -> Panel {
             let outSet = model.outSets.first { $0.name == out }!
-            let series = try zip(try model.inSet.columns(), try outSet.columns()).enumerated().map { k, pair in
-                let curve = try ROCCurve(inScores: pair.0.values, outScores: pair.1.values)
-                return Series(String(format: "%@ (%.3f)", pair.0.name, curve.area), x: curve.falsePositiveRates, y: curve.truePositiveRates,
-                              style: .lines, color: ClassColors.color(k))
+            let columns = zip(try model.inSet.columns(), try outSet.columns())
+            let curves = try columns.map { try ROCCurve(inScores: $0.0.values, outScores: $0.1.values) }
+            let series = zip(columns, curves).enumerated().map { k, pair in
+                Series(String(format: "%@ (%.3f)", pair.0.0.name, pair.1.area), x: pair.1.falsePositiveRates, y: pair.1.truePositiveRates,
+                       style: .lines, color: ClassColors.color(k))
             }
             let diagonal = Series("chance", x: [0, 1], y: [0, 1], style: .dashed, color: "#888888", lineWidth: 1)
+            // The legend beside the plot: eight curves, above and below the diagonal, leave no
+            // corner free.
             return .lines(series + [diagonal], title: title, xlabel: "false-positive rate (normal images flagged)",
-                          ylabel: "true-positive rate (anomalies caught)", xRange: 0...1, yRange: 0...1, legend: .bottomRight)
+                          ylabel: "true-positive rate (anomalies caught)", xRange: 0...1, yRange: 0...1, legend: .outside)
         }
         try figures.save(Figure(title: "ROC curves (AUROC in brackets)", panels: [
             try panel(mnist, out: "fashion", title: "Model of digits; anomalies: clothes"),
@@ -131,7 +147,9 @@ enum Pictures {
         }
         try figures.save(Figure(.lines(series, title: "The typicality test: AUROC over batches of M images from one source",
                                        xlabel: "batch size M", ylabel: "AUROC", logX: true, yRange: 0...1.02, legend: .outside),
-                                width: 1000, height: 560), as: "ch10-typicality")
+                                width: 1000, height: 560)
+                            .waiving(.axisRange, because: "AUROC on its whole scale from 0 to 1, so that chance (0.5) sits in the middle"),
+                         as: "ch10-typicality")
     }
 
     /// AUROC of each score for each held-out digit, one panel per code size.

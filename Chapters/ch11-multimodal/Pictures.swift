@@ -114,7 +114,7 @@ enum Pictures {
         func panel(_ directions: [(String, [Double?])], title: String, categories: [String]) -> Panel {
             let groups = directions.map { BarChart.Group($0.0, values: $0.1.map { 100 * ($0 ?? .nan) }) }
             return .bars(BarChart(categories: categories, groups: groups), title: title, xlabel: "class",
-                         ylabel: "% coherent", yRange: 0...105, legend: .bottomRight)
+                         ylabel: "% coherent", yRange: 0...105, legend: .outside)
         }
         try figures.save(Figure(title: "Coherence per class: how often the generated modality shows the class of the observed one", panels: [
             panel(first, title: "digit + label", categories: (0..<classes).map(String.init)),

@@ -9,6 +9,12 @@
 // FIGURES/book/chNN-topic.txt, for the chapter's page of the book. It ends with a table of where
 // each chapter's time went (training, evaluation, drawing, the rest), from the chapter's own
 // `StageClock`, and a line `figures run=full|quick chapters=<n> seconds=<s>`.
+//
+//     swift run -c release figures --lint figures                      # check the scripts of a folder
+//
+// `--lint DIR` runs no chapter: it reads every gnuplot script DIR/*.gp and reports what
+// `FigureLint` finds (no title, unlabelled axes, a key over the data, a range far wider than the
+// data), and fails when anything is found.
 import ArgumentParser
 import CourseSupport
 import Foundation
@@ -30,6 +36,9 @@ struct Figures: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Run only these chapters (e.g. --only ch01-tensors).")
     var only: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("Run no chapter: check every gnuplot script DIR/*.gp for what a report needs (titles, axis labels, a key clear of the data, ranges that fit the data); fails when something is found.", valueName: "DIR"))
+    var lint: String?
+
     func validate() throws {
         guard !chapters.isEmpty else { _ = try CoursePaths.chapters(); throw ValidationError("Package.swift lists no chapters") }
         for name in only where !chapters.contains(name) {
@@ -38,6 +47,7 @@ struct Figures: ParsableCommand {
     }
 
     func run() throws {
+        if let lint { return try lintScripts(in: lint) }
         let selected = only.isEmpty ? chapters : chapters.filter(only.contains)
         let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         var arguments = ["--figures", options.figures, "--seed", String(options.seed), "--format", options.format.rawValue]
@@ -87,6 +97,32 @@ struct Figures: ParsableCommand {
         _ = try runShowingOutput(book, arguments: ["--figures", options.figures])
         print("figures written to \(options.figures)")
     }
+}
+
+/// Prints `FigureLint`'s findings for every `*.gp` in `folder`, one line each, and a summary.
+/// - Throws: when the folder cannot be read or holds no script, and `ExitCode.failure` when
+///   anything was found.
+func lintScripts(in folder: String) throws {
+    let url = URL(fileURLWithPath: folder, isDirectory: true)
+    let names: [String]
+    do {
+        names = try FileManager.default.contentsOfDirectory(atPath: url.path).filter { $0.hasSuffix(".gp") }.sorted()
+    } catch {
+        throw ValidationError("cannot read the folder \(folder): \(error.localizedDescription)")
+    }
+    guard !names.isEmpty else { throw ValidationError("\(folder) holds no gnuplot script (*.gp)") }
+    var flagged = 0, total = 0
+    for name in names {
+        guard let script = try? String(contentsOf: url.appendingPathComponent(name), encoding: .utf8) else {
+            throw ValidationError("cannot read \(folder)/\(name) as UTF-8 text")
+        }
+        let findings = FigureLint.check(script: script)
+        if !findings.isEmpty { flagged += 1 }
+        total += findings.count
+        for finding in findings { print("\(name): \(finding)") }
+    }
+    print("figure lint: \(names.count) scripts in \(folder), \(total) finding\(total == 1 ? "" : "s") in \(flagged) of them")
+    if total > 0 { throw ExitCode.failure }
 }
 
 /// Runs `executable`, copying its standard output to ours as it comes, and returns all of it.

@@ -170,7 +170,8 @@ public struct TickLabel: Sendable, Equatable {
 /// `gnuplotScript(output:)` turns a figure into the text of a self-contained gnuplot script (the
 /// data inline); it is a pure function, so every figure can be tested without gnuplot.
 public struct Figure: Sendable, Equatable {
-    /// Overall title above all panels (multiplot only; a single panel uses its own title).
+    /// Overall title above all panels. A figure of one panel draws it as that panel's title, on a
+    /// line above the panel's own title when it has one, so that it is never lost.
     public var title: String?
     public var panels: [Panel]
     /// Panels per row; the panels fill rows left to right, top to bottom.
@@ -178,6 +179,9 @@ public struct Figure: Sendable, Equatable {
     /// PNG size in pixels; `nil` for a size that suits the content (images at `pixelScale`).
     public var width: Int?
     public var height: Int?
+    /// The rules of `FigureLint` this figure does not follow, each with its reason (written into
+    /// the script as a comment); add one with `waiving(_:because:)`.
+    public var lintWaivers: [FigureLint.Waiver] = []
 
     /// A figure of one panel.
     public init(_ panel: Panel, width: Int? = nil, height: Int? = nil) {
@@ -195,4 +199,14 @@ public struct Figure: Sendable, Equatable {
 
     /// The number of panel rows.
     var panelRows: Int { columns > 0 ? (panels.count + columns - 1) / columns : 0 }
+
+    /// The panels as they are drawn. Several panels share gnuplot's multiplot title; a single
+    /// panel is drawn without multiplot, so the figure's title becomes the panel's (its first line,
+    /// above the panel's own title).
+    var drawnPanels: [Panel] {
+        guard panels.count == 1, let title else { return panels }
+        var panel = panels[0]
+        panel.title = panel.title.map { title + "\n" + $0 } ?? title
+        return [panel]
+    }
 }

@@ -16,6 +16,10 @@ extension Figure {
         let (w, h) = try pixelSize()
         let suffix = "." + format.fileExtension
         let stem = output.hasSuffix(suffix) ? String(output.dropLast(suffix.count)) : output
+        // The rules of FigureLint this figure waives, one comment line each with its reason.
+        let waivers = lintWaivers.map { waiver -> String in
+            FigureLint.waiverMarker + waiver.rule.rawValue + ": " + waiver.reason.replacingOccurrences(of: "\n", with: " ") + "\n"
+        }.joined()
         var s = """
         # \(output): a gnuplot script written by VAEPlot (Sources/VAEPlot).
         # Self-contained: all the data is inline below, in datablocks ($D1 << EOD ... EOD).
@@ -24,13 +28,14 @@ extension Figure {
         # (`set output` below names the figure relative to the current directory, so it is
         # written beside this script only when gnuplot runs in this script's folder.)
         # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
-
+        \(waivers)
         \(format.terminalCommand(width: w, height: h))
         set output \(GnuplotText.quoted(output))
         set encoding utf8
 
         """
         var blocks = 0
+        let panels = drawnPanels
         let multiplot = panels.count > 1
         if multiplot {
             s += "set multiplot layout \(panelRows),\(columns)"
@@ -51,7 +56,7 @@ extension Figure {
 
     /// The PNG size: the figure's own, or the panels' preferred size times the grid of panels.
     func pixelSize() throws -> (width: Int, height: Int) {
-        let preferred = try panels.map { try $0.preferredSize() }
+        let preferred = try drawnPanels.map { try $0.preferredSize() }
         let w = width ?? preferred.map(\.width).max()! * columns
         let h = height ?? preferred.map(\.height).max()! * panelRows + (panels.count > 1 && title != nil ? 30 : 0)
         guard w > 0, h > 0, w <= 20_000, h <= 20_000 else {
@@ -201,6 +206,9 @@ extension Figure {
             }
             if heatmap.squareCells { set += "set size ratio -1\n" }
             set += "unset key\nset tics out nomirror\n"
+            if heatmap.ticksAtEveryCell {
+                set += "set xtics 0, 1, \(heatmap.columns - 1)\nset ytics 0, 1, \(heatmap.rows - 1)\n"
+            }
             set += "# Row 0 at the top: the y axis runs downwards, as a matrix is written.\n"
             set += "set xrange [-0.5:\(heatmap.columns) - 0.5]\nset yrange [\(heatmap.rows) - 0.5:-0.5]\n"
             plots.append("$\(name) matrix with image notitle")
@@ -237,7 +245,8 @@ extension Figure {
             set += "unset key\nunset border\nunset xtics\nunset ytics\nset size ratio -1\n"
             let left = grid.rowTitles.isEmpty ? 1 : (grid.rowTitles.map(\.count).max() ?? 0) + 2
             // The column titles and a title above them: one text line each, and a little air.
-            let top = panel.title == nil ? (grid.columnTitles.isEmpty ? 1 : 2) : (grid.columnTitles.isEmpty ? 3 : 5)
+            let top = panel.title == nil ? (grid.columnTitles.isEmpty ? 1 : 2)
+                : (grid.columnTitles.isEmpty ? 3 : 5) + panel.extraTitleLines
             set += "set lmargin \(left)\nset rmargin \(grid.showColorbar ? 11 : 1)\nset tmargin \(top)\nset bmargin 1\n"
             set += "# The y axis runs downwards, so image rows go top to bottom and digits are upright.\n"
             set += "set xrange [-0.5:\(layout.width) - 0.5]\nset yrange [\(layout.height) - 0.5:-0.5]\n"
@@ -311,7 +320,7 @@ extension Figure {
             set += "unset key\nunset border\nunset xtics\nunset ytics\nunset grid\n"
             // The plot fills the whole canvas, so that one unit is one pixel.
             // (A title gets a strip of its own above the canvas.)
-            let top = Double(diagram.height) / Double(diagram.height + (panel.title == nil ? 0 : Panel.diagramTitleHeight))
+            let top = Double(diagram.height) / Double(diagram.height + panel.diagramTitleSpace)
             set += "set lmargin at screen 0\nset rmargin at screen 1\nset bmargin at screen 0\nset tmargin at screen \(GnuplotText.number(top))\n"
             set += "set xrange [0:\(diagram.width)]\nset yrange [0:\(diagram.height)]\n"
             let n = GnuplotText.number
@@ -401,12 +410,20 @@ extension Figure {
 extension Panel {
     /// Pixels above a diagram's canvas for its title.
     static let diagramTitleHeight = 36
+    /// Pixels of one more line of a title.
+    static let titleLineHeight = 16
+
+    /// The lines of the title beyond its first (a figure's title above a single panel's own).
+    var extraTitleLines: Int { max(0, (title?.split(separator: "\n", omittingEmptySubsequences: false).count ?? 1) - 1) }
+
+    /// Pixels above a diagram's canvas for its title, all its lines.
+    var diagramTitleSpace: Int { title == nil ? 0 : Panel.diagramTitleHeight + extraTitleLines * Panel.titleLineHeight }
 
     /// The size in pixels this panel looks best at, alone.
     func preferredSize() throws -> (width: Int, height: Int) {
         switch content {
         case .lines, .histogram, .bars: return (800, 500)
-        case .diagram(let diagram): return (diagram.width, diagram.height + (title == nil ? 0 : Panel.diagramTitleHeight))
+        case .diagram(let diagram): return (diagram.width, diagram.height + diagramTitleSpace)
         case .scatter: return (760, 640)
         case .heatmap(let h):
             guard h.squareCells, h.rows > 0, h.columns > 0 else { return (800, 500) }
@@ -418,7 +435,7 @@ extension Panel {
             // Margins in pixels for the row titles (~7 px a character at 10 pt), the panel title
             // and the column titles.
             let left = grid.rowTitles.isEmpty ? 12 : ((grid.rowTitles.map(\.count).max() ?? 0) + 2) * 7 + 8
-            let top = (title == nil ? 16 : 44) + (grid.columnTitles.isEmpty ? 0 : (title == nil ? 18 : 36))
+            let top = (title == nil ? 16 : 44 + extraTitleLines * Panel.titleLineHeight) + (grid.columnTitles.isEmpty ? 0 : (title == nil ? 18 : 36))
             return (canvas.width * grid.pixelScale + left + (grid.showColorbar ? 100 : 12), canvas.height * grid.pixelScale + top + 16)
         }
     }

@@ -23,6 +23,9 @@ public struct Heatmap: Sendable, Equatable {
     /// Colours on a logarithmic scale (for values spanning decades, as a confusion matrix's
     /// off-diagonal shares); cells ≤ 0 are left blank.
     public var logColor = false
+    /// A tick with its number at every row and every column (a digit per row, a code dimension
+    /// per column), rather than gnuplot's choice of a few.
+    public var ticksAtEveryCell = false
 
     public init<T: BinaryFloatingPoint>(
         rows: Int, columns: Int, values: [T], palette: Palette = .viridis,
