@@ -229,13 +229,7 @@ struct Chapter11: ParsableCommand {
         let second = try measureMnistFashion(mnistFashion, mnist: mnistTest, fashion: fashionTest,
                                              judges: (digitJudge, fashionJudge))
 
-        section("6. Figures")
-        try Pictures.imageLabel(imageLabel, test: first.data, predictions: first.imageToLabel, figures: figures, seed: options.seed)
-        try Pictures.mnistFashion(mnistFashion, test: second.data, figures: figures, seed: options.seed)
-        try Pictures.jointSamples(imageLabel: imageLabel, mnistFashion: mnistFashion, figures: figures, seed: options.seed)
-        try Pictures.latentSpaces([(imageLabel, first.data, "image + label"), (mnistFashion, second.data, "digit + clothing")],
-                                  figures: figures)
-        try Pictures.coherencePerClass(first.perClass, second.perClass, figures: figures)
+        try drawFigures(imageLabel: imageLabel, first, mnistFashion: mnistFashion, second, figures: figures)
     }
 
     // MARK: 1. Checking the product
@@ -483,6 +477,22 @@ struct Chapter11: ParsableCommand {
                      model.configuration.objective.rawValue, mnistToFashion, fashionToMnist, agreement))
         return Measured(data: data, elbo: MeanEstimate([]), nll: MeanEstimate([]), imageToLabel: [],
                         perClass: [("digit → clothing", toFashion.accuracy!.perClass), ("clothing → digit", toDigits.accuracy!.perClass)])
+    }
+
+    // MARK: 6. Figures
+    //
+    // Both models drawn: each one's translations (from the digit to the label or the clothing and
+    // back), pairs drawn from the prior by both decoders at once, the shared codes of the test set
+    // from every subset of the modalities, and the coherence of sections 3 and 5 class by class.
+    func drawFigures(imageLabel: MultimodalVAE, _ first: Measured, mnistFashion: MultimodalVAE, _ second: Measured,
+                     figures: FigureWriter) throws {
+        section("6. Figures")
+        try Pictures.imageLabel(imageLabel, test: first.data, predictions: first.imageToLabel, figures: figures, seed: options.seed)
+        try Pictures.mnistFashion(mnistFashion, test: second.data, figures: figures, seed: options.seed)
+        try Pictures.jointSamples(imageLabel: imageLabel, mnistFashion: mnistFashion, figures: figures, seed: options.seed)
+        try Pictures.latentSpaces([(imageLabel, first.data, "image + label"), (mnistFashion, second.data, "digit + clothing")],
+                                  figures: figures)
+        try Pictures.coherencePerClass(first.perClass, second.perClass, figures: figures)
     }
 }
 
