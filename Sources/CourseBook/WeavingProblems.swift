@@ -50,7 +50,7 @@ public enum WeavingProblems {
     }
 }
 
-/// An absolute path in printed output: a word that starts with `/` followed by a name (`/work/…`,
+/// An absolute path in printed output: a word that starts with `/` followed by a name (`/srv/…`,
 /// `/home/me/runs`, `/tmp`), at the start of the line or after a space, a quote, a bracket, `=`,
 /// `:`, `,` or `;`. It names a folder from the root of one machine's file system, outside the
 /// package; output names the package's own folders relative to it (`runs/vae`), the same on every

@@ -86,7 +86,7 @@ public enum CoursePaths {
     /// package are left as they are.
     public static func relative(_ text: String) -> String {
         let package = NSRegularExpression.escapedPattern(for: root.path)
-        // Only a whole path: not one that merely ends in the package's path (`/old/work/course/`).
+        // Only a whole path: not the package's path inside a longer one (`/backup/…/course/runs`).
         let edge = #"(?<![\w./~-])"#
         var result = text.replacingOccurrences(of: edge + package + "/", with: "", options: .regularExpression)
         result = result.replacingOccurrences(of: edge + package + #"(?![\w./~-])"#, with: ".", options: .regularExpression)

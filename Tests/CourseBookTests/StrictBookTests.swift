@@ -130,7 +130,7 @@ struct StrictBookTests {
     }
 
     @Test func whatIsAnAbsolutePath() {
-        #expect(AbsolutePath.first(in: "reusing the run in /work/main/runs/vae [f2e1]") == "/work/main/runs/vae")
+        #expect(AbsolutePath.first(in: "reusing the run in /srv/course/runs/vae [f2e1]") == "/srv/course/runs/vae")
         #expect(AbsolutePath.first(in: "/tmp/ch12-seed2 holds it") == "/tmp/ch12-seed2")
         #expect(AbsolutePath.first(in: "written to /tmp") == "/tmp")
         #expect(AbsolutePath.first(in: "(run: /home/me/x)") == "/home/me/x")
