@@ -307,11 +307,11 @@ struct Chapter2: ParsableCommand {
                                         title: "The VAE's first layer, PyTorch-initialised: Conv2d(1 → 32, k4, s2, p1)"),
                          as: "ch02-feature-maps-random")
         guard let trained else {
-            print("no trained checkpoint at \(checkpoint.path): the trained-filter figures (ch02-feature-maps-trained,"
+            print("no trained checkpoint at \(CoursePaths.relative(checkpoint.path)): the trained-filter figures (ch02-feature-maps-trained,"
                   + " ch02-feature-maps-layers) are produced after running ch05-elbo" + (options.quick ? " --quick" : ""))
             return
         }
-        print(String(format: "trained filters from %@: weights in [%.3f, %.3f]%@", checkpoint.path,
+        print(String(format: "trained filters from %@: weights in [%.3f, %.3f]%@", CoursePaths.relative(checkpoint.path),
                      trained.weight.min()!, trained.weight.max()!, trained.hasBias ? "" : " (no bias)"))
         try figures.save(filtersAndMaps(weight: trained.weight, maps: trained.maps, filterRange: filterRange, mapRange: mapRange,
                                         title: "The VAE's first layer after training (encoder.conv1): Conv2d(1 → 32, k4, s2, p1)"),
@@ -326,7 +326,7 @@ struct Chapter2: ParsableCommand {
         let saved = try Checkpoint.read(from: checkpoint)
         let file = saved.tensors
         if let training = saved.training, let state = saved.state {
-            print("trained run: \(checkpoint.path) [\(saved.fingerprint.map { String($0.prefix(12)) } ?? "no fingerprint")]: "
+            print("trained run: \(CoursePaths.relative(checkpoint.path)) [\(saved.fingerprint.map { String($0.prefix(12)) } ?? "no fingerprint")]: "
                   + "\(TrainingRun.describe(training)), \(state.epoch) epochs done")
         }
         guard let weight = file["encoder.conv1.weight"] else {

@@ -435,7 +435,7 @@ struct Chapter5: ParsableCommand {
                                                       quick: options.quick, seed: options.seed)
         let trainer = try options.trainer(for: configuration, in: runURL, trainingSet: train)
         print("training set: \(trainer.trainingSet.count) images, \(trainer.configuration.epochs) epochs "
-              + "(\(trainer.stepsPerEpoch) steps each); checkpoint: \(TrainingRun.checkpoint(in: runURL).path)")
+              + "(\(trainer.stepsPerEpoch) steps each); checkpoint: \(CoursePaths.relative(TrainingRun.checkpoint(in: runURL).path))")
 
         // What the run records after every epoch (`Chapter5Run.record`): the held-out terms on
         // (part of) the binarized test set; the same 10 codes decoded (progressive generation);
@@ -685,7 +685,7 @@ struct Chapter5: ParsableCommand {
         try Pictures.likelihoodAgainstSamples(estimates, elbo: MeanEstimate(sameImages.perImage.map { -$0 }), images: count,
                                               figures: figures)
         print("for the headline figure (k = 5000, all 10,000 test images):"
-              + " swift run -c release vae evaluate \(TrainingRun.checkpoint(in: runURL).path)")
+              + " swift run -c release vae evaluate \(CoursePaths.relative(TrainingRun.checkpoint(in: runURL).path))")
     }
 }
 

@@ -313,10 +313,10 @@ struct Sweep {
         let checkpoint = folder.appendingPathComponent(subfolder, isDirectory: true)
             .appendingPathComponent("checkpoint.safetensors")
         let trainer = try TrainingRun.trainer(for: configuration, in: checkpoint.deletingLastPathComponent(),
-                                              trainingSet: train, retrain: retrain) { print("\(name): \($0)") }
+                                              trainingSet: train, retrain: retrain) { print("\(name): " + CoursePaths.relative($0)) }
         let epochsBefore = trainer.epoch
         print("\(name): \(trainer.trainingSet.count) images, \(epochs) epoch\(epochs == 1 ? "" : "s") "
-              + "(\(trainer.stepsPerEpoch) steps each); checkpoint: \(checkpoint.path)")
+              + "(\(trainer.stepsPerEpoch) steps each); checkpoint: \(CoursePaths.relative(checkpoint.path))")
         trainer.epochEnded = { trainer, summary in print("  " + summary.line(of: trainer.configuration.epochs)) }
         trainer.showsProgress = true
         let start = Date()

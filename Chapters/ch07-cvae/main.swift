@@ -188,7 +188,7 @@ struct Chapter7: ParsableCommand {
         print("model: \(trainer.model.configuration.summary), \(trainer.model.parameterCount) parameters, "
               + String(format: "%.1f MFLOP per image for a training step", Double(trainer.model.forwardMultiplyAdds) * 6e-6))
         print("training on \(trainer.trainingSet.count) images for \(trainer.configuration.epochs) epochs "
-              + "(\(trainer.stepsPerEpoch) steps each); checkpoint: \(checkpoint.path)")
+              + "(\(trainer.stepsPerEpoch) steps each); checkpoint: \(CoursePaths.relative(checkpoint.path))")
         let evaluationImages = options.quick ? 2_000 : test.count
         trainer.evaluation = { model in
             try evaluateELBO(model: model, images: test.images, labels: test.labels.map(Int.init), batchSize: 500,

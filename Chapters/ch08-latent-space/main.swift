@@ -135,7 +135,7 @@ struct Chapter8: ParsableCommand {
             throw ValidationError("\(folder.path) holds no run of chapter 5 trained with seed \(options.seed)"
                                   + (options.quick ? " in quick mode" : "") + ": run `\(ch05)" + (options.seed == 1 ? "" : " --seed \(options.seed)") + "` first")
         }
-        let trainer = try TrainingRun.trainer(for: configuration, in: folder, trainingSet: train, retrain: false) { print($0) }
+        let trainer = try TrainingRun.trainer(for: configuration, in: folder, trainingSet: train, retrain: false) { print(CoursePaths.relative($0)) }
         guard trainer.isFinished else {
             throw ValidationError("chapter 5's run in \(folder.path) is not finished or not the one chapter 5 trains with seed "
                                   + "\(options.seed) (epoch \(trainer.epoch) of \(trainer.configuration.epochs)): run `\(ch05)` first")

@@ -231,13 +231,7 @@ struct Chapter11: ParsableCommand {
         let second = try measureMnistFashion(mnistFashion, mnist: mnistTest, fashion: fashionTest,
                                              judges: (digitJudge, fashionJudge))
 
-        section("6. Figures")
-        try Pictures.imageLabel(imageLabel, test: first.data, predictions: first.imageToLabel, figures: figures, seed: options.seed)
-        try Pictures.mnistFashion(mnistFashion, test: second.data, figures: figures, seed: options.seed)
-        try Pictures.jointSamples(imageLabel: imageLabel, mnistFashion: mnistFashion, figures: figures, seed: options.seed)
-        try Pictures.latentSpaces([(imageLabel, first.data, "image + label"), (mnistFashion, second.data, "digit + clothing")],
-                                  figures: figures)
-        try Pictures.coherencePerClass(first.perClass, second.perClass, figures: figures)
+        try drawFigures(imageLabel: imageLabel, first, mnistFashion: mnistFashion, second, figures: figures)
     }
 
     // MARK: 1. Checking the product
@@ -304,13 +298,13 @@ struct Chapter11: ParsableCommand {
     func trainRun(_ configuration: MultimodalTrainingConfiguration, data: MultimodalDataset, run name: String) throws -> MultimodalVAE {
         let folder = runs.map { URL(fileURLWithPath: $0, isDirectory: true).appendingPathComponent(name) } ?? options.runFolder("multimodal/\(name)")
         let watch = Stopwatch()
-        let trainer = try MultimodalTrainer.trainOrReuse(configuration, data: data, in: folder, retrain: options.retrain, log: { print($0) }) { epoch in
+        let trainer = try MultimodalTrainer.trainOrReuse(configuration, data: data, in: folder, retrain: options.retrain, log: { print(CoursePaths.relative($0)) }) { epoch in
             print(String(format: "  epoch %2d: objective %.2f, joint ELBO of the training batches %.2f nats, %.1f s",
                          epoch.epoch, epoch.objective, epoch.jointELBO, epoch.seconds))
         }
         let model = trainer.model
         print("model: \(configuration.model.summary), \(model.parameterCount) parameters; \(trainer.stepsPerEpoch) steps of "
-              + "\(configuration.batchSize) per epoch, \(configuration.epochs) epochs; run: \(folder.path)")
+              + "\(configuration.batchSize) per epoch, \(configuration.epochs) epochs; run: \(CoursePaths.relative(folder.path))")
         let seconds = trainer.history.map(\.seconds)
         print(String(format: "training time: %.1f minutes in all (%.1f s per epoch); this process: %.1f s",
                      seconds.reduce(0, +) / 60, seconds.reduce(0, +) / Double(max(seconds.count, 1)), watch.elapsedSeconds))
@@ -395,7 +389,7 @@ struct Chapter11: ParsableCommand {
         section("4. Against the CVAE of chapter 7, and JMVAE")
         let checkpoint = options.runFolder("cvae").appendingPathComponent("checkpoint.safetensors")
         guard FileManager.default.fileExists(atPath: checkpoint.path) else {
-            print("no CVAE at \(checkpoint.path): run `swift run -c release ch07-cvae\(options.quick ? " --quick" : "")` first to compare")
+            print("no CVAE at \(CoursePaths.relative(checkpoint.path)): run `swift run -c release ch07-cvae\(options.quick ? " --quick" : "")` first to compare")
             return
         }
         let cvae = try Checkpoint.loadModel(from: checkpoint)
@@ -489,6 +483,22 @@ struct Chapter11: ParsableCommand {
                      model.configuration.objective.rawValue, mnistToFashion, fashionToMnist, agreement))
         return Measured(data: data, elbo: MeanEstimate([]), nll: MeanEstimate([]), imageToLabel: [],
                         perClass: [("digit → clothing", toFashion.accuracy!.perClass), ("clothing → digit", toDigits.accuracy!.perClass)])
+    }
+
+    // MARK: 6. Figures
+    //
+    // Both models drawn: each one's translations (from the digit to the label or the clothing and
+    // back), pairs drawn from the prior by both decoders at once, the shared codes of the test set
+    // from every subset of the modalities, and the coherence of sections 3 and 5 class by class.
+    func drawFigures(imageLabel: MultimodalVAE, _ first: Measured, mnistFashion: MultimodalVAE, _ second: Measured,
+                     figures: FigureWriter) throws {
+        section("6. Figures")
+        try Pictures.imageLabel(imageLabel, test: first.data, predictions: first.imageToLabel, figures: figures, seed: options.seed)
+        try Pictures.mnistFashion(mnistFashion, test: second.data, figures: figures, seed: options.seed)
+        try Pictures.jointSamples(imageLabel: imageLabel, mnistFashion: mnistFashion, figures: figures, seed: options.seed)
+        try Pictures.latentSpaces([(imageLabel, first.data, "image + label"), (mnistFashion, second.data, "digit + clothing")],
+                                  figures: figures)
+        try Pictures.coherencePerClass(first.perClass, second.perClass, figures: figures)
     }
 }
 

@@ -182,7 +182,7 @@ struct Chapter12: ParsableCommand {
             let folder = options.runFolder("bounds/\(name)")
             let trainer = try options.trainer(for: configuration, in: folder, trainingSet: train)
             // The test terms after every epoch, as `vae train` records them (all 10,000 test
-            // digits, one z each, seed 1): the curve of section 4, whichever program trained the run.
+            // digits, one z each, seed 1): the curves of section 5, whichever program trained the run.
             let testSet = configuration.subset.map { test.prefix($0) } ?? test
             trainer.evaluation = { model in try testTerms(model: model, dataset: testSet, batchSize: 500, seed: 1) }
             trainer.epochEnded = { trainer, summary in print("\(name): " + summary.line(of: trainer.configuration.epochs)) }
@@ -208,7 +208,7 @@ struct Chapter12: ParsableCommand {
     /// Seconds of one update of `configuration` on this machine, now: the median of 8 updates
     /// of a fresh model, after 2 to warm up. The hours a run took when it was trained depend on
     /// what else the cores were doing then; this probe, taken with the chapter's other work done,
-    /// gives every configuration the same conditions, and section 3 prints both.
+    /// gives every configuration the same conditions, and section 5 prints both.
     func secondsPerUpdate(_ configuration: TrainingConfiguration, train: MNIST) throws -> Double {
         let trainer = try Trainer(configuration: configuration, trainingSet: train)
         var batches = trainer.batches
@@ -290,7 +290,7 @@ struct Chapter12: ParsableCommand {
     // IWAE-trained model's L_1 is worse (its q is broader) and its L_k rises further. This is the
     // same estimator as the NLL, so the point at the largest k is each run's paired NLL.
     func boundAgainstK(_ outcomes: [BoundOutcome], test: MNIST, figures: FigureWriter) throws {
-        section("2. The importance-weighted bound tightens with k")
+        section("4. The importance-weighted bound tightens with k")
         let ks = [1, 10, 100].filter { $0 < pairedSamples } + [pairedSamples]
         var curves: [(name: String, values: [(k: Int, nll: MeanEstimate)])] = []
         for outcome in outcomes {
@@ -314,7 +314,7 @@ struct Chapter12: ParsableCommand {
     // update, taken for every configuration under the same conditions): the fair comparison.
     // Then each short run against elbo-5 on the same digits and the same ε.
     func table(_ outcomes: [BoundOutcome]) throws {
-        section("3. Nats per hour")
+        section("5. Nats per hour")
         for outcome in outcomes {
             let best = outcome.reported
             print(String(format: "bound config=%@ k_train=%d nll=%.2f nll_se=%.2f elbo=%.2f hours=%.3f params=%ld k_eval=%d images=%d probe_hours=%.3f",
@@ -340,7 +340,7 @@ struct Chapter12: ParsableCommand {
     // Bernoulli means, beside 64 of the short baseline's. Five epochs already draw digits; two
     // hundred draw them with fewer broken strokes.
     func samples(_ outcomes: [BoundOutcome], figures: FigureWriter) throws {
-        section("4. Samples")
+        section("6. Samples")
         let shown = outcomes.filter { $0.kind == .elbo || $0.kind == .elboShort }
         guard !shown.isEmpty else { return }
         var panels: [Panel] = []
@@ -454,10 +454,12 @@ struct BoundOutcome {
     }
 }
 
+Chapter12.main()
+
 // MARK: Experiments
 //
 // 1. Longer comparisons. `swift run -c release ch12-tighter-bounds --short-epochs 50 --configs elbo-short iwae`
-//    trains both ten times as long as the default comparison runs (ten times their hours in section 3's table): does the IWAE bound's
+//    trains both ten times as long as the default comparison runs (ten times their hours in section 5's table): does the IWAE bound's
 //    gain per epoch survive, and is it still behind per hour? The "paired with elbo-50" lines say.
 // 2. A tighter training bound. `swift run -c release vae train --epochs 5 --importance-samples 50 --output runs/bounds/iwae-k50-5`
 //    (about 30 times the ELBO's work per epoch) and then `swift run -c release vae evaluate runs/bounds/iwae-k50-5/checkpoint.safetensors -k 1000 --limit 1000`:
@@ -467,5 +469,3 @@ struct BoundOutcome {
 //    iwae-k5-5's (the same k, the same epochs): is the quieter gradient worth its cost here?
 // 4. Another seed. `--seed 2 --configs elbo-short iwae wide iaf warmup --figures /tmp/ch12-seed2`:
 //    which of the paired differences keep their sign?
-
-Chapter12.main()

@@ -49,10 +49,17 @@ public struct Book {
 
     /// Writes the style sheet, every chapter's page and the contents page; returns the files written.
     /// - Parameter check: called with each page before it is written (the experiment flag check).
-    /// - Throws: when a source cannot be read, `check` throws, or a page cannot be written.
+    /// - Throws: when a source cannot be read, `check` throws, or a page cannot be written; and,
+    ///   before anything is written, when any chapter's output cannot be woven (`WeavingProblems`:
+    ///   the error lists every problem of every chapter).
     @discardableResult
     public func write(check: (ChapterPage) throws -> Void = { _ in }) throws -> [URL] {
         let pages = try chapters.map(page(for:))
+        let problems = pages.flatMap { WeavingProblems.of($0, figures: figures) }
+        guard problems.isEmpty else {
+            throw BookError("the book cannot weave what the chapters printed (\(problems.count) problem\(problems.count == 1 ? "" : "s");"
+                            + " no page was written):\n" + problems.map { "  " + $0 }.joined(separator: "\n"))
+        }
         let style = folder.appendingPathComponent(Page.styleSheetName)
         try AtomicFile.write(Data(Page.styleSheet.utf8), to: style)
         var written: [URL] = [style]

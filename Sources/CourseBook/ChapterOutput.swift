@@ -6,15 +6,22 @@ public struct ChapterOutput: Equatable, Sendable {
     public struct Section: Equatable, Sendable {
         /// The heading without `## `, nil for what came before the first heading.
         public var title: String?
-        /// The number the title starts with (`## 3. MNIST` is 3).
-        public var number: Int?
+        /// The number the title starts with (`## 3. MNIST` is "3", `## 4b. Inside` is "4b").
+        public var number: String?
         /// The printed lines, without blank lines at either end.
         public var lines: [String]
+        /// The line of the printed text (counted from 1) that holds the heading; nil for what came
+        /// before the first heading.
+        public var headingLine: Int?
+        /// The line of the printed text that holds `lines[0]`: `lines[i]` is line `firstLine + i`.
+        public var firstLine: Int
 
-        public init(title: String?, lines: [String]) {
+        public init(title: String?, lines: [String], headingLine: Int? = nil, firstLine: Int = 1) {
             self.title = title
             self.lines = lines
-            number = title.flatMap { HTML.captures(#"^(\d+)\."#, in: $0) }.flatMap { Int($0[0]) }
+            self.headingLine = headingLine
+            self.firstLine = firstLine
+            number = title.flatMap(SectionNumber.of)
         }
     }
 
@@ -23,25 +30,31 @@ public struct ChapterOutput: Equatable, Sendable {
     /// Parses a chapter's standard output: a line `## Title` starts a section. Sections with no
     /// lines, and an empty preamble, are kept out.
     public init(parsing text: String) {
-        var sections = [Section(title: nil, lines: [])]
-        for line in text.components(separatedBy: "\n") {
+        var sections = [Section(title: nil, lines: [], firstLine: 1)]
+        for (index, line) in text.components(separatedBy: "\n").enumerated() {
             if line.hasPrefix("## ") {
-                sections.append(Section(title: String(line.dropFirst(3)).trimmingCharacters(in: .whitespaces), lines: []))
+                sections.append(Section(title: String(line.dropFirst(3)).trimmingCharacters(in: .whitespaces), lines: [],
+                                        headingLine: index + 1, firstLine: index + 2))
             } else {
                 sections[sections.count - 1].lines.append(line)
             }
         }
         self.sections = sections.compactMap { section in
             var section = section
-            while section.lines.first?.trimmingCharacters(in: .whitespaces).isEmpty == true { section.lines.removeFirst() }
+            while section.lines.first?.trimmingCharacters(in: .whitespaces).isEmpty == true {
+                section.lines.removeFirst()
+                section.firstLine += 1
+            }
             while section.lines.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { section.lines.removeLast() }
             return section.title == nil && section.lines.isEmpty ? nil : section
         }
     }
 }
 
-/// Renders output sections as HTML: the text in `<pre class="output">`, each `figure: NAME.png`
-/// line as the figure itself, inline, with its name as the caption.
+/// Renders output sections as HTML: the text in `<pre class="output">`, one `<span class="line">`
+/// per printed line (so that a line too long for the page wraps under itself, indented), each
+/// `figure: NAME.png` line as the figure itself, inline, with its name as the caption, and each run
+/// of result lines (`ResultLine`) as a table.
 public enum OutputHTML {
     /// The HTML of one section; figures are referred to as `figurePrefix + NAME.png`, with
     /// `titles[NAME.png]` (the plot's own title), when known, as their description.
@@ -51,12 +64,24 @@ public enum OutputHTML {
             html += "<p class=\"output-title\">Output · " + HTML.escape(title) + "</p>\n"
         }
         var text: [String] = []
+        var results: [ResultLine] = []
         func flushText() {
             while text.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { text.removeLast() }
-            if !text.isEmpty { html += "<pre class=\"output\">" + HTML.escape(text.joined(separator: "\n")) + "</pre>\n" }
+            if !text.isEmpty { html += "<pre class=\"output\">" + CodeLines.html(text) + "</pre>\n" }
             text = []
         }
+        func flushResults() {
+            if !results.isEmpty { html += ResultLine.table(results) }
+            results = []
+        }
         for line in section.lines {
+            if let result = ResultLine(line) {
+                flushText()
+                if let last = results.last, !last.continues(with: result) { flushResults() }
+                results.append(result)
+                continue
+            }
+            flushResults()
             if let name = figureName(line) {
                 flushText()
                 let source = HTML.escape(figurePrefix + name)
@@ -71,6 +96,7 @@ public enum OutputHTML {
                 text.append(line)
             }
         }
+        flushResults()
         flushText()
         return html + "</section>\n"
     }
@@ -100,4 +126,68 @@ public enum FigureTitle {
     public static func figures(in output: ChapterOutput) -> [String] {
         output.sections.flatMap { $0.lines.compactMap(OutputHTML.figureName) }
     }
+}
+
+/// A result line, the form a chapter prints its measurements in so that scripts can read them:
+/// a word, then `key=value` pairs and nothing else (`ood train=mnist out=fashion score=kl
+/// auroc=0.6982`). Consecutive lines with the same word and keys are one table on the page; the
+/// text output keeps the lines.
+struct ResultLine: Equatable {
+    /// The leading word (`ood`, `bound`, `ablation`).
+    var word: String
+    var keys: [String]
+    var values: [String]
+
+    /// The line read as a result line, nil when it is not one.
+    init?(_ line: String) {
+        guard line.range(of: #"^[a-z][a-z0-9_-]*( [A-Za-z_][A-Za-z0-9_.>-]*=[^\s=]+)+\s*$"#, options: .regularExpression) != nil else {
+            return nil
+        }
+        let words = line.split(separator: " ")
+        word = String(words[0])
+        keys = []
+        values = []
+        for pair in words.dropFirst() {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            keys.append(String(parts[0]))
+            values.append(String(parts[1]))
+        }
+    }
+
+    /// Whether `next` belongs to the same table: the same word and the same keys, in order.
+    func continues(with next: ResultLine) -> Bool { next.word == word && next.keys == keys }
+
+    /// One table of `lines` (a run that `continues`): the word as its caption, the keys as its
+    /// header, numbers aligned to the right.
+    static func table(_ lines: [ResultLine]) -> String {
+        guard let first = lines.first else { return "" }
+        var html = "<table class=\"result\"><caption><code>" + HTML.escape(first.word) + "</code></caption>\n<thead><tr>"
+            + first.keys.map { "<th>" + HTML.escape($0) + "</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+        for line in lines {
+            html += "<tr>" + line.values.map { value in
+                (isNumber(value) ? "<td class=\"number\">" : "<td>") + HTML.escape(value) + "</td>"
+            }.joined() + "</tr>\n"
+        }
+        return html + "</tbody></table>\n"
+    }
+
+    /// Whether a value reads as a number (`-107.91`, `+0.47`, `1e-3`, `97.5%`).
+    static func isNumber(_ value: String) -> Bool {
+        value.range(of: #"^[-+−]?[0-9][0-9.,]*([eE][-+]?[0-9]+)?%?$"#, options: .regularExpression) != nil
+    }
+}
+
+/// Code and output as HTML lines: each line escaped in its own `<span class="line">` (a block, so
+/// that a line too long for the page wraps onto continuation lines indented under it); an indented
+/// line carries its indentation (`--indent`), so its continuations go further in than it does.
+enum CodeLines {
+    static func html(_ lines: [String]) -> String {
+        lines.map { line in
+            let indent = line.prefix { $0 == " " }.count
+            let style = indent > 0 && indent < line.count ? " style=\"--indent:\(indent)\"" : ""
+            return "<span class=\"line\"\(style)>" + HTML.escape(line) + "</span>"
+        }.joined()
+    }
+
+    static func html(_ text: String) -> String { html(text.components(separatedBy: "\n")) }
 }

@@ -40,35 +40,43 @@ public struct ChapterPage {
     public var fileName: String { name + ".html" }
 
     /// The complete HTML page. `previous` and `next` are the neighbouring chapters' (file, title).
+    /// Under the title, the page's contents: a link to each section (its MARK headings and the
+    /// appendix's files).
     public func html(previous: (file: String, title: String)?, next: (file: String, title: String)?) -> String {
         let navigation = Page.navigation(previous: previous, next: next)
-        var body = navigation + "<main>\n<h1>" + HTML.inline(title) + "</h1>\n"
+        var contents = Contents()
+        var body = ""
         if output == nil {
             body += "<p class=\"note\">This page shows no output yet: run <code>swift run -c release figures</code>"
                 + " to fill in the output and the figures.</p>\n"
         }
         let placement = OutputPlacement(output ?? ChapterOutput(parsing: ""), in: main)
-        body += regionsHTML(main, headingLevel: 2, placement: placement, dropTitle: true)
+        body += regionsHTML(main, headingLevel: 2, placement: placement, dropTitle: true, contents: &contents)
         if !placement.leftover.isEmpty {
-            body += "<h2>More output</h2>\n" + placement.leftover.map { OutputHTML.html($0, titles: figureTitles) }.joined()
+            body += contents.heading("More output", level: 2)
+                + placement.leftover.map { OutputHTML.html($0, titles: figureTitles) }.joined()
         }
         for (file, source) in appendix {
-            body += "<section class=\"appendix\">\n<h2>Appendix: " + HTML.escape(file) + "</h2>\n"
-                + regionsHTML(source, headingLevel: 3, placement: nil, dropTitle: false) + "</section>\n"
+            body += "<section class=\"appendix\">\n" + contents.heading("Appendix: `\(file)`", level: 2)
+                + regionsHTML(source, headingLevel: 3, placement: nil, dropTitle: false, contents: &contents) + "</section>\n"
         }
-        body += "</main>\n<footer>Woven from <code>Chapters/\(HTML.escape(name))/</code>"
+        body = navigation + "<main>\n<h1>" + HTML.inline(title) + "</h1>\n" + contents.html() + body
+            + "</main>\n<footer>Woven from <code>Chapters/\(HTML.escape(name))/</code>"
             + (output == nil ? "" : " and the output of the same run that drew the figures (<code>\(HTML.escape(name)).txt</code>)")
             + ".</footer>\n" + navigation
         return Page.document(title: title, body: body)
     }
 
-    /// The HTML of `source`'s regions, MARKs as headings, with the output placed in them.
-    func regionsHTML(_ source: SwiftSource, headingLevel: Int, placement: OutputPlacement?, dropTitle: Bool) -> String {
+    /// The HTML of `source`'s regions, MARKs as headings, with the output placed in them. The
+    /// code block that declares the chapter's command (`struct ChapterN: ParsableCommand`) shows
+    /// its options folded (`OptionsBlock`).
+    func regionsHTML(_ source: SwiftSource, headingLevel: Int, placement: OutputPlacement?, dropTitle: Bool,
+                     contents: inout Contents) -> String {
         var html = ""
         var titleDropped = !dropTitle
         for (regionIndex, region) in source.regions.enumerated() {
             if let heading = region.title, !heading.isEmpty {
-                html += "<h\(headingLevel) id=\"\(anchor(heading))\">" + HTML.inline(heading) + "</h\(headingLevel)>\n"
+                html += contents.heading(heading, level: headingLevel)
             }
             html += outputs(placement, at: .init(region: regionIndex, block: -1))
             for (blockIndex, block) in region.blocks.enumerated() {
@@ -80,7 +88,7 @@ public struct ChapterPage {
                     }
                     html += "<div class=\"prose\">\n" + Prose.html(lines) + "</div>\n"
                 case .code(let text):
-                    html += "<pre class=\"code\"><code>" + HTML.escape(text) + "</code></pre>\n"
+                    html += OptionsBlock(text).map(\.html) ?? Self.codeHTML(text)
                 }
                 html += outputs(placement, at: .init(region: regionIndex, block: blockIndex))
             }
@@ -88,13 +96,83 @@ public struct ChapterPage {
         return html
     }
 
+    /// A block of code as HTML.
+    static func codeHTML(_ text: String) -> String {
+        "<pre class=\"code\"><code>" + CodeLines.html(text) + "</code></pre>\n"
+    }
+
     private func outputs(_ placement: OutputPlacement?, at position: OutputPlacement.Position) -> String {
         (placement?.after[position] ?? []).map { OutputHTML.html($0, titles: figureTitles) }.joined()
     }
 
-    /// A heading's id: lower-case letters and digits joined by hyphens.
-    func anchor(_ heading: String) -> String {
-        let words = heading.lowercased().split { !($0.isLetter || $0.isNumber) || !$0.isASCII }
-        return words.isEmpty ? "section" : words.joined(separator: "-")
+    /// A page's headings as they are written, each with an id of its own, and the contents list
+    /// that links to those of level 2.
+    struct Contents {
+        private(set) var entries: [(title: String, id: String)] = []
+        private var ids: Set<String> = []
+
+        /// The HTML of a heading (prose marks allowed); a level-2 heading is listed in the contents.
+        mutating func heading(_ text: String, level: Int) -> String {
+            var id = Self.anchor(text)
+            if ids.contains(id) {
+                id = (2...).lazy.map { "\(id)-\($0)" }.first { !ids.contains($0) }!
+            }
+            ids.insert(id)
+            if level == 2 { entries.append((text, id)) }
+            return "<h\(level) id=\"\(id)\">" + HTML.inline(text) + "</h\(level)>\n"
+        }
+
+        /// The list of links, empty when the page has no level-2 heading.
+        func html() -> String {
+            guard !entries.isEmpty else { return "" }
+            return "<nav class=\"toc\" aria-label=\"Contents of this page\"><p class=\"toc-title\">On this page</p>\n<ul>\n"
+                + entries.map { "<li><a href=\"#\($0.id)\">" + HTML.inline($0.title) + "</a></li>\n" }.joined()
+                + "</ul></nav>\n"
+        }
+
+        /// A heading's id: lower-case letters and digits joined by hyphens.
+        static func anchor(_ heading: String) -> String {
+            let words = heading.lowercased().split { !($0.isLetter || $0.isNumber) || !$0.isASCII }
+            return words.isEmpty ? "section" : words.joined(separator: "-")
+        }
+    }
+}
+
+/// The block of code that declares a chapter's command: from `struct ChapterN: ParsableCommand {`
+/// through its options and their checks, up to `func run()` (and the doc comment above it). The
+/// page folds it in a `<details>` element, so that the lecture opens with what the chapter does;
+/// the code before it and from `func run()` on is shown as usual.
+struct OptionsBlock {
+    var before: String?
+    var options: String
+    var after: String?
+
+    /// The parts of `text`, nil when it declares no command.
+    init?(_ text: String) {
+        let lines = text.components(separatedBy: "\n")
+        guard let start = lines.firstIndex(where: { $0.range(of: #"^struct \w+: ParsableCommand \{"#, options: .regularExpression) != nil })
+        else { return nil }
+        var end = lines[start...].firstIndex { $0.hasPrefix("    func run(") } ?? lines.count
+        while end > start + 1, lines[end - 1].trimmingCharacters(in: .whitespaces).hasPrefix("///") { end -= 1 }
+        func joined(_ part: ArraySlice<String>) -> String? {
+            let trimmed = part.drop { $0.isEmpty }.reversed().drop { $0.isEmpty }.reversed()
+            return trimmed.isEmpty ? nil : trimmed.joined(separator: "\n")
+        }
+        guard let options = joined(lines[start..<end]) else { return nil }
+        self.before = joined(lines[..<start])
+        self.options = options
+        self.after = joined(lines[end...])
+    }
+
+    /// The header line (`struct ChapterN: ParsableCommand {`).
+    var header: String { options.components(separatedBy: "\n")[0] }
+
+    var html: String {
+        let count = options.components(separatedBy: "\n").count
+        return (before.map(ChapterPage.codeHTML) ?? "")
+            + "<details class=\"options\"><summary>The command line: its options and their checks (<code>"
+            + HTML.escape(header.replacingOccurrences(of: " {", with: "")) + "</code>, \(count) lines)</summary>\n"
+            + ChapterPage.codeHTML(options) + "</details>\n"
+            + (after.map(ChapterPage.codeHTML) ?? "")
     }
 }

@@ -1,9 +1,10 @@
 /// Where each output section goes on a chapter's page.
 ///
 /// Section `N. Title` goes right after the code of the region `// MARK: N.` (after its last
-/// code block, or after its prose when it has no code); without such a MARK, after the code
-/// block that calls `section("N.`; otherwise (no number, or no match) at the end of the page.
-/// What a chapter prints before its first section goes with that section.
+/// code block, or after its prose when it has no code); `4b. Title` under `// MARK: 4b.`; a
+/// heading without a number under the MARK of the same title. A section without its MARK has no
+/// place (`leftover`): the book refuses it (`WeavingProblems`), and `ChapterPage.html` shows it at
+/// the end. What a chapter prints before its first section goes with that section.
 public struct OutputPlacement: Equatable, Sendable {
     /// A place after one block: `block` indexes `regions[region].blocks`; -1 is right after the
     /// region's heading.
@@ -18,7 +19,7 @@ public struct OutputPlacement: Equatable, Sendable {
 
     /// The sections placed after each block, in the order they were printed.
     public var after: [Position: [ChapterOutput.Section]] = [:]
-    /// The sections with no place: shown at the end.
+    /// The sections with no place (no MARK of their number or title), in the order printed.
     public var leftover: [ChapterOutput.Section] = []
 
     /// Places every section of `output` in `source`. What was printed before the first heading
@@ -38,21 +39,16 @@ public struct OutputPlacement: Equatable, Sendable {
         if let preamble { leftover.insert(preamble, at: 0) }
     }
 
-    /// The place of `section`, nil when it has none.
+    /// The place of `section`: after the last code block of the region whose MARK has the
+    /// section's number (or, for a heading without a number, the same title); nil when there is
+    /// no such MARK.
     static func position(of section: ChapterOutput.Section, in source: SwiftSource) -> Position? {
-        guard let number = section.number else { return nil }
-        if let region = source.regions.firstIndex(where: { $0.number == number }) {
-            let blocks = source.regions[region]
-            return Position(region: region, block: blocks.lastCodeIndex ?? blocks.blocks.count - 1)
-        }
-        let call = "section(\"\(number)."
-        for (regionIndex, region) in source.regions.enumerated() {
-            for (blockIndex, block) in region.blocks.enumerated() {
-                if case .code(let text) = block, text.contains(call) {
-                    return Position(region: regionIndex, block: blockIndex)
-                }
-            }
-        }
-        return nil
+        guard let title = section.title else { return nil }
+        let region = section.number != nil
+            ? source.regions.firstIndex { $0.number == section.number }
+            : source.regions.firstIndex { $0.title == title }
+        guard let region else { return nil }
+        let blocks = source.regions[region]
+        return Position(region: region, block: blocks.lastCodeIndex ?? blocks.blocks.count - 1)
     }
 }

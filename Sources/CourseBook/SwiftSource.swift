@@ -12,14 +12,15 @@ public enum SourceBlock: Equatable, Sendable {
 public struct SourceRegion: Equatable, Sendable {
     /// The MARK's title (`1. Training`), nil for the part before the first MARK.
     public var title: String?
-    /// The number a numbered MARK starts with (`// MARK: 1. Training` is 1).
-    public var number: Int?
+    /// The number a numbered MARK starts with (`// MARK: 1. Training` is "1", `// MARK: 4b. More`
+    /// is "4b"), nil for a MARK without one.
+    public var number: String?
     public var blocks: [SourceBlock]
 
     public init(title: String?, blocks: [SourceBlock] = []) {
         self.title = title
         self.blocks = blocks
-        number = title.flatMap { HTML.captures(#"^(\d+)\."#, in: $0) }.flatMap { Int($0[0]) }
+        number = title.flatMap(SectionNumber.of)
     }
 
     /// The index of the region's last code block, nil when it has none.
@@ -109,6 +110,16 @@ public struct SwiftSource: Equatable, Sendable {
         var title = content.dropFirst(5).trimmingCharacters(in: .whitespaces)
         if title.hasPrefix("- ") { title = String(title.dropFirst(2)) }
         return title == "-" ? "" : title
+    }
+}
+
+/// The number a section's title starts with, shared by printed headings and MARKs so that they
+/// match: digits, optionally one lower-case letter (a section slipped in after another without
+/// renumbering the rest, as `4b.` follows `4.`), then a full stop.
+enum SectionNumber {
+    /// `3. Training` is "3", `4b. Inside the training` is "4b"; nil for a title without a number.
+    static func of(_ title: String) -> String? {
+        HTML.captures(#"^(\d+[a-z]?)\."#, in: title)?[0]
     }
 }
 

@@ -52,9 +52,10 @@ public struct ChapterOptions: ParsableArguments {
     }
 
     /// A trainer for `configuration` in `folder`: the saved run when it matches (one line says
-    /// which run and how it was trained), resumed when half done, new otherwise (`TrainingRun`).
+    /// which run and how it was trained, its folder relative to the package), resumed when half
+    /// done, new otherwise (`TrainingRun`).
     public func trainer(for configuration: TrainingConfiguration, in folder: URL, trainingSet: MNIST) throws -> Trainer {
-        try TrainingRun.trainer(for: configuration, in: folder, trainingSet: trainingSet, retrain: retrain) { print($0) }
+        try TrainingRun.trainer(for: configuration, in: folder, trainingSet: trainingSet, retrain: retrain) { print(CoursePaths.relative($0)) }
     }
 
     /// The folder figures are written to, created if needed.
@@ -77,6 +78,21 @@ public enum CoursePaths {
     public static func runFolder(_ name: String, quick: Bool) -> URL {
         root.appendingPathComponent(quick ? "runs/quick/\(name)" : "runs/\(name)", isDirectory: true)
     }
+    /// `text` with every path inside the package written relative to the package's folder:
+    /// `/…/package/runs/vae` becomes `runs/vae` (the package's folder itself becomes `.`). A
+    /// chapter prints its run folders and checkpoints through this, so that its output (which the
+    /// book shows, and which refuses absolute paths) names them as they are typed in the package's
+    /// folder, where `swift run` runs, and reads the same on every machine. Paths outside the
+    /// package are left as they are.
+    public static func relative(_ text: String) -> String {
+        let package = NSRegularExpression.escapedPattern(for: root.path)
+        // Only a whole path: not the package's path inside a longer one (`/backup/…/course/runs`).
+        let edge = #"(?<![\w./~-])"#
+        var result = text.replacingOccurrences(of: edge + package + "/", with: "", options: .regularExpression)
+        result = result.replacingOccurrences(of: edge + package + #"(?![\w./~-])"#, with: ".", options: .regularExpression)
+        return result
+    }
+
     /// The checked-in figures of the course.
     public static let figures: URL = root.appendingPathComponent("figures", isDirectory: true)
     /// The chapters' sources, one folder each.

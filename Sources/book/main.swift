@@ -3,9 +3,14 @@
 //
 //     swift run -c release book [--figures DIR]      # writes DIR/book/*.html (DIR: figures/)
 //
-// `figures` runs this at its end, so the pages, the output and the figures come from one run.
-// Each chapter's `// MARK: Experiments` block names flags; every one must appear in the
-// chapter's `--help`, or the book fails, naming the chapter and the flag.
+// `figures` runs this at its end, so the pages, the output and the figures come from one run; it
+// reads the output each chapter saved (FIGURES/book/chNN-topic.txt) and runs no chapter again.
+// It refuses, writing no page and naming the chapter, the line of its saved output and what, when
+// a printed heading matches no `// MARK:` of the chapter (output and figures go under the MARK of
+// their heading's number, `4b.` included), when a figure it names is missing, and when the output
+// holds an absolute path (see `WeavingProblems`). Each chapter's `// MARK: Experiments` block
+// names flags; every one must appear in the chapter's `--help`, or the book fails, naming the
+// chapter and the flag.
 import ArgumentParser
 import CourseBook
 import CourseSupport
@@ -17,7 +22,10 @@ struct BookCommand: ParsableCommand {
         commandName: "book",
         abstract: "Weave every chapter (prose, code, output, figures) into static HTML pages in FIGURES/book/.",
         discussion: "Run `swift run -c release figures` first to fill in each chapter's output and figures;"
-            + " pages of chapters that have not run say so. Build the chapters too: the flags their experiments name are checked against their --help.")
+            + " pages of chapters that have not run say so. The book reads the output each chapter saved in FIGURES/book/ and runs no chapter."
+            + " It writes no page when a printed heading matches no `// MARK:` of its chapter, a figure is missing,"
+            + " or the output holds an absolute path; it names the chapter, the line and what."
+            + " Build the chapters too: the flags their experiments name are checked against their --help.")
 
     @Option(name: .long, help: ArgumentHelp("Folder of the figures; the pages go to its book/ folder.", valueName: "dir"))
     var figures: String = CoursePaths.figures.path

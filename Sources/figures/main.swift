@@ -88,7 +88,8 @@ struct Figures: ParsableCommand {
         }
         // The book: every chapter's page woven from its source, the output just saved and the
         // figures just drawn, so that the three never disagree. It also checks the flags each
-        // chapter's experiments name.
+        // chapter's experiments name, and refuses output it cannot place under its chapter's
+        // MARKs, a missing figure or an absolute path: then this command fails too.
         let book = binDirectory.appendingPathComponent("book")
         guard FileManager.default.isExecutableFile(atPath: book.path) else {
             throw ValidationError("book is not built in \(binDirectory.path): run `swift build -c release` first")

@@ -41,7 +41,7 @@ struct SwiftSourceTests {
     @Test func proseAndCodeSplitIntoRegions() {
         let source = SwiftSource(parsing: chapter)
         #expect(source.regions.map(\.title) == [nil, "1. The first idea", "Experiments"])
-        #expect(source.regions.map(\.number) == [nil, 1, nil])
+        #expect(source.regions.map(\.number) == [nil, "1", nil])
         #expect(source.firstLine == "Chapter 9 — A title")
 
         let opening = source.regions[0].blocks

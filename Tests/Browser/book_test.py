@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""The book's pages in a real browser: Debian's headless Chromium, driven through its DevTools
+protocol (the `Browser` of explorer_test.py), in a window 1280 pixels wide, as a projector shows it.
+
+    book_test.py PAGE.html ...
+
+For every page, after its images finished loading and with every <details> opened:
+  - it has an <h1>, text, and no script;
+  - every <img> was found and decoded (naturalWidth > 0);
+  - no block of code or output (<pre>) and no table is wider than its column: a block's content
+    is no wider than the block (scrollWidth), no block or table reaches past the right edge of the
+    page's <main>, and the page itself does not scroll sideways;
+  - every link of the page's contents (nav.toc) leads to an element of the page, and a chapter's
+    page (chNN-*.html) has such contents.
+Each check prints "ok   ..." or "FAIL ..."; the exit status is 1 when any failed.
+"""
+import json, os, pathlib, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from explorer_test import Browser  # noqa: E402
+
+WIDTH, HEIGHT = 1280, 800
+
+MEASURE = """(async () => {
+  await Promise.all(Array.from(document.images).map(img => img.complete ? null :
+    new Promise(done => { img.addEventListener("load", done); img.addEventListener("error", done); })));
+  document.querySelectorAll("details").forEach(d => { d.open = true; });
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const main = document.querySelector("main") || document.body;
+  const right = main.getBoundingClientRect().right;
+  const describe = e => e.tagName.toLowerCase() + (e.className ? "." + e.className : "") + " \u201c"
+    + e.innerText.trim().split("\\n")[0].slice(0, 50) + "\u201d";
+  const blocks = Array.from(main.querySelectorAll("pre, table"));
+  const wide = blocks.filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > right + 1)
+    .map(e => describe(e) + ": " + Math.max(e.scrollWidth, Math.round(e.getBoundingClientRect().width)) + " px");
+  const links = Array.from(document.querySelectorAll("nav.toc a"));
+  const unresolved = links.map(a => a.getAttribute("href"))
+    .filter(h => !h.startsWith("#") || !document.getElementById(decodeURIComponent(h.slice(1))));
+  return { title: document.title, h1: document.querySelectorAll("h1").length,
+    text: document.body ? document.body.innerText.length : 0, scripts: document.scripts.length,
+    images: document.images.length,
+    broken: Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute("src")),
+    blocks: blocks.length, wide, sideways: document.documentElement.scrollWidth - window.innerWidth,
+    contents: links.length, unresolved, width: window.innerWidth };
+})()"""
+
+
+def main(pages):
+    browser = Browser(width=WIDTH, height=HEIGHT)
+    failed = False
+    try:
+        for page in pages:
+            name = os.path.basename(page)
+            url = pathlib.Path(page).resolve().as_uri()
+            browser.navigate("about:blank")
+            browser.wait("location.href === 'about:blank'", timeout=10)
+            browser.navigate(url)
+            if not browser.wait("location.protocol === 'file:' && document.readyState === 'complete'", timeout=60):
+                print(f"FAIL {name}: did not load"); failed = True; continue
+            r = browser.evaluate(MEASURE, timeout=120)
+            problems = []
+            if r["width"] != WIDTH: problems.append(f"the window is {r['width']} px wide, not {WIDTH}")
+            if r["h1"] < 1: problems.append("no <h1>")
+            if r["text"] < 500: problems.append(f"only {r['text']} characters of text")
+            if r["scripts"]: problems.append(f"{r['scripts']} scripts")
+            if r["broken"]: problems.append("images not shown: " + ", ".join(r["broken"]))
+            if r["wide"]: problems.append(f"{len(r['wide'])} blocks wider than the page: " + "; ".join(r["wide"][:5]))
+            if r["sideways"] > 0: problems.append(f"the page scrolls sideways by {r['sideways']} px")
+            if r["unresolved"]: problems.append("contents links that lead nowhere: " + ", ".join(r["unresolved"]))
+            if name.startswith("ch") and r["contents"] == 0: problems.append("no contents (nav.toc) at the top")
+            if problems:
+                failed = True
+                print(f"FAIL {name}: " + "; ".join(problems))
+            else:
+                print(f"ok   {name}: \"{r['title']}\", {r['text']} characters; at {WIDTH} px, none of its {r['blocks']} code, "
+                      f"output and table blocks wider than the page; {r['images']} images, all decoded; "
+                      f"{r['contents']} contents links, all resolve")
+    finally:
+        browser.close()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit("usage: book_test.py PAGE.html ...")
+    sys.exit(main(sys.argv[1:]))
