@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import VAECore
+@testable import VAENumerics
+@testable import VAEPlot
 
 /// The gradient check in Float64, on a Linear layer (and a wrong one) with its Double reference.
 @Suite struct GradientCheckFloat64Tests {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import VAECore
+@testable import VAENumerics
+@testable import VAEPlot
 
 /// FigureLint on figures known to be right and known to be wrong, and the single-panel title.
 @Suite struct FigureLintTests {

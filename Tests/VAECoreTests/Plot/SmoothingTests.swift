@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import VAECore
+@testable import VAENumerics
+@testable import VAEPlot
 
 /// The project's smoother for per-step curves, `exponentialMovingAverage`.
 @Suite struct SmoothingTests {
