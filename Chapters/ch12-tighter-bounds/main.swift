@@ -319,9 +319,12 @@ struct Chapter12: ParsableCommand {
     // uses (as the flow does), with log p(z) a log-sum-exp over the K components (the largest term
     // subtracted first: a code far from every component has log-densities near −1000, whose
     // exponentials are all 0 in Double). And every update encodes the K pseudo-inputs beside the
-    // batch, one pass over the rows [x; u] and one backward pass through the same encoder (its
-    // batch norm then takes its statistics over both); with K = 500 and batches of 128 that is
-    // about five times the encoder's work. The evaluations encode the pseudo-inputs once and use
+    // batch and passes their gradient back through the encoder: with K = 500 and batches of 128,
+    // several times the encoder's work. They are encoded as evaluation encodes them, batch norm
+    // with its running statistics: in the batch's own training-mode pass, batch norm's statistics
+    // over [x; u] would carry each batch's digits into the prior, which would learn to fit every
+    // batch through them (on a short run its training KL̂ came out near 3 nats, the test KL̂ near
+    // 26). The evaluations encode the pseudo-inputs once and use
     // the mixture's log p(z) in the ELBO's KL column and in every importance weight, so the
     // paired NLL compares the two priors on the same footing. `Sources/VAECore/VAE/VampPrior.swift`
     // writes the density, its gradients with respect to z and to every component, and the

@@ -119,8 +119,9 @@ struct PriorKLTerm {
 ///
 /// A prior may ask the encoder to encode images of its own with each batch (`encoderInputs`): the
 /// VampPrior's pseudo-inputs, whose posteriors q(z|u_k) are its mixture components. The model
-/// encodes them beside the batch, hands their posteriors to `klTerm` and `logDensity`, and passes
-/// the gradient that reaches them back to `backward(encoderInputGradient:)`.
+/// encodes them (in evaluation mode, `VAE.encodeForTraining`), hands their posteriors to `klTerm`
+/// and `logDensity`, and passes the gradient that reaches them back to
+/// `backward(encoderInputGradient:)`.
 ///
 /// Adding a prior: a type conforming to this protocol (in its own file), a case of
 /// `PriorConfiguration` that builds it, and its name on `vae train`'s `--prior`.
@@ -232,26 +233,57 @@ extension VAE {
         return PreparedPrior(prior: prior, inputPosteriors: DiagonalGaussian(mean: mean, logVariance: logVariance))
     }
 
-    /// The training step's encoder pass: the batch's posteriors (B, D each), and, for a prior with
-    /// encoder inputs, theirs (K, D each) from the same pass over the rows [images; inputs] (so
-    /// that one backward pass serves both; BatchNorm's batch statistics are then those of all
-    /// B + K rows). Without encoder inputs, exactly `encode`.
-    func encodeForTraining(_ images: Tensor, labels: [Int]?) throws -> (mean: Tensor, logVariance: Tensor, inputPosteriors: DiagonalGaussian?) {
+    /// The training step's encoder pass: the batch's posteriors (B, D each) in training mode, and,
+    /// for a prior with encoder inputs, theirs (`PriorPass`), encoded first.
+    ///
+    /// The prior's images are encoded in evaluation mode, with BatchNorm's running statistics as
+    /// they stand before the batch's pass moves them: the prior is then the function of the
+    /// weights that evaluation uses, and it cannot see the batch. (Encoding them in one
+    /// training-mode pass with the batch would let BatchNorm's batch statistics carry the batch's
+    /// images into every component: the prior would fit each batch through them, its KL̂ in
+    /// training far below the one evaluation measures.) The layers cache one pass at a time, so
+    /// `priorBackward` encodes them again, with the same statistics, before their backward pass.
+    /// Without encoder inputs, exactly `encode`.
+    func encodeForTraining(_ images: Tensor, labels: [Int]?) throws -> (mean: Tensor, logVariance: Tensor, priorPass: PriorPass?) {
         guard let inputs = prior.encoderInputs() else {
             let (mean, logVariance) = try encode(images, labels: labels)
             return (mean, logVariance, nil)
         }
-        guard images.rank == 4, Array(images.shape.dropFirst()) == Architecture.imageShape else {
-            throw VAEConfigurationError("the VAE takes (B, 1, 28, 28) images, not \(images.shape)")
-        }
-        let b = images.shape[0], k = inputs.shape[0], d = configuration.latentDimensions
-        let statistics = encoderHead.forward(encoderBody.forward(Tensor.concatenateRows(images, inputs)))   // (B + K, 2D)
-        let batch = statistics.rows(0..<b), own = statistics.rows(b..<(b + k))
-        return (batch.columns(0..<d), batch.columns(d..<2 * d),
-                DiagonalGaussian(mean: own.columns(0..<d), logVariance: own.columns(d..<2 * d)))
+        let runningStatistics = encoderBody.buffers.map(\.value)
+        let posteriors = encodePriorInputs(inputs)
+        let (mean, logVariance) = try encode(images, labels: labels)
+        return (mean, logVariance, PriorPass(inputs: inputs, posteriors: posteriors, runningStatistics: runningStatistics))
     }
 
-    /// The prior's code gradient, weighted by the KL's weight w, added into the first D columns of
+    /// The posteriors of the prior's images, (K, D) each, by the encoder in evaluation mode (its
+    /// previous mode restored).
+    private func encodePriorInputs(_ inputs: Tensor) -> DiagonalGaussian {
+        let wasTraining = encoderBody.isTraining
+        encoderBody.isTraining = false
+        defer { encoderBody.isTraining = wasTraining }
+        let statistics = encoderHead.forward(encoderBody.forward(inputs))                    // (K, 2D)
+        let d = configuration.latentDimensions
+        return DiagonalGaussian(mean: statistics.columns(0..<d), logVariance: statistics.columns(d..<2 * d))
+    }
+
+    /// The prior's images' backward pass, after the batch's: with the running statistics the
+    /// forward pass used put back for the while, they are encoded again (the same values), and
+    /// w·∂KL/∂(μ_k, log σ²_k) flows through the head and the encoder's layers (accumulating
+    /// their gradients) to the images, and from there into the prior's parameters.
+    func priorBackward(_ pass: PriorPass, _ term: PriorKLTerm, klWeight w: Float) {
+        guard let own = term.inputPosteriorGradient else { return }
+        let moved = encoderBody.buffers.map(\.value)
+        for (buffer, value) in zip(encoderBody.buffers, pass.runningStatistics) { buffer.value = value }
+        defer { for (buffer, value) in zip(encoderBody.buffers, moved) { buffer.value = value } }
+        _ = encodePriorInputs(pass.inputs)
+        let wasTraining = encoderBody.isTraining
+        encoderBody.isTraining = false
+        defer { encoderBody.isTraining = wasTraining }
+        let dStatistics = Tensor.concatenateColumns(own.mean, own.logVariance).map { $0 * w }   // (K, 2D)
+        prior.backward(encoderInputGradient: encoderBody.backward(encoderHead.backward(dStatistics)))
+    }
+
+    /// The prior's ∂KL/∂z, weighted by the KL's weight w, added into the first D columns of
     /// ∂L/∂z (B, D [+ classes]); nothing for a KL that does not depend on z.
     static func addCodeGradient(_ term: PriorKLTerm, into dz: inout Tensor, klWeight w: Float) {
         guard let g = term.codeGradient else { return }
@@ -262,19 +294,12 @@ extension VAE {
             }
         }
     }
+}
 
-    /// ∂L/∂(head's output) of every row the head saw: the batch's (B, 2D), and below it, for a
-    /// prior with encoder inputs, w·∂KL/∂(μ_k, log σ²_k) of theirs (K, 2D). Without, `dStatistics` itself.
-    static func headGradient(_ dStatistics: Tensor, _ term: PriorKLTerm, klWeight w: Float) -> Tensor {
-        guard let own = term.inputPosteriorGradient else { return dStatistics }
-        let weighted = Tensor.concatenateColumns(own.mean, own.logVariance).map { $0 * w }
-        return Tensor.concatenateRows(dStatistics, weighted)
-    }
-
-    /// Hands the gradient that reached the prior's encoder inputs (the last K rows of ∂L/∂images
-    /// of the encoder's pass, (B + K, 1, 28, 28)) to the prior.
-    func priorBackward(imageGradient: Tensor, batch b: Int) {
-        guard imageGradient.rank == 4, imageGradient.shape[0] > b else { return }
-        prior.backward(encoderInputGradient: imageGradient.rows(b..<imageGradient.shape[0]))
-    }
+/// What a training step keeps of its prior's encoder pass for the backward: the prior's images
+/// (K, 1, 28, 28), their posteriors, and BatchNorm's running statistics as that pass used them.
+struct PriorPass {
+    let inputs: Tensor
+    let posteriors: DiagonalGaussian
+    let runningStatistics: [Tensor]
 }

@@ -237,7 +237,7 @@ public final class VAE {
     /// These are the N(0, I) prior's terms; the model's `prior` supplies them (`Prior.klTerm`). A
     /// prior without a closed-form KL (the VampPrior) gives the one-sample KL̂ = log q(z|x) − log p(z)
     /// at this z, whose gradient with respect to z joins ∂L/∂z (weighted by w); its pseudo-inputs
-    /// are encoded in the same pass as the images, and their gradient flows back to them.
+    /// are encoded in evaluation mode (`encodeForTraining`), and their gradient flows back to them.
     /// `targets` default to the images (a binarized batch is both); `noise` replaces the ε draw.
     ///
     /// A model with a flow trains by `accumulateFlowGradients` instead (the one-sample KL̂ of
@@ -255,7 +255,7 @@ public final class VAE {
             return try accumulateFlowGradients(images: images, targets: targets, beta: beta, noise: noise, using: &random)
         }
         let targets = targets ?? images
-        let (mean, logVariance, inputPosteriors) = try encodeForTraining(images, labels: labels)
+        let (mean, logVariance, priorPass) = try encodeForTraining(images, labels: labels)
         let (z, epsilon, sigma) = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: noise, using: &random)
         let onehot = try condition(labels, batch: images.shape[0])
         let logits = decoder.forward(decoderInput(z, onehot: onehot))
@@ -264,7 +264,7 @@ public final class VAE {
         // The prior's KL term (`Prior.klTerm`): `kl` the KL as reported, `klTerm` what the objective
         // sees (for N(0, I) with free bits, at least λ per dimension).
         let priorTerm = try prior.klTerm(mean: mean, logVariance: logVariance, z: z, epsilon: epsilon, freeBits: freeBits,
-                                         inputPosteriors: inputPosteriors)
+                                         inputPosteriors: priorPass?.posteriors)
         let (kl, klTerm) = (priorTerm.kl, priorTerm.objective)
         let weight = objective.klWeight(kl: klTerm.value)
         guard reconstruction.value.isFinite, kl.value.isFinite else {
@@ -282,10 +282,10 @@ public final class VAE {
             let dCentres = dz.columns(0..<d) - dStatistics.columns(0..<d)          // (B, D)
             labelCentres.gradient = labelCentres.gradient + Tensor.matmul(onehot, dCentres, transposeA: true)
         }
-        var dFeatures = encoderHead.backward(VAE.headGradient(dStatistics, priorTerm, klWeight: Float(weight)))
+        var dFeatures = encoderHead.backward(dStatistics)
         if onehot != nil { dFeatures = dFeatures.columns(0..<featureCount) }
-        let dImages = encoderBody.backward(dFeatures)
-        if inputPosteriors != nil { priorBackward(imageGradient: dImages, batch: images.shape[0]) }
+        _ = encoderBody.backward(dFeatures)
+        if let priorPass { priorBackward(priorPass, priorTerm, klWeight: Float(weight)) }   // the prior's own images
         return ELBOTerms(reconstruction: reconstruction.value, kl: kl.value, objective: objective.value(kl: klTerm.value) + reconstruction.value)
     }
 }

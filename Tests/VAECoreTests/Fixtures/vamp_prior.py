@@ -8,9 +8,12 @@ Two kinds of case:
     hundreds of standard deviations from every component, where exp of the components' log-densities
     underflows and only a log-sum-exp that subtracts the largest survives.
   - "vae_small": one training pass of a small convolutional VAE (as in vae.py) with a VampPrior of
-    K pseudo-inputs u = σ(a): the encoder runs once over the rows [x; u] in training mode (batch
-    norm's statistics over all B + K rows), z = μ + σ·ε, and the loss is the reconstruction plus the
-    batch mean of the one-sample KL̂ = log q(z|x) − log p(z), log q(z|x) = −½ Σ_d (ε² + log σ² + log 2π).
+    K pseudo-inputs u = σ(a): the encoder encodes u in evaluation mode (batch norm's running
+    statistics, as they stand before the batch's pass) and x in training mode, z = μ + σ·ε, and the
+    loss is the reconstruction plus the batch mean of the one-sample KL̂ = log q(z|x) − log p(z),
+    log q(z|x) = −½ Σ_d (ε² + log σ² + log 2π). The running statistics are first moved away from
+    their initial 0 and 1 by a few training-mode passes, so that evaluation mode differs from an
+    identity.
     Keys as vae.py's: "state:*" (with "state:prior.pseudo_input_logits", a), "images", "epsilon",
     "reconstruction", "kl", "objective", "grad:*", "model_config".
 
@@ -37,6 +40,23 @@ def vamp_log_density(z, mu_k, logvar_k):
     diff = z[:, None, :] - mu_k[None, :, :]                                   # (N, K, D)
     a = -0.5 * (diff.pow(2) * torch.exp(-logvar_k)[None] + logvar_k[None] + LOG_2PI).sum(2)
     return torch.logsumexp(a, dim=1) - math.log(mu_k.shape[0])
+
+
+def encode_in_evaluation_mode(model, u):
+    """model.encode(u) in evaluation mode, with copies of batch norm's running statistics as they
+    stand now (the training-mode pass that follows updates the originals in place, which autograd
+    would refuse), the parameters shared so that their gradients collect both passes."""
+    originals = []
+    for m in model.modules():
+        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+            originals.append((m, m.running_mean, m.running_var))
+            m.running_mean, m.running_var = m.running_mean.clone(), m.running_var.clone()
+    model.eval()
+    result = model.encode(u)
+    model.train()
+    for m, mean, var in originals:
+        m.running_mean, m.running_var = mean, var
+    return result
 
 
 def function_case(seed, n, k, d, far=0):
@@ -67,13 +87,15 @@ def vae_case(seed, batch, latent, pseudo_inputs):
     model.train()
     # The pseudo-inputs' logits, spread so that the components differ: u = σ(a) from 0.05 to 0.95.
     a = torch.nn.Parameter(torch.logit(torch.rand(pseudo_inputs, 1, 28, 28) * 0.9 + 0.05))
+    with torch.no_grad():                                          # running statistics away from 0 and 1
+        for _ in range(3):
+            model.encode(torch.rand(8, 1, 28, 28))
     state = {"state:" + k: v.clone().float() for k, v in model.state_dict().items()}
     state["state:prior.pseudo_input_logits"] = a.detach().clone()
     x = torch.bernoulli(torch.rand(batch, 1, 28, 28) * 0.6)
     eps = torch.randn(batch, latent)
-    mu_all, logvar_all = model.encode(torch.cat([x, torch.sigmoid(a)]))
-    mu, logvar = mu_all[:batch], logvar_all[:batch]
-    mu_k, logvar_k = mu_all[batch:], logvar_all[batch:]
+    mu_k, logvar_k = encode_in_evaluation_mode(model, torch.sigmoid(a))
+    mu, logvar = model.encode(x)
     z = mu + torch.exp(0.5 * logvar) * eps
     rec = model.reconstruction(model.decode(z), x)
     log_q = -0.5 * (eps.pow(2) + logvar + LOG_2PI).sum(1)
