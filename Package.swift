@@ -81,9 +81,24 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // The library in layers, each a module that sees only the ones below it, so that the
+        // compiler refuses a back edge: `VAENumerics` (tensors, matrix multiply, random numbers,
+        // threads, clocks, atomic files) knows nothing of neural networks; `VAEPlot` (figures
+        // through gnuplot) knows tensors and nothing of models; `VAECore` (layers, losses,
+        // optimizers, data, the VAE and its training, evaluation, the judge, anomaly scores)
+        // builds on both and re-exports them, so that a chapter imports one module.
+        .target(
+            name: "VAENumerics",
+            swiftSettings: numericSettings
+        ),
+        .target(
+            name: "VAEPlot",
+            dependencies: ["VAENumerics"],
+            swiftSettings: numericSettings
+        ),
         .target(
             name: "VAECore",
-            dependencies: ["CZlib"],
+            dependencies: ["CZlib", "VAENumerics", "VAEPlot"],
             resources: [.copy("Resources/mnist"), .copy("Resources/fashion-mnist")],
             swiftSettings: numericSettings
         ),
@@ -128,12 +143,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ExplorerTests",
-            dependencies: ["Explorer", "VAECore", flyingFox],
+            dependencies: ["Explorer", "VAECore", "VAENumerics", flyingFox],
             swiftSettings: numericSettings
         ),
         .testTarget(
             name: "VAECoreTests",
-            dependencies: ["VAECore"],
+            dependencies: ["VAECore", "VAENumerics", "VAEPlot"],
             exclude: ["Fixtures"],
             swiftSettings: numericSettings
         ),

@@ -1,4 +1,4 @@
-# ch09-noise.png: a gnuplot script written by VAECore (Sources/VAECore/Plot).
+# ch09-noise.png: a gnuplot script written by VAEPlot (Sources/VAEPlot).
 # Self-contained: all the data is inline below, in datablocks ($D1 << EOD ... EOD).
 # Edit it, then re-render from the folder that holds this file, e.g.
 #     cd figures && gnuplot ch09-noise.gp

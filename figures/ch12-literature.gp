@@ -1,4 +1,4 @@
-# ch12-literature.png: a gnuplot script written by VAECore (Sources/VAECore/Plot).
+# ch12-literature.png: a gnuplot script written by VAEPlot (Sources/VAEPlot).
 # Self-contained: all the data is inline below, in datablocks ($D1 << EOD ... EOD).
 # Edit it, then re-render from the folder that holds this file, e.g.
 #     cd figures && gnuplot ch12-literature.gp

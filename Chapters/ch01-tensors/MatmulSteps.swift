@@ -126,7 +126,7 @@ func matmulBlocked(m: Int, n: Int, k: Int,
 }
 
 /// Step 4, the library's `gemm` on one thread: a register-blocked SIMD micro-kernel on packed
-/// operands (GotoBLAS/BLIS; see `Sources/VAECore/Linalg/GEMM*.swift`).
+/// operands (GotoBLAS/BLIS; see `Sources/VAENumerics/Linalg/GEMM*.swift`).
 ///
 /// - The micro-kernel keeps a 6×16 tile of C in 12 AVX registers for a whole slice of 256 steps
 ///   of p. Each step loads 16 floats of B and 6 of A, and does 12 FMAs of 8 lanes: C is not
@@ -143,7 +143,7 @@ func matmulKernelSingleThread(m: Int, n: Int, k: Int,
 
 /// Step 5, the same `gemm` on `threads` threads (by default one per core): the threads compute
 /// disjoint rectangles of C, handed out by the library's `parallelFor`
-/// (`Sources/VAECore/Util/Parallel.swift`: a pool of worker threads that spin briefly between
+/// (`Sources/VAENumerics/Util/Parallel.swift`: a pool of worker threads that spin briefly between
 /// jobs, so the many short fork-joins of a training step cost microseconds), so they never
 /// write the same memory and need no locks. Each element of C is still summed in the same
 /// order, so the result is bit for bit the one of step 4.

@@ -85,8 +85,11 @@ struct Chapter1: ParsableCommand {
     //
     // How fast could it be? A recent x86 core with AVX2 issues two 8-wide fused multiply-adds
     // per cycle: 2 FMAs × 8 floats × 2 operations = 32 FLOP per cycle, about 100 GFLOP/s per
-    // core at ~3 GHz, times the number of cores. The naive triple loop gets about 1: it is not
-    // the arithmetic that is slow, it is waiting for memory. The steps below (in
+    // core at ~3 GHz. A core with AVX-512 and full-width units (Zen 5, Intel's server cores)
+    // issues two 16-wide ones: 64 FLOP per cycle, about 200 GFLOP/s per core (Zen 4 splits each
+    // 512-bit operation into two 256-bit halves, so it stays at 32). Times the number of cores.
+    // The naive triple loop gets a few GFLOP/s: it is not the arithmetic that is slow, it is
+    // waiting for memory. The steps below (in
     // MatmulSteps.swift) close that gap one idea at a time, and we measure each:
     //   1. naive i-j-k: each C[i][j] is a dot product that strides down a column of B, touching
     //      a new cache line for every multiply;
@@ -95,9 +98,12 @@ struct Chapter1: ParsableCommand {
     //   3. blocking: work on tiles of A, B and C small enough to stay in cache, so each number
     //      loaded from memory is used many times;
     //   4. packing + a SIMD micro-kernel: copy tiles into the exact order the kernel reads, and
-    //      keep a 6×16 block of C in 12 vector registers while streaming A and B through;
+    //      keep a block of C in vector registers while streaming A and B through: 6×16 floats in
+    //      12 of AVX2's 16 registers, or, where the processor has AVX-512, 8×32 floats in 16 of
+    //      its 32 (the package builds the one the machine has; the section prints which ran,
+    //      and both give the same bits);
     //   5. every core: split C into blocks that the cores compute independently, handed out by
-    //      the library's `parallelFor` (Sources/VAECore/Util/Parallel.swift).
+    //      the library's `parallelFor` (Sources/VAENumerics/Util/Parallel.swift).
     // The section prints how many cores this machine offers
     // (`ProcessInfo.processInfo.activeProcessorCount`): step 5 can at best multiply step 4's
     // speed by that number. The last two steps are the library's `gemm`, which every later
@@ -112,6 +118,7 @@ struct Chapter1: ParsableCommand {
         let threads = self.threads ?? gemmMaxThreads
         print("this machine offers \(ProcessInfo.processInfo.activeProcessorCount) cores to this process;"
               + " step 5 runs on \(threads) thread\(threads == 1 ? "" : "s")")
+        print("the SIMD micro-kernel of steps 4 and 5: \(gemmMicroKernelSummary)")
         if let why = OpenBLAS.loadError { print("OpenBLAS is not measured: \(why)") }
         let results = measureMatmulSteps(sizes: sizes, threads: threads)
         var steps: [String] = []

@@ -225,7 +225,7 @@ struct Chapter3: ParsableCommand {
     // gradient Σ_j dx_j = 0. The normalisation subtracts it again, so it can never matter. Our
     // classifier's convolutions have no bias for that reason. (With one, Adam would turn the
     // rounding noise of that zero gradient into steps of ±lr: a pointless random walk that the
-    // golden-trajectory test, Tests/VAECoreTests/GoldenTrajectoryTests.swift, has to set aside.)
+    // golden-trajectory test, Tests/VAECoreTests/Training/GoldenTrajectoryTests.swift, has to set aside.)
     func batchNormBackward() throws {
         section("3. BatchNorm: the compact backward formula")
         var random = RandomSource(seed: options.seed &+ 3)

@@ -82,8 +82,9 @@ struct Chapter4: ParsableCommand {
     //
     // Backpropagation needs every step from the parameters to the loss to be a differentiable
     // function. "Draw z from N(μ, σ²)" is not a function of μ: ask for a sample at μ and at μ + h
-    // and you get two unrelated numbers, so (z(μ + h) − z(μ)) / h is noise of size ~σ/h that grows
-    // as h shrinks. There is no derivative to pass back to the encoder.
+    // and you get two unrelated numbers, so (z(μ + h) − z(μ)) / h is the difference of two
+    // independent draws divided by h: noise of standard deviation √2·σ/h, which grows as h
+    // shrinks. There is no derivative to pass back to the encoder.
     //
     // The trick is to draw the randomness first, from a distribution with no parameters,
     // ε ~ N(0, 1), and then compute z = μ + σ·ε, a deterministic, differentiable function of
@@ -104,7 +105,7 @@ struct Chapter4: ParsableCommand {
             let fixed = ((mu + h + sigma * epsilon) - (mu + sigma * epsilon)) / h
             print(String(format: "  trial %d: redraw the sample: %+10.1f    reuse one ε: %+.4f", trial, redrawn, fixed))
         }
-        print("with ε fixed the slope is exactly ∂z/∂μ = 1; redrawn, it is noise of size σ/h ≈ \(Int(sigma / h)).")
+        print("with ε fixed the slope is exactly ∂z/∂μ = 1; redrawn, it is noise of standard deviation √2·σ/h ≈ \(Int((2.0.squareRoot() * sigma / h).rounded())).")
     }
 
     // MARK: 3. Two gradient estimators, and their variance
@@ -125,10 +126,16 @@ struct Chapter4: ParsableCommand {
     // Both variances fall as 1/S; the gap between them is a constant factor, here large. The
     // section runs at μ = 0.5, σ = 1 (`--mu` and `--sigma` change them).
     //
-    // For this f both variances can be worked out. The pathwise estimate is 2(μ − 2) + 2σε, of
-    // variance 4σ²/S. The score-function one multiplies f(z) = (μ − 2 + σε)² by ε/σ, a product
-    // whose variance grows with (μ − 2)²/σ² as well as with σ²: the further μ is from 2 and the
-    // narrower the Gaussian, the worse it gets, even where the true gradient is small.
+    // For this f both variances can be worked out, and the table prints them beside the
+    // measurements. The pathwise estimate is 2(μ − 2) + 2σε, of variance 4σ²/S. The score-function
+    // one multiplies f(z) = (a + σε)² by ε/σ, with a = μ − 2: g = (a²ε + 2aσε² + σ²ε³)/σ. With the
+    // Gaussian's moments E[ε²] = 1, E[ε⁴] = 3, E[ε⁶] = 15 and the odd ones 0, E[g] = 2a (unbiased)
+    // and E[g²] = a⁴/σ² + 18a² + 15σ², so
+    //
+    //     Var[score-function estimate] = [a⁴/σ² + 14a² + 15σ²] / S      (a = μ − 2)
+    //
+    // which grows with (μ − 2)⁴/σ² as well as with σ²: the further μ is from 2 and the narrower
+    // the Gaussian, the worse it gets, even where the true gradient is small.
     //
     // ch04-gradient-variance.png draws both variances against S on log axes; ch04-gradient-
     // histogram.png the single-sample estimates of each on one x range, the true gradient marked:
@@ -164,7 +171,11 @@ struct Chapter4: ParsableCommand {
         }
 
         print(String(format: "true gradient ∂L/∂μ = %.3f at μ = %g, σ = %g; %d repeats per S", truth, mu, sigma, repeats))
-        print("   S   score mean   score var   pathwise mean   pathwise var   ratio")
+        // The exact variances of the two estimators (derived above), per sample.
+        let a = mu - 2
+        let exactScore = (a * a * a * a / (sigma * sigma) + 14 * a * a + 15 * sigma * sigma)
+        let exactPathwise = 4 * sigma * sigma
+        print("   S   score mean   score var   (exact)   pathwise mean   pathwise var   (exact)   ratio")
         var scoreVariance: [Double] = [], pathwiseVariance: [Double] = []
         var singleSample: (score: [Double], pathwise: [Double]) = ([], [])
         for s in sampleCounts {
@@ -172,7 +183,8 @@ struct Chapter4: ParsableCommand {
             if s == 1 { singleSample = (score, pathwise) }
             let (ms, vs) = meanAndVariance(score), (mp, vp) = meanAndVariance(pathwise)
             scoreVariance.append(vs); pathwiseVariance.append(vp)
-            print(String(format: "%4d   %10.3f   %9.3f   %13.3f   %12.4f   %5.1f", s, ms, vs, mp, vp, vs / vp))
+            print(String(format: "%4d   %10.3f   %9.3f   %7.3f   %13.3f   %12.4f   %7.4f   %5.1f",
+                         s, ms, vs, exactScore / Double(s), mp, vp, exactPathwise / Double(s), vs / vp))
         }
         // The axes span the measured points (both variances fall as 1/S).
         let xs = sampleCounts.map(Double.init)

@@ -41,8 +41,10 @@ import VAECore
 //             = E_q[ log p(x|z) ] − KL(q(z|x) ‖ p(z))   =: ELBO(x).
 //
 // The gap is exactly KL(q(z|x) ‖ p(z|x)): the bound is tight when the encoder finds the true
-// posterior. Maximising the ELBO over both networks therefore fits the decoder (raises log p(x))
-// and the encoder (closes the gap) at once. Its two terms:
+// posterior. Maximising the ELBO over both networks therefore pushes on both at once: the decoder
+// toward a higher ELBO (which raises log p(x) only in so far as the gap does not grow: a decoder
+// may also be pulled toward models whose posterior the encoder can match) and the encoder
+// toward the true posterior (closing the gap). Its two terms:
 //
 //   - reconstruction, E_q[log p(x|z)]: encode x, sample one z, decode, and score the 784 pixels
 //     with the Bernoulli log-likelihood, which is minus the binary cross-entropy from logits;
@@ -509,9 +511,10 @@ struct Chapter5: ParsableCommand {
     // Adam's last update of each epoch relative to it, ‖Δθ‖/‖θ‖. Adam moves each weight by at
     // most about η per update (less where its gradient's sign keeps changing), so the ratio is
     // about η over the layer's typical weight, times that consistency: it falls with the cosine
-    // decay of η, it is largest for the layers of the smallest weights (the wide linear layers,
-    // whose initial bound 1/√fan_in is small) and smallest for BatchNorm's scales, which sit near
-    // 1; 10⁻³ is the usual rule of thumb. The histograms are in units of each layer's initial
+    // decay of η, it is larger for layers of small weights (a large fan-in makes the initial
+    // bound 1/√fan_in small) whose gradients keep their sign, and smallest for BatchNorm's
+    // scales, which sit near 1; 10⁻³ is the usual rule of thumb. The table is followed by the
+    // layers of the largest and the smallest last ratio. The histograms are in units of each layer's initial
     // bound 1/√fan_in, where the initial weights are uniform on ±1: training spreads them into
     // long tails (weights beyond ±8 units fall in the end bins).
     func showInsideTraining(_ trainer: Trainer, figures: FigureWriter) throws {
@@ -533,6 +536,12 @@ struct Chapter5: ParsableCommand {
                            recorded.reconstructionGradient[0][l], recorded.reconstructionGradient[lastRow][l],
                            recorded.klGradient[0][l], recorded.klGradient[lastRow][l],
                            recorded.weightNorm[0][l], recorded.weightNorm[lastRow][l], recorded.updateRatio[lastRow][l]))
+        }
+        let lastRatios = recorded.updateRatio[lastRow]
+        if let largest = lastRatios.indices.max(by: { lastRatios[$0] < lastRatios[$1] }),
+           let smallest = lastRatios.indices.min(by: { lastRatios[$0] < lastRatios[$1] }) {
+            print("largest last update ratio: \(recorded.layers[largest].name) (\(String(format: "%.2e", lastRatios[largest])));"
+                  + " smallest: \(recorded.layers[smallest].name) (\(String(format: "%.2e", lastRatios[smallest])))")
         }
         try Pictures.filterEvolution(recorded, figures: figures)
         try Pictures.gradientFlow(recorded, figures: figures)

@@ -7,7 +7,7 @@
 // detector it is, honestly, including its famous failure: a model trained on clothing
 // (Fashion-MNIST) finds handwritten digits *more* likely than clothes (Nalisnick et al. 2019,
 // "Do deep generative models know what they don't know?"), and a model of digits finds a blank
-// page the most likely image of all. It builds seven scores from one model's outputs, the
+// page the most likely image of all. It builds eight scores from one model's outputs, the
 // metrics that judge them, and the corrections the literature proposes (a background model's
 // likelihood ratio, input complexity, the typicality test), and ends with a harder test: train
 // without one digit and ask whether the model notices that digit.
@@ -342,7 +342,9 @@ struct Chapter10: ParsableCommand {
                      imageCount, importanceSamples, measured, kept, watch.elapsedSeconds))
         print(String(format: "Ĥ = %.2f ± %.2f nats: the mean −log p̂(x) of the first %d training images (the typicality test's entropy)",
                      entropy.mean, entropy.standardError, reference.data.count))
-        print("mean of each score per set (nats, or bits for complexity; d² has mean D = \(model.vae.configuration.latentDimensions) under its own Gaussian):")
+        print("mean of each score per set (nats, or bits for complexity; d² is measured on μ, under a Gaussian whose covariance"
+              + " Cov[μ] + E[σ²] also holds the posteriors' spread, so the training codes' mean d² falls below"
+              + " D = \(model.vae.configuration.latentDimensions)):")
         let header = try result.inSet.columns().map(\.name)
         print("  " + "set".padding(toLength: 10, withPad: " ", startingAt: 0)
               + header.map { $0.padding(toLength: 17, withPad: " ", startingAt: 0) }.joined())
@@ -647,7 +649,7 @@ Chapter10.main()
 //    `--flip-rate 0.3`: each trains two new background models (in runs/background-*-flip0.10, …).
 //    Compare section 5's line "ood train=fashion out=mnist score=likelihood-ratio" with the
 //    default run's (0.2): Ren et al. tune the rate on held-out anomalies; how sensitive is it?
-// 2. A tighter likelihood. `--samples 1000 --images 500` (a fifth of the images, ten times the
+// 2. A tighter likelihood. `--samples 1000 --images 500` (a quarter of the images, ten times the
 //    importance samples): does section 5's iw-nll line move, or is the failure the model's and
 //    not the estimator's? The gap between the neg-elbo and iw-nll lines says how much the one z
 //    of the ELBO adds.

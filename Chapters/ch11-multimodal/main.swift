@@ -50,9 +50,11 @@ import VAECore
 // is Gaussian (the exponents add up to one quadratic in z). Per coordinate, with precisions
 // T_m = 1/σ_m² and the prior's T₀ = 1, μ₀ = 0:
 //
-//     Σ_m −T_m (z − μ_m)²/2 = −(Σ_m T_m) z²/2 + (Σ_m T_m μ_m) z + const
-//                           = −T (z − μ)²/2 + const,
-//     T = 1 + Σ_m T_m,   μ = (Σ_m T_m μ_m) / T,   σ² = 1/T:
+//     −z²/2 + Σ_m −T_m (z − μ_m)²/2 = −(1 + Σ_m T_m) z²/2 + (Σ_m T_m μ_m) z + const
+//                                  = −T (z − μ)²/2 + const,
+//     T = 1 + Σ_m T_m,   μ = (Σ_m T_m μ_m) / T,   σ² = 1/T
+//
+// (the first term is the prior's expert, written apart; Σ_m runs over the observed modalities):
 //
 // precisions add, and the mean is the precision-weighted mean of the experts' (the prior's 0
 // among them). A confident expert (small σ_m) dominates; an expert that knows nothing
@@ -319,10 +321,13 @@ struct Chapter11: ParsableCommand {
     //
     // Coherence: does a generated modality agree with the one it came from? For each test digit,
     // draw z ~ q(z | x) from the image alone and decode the label: image → label coherence is how
-    // often the most probable label is the digit's (a classifier through the shared code, though
-    // never trained as one). For each test label, draw z ~ q(z | y) from the label alone and
-    // decode an image: label → image coherence is how often the course's digit classifier (the
-    // judge of chapter 7) sees the label asked for. Codes are *drawn*, not set to the mean: the
+    // often the most probable label is the digit's (a classifier through the shared code: under
+    // MoPoE the image-only subset's code must also reconstruct the label, with weight λ, so it is
+    // trained as one; under MVAE's sub-sampled ELBO the image-alone term reconstructs only the
+    // image, and the label is read from q(z | x) only through what the joint term teaches). For
+    // each test label, draw z ~ q(z | y) from the label alone and decode an image: label → image
+    // coherence is how often the course's digit classifier (the judge of chapter 7) sees the
+    // label asked for. Codes are *drawn*, not set to the mean: the
     // model must be coherent everywhere its posterior puts mass. Joint coherence: z ~ N(0, I)
     // decoded by both decoders; how often the judge reads the image as the decoded label.
     //
@@ -474,7 +479,8 @@ struct Chapter11: ParsableCommand {
             / Double(testCount)
         let mnistToFashion = toFashion.accuracy!.overall, fashionToMnist = toDigits.accuracy!.overall
         print(String(format: "digit → clothing (z ~ q(z|digit), judged by the Fashion classifier): %.2f%% of the digit's class "
-                     + "(the judge on the real items: %.2f%%)", 100 * mnistToFashion, 100 * fashionReference.accuracy))
+                     + "(the judge on the %d real items paired with these digits: %.2f%%)", 100 * mnistToFashion, testCount,
+                     100 * fashionReference.accuracy))
         print(String(format: "clothing → digit (z ~ q(z|item), the mode image judged by the digit classifier): %.2f%% of the item's class "
                      + "(the judge on the real digits: %.2f%%; on the mean images σ(ℓ) instead: %.2f%%)", 100 * fashionToMnist,
                      100 * digitReference.accuracy, 100 * ofTheMeans))

@@ -13,7 +13,7 @@
 //   2. a tighter training objective: the importance-weighted bound L_k (Burda et al. 2016);
 //   3. a stronger model: the `wide` preset, twice the channels;
 //   4. a richer posterior: an inverse autoregressive flow on top of the Gaussian (Kingma et al. 2016);
-//   5. a training aid: KL warm-up (chapter 9's schedule sweep);
+//   5. a training aid: KL warm-up (chapter 9's KL sweep);
 //   6. a learned prior: the VampPrior, a mixture of the encoder's own posteriors (Tomczak and Welling 2018).
 //
 // Each configuration is trained once and reused by fingerprint, like every run of the course.
@@ -65,12 +65,12 @@ import VAECore
 // `VAE.accumulateImportanceWeightedGradients` (Sources/VAECore/VAE/VAE+ImportanceWeighted.swift)
 // writes this out; its tests check it against PyTorch's autograd and finite differences.
 //
-// Tucker et al. (2019) show that the encoder's part of this gradient grows noisier as k grows
-// (its signal-to-noise ratio falls like 1/√k, Rainforth et al. 2018) and give the doubly
-// reparameterised estimator (DReG), which replaces w̃_i by w̃_i² on the path through z and drops
+// Rainforth et al. (2018, "Tighter variational bounds are not necessarily better") show that the
+// encoder's part of this gradient grows noisier as k grows (its signal-to-noise ratio falls like
+// 1/√k); Tucker et al. (2019) give the doubly reparameterised estimator (DReG), which replaces w̃_i by w̃_i² on the path through z and drops
 // the score term: `vae train --estimator dreg`. The chapter trains the plain IWAE estimator; DReG
-// costs about twice as much per update here, because its encoder pass needs the decoder's input
-// gradient of every code.
+// costs more per update, because its encoder pass needs the decoder's input gradient of every
+// code (`vae train` prints the seconds per epoch of either).
 
 struct Chapter12: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -147,10 +147,11 @@ struct Chapter12: ParsableCommand {
     // each time it is served (dynamic binarization: 60,000 grey digits become endlessly many binary
     // ones, which is what keeps a 200-epoch run from overfitting), seed 1. One change each:
     //
-    //   elbo-200      the plain ELBO, 200 epochs: the long baseline (about an hour here).
+    //   elbo-200      the plain ELBO, 200 epochs: the long baseline (the longest run of the course).
     //   elbo-5        the plain ELBO, 5 epochs: the short baseline the five ideas are paired with.
     //   iwae-k5-5     the importance-weighted bound with k = 5 as the training objective.
-    //   wide-5        the `wide` preset: 64 and 128 channels instead of 32 and 64, about 3× the work.
+    //   wide-5        the `wide` preset: 64 and 128 channels instead of 32 and 64 (the probe's time
+    //                 per update says what that costs).
     //   iaf-5         two steps of an inverse autoregressive flow after the Gaussian posterior
     //                 (section 3).
     //   warmup-5      KL warm-up: β rises from 0 to 1 over the first 3 epochs (Bowman et al. 2016;
@@ -240,7 +241,7 @@ struct Chapter12: ParsableCommand {
     //     error of a *difference* is several times smaller than each NLL's own;
     //   - for the long run, the headline: −L_5000 on all 10,000 test digits (seed 2): Burda et al.'s
     //     protocol, the number the literature reports, and `vae evaluate`'s output on the same
-    //     checkpoint. It costs 50 million decoder passes: about half an hour here.
+    //     checkpoint. It costs 50 million decoder passes, the chapter's longest measurement.
     func measure(_ outcome: inout BoundOutcome, test: MNIST, long: Bool) throws {
         let elbo = try outcome.testELBO(test)
         outcome.elbo = elbo

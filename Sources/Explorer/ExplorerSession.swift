@@ -133,9 +133,9 @@ public final class ExplorerSession: @unchecked Sendable {
         let z = Tensor(shape: [count, configuration.latentDimensions], scalars: codes)
         return try withModel { model in
             let output = try model.decode(z, labels: labels)
-            guard sample else { return model.configuration.likelihood.mean(output) }
+            guard sample else { return model.likelihood.mean(output) }
             var random = RandomSource(seed: seed)
-            return model.configuration.likelihood.draw(output, parameter: model.likelihoodParameter, using: &random)
+            return model.likelihood.draw(output, using: &random)
         }
     }
 
@@ -165,7 +165,7 @@ public final class ExplorerSession: @unchecked Sendable {
         let scored = likelihood.evaluationSet(grey).images
         return try withModel { model in
             let (mean, logVariance) = try model.encode(scored, labels: labels)
-            let reconstruction = likelihood.mean(try model.decode(mean, labels: labels))
+            let reconstruction = model.likelihood.mean(try model.decode(mean, labels: labels))
             let elbo = try evaluateELBO(model: model, images: scored, labels: labels, seed: 1)
             let value = try score.scores(model: model, images: scored, labels: labels)[0]
             return Encoding(input: scored.scalars, mu: mean.scalars, sigma: logVariance.scalars.map { exp(0.5 * $0) }, reconstruction: reconstruction.scalars,

@@ -49,7 +49,7 @@ struct Train: ParsableCommand {
                                valueName: "widths"))
     var channels: String?
 
-    @Option(help: ArgumentHelp("Likelihood p(x|z): bernoulli (binarized pixels; default), gaussian (grey pixels, fixed σ) or gaussian-learned (a learned variance per pixel).",
+    @Option(help: ArgumentHelp("Likelihood p(x|z): \(Likelihood.commandLineHelp).",
                                valueName: "kind"))
     var likelihood: String?
 
@@ -310,12 +310,12 @@ struct Train: ParsableCommand {
             model.architecture = .convolutional(channels: parts.map { $0! })
         }
         if let likelihood {
-            do { model.likelihood = try Likelihood.named(likelihood, sigma: sigma) } catch { throw ValidationError("--likelihood: \(error)") }
+            do {
+                model.likelihood = try Likelihood.named(likelihood, sigma: sigma)
+                try model.likelihood.validate()
+            } catch { throw ValidationError("--likelihood \(likelihood): \(error)") }
         } else if sigma != nil {
             throw ValidationError("--sigma needs --likelihood gaussian")
-        }
-        if sigma != nil, model.likelihood.type != .gaussian {
-            throw ValidationError("--sigma is the fixed σ of --likelihood gaussian only")
         }
         if conditional { model.classCount = MNIST.classCount }
         if labelCentres {

@@ -160,11 +160,11 @@ public func importanceLogWeights(model: VAE, images: Tensor, samples k: Int, see
 
 /// log p(x, z) = log p(x|z) + log p(z) of one binary image x (1, 1, 28, 28) at each code of
 /// `codes` (M, D), in nats, log 2π included: the unnormalised true posterior p(z|x) ∝ p(x, z),
-/// which a 2-D model lets us evaluate on a grid. Bernoulli likelihood only.
+/// which a 2-D model lets us evaluate on a grid, under the model's likelihood.
 /// - Complexity: M decoder passes, `chunk` at a time.
 public func logJoint(model: VAE, image: Tensor, codes: Tensor, chunk: Int = 500) throws -> [Double] {
-    guard model.configuration.classCount == 0, model.configuration.likelihood == .bernoulli else {
-        throw AnalysisError("log p(x, z) is written for an unconditional Bernoulli VAE")
+    guard model.configuration.classCount == 0 else {
+        throw AnalysisError("log p(x, z) is written for an unconditional VAE")
     }
     let d = model.configuration.latentDimensions
     guard codes.rank == 2, codes.shape[1] == d, image.count == 784 else {
@@ -172,6 +172,7 @@ public func logJoint(model: VAE, image: Tensor, codes: Tensor, chunk: Int = 500)
     }
     let m = codes.shape[0]
     var result = [Double](repeating: 0, count: m)
+    let likelihood = model.preparedLikelihood(pixels: 784)
     try inEvaluationMode(model) {
         for start in stride(from: 0, to: m, by: chunk) {
             let rows = min(chunk, m - start)
@@ -182,7 +183,7 @@ public func logJoint(model: VAE, image: Tensor, codes: Tensor, chunk: Int = 500)
                     for r in 0..<rows {
                         var prior = 0.0
                         for j in 0..<d { let v = Double(z.scalars[r * d + j]); prior -= 0.5 * (v * v + log(2 * Double.pi)) }
-                        result[start + r] = bernoulliLogLikelihood(logits: l.baseAddress! + r * 784, targets: x.baseAddress!, count: 784)
+                        result[start + r] = likelihood.logLikelihood(output: l.baseAddress! + r * 784, targets: x.baseAddress!, count: 784)
                             + prior
                     }
                 }

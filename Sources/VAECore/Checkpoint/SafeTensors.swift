@@ -212,10 +212,3 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
-
-/// The POSIX reason of a Foundation file error ("Permission denied"), or its own description.
-func posixReason(_ error: Error) -> String {
-    let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-    if let underlying, underlying.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(underlying.code))) }
-    return error.localizedDescription
-}

@@ -69,9 +69,13 @@ public enum DatasetKind: String, Sendable, CaseIterable, Codable {
 ///     let ood   = try MNIST.load(.fashionMNIST, split: .test)
 public struct MNIST: Sendable {
     /// The images, (N, 1, H, W), pixels in [0, 1].
-    public var images: Tensor
+    public var images: Tensor { didSet { digest = DigestCache() } }
     /// The class of each image, 0..<10.
-    public var labels: [UInt8]
+    public var labels: [UInt8] { didSet { digest = DigestCache() } }
+    /// `contentDigest` once computed, shared by the copies of this value (a chapter that reuses
+    /// many runs of one training set hashes it once); a copy that changes its images or labels
+    /// gets a fresh, empty one.
+    var digest = DigestCache()
 
     /// The number of classes of both MNIST and Fashion-MNIST.
     public static let classCount = 10

@@ -265,13 +265,7 @@ func importanceLogWeightsReference(model: VAE, image: Tensor, label: Int?, epsil
         }
         if let prior { logPrior = prior.logDensity(z)[0] }      // another prior than N(0, I)
         let logits = try model.decode(z, labels: labels)
-        let logLikelihood: Double
-        if let variances = model.configuration.likelihood.pixelVariances(count: image.count, parameter: model.likelihoodParameter) {
-            logLikelihood = gaussianLogLikelihoodReference(means: logits.scalars.map { StableMath.sigmoid(Double($0)) },
-                                                           variances: variances.map(Double.init), targets: image.scalars)
-        } else {
-            logLikelihood = bernoulliLogLikelihoodReference(logits: logits.scalars, targets: image.scalars)
-        }
+        let logLikelihood = model.likelihood.referenceLogLikelihood(output: logits.scalars, targets: image.scalars)
         weights.append(logLikelihood + logPrior - logPosterior)
     }
     return weights

@@ -189,24 +189,3 @@ public func col2im(_ columns: Tensor, imageShape: [Int], kernel: (height: Int, w
     }
     return image
 }
-
-// MARK: Threads
-
-/// Runs `body` on contiguous chunks of 0..<count, one chunk per core when the total work
-/// (count·workPerItem element moves) is large enough to repay a fork-join, else inline
-/// (through `parallelFor`).
-/// Callers split by what each item writes, so that chunks never write the same memory.
-func forEachChunk(count: Int, workPerItem: Int, _ body: (Range<Int>) -> Void) {
-    let cores = computeThreads
-    let chunks = min(cores, count)
-    guard chunks > 1, count * workPerItem >= 1 << 16 else {
-        body(0..<count)
-        return
-    }
-    withoutActuallyEscaping(body) { escapable in
-        nonisolated(unsafe) let run = escapable
-        parallelFor(iterations: chunks) { chunk in
-            run((chunk * count / chunks) ..< ((chunk + 1) * count / chunks))
-        }
-    }
-}

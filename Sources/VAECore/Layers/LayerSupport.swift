@@ -1,13 +1,3 @@
-/// A layer built with an impossible configuration, or given an input of the wrong shape.
-///
-/// Constructors and `outputShape(forInput:)` throw it; `forward`, whose signature in `Layer`
-/// cannot throw, stops with the same message.
-public struct LayerConfigurationError: Error, CustomStringConvertible, Equatable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// A tensor of `shape` whose elements `initialize` writes, all of them, without first filling
 /// the buffer with zeros: layer outputs are written once, completely, by their kernels.
 @inline(__always)

@@ -159,7 +159,7 @@ public final class ImageModality: Modality {
     public func backwardDecoder(_ outputGradient: Tensor) -> Tensor { networks.decoder.backward(outputGradient) }
 
     public func reconstructionLoss(output: Tensor, target: Tensor) throws -> LossResult {
-        try networks.configuration.likelihood.loss(output: output, targets: target, parameter: networks.likelihoodParameter)
+        try networks.likelihood.loss(output: output, targets: target)
     }
 
     public func logLikelihoods(output: Tensor, target: Tensor) -> [Double] {
@@ -173,12 +173,12 @@ public final class ImageModality: Modality {
         }
     }
 
-    public func readable(_ output: Tensor) -> Tensor { networks.configuration.likelihood.mean(output) }
+    public func readable(_ output: Tensor) -> Tensor { networks.likelihood.mean(output) }
 
     /// The mode image for binary data; for grey values fitted by a Bernoulli (`binarized` off),
     /// whose "most probable" image would be binary though the data are not, the mean.
     public func mostProbable(_ output: Tensor) -> Tensor {
-        configuration.binarized ? networks.configuration.likelihood.mode(output) : readable(output)
+        configuration.binarized ? networks.likelihood.mode(output) : readable(output)
     }
 
     public var parameters: [Parameter] { networks.parameters }

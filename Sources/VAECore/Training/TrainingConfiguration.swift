@@ -263,9 +263,6 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         }
         guard usesImportanceWeighting else { return }
         let objective = "the importance-weighted objective (k = \(importanceSamples), \(importanceEstimator.displayName))"
-        guard model.likelihood.type == .bernoulli else {
-            throw TrainingConfigurationError("\(objective) is written for a Bernoulli likelihood, not \(model.likelihood.summary)")
-        }
         guard model.classCount == 0 else {
             throw TrainingConfigurationError("\(objective) is written for an unconditional model, not a conditional one")
         }

@@ -37,12 +37,31 @@ public struct RunFingerprint: Equatable, Sendable, CustomStringConvertible {
 
 extension MNIST {
     /// SHA-256 of the images' Float bits and the labels: what `RunFingerprint` calls the data.
-    /// - Complexity: one hash pass over N·(4·H·W + 1) bytes (about 0.6 s for MNIST's training set).
+    /// - Complexity: one hash pass over N·(4·H·W + 1) bytes (about 0.6 s for MNIST's training set)
+    ///   the first time; copies of the same value share the result.
     public var contentDigest: String {
-        var hash = SHA256()
-        images.withUnsafeBufferPointer { hash.update(UnsafeRawBufferPointer($0)) }
-        hash.update(labels)
-        return hash.finalize().hex
+        digest.value {
+            var hash = SHA256()
+            images.withUnsafeBufferPointer { hash.update(UnsafeRawBufferPointer($0)) }
+            hash.update(labels)
+            return hash.finalize().hex
+        }
+    }
+}
+
+/// A value computed at most once and shared by every copy of the struct that holds it, safely
+/// from several threads: `MNIST.contentDigest`'s memory.
+final class DigestCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: String?
+
+    /// The stored value, or `compute()`'s result, stored for next time.
+    func value(_ compute: () -> String) -> String {
+        lock.lock(); defer { lock.unlock() }
+        if let stored { return stored }
+        let computed = compute()
+        stored = computed
+        return computed
     }
 }
 

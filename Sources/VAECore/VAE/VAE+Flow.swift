@@ -47,7 +47,7 @@ extension VAE {
         let (z, logDeterminants) = flow.forward(z0, context: context)                  // (B, D), (B)
         let logits = decoder.forward(z)
 
-        let reconstruction = try configuration.likelihood.loss(output: logits, targets: targets, parameter: likelihoodParameter)
+        let reconstruction = try likelihood.loss(output: logits, targets: targets)
         let b = images.shape[0]
         let kl = VAE.flowKLEstimates(z: z, epsilon: epsilon, logVariance: logVariance, logDeterminants: logDeterminants)
             .reduce(0, +) / Double(b)

@@ -33,13 +33,13 @@ public struct ImportanceWeightedTerms: Sendable {
 extension VAE {
     /// One forward and backward pass of the **importance-weighted bound** on a batch (B, 1, 28, 28):
     /// returns its terms and **accumulates** the gradient of the batch-mean loss into every
-    /// parameter, for a Bernoulli likelihood and an unconditional model.
+    /// parameter, for an unconditional model, with any likelihood (`PixelLikelihood.codeLosses`).
     ///
     /// ## The bound
     /// For each image x draw k codes z_i = μ + σ ⊙ ε_i, ε_i ~ N(0, I), and weigh each by
     ///
     ///     log w_i = log p(x|z_i) + β·[log p(z_i) − log q(z_i|x)]
-    ///             = −BCE(ℓ(z_i), x) − (β/2)·Σ_d (z_id² − ε_id² − log σ_d²)        (the log 2π cancel)
+    ///             = log p(x|z_i) − (β/2)·Σ_d (z_id² − ε_id² − log σ_d²)        (the log 2π cancel)
     ///
     /// The loss is L = −log (1/k) Σ_i w_i = −logMeanExp_i(log w_i), averaged over the batch. With
     /// β = 1, E[−L] = L_k ≤ log p(x) is Burda et al.'s bound: L_1 is the ELBO, L_k rises with k
@@ -54,7 +54,9 @@ extension VAE {
     ///
     /// - **Decoder** (θ): only log p(x|z_i) depends on θ, so ∂L/∂θ = −Σ_i w̃_i ∂log p(x|z_i)/∂θ:
     ///   the decoder's backward pass on all k·B codes at once, from the logits' gradient
-    ///   w̃_i·(σ(ℓ) − x) / B (the BCE's gradient of each code, weighted).
+    ///   w̃_i·∂(−log p(x|z_i))/∂ℓ / B (for a Bernoulli w̃_i·(σ(ℓ) − x) / B, the BCE's gradient of
+    ///   each code, weighted). The likelihood's own parameters (a learned variance) get the same
+    ///   w̃-weighted sum of their codes' gradients.
     /// - **Encoder** (φ, through μ and v): log w_i depends on them along the path z_i = μ + σε_i
     ///   (∂z/∂μ = 1, ∂z/∂v = σε/2) and directly, through q's parameters. log q's direct
     ///   derivatives, ∂/∂μ = ε/σ and ∂/∂v = (ε² − 1)/2, and its path derivative ∂/∂z = −ε/σ
@@ -96,9 +98,10 @@ extension VAE {
     /// The k·B codes run through the decoder as one batch, batch-minor ((D, k·B) in, (784, k·B)
     /// out, column s·B + b for sample s of image b), so no transpose is spent on the codes or the
     /// logits; batch norm in the decoder (in training mode) takes its statistics over all k·B.
-    /// The loss and its logits' gradient come from the BCE's eight-lane kernel (`bceLaneTerms`),
-    /// eight codes of a pixel at a time, split over the cores by blocks of codes (each code's sum
-    /// in pixel order, whatever the number of threads); the weights' scaling is one more pass.
+    /// The loss and its logits' gradient come from the likelihood's `codeLosses` (for a Bernoulli
+    /// the BCE's eight-lane kernel, `bceLaneTerms`, eight codes of a pixel at a time, split over
+    /// the cores by blocks of codes, each code's sum in pixel order whatever the number of
+    /// threads); the weights' scaling is one more pass.
     /// Buffers are allocated once per call, never inside the loops. The decoder's work, and so
     /// most of the step's, grows k-fold; the encoder's does not. DReG adds one backward pass of
     /// the decoder.
@@ -111,8 +114,8 @@ extension VAE {
     ///   - samples: k ≥ 1.
     ///   - beta: the weight β ≥ 0 of the prior ratio (1: the bound itself).
     /// - Throws: `VAEConfigurationError` for a model or input this objective does not take (a
-    ///   likelihood other than Bernoulli, a conditional model, a model with a flow or a VampPrior, k < 1, a bad β or shape, targets
-    ///   outside [0, 1]); `TrainingError.nonFiniteLoss` when a loss is not finite (nothing is
+    ///   conditional model, a model with a flow or a VampPrior, k < 1, a bad β or shape, targets
+    ///   the likelihood cannot score); `TrainingError.nonFiniteLoss` when a loss is not finite (nothing is
     ///   accumulated then).
     /// - Complexity: the encoder's passes on B images, the decoder's on k·B codes, O(k·B·784)
     ///   for the loss.
@@ -120,9 +123,6 @@ extension VAE {
                                                       estimator: ImportanceWeightedEstimator = .iwae, beta: Double = 1,
                                                       noise: Tensor? = nil,
                                                       using random: inout RandomSource) throws -> ImportanceWeightedTerms {
-        guard configuration.likelihood.type == .bernoulli else {
-            throw VAEConfigurationError("the importance-weighted objective is written for a Bernoulli likelihood, not \(configuration.likelihood.summary)")
-        }
         guard configuration.classCount == 0 else {
             throw VAEConfigurationError("the importance-weighted objective is written for an unconditional model, not one of \(configuration.classCount) classes")
         }
@@ -159,10 +159,9 @@ extension VAE {
                      "the decoder's output \(logits.shape) does not fit the targets \(targets.shape)")
         let x = batchMinor(targets)                                                 // (784, B)
 
-        // −log p(x|z) of each code and the BCE's gradient (σ(ℓ) − x)/B, eight codes at a time.
+        // −log p(x|z) of each code and its gradient ∂/∂ℓ / B (the BCE's (σ(ℓ) − x)/B).
         var negativeLogLikelihoods = [Double](repeating: 0, count: codes)
-        var gradient = try importanceLogitGradients(logits: logits, targets: x, samples: k,
-                                                negativeLogLikelihoods: &negativeLogLikelihoods)
+        var gradient = try likelihood.codeLosses(logits: logits, targets: x, negativeLogLikelihoods: &negativeLogLikelihoods)
 
         // The log-weights of each image, its bound (the project's log-mean-exp) and its
         // normalised weights w̃ = exp(log w − log Σ w).
@@ -202,6 +201,7 @@ extension VAE {
             dregGradient = gradient
             scaleColumns(&dregGradient!, by: normalized.map { (1 - beta) * $0 + beta * $0 * $0 })
         }
+        likelihood.accumulateCodeParameterGradients(logits: logits, targets: x, weights: normalized)
         scaleColumns(&gradient, by: normalized)                                     // w̃_i·(σ(ℓ) − x)/B
         var dz = decoder.backwardBatchMinor(gradient)                               // (D, k·B)
         if let dregGradient {
@@ -247,49 +247,6 @@ extension VAE {
                 }
             }
         }
-    }
-
-    /// The BCE of every code, −log p(x|z_i) summed over pixels in pixel order, into
-    /// `negativeLogLikelihoods`, and its gradient (σ(ℓ) − x)/B (784, k·B), from the logits
-    /// (784, k·B) and the targets (784, B): code s·B + n is scored against image n. Blocks of
-    /// eight codes (of one sample) are shared out over the cores.
-    /// - Throws: a target outside [0, 1] or NaN.
-    private func importanceLogitGradients(logits: Tensor, targets: Tensor, samples k: Int,
-                                          negativeLogLikelihoods: inout [Double]) throws -> Tensor {
-        let (pixels, codes, b) = (logits.shape[0], logits.shape[1], targets.shape[1])
-        let vectors = (b + 7) / 8                        // blocks of ≤ 8 codes per sample
-        let units = k * vectors
-        let scale = Float(1 / Double(b))                 // the ELBO's .sumPerSample gradient scale
-        var badTargets = [Float](repeating: 0, count: units)   // a bad target of each block, or 0
-        let gradient = logits.withUnsafeBufferPointer { l in
-            targets.withUnsafeBufferPointer { t in
-                negativeLogLikelihoods.withUnsafeMutableBufferPointer { nll in
-                    badTargets.withUnsafeMutableBufferPointer { bad in
-                        makeLayerOutput(shape: [pixels, codes]) { g in
-                            nonisolated(unsafe) let (pl, pt, pg, pn, pb) = (l.baseAddress!, t.baseAddress!, g, nll.baseAddress!, bad.baseAddress!)
-                            forEachChunk(count: units, workPerItem: 16 * 8 * pixels) { range in
-                                for unit in range {
-                                    let s = unit / vectors, first = (unit % vectors) * 8
-                                    let lanes = min(8, b - first), column = s * b + first
-                                    var sums = SIMD8<Double>()
-                                    for p in 0..<pixels {
-                                        let (terms, badLane) = bceLaneTerms(pl + p * codes + column, pt + p * b + first,
-                                                                            pg + p * codes + column, lanes: lanes, gradientScale: scale)
-                                        sums += terms
-                                        if let badLane { pb[unit] = pt[p * b + first + badLane] }   // never 0; NaN != 0
-                                    }
-                                    for lane in 0..<lanes { pn[column + lane] = sums[lane] }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        if let badTarget = badTargets.first(where: { $0 != 0 }) {
-            throw VAEConfigurationError("the targets must lie in [0, 1], found \(badTarget)")
-        }
-        return gradient
     }
 
     /// Multiplies column r of `matrix` (rows, columns) by `weights[r]` (as a Float), rows shared

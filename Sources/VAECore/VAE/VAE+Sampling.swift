@@ -6,7 +6,7 @@ extension VAE {
     /// in [0, 1], grey images like MNIST's. A conditional model needs one label per code.
     /// - Throws: `VAEConfigurationError` for codes of the wrong shape or missing/bad labels.
     public func decodeMeans(_ z: Tensor, labels: [Int]? = nil) throws -> Tensor {
-        configuration.likelihood.mean(try decode(z, labels: labels))
+        likelihood.mean(try decode(z, labels: labels))
     }
 
     /// `count` new images (count, 1, 28, 28): z ~ N(0, I) drawn from `random`, one row of D
@@ -83,6 +83,6 @@ extension VAE {
 extension VAE {
     /// log p(x|z) per image under this model's likelihood, its variances computed once.
     func preparedLikelihood(pixels: Int) -> PreparedLikelihood {
-        configuration.likelihood.prepared(pixels: pixels, parameter: likelihoodParameter)
+        likelihood.prepared(pixels: pixels)
     }
 }

@@ -30,8 +30,9 @@ public final class VAE {
     /// With `labelCentres`: the centre m_y of each label in code space, (classes, D), named
     /// `label_centres.weight`; it starts at zero (the plain CVAE).
     public let labelCentres: Parameter?
-    /// A learned likelihood's parameter (`likelihood.log_variance`), or nil.
-    public let likelihoodParameter: Parameter?
+    /// The decoder's likelihood p(x|z), bound to its parameters (a learned variance,
+    /// `likelihood.log_variance`), if it has any.
+    public let likelihood: any PixelLikelihood
     /// F, the number of features the encoder's layers produce.
     public let featureCount: Int
     /// The IAF steps after the Gaussian (`configuration.flow`), named `flow.…`; nil for none.
@@ -62,7 +63,7 @@ public final class VAE {
 
         labelCentres = configuration.labelCentres
             ? Parameter(name: "label_centres.weight", value: Tensor(shape: [classes, latent])) : nil
-        likelihoodParameter = configuration.likelihood.makeParameter()
+        likelihood = configuration.likelihood.makePart()
         let features = featureCount
         flow = try configuration.flow.map {
             try InverseAutoregressiveFlow($0, latentDimensions: latent, features: features, using: &random)
@@ -90,7 +91,7 @@ public final class VAE {
     /// Every trained tensor, in state_dict order: what the optimizer updates.
     public var parameters: [Parameter] {
         encoderBody.parameters + encoderHead.parameters + decoder.parameters + (labelCentres.map { [$0] } ?? [])
-            + (likelihoodParameter.map { [$0] } ?? []) + (flow?.parameters ?? []) + prior.parameters
+            + likelihood.parameters + (flow?.parameters ?? []) + prior.parameters
     }
     /// BatchNorm's running statistics: saved, not trained.
     public var buffers: [Parameter] { encoderBody.buffers + decoder.buffers }
@@ -260,7 +261,7 @@ public final class VAE {
         let onehot = try condition(labels, batch: images.shape[0])
         let logits = decoder.forward(decoderInput(z, onehot: onehot))
 
-        let reconstruction = try configuration.likelihood.loss(output: logits, targets: targets, parameter: likelihoodParameter)
+        let reconstruction = try likelihood.loss(output: logits, targets: targets)
         // The prior's KL term (`Prior.klTerm`): `kl` the KL as reported, `klTerm` what the objective
         // sees (for N(0, I) with free bits, at least λ per dimension).
         let priorTerm = try prior.klTerm(mean: mean, logVariance: logVariance, z: z, epsilon: epsilon, freeBits: freeBits,

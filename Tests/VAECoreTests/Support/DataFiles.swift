@@ -2,6 +2,8 @@ import CZlib
 import Foundation
 import Testing
 @testable import VAECore
+@testable import VAENumerics
+@testable import VAEPlot
 
 /// Small IDX files written to a temporary folder, to test the loader on good and bad input.
 enum DataFiles {

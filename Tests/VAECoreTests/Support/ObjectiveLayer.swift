@@ -1,5 +1,7 @@
 import Foundation
 @testable import VAECore
+@testable import VAENumerics
+@testable import VAEPlot
 
 /// A model's training loss as a layer of its parameters, for `checkGradients`: its input is
 /// ignored (a dummy), its output is loss − L₀ (L₀ the loss at the starting weights), so that the
