@@ -7,7 +7,7 @@ import VAECore
 /// course's digit classifier (`DigitClassifier`, trained once and cached on first use).
 ///
 /// Samples are z ~ N(0, I) (or N(0, T²I) with `--temperature`, or from Gaussians fitted to the
-/// training codes with `--fitted-prior`), decoded, with the sigmoid of the logits: the Bernoulli
+/// training codes with `--fitted-prior`; a VampPrior model's from its mixture), decoded, with the sigmoid of the logits: the Bernoulli
 /// means, grey images in [0, 1] like the classifier's training data. A conditional checkpoint (classCount 10)
 /// gets N/10 samples of each label, interleaved (label i mod 10) so that every split of the
 /// Inception Score sees all classes.

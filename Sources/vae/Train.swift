@@ -14,6 +14,7 @@ import VAECore
 ///     swift run -c release vae train --optimizer sgd --momentum 0.9 --learning-rate 1e-4 --output runs/sgd
 ///     swift run -c release vae train --free-bits 0.5 --binarization static --schedule step --output runs/variants
 ///     swift run -c release vae train --importance-samples 5 --estimator dreg --output runs/iwae5
+///     swift run -c release vae train --prior vamp --pseudo-inputs 500 --epochs 5 --output runs/bounds/vamp-5
 ///     swift run -c release vae train --pair image-label                            # chapter 11's runs
 ///     swift run -c release vae train --pair mnist-fashion --objective mvae --output runs/mvae-fashion
 ///
@@ -70,6 +71,14 @@ struct Train: ParsableCommand {
 
     @Option(parsing: .unconditional, help: ArgumentHelp("With --flow-steps: features of the context h that every step sees (default 20).", valueName: "C"))
     var flowContext: Int?
+
+    @Option(help: ArgumentHelp("The prior p(z): standard-normal (N(0, I); default) or vamp (Tomczak and Welling's VampPrior, a mixture of the encoder's posteriors at learned pseudo-inputs; trains on the ELBO with a one-sample KL: β and KL warm-up apply; not with --conditional, --flow-steps, --free-bits, --capacity-max or --importance-samples above 1).",
+                               valueName: "kind"))
+    var prior: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --prior vamp: the number K of pseudo-inputs (default 500); each update encodes all of them beside the batch.",
+                               valueName: "K"))
+    var pseudoInputs: Int?
 
     // MARK: Objective
 
@@ -215,6 +224,8 @@ struct Train: ParsableCommand {
         if flowSteps != nil { names.append("--flow-steps") }
         if flowHidden != nil { names.append("--flow-hidden") }
         if flowContext != nil { names.append("--flow-context") }
+        if prior != nil { names.append("--prior") }
+        if pseudoInputs != nil { names.append("--pseudo-inputs") }
         if beta != nil { names.append("--beta") }
         if klWarmupEpochs != nil { names.append("--kl-warmup-epochs") }
         if capacityMax != nil { names.append("--capacity-max") }
@@ -312,6 +323,11 @@ struct Train: ParsableCommand {
             model.labelCentres = true
         }
         model.flow = try flowConfiguration()
+        if let prior {
+            do { model.prior = try PriorConfiguration.named(prior, pseudoInputs: pseudoInputs) } catch { throw ValidationError("--prior: \(error)") }
+        } else if pseudoInputs != nil {
+            throw ValidationError("--pseudo-inputs needs --prior vamp")
+        }
         config.model = model
         if let epochs { config.epochs = epochs }
         if let learningRate { config.learningRate = learningRate }

@@ -45,6 +45,10 @@ public struct ELBOEvaluation: Sendable, Equatable {
 /// image's ELBO is log p(x|z_T) + log p(z_T) − log q(z_T|x), still unbiased, with more variance.
 /// The `latent` statistics describe the Gaussian z₀.
 ///
+/// A prior without a closed-form KL (the VampPrior, `configuration.prior`) gives the same
+/// one-sample KL̂ = log q(z|x) − log p(z) at the one z, with its own log p(z); the `latent`
+/// statistics (KL per dimension, active units) are still measured against N(0, I).
+///
 /// The model runs in evaluation mode (BatchNorm normalises with its running statistics and does
 /// not update them); its previous mode is restored before returning.
 ///
@@ -62,6 +66,7 @@ public func evaluateELBO(model: VAE, images: Tensor, labels: [Int]? = nil, batch
     var random = RandomSource(seed: seed)
     let likelihood = model.preparedLikelihood(pixels: pixels)
     return try inEvaluationMode(model) {
+        let prior = try model.preparedPrior()
         var latent = LatentActivityAccumulator(dimensions: model.configuration.latentDimensions)
         var perImage: [Double] = [], perImageReconstruction: [Double] = [], perImageKL: [Double] = []
         perImage.reserveCapacity(n)
@@ -80,6 +85,7 @@ public func evaluateELBO(model: VAE, images: Tensor, labels: [Int]? = nil, batch
                 (z, kl) = model.posteriorSample(mean: mean, logVariance: logVariance, features: features, epsilon: epsilon)
             } else {
                 z = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: epsilon, using: &random).z
+                if !prior.isStandardNormal { kl = prior.klEstimates(z: z, epsilon: epsilon, logVariance: logVariance) }
             }
             let logits = try model.decode(z, labels: batchLabels)                      // (B, 1, 28, 28)
             logits.withUnsafeBufferPointer { l in

@@ -42,6 +42,10 @@ public enum ImportanceWeightedDefaults {
 /// w_i = log p(x|z_i) − ½ Σ_d (z_d² − ε_d² − log σ²_d) + Σ_t Σ_d log σ_t,d. The flow runs on each
 /// chunk of codes at once, its context computed once per image.
 ///
+/// For a model with another prior (the VampPrior, `configuration.prior`), log p(z_i) is that
+/// prior's (`Prior.logDensity`, its components encoded once per evaluation in evaluation mode):
+/// w_i = log p(x|z_i) + log p(z_i) + ½ Σ_d (ε_d² + log σ²_d + log 2π).
+///
 /// E[log p̂_k(x)] ≤ log p(x) for every k (Jensen), it increases with k, k = 1 is (in
 /// expectation) the ELBO, and it converges to log p(x) as k → ∞. The reported number is
 /// −mean log p̂_k(x), which overestimates the true NLL by the remaining gap.
@@ -111,6 +115,8 @@ struct ImportanceWorkspace {
     /// The image each code of a chunk belongs to, and its label.
     private var rowImage: [Int]
     private var rowLabels: [Int]
+    /// The model's prior, made ready at the first batch (nil until then).
+    private var prior: PreparedPrior?
 
     init(samples: Int, chunkSize: Int, latent: Int) {
         self.samples = samples; self.chunkSize = chunkSize; self.latent = latent
@@ -132,12 +138,15 @@ struct ImportanceWorkspace {
         let (mean, logVariance, features) = try model.encodeWithFeatures(images, labels: labels)  // (B, D) each
         let sigma = logVariance.map { exp(0.5 * $0) }                                  // (B, D)
         let context = model.flow.map { $0.contextVectors(features) }                   // (B, C), with a flow
+        if prior == nil { prior = try model.preparedPrior() }
+        let otherPrior = prior.flatMap { $0.isStandardNormal ? nil : $0 }            // log p(z) added after the loop
         let pairs = b * k
         for chunkStart in stride(from: 0, to: pairs, by: chunkSize) {
             let c = min(chunkSize, pairs - chunkStart)
             // z (C, D) = μ + σ ⊙ ε, and log p(z) − log q(z|x) per code (with a flow, all but the
-            // z_T² and log-determinant terms, added after the flow's pass).
-            let flowing = model.flow != nil
+            // z_T² and log-determinant terms, added after the flow's pass; with another prior than
+            // N(0, I), all but its log p(z)).
+            let flowing = model.flow != nil || otherPrior != nil
             var z = Tensor(shape: [c, d])
             epsilon.withUnsafeMutableBufferPointer { e in
                 random.fillGaussian(UnsafeMutableBufferPointer(rebasing: e[0..<(c * d)]))
@@ -165,6 +174,11 @@ struct ImportanceWorkspace {
             }
             if let flow = model.flow, let context {
                 z = flowCodes(flow, z0: z, context: context, rows: c)
+            }
+            if let otherPrior {          // log p(z) + ½ D log 2π: log q's log 2π, which N(0, I)'s cancelled
+                let logPrior = otherPrior.logDensity(z)
+                let halfLog2π = 0.5 * Double(d) * log(2 * Double.pi)
+                for r in 0..<c { logPriorRatio[r] += logPrior[r] + halfLog2π }
             }
             var chunkLabels: [Int]? = nil
             if let labels {
@@ -228,6 +242,7 @@ extension ImportanceWorkspace {
 /// each term of the definition in Double, with log 2π kept. `epsilon` holds the k draws, (k, D).
 func importanceLogWeightsReference(model: VAE, image: Tensor, label: Int?, epsilon: [Float]) throws -> [Double] {
     let d = model.configuration.latentDimensions
+    let prior = model.configuration.prior == .standardNormal ? nil : try model.preparedPrior()
     let labels = label.map { [$0] }
     let (mean, logVariance, features) = try model.encodeWithFeatures(image, labels: labels)
     let log2π = log(2 * Double.pi)
@@ -248,6 +263,7 @@ func importanceLogWeightsReference(model: VAE, image: Tensor, label: Int?, epsil
             logPrior = zT.scalars.reduce(0.0) { $0 - 0.5 * (Double($1) * Double($1) + log2π) }
             logPosterior -= logDeterminants[0]
         }
+        if let prior { logPrior = prior.logDensity(z)[0] }      // another prior than N(0, I)
         let logits = try model.decode(z, labels: labels)
         let logLikelihood = model.likelihood.referenceLogLikelihood(output: logits.scalars, targets: image.scalars)
         weights.append(logLikelihood + logPrior - logPosterior)

@@ -221,6 +221,23 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         }
         try validateImportanceWeighting()
         try validateFlow()
+        try validatePrior()
+    }
+
+    /// A prior without a closed-form KL (the VampPrior) trains on the ELBO with its one-sample KL̂
+    /// weighted by β: nothing that clamps, steers or replaces the closed form.
+    private func validatePrior() throws {
+        guard !model.prior.hasClosedFormKL else { return }
+        let prior = model.prior.summary
+        if case .capacity = kl {
+            throw TrainingConfigurationError("a model with \(prior) has no capacity objective γ·|KL − C| (its KL is a one-sample estimate); weight the KL by β (constant or warm-up) instead")
+        }
+        if freeBits != nil {
+            throw TrainingConfigurationError("free bits clamp the closed-form KL from N(0, I) per dimension, which a model with \(prior) does not have; leave them unset")
+        }
+        if usesImportanceWeighting {
+            throw TrainingConfigurationError("the importance-weighted objective (k = \(importanceSamples), \(importanceEstimator.displayName)) is written for the N(0, I) prior, not \(prior); train it with k = 1")
+        }
     }
 
     /// A model with an IAF posterior trains on the ELBO with its one-sample KL̂ weighted by β

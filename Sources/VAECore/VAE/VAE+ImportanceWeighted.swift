@@ -114,8 +114,8 @@ extension VAE {
     ///   - samples: k ≥ 1.
     ///   - beta: the weight β ≥ 0 of the prior ratio (1: the bound itself).
     /// - Throws: `VAEConfigurationError` for a model or input this objective does not take (a
-    ///   conditional model, a model with a flow, k < 1, a bad β or shape, targets the likelihood
-    ///   cannot score); `TrainingError.nonFiniteLoss` when a loss is not finite (nothing is
+    ///   conditional model, a model with a flow or a VampPrior, k < 1, a bad β or shape, targets
+    ///   the likelihood cannot score); `TrainingError.nonFiniteLoss` when a loss is not finite (nothing is
     ///   accumulated then).
     /// - Complexity: the encoder's passes on B images, the decoder's on k·B codes, O(k·B·784)
     ///   for the loss.
@@ -128,6 +128,9 @@ extension VAE {
         }
         guard flow == nil else {
             throw VAEConfigurationError("the importance-weighted objective is written for the Gaussian posterior, not an IAF one (train a flow model on the ELBO, k = 1)")
+        }
+        guard configuration.prior.hasClosedFormKL else {
+            throw VAEConfigurationError("the importance-weighted objective is written for the N(0, I) prior, not \(configuration.prior.summary) (train it on the ELBO, k = 1)")
         }
         guard k >= 1 else { throw VAEConfigurationError("the number of importance samples k must be at least 1, not \(k)") }
         guard beta.isFinite, beta >= 0 else { throw VAEConfigurationError("β must be a number ≥ 0, not \(beta)") }

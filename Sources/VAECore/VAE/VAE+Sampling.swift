@@ -10,7 +10,8 @@ extension VAE {
     }
 
     /// `count` new images (count, 1, 28, 28): z ~ N(0, I) drawn from `random`, one row of D
-    /// draws per image, `chunk` images at a time, decoded to Bernoulli means. A conditional model
+    /// draws per image, `chunk` images at a time, decoded to Bernoulli means. (z ~ p(z), the
+    /// model's prior: with a VampPrior, a component drawn uniformly, then a code from it.) A conditional model
     /// draws image n under `labels[n]`. Put the model in evaluation mode first (BatchNorm's
     /// running statistics), as generation should.
     ///
@@ -26,9 +27,9 @@ extension VAE {
         guard temperature.isFinite, temperature >= 0 else {
             throw VAEConfigurationError("the temperature must be a finite number ≥ 0, not \(temperature)")
         }
-        let latent = configuration.latentDimensions
+        let prior = try preparedPrior()
         return try decodeDraws(count: count, labels: labels, chunk: chunk) { n, _ in
-            Tensor.gaussian([n, latent], standardDeviation: temperature, using: &random)          // (n, D)
+            prior.sample(count: n, temperature: temperature, using: &random)                     // (n, D)
         }
     }
 

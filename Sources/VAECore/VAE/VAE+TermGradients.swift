@@ -28,11 +28,14 @@ extension VAE {
     /// are BatchNorm's running statistics, which the training-mode forward passes move. (The
     /// forward passes use batch statistics, as training does.)
     /// - Throws: as `accumulateGradients` (a non-finite loss, a bad shape or labels), and for a
-    ///   model with an IAF posterior, whose KL̂ depends on z and the flow (not written here).
+    ///   model with an IAF posterior or a VampPrior, whose KL̂ depends on z (not written here).
     public func termGradients(images: Tensor, targets: Tensor? = nil, labels: [Int]? = nil, noise: Tensor? = nil,
                               using random: inout RandomSource) throws -> TermGradients {
         guard flow == nil else {
             throw VAEConfigurationError("the gradients by term are written for the Gaussian posterior's closed-form KL, not an IAF posterior")
+        }
+        guard configuration.prior.hasClosedFormKL else {
+            throw VAEConfigurationError("the gradients by term are written for the closed-form KL from N(0, I), not \(configuration.prior.summary)")
         }
         let savedGradients = parameters.map(\.gradient)
         let savedBuffers = buffers.map(\.value)

@@ -2,9 +2,9 @@ import Foundation
 
 /// A variational autoencoder: an encoder q(z|x) = N(μ(x), diag σ²(x)), a decoder whose outputs ℓ
 /// (one per pixel) parameterise the likelihood p(x|z) (`Likelihood`: Bernoulli(σ(ℓ)) by default),
-/// and the prior p(z) = N(0, I). Its networks are built from `configuration.architecture`. With
-/// `configuration.flow`, q(z|x) is that Gaussian followed by an inverse autoregressive flow
-/// (`flow`; training and evaluation in `VAE+Flow.swift`).
+/// and the prior p(z) (`prior`: N(0, I) by default, or the VampPrior). Its networks are built from
+/// `configuration.architecture`. With `configuration.flow`, q(z|x) is that Gaussian followed by an
+/// inverse autoregressive flow (`flow`; training and evaluation in `VAE+Flow.swift`).
 ///
 /// Training maximises the evidence lower bound, per image,
 ///
@@ -37,10 +37,13 @@ public final class VAE {
     public let featureCount: Int
     /// The IAF steps after the Gaussian (`configuration.flow`), named `flow.…`; nil for none.
     public let flow: InverseAutoregressiveFlow?
+    /// The prior p(z) (`configuration.prior`): its KL term, its density and its draws; its
+    /// parameters, if any, are named `prior.…`.
+    let prior: any Prior
 
     /// A VAE with weights drawn from `random` by PyTorch's default initialisation, layer by layer
-    /// in order: the encoder's, its head, the decoder's, then the flow's (so a model without a
-    /// flow draws what it always drew).
+    /// in order: the encoder's, its head, the decoder's, the flow's, then the prior's (so a model
+    /// without a flow or a prior of its own draws what it always drew).
     /// - Throws: `VAEConfigurationError` when the configuration cannot be built (a layer whose
     ///   input does not fit is named, with both shapes).
     public init(_ configuration: VAEConfiguration = .reference, using random: inout RandomSource) throws {
@@ -51,8 +54,9 @@ public final class VAE {
         layout = try configuration.architecture.resolve(latentDimensions: latent, classCount: classes)
 
         encoderBody = try Sequential(layout.encoder.map { ($0.name, try $0.spec.makeLayer(input: $0.input, using: &random)) })
-        // The images need no gradient: a first convolution skips computing one.
-        (encoderBody.layers.first as? Conv2d)?.computesInputGradient = false
+        // The images need no gradient: a first convolution skips computing one (unless the prior's
+        // own images, the VampPrior's pseudo-inputs, pass through the encoder and learn).
+        (encoderBody.layers.first as? Conv2d)?.computesInputGradient = configuration.prior.encodesInputs
         featureCount = layout.head.input[0] - classes
         encoderHead = try Linear(inputFeatures: layout.head.input[0], outputFeatures: 2 * latent, using: &random)
         decoder = try Sequential(layout.decoder.map { ($0.name, try $0.spec.makeLayer(input: $0.input, using: &random)) })
@@ -64,6 +68,7 @@ public final class VAE {
         flow = try configuration.flow.map {
             try InverseAutoregressiveFlow($0, latentDimensions: latent, features: features, using: &random)
         }
+        prior = configuration.prior.makePrior(latentDimensions: latent, using: &random)
 
         for p in encoderBody.parameters + encoderBody.buffers { p.name = "encoder." + p.name }
         for p in encoderHead.parameters { p.name = "encoder.\(layout.head.name)." + p.name }
@@ -86,7 +91,7 @@ public final class VAE {
     /// Every trained tensor, in state_dict order: what the optimizer updates.
     public var parameters: [Parameter] {
         encoderBody.parameters + encoderHead.parameters + decoder.parameters + (labelCentres.map { [$0] } ?? [])
-            + likelihood.parameters + (flow?.parameters ?? [])
+            + likelihood.parameters + (flow?.parameters ?? []) + prior.parameters
     }
     /// BatchNorm's running statistics: saved, not trained.
     public var buffers: [Parameter] { encoderBody.buffers + decoder.buffers }
@@ -230,6 +235,10 @@ public final class VAE {
     /// With `freeBits` λ the objective sees Σ_d max(λ, KL̄_d) instead of the KL (`freeBitsKL`):
     /// the KL's gradients vanish for the dimensions whose batch-averaged KL is below λ. The
     /// returned `kl` is always the plain KL, `objective` what was minimised.
+    /// These are the N(0, I) prior's terms; the model's `prior` supplies them (`Prior.klTerm`). A
+    /// prior without a closed-form KL (the VampPrior) gives the one-sample KL̂ = log q(z|x) − log p(z)
+    /// at this z, whose gradient with respect to z joins ∂L/∂z (weighted by w); its pseudo-inputs
+    /// are encoded in evaluation mode (`encodeForTraining`), and their gradient flows back to them.
     /// `targets` default to the images (a binarized batch is both); `noise` replaces the ε draw.
     ///
     /// A model with a flow trains by `accumulateFlowGradients` instead (the one-sample KL̂ of
@@ -247,21 +256,24 @@ public final class VAE {
             return try accumulateFlowGradients(images: images, targets: targets, beta: beta, noise: noise, using: &random)
         }
         let targets = targets ?? images
-        let (mean, logVariance) = try encode(images, labels: labels)
+        let (mean, logVariance, priorPass) = try encodeForTraining(images, labels: labels)
         let (z, epsilon, sigma) = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: noise, using: &random)
         let onehot = try condition(labels, batch: images.shape[0])
         let logits = decoder.forward(decoderInput(z, onehot: onehot))
 
         let reconstruction = try likelihood.loss(output: logits, targets: targets)
-        let kl = try klDivergenceStandardNormal(mean: mean, logVariance: logVariance, reduction: .sumPerSample)
-        // The KL term the objective sees: the KL itself, or with free bits at least λ per dimension.
-        let klTerm = try freeBits.map { try freeBitsKL(mean: mean, logVariance: logVariance, freeBits: $0) } ?? kl
+        // The prior's KL term (`Prior.klTerm`): `kl` the KL as reported, `klTerm` what the objective
+        // sees (for N(0, I) with free bits, at least λ per dimension).
+        let priorTerm = try prior.klTerm(mean: mean, logVariance: logVariance, z: z, epsilon: epsilon, freeBits: freeBits,
+                                         inputPosteriors: priorPass?.posteriors)
+        let (kl, klTerm) = (priorTerm.kl, priorTerm.objective)
         let weight = objective.klWeight(kl: klTerm.value)
         guard reconstruction.value.isFinite, kl.value.isFinite else {
             throw TrainingError.nonFiniteLoss(reconstruction: reconstruction.value, kl: kl.value)
         }
 
-        let dz = decoder.backward(reconstruction.gradient)                 // (B, D [+ classes])
+        var dz = decoder.backward(reconstruction.gradient)                 // (B, D [+ classes])
+        VAE.addCodeGradient(priorTerm, into: &dz, klWeight: Float(weight))  // a KL̂ that depends on z
         let dStatistics = VAE.latentGradient(dz: dz, epsilon: epsilon, standardDeviation: sigma,
                                              kl: klTerm, klWeight: Float(weight))  // (B, 2D)
         if let onehot, let labelCentres {
@@ -274,6 +286,7 @@ public final class VAE {
         var dFeatures = encoderHead.backward(dStatistics)
         if onehot != nil { dFeatures = dFeatures.columns(0..<featureCount) }
         _ = encoderBody.backward(dFeatures)
+        if let priorPass { priorBackward(priorPass, priorTerm, klWeight: Float(weight)) }   // the prior's own images
         return ELBOTerms(reconstruction: reconstruction.value, kl: kl.value, objective: objective.value(kl: klTerm.value) + reconstruction.value)
     }
 }

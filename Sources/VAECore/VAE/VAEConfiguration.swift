@@ -19,6 +19,8 @@
 ///   prior then contradicts (chapter 7).
 /// - `flow` (unconditional models only): nil for the Gaussian posterior; else q(z|x) is the
 ///   Gaussian followed by an inverse autoregressive flow (`InverseAutoregressiveFlow`, chapter 12).
+/// - `prior` (unconditional models without a flow, for the VampPrior): p(z), N(0, I) by default,
+///   or the VampPrior (`PriorConfiguration`, chapter 12).
 public struct VAEConfiguration: Codable, Equatable, Sendable {
     public var latentDimensions: Int
     public var architecture: Architecture
@@ -27,15 +29,19 @@ public struct VAEConfiguration: Codable, Equatable, Sendable {
     public var labelCentres: Bool
     /// The IAF steps after the encoder's Gaussian, or nil for none (the default).
     public var flow: FlowConfiguration?
+    /// The prior p(z): N(0, I) (the default) or the VampPrior.
+    public var prior: PriorConfiguration = .standardNormal
 
     public init(latentDimensions: Int = 20, architecture: Architecture = .reference, likelihood: Likelihood = .bernoulli,
-                classCount: Int = 0, labelCentres: Bool = false, flow: FlowConfiguration? = nil) {
+                classCount: Int = 0, labelCentres: Bool = false, flow: FlowConfiguration? = nil,
+                prior: PriorConfiguration = .standardNormal) {
         self.latentDimensions = latentDimensions
         self.architecture = architecture
         self.likelihood = likelihood
         self.classCount = classCount
         self.labelCentres = labelCentres
         self.flow = flow
+        self.prior = prior
     }
 
     /// A model whose networks are `Architecture.convolutional(channels:)`: one stride-2
@@ -45,11 +51,11 @@ public struct VAEConfiguration: Codable, Equatable, Sendable {
                   classCount: classCount, labelCentres: labelCentres)
     }
 
-    private enum CodingKeys: String, CodingKey { case latentDimensions, architecture, likelihood, channels, classCount, labelCentres, flow }
+    private enum CodingKeys: String, CodingKey { case latentDimensions, architecture, likelihood, channels, classCount, labelCentres, flow, prior }
 
     /// Checkpoints written before architectures and likelihoods were data hold `channels` instead
     /// (a convolutional stack) and no likelihood (Bernoulli); before label centres, no such key;
-    /// a model without a flow has no `flow`.
+    /// a model without a flow has no `flow`, one with the standard normal prior no `prior`.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         latentDimensions = try c.decode(Int.self, forKey: .latentDimensions)
@@ -62,10 +68,12 @@ public struct VAEConfiguration: Codable, Equatable, Sendable {
         classCount = try c.decode(Int.self, forKey: .classCount)
         labelCentres = try c.decodeIfPresent(Bool.self, forKey: .labelCentres) ?? false
         flow = try c.decodeIfPresent(FlowConfiguration.self, forKey: .flow)
+        prior = try c.decodeIfPresent(PriorConfiguration.self, forKey: .prior) ?? .standardNormal
     }
 
-    /// Writes `labelCentres` only when set and `flow` only when there is one, so that the JSON
-    /// (and every fingerprint made from it) of a model without them is what it always was.
+    /// Writes `labelCentres` only when set, `flow` only when there is one and `prior` only when it is
+    /// not N(0, I), so that the JSON (and every fingerprint made from it) of a model without them
+    /// is what it always was.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(latentDimensions, forKey: .latentDimensions)
@@ -74,6 +82,7 @@ public struct VAEConfiguration: Codable, Equatable, Sendable {
         try c.encode(classCount, forKey: .classCount)
         if labelCentres { try c.encode(true, forKey: .labelCentres) }
         try c.encodeIfPresent(flow, forKey: .flow)
+        if prior != .standardNormal { try c.encode(prior, forKey: .prior) }
     }
 
     /// The reference model: the reference architecture, 20 latent dimensions, Bernoulli.
@@ -95,6 +104,7 @@ public struct VAEConfiguration: Codable, Equatable, Sendable {
         "\(architectureName) architecture, \(latentDimensions) latent dimensions, \(likelihood.summary) likelihood"
             + (classCount > 0 ? ", conditional on \(classCount) labels" + (labelCentres ? " with label centres" : "") : "")
             + (flow.map { ", " + $0.summary } ?? "")
+            + (prior != .standardNormal ? ", " + prior.summary : "")
     }
 
     /// Throws when the model cannot be built, naming the first problem (for a layer: its name and
@@ -116,6 +126,7 @@ public struct VAEConfiguration: Codable, Equatable, Sendable {
                 throw VAEConfigurationError("an IAF posterior is written for an unconditional model, not one conditional on \(classCount) labels")
             }
         }
+        try prior.validate(classCount: classCount, hasFlow: flow != nil)
         _ = try architecture.resolve(latentDimensions: latentDimensions, classCount: classCount)
     }
 }
