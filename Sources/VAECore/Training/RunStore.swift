@@ -2,7 +2,7 @@ import Foundation
 
 /// The checkpoints kept in one run folder, each under its fingerprint, so that nothing trained is
 /// ever lost: every trainer of the course (the VAE's `TrainingRun`, the multimodal trainer, the
-/// digit classifier's `loadOrTrain`) keeps its runs this way.
+/// digit classifier's `loadOrTrain`, the Fashion classifier's) keeps its runs this way.
 ///
 /// The run in use is `checkpoint.safetensors`. When another run is asked for (other settings,
 /// other data, other arithmetic), the one there is set aside as
