@@ -8,7 +8,7 @@
 #     bash Tests/Fuzz/run.sh model 600          # a model description: JSON, validation, shapes, costs
 #     bash Tests/Fuzz/run.sh all 30             # each of the four in turn, 30 seconds each (CI)
 #
-# The four targets are compiled once, with VAECore's sources and the explorer's PNG reader
+# The four targets are compiled once, with the library's sources and the explorer's PNG reader
 # (Sources/Explorer/PNG.swift, DigitImage.swift), into one binary, .build-fuzz/fuzz (ignored by
 # git, rebuilt when a source is newer); FUZZ_TARGET selects the target (FuzzMain.swift). A target
 # starts from the committed seed corpus in Tests/Fuzz/corpus/NAME and writes what it finds new to
@@ -26,16 +26,31 @@ case "$name" in
   *) echo "unknown target '$name': idx, safetensors, png, model or all" >&2; exit 2 ;;
 esac
 
-sources=($(find Sources/VAECore -name '*.swift' | sort) Sources/Explorer/PNG.swift Sources/Explorer/DigitImage.swift
-         $(find Tests/Fuzz -name '*.swift' | sort))
-mkdir -p .build-fuzz
+# The library's three modules, compiled as the package builds them (each sees the ones below it),
+# the top one, VAECore, together with the explorer's PNG reader and the fuzz targets, which use
+# its internals.
+numerics=($(find Sources/VAENumerics -name '*.swift' | sort))
+plot=($(find Sources/VAEPlot -name '*.swift' | sort))
+sources=($(find Sources/VAECore -name '*.swift' | sort) Sources/Explorer/PNG.swift
+         Sources/Explorer/DigitImage.swift $(find Tests/Fuzz -name '*.swift' | sort))
+mkdir -p .build-fuzz/modules
 binary=.build-fuzz/fuzz
-if [ ! -x "$binary" ] || [ -n "$(find "${sources[@]}" Tests/Fuzz/run.sh -newer "$binary" | head -1)" ]; then
-  echo "compiling the fuzz targets (${#sources[@]} files) into $binary"
+if [ ! -x "$binary" ] || [ -n "$(find "${numerics[@]}" "${plot[@]}" "${sources[@]}" Tests/Fuzz/run.sh -newer "$binary" | head -1)" ]; then
+  echo "compiling the fuzz targets ($(( ${#numerics[@]} + ${#plot[@]} + ${#sources[@]} )) files) into $binary"
   start=$(date +%s)
-  swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name VAECore \
-    -Xcc -march=x86-64-v3 -Xcc -fno-math-errno -I Sources/CZlib \
-    "${sources[@]}" -lz -o "$binary.new" 2>&1 | { grep -v "Cannot export local symbol" || true; }
+  flags=(-sanitize=fuzzer,address -parse-as-library -O -package-name VAECourse -Xcc -march=x86-64-v3
+         -Xcc -fno-math-errno -I Sources/CZlib -I .build-fuzz/modules)
+  quiet() { { grep -v "Cannot export local symbol" || true; }; }
+  # One module at a time: its interface for the next, its object for the link.
+  compile() {
+    local name=$1; shift
+    swiftc "${flags[@]}" -module-name "$name" -wmo -emit-module -emit-module-path ".build-fuzz/modules/$name.swiftmodule" \
+      -c "$@" -o ".build-fuzz/modules/$name.o" 2>&1 | quiet
+  }
+  compile VAENumerics "${numerics[@]}"
+  compile VAEPlot "${plot[@]}"
+  swiftc "${flags[@]}" -module-name VAECore "${sources[@]}" .build-fuzz/modules/VAENumerics.o .build-fuzz/modules/VAEPlot.o \
+    -lz -o "$binary.new" 2>&1 | quiet
   mv "$binary.new" "$binary"
   echo "compiled in $(( $(date +%s) - start )) s"
 fi
