@@ -41,6 +41,7 @@ struct Chapter1: ParsableCommand {
     }
 
     func run() throws {
+        options.announcePlan()                    // what it will train or reuse, and for how long
         let figures = try options.figureWriter()
         tensors()
         try matrixMultiply(figures)

@@ -27,6 +27,7 @@ struct Chapter2: ParsableCommand {
     @OptionGroup var options: ChapterOptions
 
     func run() throws {
+        options.announcePlan()                    // what it will train or reuse, and for how long
         let figures = try options.figureWriter()
         let test = try options.loadMNIST(.test)
         var random = RandomSource(seed: options.seed)

@@ -44,6 +44,7 @@ struct Chapter3: ParsableCommand {
     }
 
     func run() throws {
+        options.announcePlan()                    // what it will train or reuse, and for how long
         let figures = try options.figureWriter()
         try chainRule()
         try convolutionAsGEMM()

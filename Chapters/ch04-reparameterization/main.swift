@@ -40,6 +40,7 @@ struct Chapter4: ParsableCommand {
     }
 
     func run() throws {
+        options.announcePlan()                    // what it will train or reuse, and for how long
         let figures = try options.figureWriter()
         try sampling(figures)
         whySamplingBlocksGradients()

@@ -124,6 +124,7 @@ struct Chapter5: ParsableCommand {
     }
 
     func run() throws {
+        options.announcePlan()                    // what it will train or reuse, and for how long
         let figures = try options.figureWriter()
         let train = try options.loadMNIST(.train)
         let test = try options.loadMNIST(.test)

@@ -114,6 +114,7 @@ struct Chapter6: ParsableCommand {
     }
 
     func run() throws {
+        options.announcePlan()                    // what it will train or reuse, and for how long
         let figures = try options.figureWriter()
         let train = try options.loadMNIST(.train)
         // Every number below is measured on one fixed binarization of the 10,000 test digits, the

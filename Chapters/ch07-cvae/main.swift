@@ -147,6 +147,7 @@ struct Chapter7: ParsableCommand {
     }
 
     func run() throws {
+        options.announcePlan()                    // what it will train or reuse, and for how long
         let figures = try options.figureWriter()
         let train = try options.loadMNIST(.train)
         let test = try options.loadMNIST(.test)

@@ -76,6 +76,7 @@ struct Chapter8: ParsableCommand {
     }
 
     func run() throws {
+        options.announcePlan()                    // what it will train or reuse, and for how long
         let watch = Stopwatch()
         let figures = try options.figureWriter()
         let train = try options.loadMNIST(.train)

@@ -120,6 +120,7 @@ struct Chapter9: ParsableCommand {
     }
 
     func run() throws {
+        options.announcePlan()                    // what it will train or reuse, and for how long
         let figures = try options.figureWriter()
         let train = try options.loadMNIST(.train)
         // Every number below is measured on chapter 5's fixed binarization of the test digits.

@@ -110,6 +110,7 @@ struct Chapter10: ParsableCommand {
     }
 
     func run() throws {
+        options.announcePlan()                    // what it will train or reuse, and for how long
         let watch = Stopwatch()
         let figures = try options.figureWriter()
         let mnistTrain = try options.loadMNIST(.train)

@@ -214,6 +214,7 @@ struct Chapter11: ParsableCommand {
     }
 
     func run() throws {
+        options.announcePlan()                    // what it will train or reuse, and for how long
         let figures = try options.figureWriter()
         checkTheProduct()
 

@@ -123,6 +123,7 @@ struct Chapter12: ParsableCommand {
     }
 
     func run() throws {
+        options.announcePlan()                    // what it will train or reuse, and for how long
         let watch = Stopwatch()
         let figures = try options.figureWriter()
         let train = try options.loadMNIST(.train)

@@ -10,7 +10,14 @@
 // each chapter's time went (training, evaluation, drawing, the rest), from the chapter's own
 // `StageClock`, and a line `figures run=full|quick chapters=<n> seconds=<s>`.
 //
+//     swift run -c release figures --plan                              # what a run would do, and how long
 //     swift run -c release figures --lint figures                      # check the scripts of a folder
+//
+// Before the first chapter it prints the plan (`CoursePlan`): for each chapter, the trained runs
+// it will train and those it will reuse, and its expected time on this machine, from the
+// chapter's recorded run (FIGURES/book/course-times.json, which each run updates) scaled by a
+// one-second measurement of how fast the machine trains the reference VAE now; after each
+// chapter, a course-wide progress line with the time elapsed and the time left.
 //
 // `--lint DIR` runs no chapter: it reads every gnuplot script DIR/*.gp and reports what
 // `FigureLint` finds (no title, unlabelled axes, a key over the data, a range far wider than the
@@ -36,6 +43,9 @@ struct Figures: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Run only these chapters (e.g. --only ch01-tensors).")
     var only: [String] = []
 
+    @Flag(name: .long, help: "Run no chapter: print the plan (what each chapter would train or reuse, and its expected time here) and exit.")
+    var plan = false
+
     @Option(name: .long, help: ArgumentHelp("Run no chapter: check every gnuplot script DIR/*.gp for what a report needs (titles, axis labels, a key clear of the data, ranges that fit the data); fails when something is found.", valueName: "DIR"))
     var lint: String?
 
@@ -60,9 +70,24 @@ struct Figures: ParsableCommand {
         do { try WritableFolder.prepare(outputDirectory, purpose: "the chapters' output") } catch { throw ValidationError("\(error)") }
         var runs = selected
         if selected.contains("ch02-convolution") && selected.contains("ch05-elbo") { runs.append("ch02-convolution") }
+        let runNames = runs.indices.map { runs[..<$0].contains(runs[$0]) ? runs[$0] + " (again)" : runs[$0] }
+
+        // The plan: what each chapter will train or reuse, and for how long, on this machine now.
+        let figuresFolder = URL(fileURLWithPath: options.figures, isDirectory: true)
+        var recorded: CourseTimes
+        do { recorded = try CourseTimes.read(figures: figuresFolder) } catch { throw ValidationError("\(error)") }
+        let speed = try TrainingSpeed.referenceImagesPerSecond()
+        let machine = Machine.processor
+        let plan = CoursePlan(chapters: runNames, quick: options.quick, times: recorded, imagesPerSecond: speed) {
+            RunLedger.isAvailable($0, at: CoursePaths.root.appendingPathComponent($0.checkpoint))
+        }
+        if self.plan { return print(plan.text(machine: machine)) }
+        FileHandle.standardError.write(Data("\n\(plan.text(machine: machine))\n".utf8))
 
         var times: [ChapterTime] = []
         defer { if !times.isEmpty { print(ChapterTime.table(times, quick: options.quick)) } }
+        let course = Stopwatch()
+        var spentOnEstimated = 0.0
         for (index, name) in runs.enumerated() {
             let executable = binDirectory.appendingPathComponent(name)
             guard FileManager.default.isExecutableFile(atPath: executable.path) else {
@@ -70,16 +95,31 @@ struct Figures: ParsableCommand {
             }
             FileHandle.standardError.write(Data("\n=== [\(index + 1)/\(runs.count)] \(name) \(arguments.joined(separator: " "))\n".utf8))
             let watch = Stopwatch()
-            let stageFile = FileManager.default.temporaryDirectory.appendingPathComponent("figures-stages-\(ProcessInfo.processInfo.processIdentifier)-\(index).json")
-            try? FileManager.default.removeItem(at: stageFile)
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("figures-\(ProcessInfo.processInfo.processIdentifier)-\(index)")
+            let stageFile = scratch.appendingPathExtension("stages.json"), ledgerFile = scratch.appendingPathExtension("runs.json")
+            for file in [stageFile, ledgerFile] { try? FileManager.default.removeItem(at: file) }
+            defer { for file in [stageFile, ledgerFile] { try? FileManager.default.removeItem(at: file) } }
             let output = try runShowingOutput(executable, arguments: arguments,
-                                              environment: [StageClock.environmentVariable: stageFile.path])
+                                              environment: [StageClock.environmentVariable: stageFile.path,
+                                                            RunLedger.environmentVariable: ledgerFile.path,
+                                                            ChapterOptions.plannedByFiguresVariable: "1"])
             try AtomicFile.write(output, to: outputDirectory.appendingPathComponent("\(name).txt"))
             let stages = (try? Data(contentsOf: stageFile)).flatMap { try? JSONDecoder().decode(StageClock.Totals.self, from: $0) }
-            try? FileManager.default.removeItem(at: stageFile)
-            times.append(ChapterTime(name: runs[..<index].contains(name) ? name + " (again)" : name,
-                                     total: watch.elapsedSeconds, stages: stages ?? StageClock.Totals()))
+            times.append(ChapterTime(name: runNames[index], total: watch.elapsedSeconds, stages: stages ?? StageClock.Totals()))
             FileHandle.standardError.write(Data(String(format: "=== %@ done in %.1f s\n", name, watch.elapsedSeconds).utf8))
+
+            // What this chapter used, kept for the next run's plan (paths relative to the package:
+            // a run outside it is not the course's).
+            let used = try RunLedger.read(from: ledgerFile).compactMap { entry -> RunLedger.Entry? in
+                var entry = entry
+                entry.checkpoint = CoursePaths.relative(entry.checkpoint)
+                return entry.checkpoint.hasPrefix("/") ? nil : entry
+            }
+            recorded.record(ChapterRecord(seconds: watch.elapsedSeconds, imagesPerSecond: speed, machine: machine, runs: used),
+                            chapter: runNames[index], quick: options.quick)
+            try recorded.write(figures: figuresFolder)
+            if plan.steps[index].estimate != nil { spentOnEstimated += watch.elapsedSeconds }
+            FileHandle.standardError.write(Data("=== \(plan.progress(done: index + 1, elapsed: course.elapsedSeconds, spentOnEstimated: spentOnEstimated))\n".utf8))
         }
         // The book shows PNGs: vector figures (--format svg or pdf) are for reports, not for it.
         guard options.format == .png else {

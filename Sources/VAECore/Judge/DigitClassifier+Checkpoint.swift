@@ -154,15 +154,21 @@ extension DigitClassifier {
                                    floor: Double = 0.99,
                                    log: (String) -> Void = { _ in }) throws -> DigitClassifier {
         let asked = Settings(architecture: architecture, training: training, numericsVersion: RunFingerprint.numericsVersion)
+        func used(_ model: DigitClassifier, trainingSeconds: Double = 0) -> DigitClassifier {
+            RunLedger.report(.init(kind: .classifier, checkpoint: url.path, fingerprint: asked.hash, epochs: training.epochs,
+                                   trainedHere: trainingSeconds > 0, trainingSeconds: trainingSeconds))
+            return model
+        }
         if FileManager.default.fileExists(atPath: url.path) {
-            if let model = try loadIfAsked(url, asked: asked, data: data, floor: floor, log: log) { return model }
+            if let model = try loadIfAsked(url, asked: asked, data: data, floor: floor, log: log) { return used(model) }
         } else {
             log("no digit classifier at \(url.path); training one")
         }
         if let stored = try RunStore(checkpoint: url).takeBack(fingerprint: asked.hash, isThatRun: { _ in true }) {
             log("taking back the digit classifier set aside in \(stored.path)")
-            if let model = try loadIfAsked(url, asked: asked, data: data, floor: floor, log: log) { return model }
+            if let model = try loadIfAsked(url, asked: asked, data: data, floor: floor, log: log) { return used(model) }
         }
+        let watch = Stopwatch()
         // Where the new classifier is saved must be writable before minutes of training, not after.
         try WritableFolder.prepare(url.deletingLastPathComponent(), purpose: "classifier")
         let all = try MNIST.load(split: .train, from: data)
@@ -175,7 +181,7 @@ extension DigitClassifier {
         try model.save(to: url)
         log("saved digit classifier to \(url.path)")
         model.isTraining = false
-        return model
+        return used(model, trainingSeconds: watch.elapsedSeconds)
     }
 
     /// The classifier at `url` when it has the `asked` settings, reaches `floor` and reproduces

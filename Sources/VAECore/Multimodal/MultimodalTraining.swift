@@ -280,7 +280,10 @@ public final class MultimodalTrainer {
         }
         let run = try trainer ?? MultimodalTrainer(configuration, data: data)
         run.epochEnded = epochEnded
+        let watch = Stopwatch(), trainsNow = !run.isFinished
         try run.train(checkpoint: url)
+        RunLedger.report(.init(kind: .multimodal, checkpoint: url.path, fingerprint: wanted, epochs: configuration.epochs,
+                               trainedHere: trainsNow, trainingSeconds: trainsNow ? watch.elapsedSeconds : 0))
         return run
     }
 }

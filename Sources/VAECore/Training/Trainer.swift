@@ -211,6 +211,8 @@ public final class Trainer {
     /// then calling `epochEnded`.
     @discardableResult
     public func train(checkpoint url: URL? = nil) throws -> TrainingHistory {
+        let watch = Stopwatch()
+        let trainsNow = epoch < configuration.epochs
         while epoch < configuration.epochs {
             let summary = try trainEpoch()
             do { try recordEpoch?(self) } catch {
@@ -220,6 +222,12 @@ public final class Trainer {
             if let url { try save(to: url) }
             try epochEnded?(self, summary)
             model.isTraining = true
+        }
+        // A finished run kept under its fingerprint is one a later program can reuse: say so.
+        if let url, let dataDigest, let fingerprint = try? RunFingerprint(configuration: configuration, dataDigest: dataDigest) {
+            let recorded = epochSeconds.reduce(0, +)
+            RunLedger.report(.init(kind: .vae, checkpoint: url.path, fingerprint: fingerprint.value, epochs: configuration.epochs,
+                                   trainedHere: trainsNow, trainingSeconds: recorded > 0 ? recorded : trainsNow ? watch.elapsedSeconds : 0))
         }
         return history
     }
