@@ -55,16 +55,6 @@ extension BenchSupport {
     /// The course's figures folder (the bench's figures are committed beside the chapters').
     static let figuresFolder = CoursePaths.figures
 
-    /// "AMD EPYC … (2 cores, AVX-512)": the processor, from /proc/cpuinfo, for a figure's title.
-    static func machineName() -> String {
-        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let model = info.split(separator: "\n").first { $0.hasPrefix("model name") }
-            .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" } ?? "unknown processor"
-        let flags = info.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
-        let vector = flags.contains("avx512f") ? "AVX-512" : flags.contains("avx2") ? "AVX2" : "no AVX2"
-        return "\(model) (\(ProcessInfo.processInfo.activeProcessorCount) cores, \(vector))"
-    }
-
     /// Runs `executable arguments…` with extra environment variables; returns its exit status and
     /// its standard output and error together.
     static func run(_ executable: URL, _ arguments: [String], environment: [String: String]) throws -> (Int32, String) {

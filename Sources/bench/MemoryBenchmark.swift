@@ -78,7 +78,7 @@ struct MemoryBenchmark: ParsableCommand {
             case .failure(let error): unavailable = error.description
             }
         }
-        let machine = Self.machineName()
+        let machine = Machine.description
         print("memory benchmark: reference VAE, Adam, \(steps) training steps per child process; \(machine); load average \(BenchSupport.loadAverage())")
         print("PyTorch: " + (torch.map { "\($0.version) through \(python), \(torchThreads) thread(s)" } ?? "none: \(unavailable)"))
 
@@ -301,14 +301,4 @@ struct MemoryBenchmark: ParsableCommand {
     }
 
     static func mib(_ bytes: Int) -> Double { Double(bytes) / 1_048_576 }
-
-    /// The processor's name (from /proc/cpuinfo) and the cores offered, for the figure's title.
-    static func machineName() -> String {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let model = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
-            .split(separator: "\n").first { $0.hasPrefix("model name") }
-            .flatMap { $0.split(separator: ":", maxSplits: 1).last }
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-        return "\(model ?? "this machine"), \(cores) core\(cores == 1 ? "" : "s")"
-    }
 }

@@ -6,9 +6,11 @@
 // Each chapter is its own executable; this command runs the release builds that sit beside it,
 // passing on --quick, --data, --figures and --seed, and stops at the first chapter that fails.
 // What each chapter prints on standard output is shown and also kept, as
-// FIGURES/book/chNN-topic.txt, for the chapter's page of the book. It ends with a table of where
-// each chapter's time went (training, evaluation, drawing, the rest), from the chapter's own
-// `StageClock`, and a line `figures run=full|quick chapters=<n> seconds=<s>`.
+// FIGURES/book/chNN-topic.txt, for the chapter's page of the book, with a record of the run beside
+// it (FIGURES/book/chNN-topic.run.txt: the flags, the time per stage, the machine), which the
+// book's results page reads. It ends with a table of where each chapter's time went (training,
+// evaluation, drawing, the rest), from the chapter's own `StageClock`, a line
+// `figures run=full|quick chapters=<n> seconds=<s>` and the machine.
 //
 //     swift run -c release figures --lint figures                      # check the scripts of a folder
 //
@@ -16,6 +18,7 @@
 // `FigureLint` finds (no title, unlabelled axes, a key over the data, a range far wider than the
 // data), and fails when anything is found.
 import ArgumentParser
+import CourseBook
 import CourseSupport
 import Foundation
 import VAECore
@@ -77,8 +80,14 @@ struct Figures: ParsableCommand {
             try AtomicFile.write(output, to: outputDirectory.appendingPathComponent("\(name).txt"))
             let stages = (try? Data(contentsOf: stageFile)).flatMap { try? JSONDecoder().decode(StageClock.Totals.self, from: $0) }
             try? FileManager.default.removeItem(at: stageFile)
-            times.append(ChapterTime(name: runs[..<index].contains(name) ? name + " (again)" : name,
-                                     total: watch.elapsedSeconds, stages: stages ?? StageClock.Totals()))
+            let time = ChapterTime(name: runs[..<index].contains(name) ? name + " (again)" : name,
+                                   total: watch.elapsedSeconds, stages: stages ?? StageClock.Totals())
+            times.append(time)
+            // Beside the output, how it was made: the results page of the book reads both.
+            let record = ChapterRunRecord(chapter: name, quick: options.quick, seed: options.seed, ownData: options.data != nil,
+                                          seconds: time.total, stages: time.stages, machine: Machine.description,
+                                          finished: ISO8601DateFormatter().string(from: Date()))
+            try AtomicFile.write(Data(record.text.utf8), to: outputDirectory.appendingPathComponent(ChapterRunRecord.fileName(for: name)))
             FileHandle.standardError.write(Data(String(format: "=== %@ done in %.1f s\n", name, watch.elapsedSeconds).utf8))
         }
         // The book shows PNGs: vector figures (--format svg or pdf) are for reports, not for it.
@@ -161,9 +170,7 @@ struct ChapterTime {
 
     /// The table `figures` ends with, in minutes and seconds, with a total row.
     static func table(_ times: [ChapterTime], quick: Bool) -> String {
-        func clock(_ seconds: Double) -> String {
-            seconds < 60 ? String(format: "%.1f s", seconds) : String(format: "%d min %02d s", Int(seconds) / 60, Int(seconds.rounded()) % 60)
-        }
+        let clock = ChapterRunRecord.clock
         let width = max(24, (times.map(\.name.count).max() ?? 0) + 2)
         func row(_ cells: [String]) -> String {
             cells[0].padding(toLength: width, withPad: " ", startingAt: 0)
@@ -182,6 +189,7 @@ struct ChapterTime {
         let other = max(0, total - sum.training - sum.evaluation - sum.drawing)
         lines.append(row(["all chapters", clock(sum.training), clock(sum.evaluation), clock(sum.drawing), clock(other), clock(total)]))
         lines.append("figures run=\(quick ? "quick" : "full") chapters=\(times.count) seconds=\(String(format: "%.0f", total))")
+        lines.append("machine: \(Machine.description)")
         return lines.joined(separator: "\n")
     }
 }
