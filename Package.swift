@@ -126,7 +126,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "figures",
-            dependencies: ["VAECore", "CourseSupport", argumentParser],
+            dependencies: ["VAECore", "CourseSupport", "CourseBook", argumentParser],
             swiftSettings: numericSettings
         ),
         .target(

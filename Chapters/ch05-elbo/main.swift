@@ -16,7 +16,7 @@
 // flow and the parameters over training, reconstructions, samples, interpolations, the latent
 // space, the KL per dimension and the log-likelihood. A later run with the
 // same settings reuses that trained model instead of training again (--retrain forces it).
-// Time: the full run trains 30 epochs on all 60,000 digits; on the two cores the README measures it
+// Time: the full run trains 30 epochs on all 60,000 digits; on two quiet cores it
 // took 5 min 42 s the first time (4.5 minutes of training, a minute of log-likelihood estimates)
 // and 9 s when the run is reused; --quick trains 2 epochs on 20,000 digits, under a minute.
 
@@ -413,7 +413,7 @@ struct Chapter5: ParsableCommand {
     //
     // How long? The test ELBO improves fast for the first ten epochs and slowly after (the loss
     // curves of section 4 show it). Thirty epochs, about five minutes on two cores, is the default;
-    // the README compares longer runs. The model does not overfit in that range: dynamic
+    // the book's about page gives the command of a 60-epoch run. The model does not overfit in that range: dynamic
     // binarization keeps the training ELBO close to the test ELBO.
     //
     // Every epoch writes a checkpoint atomically. A run stopped half way resumes where it stopped,

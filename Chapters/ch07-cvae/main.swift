@@ -63,8 +63,8 @@ import VAECore
 // encoder to remove it. A z drawn from the prior belongs to no class in particular, so it then
 // overrules the label we asked for. Experiment 1 below trains such a plain CVAE and shows it:
 // many of its samples are not the digit asked for, the image changes less with the label than
-// with the code, and the digit can be read back from the code. (The README's table of
-// chapter 7 lists the runs that led to this chapter's settings, each with its command.)
+// with the code, and the digit can be read back from the code. (The book's about
+// page lists the runs that led to this chapter's settings, each with its command.)
 //
 // Feeding the decoder more of the label would not help: it has the label all along, and
 // ignores it because the code already says the same thing. What works is to make the code
@@ -96,7 +96,7 @@ import VAECore
 // why chapter 5 keeps β = 1). Too much β costs as well: with a code of only a few nats the
 // digits become so typical that the unusual ways of writing a digit are lost, and the judge
 // misses those. Longer training helps too. This chapter trains with β = 4 for 60 epochs, the
-// best of the settings compared in the README (each with its command; experiments 2 and 3 below
+// best of the settings compared on the book's about page (each a command; experiments 2 and 3 below
 // rerun two of them); section 4 prints how many of its samples show the digit asked for,
 // overall and per label. Section 5 measures the holes directly, and samples around them
 // without retraining.

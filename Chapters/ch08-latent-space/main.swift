@@ -16,7 +16,7 @@
 // first) and the digit classifier of chapter 7 (runs/classifier, trained there if missing),
 // trains (or reuses) its 2-D model in runs/latent-2d (runs/quick/latent-2d), and writes the
 // figures ch08-*.png.
-// Time, measured on this project's two quiet cores (the figures run of the README): the full run
+// Time, measured on this project's two quiet cores (a full figures run): the full run
 // took 1 min 03 s the first time with chapter 5's run present (28 s of it training the 2-D model)
 // and 25 s once both runs are reused; --quick took 46 s the first time and 34 s reused (measured
 // earlier, on shared cores).

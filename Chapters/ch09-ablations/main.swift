@@ -19,7 +19,7 @@
 //                                         [--one-seed] [--free-bits λ] [--sgd-rate η] [--momentum-rate η] [--adam-rate η]
 //                                         [--adamw-rate η] [--rmsprop-rate η] [--seed N] [--run DIR] [--retrain] [--data DIR] [--figures DIR]
 //
-// Time, measured on two quiet cores (the figures run of the README): 23 min 07 s the first time
+// Time, measured on two quiet cores (a full figures run): 23 min 07 s the first time
 // (47 runs of 2 epochs each on all 60,000 digits, the binarization runs 20 epochs on 6,000: 17
 // minutes of training; 14 importance-weighted NLL estimates and the test ELBOs: 5 minutes), 55 s
 // once the runs are saved (each run's measurements are kept beside it); --quick, one epoch on
@@ -389,7 +389,7 @@ struct Chapter9: ParsableCommand {
     // learning rate means something else for each optimizer, and comparing them at one η would
     // compare η as much as the optimizers. Each runs at its own: the rate that did best in a
     // short trial of 10⁻⁴, 3·10⁻⁴, 10⁻³, 3·10⁻³ and 10⁻² (two epochs on 20,000 digits, one seed;
-    // the README has the table, and the --sgd-rate … --rmsprop-rate flags change them), all with
+    // the book's about page gives the trial's command; --sgd-rate … --rmsprop-rate change them), all with
     // the baseline's cosine decay. The differences are taken from Adam at its trial rate; the
     // baseline, Adam at chapter 5's 10⁻³ (a rate chosen for 30 epochs), is the last row, to show
     // what the rate alone is worth over a short run.

@@ -92,8 +92,8 @@ import VAECore
 // the image alone then sits where the label decoder does not read the class, and a code from the
 // label alone where the image decoder has never been, and both cross directions go wrong while
 // the joint ELBO looks fine. MoPoE's cross terms forbid exactly that. Both experiments train
-// MoPoE by default; experiments 1 and 3 below train MVAE on the same data, and the README's table
-// for this chapter lists what each measured.
+// MoPoE by default; experiments 1 and 3 below train MVAE on the same data, and their `multimodal`
+// result lines compare with this run's.
 //
 // λ_m weights each modality's reconstruction in training (evaluation always uses λ = 1). An image
 // costs about a hundred nats, a label at most log 10 ≈ 2.3: with λ = 1 the code would be spent on
@@ -132,7 +132,7 @@ import VAECore
 // (Drawing the cross term's w from the target's own encoder instead removes the blend, and lets
 // the class slip into w, where the label cannot set it; MMVAE+ draws it from an auxiliary prior
 // for that reason.) The chapter trains the single shared code by default; `--private P` trains
-// the split (experiment 5 below), and the README reports what it measured.
+// the split (experiment 5 below compares it with this run).
 //
 // MARK: Alignment
 //

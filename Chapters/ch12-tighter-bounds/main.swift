@@ -23,7 +23,7 @@
 //                                              [--quick] [--retrain] [--data DIR] [--figures DIR] [--seed N]
 //
 // Runs: runs/bounds/NAME (runs/quick/bounds/NAME with --quick). `vae train` trains the same runs
-// outside the chapter (the README gives each command): a run it trains in that folder is reused.
+// outside the chapter (the book's about page gives each command): a run it trains there is reused.
 // It writes the figures ch12-*.png.
 // Time: 59 min 48 s the first time on a 2-core Intel Xeon with the 200-epoch run reused (its NLL at k = 5000 on
 // all 10,000 digits dominates; training the 200-epoch run costs about 50 minutes more on quiet cores); with every

@@ -15,14 +15,21 @@ public struct Book {
     public var figures: URL
     /// The package root, for README links to its files.
     public var root: URL
+    /// The hand-written Markdown of the "about" page (design notes, file formats), nil for none.
+    public var about: URL?
 
-    public init(chapterSources: URL, chapters: [String], readme: URL, figures: URL, root: URL) {
+    public init(chapterSources: URL, chapters: [String], readme: URL, figures: URL, root: URL, about: URL? = nil) {
         self.chapterSources = chapterSources
         self.chapters = chapters
         self.readme = readme
         self.figures = figures
         self.root = root
+        self.about = about
     }
+
+    /// The about page's file name in the book, and its Markdown, relative to the package root.
+    public static let aboutFileName = "about.html"
+    public static let aboutSource = "ABOUT.md"
 
     /// The book's folder.
     public var folder: URL { figures.appendingPathComponent("book", isDirectory: true) }
@@ -71,13 +78,47 @@ public struct Book {
             try AtomicFile.write(Data(page.html(previous: previous, next: next).utf8), to: url)
             written.append(url)
         }
+        let rewrite = IndexPage.pathRewriter(rootFromBook: RelativePath.from(folder, to: root))
+        let results = folder.appendingPathComponent(ResultsPage.fileName)
+        try AtomicFile.write(Data(resultsPage(pages).html().utf8), to: results)
+        written.append(results)
+        var extra = [(file: ResultsPage.fileName, title: "Results", summary: "Every result line the chapters printed, with its command and machine, and where their time went.")]
+        if let about {
+            let markdown = try readText(about, what: "the about page")
+            let url = folder.appendingPathComponent(Self.aboutFileName)
+            try AtomicFile.write(Data(IndexPage.markdownPage(markdown, rewrite: rewrite).utf8), to: url)
+            written.append(url)
+            extra.append((Self.aboutFileName, IndexPage.title(of: markdown), "How the course is built: design notes, reused runs, file formats, fuzzing."))
+        }
         let readmeText = try readText(readme, what: "the README")
-        let index = IndexPage(chapters: pages, readme: readmeText,
-                              rewrite: IndexPage.pathRewriter(rootFromBook: RelativePath.from(folder, to: root)))
+        let index = IndexPage(chapters: pages, readme: readmeText, rewrite: rewrite, pages: extra)
         let url = folder.appendingPathComponent("index.html")
         try AtomicFile.write(Data(index.html().utf8), to: url)
         written.append(url)
         return written
+    }
+
+    /// The results page of `pages`: each chapter's saved output and run record, and the
+    /// benchmark figures beside the book.
+    func resultsPage(_ pages: [ChapterPage]) -> ResultsPage {
+        let chapters = pages.map { page -> ResultsPage.Chapter in
+            let output = try? String(contentsOf: folder.appendingPathComponent(page.name + ".txt"), encoding: .utf8)
+            let recordFile = folder.appendingPathComponent(ChapterRunRecord.fileName(for: page.name))
+            var record: ChapterRunRecord?
+            var problem: String?
+            if let text = try? String(contentsOf: recordFile, encoding: .utf8) {
+                do { record = try ChapterRunRecord(parsing: text) } catch { problem = "\(recordFile.lastPathComponent): \(error)" }
+                if let found = record, found.chapter != page.name {
+                    record = nil
+                    problem = "\(recordFile.lastPathComponent) records \(found.chapter)"
+                }
+            }
+            return ResultsPage.Chapter(name: page.name, title: page.title, fileName: page.fileName, output: output,
+                                       record: output == nil ? nil : record, recordProblem: problem)
+        }
+        let bench = ((try? FileManager.default.contentsOfDirectory(atPath: figures.path)) ?? [])
+            .filter { $0.hasPrefix("bench-") && $0.hasSuffix(".png") }
+        return ResultsPage(chapters: chapters, benchFigures: bench)
     }
 
     private func readText(_ url: URL, what: String) throws -> String {

@@ -129,39 +129,62 @@ public enum FigureTitle {
 }
 
 /// A result line, the form a chapter prints its measurements in so that scripts can read them:
-/// a word, then `key=value` pairs and nothing else (`ood train=mnist out=fashion score=kl
-/// auroc=0.6982`). Consecutive lines with the same word and keys are one table on the page; the
+/// a word, then `key=value` pairs (`ood train=mnist out=fashion score=kl auroc=0.6982`); a bare
+/// lower-case word before a pair is a label (`latent diversity samples=33.76 …`) and stays in its
+/// place, a column with no header. Consecutive lines with the same word, keys and labels are one table on the page; the
 /// text output keeps the lines.
 struct ResultLine: Equatable {
     /// The leading word (`ood`, `bound`, `ablation`).
     var word: String
+    /// The keys in order; a label's key is empty and its word is its value.
     var keys: [String]
     var values: [String]
 
-    /// The line read as a result line, nil when it is not one.
+    /// The line read as a result line, nil when it is not one: a lower-case word, then tokens
+    /// separated by single spaces, each `key=value` (neither empty, no second `=`) or a bare
+    /// lower-case word followed by a pair (a label). Trailing spaces are ignored.
     init?(_ line: String) {
-        guard line.range(of: #"^[a-z][a-z0-9_-]*( [A-Za-z_][A-Za-z0-9_.>-]*=[^\s=]+)+\s*$"#, options: .regularExpression) != nil else {
-            return nil
-        }
-        let words = line.split(separator: " ")
-        word = String(words[0])
+        var text = Substring(line)
+        while text.last?.isWhitespace == true { text = text.dropLast() }
+        let tokens = text.split(separator: " ", omittingEmptySubsequences: false)
+        guard tokens.count > 1, Self.matches(#"[a-z][a-z0-9_-]*"#, tokens[0]) else { return nil }
+        word = String(tokens[0])
         keys = []
         values = []
-        for pair in words.dropFirst() {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            keys.append(String(parts[0]))
-            values.append(String(parts[1]))
+        for token in tokens.dropFirst() {
+            if Self.matches(#"[A-Za-z_][A-Za-z0-9_.>-]*=[^\s=]+"#, token) {
+                let parts = token.split(separator: "=", maxSplits: 1)
+                keys.append(String(parts[0]))
+                values.append(String(parts[1]))
+            } else if Self.matches(#"[a-z][a-z0-9_-]*"#, token) {
+                keys.append("")
+                values.append(String(token))
+            } else {
+                return nil
+            }
+        }
+        // A label names the pairs after it: one at the end, or two in a row, is prose.
+        for (index, key) in keys.enumerated() where key.isEmpty {
+            guard index + 1 < keys.count, !keys[index + 1].isEmpty else { return nil }
         }
     }
 
-    /// Whether `next` belongs to the same table: the same word and the same keys, in order.
-    func continues(with next: ResultLine) -> Bool { next.word == word && next.keys == keys }
+    /// Whether all of `token` matches the regular expression `pattern`.
+    private static func matches(_ pattern: String, _ token: Substring) -> Bool {
+        token.range(of: "^" + pattern + "$", options: .regularExpression) != nil
+    }
 
-    /// One table of `lines` (a run that `continues`): the word as its caption, the keys as its
-    /// header, numbers aligned to the right.
-    static func table(_ lines: [ResultLine]) -> String {
+    /// The line's shape: its keys, with each label's word in its place.
+    var shape: [String] { zip(keys, values).map { $0.0.isEmpty ? "·" + $0.1 : $0.0 } }
+
+    /// Whether `next` belongs to the same table: the same word, keys and labels, in order.
+    func continues(with next: ResultLine) -> Bool { next.word == word && next.shape == shape }
+
+    /// One table of `lines` (a run that `continues`): the word as its caption (followed by
+    /// `caption`, HTML), the keys as its header, numbers aligned to the right.
+    static func table(_ lines: [ResultLine], caption: String = "") -> String {
         guard let first = lines.first else { return "" }
-        var html = "<table class=\"result\"><caption><code>" + HTML.escape(first.word) + "</code></caption>\n<thead><tr>"
+        var html = "<table class=\"result\"><caption><code>" + HTML.escape(first.word) + "</code>" + caption + "</caption>\n<thead><tr>"
             + first.keys.map { "<th>" + HTML.escape($0) + "</th>" }.joined() + "</tr></thead>\n<tbody>\n"
         for line in lines {
             html += "<tr>" + line.values.map { value in

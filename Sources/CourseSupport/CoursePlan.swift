@@ -9,7 +9,7 @@ public struct ChapterRecord: Codable, Equatable, Sendable {
     public var seconds: Double
     /// `TrainingSpeed.referenceImagesPerSecond` on the machine at the start of that `figures` run.
     public var imagesPerSecond: Double
-    /// The machine, in words (`Machine.processor`).
+    /// The machine, in words (`Machine.description`).
     public var machine: String
     /// The runs it used, their files relative to the package; those it trained have their
     /// training seconds.
@@ -266,7 +266,7 @@ extension ChapterOptions {
             let plan = CoursePlan(chapters: [chapter], quick: quick, times: times, imagesPerSecond: speed) {
                 RunLedger.isAvailable($0, at: CoursePaths.root.appendingPathComponent($0.checkpoint))
             }
-            log(plan.text(machine: Machine.processor) + "\n  (from the recorded figures run of the chapter's default settings)")
+            log(plan.text(machine: Machine.description) + "\n  (from the recorded figures run of the chapter's default settings)")
         } catch {
             log("no plan: \(error)")
         }

@@ -55,9 +55,6 @@ extension BenchSupport {
     /// The course's figures folder (the bench's figures are committed beside the chapters').
     static let figuresFolder = CoursePaths.figures
 
-    /// The processor, for a figure's title: `Machine.processor`.
-    static func machineName() -> String { Machine.processor }
-
     /// Runs `executable arguments…` with extra environment variables; returns its exit status and
     /// its standard output and error together.
     static func run(_ executable: URL, _ arguments: [String], environment: [String: String]) throws -> (Int32, String) {

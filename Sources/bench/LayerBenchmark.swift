@@ -1,4 +1,5 @@
 import ArgumentParser
+import CourseSupport
 import Foundation
 import VAECore
 
@@ -235,7 +236,7 @@ struct LayerBenchmark: ParsableCommand {
         try WritableFolder.prepare(folder, purpose: "figures")
         try FigureWriter(directory: folder).save(Figure(
             .bars(chart, title: "Reference VAE, batch \(batch), \(layout == .batchMinor ? "batch-minor as in training" : "NCHW"), "
-                  + "best of ≤ \(repeats) runs per layer and direction; \(subtitle)\n\(BenchSupport.machineName()), \(computeThreads) thread(s)",
+                  + "best of ≤ \(repeats) runs per layer and direction; \(subtitle)\n\(Machine.description), \(computeThreads) thread(s)",
                   ylabel: "milliseconds (log scale)", logY: true, legend: .topRight),
             width: 1400, height: 560), as: "bench-layers")
     }

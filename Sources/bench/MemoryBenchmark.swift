@@ -78,7 +78,7 @@ struct MemoryBenchmark: ParsableCommand {
             case .failure(let error): unavailable = error.description
             }
         }
-        let machine = Machine.processor
+        let machine = Machine.description
         print("memory benchmark: reference VAE, Adam, \(steps) training steps per child process; \(machine); load average \(BenchSupport.loadAverage())")
         print("PyTorch: " + (torch.map { "\($0.version) through \(python), \(torchThreads) thread(s)" } ?? "none: \(unavailable)"))
 

@@ -297,7 +297,7 @@ extension TrainStepBenchmark {
         case .failure(let failure) where pytorch: print("PyTorch: none (\(failure.description))"); torch = nil
         default: torch = nil
         }
-        print("train-step sweep on \(BenchSupport.machineName()): best of \(steps) steps × \(rounds) rounds per point; "
+        print("train-step sweep on \(Machine.description): best of \(steps) steps × \(rounds) rounds per point; "
               + "load average \(BenchSupport.loadAverage())")
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var series: [Series] = []
@@ -332,7 +332,7 @@ extension TrainStepBenchmark {
         }
         let folder = URL(fileURLWithPath: figures, isDirectory: true)
         try WritableFolder.prepare(folder, purpose: "figures")
-        var panel = Panel.lines(series, title: "Reference VAE training step (Adam), best of \(steps)×\(rounds) steps\n\(BenchSupport.machineName())",
+        var panel = Panel.lines(series, title: "Reference VAE training step (Adam), best of \(steps)×\(rounds) steps\n\(Machine.description)",
                                 xlabel: "batch size (images)", ylabel: "images per second", logX: true, legend: .outside)
         panel.xTickLabels = batches.map { TickLabel("\($0)", at: Double($0)) }
         try FigureWriter(directory: folder).save(Figure(panel), as: "bench-train-step")

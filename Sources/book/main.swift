@@ -1,5 +1,7 @@
 // Weaves every chapter into a page of the book: its lecture (the comments), its code, what it
-// printed in the last `figures` run and the figures it drew, plus a contents page with the README.
+// printed in the last `figures` run and the figures it drew, plus a contents page with the README,
+// a results page generated from the chapters' saved output and run records (`ResultsPage`), and
+// the about page written in `ABOUT.md`.
 //
 //     swift run -c release book [--figures DIR]      # writes DIR/book/*.html (DIR: figures/)
 //
@@ -40,7 +42,8 @@ struct BookCommand: ParsableCommand {
         let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         let book = Book(chapterSources: CoursePaths.chapterSources, chapters: try CoursePaths.chapters(),
                         readme: CoursePaths.root.appendingPathComponent("README.md"),
-                        figures: URL(fileURLWithPath: figures, isDirectory: true), root: CoursePaths.root)
+                        figures: URL(fileURLWithPath: figures, isDirectory: true), root: CoursePaths.root,
+                        about: CoursePaths.root.appendingPathComponent(Book.aboutSource))
         let help = HelpCheck(binaries: binaries)
         let written = try book.write { page in
             guard let missing = try help.missingFlags(page) else {

@@ -6,9 +6,11 @@
 // Each chapter is its own executable; this command runs the release builds that sit beside it,
 // passing on --quick, --data, --figures and --seed, and stops at the first chapter that fails.
 // What each chapter prints on standard output is shown and also kept, as
-// FIGURES/book/chNN-topic.txt, for the chapter's page of the book. It ends with a table of where
-// each chapter's time went (training, evaluation, drawing, the rest), from the chapter's own
-// `StageClock`, and a line `figures run=full|quick chapters=<n> seconds=<s>`.
+// FIGURES/book/chNN-topic.txt, for the chapter's page of the book, with a record of the run beside
+// it (FIGURES/book/chNN-topic.run.txt: the flags, the time per stage, the machine), which the
+// book's results page reads. It ends with a table of where each chapter's time went (training,
+// evaluation, drawing, the rest), from the chapter's own `StageClock`, a line
+// `figures run=full|quick chapters=<n> seconds=<s>` and the machine.
 //
 //     swift run -c release figures --plan                              # what a run would do, and how long
 //     swift run -c release figures --lint figures                      # check the scripts of a folder
@@ -23,6 +25,7 @@
 // `FigureLint` finds (no title, unlabelled axes, a key over the data, a range far wider than the
 // data), and fails when anything is found.
 import ArgumentParser
+import CourseBook
 import CourseSupport
 import Foundation
 import VAECore
@@ -77,7 +80,7 @@ struct Figures: ParsableCommand {
         var recorded: CourseTimes
         do { recorded = try CourseTimes.read(figures: figuresFolder) } catch { throw ValidationError("\(error)") }
         let speed = try TrainingSpeed.referenceImagesPerSecond()
-        let machine = Machine.processor
+        let machine = Machine.description
         let plan = CoursePlan(chapters: runNames, quick: options.quick, times: recorded, imagesPerSecond: speed) {
             RunLedger.isAvailable($0, at: CoursePaths.root.appendingPathComponent($0.checkpoint))
         }
@@ -105,7 +108,13 @@ struct Figures: ParsableCommand {
                                                             ChapterOptions.plannedByFiguresVariable: "1"])
             try AtomicFile.write(output, to: outputDirectory.appendingPathComponent("\(name).txt"))
             let stages = (try? Data(contentsOf: stageFile)).flatMap { try? JSONDecoder().decode(StageClock.Totals.self, from: $0) }
-            times.append(ChapterTime(name: runNames[index], total: watch.elapsedSeconds, stages: stages ?? StageClock.Totals()))
+            let time = ChapterTime(name: runNames[index], total: watch.elapsedSeconds, stages: stages ?? StageClock.Totals())
+            times.append(time)
+            // Beside the output, how it was made: the results page of the book reads both.
+            let record = ChapterRunRecord(chapter: name, quick: options.quick, seed: options.seed, ownData: options.data != nil,
+                                          seconds: time.total, stages: time.stages, machine: machine,
+                                          finished: ISO8601DateFormatter().string(from: Date()))
+            try AtomicFile.write(Data(record.text.utf8), to: outputDirectory.appendingPathComponent(ChapterRunRecord.fileName(for: name)))
             FileHandle.standardError.write(Data(String(format: "=== %@ done in %.1f s\n", name, watch.elapsedSeconds).utf8))
 
             // What this chapter used, kept for the next run's plan (paths relative to the package:
@@ -201,9 +210,7 @@ struct ChapterTime {
 
     /// The table `figures` ends with, in minutes and seconds, with a total row.
     static func table(_ times: [ChapterTime], quick: Bool) -> String {
-        func clock(_ seconds: Double) -> String {
-            seconds < 60 ? String(format: "%.1f s", seconds) : String(format: "%d min %02d s", Int(seconds) / 60, Int(seconds.rounded()) % 60)
-        }
+        let clock = ChapterRunRecord.clock
         let width = max(24, (times.map(\.name.count).max() ?? 0) + 2)
         func row(_ cells: [String]) -> String {
             cells[0].padding(toLength: width, withPad: " ", startingAt: 0)
@@ -222,6 +229,7 @@ struct ChapterTime {
         let other = max(0, total - sum.training - sum.evaluation - sum.drawing)
         lines.append(row(["all chapters", clock(sum.training), clock(sum.evaluation), clock(sum.drawing), clock(other), clock(total)]))
         lines.append("figures run=\(quick ? "quick" : "full") chapters=\(times.count) seconds=\(String(format: "%.0f", total))")
+        lines.append("machine: \(Machine.description)")
         return lines.joined(separator: "\n")
     }
 }

@@ -11,10 +11,13 @@ For every page, after its images finished loading and with every <details> opene
     is no wider than the block (scrollWidth), no block or table reaches past the right edge of the
     page's <main>, and the page itself does not scroll sideways;
   - every link of the page's contents (nav.toc) leads to an element of the page, and a chapter's
-    page (chNN-*.html) has such contents.
+    page (chNN-*.html) has such contents;
+  - every other link that stays in the book or the package (no scheme) leads to a file that
+    exists, and, when it names an anchor, to an element with that id in that file;
+  - the contents page (index.html) links to the results page and the about page when they exist.
 Each check prints "ok   ..." or "FAIL ..."; the exit status is 1 when any failed.
 """
-import json, os, pathlib, sys
+import json, os, pathlib, sys, urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from explorer_test import Browser  # noqa: E402
@@ -41,13 +44,32 @@ MEASURE = """(async () => {
     images: document.images.length,
     broken: Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute("src")),
     blocks: blocks.length, wide, sideways: document.documentElement.scrollWidth - window.innerWidth,
-    contents: links.length, unresolved, width: window.innerWidth };
+    contents: links.length, unresolved, width: window.innerWidth,
+    local: Array.from(document.querySelectorAll("a[href]")).map(a => a.getAttribute("href"))
+      .filter(h => !h.startsWith("#") && !/^[a-z][a-z0-9+.-]*:/i.test(h)) };
 })()"""
+
+
+def broken_links(page, hrefs):
+    """The relative links of `page` that lead to no file, or to no element with their anchor."""
+    broken = []
+    folder = os.path.dirname(os.path.abspath(page))
+    for href in hrefs:
+        path, _, anchor = href.partition("#")
+        target = os.path.normpath(os.path.join(folder, urllib.parse.unquote(path.split("?")[0])))
+        if not os.path.exists(target):
+            broken.append(href)
+        elif anchor and target.endswith(".html"):
+            with open(target, encoding="utf-8") as f:
+                if f'id="{anchor}"' not in f.read():
+                    broken.append(href)
+    return broken
 
 
 def main(pages):
     browser = Browser(width=WIDTH, height=HEIGHT)
     failed = False
+    linked = {}
     try:
         for page in pages:
             name = os.path.basename(page)
@@ -68,15 +90,22 @@ def main(pages):
             if r["sideways"] > 0: problems.append(f"the page scrolls sideways by {r['sideways']} px")
             if r["unresolved"]: problems.append("contents links that lead nowhere: " + ", ".join(r["unresolved"]))
             if name.startswith("ch") and r["contents"] == 0: problems.append("no contents (nav.toc) at the top")
+            broken = broken_links(page, r["local"])
+            if broken: problems.append("links to nothing: " + ", ".join(broken[:5]))
+            linked[name] = set(r["local"])
             if problems:
                 failed = True
                 print(f"FAIL {name}: " + "; ".join(problems))
             else:
                 print(f"ok   {name}: \"{r['title']}\", {r['text']} characters; at {WIDTH} px, none of its {r['blocks']} code, "
                       f"output and table blocks wider than the page; {r['images']} images, all decoded; "
-                      f"{r['contents']} contents links, all resolve")
+                      f"{r['contents']} contents links, all resolve; {len(r['local'])} other links, all lead somewhere")
     finally:
         browser.close()
+    names = {os.path.basename(p) for p in pages}
+    for other in ("results.html", "about.html"):
+        if "index.html" in linked and other in names and other not in linked["index.html"]:
+            print(f"FAIL index.html: does not link to {other}"); failed = True
     return 1 if failed else 0
 
 

@@ -4,7 +4,8 @@
 #   - in a 1280-pixel window, driven through DevTools (Tests/Browser/book_test.py): each page shows
 #     a heading and text; every <img> was found and decoded (naturalWidth > 0); no block of code or
 #     output and no table is wider than the page (nothing scrolls sideways); every link of the
-#     page's contents leads to an element of the page;
+#     page's contents leads to an element of the page, every other local link to a file (and its
+#     anchor) that exists, and the contents page links to the results and about pages;
 #   - each page prints to a PDF of at least one page (as a teacher would print it);
 #   - a screenshot of the ch05-elbo page is written to DIR/book/ch05-elbo.screenshot.png.
 # Usage: bash Tests/Browser/check-book.sh DIR      (DIR: the --figures folder of a figures run)

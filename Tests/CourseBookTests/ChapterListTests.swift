@@ -12,6 +12,17 @@ struct ChapterListTests {
         #expect(chapters.first == "ch01-tensors")
     }
 
+    /// The README's chapter list (`1. [`ch01-tensors`](…): one line`) names the same chapters in
+    /// the same order, each once, so that the door to the course cannot drift from the course.
+    @Test func theReadmeListsEveryChapterInOrder() throws {
+        let readme = try String(contentsOf: CoursePaths.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let listed = readme.components(separatedBy: "\n").compactMap { line -> String? in
+            guard let range = line.range(of: #"^[0-9]+\. \[`ch[0-9]{2}-[a-z0-9-]+`\]"#, options: .regularExpression) else { return nil }
+            return line[range].split(separator: "`")[1].description
+        }
+        #expect(listed == (try CoursePaths.chapters()), "README.md's chapter list differs from Package.swift's")
+    }
+
     @Test func entriesAreReadInOrder() throws {
         let text = """
         let other = ["x"]

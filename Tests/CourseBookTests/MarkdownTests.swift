@@ -52,6 +52,8 @@ struct MarkdownTests {
         #expect(rewrite("figures/a.png") == "../a.png")
         #expect(rewrite("Sources/VAECore") == nil)
         #expect(IndexPage.pathRewriter(rootFromBook: "../../")("Sources/VAECore") == "../../Sources/VAECore")
+        #expect(rewrite("ABOUT.md") == "about.html", "the about page's Markdown is read as its page")
+        #expect(rewrite("figures/book/results.html") == "results.html", "a page of the book is beside the page that links it")
         #expect(RelativePath.from(URL(fileURLWithPath: "/a/b/figures/book"), to: URL(fileURLWithPath: "/a/b")) == "../../")
         #expect(RelativePath.from(URL(fileURLWithPath: "/tmp/x/book"), to: URL(fileURLWithPath: "/a/b")) == nil)
     }

@@ -167,7 +167,12 @@ struct OutputTests {
         #expect(html.contains("<span class=\"line\" style=\"--indent:2\">  KL per dimension"), "other lines stay text")
         #expect(html.contains("<span class=\"line\">latent=2 seed 1: reused</span>"), "a line that does not start with a word and pairs is text")
         #expect(ResultLine("ood train=mnist auroc=0.5 and more") == nil, "nothing but pairs after the word")
-        #expect(ResultLine("multimodal pair=image-label coherence image->label=0.97") == nil, "a bare word among the pairs")
+        let labelled = ResultLine("multimodal pair=image-label coherence image->label=0.97 joint=0.25")
+        #expect(labelled?.keys == ["pair", "", "image->label", "joint"] && labelled?.values[1] == "coherence", "a bare word before a pair is a label")
+        #expect(labelled.map { !$0.continues(with: ResultLine("multimodal pair=image-label other image->label=0.97 joint=0.25")!) } == true,
+                "another label, another table")
+        #expect(ResultLine("ood train=mnist auroc=0.5 and") == nil && ResultLine("ood two labels x=1") == nil, "labels stand before a pair, one at a time")
+        #expect(ResultLine("ood train=mnist  auroc=0.5") == nil && ResultLine("ood train= auroc=0.5") == nil && ResultLine("ood a=b=c") == nil)
         #expect(ResultLine("bound config=elbo-5 nll=94.47")?.keys == ["config", "nll"])
         #expect(ResultLine.isNumber("-107.91") && ResultLine.isNumber("+0.47") && ResultLine.isNumber("1e-3") && !ResultLine.isNumber("iw-nll"))
     }

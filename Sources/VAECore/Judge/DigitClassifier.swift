@@ -31,7 +31,7 @@ import Foundation
 /// [0, 1]) drops its test accuracy to 48%. Trained on shifts alone it read blurred digits
 /// (σ = 1.5: 31%) and class averages (of 5 digits: 59%) as other digits; trained as well on such
 /// images (`DigitClassifierTraining.standard`) it holds 98.8–100% on them at 99.45% on clean
-/// digits (`JudgeValidation`, measured on a 2-core AMD EPYC; the table is in the README).
+/// digits (`JudgeValidation`, measured on a 2-core AMD EPYC; `vae judge` prints the table).
 ///
 /// Images are (B, 1, 28, 28) grey levels in [0, 1], as `MNIST` serves them (not binarized).
 /// The evaluation methods (`probabilities`, `features`, `evaluate`) use BatchNorm's running

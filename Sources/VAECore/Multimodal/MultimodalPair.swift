@@ -28,7 +28,7 @@ public enum MultimodalPair: String, CaseIterable, Codable, Sendable {
 
     /// The size of each image's private code by default: none. Chapter 11's `--private P` trains
     /// private codes beside the shared one (MMVAE+'s split); after 4 epochs of the digit + label
-    /// model they did not raise label → image coherence (the README's measurements), so the
+    /// model they did not raise label → image coherence (chapter 11's experiment 5 measures it), so the
     /// chapter's figures come from the single shared code.
     public var defaultPrivateDimensions: Int { 0 }
 

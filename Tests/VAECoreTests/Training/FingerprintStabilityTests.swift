@@ -25,7 +25,7 @@ import Testing
 
     /// The fingerprint each configuration had on main (commit 622edb2) before the new settings, under
     /// version 1 of the arithmetic:
-    /// `reference` is chapter 5's run, d2cef0663350 in the README's "reusing the run" line.
+    /// `reference` is chapter 5's run, d2cef0663350 in its "reusing the run" line under that version.
     static let expected = [
         "reference": "d2cef0663350f27ee5ff1e5c27af04cdc24c6bb3c12e074009673cc6661d3c6f",
         "beta": "55e6ce00efe11cfa613b3bd2ac7af509e4bdd1064c312753673c35583f2acbcb",
