@@ -210,7 +210,7 @@ struct Chapter10: ParsableCommand {
                test: MNIST?, chapter5: Bool = false, quiet: Bool = false) throws -> TrainedModel {
         let trainer = quiet
             ? try TrainingRun.trainer(for: configuration, in: folder, trainingSet: trainingSet, retrain: options.retrain, log: log)
-            : try options.trainer(for: configuration, in: folder, trainingSet: trainingSet)
+            : try options.trainer(for: configuration, in: folder, trainingSet: trainingSet, epochPrefix: "\(name): ")
         if chapter5, let test {
             try Chapter5Run.record(trainer, binaryTest: Likelihood.bernoulli.evaluationSet(test), quick: options.quick, seed: options.seed)
         } else if let test {

@@ -185,7 +185,7 @@ struct Chapter12: ParsableCommand {
         var outcomes: [BoundOutcome] = []
         for (kind, name, configuration) in configurations() {
             let folder = options.runFolder("bounds/\(name)")
-            let trainer = try options.trainer(for: configuration, in: folder, trainingSet: train)
+            let trainer = try options.trainer(for: configuration, in: folder, trainingSet: train, epochPrefix: "\(name): ")
             // The test terms after every epoch, as `vae train` records them (all 10,000 test
             // digits, one z each, seed 1): the curves of section 5, whichever program trained the run.
             let testSet = configuration.subset.map { test.prefix($0) } ?? test

@@ -54,8 +54,23 @@ public struct ChapterOptions: ParsableArguments {
     /// A trainer for `configuration` in `folder`: the saved run when it matches (one line says
     /// which run and how it was trained, its folder relative to the package), resumed when half
     /// done, new otherwise (`TrainingRun`).
-    public func trainer(for configuration: TrainingConfiguration, in folder: URL, trainingSet: MNIST) throws -> Trainer {
-        try TrainingRun.trainer(for: configuration, in: folder, trainingSet: trainingSet, retrain: retrain) { print(CoursePaths.relative($0)) }
+    ///
+    /// A run found trained (or half trained) prints the epochs it recorded, as its training printed
+    /// them (marked "recorded", each line after `epochPrefix`), so that a chapter's output tells how
+    /// its run trained whether or not this run trained it.
+    public func trainer(for configuration: TrainingConfiguration, in folder: URL, trainingSet: MNIST,
+                        epochPrefix: String = "") throws -> Trainer {
+        let trainer = try TrainingRun.trainer(for: configuration, in: folder, trainingSet: trainingSet, retrain: retrain) { print(CoursePaths.relative($0)) }
+        let recorded = trainer.recordedEpochs
+        for (index, summary) in recorded.enumerated() {
+            // A long run shows its first and last epochs.
+            if recorded.count > 30, index >= 5, index < recorded.count - 5 {
+                if index == 5 { print(epochPrefix + "… \(recorded.count - 10) more recorded epochs …") }
+                continue
+            }
+            print(epochPrefix + summary.line(of: configuration.epochs))
+        }
+        return trainer
     }
 
     /// The folder figures are written to, created if needed.

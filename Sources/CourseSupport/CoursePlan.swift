@@ -79,7 +79,7 @@ public struct CourseTimes: Codable, Equatable, Sendable {
     /// chapter's change is one change in the file's history).
     public func write(figures: URL) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let folder = figures.appendingPathComponent("book", isDirectory: true)
         try AtomicFile.write(try encoder.encode(self), to: folder.appendingPathComponent(Self.fileName))
     }

@@ -81,6 +81,19 @@ public final class Trainer {
     public var lock: RunLock?
     /// Whether every epoch of the configuration is done.
     public var isFinished: Bool { epoch >= configuration.epochs }
+    /// The epochs already trained, as their log lines showed them: each record of the history
+    /// with its recorded seconds (`epoch_seconds`), marked as recorded. What a chapter prints
+    /// for a run it reuses or resumes, so that its page shows how that run trained.
+    public var recordedEpochs: [EpochSummary] {
+        let seconds = epochSeconds
+        var previousStep = 0
+        return history.epochs.enumerated().map { index, record in
+            let time = index < seconds.count ? seconds[index] : .nan
+            let images = Double((record.step - previousStep) * configuration.batchSize)
+            previousStep = record.step
+            return EpochSummary(record: record, seconds: time, imagesPerSecond: images / time, evaluationSeconds: 0, isRecorded: true)
+        }
+    }
     /// Whether to show a progress line on standard error.
     public var showsProgress = false
 
@@ -390,6 +403,9 @@ public struct EpochSummary: Sendable {
     public var imagesPerSecond: Double
     /// Seconds spent in the evaluation closure.
     public var evaluationSeconds: Double
+    /// Whether this is an epoch trained earlier, read back from the run's checkpoint
+    /// (`Trainer.recordedEpochs`), rather than one just trained.
+    public var isRecorded = false
 
     /// One line for the log:
     /// `epoch  3/10  train recon 92.41 KL 24.87 loss 117.28 | test recon 90.12 KL 25.02 −ELBO 115.14 | lr 9.0e-04 β 1 | 41.2 s, 1457 img/s`
@@ -407,7 +423,7 @@ public struct EpochSummary: Sendable {
         } else {
             text += String(format: " β %.3g", r.klWeight.weight)
         }
-        text += String(format: " | %.1f s, %.0f img/s", seconds, imagesPerSecond)
-        return text
+        if seconds.isFinite { text += String(format: " | %.1f s, %.0f img/s", seconds, imagesPerSecond) }
+        return isRecorded ? text + " (recorded)" : text
     }
 }
