@@ -7,6 +7,9 @@ import VAECore
 public struct ChapterRecord: Codable, Equatable, Sendable {
     /// Wall-clock seconds of the chapter's whole run.
     public var seconds: Double
+    /// Of those, the seconds spent training (`StageClock`): the runs' training, and any the
+    /// chapter does every time (a resumed run's share is only the epochs it had left).
+    public var training: Double
     /// `TrainingSpeed.referenceImagesPerSecond` on the machine at the start of that `figures` run.
     public var imagesPerSecond: Double
     /// The machine, in words (`Machine.description`).
@@ -15,8 +18,9 @@ public struct ChapterRecord: Codable, Equatable, Sendable {
     /// training seconds.
     public var runs: [RunLedger.Entry]
 
-    public init(seconds: Double, imagesPerSecond: Double, machine: String, runs: [RunLedger.Entry]) {
+    public init(seconds: Double, training: Double, imagesPerSecond: Double, machine: String, runs: [RunLedger.Entry]) {
         self.seconds = seconds
+        self.training = training
         self.imagesPerSecond = imagesPerSecond
         self.machine = machine
         self.runs = runs
@@ -97,7 +101,8 @@ public struct CoursePlanError: Error, CustomStringConvertible {
 /// seconds × (images/s when recorded ÷ images/s now), with the reference VAE's training step as
 /// the measure of speed (`TrainingSpeed`). A chapter that reuses every run takes its recorded
 /// rerun's time; one that trains takes its recorded first run's time without the training it
-/// will not do, plus the recorded training time of each run it will train. A run counts as there
+/// will not do, plus the recorded training time of each run it will train (a run's whole
+/// training, as its epochs recorded it, even when the recorded chapter only resumed it). A run counts as there
 /// when its file (or its set-aside copy) holds the finished run of the recorded fingerprint, or
 /// when an earlier chapter of the same plan trains it.
 public struct CoursePlan: Sendable {
@@ -153,7 +158,9 @@ public struct CoursePlan: Sendable {
                 guard !training.contains(where: { $0 == nil }) else { return step }
                 let base: Double
                 if let first = recorded.trained {
-                    base = scaled(first) - first.runs.filter(\.trainedHere).reduce(0) { $0 + $1.trainingSeconds } * first.imagesPerSecond / imagesPerSecond
+                    // Its time without the training of its runs (of a resumed run, only what was left).
+                    let runs = first.runs.filter(\.trainedHere).reduce(0) { $0 + $1.trainingSeconds }
+                    base = scaled(first) - min(first.training, runs) * first.imagesPerSecond / imagesPerSecond
                 } else {
                     base = scaled(record)
                 }

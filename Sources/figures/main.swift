@@ -124,7 +124,7 @@ struct Figures: ParsableCommand {
                 entry.checkpoint = CoursePaths.relative(entry.checkpoint)
                 return entry.checkpoint.hasPrefix("/") ? nil : entry
             }
-            recorded.record(ChapterRecord(seconds: watch.elapsedSeconds, imagesPerSecond: speed, machine: machine, runs: used),
+            recorded.record(ChapterRecord(seconds: watch.elapsedSeconds, training: time.stages.training, imagesPerSecond: speed, machine: machine, runs: used),
                             chapter: runNames[index], quick: options.quick)
             try recorded.write(figures: figuresFolder)
             if plan.steps[index].estimate != nil { spentOnEstimated += watch.elapsedSeconds }

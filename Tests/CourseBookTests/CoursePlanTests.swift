@@ -12,7 +12,8 @@ import VAECore
     }
 
     static func record(_ seconds: Double, speed: Double = 1000, _ runs: [RunLedger.Entry]) -> ChapterRecord {
-        ChapterRecord(seconds: seconds, imagesPerSecond: speed, machine: "test machine", runs: runs)
+        ChapterRecord(seconds: seconds, training: runs.reduce(0) { $0 + ($1.trainedHere ? $1.trainingSeconds : 0) },
+                      imagesPerSecond: speed, machine: "test machine", runs: runs)
     }
 
     /// Chapter A trains runs/vae (80 of its 100 s); chapter B reuses it (10 s); both recorded at
@@ -48,6 +49,16 @@ import VAECore
         let plan = CoursePlan(chapters: ["chB"], quick: false, times: Self.times, imagesPerSecond: 1000) { _ in false }
         #expect(plan.steps[0].trains.count == 1)
         #expect(plan.steps[0].estimate == 90)                  // B's 10 s + A's 80 s of training
+    }
+
+    @Test func aResumedRunCountsOnlyTheTrainingLeftOfItsChapter() {
+        // The recorded chapter resumed a run: 20 of its 50 s trained the last epochs of a run
+        // whose epochs recorded 300 s in all. Trained from scratch: 30 s + 300 s.
+        var times = CourseTimes()
+        times.record(ChapterRecord(seconds: 50, training: 20, imagesPerSecond: 1000, machine: "m",
+                                   runs: [Self.run("runs/long/checkpoint.safetensors", seconds: 300)]), chapter: "chL", quick: false)
+        let plan = CoursePlan(chapters: ["chL"], quick: false, times: times, imagesPerSecond: 1000) { _ in false }
+        #expect(plan.steps[0].estimate == 330)
     }
 
     @Test func chaptersWithoutARecordHaveNoEstimateAndSaySo() {
