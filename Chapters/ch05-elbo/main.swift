@@ -277,14 +277,30 @@ struct Chapter5: ParsableCommand {
               + " all \(model.parameterCount) weights, \(model.buffers.reduce(0) { $0 + $1.value.count }) BatchNorm statistics and every loss")
     }
 
-    /// One update of the reference VAE on `images` (B, 1, 28, 28), written out layer by layer.
-    /// Returns the loss terms in nats per image.
+    /// One update of the reference VAE on `images` (B, 1, 28, 28), written out layer by layer:
+    /// the five steps below, in order, then Adam's. Returns the loss terms in nats per image.
     func writtenOutStep(_ model: VAE, _ adam: WrittenAdam, images x: Tensor, noise: inout RandomSource,
                         learningRate: Float) throws -> ELBOTerms {
-        let encoder = model.encoderBody, decoder = model.decoder
-        let b = x.shape[0], d = model.configuration.latentDimensions
+        let (mu, logVariance) = encode(model, x)
+        let sample = reparameterise(mu: mu, logVariance: logVariance, noise: &noise)
+        let logits = decode(model, sample.z)
+        let loss = try lossTerms(logits: logits, images: x, mu: mu, logVariance: logVariance)
 
-        // The encoder, q(z|x).
+        // Backward. Gradients accumulate, so they start at zero.
+        for parameter in model.parameters { parameter.zeroGradient() }
+        let dz = backwardThroughDecoder(model, loss.dLogits)
+        backwardThroughSampleAndEncoder(model, dz: dz, sample: sample, loss: loss)
+
+        adam.step(learningRate: learningRate)
+        return ELBOTerms(reconstruction: loss.reconstruction, kl: loss.kl, objective: loss.reconstruction + loss.kl)
+    }
+
+    /// Step 1, the encoder q(z|x): two strided convolutions, each followed by batch norm and a
+    /// ReLU, then one linear layer that outputs μ and log σ² side by side. Batch norm normalises
+    /// with this batch's statistics (training mode) and remembers them for its backward pass:
+    /// every layer keeps what its backward needs, as chapter 3 wrote them.
+    func encode(_ model: VAE, _ x: Tensor) -> (mu: Tensor, logVariance: Tensor) {
+        let encoder = model.encoderBody, d = model.configuration.latentDimensions
         var h = x                                              // (B, 1, 28, 28)  pixels in {0, 1}
         h = encoder["conv1"]!.forward(h)                       // (B, 32, 14, 14) 32 filters 4×4, stride 2
         h = encoder["bn1"]!.forward(h)                         // (B, 32, 14, 14) normalised with the batch's statistics
@@ -294,27 +310,50 @@ struct Chapter5: ParsableCommand {
         h = encoder["relu2"]!.forward(h)                       // (B, 64, 7, 7)
         h = encoder["flatten1"]!.forward(h)                    // (B, 3136)
         let statistics = model.encoderHead.forward(h)          // (B, 2D): [μ | log σ²]
-        let mu = statistics.columns(0..<d)                     // (B, D)
-        let logVariance = statistics.columns(d..<2 * d)        // (B, D)
+        return (statistics.columns(0..<d), statistics.columns(d..<2 * d))   // (B, D) each
+    }
 
-        // The reparameterisation: the randomness is ε, drawn outside the network.
-        let epsilon = Tensor.gaussian([b, d], using: &noise)   // (B, D) ~ N(0, I)
+    /// What the sample keeps for the backward pass: σ and ε, since ∂z/∂log σ² = σε/2.
+    struct Sample {
+        let z: Tensor, sigma: Tensor, epsilon: Tensor         // (B, D) each
+    }
+
+    /// Step 2, the reparameterisation (chapter 4): the randomness is ε, drawn outside the network,
+    /// so that z = μ + σ ⊙ ε is a differentiable function of the encoder's outputs.
+    func reparameterise(mu: Tensor, logVariance: Tensor, noise: inout RandomSource) -> Sample {
+        let epsilon = Tensor.gaussian(mu.shape, using: &noise) // (B, D) ~ N(0, I)
         let sigma = logVariance.map { exp(0.5 * $0) }          // (B, D)
-        let z = mu + sigma * epsilon                           // (B, D)
+        return Sample(z: mu + sigma * epsilon, sigma: sigma, epsilon: epsilon)
+    }
 
-        // The decoder, p(x|z).
+    /// Step 3, the decoder p(x|z): a linear layer back to 64 maps of 7×7, then two transposed
+    /// convolutions up to 28×28, whose output ℓ is one logit per pixel (the Bernoulli's mean is
+    /// sigmoid(ℓ)).
+    func decode(_ model: VAE, _ z: Tensor) -> Tensor {
+        let decoder = model.decoder
         var g = decoder["fc"]!.forward(z)                      // (B, 3136)
         g = decoder["relu1"]!.forward(g)                       // (B, 3136)
         g = decoder["reshape1"]!.forward(g)                    // (B, 64, 7, 7)
         g = decoder["deconv1"]!.forward(g)                     // (B, 32, 14, 14)
         g = decoder["bn1"]!.forward(g)                         // (B, 32, 14, 14)
         g = decoder["relu2"]!.forward(g)                       // (B, 32, 14, 14)
-        let logits = decoder["deconv2"]!.forward(g)            // (B, 1, 28, 28): ℓ
+        return decoder["deconv2"]!.forward(g)                  // (B, 1, 28, 28): ℓ
+    }
 
-        // The two terms of the loss, per image. The reconstruction term is the binary
-        // cross-entropy from logits, in its stable form (`binaryCrossEntropyWithLogits` derives it);
-        // it returns ∂L/∂ℓ = (σ(ℓ) − x)/B as well. The KL is the closed form, with its gradients
-        // μ/B and (σ² − 1)/(2B) (σ² − 1 as expm1(log σ²), which keeps its digits near σ = 1).
+    /// The loss's two terms, averaged over the batch, and their gradients.
+    struct LossTerms {
+        let reconstruction: Double, kl: Double
+        let dLogits: Tensor                                    // (B, 1, 28, 28): ∂L/∂ℓ
+        let dKLdMu: Tensor, dKLdLogVariance: Tensor            // (B, D) each
+    }
+
+    /// Step 4, the loss, per image, averaged over the batch. The reconstruction term is the
+    /// binary cross-entropy from logits, in its stable form (`binaryCrossEntropyWithLogits`
+    /// derives it); it returns ∂L/∂ℓ = (sigmoid(ℓ) − x)/B as well. The KL is the closed form,
+    /// with its gradients μ/B and (σ² − 1)/(2B) (σ² − 1 as expm1(log σ²), which keeps its digits
+    /// near σ = 1). A non-finite loss stops the step before it touches a weight.
+    func lossTerms(logits: Tensor, images x: Tensor, mu: Tensor, logVariance: Tensor) throws -> LossTerms {
+        let b = mu.shape[0], d = mu.shape[1]
         let reconstruction = try binaryCrossEntropyWithLogits(logits: logits, targets: x, reduction: .sumPerSample)
         var kl = 0.0
         var dKLdMu = Tensor(shape: [b, d]), dKLdLogVariance = Tensor(shape: [b, d])
@@ -328,26 +367,39 @@ struct Chapter5: ParsableCommand {
         guard reconstruction.value.isFinite, kl.isFinite else {
             throw TrainingError.nonFiniteLoss(reconstruction: reconstruction.value, kl: kl)
         }
+        return LossTerms(reconstruction: reconstruction.value, kl: kl, dLogits: reconstruction.gradient,
+                         dKLdMu: dKLdMu, dKLdLogVariance: dKLdLogVariance)
+    }
 
-        // Backward. Gradients accumulate, so they start at zero.
-        for parameter in model.parameters { parameter.zeroGradient() }
-        var dg = reconstruction.gradient                       // (B, 1, 28, 28): ∂L/∂ℓ
+    /// Step 5, backward through the decoder, last layer first: each layer's `backward` takes the
+    /// gradient at its output, adds its weights' gradients into them, and returns the gradient at
+    /// its input. What comes out at the bottom is ∂L/∂z.
+    func backwardThroughDecoder(_ model: VAE, _ dLogits: Tensor) -> Tensor {
+        let decoder = model.decoder
+        var dg = dLogits                                       // (B, 1, 28, 28): ∂L/∂ℓ
         dg = decoder["deconv2"]!.backward(dg)                  // (B, 32, 14, 14), and ∂L/∂(its weights)
         dg = decoder["relu2"]!.backward(dg)
         dg = decoder["bn1"]!.backward(dg)
         dg = decoder["deconv1"]!.backward(dg)                  // (B, 64, 7, 7)
         dg = decoder["reshape1"]!.backward(dg)                 // (B, 3136)
         dg = decoder["relu1"]!.backward(dg)
-        let dz = decoder["fc"]!.backward(dg)                   // (B, D): ∂L/∂z
+        return decoder["fc"]!.backward(dg)                     // (B, D): ∂L/∂z
+    }
 
-        // Through the sample: ∂z/∂μ = 1, ∂z/∂log σ² = σε/2; plus the KL's own gradients.
+    /// Step 6, through the sample and back through the encoder: μ and log σ² receive the
+    /// gradient through z (∂z/∂μ = 1, ∂z/∂log σ² = σε/2) plus the KL's own, which does not go
+    /// through z; the two add. The images need no gradient, so conv1's backward only fills its
+    /// weights'.
+    func backwardThroughSampleAndEncoder(_ model: VAE, dz: Tensor, sample: Sample, loss: LossTerms) {
+        let encoder = model.encoderBody
+        let b = dz.shape[0], d = dz.shape[1]
         var dStatistics = Tensor(shape: [b, 2 * d])            // (B, 2D): [∂L/∂μ | ∂L/∂log σ²]
         for row in 0..<b {
             for j in 0..<d {
                 let i = row * d + j
-                dStatistics.scalars[row * 2 * d + j] = dz.scalars[i] + dKLdMu.scalars[i]
-                dStatistics.scalars[row * 2 * d + d + j] = dz.scalars[i] * ((sigma.scalars[i] * epsilon.scalars[i]) * 0.5)
-                    + dKLdLogVariance.scalars[i]
+                dStatistics.scalars[row * 2 * d + j] = dz.scalars[i] + loss.dKLdMu.scalars[i]
+                dStatistics.scalars[row * 2 * d + d + j] = dz.scalars[i] * ((sample.sigma.scalars[i] * sample.epsilon.scalars[i]) * 0.5)
+                    + loss.dKLdLogVariance.scalars[i]
             }
         }
         var dh = model.encoderHead.backward(dStatistics)       // (B, 3136)
@@ -357,11 +409,7 @@ struct Chapter5: ParsableCommand {
         dh = encoder["conv2"]!.backward(dh)                    // (B, 32, 14, 14)
         dh = encoder["relu1"]!.backward(dh)
         dh = encoder["bn1"]!.backward(dh)
-        _ = encoder["conv1"]!.backward(dh)                     // its weights' gradient; the images need none
-
-        // The optimizer step.
-        adam.step(learningRate: learningRate)
-        return ELBOTerms(reconstruction: reconstruction.value, kl: kl, objective: reconstruction.value + kl)
+        _ = encoder["conv1"]!.backward(dh)                     // its weights' gradient only
     }
 
     /// Adam, written out: a first and second moment per weight, and the update above. The

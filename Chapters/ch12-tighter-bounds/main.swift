@@ -148,17 +148,17 @@ struct Chapter12: ParsableCommand {
     // each time it is served (dynamic binarization: 60,000 grey digits become endlessly many binary
     // ones, which is what keeps a 200-epoch run from overfitting), seed 1. One change each:
     //
-    //   elbo-200      the plain ELBO, 200 epochs: the long baseline (the longest run of the course).
-    //   elbo-5        the plain ELBO, 5 epochs: the short baseline the five ideas are paired with.
-    //   iwae-k5-5     the importance-weighted bound with k = 5 as the training objective.
-    //   wide-5        the `wide` preset: 64 and 128 channels instead of 32 and 64 (the probe's time
-    //                 per update says what that costs).
-    //   iaf-5         two steps of an inverse autoregressive flow after the Gaussian posterior
-    //                 (section 3).
-    //   warmup-5      KL warm-up: β rises from 0 to 1 over the first 3 epochs (Bowman et al. 2016;
-    //                 Sønderby et al. 2016).
-    //   vamp-5        the VampPrior with 500 pseudo-inputs in place of N(0, I) (section 3b): every
-    //                 update also encodes the 500 pseudo-inputs.
+    // - `elbo-200`: the plain ELBO, 200 epochs: the long baseline (the longest run of the course).
+    // - `elbo-5`: the plain ELBO, 5 epochs: the short baseline the five ideas are paired with.
+    // - `iwae-k5-5`: the importance-weighted bound with k = 5 as the training objective.
+    // - `wide-5`: the `wide` preset, 64 and 128 channels instead of 32 and 64 (the probe's time
+    //   per update says what that costs).
+    // - `iaf-5`: two steps of an inverse autoregressive flow after the Gaussian posterior
+    //   (section 3).
+    // - `warmup-5`: KL warm-up, β rising from 0 to 1 over the first 3 epochs (Bowman et al. 2016;
+    //   Sønderby et al. 2016).
+    // - `vamp-5`: the VampPrior with 500 pseudo-inputs in place of N(0, I) (section 3b): every
+    //   update also encodes the 500 pseudo-inputs.
     //
     // The comparison runs are short because the chapter must fit in an afternoon; five epochs are
     // enough to see which ideas pay per hour and which only pay per epoch, not where each would
