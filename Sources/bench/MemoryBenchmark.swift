@@ -15,7 +15,8 @@ import Darwin
 ///   `Sources/bench/pytorch/train_step.py` for PyTorch) that builds the model and Adam, makes 8
 ///   binarized batches and takes a few training steps; its peak resident set (the kernel's
 ///   `ru_maxrss`, read with `wait4`) minus that of a child that only starts (the runtime and its
-///   libraries: `import torch` for PyTorch) is what the step needs.
+///   libraries: `import torch` for PyTorch) is what the step needs. The children run before this
+///   process builds anything: a child inherits its parent's peak as the floor of its own.
 /// - **The bytes each layer holds**, after a step, found by walking the layer objects' stored
 ///   arrays and tensors (`Mirror`, each buffer counted once by address, at its allocated
 ///   capacity): parameters and their gradients, the activations and scratch kept for the backward
@@ -92,22 +93,12 @@ struct MemoryBenchmark: ParsableCommand {
         print(String(format: "runtime alone: ours %.1f MiB, PyTorch %@", Self.mib(ourBase),
                      torchBase.map { String(format: "%.1f MiB (python, import torch)", Self.mib($0)) } ?? "—"))
 
-        // The bytes each layer holds after a step, batch by batch in increasing order (the layers'
-        // scratch only grows, so after each step it is the current batch's).
-        var random = RandomSource(seed: 1)
-        let model = try VAE(.reference, using: &random)
-        let adam = try Adam(model.parameters, learningRate: 1e-3)
-        var accounts: [(batch: Int, layers: [LayerBytes])] = []
+        // Every child first, while this process is small: Linux hands a child started by
+        // posix_spawn (which shares this process's memory until it execs) this process's peak as
+        // the starting value of its own `ru_maxrss`, so a child spawned after this process had run
+        // a large step would report that step's peak, not its own.
         var peaks: [(batch: Int, ours: Int, torch: Int?)] = []
-        print("")
-        print("batch   peak − runtime: ours   PyTorch    counted in our layers: params+grads   Adam   kept/scratch   im2col   total")
         for batch in sizes {
-            let images = Self.binarizedBatch(batch, seed: UInt64(batch))
-            adam.zeroGradients()
-            _ = try model.accumulateGradients(images: images, using: &random)
-            adam.step()
-            let layers = Self.layerBytes(model)
-            accounts.append((batch, layers))
             let ours = try Self.peakResidentBytes(me, ["memory", "--child-batch", "\(batch)", "--steps", "\(steps)"]) - ourBase
             var theirs: Int? = nil
             if let side = torch, let base = torchBase {
@@ -116,6 +107,23 @@ struct MemoryBenchmark: ParsableCommand {
                                                       viaEnv: !side.python.contains("/"))).map { $0 - base }
             }
             peaks.append((batch, ours, theirs))
+        }
+
+        // The bytes each layer holds after a step, batch by batch in increasing order (the layers'
+        // scratch only grows, so after each step it is the current batch's).
+        var random = RandomSource(seed: 1)
+        let model = try VAE(.reference, using: &random)
+        let adam = try Adam(model.parameters, learningRate: 1e-3)
+        var accounts: [(batch: Int, layers: [LayerBytes])] = []
+        print("")
+        print("batch   peak − runtime: ours   PyTorch    counted in our layers: params+grads   Adam   kept/scratch   im2col   total   not counted")
+        for (batch, ours, theirs) in peaks {
+            let images = Self.binarizedBatch(batch, seed: UInt64(batch))
+            adam.zeroGradients()
+            _ = try model.accumulateGradients(images: images, using: &random)
+            adam.step()
+            let layers = Self.layerBytes(model)
+            accounts.append((batch, layers))
             let total = LayerBytes.sum(layers)
             print(BenchSupport.pad("\(batch)", 5, right: true) + "   "
                   + BenchSupport.pad(String(format: "%.1f MiB", Self.mib(ours)), 16, right: true)
@@ -124,8 +132,10 @@ struct MemoryBenchmark: ParsableCommand {
                   + BenchSupport.pad(String(format: "%.1f", Self.mib(total.optimizer)), 7, right: true)
                   + BenchSupport.pad(String(format: "%.1f", Self.mib(total.kept)), 15, right: true)
                   + BenchSupport.pad(String(format: "%.1f", Self.mib(total.im2col)), 9, right: true)
-                  + BenchSupport.pad(String(format: "%.1f MiB", Self.mib(total.total)), 12, right: true))
+                  + BenchSupport.pad(String(format: "%.1f MiB", Self.mib(total.total)), 12, right: true)
+                  + BenchSupport.pad(String(format: "%.1f MiB", Self.mib(ours - total.total)), 14, right: true))
         }
+        print("(not counted: what a step allocates and frees again, each layer's output and input gradient, and the batches)")
         let shown = accounts.last { $0.batch <= 128 } ?? accounts[0]
         print("")
         print("per layer at batch \(shown.batch) (MiB): params+grads, Adam, kept for backward and scratch, im2col")
@@ -147,13 +157,16 @@ struct MemoryBenchmark: ParsableCommand {
                     shown: (batch: Int, layers: [LayerBytes]), machine: String, torch: String?) throws {
         let sizes = peaks.map { Double($0.batch) }
         var peakSeries = [
-            Series("ours: peak resident − runtime", x: sizes, y: peaks.map { Self.mib($0.ours) }, style: .linesPoints),
-            Series("ours: counted in the layers and Adam", x: sizes, y: accounts.map { Self.mib(LayerBytes.sum($0.layers).total) },
+            Series("ours: peak − runtime", x: sizes, y: peaks.map { Self.mib($0.ours) }, style: .linesPoints),
+            Series("ours: counted (layers, Adam)", x: sizes, y: accounts.map { Self.mib(LayerBytes.sum($0.layers).total) },
                    style: .dashed, color: "#1f77b4"),
+            Series("ours: not counted (transient)", x: sizes,
+                   y: zip(peaks, accounts).map { max(Self.mib($0.ours - LayerBytes.sum($1.layers).total), 1e-3) },
+                   style: .dashed, color: "#7f7f7f"),
         ]
         let measured = peaks.filter { $0.torch != nil }
         if !measured.isEmpty {
-            peakSeries.append(Series("PyTorch: peak resident − import torch", x: measured.map { Double($0.batch) },
+            peakSeries.append(Series("PyTorch: peak − import torch", x: measured.map { Double($0.batch) },
                                      y: measured.map { Self.mib($0.torch!) }, style: .linesPoints, color: "#d62728"))
         }
         let categories = ["parameters + gradients", "Adam's moments", "kept for backward, scratch", "im2col matrices"]
@@ -178,7 +191,13 @@ struct MemoryBenchmark: ParsableCommand {
                        yRange: (lowest / 1.5)...(highest * 4), legend: .topLeft, xTickLabels: ticks),
                 .lines(byCategory, title: "What our layers hold after a step, by kind", xlabel: "batch size", ylabel: "MiB",
                        logX: true, logY: true, xRange: range, legend: .topLeft, xTickLabels: ticks),
-                .bars(bars, title: "Per layer at batch \(shown.batch)", ylabel: "MiB", legend: .topRight),
+                {
+                    // Room above the tallest bar for the key.
+                    var panel = Panel.bars(bars, title: "Per layer at batch \(shown.batch)", ylabel: "MiB", legend: .topRight)
+                    let tallest = shown.layers.map { Self.mib($0.total) }.max() ?? 1
+                    panel.yRange = 0...(tallest * 1.6)
+                    return panel
+                }(),
             ], columns: 3, width: 1800, height: 560), as: "bench-memory")
     }
 
