@@ -248,10 +248,12 @@ public struct CoursePlan: Sendable {
         let left = remaining.reduce(0) { $0 + ($1.estimate ?? 0) } * ratio
         var line = "course: \(done) of \(steps.count) chapter runs done, \(Self.clock(elapsed)) elapsed"
         if remaining.isEmpty { return line }
+        let unknown = remaining.filter { $0.estimate == nil }.count
+        if unknown == remaining.count { return line + "; the time left is unknown (no recorded run to go by)" }
         let formatter = DateFormatter()
         formatter.dateFormat = "HH:mm"
         line += "; about \(Self.clock(left)) left (ETA \(formatter.string(from: now.addingTimeInterval(left))))"
-        if remaining.contains(where: { $0.estimate == nil }) { line += ", more for chapters without an estimate" }
+        if unknown > 0 { line += ", more for the \(unknown) without an estimate" }
         return line
     }
 }

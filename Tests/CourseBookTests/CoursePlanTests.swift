@@ -103,6 +103,8 @@ import VAECore
         let line = plan.progress(done: 1, elapsed: 200, spentOnEstimated: 200)
         #expect(line.hasPrefix("course: 1 of 2 chapter runs done, 3 min 20 s elapsed; about 20 s left (ETA "), "\(line)")
         #expect(plan.progress(done: 2, elapsed: 230, spentOnEstimated: 230) == "course: 2 of 2 chapter runs done, 3 min 50 s elapsed")
+        let unknown = CoursePlan(chapters: ["chA", "chZ"], quick: false, times: Self.times, imagesPerSecond: 1000) { _ in false }
+        #expect(unknown.progress(done: 1, elapsed: 100, spentOnEstimated: 100).hasSuffix("the time left is unknown (no recorded run to go by)"))
     }
 
     @Test func theRecordsSurviveTheirFileAndABadFileIsRefusedInWords() throws {
