@@ -259,7 +259,7 @@ struct LayerBenchmark: ParsableCommand {
         let folder = URL(fileURLWithPath: figures, isDirectory: true)
         try WritableFolder.prepare(folder, purpose: "figures")
         try FigureWriter(directory: folder).save(Figure(
-            .bars(chart, title: "\(network == .reference ? "Reference" : "The reference's \(network) variant of") VAE, batch \(batch), \(layout == .batchMinor ? "batch-minor as in training" : "NCHW"), "
+            .bars(chart, title: "Reference VAE\(network == .reference ? "" : " with \(network)"), batch \(batch), \(layout == .batchMinor ? "batch-minor as in training" : "NCHW"), "
                   + "best of ≤ \(repeats) runs per layer and direction; \(subtitle)\n\(BenchSupport.machineName()), \(computeThreads) thread(s)",
                   ylabel: "milliseconds (log scale)", logY: true, legend: .topRight),
             width: 1400, height: 560), as: "bench-layers")
