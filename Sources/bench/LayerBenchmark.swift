@@ -5,7 +5,9 @@ import VAECore
 
 /// `bench layers`: the forward and backward time of every layer of the reference VAE, at the
 /// batch size of training, on a real binarized MNIST batch. It says where a training step's time
-/// goes, layer by layer, and so what is worth making faster.
+/// goes, layer by layer, and so what is worth making faster. `--network` times one of chapter 9's
+/// variants of the reference instead (ELU or Swish activations, the upsampling decoder), without
+/// PyTorch's side.
 ///
 /// Each layer is timed on the input it sees in the model (the batch is run through the model
 /// once to get them): forward with that input, backward with a random output gradient after a
@@ -48,6 +50,29 @@ struct LayerBenchmark: ParsableCommand {
     @Option(help: "batch-minor (as training runs them) or nchw (each layer's own forward and backward).")
     var layout: Layout = .batchMinor
 
+    /// The network whose layers are timed: the reference, or one of chapter 9's variants of it.
+    enum Network: String, ExpressibleByArgument, CaseIterable {
+        case reference, elu, swish, upsample
+
+        var architecture: Architecture {
+            let reference = Architecture.reference
+            switch self {
+            case .reference: return reference
+            case .elu: return reference.replacingActivations(with: .elu())
+            case .swish: return reference.replacingActivations(with: .swish)
+            case .upsample:
+                var upsampling = reference
+                upsampling.decoder = [.linear(64 * 7 * 7), .relu, .reshape([64, 7, 7]),
+                                      .upsample(2), .conv(32, kernel: 3, stride: 1, padding: 1), .batchNorm, .relu,
+                                      .upsample(2), .conv(1, kernel: 3, stride: 1, padding: 1)]
+                return upsampling
+            }
+        }
+    }
+
+    @Option(help: "reference, or the reference with ELU or Swish activations or with nearest-neighbour upsampling and stride-1 convolutions in its decoder (chapter 9's variants; PyTorch times the reference only).")
+    var network: Network = .reference
+
     @Flag(inversion: .prefixedNo, help: "Time PyTorch's layers too, when its Python can import torch.")
     var pytorch = true
 
@@ -80,9 +105,9 @@ struct LayerBenchmark: ParsableCommand {
 
     func run() throws {
         var random = RandomSource(seed: seed)
-        let model = try VAE(.reference, using: &random)
+        let model = try VAE(VAEConfiguration(architecture: network.architecture), using: &random)
         let images = try BenchSupport.binarizedBatches(count: 1, batchSize: batch, seed: seed)[0]
-        print("layers benchmark: reference VAE, batch \(batch), best of ≤ \(repeats) runs (≤ \(budget) s) per layer and direction, "
+        print("layers benchmark: \(network) VAE, batch \(batch), best of ≤ \(repeats) runs (≤ \(budget) s) per layer and direction, "
               + "\(gemmMaxThreads) gemm thread(s), load average \(BenchSupport.loadAverage())")
         print("")
 
@@ -122,7 +147,7 @@ struct LayerBenchmark: ParsableCommand {
                                  epsilon: epsilon, sigma: sigma, random: &random))
         printTable(rows)
 
-        let torchRows = pytorch ? try torchLayers() : nil
+        let torchRows = pytorch && network == .reference ? try torchLayers() : nil
         if let torchRows {
             print("")
             for r in torchRows.rows { print("pytorch-layer \(r.name) fwd=\(BenchSupport.ms(r.forward)) bwd=\(BenchSupport.ms(r.backward))") }
@@ -235,7 +260,7 @@ struct LayerBenchmark: ParsableCommand {
         let folder = URL(fileURLWithPath: figures, isDirectory: true)
         try WritableFolder.prepare(folder, purpose: "figures")
         try FigureWriter(directory: folder).save(Figure(
-            .bars(chart, title: "Reference VAE, batch \(batch), \(layout == .batchMinor ? "batch-minor as in training" : "NCHW"), "
+            .bars(chart, title: "Reference VAE\(network == .reference ? "" : " with \(network)"), batch \(batch), \(layout == .batchMinor ? "batch-minor as in training" : "NCHW"), "
                   + "best of ≤ \(repeats) runs per layer and direction; \(subtitle)\n\(Machine.description), \(computeThreads) thread(s)",
                   ylabel: "milliseconds (log scale)", logY: true, legend: .topRight),
             width: 1400, height: 560), as: "bench-layers")

@@ -163,6 +163,8 @@ public final class Conv2d: BatchMinorLayer {
     ///     ∂b += Σ of each channel's OH·OW·B values of G
     ///     ∂W (O, R) += G (O, N) · colᵀ (N, R)      (col packed from the cached X)
     ///     ∂col (R, N) = Wᵀ (R, O) · G (O, N);  ∂X = col2im(∂col)
+    /// With one output channel ∂col is an outer product (K = 1), never written out: col2im forms
+    /// each entry as it adds it (`col2imBatchMinor(outerProductOf:…)`, the same bits).
     public func backwardBatchMinor(_ dy: Tensor) -> Tensor {
         guard let (g, B, x) = cache else { preconditionFailure("Conv2d.backward called before forward") }
         let (O, R, P) = (outputChannels, g.rows, g.columns)
@@ -183,6 +185,14 @@ public final class Conv2d: BatchMinorLayer {
                 }
             }
             guard computesInputGradient else { return Tensor(shape: [0]) }
+            if O == 1 {
+                // ∂col = Wᵀ·G is an outer product: col2im forms its entries as it adds them.
+                return weight.value.withUnsafeBufferPointer { w in
+                    makeLayerOutput(shape: [g.imageSize, B]) { dx in
+                        col2imBatchMinor(outerProductOf: w.baseAddress!, gt, batch: B, geometry: g, into: dx)
+                    }
+                }
+            }
             growScratch(&columnGradient, to: R * N)
             return columnGradient.withUnsafeMutableBufferPointer { dcol in
                 weight.value.withUnsafeBufferPointer { w in

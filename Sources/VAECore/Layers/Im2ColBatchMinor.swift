@@ -97,10 +97,71 @@ func im2colBatchMinor(_ x: UnsafePointer<Float>, batch: Int, geometry g: ConvGeo
 /// - Complexity: C·kh·kw·OH·OW·B additions, C·H·W·B stores of zero.
 func col2imBatchMinor(_ columns: UnsafePointer<Float>, batch: Int, geometry g: ConvGeometry,
                       into x: UnsafeMutablePointer<Float>) {
+    col2imBatchMinor(rows: StoredColumns(base: columns, rowLength: g.columns * batch), batch: batch, geometry: g, into: x)
+}
+
+/// col2im of ∂col = w·g, the outer product of a column w (C·kh·kw) and a row g (OH·OW·B), without
+/// writing ∂col: the input gradient of a convolution with one output channel, whose ∂col GEMM
+/// Wᵀ·G has K = 1. Each entry is the one rounded product w[r]·g[j] that the GEMM stores, added
+/// in the same order, so the result has the same bits as the GEMM followed by
+/// `col2imBatchMinor(_:batch:geometry:into:)`, without streaming the C·kh·kw·OH·OW·B floats of
+/// ∂col (115 MB for chapter 9's last upsampling convolution at batch 128) to memory and back.
+/// - Complexity: C·kh·kw·OH·OW·B multiplications and additions, C·H·W·B stores of zero.
+func col2imBatchMinor(outerProductOf w: UnsafePointer<Float>, _ g: UnsafePointer<Float>, batch: Int,
+                      geometry: ConvGeometry, into x: UnsafeMutablePointer<Float>) {
+    col2imBatchMinor(rows: OuterProductColumns(w: w, g: g), batch: batch, geometry: geometry, into: x)
+}
+
+/// Where col2im reads the rows of the im2col matrix (C·kh·kw, OH·OW·B) from.
+protocol ColumnRows {
+    /// d[0..<count] += the `count` entries of row r from column `column` on.
+    func add(row r: Int, from column: Int, to d: UnsafeMutablePointer<Float>, count: Int)
+}
+
+/// A matrix in memory, row after row.
+struct StoredColumns: ColumnRows {
+    let base: UnsafePointer<Float>
+    let rowLength: Int
+
+    @inline(__always)
+    func add(row r: Int, from column: Int, to d: UnsafeMutablePointer<Float>, count: Int) {
+        addRun(base + r * rowLength + column, d, count)
+    }
+}
+
+/// The outer product w·g, row r being w[r]·g, formed as it is read.
+struct OuterProductColumns: ColumnRows {
+    let w: UnsafePointer<Float>
+    let g: UnsafePointer<Float>
+
+    @inline(__always)
+    func add(row r: Int, from column: Int, to d: UnsafeMutablePointer<Float>, count: Int) {
+        addScaledRun(w[r], g + column, d, count)
+    }
+}
+
+/// d[0..<count] += a·s[0..<count], by vectors: each product rounded, then added (not fused), as
+/// adding a stored product would round.
+@inline(__always)
+private func addScaledRun(_ a: Float, _ s: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ count: Int) {
+    let scale = SIMD8<Float>(repeating: a)
+    var i = 0
+    while i + 16 <= count {
+        let (p0, p1) = (scale * load8(s + i), scale * load8(s + i + 8))
+        store8(load8(d + i) + p0, d + i)
+        store8(load8(d + i + 8) + p1, d + i + 8)
+        i += 16
+    }
+    while i < count { let p = a * s[i]; d[i] += p; i += 1 }
+}
+
+/// col2im with the rows of col read from `rows` (see `col2imBatchMinor(_:batch:geometry:into:)`).
+func col2imBatchMinor<Rows: ColumnRows>(rows: Rows, batch: Int, geometry g: ConvGeometry,
+                                        into x: UnsafeMutablePointer<Float>) {
     let B = batch
     let rowLength = g.columns * B
     let plane = g.height * g.width * B
-    nonisolated(unsafe) let (source, destination) = (columns, x)
+    nonisolated(unsafe) let destination = x
     /// The planes `channels`, images n0 ..< n0 + count of each.
     func scatter(channels: Range<Int>, n0: Int, count: Int) {
         for c in channels {
@@ -112,12 +173,12 @@ func col2imBatchMinor(_ columns: UnsafePointer<Float>, batch: Int, geometry g: C
                 for kj in 0..<g.kernelWidth {
                     let (owLo, owHi) = validOutputRange(kernelOffset: kj, stride: g.strideWidth, padding: g.paddingWidth,
                                                         inputSize: g.width, outputSize: g.outputWidth)
-                    let row = source + ((c * g.kernelHeight + ki) * g.kernelWidth + kj) * rowLength + n0
+                    let r = (c * g.kernelHeight + ki) * g.kernelWidth + kj
                     for oh in ohLo..<ohHi {
                         let ih = oh * g.strideHeight - g.paddingHeight + ki
                         for ow in owLo..<owHi {
                             let iw = ow * g.strideWidth - g.paddingWidth + kj
-                            addRun(row + (oh * g.outputWidth + ow) * B, out + (ih * g.width + iw) * B, count)
+                            rows.add(row: r, from: (oh * g.outputWidth + ow) * B + n0, to: out + (ih * g.width + iw) * B, count: count)
                         }
                     }
                 }

@@ -45,36 +45,14 @@ public enum StableMath {
         return e / (1 + e)
     }
 
-    /// e^{−a} for a ≥ 0 (NaN gives NaN), eight lanes at once, to about 1 ulp: Cody and Waite's
-    /// reduction −a = n·ln2 + r with n an integer and |r| ≤ ln2/2 (ln 2 split in two parts so
-    /// that n·ln2 is exact), Cephes' degree-6 polynomial for e^{r}, and 2ⁿ built from its
-    /// exponent bits. Below e^{−87.3} (the smallest normal Float) it returns 0.
-    ///
-    /// Rounding to an integer and converting to one use the "magic number" 1.5·2²³: adding it
-    /// to a float of magnitude below 2²² rounds it to an integer (to nearest even) and leaves
-    /// that integer in the low bits of the sum; Swift's SIMD rounding and Float→Int32 conversion
-    /// compile to a scalar, generic loop instead.
+    /// e^{−a} for a ≥ 0 (NaN gives NaN), eight lanes at once, to within 1 ulp: `VectorMath.exp`
+    /// (Cody and Waite's reduction, Cephes' polynomial, 2ⁿ from its exponent bits), except that
+    /// below e^{−87.3} (the smallest normal Float) it returns 0. The binary cross-entropy's
+    /// softplus and the Bernoulli log-likelihood run on it.
     @inlinable
     public static func exponentialOfNegative(_ a: SIMD8<Float>) -> SIMD8<Float> {
-        typealias V = SIMD8<Float>
-        let floor = V(repeating: -87.33654)
-        let x = (-a).replacing(with: floor, where: -a .< floor)          // in [−87.3, 0], or NaN
-        let magic = V(repeating: 12_582_912)                              // 1.5·2²³
-        let shifted = x * V(repeating: 1.44269504088896341) + magic        // x·log₂e + magic
-        let n = shifted - magic                                           // round(x·log₂e) ∈ [−126, 0]
-        var r = x.addingProduct(n, V(repeating: -0.693359375))
-        r = r.addingProduct(n, V(repeating: 2.12194440e-4))
-        var p = V(repeating: 1.9875691500e-4)
-        p = p * r + V(repeating: 1.3981999507e-3)
-        p = p * r + V(repeating: 8.3334519073e-3)
-        p = p * r + V(repeating: 4.1665795894e-2)
-        p = p * r + V(repeating: 1.6666665459e-1)
-        p = p * r + V(repeating: 5.0000001201e-1)
-        let er = (p * (r * r) + r) + V(repeating: 1)                       // e^{r}
-        // 2ⁿ: the low bits of `shifted` hold n (as 0x4B40_0000 + n); n + 127 is 2ⁿ's exponent field.
-        let exponent = (unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
-        let result = er * unsafeBitCast(exponent, to: V.self)
-        return result.replacing(with: V(), where: x .<= floor)
+        let x = -a
+        return VectorMath.exp(x).replacing(with: SIMD8<Float>(), where: x .<= SIMD8<Float>(repeating: -87.33654))
     }
 
     /// log(1 + e) for e in [0, 1], eight lanes at once, to about 1 ulp, without the cancellation

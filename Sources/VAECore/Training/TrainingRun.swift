@@ -18,6 +18,14 @@ public struct RunFingerprint: Equatable, Sendable, CustomStringConvertible {
     /// in another order, and the Bernoulli log-likelihood runs on eight-lane exp and log1p.
     public static let numericsVersion = 2
 
+    /// The version of ELU's and Swish's arithmetic, hashed only for a model that has one of
+    /// them, so that a change to those two layers retrains their runs and leaves every other
+    /// run's fingerprint as it was. Version 1 (the C library's exp, one element at a time) adds
+    /// nothing to the hash.
+    ///
+    /// Version 2: both layers run on eight-lane exp (`VectorMath`), forward and backward.
+    static let exponentialActivationsVersion = 2
+
     public init(configuration: TrainingConfiguration, dataDigest: String) throws {
         try self.init(configuration: configuration, dataDigest: dataDigest, numericsVersion: RunFingerprint.numericsVersion)
     }
@@ -27,6 +35,9 @@ public struct RunFingerprint: Equatable, Sendable, CustomStringConvertible {
     init(configuration: TrainingConfiguration, dataDigest: String, numericsVersion: Int) throws {
         var text = "format \(Checkpoint.formatVersion)\ndata \(dataDigest)\ntraining \(try Checkpoint.json(configuration))"
         if numericsVersion > 1 { text += "\nnumerics \(numericsVersion)" }
+        if numericsVersion > 1, configuration.model.architecture.contains([.elu, .swish]) {
+            text += "\nexponential activations \(RunFingerprint.exponentialActivationsVersion)"
+        }
         value = SHA256.hash(Array(text.utf8)).hex
     }
 

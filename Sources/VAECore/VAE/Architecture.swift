@@ -114,6 +114,14 @@ public struct Architecture: Codable, Equatable, Sendable {
     }
 
     /// `specs` with `transform` applied to every layer, in residual bodies too; nil drops a layer.
+    /// Whether a layer of one of these kinds is in either network (inside residual bodies too).
+    func contains(_ kinds: Set<LayerSpec.Kind>) -> Bool {
+        func search(_ specs: [LayerSpec]) -> Bool {
+            specs.contains { kinds.contains($0.type) || search($0.body ?? []) }
+        }
+        return search(encoder) || search(decoder)
+    }
+
     private static func map(_ specs: [LayerSpec], _ transform: (LayerSpec) -> LayerSpec?) -> [LayerSpec] {
         specs.compactMap { spec in
             guard var kept = transform(spec) else { return nil }

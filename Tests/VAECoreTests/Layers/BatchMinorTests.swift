@@ -101,6 +101,35 @@ import Testing
         #expect(fast == Self.batchMinor(reference))
     }
 
+    /// A convolution with one output channel: col2im of the outer product w·g, formed as it is
+    /// added, has the bits of the ∂col GEMM Wᵀ·G (K = 1) written out and then col2im'd, for
+    /// every geometry above and chapter 9's last upsampling convolution (k3, s1, p1 at 28×28).
+    @Test(arguments: 0...geometries.count)
+    func col2imOfAnOuterProductMatchesTheGEMMThenCol2im(index: Int) throws {
+        let c = index < Self.geometries.count ? Self.geometries[index] : (shape: [40, 32, 28, 28], kernel: (3, 3), stride: (1, 1), padding: (1, 1))
+        var random = RandomSource(seed: UInt64(300 + index))
+        let g = try ConvGeometry(channels: c.shape[1], height: c.shape[2], width: c.shape[3],
+                                 kernel: c.kernel, stride: c.stride, padding: c.padding)
+        let (B, R) = (c.shape[0], g.rows)
+        let N = g.columns * B
+        let w = Tensor.gaussian([R], using: &random).scalars, gy = Tensor.gaussian([N], using: &random).scalars
+        var columns = [Float](repeating: .nan, count: R * N)
+        var throughMatrix = [Float](repeating: .nan, count: g.imageSize * B), fused = throughMatrix
+        w.withUnsafeBufferPointer { pw in
+            gy.withUnsafeBufferPointer { pg in
+                columns.withUnsafeMutableBufferPointer { col in
+                    gemm(transposeA: true, transposeB: false, m: R, n: N, k: 1, alpha: 1, a: pw.baseAddress!, lda: R,
+                         b: pg.baseAddress!, ldb: N, beta: 0, c: col.baseAddress!, ldc: N)
+                    throughMatrix.withUnsafeMutableBufferPointer { col2imBatchMinor(col.baseAddress!, batch: B, geometry: g, into: $0.baseAddress!) }
+                }
+                fused.withUnsafeMutableBufferPointer {
+                    col2imBatchMinor(outerProductOf: pw.baseAddress!, pg.baseAddress!, batch: B, geometry: g, into: $0.baseAddress!)
+                }
+            }
+        }
+        #expect(fused.map { $0.bitPattern } == throughMatrix.map { $0.bitPattern })
+    }
+
     /// The implicit im2col packs exactly what the explicit matrix holds: W·col and G·colᵀ with
     /// col read from the image agree to the last bit with the same GEMMs on the materialised
     /// batch-minor im2col matrix, for both micro-kernels (ragged slivers, padding, strides, batches

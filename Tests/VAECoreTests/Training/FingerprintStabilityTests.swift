@@ -79,3 +79,30 @@ extension FingerprintStabilityTests {
         #expect(Set(values).count == changes.count && !values.contains(base.value))
     }
 }
+
+extension FingerprintStabilityTests {
+    /// Models with an ELU or a Swish (inside a residual body too), and only they, hash the version
+    /// of those layers' arithmetic: their runs trained on the C library's exp are not reused, and
+    /// every other run keeps the fingerprint it had.
+    @Test func onlyELUAndSwishModelsHashTheirExpVersion() throws {
+        let digest = String(repeating: "0", count: 64)
+        /// The fingerprint as it was computed before the version of ELU and Swish was hashed.
+        func before(_ configuration: TrainingConfiguration) throws -> String {
+            let text = "format \(Checkpoint.formatVersion)\ndata \(digest)\ntraining \(try Checkpoint.json(configuration))"
+                + "\nnumerics \(RunFingerprint.numericsVersion)"
+            return SHA256.hash(Array(text.utf8)).hex
+        }
+        let reference = Architecture.reference
+        var nested = reference
+        nested.decoder.insert(.residual([.swish]), at: 3)
+        let cases: [(Architecture, changes: Bool)] = [
+            (reference, false), (.mlp, false), (.deep, false), (reference.replacingActivations(with: .leakyReLU()), false),
+            (reference.replacingActivations(with: .elu()), true), (reference.replacingActivations(with: .swish), true), (nested, true),
+        ]
+        for (architecture, changes) in cases {
+            let configuration = TrainingConfiguration(model: VAEConfiguration(architecture: architecture), epochs: 1)
+            let (now, old) = (try RunFingerprint(configuration: configuration, dataDigest: digest).value, try before(configuration))
+            #expect((now != old) == changes, "\(architecture.encoder.map(\.summary))")
+        }
+    }
+}
