@@ -121,4 +121,33 @@ enum Pictures {
             panel(second, title: "digit + clothing", categories: (0..<classes).map { "\($0) \(clothing[$0])" }),
         ], columns: 2, width: 1400, height: 520), as: "ch11-coherence-per-class")
     }
+
+    /// Coherence against within-class diversity, one point per class per kind of draw (the CVAE's,
+    /// label → image, clothing → digit): on the pixels, and on the judge's features. The dashed
+    /// lines mark what the chapter asks of label → image draws: coherence 0.95, half the real
+    /// digits' diversity.
+    static func coherenceAgainstDiversity(_ reports: [Chapter11.DrawReport], figures: FigureWriter) throws {
+        guard !reports.isEmpty else { return }
+        let markers = [7, 5, 9, 13, 6, 4]
+        func panel(_ ratios: (Chapter11.DrawReport) -> [Double?], title: String) -> Panel {
+            let series = reports.enumerated().map { k, report in
+                let points = zip(ratios(report), report.coherence.perClass).compactMap { ratio, coherence in
+                    ratio.flatMap { r in coherence.map { (r, $0) } }
+                }
+                var line = Series(report.name, x: points.map(\.0), y: points.map(\.1), style: .points)
+                line.pointType = markers[k % markers.count]
+                return line
+            }
+            let right = max(1.1, (series.flatMap(\.x).max() ?? 1) + 0.1)
+            return .lines(series, title: title, xlabel: "diversity: mean distance between two draws of a class / between two real ones",
+                          ylabel: "coherence: share judged as the class asked", xRange: 0...right, yRange: 0...1.05, legend: .outside,
+                          referenceLines: [.vertical(at: 0.5, "half the real spread"), .horizontal(at: 0.95, "0.95")])
+        }
+        try figures.save(Figure(title: "Coherent and varied? Each point one class of one kind of draw, judged by the digit classifier", panels: [
+            panel({ $0.pixels.ratios }, title: "diversity on the pixels"),
+            panel({ $0.features.ratios }, title: "diversity on the judge's 128 features"),
+        ], columns: 1, width: 1200, height: 900)
+            .waiving(.axisRange, because: "diversity from 0, past the real digits' spread (1) and the target at half of it, so that every kind of draw is read on one scale"),
+            as: "ch11-coherence-diversity")
+    }
 }

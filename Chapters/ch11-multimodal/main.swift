@@ -15,7 +15,8 @@
 //
 //     swift run -c release ch11-multimodal [--epochs N] [--fashion-epochs N] [--objective mvae|mopoe]
 //                                          [--fashion-objective mvae|mopoe] [--pairings K] [--private P] [--alignment α]
-//                                          [--label-weight λ] [--samples K] [--runs DIR]
+//                                          [--label-weight λ] [--bound-samples K] [--estimator dreg|iwae]
+//                                          [--samples K] [--runs DIR] [--digit-label-only]
 //                                          [--quick] [--retrain] [--data DIR] [--figures DIR] [--seed N]
 //
 // Runs: runs/multimodal/image-label and runs/multimodal/mnist-fashion (runs/quick/… with
@@ -132,7 +133,26 @@ import VAECore
 // (Drawing the cross term's w from the target's own encoder instead removes the blend, and lets
 // the class slip into w, where the label cannot set it; MMVAE+ draws it from an auxiliary prior
 // for that reason.) The chapter trains the single shared code by default; `--private P` trains
-// the split (experiment 5 below compares it with this run).
+// the split (experiment 5 below). Section 3 prints what
+// the blend costs: the label → image mean images stay coherent, and their within-class diversity
+// (the `diversity draws=label->image-means` line) stays far below the real digits'.
+//
+// MARK: The K-sample bound
+//
+// MMVAE+ trains each subset's ELBO as a K-sample importance-weighted bound (Burda et al., chapter
+// 12's IWAE), `--bound-samples K`:
+//
+//     log (1/K) Σ_j w_j,   log w_j = Σ_m λ_m log p(x_m | u_j) + log p(u_j) − log q_S(u_j | x_S),
+//
+// K codes u_j ~ q_S per tuple. Its gradient weighs each code by w̃_j = w_j / Σ_i w_i, and in the
+// label-only term the image's log-likelihood differs between the K codes by many nats, so w̃ all
+// but picks the code whose random private code w_j happens to suit the digit: only that code is
+// asked to redraw it. The cross term no longer asks one private code for the average of the
+// class; it asks K of them to cover it, and the decoder is free to give different private codes
+// different hands (as a K-component mixture would). The encoders' gradient is DReG's (Tucker et
+// al. 2019, `--estimator`), whose noise does not grow with K, as MMVAE+ trains. The price is K
+// decoder passes per subset. Section 3's diversity lines, with and without `--bound-samples`,
+// measure what it buys (experiment 7).
 //
 // MARK: Alignment
 //
@@ -183,8 +203,15 @@ struct Chapter11: ParsableCommand {
     var labelWeight = 50.0
 
     @Option(name: .customLong("private"), parsing: .unconditional,
-            help: "Size of each image's private code beside the shared one, in both experiments (0: none).")
-    var privateDimensions = MultimodalPair.imageLabel.defaultPrivateDimensions
+            help: "Size of each image's private code beside the shared one, in both experiments (0: none; default: \(MultimodalPair.imageLabel.defaultPrivateDimensions) for the digit + label model, \(MultimodalPair.mnistFashion.defaultPrivateDimensions) for the digit + clothing one).")
+    var privateDimensions: Int?
+
+    @Option(name: .customLong("bound-samples"), parsing: .unconditional,
+            help: "Codes K per subset and tuple in training, in both experiments: 1 trains each subset's ELBO, K ≥ 2 its K-sample importance-weighted bound, MMVAE+'s objective (default: \(MultimodalPair.imageLabel.defaultImportanceSamples) for the digit + label model, \(MultimodalPair.mnistFashion.defaultImportanceSamples) for the digit + clothing one).")
+    var boundSamples: Int?
+
+    @Option(parsing: .unconditional, help: "How the K-sample bound's gradient reaches the encoders: dreg (Tucker et al.) or iwae (the bound's own).")
+    var estimator: ImportanceWeightedEstimator = .dreg
 
     @Option(name: .customLong("alignment"), parsing: .unconditional,
             help: "Weight α of JMVAE's alignment term KL(q(z|all) ‖ q(z|one)) in both experiments (0: none).")
@@ -192,6 +219,9 @@ struct Chapter11: ParsableCommand {
 
     @Option(help: "Folder of the two runs, image-label/ and mnist-fashion/ (default: runs/multimodal, or runs/quick/multimodal with --quick).")
     var runs: String?
+
+    @Flag(help: "Train and measure the digit + label model only (sections 1 to 4 and its figures), to compare its settings quickly.")
+    var digitLabelOnly = false
 
     static let quickSubset = 5_000
 
@@ -210,7 +240,10 @@ struct Chapter11: ParsableCommand {
         if runs?.isEmpty == true { throw ValidationError("--runs needs a folder, not an empty path") }
         if let samples, samples < 1 { throw ValidationError("--samples must be at least 1, not \(samples)") }
         guard alignmentWeight.isFinite, alignmentWeight >= 0 else { throw ValidationError("--alignment must be 0 or more, not \(alignmentWeight)") }
-        guard privateDimensions >= 0 else { throw ValidationError("--private must be 0 or more, not \(privateDimensions)") }
+        if let privateDimensions, privateDimensions < 0 { throw ValidationError("--private must be 0 or more, not \(privateDimensions)") }
+        if let boundSamples, !(1...MultimodalConfiguration.maximumImportanceSamples).contains(boundSamples) {
+            throw ValidationError("--bound-samples must be 1 to \(MultimodalConfiguration.maximumImportanceSamples), not \(boundSamples)")
+        }
     }
 
     func run() throws {
@@ -224,7 +257,13 @@ struct Chapter11: ParsableCommand {
 
         let imageLabel = try trainImageLabel(train: mnistTrain)
         let first = try measureImageLabel(imageLabel, test: mnistTest, judge: digitJudge)
-        try compareWithTheCVAE(test: mnistTest, multimodalELBO: first.elbo, multimodalNLL: first.nll)
+        let cvae = try compareWithTheCVAE(test: mnistTest, judge: digitJudge, multimodalELBO: first.elbo, multimodalNLL: first.nll)
+        if digitLabelOnly {
+            section("6. Figures (the digit + label model only)")
+            try Pictures.imageLabel(imageLabel, test: first.data, predictions: first.imageToLabel, figures: figures, seed: options.seed)
+            try Pictures.coherenceAgainstDiversity((cvae.map { [$0] } ?? []) + first.draws, figures: figures)
+            return
+        }
 
         let fashionTrain = try MNIST.load(.fashionMNIST, split: .train), fashionTest = try MNIST.load(.fashionMNIST, split: .test)
         let fashionJudge = try fashionClassifier()
@@ -232,7 +271,7 @@ struct Chapter11: ParsableCommand {
         let second = try measureMnistFashion(mnistFashion, mnist: mnistTest, fashion: fashionTest,
                                              judges: (digitJudge, fashionJudge))
 
-        try drawFigures(imageLabel: imageLabel, first, mnistFashion: mnistFashion, second, figures: figures)
+        try drawFigures(imageLabel: imageLabel, first, mnistFashion: mnistFashion, second, cvae: cvae, figures: figures)
     }
 
     // MARK: 1. Checking the product
@@ -290,7 +329,9 @@ struct Chapter11: ParsableCommand {
         section("2. Experiment 1: a digit and its label")
         let pair = MultimodalPair.imageLabel
         var configuration = try pair.training(try pair.model(objective: objective, labelWeight: labelWeight, privateDimensions: privateDimensions,
-                                                                   alignmentWeight: alignmentWeight), epochs: epochs ?? (options.quick ? 1 : nil), seed: options.seed)
+                                                             alignmentWeight: alignmentWeight, importanceSamples: boundSamples,
+                                                             importanceEstimator: estimator),
+                                              epochs: epochs ?? (options.quick ? 1 : nil), seed: options.seed)
         if options.quick { configuration.subset = Self.quickSubset }
         return try trainRun(configuration, data: try pair.trainingData(configuration, mnist: train, fashion: nil), run: pair.rawValue)
     }
@@ -341,6 +382,46 @@ struct Chapter11: ParsableCommand {
         let nll: MeanEstimate
         let imageToLabel: [Int]
         let perClass: [(String, [Double?])]
+        /// The conditional draws of digits, judged and spread: what the coherence-against-diversity
+        /// figure plots.
+        var draws: [DrawReport] = []
+    }
+
+    // Coherence is half of what a conditional draw should be. A decoder that answers every "3"
+    // with the same class average is coherent whenever the judge reads that average as a 3, and
+    // says nothing of the hand. Beside each coherence of generated digits the chapter prints
+    // their within-class diversity, as chapter 7 does for the CVAE: the mean distance between
+    // two draws of one class over that between two real test digits of the class (the first
+    // 500 of each, 100 with --quick), on the pixels and on the judge's 128 features. 1 is as
+    // varied as real writing; a decoder that draws one average per class sits near 0.
+
+    /// The judge's coherence and the within-class diversity of generated images of one kind.
+    struct DrawReport {
+        /// What was drawn, as the figure's legend names it.
+        let name: String
+        /// The share judged as the class asked for, overall and per class.
+        let coherence: (overall: Double, perClass: [Double?])
+        let pixels: DiversityComparison
+        let features: DiversityComparison
+    }
+
+    /// Draws per class whose spread is measured (and as many real images of each class).
+    var diversityLimit: Int { options.quick ? 100 : 500 }
+
+    /// Judges `images` drawn under `labels` with `judge` and measures their diversity against
+    /// `real` (with --quick its first 2,000 images, which hold the first 100 of every class, so
+    /// that the judge's features are not computed for images the measure never reads); prints
+    /// one readable line and one machine-readable line, `key` naming the draws.
+    func assess(_ images: Tensor, labels: [Int], name: String, key: String, judge: DigitClassifier,
+                real: MNIST) throws -> DrawReport {
+        let real = options.quick ? real.prefix(2_000) : real
+        let coherence = try perClassAccuracy(probabilities: try judge.probabilities(images), labels: labels)
+        let (pixels, features) = try judge.diversity(draws: images, labels: labels, real: real, limit: diversityLimit)
+        print(String(format: "  %@: coherence %.2f%%, diversity %.3f of the real images' on the pixels, %.3f on the judge's features",
+                     name, 100 * coherence.overall, pixels.overallRatio, features.overallRatio))
+        print(String(format: "diversity draws=%@ coherence=%.4f pixels=%.4f features=%.4f", key, coherence.overall,
+                     pixels.overallRatio, features.overallRatio))
+        return DrawReport(name: name, coherence: coherence, pixels: pixels, features: features)
     }
 
     func measureImageLabel(_ model: MultimodalVAE, test: MNIST, judge: DigitClassifier) throws -> Measured {
@@ -374,8 +455,14 @@ struct Chapter11: ParsableCommand {
                      elbo.mean, elbo.standardError, testCount, importanceSamples, nll.mean, nll.standardError, likelihoodCount))
         print(String(format: "multimodal pair=image-label objective=%@ coherence image->label=%.4f label->image=%.4f joint_elbo=%.2f",
                      model.configuration.objective.rawValue, imageToLabel.overall, labelToImage.accuracy!.overall, elbo.mean))
+        print("label → image draws against real test digits of the class (first \(diversityLimit) of each per class):")
+        let draws = [try assess(images[0], labels: labels, name: "label → image, mean images", key: "label->image-means",
+                                judge: judge, real: test),
+                     try assess(images[1], labels: labels, name: "label → image, most probable images", key: "label->image-modes",
+                                judge: judge, real: test)]
         return Measured(data: data, elbo: elbo, nll: nll, imageToLabel: predictedLabels,
-                        perClass: [("image → label", imageToLabel.perClass), ("label → image", labelToImage.accuracy!.perClass)])
+                        perClass: [("image → label", imageToLabel.perClass), ("label → image", labelToImage.accuracy!.perClass)],
+                        draws: Array(draws.prefix(1)))
     }
 
     // MARK: 4. Against chapter 7's CVAE and the literature
@@ -386,12 +473,18 @@ struct Chapter11: ParsableCommand {
     // ELBO for sample quality: it is the CVAE the course has, not the best CVAE by ELBO.) JMVAE
     // (Suzuki et al. 2017), a joint VAE of MNIST images and labels, reports log p(x, y) ≈ −86.86
     // nats; the course's numbers are measured here, theirs is quoted.
-    func compareWithTheCVAE(test: MNIST, multimodalELBO: MeanEstimate, multimodalNLL: MeanEstimate) throws {
+    //
+    // The CVAE's draws are judged here too, as chapter 7 draws them (z ~ N(0, I) decoded under
+    // label n mod 10, the mean images, the same seed and count), so that its coherence and
+    // diversity sit beside this chapter's in one figure; without chapter 7's run the figure shows
+    // this chapter's models alone.
+    func compareWithTheCVAE(test: MNIST, judge: DigitClassifier, multimodalELBO: MeanEstimate,
+                            multimodalNLL: MeanEstimate) throws -> DrawReport? {
         section("4. Against the CVAE of chapter 7, and JMVAE")
         let checkpoint = options.runFolder("cvae").appendingPathComponent("checkpoint.safetensors")
         guard FileManager.default.fileExists(atPath: checkpoint.path) else {
             print("no CVAE at \(CoursePaths.relative(checkpoint.path)): run `swift run -c release ch07-cvae\(options.quick ? " --quick" : "")` first to compare")
-            return
+            return nil
         }
         let cvae = try Checkpoint.loadModel(from: checkpoint)
         let binary = test.binarized(seed: EvaluationDefaults.binarizationSeed)
@@ -407,6 +500,13 @@ struct Chapter11: ParsableCommand {
                      elbo.elbo.mean - log10, elbo.elbo.standardError, iw.negativeLogLikelihood.mean + log10,
                      iw.negativeLogLikelihood.standardError))
         print("JMVAE (Suzuki et al. 2017, reported)                         86.86")
+
+        let count = options.quick ? 2_000 : 10_000
+        let drawLabels = VAE.interleavedLabels(count: count, classes: MNIST.classCount)
+        var random = RandomSource(seed: options.seed &+ 91)
+        let draws = try cvae.samplePrior(count: count, labels: drawLabels, using: &random)
+        print("the CVAE's draws z ~ N(0, I) under label n mod 10 (\(count), as chapter 7 draws them), against real test digits:")
+        return try assess(draws, labels: drawLabels, name: "CVAE of chapter 7", key: "cvae", judge: judge, real: test)
     }
 
     // MARK: 5. Two image modalities: a digit and a piece of clothing
@@ -447,7 +547,8 @@ struct Chapter11: ParsableCommand {
         section("5. Experiment 2: a digit and a piece of clothing of the same class")
         let pair = MultimodalPair.mnistFashion
         var configuration = try pair.training(try pair.model(objective: fashionObjective, privateDimensions: privateDimensions,
-                                                                             alignmentWeight: alignmentWeight), epochs: fashionEpochs ?? (options.quick ? 1 : nil),
+                                                             alignmentWeight: alignmentWeight, importanceSamples: boundSamples,
+                                                             importanceEstimator: estimator), epochs: fashionEpochs ?? (options.quick ? 1 : nil),
                                               pairings: pairings, seed: options.seed)
         if options.quick { configuration.subset = Self.quickSubset }
         return try trainRun(configuration, data: try pair.trainingData(configuration, mnist: mnist, fashion: fashion), run: pair.rawValue)
@@ -482,8 +583,16 @@ struct Chapter11: ParsableCommand {
         print(String(format: "joint (z ~ N(0, I)): the two judges agree on the class %.2f%% of the time", 100 * agreement))
         print(String(format: "multimodal pair=mnist-fashion objective=%@ coherence mnist->fashion=%.4f fashion->mnist=%.4f joint=%.4f",
                      model.configuration.objective.rawValue, mnistToFashion, fashionToMnist, agreement))
+        print("cross-generated images against real test images of the class (first \(diversityLimit) of each per class):")
+        let toDigitMeans = try assess(digits[0], labels: data.labels, name: "clothing → digit, mean images",
+                                      key: "clothing->digit-means", judge: judges.digits, real: mnist)
+        _ = try assess(digits[1], labels: data.labels, name: "clothing → digit, most probable images",
+                       key: "clothing->digit-modes", judge: judges.digits, real: mnist)
+        _ = try assess(clothing, labels: data.labels, name: "digit → clothing, mean images (the Fashion classifier)",
+                       key: "digit->clothing-means", judge: judges.fashion, real: fashion)
         return Measured(data: data, elbo: MeanEstimate([]), nll: MeanEstimate([]), imageToLabel: [],
-                        perClass: [("digit → clothing", toFashion.accuracy!.perClass), ("clothing → digit", toDigits.accuracy!.perClass)])
+                        perClass: [("digit → clothing", toFashion.accuracy!.perClass), ("clothing → digit", toDigits.accuracy!.perClass)],
+                        draws: [toDigitMeans])
     }
 
     // MARK: 6. Figures
@@ -492,7 +601,7 @@ struct Chapter11: ParsableCommand {
     // back), pairs drawn from the prior by both decoders at once, the shared codes of the test set
     // from every subset of the modalities, and the coherence of sections 3 and 5 class by class.
     func drawFigures(imageLabel: MultimodalVAE, _ first: Measured, mnistFashion: MultimodalVAE, _ second: Measured,
-                     figures: FigureWriter) throws {
+                     cvae: DrawReport?, figures: FigureWriter) throws {
         section("6. Figures")
         try Pictures.imageLabel(imageLabel, test: first.data, predictions: first.imageToLabel, figures: figures, seed: options.seed)
         try Pictures.mnistFashion(mnistFashion, test: second.data, figures: figures, seed: options.seed)
@@ -500,6 +609,7 @@ struct Chapter11: ParsableCommand {
         try Pictures.latentSpaces([(imageLabel, first.data, "image + label"), (mnistFashion, second.data, "digit + clothing")],
                                   figures: figures)
         try Pictures.coherencePerClass(first.perClass, second.perClass, figures: figures)
+        try Pictures.coherenceAgainstDiversity((cvae.map { [$0] } ?? []) + first.draws + second.draws, figures: figures)
     }
 }
 
@@ -527,3 +637,8 @@ Chapter11.main()
 // 6. Alignment. `--alignment 10 --epochs 4 --runs /tmp/aligned --figures /tmp/aligned` against
 //    `--epochs 4 --runs /tmp/plain --figures /tmp/plain`: what does label → image coherence gain,
 //    and what does the joint test ELBO lose?
+// 7. The K-sample bound. `--digit-label-only --epochs 3 --private 16 --bound-samples 4 --runs /tmp/k4
+//    --figures /tmp/k4` against the same without `--bound-samples`: compare the
+//    `diversity draws=label->image-means` lines, image → label coherence, and the label → image
+//    rows of ch11-image-label.png. Does a larger K widen the draws further, and what does each
+//    epoch cost?

@@ -51,5 +51,8 @@ extension FigureFormat: ExpressibleByArgument {}
 /// A multimodal objective named on the command line: mvae or mopoe.
 extension MultimodalObjective: ExpressibleByArgument {}
 
+/// Chapter 11's `--estimator iwae|dreg`.
+extension ImportanceWeightedEstimator: ExpressibleByArgument {}
+
 /// A pair of chapter 11 named on the command line: image-label or mnist-fashion.
 extension MultimodalPair: ExpressibleByArgument {}

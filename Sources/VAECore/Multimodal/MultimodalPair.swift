@@ -35,11 +35,18 @@ public enum MultimodalPair: String, CaseIterable, Codable, Sendable {
     /// JMVAE's alignment weight α by default (`MultimodalConfiguration.alignmentWeight`).
     public var defaultAlignmentWeight: Double { 0 }
 
+    /// K, the codes per subset and tuple of the training bound, by default
+    /// (`MultimodalConfiguration.importanceSamples`; 1: the ELBO).
+    public var defaultImportanceSamples: Int { 1 }
+
     /// The model: a 20-dimensional shared code; each image with a private code of
     /// `privateDimensions` (default `defaultPrivateDimensions`); the label weighted by λ (default
-    /// 50); the alignment term weighted by α (default `defaultAlignmentWeight`).
+    /// 50); the alignment term weighted by α (default `defaultAlignmentWeight`); K codes per
+    /// subset and tuple in training (default `defaultImportanceSamples`), the K-sample bound's
+    /// encoder gradient by `importanceEstimator` (default DReG).
     public func model(objective: MultimodalObjective? = nil, labelWeight: Double? = nil,
-                      privateDimensions: Int? = nil, alignmentWeight: Double? = nil) throws -> MultimodalConfiguration {
+                      privateDimensions: Int? = nil, alignmentWeight: Double? = nil, importanceSamples: Int? = nil,
+                      importanceEstimator: ImportanceWeightedEstimator? = nil) throws -> MultimodalConfiguration {
         let p = privateDimensions ?? defaultPrivateDimensions
         var model: MultimodalConfiguration
         switch self {
@@ -50,6 +57,8 @@ public enum MultimodalPair: String, CaseIterable, Codable, Sendable {
             model = .mnistFashion(objective: objective ?? defaultObjective, privateDimensions: p)
         }
         model.alignmentWeight = alignmentWeight ?? defaultAlignmentWeight
+        model.importanceSamples = importanceSamples ?? defaultImportanceSamples
+        model.importanceEstimator = importanceEstimator ?? .dreg
         return model
     }
 

@@ -34,22 +34,52 @@ public struct MultimodalConfiguration: Codable, Equatable, Sendable {
     /// the objective (Suzuki et al. 2017): each smaller subset's posterior is pulled to cover the
     /// joint posteriors of the tuples it could come from (0: none).
     public var alignmentWeight: Double
+    /// K, the codes drawn per subset and tuple in training: 1 trains each subset's ELBO; K ≥ 2 its
+    /// K-sample importance-weighted bound (MMVAE+'s objective; `accumulateImportanceWeightedGradients`).
+    public var importanceSamples: Int
+    /// How the K-sample bound's gradient reaches the encoders (ignored at K = 1): DReG by default,
+    /// as MMVAE+ trains.
+    public var importanceEstimator: ImportanceWeightedEstimator
+
+    /// The largest K accepted: the decoders run on K codes per subset and tuple.
+    public static let maximumImportanceSamples = 64
 
     public init(latentDimensions: Int = 20, modalities: [ModalityConfiguration], objective: MultimodalObjective,
-                alignmentWeight: Double = 0) {
+                alignmentWeight: Double = 0, importanceSamples: Int = 1, importanceEstimator: ImportanceWeightedEstimator = .dreg) {
         self.latentDimensions = latentDimensions
         self.modalities = modalities
         self.objective = objective
         self.alignmentWeight = alignmentWeight
+        self.importanceSamples = importanceSamples
+        self.importanceEstimator = importanceEstimator
     }
 
-    /// Decodes a saved configuration; one saved before the alignment term existed has none.
+    enum CodingKeys: String, CodingKey {
+        case latentDimensions, modalities, objective, alignmentWeight, importanceSamples, importanceEstimator
+    }
+
+    /// Decodes a saved configuration; one saved before the alignment term or the K-sample bound
+    /// existed has neither.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         latentDimensions = try c.decode(Int.self, forKey: .latentDimensions)
         modalities = try c.decode([ModalityConfiguration].self, forKey: .modalities)
         objective = try c.decode(MultimodalObjective.self, forKey: .objective)
         alignmentWeight = try c.decodeIfPresent(Double.self, forKey: .alignmentWeight) ?? 0
+        importanceSamples = try c.decodeIfPresent(Int.self, forKey: .importanceSamples) ?? 1
+        importanceEstimator = try c.decodeIfPresent(ImportanceWeightedEstimator.self, forKey: .importanceEstimator) ?? .dreg
+    }
+
+    /// Encodes every setting, leaving the K-sample bound's out at their defaults (K = 1, DReG), so
+    /// that a run saved before they existed keeps its fingerprint.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(latentDimensions, forKey: .latentDimensions)
+        try c.encode(modalities, forKey: .modalities)
+        try c.encode(objective, forKey: .objective)
+        try c.encode(alignmentWeight, forKey: .alignmentWeight)
+        if importanceSamples != 1 { try c.encode(importanceSamples, forKey: .importanceSamples) }
+        if importanceEstimator != .dreg { try c.encode(importanceEstimator, forKey: .importanceEstimator) }
     }
 
     /// MNIST digits and their labels (MVAE's own experiment); the digit with a private code of
@@ -74,6 +104,9 @@ public struct MultimodalConfiguration: Codable, Equatable, Sendable {
             throw VAEConfigurationError("the alignment weight α must be finite and ≥ 0, not \(alignmentWeight)")
         }
         guard latentDimensions >= 1 else { throw VAEConfigurationError("the code needs at least one dimension, not \(latentDimensions)") }
+        guard (1...Self.maximumImportanceSamples).contains(importanceSamples) else {
+            throw VAEConfigurationError("the codes per subset and tuple K must be 1 to \(Self.maximumImportanceSamples), not \(importanceSamples)")
+        }
         guard (2...4).contains(modalities.count) else {
             throw VAEConfigurationError("a multimodal VAE takes 2 to 4 modalities (every subset is trained), not \(modalities.count)")
         }
@@ -83,13 +116,14 @@ public struct MultimodalConfiguration: Codable, Equatable, Sendable {
         }
     }
 
-    /// How it reads in a log line: "mopoe: mnist (image, 16-d private) + label (10 classes, λ 50), 20-d code".
+    /// How it reads in a log line: "mopoe: mnist (image, 16-d private) + label (10 classes, λ 50), 20-d code, K = 4 (DReG)".
     public var summary: String {
         "\(objective.rawValue): " + modalities.map { m in
             let what = m.kind == .image ? "image" + (m.privateDimensions > 0 ? ", \(m.privateDimensions)-d private" : "")
                                         : "\(m.classCount) classes"
             return "\(m.name) (\(what)\(m.weight == 1 ? "" : String(format: ", λ %g", m.weight)))"
         }.joined(separator: " + ") + ", \(latentDimensions)-d code" + (alignmentWeight > 0 ? String(format: ", alignment α %g", alignmentWeight) : "")
+            + (importanceSamples > 1 ? ", K = \(importanceSamples) (\(importanceEstimator.displayName))" : "")
     }
 }
 
@@ -245,11 +279,17 @@ public final class MultimodalVAE {
     /// same, but binarized afresh for a binarized image modality). `beta` weights the KL terms.
     /// `noise`, when given, is each subset's ε (B, codeWidth), in `subsets`' order, instead of
     /// draws from `random` (the PyTorch fixtures pass theirs).
+    ///
+    /// With K = `configuration.importanceSamples` ≥ 2, each subset's ELBO is replaced by its
+    /// K-sample bound (`accumulateImportanceWeightedGradients`; `noise` is then (K·B, codeWidth)).
     public func accumulateGradients(inputs: [Tensor], targets: [Tensor], beta: Double = 1, noise: [Tensor]? = nil,
                                     using random: inout RandomSource) throws -> MultimodalTerms {
+        if configuration.importanceSamples > 1 {
+            return try accumulateImportanceWeightedGradients(inputs: inputs, targets: targets, beta: beta, noise: noise, using: &random)
+        }
         let b = try checkBatch(inputs)
         guard try checkBatch(targets) == b else { throw VAEConfigurationError("targets and inputs differ in batch size") }
-        let d = configuration.latentDimensions, width = codeWidth
+        let width = codeWidth
         let encoded = try modalities.indices.map { split(try modalities[$0].encode(inputs[$0]), of: $0) }   // (B, D), (B, P_m)
 
         // Each subset's posterior over the whole code, its sample and its KL: the shared code from
@@ -298,41 +338,15 @@ public final class MultimodalVAE {
             for (r, s) in rows.enumerated() { addDecoderInputGradient(dCodes.rowBlock(r, of: rows.count), of: m, into: &du[s]) }
         }
 
-        // JMVAE's alignment: KL(q(z | all) ‖ q_S(z | x_S)) for every smaller subset, on the shared
-        // code, its gradient sent into both products.
         let alpha = configuration.alignmentWeight
-        var alignment = 0.0
-        var alignmentGradients: [DiagonalGaussian?] = Array(repeating: nil, count: subsets.count)
-        if alpha > 0 {
-            let all = subsets.count - 1
-            for s in 0..<all {
-                let kl = gaussianKLDivergence(products[all].gaussian, from: products[s].gaussian, weight: alpha)
-                guard kl.value.isFinite else { throw TrainingError.nonFiniteLoss(reconstruction: .nan, kl: kl.value) }
-                alignment += kl.value
-                alignmentGradients[s] = kl.dQ
-                if alignmentGradients[all] == nil { alignmentGradients[all] = kl.dP } else { alignmentGradients[all]! += kl.dP }
-            }
-        }
+        let (alignment, alignmentGradients) = try alignmentTerm(products)
 
         // Back through each subset's sampling, and its product, into the encoders.
-        func zeros(like g: DiagonalGaussian) -> DiagonalGaussian {
-            DiagonalGaussian(mean: Tensor(shape: g.mean.shape), logVariance: Tensor(shape: g.mean.shape))
+        let upstreams = subsets.indices.map { s in
+            DiagonalGaussian(statistics: VAE.latentGradient(dz: du[s], epsilon: codes[s].epsilon, standardDeviation: codes[s].standardDeviation,
+                                                            kl: kls[s], klWeight: Float(w * beta)))   // (B, 2·codeWidth)
         }
-        var dShared = encoded.map { zeros(like: $0.shared) }
-        var dPrivate = encoded.map { $0.private.map(zeros(like:)) }
-        for (s, subset) in subsets.enumerated() {
-            let statistics = VAE.latentGradient(dz: du[s], epsilon: codes[s].epsilon, standardDeviation: codes[s].standardDeviation,
-                                                kl: kls[s], klWeight: Float(w * beta))   // (B, 2·codeWidth)
-            let upstream = DiagonalGaussian(statistics: statistics)
-            var shared = upstream.columns(0..<d)
-            if let g = alignmentGradients[s] { shared += g }
-            let gradients = productOfExpertsBackward(products[s], experts: subset.map { encoded[$0].shared }, upstream: shared)
-            for (m, g) in zip(subset, gradients) { dShared[m] += g }
-            for m in subset where dPrivate[m] != nil { dPrivate[m]! += upstream.columns(privateColumns[m]) }
-        }
-        for (m, modality) in modalities.enumerated() {
-            modality.backwardEncoder(dPrivate[m].map { .concatenatingColumns([dShared[m], $0]) } ?? dShared[m])
-        }
+        backwardIntoEncoders(upstreams, alignment: alignmentGradients, products: products, encoded: encoded)
 
         let klValues = kls.map(\.value)
         guard klValues.allSatisfy(\.isFinite) else {
@@ -346,6 +360,53 @@ public final class MultimodalVAE {
         objective += alpha * alignment
         return MultimodalTerms(objective: objective, kl: klValues, reconstruction: reconstruction,
                                alignment: alpha > 0 ? alignment : nil)
+    }
+}
+
+extension MultimodalVAE {
+    /// JMVAE's alignment term Σ_{S ≠ all} KL(q(z | all) ‖ q_S(z | x_S)) on the shared code, without
+    /// α, and its gradient with weight α with respect to each subset's product, sent into both
+    /// products of every pair (nil where none; all nil and 0 when α = 0).
+    func alignmentTerm(_ products: [ExpertProduct]) throws -> (value: Double, gradients: [DiagonalGaussian?]) {
+        let alpha = configuration.alignmentWeight
+        var alignment = 0.0
+        var alignmentGradients: [DiagonalGaussian?] = Array(repeating: nil, count: subsets.count)
+        if alpha > 0 {
+            let all = subsets.count - 1
+            for s in 0..<all {
+                let kl = gaussianKLDivergence(products[all].gaussian, from: products[s].gaussian, weight: alpha)
+                guard kl.value.isFinite else { throw TrainingError.nonFiniteLoss(reconstruction: .nan, kl: kl.value) }
+                alignment += kl.value
+                alignmentGradients[s] = kl.dQ
+                if alignmentGradients[all] == nil { alignmentGradients[all] = kl.dP } else { alignmentGradients[all]! += kl.dP }
+            }
+        }
+        return (alignment, alignmentGradients)
+    }
+
+    /// The encoders' backward pass from each subset's ∂L/∂(μ_S, log σ²_S) over the whole code
+    /// (`upstreams`, (B, codeWidth) each): the shared columns, plus the alignment's gradient,
+    /// through the product's backward pass into the subset's experts; an observed private code's
+    /// columns straight to its encoder (an unobserved one is the fixed prior). The parts add up
+    /// over the subsets, in order, and each encoder runs backward once.
+    func backwardIntoEncoders(_ upstreams: [DiagonalGaussian], alignment: [DiagonalGaussian?], products: [ExpertProduct],
+                              encoded: [(shared: DiagonalGaussian, private: DiagonalGaussian?)]) {
+        func zeros(like g: DiagonalGaussian) -> DiagonalGaussian {
+            DiagonalGaussian(mean: Tensor(shape: g.mean.shape), logVariance: Tensor(shape: g.mean.shape))
+        }
+        let d = configuration.latentDimensions
+        var dShared = encoded.map { zeros(like: $0.shared) }
+        var dPrivate = encoded.map { $0.private.map(zeros(like:)) }
+        for (s, subset) in subsets.enumerated() {
+            var shared = upstreams[s].columns(0..<d)
+            if let g = alignment[s] { shared += g }
+            let gradients = productOfExpertsBackward(products[s], experts: subset.map { encoded[$0].shared }, upstream: shared)
+            for (m, g) in zip(subset, gradients) { dShared[m] += g }
+            for m in subset where dPrivate[m] != nil { dPrivate[m]! += upstreams[s].columns(privateColumns[m]) }
+        }
+        for (m, modality) in modalities.enumerated() {
+            modality.backwardEncoder(dPrivate[m].map { .concatenatingColumns([dShared[m], $0]) } ?? dShared[m])
+        }
     }
 }
 

@@ -24,11 +24,14 @@ the digit's decoder reads (z_S, w), the label's z_S alone.
 With "alignment" α > 0, the loss adds JMVAE's α Σ_{S ≠ both} KL(q(z | both) ‖ q_S(z | x_S)) on the
 shared code, the KL summed over dimensions and averaged over the batch.
 
+The `_k` cases train each subset's K-sample bound instead (`iw_case`, its docstring below).
+
 Keys: "state:*" (the state_dict before the pass), "images", "labels" (one-hot), "epsilon", "loss",
 "grad:*" (every parameter), "after:*" (batch norm's running statistics after the pass), and the
 numbers "beta", "label_weight", "latent", "hidden". Run:
     /work/venv-torch/bin/python Tests/VAECoreTests/Fixtures/multimodal.py
 """
+import math
 import os
 import sys
 from collections import OrderedDict
@@ -68,14 +71,31 @@ def product(experts):
     return mean, -torch.log(precision)
 
 
-def case(seed, objective, beta, label_weight, batch=6, latent=4, hidden=16, private=0, alignment=0.0):
+def alignment_term(shared, alignment):
+    """JMVAE's α Σ_{S ≠ both} KL(q(z | both) ‖ q_S(z | x_S)), each KL summed over dimensions and
+    averaged over the batch; `shared` holds each subset's (μ, log σ²), the joint last."""
+    total = 0.0
+    (mu_j, lv_j) = shared[-1]
+    for (mu_s, lv_s) in shared[:-1]:
+        kl = 0.5 * (lv_s - lv_j + (torch.exp(lv_j) + (mu_j - mu_s) ** 2) / torch.exp(lv_s) - 1)
+        total = total + alignment * kl.sum(1).mean()
+    return total
+
+
+def setup(seed, batch, latent, hidden, private):
+    """The model in training mode (weights from `seed`), its state_dict before the pass, a random
+    binary batch (B, 1, 28, 28), its classes and their one-hot rows."""
     torch.manual_seed(seed)
     model = Model(latent, hidden, private)
     model.train()
     state = {"state:" + key: v.clone().float() for key, v in model.state_dict().items()}
     x = torch.bernoulli(torch.rand(batch, 1, 28, 28) * 0.6)
     classes = torch.randint(0, 10, (batch,))
-    y = F.one_hot(classes, 10).float()
+    return model, state, x, classes, F.one_hot(classes, 10).float()
+
+
+def case(seed, objective, beta, label_weight, batch=6, latent=4, hidden=16, private=0, alignment=0.0):
+    model, state, x, classes, y = setup(seed, batch, latent, hidden, private)
     eps = torch.randn(3, batch, latent + private)
 
     image_mu, image_lv = model.mnist.encode(x)
@@ -109,10 +129,7 @@ def case(seed, objective, beta, label_weight, batch=6, latent=4, hidden=16, priv
             else:
                 rec = F.cross_entropy(block, classes, reduction="mean")
             loss = loss + w * lambdas[m] * rec
-    (mu_j, lv_j) = shared[-1]
-    for (mu_s, lv_s) in shared[:-1]:   # JMVAE's alignment KL(q(z | both) ‖ q_S(z | x_S)), batch mean
-        kl = 0.5 * (lv_s - lv_j + (torch.exp(lv_j) + (mu_j - mu_s) ** 2) / torch.exp(lv_s) - 1)
-        loss = loss + alignment * kl.sum(1).mean()
+    loss = loss + alignment_term(shared, alignment)
     after = {"after:" + key: v.clone() for key, v in model.state_dict().items() if "running" in key}
     loss.backward()
     out = dict(state)
@@ -124,6 +141,95 @@ def case(seed, objective, beta, label_weight, batch=6, latent=4, hidden=16, priv
     return out
 
 
+def iw_case(seed, objective, beta, label_weight, samples, estimator, batch=5, latent=4, hidden=16, private=0, alignment=0.0):
+    """The K-sample bound of every subset (MMVAE+'s objective on the products of experts), for
+    `MultimodalVAE.accumulateImportanceWeightedGradients`: per subset S, K codes per tuple
+    u[j, n] = μ_S[n] + σ_S[n]·ε[S, j·B + n] (an unobserved private code: ε itself), decoded as
+    each decoder's one batch in subset order, rows j·B + n within a subset, and
+
+        log w[j, n] = Σ_{m reconstructed by S} λ_m log p(x_m | u[j, n]) + β (log p(u) − log q_S(u))
+        loss        = Σ_S w_S · (−mean_n (logsumexp_j log w[j, n] − log K)) + alignment,
+
+    log p(u) − log q_S(u) over the shared code and the observed private codes (an unobserved
+    private code's cancels). "iwae": the loss's gradient. "dreg": the decoders' gradient is the
+    loss's; the encoders' that of Σ_S w_S · (−mean_n Σ_j c[j, n] log w'[j, n]) + alignment, with
+    q_S's parameters detached inside log q (u not) and c = (1 − β)·w̃ + β·w̃², w̃ = softmax_j(log w)
+    detached (as iwae.py)."""
+    model, state, x, classes, y = setup(seed, batch, latent, hidden, private)
+    k = samples
+    eps = torch.randn(3, k * batch, latent + private)
+    subsets = [[0], [1], [0, 1]]
+    w_s = 1.0 if objective == "mvae" else 1.0 / 3
+    lambdas = [1.0, label_weight]
+
+    def forward(stop_q):
+        image_mu, image_lv = model.mnist.encode(x)
+        image_expert = (image_mu[:, :latent], image_lv[:, :latent])
+        style = (image_mu[:, latent:], image_lv[:, latent:])
+        h = model.label.encoder(y)
+        experts = [image_expert, (h[:, :latent], h[:, latent:])]
+        codes, ratios, shared = [], [], []
+        for s, subset in enumerate(subsets):
+            mu, lv = product([experts[m] for m in subset])
+            shared.append((mu, lv))
+            observed = latent
+            if 0 in subset:
+                mu, lv = torch.cat([mu, style[0]], 1), torch.cat([lv, style[1]], 1)
+                observed = latent + private
+            else:
+                mu, lv = torch.cat([mu, torch.zeros(batch, private)], 1), torch.cat([lv, torch.zeros(batch, private)], 1)
+            mu_k, lv_k = mu.repeat(k, 1), lv.repeat(k, 1)                    # rows j·B + n
+            u = mu_k + torch.exp(0.5 * lv_k) * eps[s]
+            q_mu, q_lv = (mu_k.detach(), lv_k.detach()) if stop_q else (mu_k, lv_k)
+            log_q = (-0.5 * ((u - q_mu) ** 2 / torch.exp(q_lv) + q_lv))[:, :observed].sum(1)
+            log_p = (-0.5 * u ** 2)[:, :observed].sum(1)
+            codes.append(u)
+            ratios.append(log_p - log_q)
+        log_w = [beta * r for r in ratios]
+        for m in range(2):
+            rows = [s for s, subset in enumerate(subsets) if objective == "mopoe" or m in subset]
+            z = torch.cat([codes[s] if m == 0 else codes[s][:, :latent] for s in rows])
+            out = model.mnist.decode(z) if m == 0 else model.label.decoder(z)
+            for r, s in enumerate(rows):
+                block = out[r * k * batch:(r + 1) * k * batch]
+                if m == 0:
+                    lp = -F.binary_cross_entropy_with_logits(block, x.repeat(k, 1, 1, 1), reduction="none").sum((1, 2, 3))
+                else:
+                    lp = -F.cross_entropy(block, classes.repeat(k), reduction="none")
+                log_w[s] = log_w[s] + lambdas[m] * lp
+        return [lw.reshape(k, batch) for lw in log_w], alignment_term(shared, alignment)
+
+    log_w, align = forward(stop_q=False)
+    loss = sum(w_s * -(torch.logsumexp(lw, 0) - math.log(k)).mean() for lw in log_w) + align
+    after = {"after:" + key: v.clone() for key, v in model.state_dict().items() if "running" in key}
+    named = dict(model.named_parameters())
+    decoders = [n for n in named if ".decoder." in n]
+    encoders = [n for n in named if n not in decoders]
+    if estimator == "iwae":
+        loss.backward()
+        grads = {n: p.grad for n, p in named.items()}
+    else:
+        grads = dict(zip(decoders, torch.autograd.grad(loss, [named[n] for n in decoders], retain_graph=True)))
+        # A second forward pass from the same state for the encoders' surrogate (batch norm's
+        # batch statistics are the same; its running ones are recorded from the first pass).
+        model.load_state_dict({key[len("state:"):]: v for key, v in state.items()})
+        stopped, align = forward(stop_q=True)
+        surrogate = align
+        for lw, lw_stopped in zip(log_w, stopped):
+            tilde = torch.softmax(lw.detach(), 0)
+            c = (1 - beta) * tilde + beta * tilde ** 2
+            surrogate = surrogate + w_s * -(c * lw_stopped).sum(0).mean()
+        grads.update(zip(encoders, torch.autograd.grad(surrogate, [named[n] for n in encoders])))
+    out = dict(state)
+    out.update(after)
+    out.update({"images": x, "labels": y, "epsilon": eps, "loss": float(loss.detach()), "beta": float(beta),
+                "label_weight": float(label_weight), "latent": [latent], "hidden": [hidden], "private": [private],
+                "alignment": float(alignment), "objective": objective, "samples": [k], "estimator": estimator})
+    for name, g in grads.items():
+        out["grad:" + name] = g
+    return out
+
+
 dump("multimodal", {
     "mvae": case(1, "mvae", 1.0, 5.0),
     "mvae_beta_half": case(2, "mvae", 0.5, 50.0),
@@ -131,4 +237,8 @@ dump("multimodal", {
     "mopoe_private": case(4, "mopoe", 1.0, 5.0, private=3),
     "mvae_private": case(5, "mvae", 0.5, 5.0, private=3),
     "mopoe_aligned": case(6, "mopoe", 1.0, 5.0, alignment=2.0),
+    "mopoe_private_dreg_k3": iw_case(7, "mopoe", 1.0, 5.0, 3, "dreg", private=3),
+    "mopoe_private_iwae_k3": iw_case(7, "mopoe", 1.0, 5.0, 3, "iwae", private=3),
+    "mvae_beta_half_dreg_k2": iw_case(10, "mvae", 0.5, 5.0, 2, "dreg"),
+    "mopoe_aligned_dreg_k4": iw_case(9, "mopoe", 1.0, 5.0, 4, "dreg", alignment=2.0),
 })

@@ -32,11 +32,13 @@ import Testing
     /// One training-mode pass of a digit + label model (`Fixtures/multimodal.py`: convolutional
     /// (8, 16) with batch norm for the image, a 16-unit MLP each way for the label, D = 4, a fixed ε
     /// per subset; the `_private` cases give the digit a 3-d private code beside the shared one,
-    /// `mopoe_aligned` adds JMVAE's alignment term with α = 2)
+    /// `mopoe_aligned` adds JMVAE's alignment term with α = 2; the `_k` cases train the K-sample
+    /// bound, its gradient the bound's own (`iwae`) or DReG's, with ε of K·B rows per subset)
     /// under both objectives: the loss (within 10⁻⁵: PyTorch sums in float32), every
     /// parameter's gradient (within 10⁻³ of each gradient's scale, as `VAETests.matchesPyTorch`)
     /// and batch norm's running statistics after the pass.
-    @Test(arguments: ["mvae", "mvae_beta_half", "mopoe", "mopoe_private", "mvae_private", "mopoe_aligned"])
+    @Test(arguments: ["mvae", "mvae_beta_half", "mopoe", "mopoe_private", "mvae_private", "mopoe_aligned",
+                      "mopoe_private_dreg_k3", "mopoe_private_iwae_k3", "mvae_beta_half_dreg_k2", "mopoe_aligned_dreg_k4"])
     func matchesPyTorch(_ name: String) throws {
         let f = try Self.fixture.get()
         let objectiveName = try #require(f.cases[name]?["objective"] as? String)
@@ -44,7 +46,9 @@ import Testing
         let configuration = MultimodalConfiguration(latentDimensions: try f.integers(name, "latent")[0], modalities: [
             .image("mnist", architecture: .convolutional(channels: [8, 16]), privateDimensions: try f.integers(name, "private")[0]),
             .label(hiddenUnits: try f.integers(name, "hidden")[0], weight: try f.number(name, "label_weight")),
-        ], objective: objective, alignmentWeight: (f.cases[name]?["alignment"] as? Double) ?? 0)
+        ], objective: objective, alignmentWeight: (f.cases[name]?["alignment"] as? Double) ?? 0,
+           importanceSamples: (f.cases[name]?["samples"] as? [Int])?.first ?? 1,
+           importanceEstimator: (f.cases[name]?["estimator"] as? String).flatMap(ImportanceWeightedEstimator.init(rawValue:)) ?? .dreg)
         var random = RandomSource(seed: 99)
         let model = try MultimodalVAE(configuration, using: &random)
         let state = f.keys(name).filter { $0.hasPrefix("state:") }
@@ -140,15 +144,23 @@ import Testing
     /// every code of the joint subset passes through them), which spoils a central difference.
     /// The label's backward pass is checked against PyTorch instead (`matchesPyTorch`). Two cases
     /// give both images a 2-d private code, the last adds JMVAE's alignment term with α = 3.
-    @Test(arguments: [(MultimodalObjective.mvae, 1.0, 0, 0.0), (.mopoe, 1.0, 0, 0), (.mvae, 0.5, 0, 0), (.mopoe, 1.0, 2, 0), (.mvae, 0.5, 2, 0),
-                      (.mopoe, 1.0, 0, 3)])
+    ///
+    /// The last two cases train the K-sample bound (K = 3, its own gradient, `iwae`; DReG's encoder
+    /// gradient is not the gradient of a function of the weights, and `matchesPyTorch` checks it
+    /// against autograd's surrogate). Their images are weighted by λ = 0.2 and 0.4: the normalised
+    /// weights w̃ = softmax(log w) then move smoothly enough over a step of 4·10⁻² for a central
+    /// difference (with λ = 1 the K codes' log-weights differ by many nats and w̃ turns within the step).
+    @Test(arguments: [(MultimodalObjective.mvae, 1.0, 0, 0.0, 1), (.mopoe, 1.0, 0, 0, 1), (.mvae, 0.5, 0, 0, 1), (.mopoe, 1.0, 2, 0, 1),
+                      (.mvae, 0.5, 2, 0, 1), (.mopoe, 1.0, 0, 3, 1), (.mopoe, 1.0, 2, 0, 3), (.mvae, 0.5, 0, 3, 3)])
     func objectiveMatchesFiniteDifferences(_ objective: MultimodalObjective, _ beta: Double, _ privateDimensions: Int,
-                                           _ alignment: Double) throws {
+                                           _ alignment: Double, _ samples: Int) throws {
         var random = RandomSource(seed: 3)
+        let imageWeight = samples > 1 ? 0.2 : 1
         let configuration = MultimodalConfiguration(latentDimensions: 3, modalities: [
-            .image("mnist", architecture: Self.smoothArchitecture, privateDimensions: privateDimensions),
-            .image("fashion", architecture: Self.smoothArchitecture, binarized: false, weight: 2, privateDimensions: privateDimensions),
-        ], objective: objective, alignmentWeight: alignment)
+            .image("mnist", architecture: Self.smoothArchitecture, weight: imageWeight, privateDimensions: privateDimensions),
+            .image("fashion", architecture: Self.smoothArchitecture, binarized: false, weight: 2 * imageWeight,
+                   privateDimensions: privateDimensions),
+        ], objective: objective, alignmentWeight: alignment, importanceSamples: samples, importanceEstimator: .iwae)
         let model = try MultimodalVAE(configuration, using: &random)
         let data = try MultimodalDataset.mnistFashion(configuration, mnist: try MNIST.load(split: .test).prefix(6).binarized(seed: 2),
                                                       fashion: try MNIST.load(.fashionMNIST, split: .test), pairings: 1, seed: 1)
@@ -160,10 +172,35 @@ import Testing
         let result = checkGradients(of: layer, input: Tensor(shape: [1]), seed: 1, step: 4e-2)
         #expect(result.parameters.count == model.parameters.count)
         for (name, error) in result.parameters.sorted(by: { $0.key < $1.key }) {
-            #expect(error < 2e-2, "\(objective), β = \(beta), P = \(privateDimensions), α = \(alignment): \(name) differs from its finite difference by \(error)")
+            #expect(error < 2e-2, "\(objective), β = \(beta), P = \(privateDimensions), α = \(alignment), K = \(samples): \(name) differs from its finite difference by \(error)")
         }
         let median = result.parameters.values.sorted()[result.parameters.count / 2]
-        #expect(median < 2e-3, "\(objective), β = \(beta), P = \(privateDimensions), α = \(alignment): the median error is \(median)")
+        #expect(median < 2e-3, "\(objective), β = \(beta), P = \(privateDimensions), α = \(alignment), K = \(samples): the median error is \(median)")
+    }
+
+    /// DReG changes only what reaches the encoders: with the same ε, the K-sample bound, its
+    /// terms and every decoder's gradient are IWAE's bit for bit, and some encoder gradient
+    /// differs.
+    @Test func importanceWeightedEstimatorsShareTheDecoders() throws {
+        var results: [(MultimodalTerms, [String: Tensor])] = []
+        for estimator in ImportanceWeightedEstimator.allCases {
+            var configuration = Self.imageLabel(.mopoe)
+            configuration.modalities[0].privateDimensions = 2
+            configuration.importanceSamples = 4
+            configuration.importanceEstimator = estimator
+            var random = RandomSource(seed: 6)
+            let model = try MultimodalVAE(configuration, using: &random)
+            let data = try MultimodalDataset.imageLabel(configuration, mnist: try MNIST.load(split: .test).prefix(8).binarized(seed: 2))
+            let batch = data.batch(Array(0..<8))
+            for p in model.parameters { p.zeroGradient() }
+            let terms = try model.accumulateGradients(inputs: batch, targets: batch, using: &random)
+            results.append((terms, Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.name, $0.gradient) })))
+        }
+        let (iwae, dreg) = (results[0], results[1])
+        #expect(iwae.0 == dreg.0)
+        for (name, gradient) in iwae.1 where name.contains(".decoder.") { #expect(gradient == dreg.1[name], "\(name)") }
+        #expect(iwae.1.contains { name, gradient in name.contains(".encoder.") && gradient != dreg.1[name] })
+        #expect(iwae.0.objective.isFinite && iwae.0.kl.allSatisfy(\.isFinite))
     }
 
     /// The terms add up: the objective is Σ_S w_S (Σ_{m reconstructed by S} λ_m rec + β KL_S), the
@@ -336,6 +373,19 @@ import Testing
         #expect(refused([.image("mnist"), labelWithStyle]))
         #expect(!refused([.image("mnist", privateDimensions: 4), .label()]))
         #expect(!refused([.image("mnist"), .label()]))
+        // K codes per subset and tuple: 1 to 64; at its defaults the K-sample bound leaves no
+        // trace in the saved configuration (so older runs keep their fingerprints).
+        for (k, accepted) in [(0, false), (1, true), (8, true), (64, true), (65, false)] {
+            let configuration = MultimodalConfiguration(modalities: [.image("mnist"), .label()], objective: .mopoe, importanceSamples: k)
+            #expect(((try? configuration.validate()) != nil) == accepted, "K = \(k)")
+        }
+        let plain = MultimodalConfiguration(modalities: [.image("mnist"), .label()], objective: .mopoe)
+        let text = String(decoding: try JSONEncoder().encode(plain), as: UTF8.self)
+        #expect(!text.contains("importance"), "\(text)")
+        #expect(try JSONDecoder().decode(MultimodalConfiguration.self, from: Data(text.utf8)) == plain)
+        let sampled = MultimodalConfiguration(modalities: [.image("mnist"), .label()], objective: .mopoe,
+                                              importanceSamples: 4, importanceEstimator: .iwae)
+        #expect(try JSONDecoder().decode(MultimodalConfiguration.self, from: JSONEncoder().encode(sampled)) == sampled)
         // A configuration saved before private codes existed reads as having none.
         var saved = try JSONSerialization.jsonObject(with: JSONEncoder().encode(ModalityConfiguration.image("mnist"))) as! [String: Any]
         saved["privateDimensions"] = nil
