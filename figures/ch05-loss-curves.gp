@@ -162,7 +162,7 @@ set ylabel 'nats per image'
 set xrange [1:30]
 set grid lc rgb '#dddddd'
 set xtics 5
-set key top right Left reverse opaque box lc rgb '#bbbbbb'
+set key bottom right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D3 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#1f77b4' title 'train (mean over the epoch''s batches)', \
      $D4 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#ff7f0e' title 'test (after the epoch)'
 

@@ -5,6 +5,7 @@
 # (`set output` below names the figure relative to the current directory, so it is
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
+# figure-lint waives axis-range: every weight histogram spans its recorded bins, ±8 initial bounds, one scale for all layers
 
 set terminal pngcairo size 1300,1600 noenhanced font 'Sans,10'
 set output 'ch05-parameter-evolution.png'

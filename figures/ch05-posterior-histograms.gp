@@ -303,6 +303,7 @@ set title 'The aggregate posterior q(z) against the prior' font ',12'
 set xlabel 'z_d'
 set ylabel 'density'
 set xrange [-4.5:4.5]
+set yrange [0:0.632458]
 set grid lc rgb '#dddddd'
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 set style fill solid 0.5 border lc rgb '#333333'
@@ -766,6 +767,7 @@ set title 'The means μ: narrower than q(z), the σ''s fill the rest' font ',12'
 set xlabel 'μ_d'
 set ylabel 'density'
 set xrange [-4.5:4.5]
+set yrange [0:0.632458]
 set grid lc rgb '#dddddd'
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 set style fill solid 0.5 border lc rgb '#333333'
@@ -863,7 +865,7 @@ set xlabel 'σ_d'
 set ylabel 'density'
 set xrange [0:1.0119]
 set grid lc rgb '#dddddd'
-set key top left Left reverse opaque box lc rgb '#bbbbbb'
+set key top right Left reverse opaque box lc rgb '#bbbbbb'
 set style fill solid 0.5 border lc rgb '#333333'
 plot $D6 using 1:2:3 with boxes lc rgb '#4e79a7' title 'σ_d(x)'
 unset multiplot

@@ -12,7 +12,7 @@ set encoding utf8
 set multiplot layout 1,3 title 'Schedules for the KL weight: one training batch every few steps' font ',13'
 
 # ---- panel 1 of 3 ----
-# series 'β = 1': x y
+# series '': x y
 $D1 << EOD
 0 2.7022
 9 21.4113
@@ -223,7 +223,7 @@ $D1 << EOD
 1854 26.6644
 1863 26.9734
 EOD
-# series 'warm-up: β 0 → 1 over 2 epochs': x y
+# series '': x y
 $D2 << EOD
 0 2.7022
 9 308.305
@@ -434,7 +434,7 @@ $D2 << EOD
 1854 27.4437
 1863 27.8171
 EOD
-# series 'capacity: γ = 100, C 0 → 15 nats over 3 epochs': x y
+# series '': x y
 $D3 << EOD
 0 2.7022
 9 2.27483
@@ -856,15 +856,15 @@ $D4 << EOD
 1854 15
 1863 15
 EOD
-set title 'KL(q(z|x) ‖ p(z)) of the training batch'."\n".'(warm-up peaks at 315 nats, above the axis)' font ',12'
+set title 'KL(q(z|x) ‖ p(z)) of the training batch (colours as beside)'."\n".'(warm-up peaks at 315 nats, above the axis)' font ',12'
 set xlabel 'step'
 set ylabel 'nats per image'
 set yrange [0:55.6341]
 set grid lc rgb '#dddddd'
-set key top right Left reverse opaque box lc rgb '#bbbbbb'
-plot $D1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'β = 1', \
-     $D2 using 1:2 with lines lw 2 lc rgb '#ff7f0e' title 'warm-up: β 0 → 1 over 2 epochs', \
-     $D3 using 1:2 with lines lw 2 lc rgb '#2ca02c' title 'capacity: γ = 100, C 0 → 15 nats over 3 epochs', \
+set key bottom right Left reverse opaque box lc rgb '#bbbbbb'
+plot $D1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title '', \
+     $D2 using 1:2 with lines lw 2 lc rgb '#ff7f0e' title '', \
+     $D3 using 1:2 with lines lw 2 lc rgb '#2ca02c' title '', \
      $D4 using 1:2 with lines lw 2.5 dt 2 lc rgb '#000000' title 'target C'
 
 # ---- panel 2 of 3 ----

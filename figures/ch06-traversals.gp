@@ -6,10 +6,10 @@
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
 
-set terminal pngcairo size 1520,1322 noenhanced font 'Sans,10'
+set terminal pngcairo size 1520,1338 noenhanced font 'Sans,10'
 set output 'ch06-traversals.png'
 set encoding utf8
-set multiplot layout 1,2 title 'Latent traversals: one dimension at a time from −3 to 3 (rows: dimension, its KL in nats; · inactive)' font ',13'
+set multiplot layout 1,2 title 'Latent traversals: one dimension at a time from −3 to 3 (rows: dimension, its KL in nats; · inactive: Var_x μ_d ≤ 0.01)' font ',13'
 
 # ---- panel 1 of 2 ----
 # 220 images of 28x28 pixels: block k (index k) is image k,
@@ -6834,7 +6834,7 @@ $D1 << EOD
 0.001 0 0 0.001 0 0.002 0.001 0.015 0.019 0.033 0.07 0.228 0.62 0.453 0.14 0.018 0.002 0.001 0 0 0.002 0.028 0.012 0.004 0 0 0 0.002
 0.003 0.001 0 0.001 0 0.001 0.001 0.007 0.008 0.032 0.041 0.104 0.139 0.089 0.028 0.017 0.005 0.007 0.002 0.002 0.003 0.01 0.004 0.002 0 0.001 0 0.003
 EOD
-set title 'β = 0.5: 20 active units' font ',12' offset 0,1.2
+set title 'β = 0.5: 18 dimensions hold 90% of the KL,'."\n".'20 are active (Var_x μ_d > 0.01)' font ',12' offset 0,1.2
 set palette defined (0 '#000000', 1 '#ffffff')
 set cbrange [0:1]
 unset colorbox
@@ -6845,7 +6845,7 @@ unset ytics
 set size ratio -1
 set lmargin 10
 set rmargin 1
-set tmargin 5
+set tmargin 6
 set bmargin 1
 # The y axis runs downwards, so image rows go top to bottom and digits are upright.
 set xrange [-0.5:328 - 0.5]
@@ -13710,7 +13710,7 @@ $D2 << EOD
 0.002 0 0 0.001 0 0.002 0.002 0.012 0.035 0.107 0.228 0.334 0.427 0.36 0.161 0.057 0.014 0.009 0.003 0.001 0.001 0.001 0 0.001 0 0 0 0.002
 0.004 0.001 0 0.001 0 0.001 0.001 0.008 0.011 0.039 0.024 0.05 0.038 0.049 0.02 0.017 0.005 0.005 0.002 0.001 0.001 0.001 0 0.001 0 0.001 0 0.004
 EOD
-set title 'β = 8: 18 active units' font ',12' offset 0,1.2
+set title 'β = 8: 7 dimensions hold 90% of the KL,'."\n".'18 are active (Var_x μ_d > 0.01)' font ',12' offset 0,1.2
 set palette defined (0 '#000000', 1 '#ffffff')
 set cbrange [0:1]
 unset colorbox
@@ -13721,7 +13721,7 @@ unset ytics
 set size ratio -1
 set lmargin 12
 set rmargin 1
-set tmargin 5
+set tmargin 6
 set bmargin 1
 # The y axis runs downwards, so image rows go top to bottom and digits are upright.
 set xrange [-0.5:328 - 0.5]

@@ -6,7 +6,7 @@
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
 
-set terminal pngcairo size 1039,494 noenhanced font 'Sans,10'
+set terminal pngcairo size 1039,540 noenhanced font 'Sans,10'
 set output 'ch08-analogies.png'
 set encoding utf8
 # 55 images of 28x28 pixels: block k (index k) is image k,
@@ -1716,6 +1716,7 @@ $D1 << EOD
 2.56663e-05 1.73809e-06 3.06033e-06 4.48319e-06 2.1381e-06 3.69911e-06 3.55682e-06 1.51053e-06 1.05858e-06 2.95808e-06 3.52381e-06 2.07781e-06 2.35392e-06 1.5204e-05 8.36089e-05 0.00258935 0.0419689 0.0448767 0.0103553 0.00226894 0.000205498 5.28969e-05 7.91857e-06 3.66181e-06 6.05776e-07 3.81406e-07 6.26357e-08 3.98582e-06
 0.000298987 2.00082e-05 2.01286e-05 4.63762e-05 2.27032e-05 5.03584e-05 5.62997e-05 4.48216e-05 4.22307e-05 1.45401e-05 8.2108e-06 3.08955e-06 5.75386e-06 1.13723e-05 2.84945e-05 0.000126201 0.000587514 0.00114562 0.000736132 0.000612997 0.000164447 7.30181e-05 2.22595e-05 1.56839e-05 6.78608e-06 4.25891e-06 1.44732e-06 4.00892e-05
 EOD
+set title 'Analogies: z(x) − c_y + c_k, c_k the mean code of digit k' font ',12' offset 0,1.2
 set palette defined (0 '#000000', 1 '#ffffff')
 set cbrange [0:1]
 unset colorbox
@@ -1726,7 +1727,7 @@ unset ytics
 set size ratio -1
 set lmargin 5
 set rmargin 1
-set tmargin 2
+set tmargin 5
 set bmargin 1
 # The y axis runs downwards, so image rows go top to bottom and digits are upright.
 set xrange [-0.5:328 - 0.5]

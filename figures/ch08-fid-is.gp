@@ -14,21 +14,21 @@ set multiplot layout 1,2 title 'The 2-D model''s prior samples judged after ever
 # ---- panel 1 of 2 ----
 # series '2-D model': x y
 $D1 << EOD
-1 7367.15
-2 2075.72
-3 1539.01
-4 1374.63
-5 1361.79
-6 1345.72
-7 1314.94
-8 1228.64
-9 1219.18
-10 1185.17
+1 816.175
+2 653.956
+3 563.307
+4 502.609
+5 451.181
+6 426.526
+7 392.68
+8 383.404
+9 370.616
+10 366.64
 EOD
-# series 'chapter 5's 20-D model, 177.5': x y
+# series 'chapter 5's 20-D model, 162.1': x y
 $D2 << EOD
-1 177.508
-10 177.508
+1 162.054
+10 162.054
 EOD
 set title 'Fréchet distance to real test digits (lower is better; log scale)' font ',12'
 set xlabel 'epoch'
@@ -38,69 +38,69 @@ set format y '%g'
 set grid lc rgb '#dddddd'
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D1 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#1f77b4' title '2-D model', \
-     $D2 using 1:2 with lines lw 2 dt 2 lc rgb '#000000' title 'chapter 5''s 20-D model, 177.5'
+     $D2 using 1:2 with lines lw 2 dt 2 lc rgb '#000000' title 'chapter 5''s 20-D model, 162.1'
 
 # ---- panel 2 of 2 ----
 reset   # forget the previous panel's settings (not the terminal or data)
 # series '2-D model': x y
 $D3 << EOD
-1 1.01198
-2 1.57192
-3 2.11842
-4 2.29012
-5 2.30339
-6 2.25852
-7 2.28648
-8 2.38822
-9 2.40938
-10 2.50216
+1 3.04608
+2 4.12897
+3 5.08636
+4 5.71918
+5 5.98757
+6 6.20323
+7 6.46016
+8 6.48393
+9 6.58879
+10 6.64157
 EOD
 # series '± 1 sd over 10 splits': x y
 $D4 << EOD
-1 1.02427
-2 1.66541
-3 2.27844
-4 2.45288
-5 2.4482
-6 2.39283
-7 2.41913
-8 2.51995
-9 2.54353
-10 2.64065
+1 3.17322
+2 4.26533
+3 5.24225
+4 5.85595
+5 6.08191
+6 6.33988
+7 6.59905
+8 6.61073
+9 6.72178
+10 6.78985
 EOD
 # series '': x y
 $D5 << EOD
-1 0.999693
-2 1.47844
-3 1.9584
-4 2.12736
-5 2.15859
-6 2.12421
-7 2.15383
-8 2.25648
-9 2.27523
-10 2.36367
+1 2.91894
+2 3.99261
+3 4.93048
+4 5.58241
+5 5.89323
+6 6.06658
+7 6.32127
+8 6.35714
+9 6.4558
+10 6.49329
 EOD
-# series 'chapter 5's 20-D model, 5.59': x y
+# series 'chapter 5's 20-D model, 6.10': x y
 $D6 << EOD
-1 5.58725
-10 5.58725
+1 6.09576
+10 6.09576
 EOD
 # series 'real test digits, 9.52': x y
 $D7 << EOD
-1 9.51931
-10 9.51931
+1 9.52424
+10 9.52424
 EOD
 set title 'Inception Score (higher is better, 10 at most)' font ',12'
 set xlabel 'epoch'
 set ylabel 'Inception Score'
 set yrange [0:10.5]
 set grid lc rgb '#dddddd'
-set key bottom right Left reverse opaque box lc rgb '#bbbbbb'
+set key outside right top
 plot $D3 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#1f77b4' title '2-D model', \
      $D4 using 1:2 with lines lw 1 dt 2 lc rgb '#1f77b4' title '± 1 sd over 10 splits', \
      $D5 using 1:2 with lines lw 1 dt 2 lc rgb '#1f77b4' title '', \
-     $D6 using 1:2 with lines lw 2 dt 2 lc rgb '#000000' title 'chapter 5''s 20-D model, 5.59', \
+     $D6 using 1:2 with lines lw 2 dt 2 lc rgb '#000000' title 'chapter 5''s 20-D model, 6.10', \
      $D7 using 1:2 with lines lw 2 dt 2 lc rgb '#2ca02c' title 'real test digits, 9.52'
 unset multiplot
 unset output

@@ -1757,7 +1757,7 @@ EOD
 set title 'mean |z| along the path' font ',12'
 set xlabel 't'
 set ylabel '|z|'
-set yrange [0:4.97475]
+set yrange [2.90458:4.72303]
 set grid lc rgb '#dddddd'
 set key bottom left Left reverse opaque box lc rgb '#bbbbbb'
 plot $D2 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#1f77b4' title 'straight line', \

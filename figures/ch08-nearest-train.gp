@@ -6,7 +6,7 @@
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
 
-set terminal pngcairo size 1199,242 noenhanced font 'Sans,10'
+set terminal pngcairo size 1199,270 noenhanced font 'Sans,10'
 set output 'ch08-nearest-train.png'
 set encoding utf8
 # 24 images of 28x28 pixels: block k (index k) is image k,
@@ -755,6 +755,7 @@ $D1 << EOD
 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 EOD
+set title 'Samples from the prior and their nearest training images; under each: the L2 distance between the two images'' pixels' font ',12'
 set palette defined (0 '#000000', 1 '#ffffff')
 set cbrange [0:1]
 unset colorbox
@@ -765,7 +766,7 @@ unset ytics
 set size ratio -1
 set lmargin 15
 set rmargin 1
-set tmargin 1
+set tmargin 3
 set bmargin 1
 # The y axis runs downwards, so image rows go top to bottom and digits are upright.
 set xrange [-0.5:358 - 0.5]

@@ -6,93 +6,93 @@
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
 
-set terminal pngcairo size 800,500 noenhanced font 'Sans,10'
+set terminal pngcairo size 1000,560 noenhanced font 'Sans,10'
 set output 'ch08-nll-intervals.png'
 set encoding utf8
-# series '−ELBO (k = 1)': x y
+# series '−ELBO = −(1/k) Σ_s w_s, the same 500 draws': x y
 $D1 << EOD
-1 37.3636
-2 33.1459
-3 40.7215
-4 44.5529
-5 40.6138
-6 41.1608
-7 46.4084
-8 51.1959
-9 71.3327
-10 59.3878
-11 57.8756
-12 71.8443
-13 80.1391
-14 79.9229
-15 72.0329
-16 79.0401
-17 74.8053
-18 78.6804
-19 79.0479
-20 76.3601
-21 78.5842
-22 86.0867
-23 86.9575
-24 79.2439
-25 81.9749
-26 86.2178
-27 84.6262
-28 83.6593
-29 77.4261
-30 86.9787
-31 85.6072
-32 92.0318
-33 80.56
-34 78.3301
-35 89.269
-36 86.7474
-37 85.9296
-38 90.5644
-39 89.1467
-40 93.8178
-41 94.8996
-42 88.0488
-43 94.9501
-44 85.98
-45 95.5921
-46 88.4293
-47 90.8686
-48 99.7501
-49 96.0051
-50 105.272
-51 88.0737
-52 95.4562
-53 99.7868
-54 100.658
-55 100.849
-56 108.481
-57 104.557
-58 106.615
-59 105.308
-60 105.776
-61 119.215
-62 104.059
-63 98.2958
-64 117.499
-65 114.555
-66 107.444
-67 112.573
-68 104.683
-69 115.035
-70 110.935
-71 118.808
-72 117.975
-73 119.081
-74 130.016
-75 129.797
-76 142.11
-77 148.705
-78 135.961
-79 149.748
-80 169.732
+1 41.9522
+2 39.1891
+3 42.5155
+4 44.722
+5 44.5621
+6 45.9156
+7 48.3798
+8 52.3354
+9 55.5149
+10 60.9666
+11 69.5561
+12 74.3055
+13 79.3551
+14 76.4559
+15 75.1273
+16 76.8312
+17 76.8227
+18 79.9893
+19 79.6134
+20 78.5023
+21 80.2922
+22 82.7578
+23 81.4619
+24 83.1483
+25 81.5746
+26 83.2222
+27 82.0538
+28 84.5287
+29 85.585
+30 85.0732
+31 87.6199
+32 87.6634
+33 85.8491
+34 87.051
+35 86.8819
+36 86.0972
+37 86.4847
+38 86.9149
+39 89.7889
+40 89.3402
+41 96.959
+42 91.8461
+43 92.8002
+44 93.2269
+45 96.337
+46 95.1858
+47 96.047
+48 96.0267
+49 96.5308
+50 97.9775
+51 99.6393
+52 99.8364
+53 100.526
+54 100.061
+55 101.441
+56 103.654
+57 102.161
+58 103.526
+59 103.765
+60 107.651
+61 106.062
+62 107.103
+63 107.215
+64 114.955
+65 110.6
+66 108.271
+67 113.884
+68 110.392
+69 113.474
+70 115.337
+71 117.322
+72 120.316
+73 122.997
+74 126.752
+75 133.465
+76 141.138
+77 137.071
+78 142.626
+79 150.73
+80 170.325
 EOD
-# series 'NLL, k = 500': x y
+# series 'NLL = −log (1/k) Σ_s e^(w_s), k = 500': x y
 $D2 << EOD
 1 35.3287
 2 36.2161
@@ -175,7 +175,7 @@ $D2 << EOD
 79 143.835
 80 160.209
 EOD
-# series '95% bootstrap interval over the k weights': x y
+# series 'NLL's 95% bootstrap interval over its k weights': x y
 $D3 << EOD
 1 39.0784
 2 37.1898
@@ -341,13 +341,13 @@ $D4 << EOD
 79 143.286
 80 159.614
 EOD
-set title 'Per-image −log p(x) of 80 test digits, sorted' font ',12'
+set title 'Per-image −log p(x) of 80 test digits, sorted'."\n".'weights w_s = log p(x, z_s) − log q(z_s|x), z_s ~ q(z|x); −ELBO ≥ NLL for every image (Jensen)' font ',12'
 set xlabel 'test digit (by NLL)'
 set ylabel 'nats'
 set grid lc rgb '#dddddd'
 set key top left Left reverse opaque box lc rgb '#bbbbbb'
-plot $D1 using 1:2 with points pt 7 ps 0.75 lc rgb '#aaaaaa' title '−ELBO (k = 1)', \
-     $D2 using 1:2 with points pt 7 ps 0.75 lc rgb '#1f77b4' title 'NLL, k = 500', \
-     $D3 using 1:2 with lines lw 1 lc rgb '#d62728' title '95% bootstrap interval over the k weights', \
+plot $D1 using 1:2 with points pt 7 ps 0.75 lc rgb '#7f7f7f' title '−ELBO = −(1/k) Σ_s w_s, the same 500 draws', \
+     $D2 using 1:2 with points pt 7 ps 0.75 lc rgb '#1f77b4' title 'NLL = −log (1/k) Σ_s e^(w_s), k = 500', \
+     $D3 using 1:2 with lines lw 1 lc rgb '#d62728' title 'NLL''s 95% bootstrap interval over its k weights', \
      $D4 using 1:2 with lines lw 1 lc rgb '#d62728' title ''
 unset output

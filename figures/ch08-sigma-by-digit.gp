@@ -22,14 +22,16 @@ $D1 << EOD
 0.270606 0.2271 0.22669 0.353843 0.200765 0.12471 0.45352 0.285911 0.106018 0.211309 0.315901 0.208221 0.406456 0.137673 0.169882 0.2778 0.295333 0.182959 0.151869 0.172576
 0.300286 0.270265 0.244361 0.435787 0.226344 0.132452 0.559435 0.254905 0.119181 0.255732 0.388775 0.24481 0.485161 0.158997 0.180479 0.347094 0.303574 0.228452 0.179803 0.188474
 EOD
-set title 'Mean σ of q(z|x) by digit (rows 0–9) and code dimension (columns 0–19); 1: the prior''s' font ',12'
-set xlabel 'dimension'
+set title 'Mean σ of q(z|x) by digit and code dimension (1: the prior''s σ)' font ',12'
+set xlabel 'code dimension'
 set ylabel 'digit'
 set palette defined (0 '#440154', 1 '#472c7a', 2 '#3b518b', 3 '#2c718e', 4 '#21908d', 5 '#27ad81', 6 '#5cc863', 7 '#aadc32', 8 '#fde725')
 set cbrange [0:1]
 set size ratio -1
 unset key
 set tics out nomirror
+set xtics 0, 1, 19
+set ytics 0, 1, 9
 # Row 0 at the top: the y axis runs downwards, as a matrix is written.
 set xrange [-0.5:20 - 0.5]
 set yrange [10 - 0.5:-0.5]

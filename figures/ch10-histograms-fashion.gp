@@ -1266,7 +1266,7 @@ set title 'complexity: AUROC 0.983' font ',12'
 set xlabel 'bits'
 set ylabel 'density'
 set grid lc rgb '#dddddd'
-set key top right Left reverse opaque box lc rgb '#bbbbbb'
+set key top left Left reverse opaque box lc rgb '#bbbbbb'
 plot $D13 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'fashion', \
      $D14 using 1:2 with lines lw 2 lc rgb '#d62728' title 'mnist'
 

@@ -32055,7 +32055,7 @@ set ylabel 'true-positive rate (anomalies caught)'
 set xrange [0:1]
 set yrange [0:1]
 set grid lc rgb '#dddddd'
-set key bottom right Left reverse opaque box lc rgb '#bbbbbb'
+set key outside right top
 plot $D1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'neg-elbo (1.000)', \
      $D2 using 1:2 with lines lw 2 lc rgb '#ff7f0e' title 'iw-nll (1.000)', \
      $D3 using 1:2 with lines lw 2 lc rgb '#2ca02c' title 'reconstruction (1.000)', \
@@ -64111,7 +64111,7 @@ set ylabel 'true-positive rate (anomalies caught)'
 set xrange [0:1]
 set yrange [0:1]
 set grid lc rgb '#dddddd'
-set key bottom right Left reverse opaque box lc rgb '#bbbbbb'
+set key outside right top
 plot $D10 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'neg-elbo (0.260)', \
      $D11 using 1:2 with lines lw 2 lc rgb '#ff7f0e' title 'iw-nll (0.223)', \
      $D12 using 1:2 with lines lw 2 lc rgb '#2ca02c' title 'reconstruction (0.233)', \

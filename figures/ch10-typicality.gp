@@ -5,6 +5,7 @@
 # (`set output` below names the figure relative to the current directory, so it is
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
+# figure-lint waives axis-range: AUROC on its whole scale from 0 to 1, so that chance (0.5) sits in the middle
 
 set terminal pngcairo size 1000,560 noenhanced font 'Sans,10'
 set output 'ch10-typicality.png'
