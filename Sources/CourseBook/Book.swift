@@ -27,9 +27,10 @@ public struct Book {
         self.about = about
     }
 
-    /// The about page's file name in the book, and its Markdown, relative to the package root.
+    /// The about page's file name in the book, and its Markdown, relative to the package root
+    /// (it lives in the book's folder, so its links are relative to that folder).
     public static let aboutFileName = "about.html"
-    public static let aboutSource = "ABOUT.md"
+    public static let aboutSource = "figures/book/about.md"
 
     /// The book's folder.
     public var folder: URL { figures.appendingPathComponent("book", isDirectory: true) }
@@ -86,7 +87,8 @@ public struct Book {
         if let about {
             let markdown = try readText(about, what: "the about page")
             let url = folder.appendingPathComponent(Self.aboutFileName)
-            try AtomicFile.write(Data(IndexPage.markdownPage(markdown, rewrite: rewrite).utf8), to: url)
+            let aboutRewrite = IndexPage.bookFolderRewriter(rootFromBook: RelativePath.from(folder, to: root))
+            try AtomicFile.write(Data(IndexPage.markdownPage(markdown, rewrite: aboutRewrite).utf8), to: url)
             written.append(url)
             extra.append((Self.aboutFileName, IndexPage.title(of: markdown), "How the course is built: design notes, reused runs, file formats, fuzzing."))
         }

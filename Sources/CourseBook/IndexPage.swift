@@ -79,4 +79,27 @@ public struct IndexPage {
             return rootFromBook.map { $0 + path }
         }
     }
+
+    /// The same rewrite for Markdown that lives in the book's folder (the about page): its links
+    /// are written relative to `figures/book/`, as a reader of the file on disk follows them, and
+    /// are read as the package-root path they name (`results.html` is `figures/book/results.html`,
+    /// `../x.png` is `figures/x.png`) before the usual rewrite. A link that climbs above the root
+    /// is shown as text.
+    public static func bookFolderRewriter(rootFromBook: String?) -> (String) -> String? {
+        let rewrite = pathRewriter(rootFromBook: rootFromBook)
+        return { path in
+            if path.hasPrefix("#") || path.hasPrefix("/") || path.contains("://") { return rewrite(path) }
+            var parts = ["figures", "book"]
+            for part in path.split(separator: "/", omittingEmptySubsequences: false).map(String.init) {
+                switch part {
+                case ".", "": continue
+                case "..":
+                    if parts.isEmpty { return nil }
+                    parts.removeLast()
+                default: parts.append(part)
+                }
+            }
+            return rewrite(parts.joined(separator: "/"))
+        }
+    }
 }

@@ -1,7 +1,7 @@
 // Weaves every chapter into a page of the book: its lecture (the comments), its code, what it
 // printed in the last `figures` run and the figures it drew, plus a contents page with the README,
 // a results page generated from the chapters' saved output and run records (`ResultsPage`), and
-// the about page written in `ABOUT.md`.
+// the about page written in `figures/book/about.md`.
 //
 //     swift run -c release book [--figures DIR]      # writes DIR/book/*.html (DIR: figures/)
 //
