@@ -65,22 +65,29 @@ enum Pictures {
     // MARK: The networks
 
     static func architectures(names: [String], outcomes: [Outcome], nll: [MeanEstimate], samples: Int, figures: FigureWriter) throws {
-        let againstTime = zip(names, zip(outcomes, nll)).map { name, pair in
-            Series(name, x: [pair.0.secondsPerEpoch], y: [pair.1.mean], style: .points, lineWidth: 3)
+        // One point per model, named beside it, in the three panels alike.
+        func points(_ x: (Outcome) -> Double) -> [Series] {
+            zip(names, zip(outcomes, nll)).map { name, pair in
+                var point = Series(name, x: [x(pair.0)], y: [pair.1.mean], style: .points, lineWidth: 3)
+                point.pointLabels = [name]
+                return point
+            }
         }
-        let againstSize = zip(names, zip(outcomes, nll)).map { name, pair in
-            Series(name, x: [Double(pair.0.parameters)], y: [pair.1.mean], style: .points, lineWidth: 3)
+        // A log axis spans whole decades unless told: a margin of a fifth of the data's span each side.
+        func logRange(_ values: [Double]) -> ClosedRange<Double> {
+            let (lo, hi) = (values.min() ?? 1, values.max() ?? 10)
+            let margin = max(pow(hi / lo, 0.2), 1.3)
+            return (lo / margin)...(hi * margin)
         }
-        let againstFLOP = zip(names, zip(outcomes, nll)).map { name, pair in
-            Series(name, x: [pair.0.trainingMFLOP], y: [pair.1.mean], style: .points, lineWidth: 3)
-        }
+        let seconds = outcomes.map(\.secondsPerEpoch), parameters = outcomes.map { Double($0.parameters) }, flop = outcomes.map(\.trainingMFLOP)
         try figures.save(Figure(title: "The networks: NLL (k = \(samples), first test digits) against three costs, one point per model",
                                 panels: [
-            .lines(againstTime, title: "against seconds per epoch (as measured when trained)", xlabel: "seconds per epoch",
-                   ylabel: "NLL [nats]", legend: .hidden),
-            .lines(againstSize, title: "against parameters", xlabel: "parameters (log scale)", ylabel: "NLL [nats]", logX: true, legend: .hidden),
-            .lines(againstFLOP, title: "against FLOPs", xlabel: "MFLOP per image, training step (log scale)", ylabel: "NLL [nats]",
-                   logX: true, legend: .outside),
+            .lines(points(\.secondsPerEpoch), title: "against seconds per epoch (as measured when trained)", xlabel: "seconds per epoch",
+                   ylabel: "NLL [nats]", xRange: 0...(1.25 * (seconds.max() ?? 1)), legend: .hidden),
+            .lines(points { Double($0.parameters) }, title: "against parameters", xlabel: "parameters (log scale)", ylabel: "NLL [nats]",
+                   logX: true, xRange: logRange(parameters), legend: .hidden),
+            .lines(points(\.trainingMFLOP), title: "against FLOPs", xlabel: "MFLOP per image, training step (log scale)", ylabel: "NLL [nats]",
+                   logX: true, xRange: logRange(flop), legend: .hidden),
         ], columns: 3, width: 1900, height: 560), as: "ch09-architectures")
     }
 
@@ -157,10 +164,12 @@ enum Pictures {
         let decoded = try ImageGrid(Tensor(shape: shape, scalars: images), rows: models.count, columns: columns, rowTitles: titles, pixelScale: 6)
         let periodTwo = try ImageGrid(Tensor(shape: shape, scalars: components), rows: models.count, columns: columns, rowTitles: titles,
                                       palette: .viridis, valueRange: 0...0.15, pixelScale: 6)
-        try figures.save(Figure(title: "The checkerboard, close up: the same codes z ~ N(0, I) through each decoder", panels: [
-            .images(decoded, title: "decoder means σ(ℓ)"),
-            .images(periodTwo, title: "their period-2 component |[1 −2 1]ᵀ[1 −2 1]/16 ∗ p| (colour scale 0 to 0.15)"),
-        ], columns: 2), as: "ch09-checkerboard")
+        // One panel above the other, so that the figure stays about as wide as a page.
+        try figures.save(Figure(title: "The checkerboard, close up: the same codes z ~ N(0, I) through each decoder\n"
+                                + "index: the images' share of spectral energy on the Nyquist row and column (0 for none)", panels: [
+            .images(decoded, title: "decoder means σ(ℓ), grey scale 0 (black) to 1 (white)"),
+            .images(periodTwo, title: "their period-2 component |[1 −2 1]ᵀ[1 −2 1]/16 ∗ p|, viridis 0 (dark) to 0.15 (yellow)"),
+        ], columns: 1), as: "ch09-checkerboard")
     }
 
     // MARK: Training curves

@@ -142,6 +142,16 @@ extension Figure {
                 try one.validate()
                 let name = nextBlock()
                 plots.append(Self.seriesData(one, name: name, index: i, data: &data) + " " + (try Self.style(one, index: i)))
+                if let labels = one.pointLabels {
+                    let block = nextBlock()
+                    data += "# point labels of series '\(one.title.replacingOccurrences(of: "\n", with: " "))': x y label\n$\(block) << EOD\n"
+                    for (k, label) in labels.enumerated() {
+                        data += "\(GnuplotText.number(one.x[k])) \(GnuplotText.number(one.y[k])) \"\(label)\"\n"
+                    }
+                    data += "EOD\n"
+                    let color = try GnuplotText.color(one.color ?? ClassColors.color(i))
+                    plots.append("$\(block) using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb \(color) notitle")
+                }
             }
 
         case .histogram(let histogram, let overlays):

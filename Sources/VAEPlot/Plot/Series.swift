@@ -27,6 +27,9 @@ public struct Series: Sendable, Equatable {
     /// 5 a square, 9 a triangle, 13 a diamond, 6 an open circle), so that curves that coincide
     /// stay apart.
     public var pointType = 7
+    /// A name written beside each point (one per point, nil for none): the models of a scatter
+    /// of costs, so that a point is read by its name rather than matched to the key by colour.
+    public var pointLabels: [String]?
 
     /// A curve through the points (x[i], y[i]); `x` and `y` must have the same length.
     public init<X: BinaryFloatingPoint, Y: BinaryFloatingPoint>(
@@ -88,5 +91,13 @@ public struct Series: Sendable, Equatable {
             throw PlotError.invalidFigure("series '\(title)' has line width \(lineWidth); it must be positive")
         }
         if let color { _ = try GnuplotText.color(color) }
+        if let pointLabels {
+            guard pointLabels.count == x.count else {
+                throw PlotError.invalidFigure("series '\(title)' has \(x.count) points but \(pointLabels.count) point labels")
+            }
+            if let bad = pointLabels.first(where: { $0.contains("\"") || $0.contains("\n") || $0.contains("\\") }) {
+                throw PlotError.invalidFigure("point label '\(bad)' of series '\(title)' holds a quote, a backslash or a line break")
+            }
+        }
     }
 }

@@ -475,6 +475,23 @@ enum GlyphDigits {
         if Self.hasGnuplot { _ = try Self.render(Figure(panel), name: "error-bars") }
     }
 
+    /// Point labels are a datablock of their own, drawn `with labels` in the series' colour; a
+    /// label per point is required, and one that would break the datablock's quoting is refused.
+    @Test func pointLabelsNameEachPoint() throws {
+        var series = Series("models", x: [1.0, 2], y: [95.0, 92], style: .points, color: "#d62728")
+        series.pointLabels = ["reference", "wide"]
+        let script = try Figure(.lines([series], legend: .hidden)).gnuplotScript(output: "p.png")
+        #expect(script.contains("$D2 << EOD\n1 95 \"reference\"\n2 92 \"wide\"\nEOD\n"), "\(script)")
+        #expect(script.contains("$D2 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#d62728' notitle"))
+        var short = series
+        short.pointLabels = ["reference"]
+        #expect(throws: PlotError.self) { try Figure(.lines([short])).gnuplotScript(output: "p.png") }
+        var quoted = series
+        quoted.pointLabels = ["a \"b\"", "c"]
+        #expect(throws: PlotError.self) { try Figure(.lines([quoted])).gnuplotScript(output: "p.png") }
+        if Self.hasGnuplot { _ = try Self.render(Figure(.lines([series], legend: .hidden)), name: "point-labels") }
+    }
+
     /// A diagram's boxes, arrows and texts become objects, arrows and labels on a canvas of pixels.
     @Test func diagramsDrawBoxesArrowsAndText() throws {
         let a = Diagram.Box(centre: (100, 150), width: 160, height: 40, lines: ["conv1", "32×14×14"], fill: "#dbe9f6")
