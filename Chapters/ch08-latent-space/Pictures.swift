@@ -255,7 +255,7 @@ enum Pictures {
         let fids = rows.map(\.fid) + [chapter5.frechetDistance]
         // A log axis from the power of ten below the lowest value to three times the highest:
         // air above the curve for the legend.
-        let fidRange = pow(10, floor(log10(fids.min()!)))...(fids.max()! * 3)
+        let fidRange = pow(10, log10(fids.min()!).rounded(.down))...(fids.max()! * 3)
         try figures.save(Figure(title: "Prior samples judged by the course's digit classifier: this chapter's 2-D model after every epoch,"
                                 + " chapter 5's 20-D model once, trained", panels: [
             .lines([Series("2-D model, after each epoch", x: epochs, y: rows.map(\.fid), style: .linesPoints),
