@@ -288,9 +288,13 @@ struct Chapter2: ParsableCommand {
     // ch02-feature-maps-layers follows the digit through every layer of both networks, encoder
     // and decoder, whose output is an image (channels × height × width), for the random model and
     // the trained one side by side: the decoder starts from each model's own code μ(x) of the
-    // digit. Each layer has one colour scale for both models. The random network's maps stay
-    // blurred copies of the digit that fade layer by layer; the trained encoder's pick out
-    // strokes, and the trained decoder paints the digit back.
+    // digit. Every panel has its own colour scale, ±(the largest |value| of the maps it shows),
+    // written in its title and on its colour bar: the random network's values shrink layer by
+    // layer to a fraction of the trained one's, and on a shared scale its maps would be blank.
+    // So compare the patterns across a row, and the sizes through the ± of the titles. The
+    // random encoder's maps stay blurred copies of the digit, and its decoder, from a code that
+    // says little, paints a faint checkered texture; the trained encoder's maps pick out
+    // strokes, and the trained decoder paints the digit back, many times stronger.
     func featureMaps(_ digit: Tensor, _ layer: Conv2d, _ maps: Tensor, _ figures: FigureWriter) throws {
         section("3. Feature maps of the VAE's first layer: random filters, then trained ones")
         let positive = Double(maps.scalars.filter { $0 > 0 }.count) / Double(maps.count)
@@ -362,8 +366,8 @@ struct Chapter2: ParsableCommand {
     }
 
     /// The digit through every layer of a random VAE and of the trained one, both in evaluation
-    /// mode: each layer whose output is an image (C, H, W), its first 8 channels, one colour scale
-    /// per layer for both models.
+    /// mode: each layer whose output is an image (C, H, W), its first 8 channels, each panel on
+    /// its own colour scale (± the largest |value| it shows, stated in its title).
     func everyLayer(_ digit: Tensor, trained: VAE, _ figures: FigureWriter) throws {
         var random = RandomSource(seed: options.seed &+ 3)
         let initial = try VAE(trained.configuration, using: &random)
@@ -390,21 +394,31 @@ struct Chapter2: ParsableCommand {
         for ((name, a), (_, b)) in zip(before, after) {
             let (c, h, w) = (a.shape[1], a.shape[2], a.shape[3])
             let shown = min(c, 8)
-            let range = Double(max(a.scalars.map(abs).max()!, b.scalars.map(abs).max()!, 1e-6))
             let scale = max(1, 56 / max(h, w))
+            var ranges: [Double] = []
             for (model, maps) in [("random", a), ("trained", b)] {
-                var grid = try ImageGrid(images: (0..<shown).map { Array(maps.scalars[($0 * h * w)..<(($0 + 1) * h * w)]) },
-                                         height: h, width: w, rows: 1, columns: 8, palette: .blueWhiteRed,
+                let images = (0..<shown).map { Array(maps.scalars[($0 * h * w)..<(($0 + 1) * h * w)]) }
+                // This panel's own scale: the largest |value| among the maps it shows.
+                let range = Double(max(images.joined().map(abs).max()!, 1e-6))
+                ranges.append(range)
+                var grid = try ImageGrid(images: images, height: h, width: w, rows: 1, columns: 8, palette: .blueWhiteRed,
                                          valueRange: -range...range, gap: 1, pixelScale: scale)
                 grid.showColorbar = true
-                panels.append(.images(grid, title: "\(model) · \(name) → \(c)×\(h)×\(w)" + (c > shown ? " (first \(shown))" : "")))
+                panels.append(.images(grid, title: "\(model) · \(name) → \(c)×\(h)×\(w)" + (c > shown ? " (first \(shown))" : "")
+                                      + ", scale ±" + Self.compact(range)))
             }
+            print("  " + name.padding(toLength: 20, withPad: " ", startingAt: 0)
+                  + String(format: " largest |value| shown: random %.3g, trained %.3g", ranges[0], ranges[1]))
         }
         print("every layer's feature maps of the digit, random against trained: \(before.map(\.name).joined(separator: ", "))")
-        try figures.save(Figure(title: "The digit through every layer, random weights (left) against trained (right), one colour scale per layer",
+        try figures.save(Figure(title: "The digit through every layer, random weights (left) against trained (right);"
+                                + " each panel on its own colour scale (± in its title)",
                                 panels: panels, columns: 2, width: 1300, height: 40 + 112 * before.count),
                          as: "ch02-feature-maps-layers")
     }
+
+    /// A colour scale's end for a title: three significant digits (0.0534, 2.35, 21.4, 123).
+    static func compact(_ value: Double) -> String { String(format: "%.3g", value) }
 
     // MARK: 4. Transposed convolution: the gradient of a convolution, used for upsampling
     //

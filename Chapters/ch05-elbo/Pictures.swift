@@ -123,20 +123,57 @@ enum Pictures {
     // MARK: Inside the training
 
     /// The first convolution's filters at a few epochs (log-spaced, from the initial weights to
-    /// the last), on one colour scale.
+    /// the last), on one colour scale; below them, each later epoch's change from the initial
+    /// filters, w_e − w_0, on a colour scale of its own (the change is a fraction of the weights,
+    /// and on theirs it would not show).
     static func filterEvolution(_ recorded: TrainingProbe.Recorded, figures: FigureWriter) throws {
-        guard let shape = recorded.filters.first?.shape, shape.count == 4, shape[1] == 1 else { return }
+        guard let shape = recorded.filters.first?.shape, shape.count == 4, shape[1] == 1,
+              let initialIndex = recorded.epochs.firstIndex(of: recorded.epochs.min()!) else { return }
         let epochs = logSpaced(recorded.epochs, count: 6)
         let rowsOfEpochs = epochs.compactMap { e in recorded.epochs.firstIndex(of: e).map { (e, recorded.filters[$0]) } }
         let (count, kh, kw) = (shape[0], shape[2], shape[3])
+        let size = kh * kw
+        func filters(_ w: [Float]) -> [[Float]] { (0..<count).map { Array(w[($0 * size)..<(($0 + 1) * size)]) } }
+        func name(_ epoch: Int) -> String { epoch == 0 ? "initial" : "epoch \(epoch)" }
+        let initialEpoch = recorded.epochs[initialIndex]
+        let initial = recorded.filters[initialIndex].scalars
         let largest = Double(rowsOfEpochs.flatMap { $0.1.scalars.map(abs) }.max() ?? 1)
-        var grid = try ImageGrid(images: rowsOfEpochs.flatMap { _, w in (0..<count).map { Array(w.scalars[($0 * kh * kw)..<(($0 + 1) * kh * kw)]) } },
-                                 height: kh, width: kw, rows: rowsOfEpochs.count, columns: count,
-                                 rowTitles: rowsOfEpochs.map { $0.0 == 0 ? "initial" : "epoch \($0.0)" },
-                                 palette: .blueWhiteRed, valueRange: -largest...largest, gap: 1, pixelScale: 8)
-        grid.showColorbar = true
-        try figures.save(Figure(.images(grid, title: String(format: "encoder.conv1's %d filters (%d×%d) during training, one colour scale (±%.2f)",
-                                                            count, kh, kw, largest))),
+        var weights = try ImageGrid(images: rowsOfEpochs.flatMap { filters($0.1.scalars) },
+                                    height: kh, width: kw, rows: rowsOfEpochs.count, columns: count,
+                                    rowTitles: rowsOfEpochs.map { name($0.0) },
+                                    palette: .blueWhiteRed, valueRange: -largest...largest, gap: 1, pixelScale: 8)
+        weights.showColorbar = true
+        let later = rowsOfEpochs.filter { $0.0 != initialEpoch }
+        guard !later.isEmpty else {
+            try figures.save(Figure(.images(weights, title: String(format: "encoder.conv1's %d filters (%d×%d), one colour scale (±%.2f)",
+                                                                   count, kh, kw, largest))),
+                             as: "ch05-filter-evolution")
+            return
+        }
+        let changes = later.map { _, w in zip(w.scalars, initial).map { $0 - $1 } }
+        let largestChange = Double(max(changes.joined().map(abs).max() ?? 0, 1e-6))
+        // As many rows as the grid above, the last one empty: the two grids come out the same
+        // size, each filter under itself.
+        let changeRows = max(rowsOfEpochs.count, later.count)
+        var change = try ImageGrid(images: changes.flatMap(filters), height: kh, width: kw, rows: changeRows, columns: count,
+                                   rowTitles: later.map { name($0.0) } + Array(repeating: "", count: changeRows - later.count),
+                                   palette: .blueWhiteRed, valueRange: -largestChange...largestChange, gap: 1, pixelScale: 8)
+        change.showColorbar = true
+        // How far the filters moved by the last epoch, relative to where they started, filter by filter.
+        let last = changes.last!
+        let relative = (0..<count).map { k -> Double in
+            let moved = last[(k * size)..<((k + 1) * size)].reduce(0.0) { $0 + Double($1 * $1) }
+            let start = initial[(k * size)..<((k + 1) * size)].reduce(0.0) { $0 + Double($1 * $1) }
+            return (moved / max(start, 1e-12)).squareRoot()
+        }.sorted()
+        let median = relative[relative.count / 2]
+        print(String(format: "encoder.conv1's filters, ‖w − w_0‖/‖w_0‖ at %@: median %.2f, range %.2f to %.2f (largest change of a weight %.3f)",
+                     name(later.last!.0), median, relative.first!, relative.last!, largestChange))
+        try figures.save(Figure(title: String(format: "encoder.conv1's %d filters (%d×%d) during training; by %@ the median filter has moved %.0f%% of its initial norm",
+                                              count, kh, kw, name(later.last!.0), 100 * median), panels: [
+            .images(weights, title: String(format: "The filters w_e, one colour scale for every epoch (±%.2f)", largest)),
+            .images(change, title: String(format: "Their change since the initial filters, w_e − w_0, on a finer colour scale of its own (±%.3f)", largestChange)),
+        ], columns: 1, width: (count * (kw + 1) - 1) * 8 + 220),   // room right of the grids for the colour bars' numbers
                          as: "ch05-filter-evolution")
     }
 
@@ -297,19 +334,22 @@ enum Pictures {
         density = density.map { $0 / Double(means.count) }
         let largestSigma = min(1.2, Double(sigmas.max() ?? 1) * 1.1)
         let prior = Series.function("prior N(0, 1)", over: -4...4, style: .dashed, color: "#333333") { exp(-$0 * $0 / 2) / (2 * Double.pi).squareRoot() }
-        let aggregate = Series("aggregate posterior q(z)", x: grid, y: density, color: "#d62728")
-        let sampled = Histogram(samples, bins: 80, range: -4.5...4.5, title: "z ~ q(z|x), one per digit and dimension")
+        let aggregate = Series("aggregate q(z)", x: grid, y: density, color: "#d62728")
+        let sampled = Histogram(samples, bins: 80, range: -4.5...4.5, title: "z ~ q(z|x)")
         let meanHistogram = Histogram(means, bins: 80, range: -4.5...4.5, title: "μ_d(x)")
-        // Room above the peaks for the legend, which would cover them otherwise.
+        // Short legend entries, in the top right corner, with room above the peaks: the legend
+        // stays clear of the histogram and of the curves' tails.
         let peak = try [sampled.binned().heights.max() ?? 0, meanHistogram.binned().heights.max() ?? 0, density.max() ?? 0, 0.4].max()!
         try figures.save(Figure(title: "Posterior over test digits, all \(d) dimensions pooled", panels: [
-            .histogram(sampled, overlays: [prior], title: "The aggregate posterior q(z) against the prior",
-                       xlabel: "z_d", ylabel: "density", xRange: -4.5...4.5, yRange: 0...(1.45 * peak)),
+            .histogram(sampled, overlays: [prior], title: "The aggregate posterior q(z) against the prior\n(one z per digit and dimension)",
+                       xlabel: "z_d", ylabel: "density", xRange: -4.5...4.5, yRange: 0...(1.45 * peak), legend: .topRight),
             .histogram(meanHistogram, overlays: [aggregate, prior],
-                       title: "The means μ: narrower than q(z), the σ's fill the rest", xlabel: "μ_d", ylabel: "density",
-                       xRange: -4.5...4.5, yRange: 0...(1.45 * peak)),
+                       title: "The means μ: narrower than q(z),\nthe σ's fill the rest", xlabel: "μ_d", ylabel: "density",
+                       xRange: -4.5...4.5, yRange: 0...(1.45 * peak), legend: .topRight),
+            // One histogram, named by the title: no legend, which could sit on the spike of
+            // collapsed dimensions (σ ≈ 1) near the right end.
             .histogram(Histogram(sigmas, bins: 80, range: 0...largestSigma, title: "σ_d(x)"), title: "Standard deviations σ_d(x)",
-                       xlabel: "σ_d", ylabel: "density", xRange: 0...largestSigma, legend: .topRight),
+                       xlabel: "σ_d", ylabel: "density", xRange: 0...largestSigma, legend: .hidden),
         ], columns: 3, width: 1500, height: 450), as: "ch05-posterior-histograms")
     }
 

@@ -541,12 +541,16 @@ struct Chapter5: ParsableCommand {
     //
     // What the probe of section 3 measured, epoch by epoch (epoch 0 is the initial weights).
     //
-    // The first layer's 32 filters (ch05-filter-evolution.png, one colour scale for every
-    // epoch): PyTorch's initialisation draws them uniformly from ±1/√16 = ±0.25, noise. Look at
-    // how far each one moves from its initial pattern, and in which epochs. A convolution
-    // followed by BatchNorm needs no particular scale (BatchNorm divides it out), and a random
-    // 4×4 filter already responds to edges of some direction, so training need not turn them
-    // into the clean detectors of chapter 2's hand-made filters to use them.
+    // The first layer's 32 filters (ch05-filter-evolution.png): PyTorch's initialisation draws
+    // them uniformly from ±1/√16 = ±0.25, noise. The upper panel draws them at a few epochs on
+    // one colour scale, and they look almost the same at every epoch: training moves each weight
+    // by a fraction of its size. The lower panel draws that move, w_e − w_0, on a colour scale
+    // of its own (its colour bar, finer): look at how far each filter moves from its initial
+    // pattern, and in which epochs. The title and the line printed before it give the size,
+    // ‖w − w_0‖/‖w_0‖ per filter. A convolution followed by BatchNorm needs no particular scale
+    // (BatchNorm divides it out), and a random 4×4 filter already responds to edges of some
+    // direction, so training need not turn them into the clean detectors of chapter 2's
+    // hand-made filters to use them.
     //
     // The gradient flow (ch05-gradient-flow.png): the gradient of the loss is the sum of the
     // reconstruction's and the KL's (`VAE.termGradients` takes them apart). The reconstruction

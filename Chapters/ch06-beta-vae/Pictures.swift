@@ -27,6 +27,7 @@ enum Pictures {
         }
         plane.append(Series("the sweep, β rising", x: runs.map(\.evaluation.kl), y: runs.map(\.evaluation.reconstruction),
                             style: .lines, color: "#999999", lineWidth: 1))
+        var distortions = runs.map(\.evaluation.reconstruction)
         if let reference = runs.first(where: { $0.beta == 1 }) {
             // D + R = −ELBO(β = 1): every model on this line has β = 1's ELBO.
             let total = reference.evaluation.reconstruction + reference.evaluation.kl
@@ -34,7 +35,14 @@ enum Pictures {
             let low = max(0, rates.min()! - 5), high = rates.max()! + 5
             plane.append(Series(String(format: "D + R = %.1f (the ELBO of β = 1)", total), x: [low, high],
                                 y: [total - low, total - high], style: .dashed, color: "#555555", lineWidth: 1))
+            distortions += [total - low, total - high]
         }
+        // The points and lines in the lower 60% of the plane, the legend (a line per β, and two)
+        // in the air above them: the points run from the top left to the bottom right, so no
+        // corner inside their range is sure to be free of them.
+        let (lowest, highest) = (distortions.min()!, distortions.max()!)
+        let spread = max(highest - lowest, 1)
+        let planeRange = (lowest - 0.05 * spread)...(lowest - 0.05 * spread + 1.1 * spread / 0.6)
         let betas = runs.map(\.beta)
         let againstBeta = Panel.lines([
             Series("−ELBO = D + R, ± 1 standard error", x: betas, y: runs.map { -$0.evaluation.elbo.mean }, style: .linesPoints)
@@ -45,7 +53,7 @@ enum Pictures {
            xRange: betaRange(betas), legend: .outside, xTickLabels: betaTicks(betas))
         try figures.save(Figure(title: "Rate against distortion on the binarized test set, one model per β", panels: [
             .lines(plane, title: "Rate–distortion plane (Alemi et al., 2018)", xlabel: "rate R = KL(q(z|x) ‖ p(z))  [nats]",
-                   ylabel: "distortion D = −E_q[log p(x|z)]  [nats]", legend: .topRight),
+                   ylabel: "distortion D = −E_q[log p(x|z)]  [nats]", yRange: planeRange, legend: .topRight),
             againstBeta,
         ], columns: 2, width: 1500, height: 550), as: "ch06-rate-distortion")
     }
@@ -109,15 +117,20 @@ enum Pictures {
                     codes.scalars[offset + dimension] = Float(value)
                 }
             }
-            let active = Set(run.evaluation.latent.activeDimensions)
-            let grid = try ImageGrid(try means(model, codes), rows: d, columns: values.count,
-                                     rowTitles: order.map { String(format: "z%d %.2f%@", $0, kl[$0], active.contains($0) ? "" : " ·") },
-                                     columnTitles: values.map { String(format: "%g", $0) }, pixelScale: 2)
+            // The rows are sorted by KL_d, so the dimensions that carry 90% of the KL are the
+            // first `carrying` rows: the others are marked.
             let latent = run.evaluation.latent
-            panels.append(.images(grid, title: "\(label(run)): \(latent.dimensionsHolding(0.9)) dimensions hold 90% of the KL,\n"
-                                  + "\(latent.activeUnits) are active (Var_x μ_d > 0.01)"))
+            let carrying = latent.dimensionsHolding(0.9)
+            let grid = try ImageGrid(try means(model, codes), rows: d, columns: values.count,
+                                     rowTitles: order.enumerated().map { row, dimension in
+                                         String(format: "z%d %.2f%@", dimension, kl[dimension], row < carrying ? "" : " ·")
+                                     },
+                                     columnTitles: values.map { String(format: "%g", $0) }, pixelScale: 2)
+            panels.append(.images(grid, title: "\(label(run)): \(carrying) units carry 90% of the KL (rows without ·);\n"
+                                  + "Var_x μ_d > 0.01 counts \(latent.activeUnits)"))
         }
-        try figures.save(Figure(title: "Latent traversals: one dimension at a time from −3 to 3 (rows: dimension, its KL in nats; · inactive: Var_x μ_d ≤ 0.01)",
+        try figures.save(Figure(title: "Latent traversals: one dimension at a time from −3 to 3 (rows: dimension, its KL in nats, largest first;"
+                                + " ·: outside the fewest dimensions that carry 90% of the KL)",
                                 panels: panels, columns: panels.count), as: "ch06-traversals")
     }
 
@@ -182,8 +195,9 @@ enum Pictures {
         }
         try figures.save(Figure(title: "Schedules for the KL weight: one training batch every few steps", panels: [
             .lines(kl, title: title, xlabel: "step", ylabel: "nats per image", yRange: range, legend: .bottomRight),
+            // Bottom left: the curves fall from the top left and stay high, so that corner is free.
             .lines(reconstruction, title: "Reconstruction term of the training batch", xlabel: "step", ylabel: "nats per image",
-                   logY: true, legend: .topRight),
+                   logY: true, legend: .bottomLeft),
             .lines(weights, title: "The KL weight β_t", xlabel: "step", ylabel: "β", yRange: 0...1.1, legend: .bottomRight),
         ], columns: 3, width: 1800, height: 520), as: "ch06-schedules")
     }

@@ -245,25 +245,35 @@ enum Pictures {
                                 panels: [.images(grid)], columns: 1), as: "ch08-nearest-train")
     }
 
-    /// Fréchet distance and Inception Score after each epoch of the 2-D model.
+    /// Fréchet distance and Inception Score after each epoch of the 2-D model, with chapter 5's
+    /// 20-D model, judged once after its training, as a level line. Both scores are the judge's
+    /// (the course's digit classifier): its features and its class probabilities.
     static func scoresOverTraining(_ rows: [(epoch: Int, fid: Double, inception: Double, sd: Double)], chapter5: SampleJudgement,
                                    realInception: Double, figures: FigureWriter) throws {
         let epochs = rows.map { Double($0.epoch) }
         let span = [epochs.first ?? 1, epochs.last ?? 1]
-        try figures.save(Figure(title: "The 2-D model's prior samples judged after every epoch", panels: [
-            .lines([Series("2-D model", x: epochs, y: rows.map(\.fid), style: .linesPoints),
-                    Series(String(format: "chapter 5's 20-D model, %.1f", chapter5.frechetDistance), x: span,
+        let fids = rows.map(\.fid) + [chapter5.frechetDistance]
+        // A log axis from the power of ten below the lowest value to three times the highest:
+        // air above the curve for the legend.
+        let fidRange = pow(10, log10(fids.min()!).rounded(.down))...(fids.max()! * 3)
+        try figures.save(Figure(title: "Prior samples judged by the course's digit classifier: this chapter's 2-D model after every epoch,"
+                                + " chapter 5's 20-D model once, trained", panels: [
+            .lines([Series("2-D model, after each epoch", x: epochs, y: rows.map(\.fid), style: .linesPoints),
+                    Series(String(format: "chapter 5's 20-D model (trained): %.1f", chapter5.frechetDistance), x: span,
                            y: span.map { _ in chapter5.frechetDistance }, style: .dashed, color: "#000000")],
-                   title: "Fréchet distance to real test digits (lower is better; log scale)", xlabel: "epoch", ylabel: "Fréchet distance",
-                   logY: true, legend: .topRight),
-            .lines([Series("2-D model", x: epochs, y: rows.map(\.inception), style: .linesPoints),
+                   title: "Fréchet distance to real digits in the judge's 128 features\n"
+                          + "(lower is better; not comparable with published FIDs, on Inception features)",
+                   xlabel: "epoch", ylabel: "Fréchet distance (judge's features; log scale)",
+                   logY: true, yRange: fidRange, legend: .topRight),
+            .lines([Series("2-D model, after each epoch", x: epochs, y: rows.map(\.inception), style: .linesPoints),
                     Series("± 1 sd over 10 splits", x: epochs, y: rows.map { $0.inception + $0.sd }, style: .dashed, color: "#1f77b4", lineWidth: 1),
                     Series("", x: epochs, y: rows.map { $0.inception - $0.sd }, style: .dashed, color: "#1f77b4", lineWidth: 1),
-                    Series(String(format: "chapter 5's 20-D model, %.2f", chapter5.inceptionScore.mean), x: span,
+                    Series(String(format: "chapter 5's 20-D model (trained): %.2f", chapter5.inceptionScore.mean), x: span,
                            y: span.map { _ in chapter5.inceptionScore.mean }, style: .dashed, color: "#000000"),
-                    Series(String(format: "real test digits, %.2f", realInception), x: span, y: span.map { _ in realInception },
+                    Series(String(format: "real test digits: %.2f", realInception), x: span, y: span.map { _ in realInception },
                            style: .dashed, color: "#2ca02c")],
-                   title: "Inception Score (higher is better, 10 at most)", xlabel: "epoch", ylabel: "Inception Score",
+                   title: "Inception Score of the judge's probabilities\n(higher is better, 10 at most)", xlabel: "epoch",
+                   ylabel: "Inception Score (judge's probabilities)",
                    yRange: 0...10.5, legend: .outside),
         ], columns: 2, width: 1400, height: 520), as: "ch08-fid-is")
     }

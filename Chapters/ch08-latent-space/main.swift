@@ -706,7 +706,11 @@ struct Chapter8: ParsableCommand {
     // the curve shows what the samples gain epoch by epoch. (Chapter 5's run records no such
     // scores while it trains, and retraining it here would cost its five minutes: the curve is
     // the 2-D model's, whose training this chapter owns.) Chapter 5's 20-D model, measured the
-    // same way in section 6, is the dashed line: what a richer code buys.
+    // same way in section 6 once its training is over, is the black dashed line: what a richer
+    // code buys. Both scores are the judge's own: the Fréchet distance is the FID recipe on the
+    // course's classifier's 128 features, not on the Inception network's, so its values compare
+    // with each other and not with the FIDs of papers (and the Inception Score likewise uses the
+    // judge's ten class probabilities); the figure says so in its titles.
     func overTraining(_ trainer: Trainer, chapter5: SampleJudgement, reference: JudgeReference, figures: FigureWriter) throws {
         section("7. Fréchet distance and Inception Score over training")
         guard let judged = trainer.records["judged"], judged.shape.count == 2, judged.shape[1] == 4 else {
