@@ -16,6 +16,14 @@ enum Pictures {
     /// The legend entry of a sweep run.
     static func label(_ run: Run) -> String { "β = \(Sweep.format(run.beta))" }
 
+    /// How long the compared models trained, for a title: "each trained 4 epochs" (a few epochs
+    /// leave a model's ELBO well short of chapter 5's 30-epoch run, so a reader must be told).
+    static func trainedFor(_ runs: [Run]) -> String {
+        let epochs = Set(runs.map(\.history.epochs.count)).sorted()
+        let count = epochs.map(String.init).joined(separator: " or ")
+        return "each trained \(count) epoch\(epochs == [1] ? "" : "s") (chapter 5's full run: \(TrainingConfiguration.defaultEpochs))"
+    }
+
     // MARK: Rate and distortion
 
     /// One point (R, D) per β on the test set, joined in order of β, with the line of equal ELBO
@@ -51,7 +59,7 @@ enum Pictures {
             Series("rate R", x: betas, y: runs.map(\.evaluation.kl), style: .linesPoints),
         ], title: "The test terms against β", xlabel: "β (log scale)", ylabel: "nats per image", logX: true,
            xRange: betaRange(betas), legend: .outside, xTickLabels: betaTicks(betas))
-        try figures.save(Figure(title: "Rate against distortion on the binarized test set, one model per β", panels: [
+        try figures.save(Figure(title: "Rate against distortion on the binarized test set, one model per β, \(trainedFor(runs))", panels: [
             .lines(plane, title: "Rate–distortion plane (Alemi et al., 2018)", xlabel: "rate R = KL(q(z|x) ‖ p(z))  [nats]",
                    ylabel: "distortion D = −E_q[log p(x|z)]  [nats]", yRange: planeRange, legend: .topRight),
             againstBeta,
@@ -79,7 +87,7 @@ enum Pictures {
         }
         let ranks = Array(1...dimensions)
         let kls = runs.flatMap { $0.evaluation.latent.klPerDimension.map { max($0, 1e-3) } }
-        try figures.save(Figure(title: "How many latent dimensions each β keeps", panels: [
+        try figures.save(Figure(title: "How many latent dimensions each β keeps (\(trainedFor(runs)))", panels: [
             .lines([Series("active units (Var_x μ_d > 0.01)", x: runs.map(\.beta), y: runs.map { Double($0.evaluation.latent.activeUnits) },
                            style: .linesPoints),
                     Series("dimensions holding 90% of the KL", x: runs.map(\.beta),
@@ -152,7 +160,7 @@ enum Pictures {
                                  rows: runs.count + 1, columns: columns, rowTitles: ["test digit"] + names, pixelScale: 2)
         let right = try ImageGrid(Tensor(shape: [columns * runs.count, 1, 28, 28], scalars: sampled),
                                   rows: runs.count, columns: columns, rowTitles: names, pixelScale: 2)
-        try figures.save(Figure(title: "What each β draws", panels: [
+        try figures.save(Figure(title: "What each β draws (\(trainedFor(runs)))", panels: [
             .images(left, title: "Reconstructions: decoder mean at z = μ(x)"),
             .images(right, title: "Samples: the same z ~ N(0, I) for every model"),
         ], columns: 2), as: "ch06-reconstructions-samples")
@@ -193,7 +201,7 @@ enum Pictures {
             title += String(format: "\n(%@ peaks at %.0f nats, above the axis)", peakRun.name.components(separatedBy: ":")[0], peak)
             print(String(format: "the KL of a training batch peaks at %.1f nats in the %@ run", peak, peakRun.name))
         }
-        try figures.save(Figure(title: "Schedules for the KL weight: one training batch every few steps", panels: [
+        try figures.save(Figure(title: "Schedules for the KL weight: one training batch every few steps (\(trainedFor(runs)))", panels: [
             .lines(kl, title: title, xlabel: "step", ylabel: "nats per image", yRange: range, legend: .bottomRight),
             // Bottom left: the curves fall from the top left and stay high, so that corner is free.
             .lines(reconstruction, title: "Reconstruction term of the training batch", xlabel: "step", ylabel: "nats per image",

@@ -80,7 +80,7 @@ enum Pictures {
             return (lo / margin)...(hi * margin)
         }
         let seconds = outcomes.map(\.secondsPerEpoch), parameters = outcomes.map { Double($0.parameters) }, flop = outcomes.map(\.trainingMFLOP)
-        try figures.save(Figure(title: "The networks: NLL (k = \(samples), first test digits) against three costs, one point per model",
+        try figures.save(Figure(title: "The networks: NLL (k = \(samples), first test digits) against three costs, one point per model, \(trainedFor(outcomes))",
                                 panels: [
             .lines(points(\.secondsPerEpoch), title: "against seconds per epoch (as measured when trained)", xlabel: "seconds per epoch",
                    ylabel: "NLL [nats]", xRange: 0...(1.25 * (seconds.max() ?? 1)), legend: .hidden),
@@ -172,6 +172,13 @@ enum Pictures {
         ], columns: 1), as: "ch09-checkerboard")
     }
 
+    /// How long the compared runs trained, for a title: "2 epochs each" (a sweep's runs are short,
+    /// so their ELBOs lie well above chapter 5's 30-epoch run).
+    static func trainedFor(_ runs: [Outcome]) -> String {
+        let epochs = Set(runs.map(\.history.epochs.count)).sorted()
+        return epochs.map(String.init).joined(separator: " or ") + " epoch\(epochs == [1] ? "" : "s") each"
+    }
+
     // MARK: Training curves
 
     /// The smoothed training −ELBO of each run against the epoch and against the seconds of
@@ -186,7 +193,7 @@ enum Pictures {
             tests.append(Series("", x: run.history.epochs.map { Double($0.epoch) }, y: run.history.epochs.map { -($0.test?.elbo ?? .nan) },
                                 style: .points, color: colour, lineWidth: 2.5))
         }
-        try figures.save(Figure(title: "\(title): −ELBO of the training batches (exponential moving average, span 25 recorded batches), seed \(runs[0].seed)",
+        try figures.save(Figure(title: "\(title): −ELBO of the training batches (exponential moving average, span 25 recorded batches), seed \(runs[0].seed), \(trainedFor(runs))",
                                 panels: [
             .lines(byEpoch + tests, title: "against epochs (points: test −ELBO after each epoch, first test digits)", xlabel: "epoch",
                    ylabel: "−ELBO [nats] (log scale)", logY: true, legend: .topRight),
@@ -203,7 +210,7 @@ enum Pictures {
             let (steps, loss) = trainingLoss(run)
             return Series(name, x: steps, y: loss)
         }
-        try figures.save(Figure(title: "The learning-rate schedule (Adam, η₀ = 10⁻³), seed \(runs[0].seed)", panels: [
+        try figures.save(Figure(title: "The learning-rate schedule (Adam, η₀ = 10⁻³), seed \(runs[0].seed), \(trainedFor(runs))", panels: [
             // Air above the largest rate for the legend, which would cover the constant schedule.
             .lines(rates, title: "η at each update", xlabel: "update", ylabel: "learning rate",
                    yRange: 0...(1.4 * (rates.flatMap(\.y).max() ?? 1e-3)), legend: .topRight),
@@ -222,7 +229,7 @@ enum Pictures {
         let batches = zip(names, runs).map { name, run in
             Series(name, x: run.history.steps.map(\.step), y: smoothed(run.history.steps.map(\.terms.kl)))
         }
-        try figures.save(Figure(title: "KL warm-up and free bits, seed \(runs[0].seed)", panels: [
+        try figures.save(Figure(title: "KL warm-up and free bits, seed \(runs[0].seed), \(trainedFor(runs))", panels: [
             .lines(perDimension, title: "KL per dimension on the test set, largest first (floor 0.001)", xlabel: "rank",
                    ylabel: "KL_d [nats] (log scale)", logY: true, legend: .bottomLeft),
             .lines(batches, title: "KL of the training batches (exponential moving average, span 25)", xlabel: "update", ylabel: "KL [nats]",
