@@ -81,9 +81,18 @@ public struct ExplorerRoutes: Sendable {
         var largestCode: Double
     }
 
+    /// The checkpoint's path as the page shows it: relative to the folder the server runs in when
+    /// it lies under it (`runs/vae/checkpoint.safetensors`, as it was typed), so that the page and
+    /// its screenshots name no machine's folders; a path elsewhere in full.
+    static func shownPath(_ url: URL, from folder: String = FileManager.default.currentDirectoryPath) -> String {
+        let path = url.standardizedFileURL.path
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+
     var info: Info {
         let s = session, c = s.configuration
-        return Info(checkpoint: s.checkpointURL.path, summary: s.summary, parameters: s.parameterCount, epoch: s.epoch,
+        return Info(checkpoint: Self.shownPath(s.checkpointURL), summary: s.summary, parameters: s.parameterCount, epoch: s.epoch,
                     latentDimensions: c.latentDimensions, classCount: c.classCount, labelCentres: c.labelCentres,
                     likelihood: c.likelihood.summary,
                     sampleName: c.likelihood.binarizesData ? "a Bernoulli sample" : "a sample of p(x|z)",

@@ -20,6 +20,17 @@ import Testing
         #expect(threshold.isFinite && threshold > (info.object["testMedian"] as? Double ?? .infinity))
     }
 
+    /// The page names the checkpoint as typed in the folder the server runs in, never that
+    /// folder's own place on the machine; a checkpoint elsewhere keeps its whole path.
+    @Test func theCheckpointIsShownRelativeToTheServersFolder() {
+        let inside = URL(fileURLWithPath: "/srv/course/runs/vae/checkpoint.safetensors")
+        #expect(ExplorerRoutes.shownPath(inside, from: "/srv/course") == "runs/vae/checkpoint.safetensors")
+        #expect(ExplorerRoutes.shownPath(inside, from: "/srv/course/") == "runs/vae/checkpoint.safetensors")
+        #expect(ExplorerRoutes.shownPath(inside, from: "/srv/cour") == "/srv/course/runs/vae/checkpoint.safetensors",
+                "a folder whose name only begins the path is not its parent")
+        #expect(ExplorerRoutes.shownPath(URL(fileURLWithPath: "/tmp/x.safetensors"), from: "/srv/course") == "/tmp/x.safetensors")
+    }
+
     @Test func theMapHoldsEveryTestCode() throws {
         let map = try Fixture.plain.get().get("/api/map")
         let labels = try #require(map.object["labels"] as? [Int])
