@@ -424,6 +424,31 @@ struct Chapter11: ParsableCommand {
         return DrawReport(name: name, coherence: coherence, pixels: pixels, features: features)
     }
 
+    // A mean image σ(ℓ) is grey wherever the decoder is unsure, and real digits are nearly black
+    // and white: two grey images lie closer together than two real digits even when they draw
+    // different hands, so the mean images' pixel diversity against real digits mixes their
+    // variety with their blur. The same model's mean reconstructions of the real test digits
+    // (z ~ q(z|x), decoded to σ(ℓ)) are as grey as its draws and as varied as the digits they
+    // reconstruct: against them, the ratio measures the variety alone.
+
+    /// Prints the diversity of the label → image mean images against the model's own mean
+    /// reconstructions of the test digits (from their own seed, so that nothing else moves).
+    func meansAgainstReconstructions(_ means: Tensor, model: MultimodalVAE, digits: Tensor, labels: [Int],
+                                     judge: DigitClassifier) throws {
+        var random = RandomSource(seed: options.seed &+ 13)
+        let reconstructions = try model.translate(from: 0, digits, to: 0, using: &random)
+        let k = judge.architecture.classCount
+        let pixels = try DiversityComparison(draws: means, drawLabels: labels, real: reconstructions, realLabels: labels,
+                                             classCount: k, limit: diversityLimit)
+        let features = try DiversityComparison(draws: try judge.features(means), drawLabels: labels,
+                                               real: try judge.features(reconstructions), realLabels: labels,
+                                               classCount: k, limit: diversityLimit)
+        print(String(format: "  label → image, mean images, against the model's mean reconstructions of the same classes' test digits: "
+                     + "diversity %.3f on the pixels, %.3f on the judge's features", pixels.overallRatio, features.overallRatio))
+        print(String(format: "diversity-reconstructions draws=label->image-means pixels=%.4f features=%.4f",
+                     pixels.overallRatio, features.overallRatio))
+    }
+
     func measureImageLabel(_ model: MultimodalVAE, test: MNIST, judge: DigitClassifier) throws -> Measured {
         section("3. Coherence and likelihood of the digit + label model")
         let data = try MultimodalPair.imageLabel.testData(model.configuration, mnist: test.prefix(testCount), fashion: nil)
@@ -460,6 +485,7 @@ struct Chapter11: ParsableCommand {
                                 judge: judge, real: test),
                      try assess(images[1], labels: labels, name: "label → image, most probable images", key: "label->image-modes",
                                 judge: judge, real: test)]
+        try meansAgainstReconstructions(images[0], model: model, digits: all[0], labels: labels, judge: judge)
         return Measured(data: data, elbo: elbo, nll: nll, imageToLabel: predictedLabels,
                         perClass: [("image → label", imageToLabel.perClass), ("label → image", labelToImage.accuracy!.perClass)],
                         draws: Array(draws.prefix(1)))
