@@ -391,7 +391,9 @@ struct Chapter10: ParsableCommand {
     //
     // Tied scores share one threshold (the ROC then moves diagonally), which matters for blank
     // images: with one z each their scores differ only by the noise of z, and with identical
-    // inputs some scores (L(x), for one) tie exactly.
+    // inputs some scores (L(x), for one) tie exactly. The area, in whole counts, ties as half:
+    //
+    // Quoted from the library: Sources/VAECore/Anomaly/DetectionMetrics.swift, var area
     //
     // The blank page is where the likelihood fails outright: a model of digits predicts black
     // everywhere outside the strokes, so an image with no strokes at all is the cheapest it can

@@ -66,6 +66,13 @@ import VAECore
 //
 // so the gradient a loss sends to an expert is its share of the product's gradient, plus a push
 // on its variance when its mean disagrees with the consensus. Section 1 checks both numerically.
+// The forward pass, as the library writes it:
+//
+// Quoted from the library: Sources/VAECore/Multimodal/ProductOfExperts.swift, func productOfExperts
+//
+// and the backward pass, which sends each expert its share:
+//
+// Quoted from the library: Sources/VAECore/Multimodal/ProductOfExperts.swift, func productOfExpertsBackward
 //
 // MARK: The objectives
 //

@@ -63,7 +63,11 @@ import VAECore
 // improbable under the true posterior: it is free to be wider than the ELBO lets it be, and the
 // decoder is trained on a bound closer to log p(x). The cost: k decoder passes per image.
 // `VAE.accumulateImportanceWeightedGradients` (Sources/VAECore/VAE/VAE+ImportanceWeighted.swift)
-// writes this out; its tests check it against PyTorch's autograd and finite differences.
+// writes this out; its tests check it against PyTorch's autograd and finite differences. The
+// heart of it is the gradient that reaches each code z_i, weighted by w̃_i (and, under DReG, the
+// path through z weighted by w̃_i² with the score term dropped):
+//
+// Quoted from the library: Sources/VAECore/VAE/VAE+ImportanceWeighted.swift, func importanceLatentGradient
 //
 // Rainforth et al. (2018, "Tighter variational bounds are not necessarily better") show that the
 // encoder's part of this gradient grows noisier as k grows (its signal-to-noise ratio falls like
@@ -284,7 +288,9 @@ struct Chapter12: ParsableCommand {
     // log q(z_T|x) − log p(z_T), and the NLL's importance weights use the same log q.
     // `Sources/VAECore/Flow/InverseAutoregressiveFlow.swift` holds the flow, its hand-written
     // backward pass and the masks; the tests check the Jacobian's triangle and log-determinant by
-    // finite differences and the whole gradient against PyTorch.
+    // finite differences and the whole gradient against PyTorch. One step, forward:
+    //
+    // Quoted from the library: Sources/VAECore/Flow/InverseAutoregressiveFlow.swift, func forward(_ z: Tensor, context h: Tensor, logDeterminants:
     static let flowModel = VAEConfiguration(flow: FlowConfiguration(steps: 2, hiddenUnits: 320, contextFeatures: 20))
 
     // MARK: 3b. A learned prior: the VampPrior

@@ -48,6 +48,7 @@ public struct Book {
         let outputFile = folder.appendingPathComponent(chapter + ".txt")
         let output = (try? String(contentsOf: outputFile, encoding: .utf8)).map(ChapterOutput.init(parsing:))
         var page = ChapterPage(name: chapter, main: SwiftSource(parsing: main), appendix: appendix, output: output)
+        page.resolveQuotes(root: root)
         for figure in output.map(FigureTitle.figures(in:)) ?? [] {
             let script = figures.appendingPathComponent(String(figure.dropLast(".png".count)) + ".gp")
             page.figureTitles[figure] = (try? String(contentsOf: script, encoding: .utf8)).flatMap(FigureTitle.from(script:))

@@ -13,6 +13,10 @@ public struct ChapterPage {
     public var output: ChapterOutput?
     /// Each figure's own title (`ch05-samples.png` → "Samples from the prior…"), where known.
     public var figureTitles: [String: String] = [:]
+    /// The library's declarations the prose quotes, by marker line (`LibraryQuote`), and the
+    /// markers that could not be resolved, in words (`resolveQuotes(root:)` fills both).
+    public var quotes: [String: LibraryQuote] = [:]
+    public var quoteProblems: [String] = []
 
     public init(name: String, main: SwiftSource, appendix: [(file: String, source: SwiftSource)] = [], output: ChapterOutput?) {
         self.name = name
@@ -86,7 +90,7 @@ public struct ChapterPage {
                         lines.remove(at: first)
                         titleDropped = true
                     }
-                    html += "<div class=\"prose\">\n" + Prose.html(lines) + "</div>\n"
+                    html += proseHTML(lines)
                 case .code(let text):
                     html += OptionsBlock(text).map(\.html) ?? Self.codeHTML(text)
                 }

@@ -72,6 +72,8 @@ public enum Page {
     details.options[open] summary { margin-bottom: 0.4rem; }
     .output-title { font-size: 0.8rem; color: var(--muted); margin: 0.8rem 0 0.2rem; text-transform: uppercase; letter-spacing: 0.04em; }
     figure { margin: 1rem 0; text-align: center; }
+    figure.quote { text-align: left; }
+    figure.quote figcaption { margin-bottom: 0.2rem; }
     img { max-width: 100%; height: auto; }
     figcaption, .note { font-size: 0.85rem; color: var(--muted); }
     .note { border-left: 3px solid var(--rule); padding-left: 0.6rem; }
@@ -93,6 +95,7 @@ public enum Page {
       a { color: inherit; text-decoration: none; }
       pre { overflow: visible; }
       pre .line, tr, figure, pre.formula { break-inside: avoid; page-break-inside: avoid; }
+      figure.quote { break-inside: auto; page-break-inside: auto; }
       thead { display: table-header-group; }
       h1, h2, h3, .output-title, summary, caption { break-after: avoid; page-break-after: avoid; }
       figure img { max-height: 80vh; }

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+@testable import CourseBook
+
+/// A chapter's prose quotes the library's code it teaches: the page shows the declaration in
+/// place of the marker line, with its file and lines; a quote the book cannot find stops the book.
+struct LibraryQuoteTests {
+    static let library = """
+    import Foundation
+
+    /// Not this one.
+    func productOfExpertsHelper() {}
+
+    /// The product of Gaussian experts.
+    /// Precisions add.
+    @inlinable
+    public static func productOfExperts(_ means: [Double]) -> Double {
+        let text = "a { brace in a string"   // and } one in a comment
+        if means.isEmpty { return 0 }
+        return means.reduce(0, +)
+    }
+
+    struct Later {}
+    """
+
+    @Test func aMarkerNamesAFileAndADeclaration() {
+        let marker = LibraryQuote.marker("Quoted from the library: Sources/VAECore/A.swift, static func productOfExperts")
+        #expect(marker?.file == "Sources/VAECore/A.swift")
+        #expect(marker?.declaration == "static func productOfExperts")
+        #expect(LibraryQuote.marker("Quoted from the library: Sources/VAECore/A.swift") == nil, "a marker names a declaration")
+        #expect(LibraryQuote.marker("The library's Sources/VAECore/A.swift, func f") == nil)
+    }
+
+    /// From the doc comment and attributes to the brace that closes the body, braces in strings
+    /// and comments not counted; a name that only begins another (`…Helper`) is not it.
+    @Test func theDeclarationIsQuotedWhole() throws {
+        let quote = try LibraryQuote(file: "Sources/X.swift", declaration: "static func productOfExperts", source: Self.library)
+        #expect(quote.lines == 6...13)
+        #expect(quote.text.hasPrefix("/// The product of Gaussian experts.\n/// Precisions add.\n@inlinable\npublic static func"))
+        #expect(quote.text.hasSuffix("return means.reduce(0, +)\n}"))
+        let plain = try LibraryQuote(file: "Sources/X.swift", declaration: "func productOfExpertsHelper", source: Self.library)
+        #expect(plain.lines == 3...4)
+        #expect(try LibraryQuote(file: "Sources/X.swift", declaration: "struct Later", source: Self.library).lines == 15...15)
+    }
+
+    @Test func aMissingOrAmbiguousDeclarationIsRefused() {
+        #expect(throws: BookError.self) { try LibraryQuote(file: "Sources/X.swift", declaration: "func absent", source: Self.library) }
+        let twice = Self.library + "\nfunc productOfExpertsHelper() {}\n"
+        #expect(throws: BookError.self) { try LibraryQuote(file: "Sources/X.swift", declaration: "func productOfExpertsHelper", source: twice) }
+        #expect(throws: BookError.self) { try LibraryQuote(file: "Sources/X.swift", declaration: "func open", source: "func open() {\n") }
+    }
+
+    /// A package whose chapter quotes `declaration` from Sources/VAECore/Experts.swift.
+    func page(quoting declaration: String) throws -> ChapterPage {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("quote-\(UUID().uuidString)", isDirectory: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let library = root.appendingPathComponent("Sources/VAECore", isDirectory: true)
+        try FileManager.default.createDirectory(at: library, withIntermediateDirectories: true)
+        try Data(Self.library.utf8).write(to: library.appendingPathComponent("Experts.swift"))
+        let chapter = """
+        // Chapter 9 — Experts
+        //
+        // Precisions add, and the mean is weighted by them:
+        // Quoted from the library: Sources/VAECore/Experts.swift, \(declaration)
+        // which is all there is to it.
+
+        func run() {}
+        """
+        var page = ChapterPage(name: "ch09-test", main: SwiftSource(parsing: chapter), output: nil)
+        page.resolveQuotes(root: root)
+        return page
+    }
+
+    @Test func thePageShowsTheQuoteWhereTheMarkerWas() throws {
+        let page = try page(quoting: "static func productOfExperts")
+        #expect(page.quoteProblems.isEmpty)
+        let html = page.html(previous: nil, next: nil)
+        let before = try #require(html.range(of: "the mean is weighted by them:"))
+        let quote = try #require(html.range(of: "From the library: <code>Sources/VAECore/Experts.swift</code>, lines 6–13"))
+        let after = try #require(html.range(of: "which is all there is to it."))
+        #expect(before.upperBound < quote.lowerBound && quote.upperBound < after.lowerBound)
+        #expect(html.contains("means.reduce"), "the code itself is on the page")
+        #expect(!html.contains("Quoted from the library:"), "the marker line is replaced")
+    }
+
+    @Test func aQuoteThatCannotBeFoundStopsTheBook() throws {
+        let page = try page(quoting: "func renamedAway")
+        let problems = WeavingProblems.of(page, figures: nil)
+        #expect(problems.count == 1)
+        #expect(problems.first?.contains("declares no `func renamedAway`") == true, "\(problems)")
+        var outside = page
+        outside.quoteProblems = []
+        outside.main = SwiftSource(parsing: "// Chapter 9\n//\n// Quoted from the library: ../secrets.swift, func f\n")
+        outside.resolveQuotes(root: FileManager.default.temporaryDirectory)
+        #expect(outside.quoteProblems.count == 1 && outside.quoteProblems[0].contains("under Sources/"))
+    }
+}
