@@ -63,7 +63,10 @@ public struct Book {
     ///   the error lists every problem of every chapter).
     @discardableResult
     public func write(check: (ChapterPage) throws -> Void = { _ in }) throws -> [URL] {
-        let pages = try chapters.map(page(for:))
+        var pages = try chapters.map(page(for:))
+        let links = Dictionary(pages.compactMap { page in CrossLinks.number(of: page.name).map { ($0, page.fileName) } },
+                               uniquingKeysWith: { first, _ in first })
+        for index in pages.indices { pages[index].chapterLinks = links }
         let problems = pages.flatMap { WeavingProblems.of($0, figures: figures) }
         guard problems.isEmpty else {
             throw BookError("the book cannot weave what the chapters printed (\(problems.count) problem\(problems.count == 1 ? "" : "s");"

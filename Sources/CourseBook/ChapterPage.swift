@@ -17,6 +17,8 @@ public struct ChapterPage {
     /// markers that could not be resolved, in words (`resolveQuotes(root:)` fills both).
     public var quotes: [String: LibraryQuote] = [:]
     public var quoteProblems: [String] = []
+    /// Every chapter's page by its number, for the links between chapters (`CrossLinks`).
+    public var chapterLinks: [Int: String] = [:]
 
     public init(name: String, main: SwiftSource, appendix: [(file: String, source: SwiftSource)] = [], output: ChapterOutput?) {
         self.name = name

@@ -153,7 +153,8 @@ extension ChapterPage {
         var html = "", run: [String] = []
         func flush() {
             if run.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
-                html += "<div class=\"prose\">\n" + Prose.html(run) + "</div>\n"
+                html += "<div class=\"prose\">\n" + CrossLinks.link(Prose.html(run), pages: chapterLinks, current: CrossLinks.number(of: name))
+                    + "</div>\n"
             }
             run = []
         }
@@ -168,5 +169,54 @@ extension ChapterPage {
         }
         flush()
         return html
+    }
+}
+
+/// Links between chapters: where a page's prose says "chapter 4" (or "Chapter 4"), the words
+/// become a link to chapter 4's page, so that "chapter 4's trick" takes the reader to it. A
+/// page does not link to itself, and code, formulas and existing links are left alone.
+enum CrossLinks {
+    /// `html` (prose HTML) with each "chapter N" in its text linked to `pages[N]`, except N = `current`.
+    static func link(_ html: String, pages: [Int: String], current: Int?) -> String {
+        guard !pages.isEmpty else { return html }
+        var result = "", depth = 0                       // depth: inside <code>, <a> or <pre>
+        var rest = html[...]
+        while !rest.isEmpty {
+            if rest.first == "<", let close = rest.firstIndex(of: ">") {
+                let tag = rest[...close]
+                let name = tag.dropFirst().prefix { $0.isLetter || $0 == "/" }
+                if ["code", "a", "pre"].contains(name) { depth += 1 }
+                if ["/code", "/a", "/pre"].contains(name) { depth = max(0, depth - 1) }
+                result += tag
+                rest = rest[rest.index(after: close)...]
+                continue
+            }
+            let end = rest.firstIndex(of: "<") ?? rest.endIndex
+            let text = String(rest[..<end])
+            result += depth > 0 ? text : linked(text, pages: pages, current: current)
+            rest = rest[end...]
+        }
+        return result
+    }
+
+    /// One run of text with its "chapter N" linked.
+    private static func linked(_ text: String, pages: [Int: String], current: Int?) -> String {
+        guard let regex = try? NSRegularExpression(pattern: #"\b([Cc]hapter) (\d{1,2})(?!\d)"#) else { return text }
+        let ns = text as NSString
+        var out = "", last = 0
+        for match in regex.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+            let number = Int(ns.substring(with: match.range(at: 2)))!
+            guard let page = pages[number], number != current else { continue }
+            out += ns.substring(with: NSRange(location: last, length: match.range.location - last))
+            out += "<a class=\"chapter-link\" href=\"\(page)\">" + ns.substring(with: match.range) + "</a>"
+            last = match.range.location + match.range.length
+        }
+        return out + ns.substring(from: last)
+    }
+
+    /// The chapter number of a chapter's name (`ch04-reparameterization` is 4), nil for another name.
+    static func number(of name: String) -> Int? {
+        guard name.hasPrefix("ch") else { return nil }
+        return Int(name.dropFirst(2).prefix { $0.isNumber })
     }
 }

@@ -94,4 +94,19 @@ struct LibraryQuoteTests {
         outside.resolveQuotes(root: FileManager.default.temporaryDirectory)
         #expect(outside.quoteProblems.count == 1 && outside.quoteProblems[0].contains("under Sources/"))
     }
+
+    /// "chapter 4" in prose links to chapter 4's page; code, formulas, links and the page itself
+    /// are left alone.
+    @Test func chaptersLinkToEachOther() {
+        let pages = [4: "ch04-reparameterization.html", 5: "ch05-elbo.html"]
+        let html = "<p>As chapter 4 showed, and Chapter 5 uses; <code>chapter 4</code> stays; chapter 12 has no page; chapter 40 is none.</p>"
+            + "<pre class=\"formula\">chapter 4</pre><a href=\"x\">chapter 4</a>"
+        let linked = CrossLinks.link(html, pages: pages, current: 5)
+        #expect(linked.contains("As <a class=\"chapter-link\" href=\"ch04-reparameterization.html\">chapter 4</a> showed"), "\(linked)")
+        #expect(linked.contains("and Chapter 5 uses"), "a page does not link to itself")
+        #expect(linked.contains("<code>chapter 4</code>") && linked.contains("<pre class=\"formula\">chapter 4</pre>"))
+        #expect(linked.contains("<a href=\"x\">chapter 4</a>"))
+        #expect(linked.contains("chapter 12 has no page; chapter 40 is none."))
+        #expect(CrossLinks.number(of: "ch04-reparameterization") == 4 && CrossLinks.number(of: "index") == nil)
+    }
 }
