@@ -576,6 +576,22 @@ func scaledToUnit(_ values: [Float]) -> [Float] {
 
 Chapter2.main()
 
+// MARK: What you learned
+//
+// A convolution slides a k×k filter over the image with stride s and padding p and produces a
+// feature map of side ⌊(H + 2p − k)/s⌋ + 1; sharing one small filter over every position is what
+// makes the layer translation-equivariant, local and cheap in parameters. im2col copies every patch
+// into a column, so that the whole layer becomes one matrix product Y = W·col handed to chapter 1's
+// `gemm`: the run checks that the hand loops, im2col + GEMM and `Conv2d` agree to float rounding,
+// and prints how many times faster the GEMM is. Hand-made Sobel, blur and Laplacian filters show
+// what a single filter computes, while the VAE's freshly initialised filters are noise whose maps
+// are smeared copies of the digit, and the trained ones (once chapter 5 has run) pick out strokes.
+// The transposed convolution is nothing new: it is the convolution's adjoint,
+// ⟨conv(x), y⟩ = ⟨x, convT(y)⟩, computed like its input gradient, and used as a layer it upsamples
+// to (H − 1)·s − 2p + k, so k4, s2, p1 doubles 7 → 14 → 28 and undoes the encoder's halvings. A
+// kernel whose four phase sums differ paints a 2×2 checkerboard on a flat image, as the run's
+// random kernel does and its bilinear kernel does not.
+
 // MARK: Experiments
 //
 // 1. Another digit. `swift run -c release ch02-convolution --seed 7` follows another test digit

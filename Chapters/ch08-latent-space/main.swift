@@ -745,6 +745,24 @@ extension Tensor {
 
 Chapter8.main()
 
+// MARK: What you learned
+//
+// The geometry of the code is what the model learned about the data, and each section reads it with
+// a number and a figure. t-SNE, written from the paper (perplexity-matched Gaussians in the code, a
+// heavy-tailed Student-t in the plane, gradient descent on KL(P ‖ Q)), keeps each test digit's
+// neighbours far better than PCA's linear shadow, as the run's trustworthiness and k-NN agreement
+// show against the full code's ceiling. A code of two numbers can be drawn whole: the decoded
+// manifold, the aggregate posterior against N(0, I), and the true posterior p(z|x) computed on a
+// grid, whose KL from the encoder's diagonal Gaussian is exactly the gap log p(x) − ELBO(x). The
+// law of total variance splits each pixel's uncertainty into the code's part and the Bernoulli's
+// own, and the run's totals for ambiguous and clear digits show how little a classifier's doubt and
+// the VAE's overlap; every printed number carries a standard error or a bootstrap interval, and
+// Jensen's inequality keeps each image's −ELBO above its NLL. Codes support arithmetic: class-mean
+// analogies, and thickness and slant vectors whose effect the run measures on the decoded ink and
+// shear. The samples are measured for variety, balance over the digits and novelty (they lie no
+// nearer to a training image than real test digits do), and the Fréchet distance and Inception
+// Score follow the 2-D model's training epoch by epoch.
+
 // MARK: Experiments
 //
 // 1. The perplexity. `swift run -c release ch08-latent-space --perplexity 5 --figures /tmp/perplexity5`, then

@@ -647,6 +647,24 @@ struct Chapter10: ParsableCommand {
 
 Chapter10.main()
 
+// MARK: What you learned
+//
+// An anomaly score is any number that should be larger for images unlike the training data, and a
+// VAE offers several at once: −ELBO, the importance-weighted NLL, its reconstruction and KL terms,
+// and the Mahalanobis distance of μ(x) under the training codes' Gaussian. A score is judged by
+// sweeping a threshold: the AUROC is the probability that a random anomaly scores above a random
+// normal image, with the AUPR and the false alarms at 95% of anomalies caught beside it. The run
+// shows the likelihood of a model of digits catching clothes, noise and inverted digits easily, yet
+// calling a blank page the most normal image of all, and a model of clothes finding digits more
+// likely than its own clothes, because a Bernoulli likelihood mostly counts white pixels and
+// rewards a black background. The likelihood measures how cheap an image is to describe, not how
+// typical it is: input complexity, the model's code length minus deflate's, is the score that
+// catches blank and constant images and spots digits among clothes, the background model's
+// likelihood ratio cancels only part of the preference for simple images, and the typicality test,
+// comparing a batch's mean −log p with the entropy Ĥ, sharpens as the batch grows. Leaving one
+// digit out is the hardest test, and there too a model that never saw a 1 finds 1s more likely than
+// the digits it was trained on.
+
 // MARK: Experiments
 //
 // 1. The background's corruption. `swift run -c release ch10-anomaly --flip-rate 0.1 --figures /tmp/flip01`, then
