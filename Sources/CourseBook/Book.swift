@@ -66,7 +66,16 @@ public struct Book {
         var pages = try chapters.map(page(for:))
         let links = Dictionary(pages.compactMap { page in CrossLinks.number(of: page.name).map { ($0, page.fileName) } },
                                uniquingKeysWith: { first, _ in first })
-        for index in pages.indices { pages[index].chapterLinks = links }
+        var figureLinks: [String: (link: String, number: String)] = [:]
+        for page in pages {
+            for (name, number) in page.figureNumbers where figureLinks[name] == nil {
+                figureLinks[name] = (page.fileName + "#" + FigureLinks.anchor(name), number)
+            }
+        }
+        for index in pages.indices {
+            pages[index].chapterLinks = links
+            pages[index].figureLinks = figureLinks
+        }
         let problems = pages.flatMap { WeavingProblems.of($0, figures: figures) }
         guard problems.isEmpty else {
             throw BookError("the book cannot weave what the chapters printed (\(problems.count) problem\(problems.count == 1 ? "" : "s");"

@@ -58,7 +58,8 @@ public struct ChapterOutput: Equatable, Sendable {
 public enum OutputHTML {
     /// The HTML of one section; figures are referred to as `figurePrefix + NAME.png`, with
     /// `titles[NAME.png]` (the plot's own title), when known, as their description.
-    public static func html(_ section: ChapterOutput.Section, figurePrefix: String = "../", titles: [String: String] = [:]) -> String {
+    public static func html(_ section: ChapterOutput.Section, figurePrefix: String = "../", titles: [String: String] = [:],
+                            numbers: [String: String] = [:]) -> String {
         var html = "<section class=\"output\">\n"
         if let title = section.title {
             html += "<p class=\"output-title\">Output · " + HTML.escape(title) + "</p>\n"
@@ -85,8 +86,8 @@ public enum OutputHTML {
             if let name = figureName(line) {
                 flushText()
                 let source = HTML.escape(figurePrefix + name)
-                let caption = titles[name].map { HTML.escape($0) + " · " } ?? ""
-                html += "<figure><img src=\"\(source)\" alt=\"\(HTML.escape(titles[name] ?? name))\">"
+                let caption = (numbers[name].map { "<strong>Figure \($0)</strong> · " } ?? "") + (titles[name].map { HTML.escape($0) + " · " } ?? "")
+                html += "<figure id=\"\(FigureLinks.anchor(name))\"><img src=\"\(source)\" alt=\"\(HTML.escape(titles[name] ?? name))\">"
                     + "<figcaption>\(caption)<code>\(HTML.escape(name))</code></figcaption></figure>\n"
             } else if let script = scriptOnlyName(line) {
                 flushText()

@@ -19,6 +19,21 @@ public struct ChapterPage {
     public var quoteProblems: [String] = []
     /// Every chapter's page by its number, for the links between chapters (`CrossLinks`).
     public var chapterLinks: [Int: String] = [:]
+    /// Every figure of the book, by file name, as a link to its place (`page.html#fig-…`) and its
+    /// number, so that the prose that names a figure links to it (`FigureLinks`).
+    public var figureLinks: [String: (link: String, number: String)] = [:]
+
+    /// The figures this page shows, numbered in the order the chapter printed them: chapter 5's
+    /// third is "5.3" (a page of no chapter number counts from 1 alone).
+    public var figureNumbers: [String: String] {
+        guard let output else { return [:] }
+        let chapter = CrossLinks.number(of: name).map { "\($0)." } ?? ""
+        var numbers: [String: String] = [:]
+        for name in FigureTitle.figures(in: output) where numbers[name] == nil {
+            numbers[name] = chapter + String(numbers.count + 1)
+        }
+        return numbers
+    }
 
     public init(name: String, main: SwiftSource, appendix: [(file: String, source: SwiftSource)] = [], output: ChapterOutput?) {
         self.name = name
@@ -60,7 +75,7 @@ public struct ChapterPage {
         body += regionsHTML(main, headingLevel: 2, placement: placement, dropTitle: true, contents: &contents)
         if !placement.leftover.isEmpty {
             body += contents.heading("More output", level: 2)
-                + placement.leftover.map { OutputHTML.html($0, titles: figureTitles) }.joined()
+                + placement.leftover.map { OutputHTML.html($0, titles: figureTitles, numbers: figureNumbers) }.joined()
         }
         for (file, source) in appendix {
             body += "<section class=\"appendix\">\n" + contents.heading("Appendix: `\(file)`", level: 2)
@@ -108,7 +123,7 @@ public struct ChapterPage {
     }
 
     private func outputs(_ placement: OutputPlacement?, at position: OutputPlacement.Position) -> String {
-        (placement?.after[position] ?? []).map { OutputHTML.html($0, titles: figureTitles) }.joined()
+        (placement?.after[position] ?? []).map { OutputHTML.html($0, titles: figureTitles, numbers: figureNumbers) }.joined()
     }
 
     /// A page's headings as they are written, each with an id of its own, and the contents list

@@ -153,8 +153,8 @@ extension ChapterPage {
         var html = "", run: [String] = []
         func flush() {
             if run.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
-                html += "<div class=\"prose\">\n" + CrossLinks.link(Prose.html(run), pages: chapterLinks, current: CrossLinks.number(of: name))
-                    + "</div>\n"
+                let linked = CrossLinks.link(Prose.html(run), pages: chapterLinks, current: CrossLinks.number(of: name))
+                html += "<div class=\"prose\">\n" + FigureLinks.link(linked, figures: figureLinks, page: fileName) + "</div>\n"
             }
             run = []
         }
@@ -218,5 +218,36 @@ enum CrossLinks {
     static func number(of name: String) -> Int? {
         guard name.hasPrefix("ch") else { return nil }
         return Int(name.dropFirst(2).prefix { $0.isNumber })
+    }
+}
+
+/// Links from the prose to the figures it names: `ch05-samples.png` (in code or plain text)
+/// becomes a link to that figure on its page, followed by its number ("figure 5.3"); a name the
+/// book does not show is left as it is.
+enum FigureLinks {
+    /// The id of a figure's element on its page: `ch05-samples.png` is `fig-ch05-samples`.
+    static func anchor(_ name: String) -> String { "fig-" + name.replacingOccurrences(of: ".png", with: "") }
+
+    /// `html` (prose HTML of the page `page`) with every figure name in `figures` linked.
+    static func link(_ html: String, figures: [String: (link: String, number: String)], page: String) -> String {
+        guard !figures.isEmpty,
+              let regex = try? NSRegularExpression(pattern: ##"(?<!["#/\w-])(<code>)?(ch\d\d-[a-z0-9-]+\.png)(</code>)?"##) else { return html }
+        let ns = html as NSString
+        var out = "", last = 0
+        for match in regex.matches(in: html, range: NSRange(location: 0, length: ns.length)) {
+            let before = ns.substring(with: NSRange(location: last, length: match.range.location - last))
+            // Inside an existing link when the last `<a ` before the match is not closed before it.
+            let prefix = ns.substring(to: match.range.location) as NSString
+            let opened = prefix.range(of: "<a ", options: .backwards).location
+            let closed = prefix.range(of: "</a>", options: .backwards).location
+            let insideLink = opened != NSNotFound && (closed == NSNotFound || closed < opened)
+            let name = ns.substring(with: match.range(at: 2))
+            guard !insideLink, let target = figures[name] else { continue }
+            let local = target.link.hasPrefix(page + "#")
+            let href = local ? String(target.link.dropFirst(page.count)) : target.link
+            out += before + "<a class=\"figure-link\" href=\"\(href)\">" + ns.substring(with: match.range) + "</a> (figure \(target.number))"
+            last = match.range.location + match.range.length
+        }
+        return out + ns.substring(from: last)
     }
 }

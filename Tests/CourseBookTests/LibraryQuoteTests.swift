@@ -109,4 +109,28 @@ struct LibraryQuoteTests {
         #expect(linked.contains("chapter 12 has no page; chapter 40 is none."))
         #expect(CrossLinks.number(of: "ch04-reparameterization") == 4 && CrossLinks.number(of: "index") == nil)
     }
+
+    /// A figure named in the prose links to it, on this page or another, with its number; a
+    /// figure the book does not show, an image's source and a name inside a link stay as they are.
+    @Test func figuresNamedInTheProseLinkToThem() {
+        let figures = ["ch05-samples.png": (link: "ch05-elbo.html#fig-ch05-samples", number: "5.2"),
+                       "ch04-noise.png": (link: "ch04-reparameterization.html#fig-ch04-noise", number: "4.1")]
+        let html = "<p>See <code>ch05-samples.png</code> and ch04-noise.png, not ch03-none.png; "
+            + "<img src=\"../ch05-samples.png\"> <a href=\"x\">ch04-noise.png</a></p>"
+        let linked = FigureLinks.link(html, figures: figures, page: "ch05-elbo.html")
+        #expect(linked.contains("See <a class=\"figure-link\" href=\"#fig-ch05-samples\"><code>ch05-samples.png</code></a> (figure 5.2)"),
+                "\(linked)")
+        #expect(linked.contains("and <a class=\"figure-link\" href=\"ch04-reparameterization.html#fig-ch04-noise\">ch04-noise.png</a> (figure 4.1)"))
+        #expect(linked.contains("not ch03-none.png;") && linked.contains("<img src=\"../ch05-samples.png\">"))
+        #expect(linked.contains("<a href=\"x\">ch04-noise.png</a></p>"))
+    }
+
+    /// A page numbers its figures in the order its chapter printed them, and each carries its id.
+    @Test func figuresAreNumberedInOrder() {
+        let output = ChapterOutput(parsing: "\n## 1. A\n\n  figure: ch05-a.png\n\n## 2. B\n\n  figure: ch05-b.png\n  figure: ch05-a.png\n")
+        let page = ChapterPage(name: "ch05-elbo", main: SwiftSource(parsing: "// Chapter 5\n"), output: output)
+        #expect(page.figureNumbers == ["ch05-a.png": "5.1", "ch05-b.png": "5.2"])
+        let html = OutputHTML.html(output.sections[1], numbers: page.figureNumbers)
+        #expect(html.contains("<figure id=\"fig-ch05-b\">") && html.contains("<strong>Figure 5.2</strong> · "), "\(html)")
+    }
 }

@@ -34,7 +34,7 @@ struct OutputTests {
 
     @Test func figureLinesBecomeImages() {
         let html = OutputHTML.html(ChapterOutput(parsing: printed).sections[1])
-        #expect(html.contains("<pre class=\"output\"><span class=\"line\">value 1</span></pre>\n<figure><img src=\"../ch09-first.png\" alt=\"ch09-first.png\">"
+        #expect(html.contains("<pre class=\"output\"><span class=\"line\">value 1</span></pre>\n<figure id=\"fig-ch09-first\"><img src=\"../ch09-first.png\" alt=\"ch09-first.png\">"
                                     + "<figcaption><code>ch09-first.png</code></figcaption></figure>\n"
                                     + "<pre class=\"output\"><span class=\"line\">after the figure</span></pre>"), "\(html)")
         let titled = OutputHTML.html(ChapterOutput(parsing: printed).sections[1], titles: ["ch09-first.png": "Loss & curves"])
