@@ -162,10 +162,10 @@ extension DigitClassifier {
         if FileManager.default.fileExists(atPath: url.path) {
             if let model = try loadIfAsked(url, asked: asked, data: data, floor: floor, log: log) { return used(model) }
         } else {
-            log("no digit classifier at \(url.path); training one")
+            log("no classifier at \(url.path); training one")
         }
         if let stored = try RunStore(checkpoint: url).takeBack(fingerprint: asked.hash, isThatRun: { _ in true }) {
-            log("taking back the digit classifier set aside in \(stored.path)")
+            log("taking back the classifier set aside in \(stored.path)")
             if let model = try loadIfAsked(url, asked: asked, data: data, floor: floor, log: log) { return used(model) }
         }
         let watch = Stopwatch()
@@ -179,7 +179,7 @@ extension DigitClassifier {
             throw DigitClassifierError.belowFloor(accuracy: report.testAccuracy, floor: floor)
         }
         try model.save(to: url)
-        log("saved digit classifier to \(url.path)")
+        log("saved the classifier to \(url.path)")
         model.isTraining = false
         return used(model, trainingSeconds: watch.elapsedSeconds)
     }
