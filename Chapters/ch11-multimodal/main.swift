@@ -660,10 +660,11 @@ Chapter11.main()
 // from being left to chance. The run measures coherence by inferring a code from one modality and
 // judging what the other decoder draws from it (image → label, label → image, and joint samples
 // from the prior), and bounds log p(x, y) with a joint ELBO and NLL that it sets beside chapter 7's
-// CVAE. A code from the label alone can only draw its class's average digit, a grey blur, so the
-// judge reads the decoder's most probable image, and the within-class diversity of those draws
-// stays far below the real digits'; private codes, the K-sample bound and alignment are the
-// literature's remedies, each with its own catch. Pairing each digit with a garment of the same
+// CVAE. A code from the label alone can only draw its class's average digit: the draws are
+// coherent, yet their within-class diversity stays far below the real digits', and below the
+// model's own mean reconstructions of real digits, which are as grey, so the blur is not what
+// makes them alike; private codes, the K-sample bound and alignment are the literature's
+// remedies, each with its own catch. Pairing each digit with a garment of the same
 // class index, two images that share nothing but the class, the same model still translates one
 // into the other in both directions, though less reliably than from a label.
 
