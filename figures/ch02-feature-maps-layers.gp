@@ -9,7 +9,7 @@
 set terminal pngcairo size 1300,1272 noenhanced font 'Sans,10'
 set output 'ch02-feature-maps-layers.png'
 set encoding utf8
-set multiplot layout 11,2 title 'The digit through every layer, random weights (left) against trained (right), one colour scale per layer' font ',13'
+set multiplot layout 11,2 title 'The digit through every layer, random weights (left) against trained (right); each panel on its own colour scale (± in its title)' font ',13'
 
 # ---- panel 1 of 22 ----
 # 8 images of 14x14 pixels: block k (index k) is image k,
@@ -150,11 +150,11 @@ $D1 << EOD
 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258
 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258
 EOD
-set title 'random · encoder.conv1 → 32×14×14 (first 8)' font ',12'
+set title 'random · encoder.conv1 → 32×14×14 (first 8), scale ±0.715' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-2.33616:2.33616]
+set cbrange [-0.714772:0.714772]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-2.3' -2.33616, '0' 0, '2.3' 2.33616) out nomirror font ',8'
+set cbtics ('-0.71' -0.714772, '0' 0, '0.71' 0.714772) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -312,11 +312,11 @@ $D2 << EOD
 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788
 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788 -0.221788
 EOD
-set title 'trained · encoder.conv1 → 32×14×14 (first 8)' font ',12'
+set title 'trained · encoder.conv1 → 32×14×14 (first 8), scale ±2.26' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-2.33616:2.33616]
+set cbrange [-2.26195:2.26195]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-2.3' -2.33616, '0' 0, '2.3' 2.33616) out nomirror font ',8'
+set cbtics ('-2.3' -2.26195, '0' 0, '2.3' 2.26195) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -474,11 +474,11 @@ $D3 << EOD
 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258
 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258 -0.191258
 EOD
-set title 'random · encoder.bn1 → 32×14×14 (first 8)' font ',12'
+set title 'random · encoder.bn1 → 32×14×14 (first 8), scale ±0.715' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-4.93292:4.93292]
+set cbrange [-0.714769:0.714769]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-4.9' -4.93292, '0' 0, '4.9' 4.93292) out nomirror font ',8'
+set cbtics ('-0.71' -0.714769, '0' 0, '0.71' 0.714769) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -636,7 +636,7 @@ $D4 << EOD
 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365
 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365
 EOD
-set title 'trained · encoder.bn1 → 32×14×14 (first 8)' font ',12'
+set title 'trained · encoder.bn1 → 32×14×14 (first 8), scale ±4.93' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
 set cbrange [-4.93292:4.93292]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
@@ -798,11 +798,11 @@ $D5 << EOD
 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 EOD
-set title 'random · encoder.relu1 → 32×14×14 (first 8)' font ',12'
+set title 'random · encoder.relu1 → 32×14×14 (first 8), scale ±0.656' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-4.09989:4.09989]
+set cbrange [-0.655706:0.655706]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-4.1' -4.09989, '0' 0, '4.1' 4.09989) out nomirror font ',8'
+set cbtics ('-0.66' -0.655706, '0' 0, '0.66' 0.655706) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -960,7 +960,7 @@ $D6 << EOD
 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365
 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365 0.137365
 EOD
-set title 'trained · encoder.relu1 → 32×14×14 (first 8)' font ',12'
+set title 'trained · encoder.relu1 → 32×14×14 (first 8), scale ±4.1' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
 set cbrange [-4.09989:4.09989]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
@@ -1066,11 +1066,11 @@ $D7 << EOD
 0.0759832 0.0469219 0.048319 0.0907555 -0.00542884 0.018053 0.0490211
 0.0190261 0.0159082 0.0445124 0.0140064 -0.023465 0.0214737 0.0184197
 EOD
-set title 'random · encoder.conv2 → 64×7×7 (first 8)' font ',12'
+set title 'random · encoder.conv2 → 64×7×7 (first 8), scale ±0.293' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-21.2676:21.2676]
+set cbrange [-0.292739:0.292739]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-21' -21.2676, '0' 0, '21' 21.2676) out nomirror font ',8'
+set cbtics ('-0.29' -0.292739, '0' 0, '0.29' 0.292739) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -1172,11 +1172,11 @@ $D8 << EOD
 3.29288 1.07501 -0.91268 -1.8699 6.15899 7.85167 4.14368
 4.3126 4.09317 3.79047 5.08616 6.3099 5.28009 3.60329
 EOD
-set title 'trained · encoder.conv2 → 64×7×7 (first 8)' font ',12'
+set title 'trained · encoder.conv2 → 64×7×7 (first 8), scale ±17.6' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-21.2676:21.2676]
+set cbrange [-17.5537:17.5537]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-21' -21.2676, '0' 0, '21' 21.2676) out nomirror font ',8'
+set cbtics ('-18' -17.5537, '0' 0, '18' 17.5537) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -1278,11 +1278,11 @@ $D9 << EOD
 0.0759828 0.0469217 0.0483187 0.090755 -0.00542881 0.0180529 0.0490209
 0.019026 0.0159082 0.0445122 0.0140063 -0.0234649 0.0214736 0.0184196
 EOD
-set title 'random · encoder.bn2 → 64×7×7 (first 8)' font ',12'
+set title 'random · encoder.bn2 → 64×7×7 (first 8), scale ±0.293' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-3.47945:3.47945]
+set cbrange [-0.292738:0.292738]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-3.5' -3.47945, '0' 0, '3.5' 3.47945) out nomirror font ',8'
+set cbtics ('-0.29' -0.292738, '0' 0, '0.29' 0.292738) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -1384,11 +1384,11 @@ $D10 << EOD
 -0.240651 -0.533659 -0.796258 -0.922718 0.137997 0.361622 -0.128251
 -0.105934 -0.134924 -0.174913 -0.00373745 0.157935 0.0218838 -0.199642
 EOD
-set title 'trained · encoder.bn2 → 64×7×7 (first 8)' font ',12'
+set title 'trained · encoder.bn2 → 64×7×7 (first 8), scale ±2.44' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-3.47945:3.47945]
+set cbrange [-2.44112:2.44112]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-3.5' -3.47945, '0' 0, '3.5' 3.47945) out nomirror font ',8'
+set cbtics ('-2.4' -2.44112, '0' 0, '2.4' 2.44112) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -1490,11 +1490,11 @@ $D11 << EOD
 0.0759828 0.0469217 0.0483187 0.090755 0 0.0180529 0.0490209
 0.019026 0.0159082 0.0445122 0.0140063 0 0.0214736 0.0184196
 EOD
-set title 'random · encoder.relu2 → 64×7×7 (first 8)' font ',12'
+set title 'random · encoder.relu2 → 64×7×7 (first 8), scale ±0.293' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-1.35417:1.35417]
+set cbrange [-0.292738:0.292738]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-1.4' -1.35417, '0' 0, '1.4' 1.35417) out nomirror font ',8'
+set cbtics ('-0.29' -0.292738, '0' 0, '0.29' 0.292738) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -1596,11 +1596,11 @@ $D12 << EOD
 0 0 0 0 0.137997 0.361622 0
 0 0 0 0 0.157935 0.0218838 0
 EOD
-set title 'trained · encoder.relu2 → 64×7×7 (first 8)' font ',12'
+set title 'trained · encoder.relu2 → 64×7×7 (first 8), scale ±0.891' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-1.35417:1.35417]
+set cbrange [-0.891073:0.891073]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-1.4' -1.35417, '0' 0, '1.4' 1.35417) out nomirror font ',8'
+set cbtics ('-0.89' -0.891073, '0' 0, '0.89' 0.891073) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -1702,11 +1702,11 @@ $D13 << EOD
 0 0.0623498 0.170033 0 0.0149199 0 0
 0 0 0 0.230028 0.076207 0.0155378 0.122861
 EOD
-set title 'random · decoder.reshape1 → 64×7×7 (first 8)' font ',12'
+set title 'random · decoder.reshape1 → 64×7×7 (first 8), scale ±0.248' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-2.53034:2.53034]
+set cbrange [-0.247637:0.247637]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-2.5' -2.53034, '0' 0, '2.5' 2.53034) out nomirror font ',8'
+set cbtics ('-0.25' -0.247637, '0' 0, '0.25' 0.247637) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -1808,11 +1808,11 @@ $D14 << EOD
 0 0.862721 0 0 0 0 0
 0 0 0 0.861263 0.00563198 0.260959 0.0884547
 EOD
-set title 'trained · decoder.reshape1 → 64×7×7 (first 8)' font ',12'
+set title 'trained · decoder.reshape1 → 64×7×7 (first 8), scale ±1.85' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-2.53034:2.53034]
+set cbrange [-1.85393:1.85393]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-2.5' -2.53034, '0' 0, '2.5' 2.53034) out nomirror font ',8'
+set cbtics ('-1.9' -1.85393, '0' 0, '1.9' 1.85393) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -1970,11 +1970,11 @@ $D15 << EOD
 -0.00219423 0.0214159 -0.0256227 0.0259363 -0.0106372 -0.00823046 -0.00390437 -0.0235401 -0.0132262 -0.00141907 0.0219918 0.00169386 -0.0186411 0.00870226
 -0.0437776 -0.00642087 -0.00877662 -0.00227165 -0.0361824 0.0066245 -0.0370829 0.000618812 -0.0467556 -0.00742524 -0.0169205 0.0048709 -0.0300543 -0.00735323
 EOD
-set title 'random · decoder.deconv1 → 32×14×14 (first 8)' font ',12'
+set title 'random · decoder.deconv1 → 32×14×14 (first 8), scale ±0.151' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-2.51746:2.51746]
+set cbrange [-0.151015:0.151015]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-2.5' -2.51746, '0' 0, '2.5' 2.51746) out nomirror font ',8'
+set cbtics ('-0.15' -0.151015, '0' 0, '0.15' 0.151015) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -2132,11 +2132,11 @@ $D16 << EOD
 -0.739356 0.933682 0.356938 0.708934 0.631738 0.604946 0.822591 0.267434 0.26737 -0.00289857 -0.444517 0.551422 0.0881221 1.30013
 -0.832935 0.0955012 -0.873866 -0.275621 -1.16322 -0.113842 -0.662528 -0.0268185 -0.132465 -0.766132 -0.703222 -0.440156 -1.07241 -0.625953
 EOD
-set title 'trained · decoder.deconv1 → 32×14×14 (first 8)' font ',12'
+set title 'trained · decoder.deconv1 → 32×14×14 (first 8), scale ±2.29' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-2.51746:2.51746]
+set cbrange [-2.29481:2.29481]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-2.5' -2.51746, '0' 0, '2.5' 2.51746) out nomirror font ',8'
+set cbtics ('-2.3' -2.29481, '0' 0, '2.3' 2.29481) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -2294,11 +2294,11 @@ $D17 << EOD
 -0.00219422 0.0214158 -0.0256225 0.0259362 -0.0106371 -0.00823041 -0.00390435 -0.02354 -0.0132262 -0.00141907 0.0219917 0.00169385 -0.018641 0.00870221
 -0.0437774 -0.00642084 -0.00877658 -0.00227164 -0.0361822 0.00662446 -0.0370827 0.000618809 -0.0467554 -0.00742521 -0.0169204 0.00487087 -0.0300542 -0.00735319
 EOD
-set title 'random · decoder.bn1 → 32×14×14 (first 8)' font ',12'
+set title 'random · decoder.bn1 → 32×14×14 (first 8), scale ±0.151' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-5.01714:5.01714]
+set cbrange [-0.151015:0.151015]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-5' -5.01714, '0' 0, '5' 5.01714) out nomirror font ',8'
+set cbtics ('-0.15' -0.151015, '0' 0, '0.15' 0.151015) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -2456,11 +2456,11 @@ $D18 << EOD
 -0.999369 2.00936 0.972167 1.60519 1.46636 1.41818 1.80958 0.811207 0.811092 0.325051 -0.46914 1.32192 0.488739 2.66836
 -1.16766 0.502009 -1.24127 -0.165403 -1.76163 0.125534 -0.861203 0.282034 0.0920422 -1.04752 -0.934387 -0.461297 -1.59833 -0.795429
 EOD
-set title 'trained · decoder.bn1 → 32×14×14 (first 8)' font ',12'
+set title 'trained · decoder.bn1 → 32×14×14 (first 8), scale ±4.25' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-5.01714:5.01714]
+set cbrange [-4.25298:4.25298]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-5' -5.01714, '0' 0, '5' 5.01714) out nomirror font ',8'
+set cbtics ('-4.3' -4.25298, '0' 0, '4.3' 4.25298) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -2618,11 +2618,11 @@ $D19 << EOD
 0 0.0214158 0 0.0259362 0 0 0 0 0 0 0.0219917 0.00169385 0 0.00870221
 0 0 0 0 0 0.00662446 0 0.000618809 0 0 0 0.00487087 0 0
 EOD
-set title 'random · decoder.relu2 → 32×14×14 (first 8)' font ',12'
+set title 'random · decoder.relu2 → 32×14×14 (first 8), scale ±0.0953' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-5.01714:5.01714]
+set cbrange [-0.0952776:0.0952776]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-5' -5.01714, '0' 0, '5' 5.01714) out nomirror font ',8'
+set cbtics ('-0.095' -0.0952776, '0' 0, '0.095' 0.0952776) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -2780,11 +2780,11 @@ $D20 << EOD
 0 2.00936 0.972167 1.60519 1.46636 1.41818 1.80958 0.811207 0.811092 0.325051 0 1.32192 0.488739 2.66836
 0 0.502009 0 0 0 0.125534 0 0.282034 0.0920422 0 0 0 0 0
 EOD
-set title 'trained · decoder.relu2 → 32×14×14 (first 8)' font ',12'
+set title 'trained · decoder.relu2 → 32×14×14 (first 8), scale ±4.25' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-5.01714:5.01714]
+set cbrange [-4.25298:4.25298]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-5' -5.01714, '0' 0, '5' 5.01714) out nomirror font ',8'
+set cbtics ('-4.3' -4.25298, '0' 0, '4.3' 4.25298) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -2837,11 +2837,11 @@ $D21 << EOD
 -0.0156643 -0.0969163 -0.031125 -0.12271 0.0163465 -0.0515851 -0.0236061 -0.120831 -0.00443865 -0.0699632 0.00559209 -0.0762747 0.00644318 -0.0565262 0.0018409 -0.0547294 0.00618003 -0.0691756 -0.0183405 -0.070767 -0.0208819 -0.0954449 -0.045642 -0.14415 -0.00436454 -0.0603532 0.000193175 -0.013312
 -0.056249 -0.0651971 -0.0810622 -0.0448879 -0.0925263 -0.0728487 -0.0843836 -0.0543963 -0.0933077 -0.0667072 -0.101708 -0.0642699 -0.0792315 -0.0610973 -0.0940641 -0.0778246 -0.0867821 -0.0564261 -0.0839138 -0.0664738 -0.091433 -0.0695494 -0.105985 -0.0903934 -0.110367 -0.0782159 -0.0896327 -0.0571862
 EOD
-set title 'random · decoder.deconv2 → 1×28×28' font ',12'
+set title 'random · decoder.deconv2 → 1×28×28, scale ±0.219' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
-set cbrange [-21.3806:21.3806]
+set cbrange [-0.219444:0.219444]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
-set cbtics ('-21' -21.3806, '0' 0, '21' 21.3806) out nomirror font ',8'
+set cbtics ('-0.22' -0.219444, '0' 0, '0.22' 0.219444) out nomirror font ',8'
 unset key
 unset border
 unset xtics
@@ -2894,7 +2894,7 @@ $D22 << EOD
 -11.5564 -15.318 -15.8849 -16.9629 -18.2487 -18.6926 -20.066 -21.0309 -20.206 -17.6974 -19.2187 -17.751 -16.0364 -13.5758 -15.2567 -16.0315 -17.7114 -16.5327 -15.5048 -14.0338 -14.173 -14.9464 -17.331 -18.1959 -19.0772 -18.4518 -20.2113 -13.9571
 -9.83328 -12.3143 -13.3245 -13.1567 -13.9072 -13.7341 -15.474 -15.8498 -15.5224 -13.8359 -14.406 -13.9262 -12.7447 -10.823 -11.5303 -13.2666 -13.8276 -13.2695 -12.2551 -11.601 -11.1082 -11.3752 -13.4971 -14.234 -14.9992 -13.1795 -13.3488 -9.23041
 EOD
-set title 'trained · decoder.deconv2 → 1×28×28' font ',12'
+set title 'trained · decoder.deconv2 → 1×28×28, scale ±21.4' font ',12'
 set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
 set cbrange [-21.3806:21.3806]
 set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1

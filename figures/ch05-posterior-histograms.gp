@@ -12,7 +12,7 @@ set encoding utf8
 set multiplot layout 1,3 title 'Posterior over test digits, all 20 dimensions pooled' font ',13'
 
 # ---- panel 1 of 3 ----
-# histogram 'z ~ q(z|x), one per digit and dimension': bin centre, height, bin width
+# histogram 'z ~ q(z|x)': bin centre, height, bin width
 $D1 << EOD
 -4.44375 0 0.1125
 -4.33125 0 0.1125
@@ -299,7 +299,7 @@ $D2 << EOD
 3.96 0.000156926
 4 0.00013383
 EOD
-set title 'The aggregate posterior q(z) against the prior' font ',12'
+set title 'The aggregate posterior q(z) against the prior'."\n".'(one z per digit and dimension)' font ',12'
 set xlabel 'z_d'
 set ylabel 'density'
 set xrange [-4.5:4.5]
@@ -307,7 +307,7 @@ set yrange [0:0.632458]
 set grid lc rgb '#dddddd'
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 set style fill solid 0.5 border lc rgb '#333333'
-plot $D1 using 1:2:3 with boxes lc rgb '#4e79a7' title 'z ~ q(z|x), one per digit and dimension', \
+plot $D1 using 1:2:3 with boxes lc rgb '#4e79a7' title 'z ~ q(z|x)', \
      $D2 using 1:2 with lines lw 2 dt 2 lc rgb '#333333' title 'prior N(0, 1)'
 
 # ---- panel 2 of 3 ----
@@ -395,7 +395,7 @@ $D3 << EOD
 4.33125 0 0.1125
 4.44375 0 0.1125
 EOD
-# series 'aggregate posterior q(z)': x y
+# series 'aggregate q(z)': x y
 $D4 << EOD
 -4 0.000103548
 -3.95 0.000129385
@@ -763,7 +763,7 @@ $D5 << EOD
 3.96 0.000156926
 4 0.00013383
 EOD
-set title 'The means μ: narrower than q(z), the σ''s fill the rest' font ',12'
+set title 'The means μ: narrower than q(z),'."\n".'the σ''s fill the rest' font ',12'
 set xlabel 'μ_d'
 set ylabel 'density'
 set xrange [-4.5:4.5]
@@ -772,7 +772,7 @@ set grid lc rgb '#dddddd'
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 set style fill solid 0.5 border lc rgb '#333333'
 plot $D3 using 1:2:3 with boxes lc rgb '#4e79a7' title 'μ_d(x)', \
-     $D4 using 1:2 with lines lw 2 lc rgb '#d62728' title 'aggregate posterior q(z)', \
+     $D4 using 1:2 with lines lw 2 lc rgb '#d62728' title 'aggregate q(z)', \
      $D5 using 1:2 with lines lw 2 dt 2 lc rgb '#333333' title 'prior N(0, 1)'
 
 # ---- panel 3 of 3 ----
@@ -865,7 +865,7 @@ set xlabel 'σ_d'
 set ylabel 'density'
 set xrange [0:1.0119]
 set grid lc rgb '#dddddd'
-set key top right Left reverse opaque box lc rgb '#bbbbbb'
+unset key
 set style fill solid 0.5 border lc rgb '#333333'
 plot $D6 using 1:2:3 with boxes lc rgb '#4e79a7' title 'σ_d(x)'
 unset multiplot

@@ -9,7 +9,7 @@
 set terminal pngcairo size 1500,550 noenhanced font 'Sans,10'
 set output 'ch06-rate-distortion.png'
 set encoding utf8
-set multiplot layout 1,2 title 'Rate against distortion on the binarized test set, one model per β' font ',13'
+set multiplot layout 1,2 title 'Rate against distortion on the binarized test set, one model per β, each trained 4 epochs (chapter 5''s full run: 30)' font ',13'
 
 # ---- panel 1 of 2 ----
 # series 'β = 0.5: R 35.8, D 68.6': x y
@@ -48,6 +48,7 @@ EOD
 set title 'Rate–distortion plane (Alemi et al., 2018)' font ',12'
 set xlabel 'rate R = KL(q(z|x) ‖ p(z))  [nats]'
 set ylabel 'distortion D = −E_q[log p(x|z)]  [nats]'
+set yrange [57.288:211.758]
 set grid lc rgb '#dddddd'
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D1 using 1:2 with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'β = 0.5: R 35.8, D 68.6', \

@@ -9,7 +9,7 @@
 set terminal pngcairo size 1400,446 noenhanced font 'Sans,10'
 set output 'ch06-reconstructions-samples.png'
 set encoding utf8
-set multiplot layout 1,2 title 'What each β draws' font ',13'
+set multiplot layout 1,2 title 'What each β draws (each trained 4 epochs (chapter 5''s full run: 30))' font ',13'
 
 # ---- panel 1 of 2 ----
 # 60 images of 28x28 pixels: block k (index k) is image k,

@@ -9,7 +9,7 @@
 set terminal pngcairo size 1800,520 noenhanced font 'Sans,10'
 set output 'ch06-schedules.png'
 set encoding utf8
-set multiplot layout 1,3 title 'Schedules for the KL weight: one training batch every few steps' font ',13'
+set multiplot layout 1,3 title 'Schedules for the KL weight: one training batch every few steps (each trained 4 epochs (chapter 5''s full run: 30))' font ',13'
 
 # ---- panel 1 of 3 ----
 # series '': x y
@@ -1508,7 +1508,7 @@ set ylabel 'nats per image'
 set logscale y
 set format y '%g'
 set grid lc rgb '#dddddd'
-set key top right Left reverse opaque box lc rgb '#bbbbbb'
+set key bottom left Left reverse opaque box lc rgb '#bbbbbb'
 plot $D5 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'β = 1', \
      $D6 using 1:2 with lines lw 2 lc rgb '#ff7f0e' title 'warm-up: β 0 → 1 over 2 epochs', \
      $D7 using 1:2 with lines lw 2 lc rgb '#2ca02c' title 'capacity: γ = 100, C 0 → 15 nats over 3 epochs'

@@ -9,7 +9,7 @@
 set terminal pngcairo size 1520,1338 noenhanced font 'Sans,10'
 set output 'ch06-traversals.png'
 set encoding utf8
-set multiplot layout 1,2 title 'Latent traversals: one dimension at a time from −3 to 3 (rows: dimension, its KL in nats; · inactive: Var_x μ_d ≤ 0.01)' font ',13'
+set multiplot layout 1,2 title 'Latent traversals: one dimension at a time from −3 to 3 (rows: dimension, its KL in nats, largest first; ·: outside the fewest dimensions that carry 90% of the KL)' font ',13'
 
 # ---- panel 1 of 2 ----
 # 220 images of 28x28 pixels: block k (index k) is image k,
@@ -6834,7 +6834,7 @@ $D1 << EOD
 0.001 0 0 0.001 0 0.002 0.001 0.015 0.019 0.033 0.07 0.228 0.62 0.453 0.14 0.018 0.002 0.001 0 0 0.002 0.028 0.012 0.004 0 0 0 0.002
 0.003 0.001 0 0.001 0 0.001 0.001 0.007 0.008 0.032 0.041 0.104 0.139 0.089 0.028 0.017 0.005 0.007 0.002 0.002 0.003 0.01 0.004 0.002 0 0.001 0 0.003
 EOD
-set title 'β = 0.5: 18 dimensions hold 90% of the KL,'."\n".'20 are active (Var_x μ_d > 0.01)' font ',12' offset 0,1.2
+set title 'β = 0.5: 18 units carry 90% of the KL (rows without ·);'."\n".'Var_x μ_d > 0.01 counts 20' font ',12' offset 0,1.2
 set palette defined (0 '#000000', 1 '#ffffff')
 set cbrange [0:1]
 unset colorbox
@@ -6843,7 +6843,7 @@ unset border
 unset xtics
 unset ytics
 set size ratio -1
-set lmargin 10
+set lmargin 12
 set rmargin 1
 set tmargin 6
 set bmargin 1
@@ -6868,8 +6868,8 @@ set label 'z2 1.67' at graph 0, first 433.5 right offset -1,0
 set label 'z3 1.66' at graph 0, first 463.5 right offset -1,0
 set label 'z15 1.56' at graph 0, first 493.5 right offset -1,0
 set label 'z0 1.55' at graph 0, first 523.5 right offset -1,0
-set label 'z6 1.49' at graph 0, first 553.5 right offset -1,0
-set label 'z12 1.42' at graph 0, first 583.5 right offset -1,0
+set label 'z6 1.49 ·' at graph 0, first 553.5 right offset -1,0
+set label 'z12 1.42 ·' at graph 0, first 583.5 right offset -1,0
 set label '-3' at first 13.5, graph 1 center offset 0,0.8
 set label '-2.4' at first 43.5, graph 1 center offset 0,0.8
 set label '-1.8' at first 73.5, graph 1 center offset 0,0.8
@@ -13710,7 +13710,7 @@ $D2 << EOD
 0.002 0 0 0.001 0 0.002 0.002 0.012 0.035 0.107 0.228 0.334 0.427 0.36 0.161 0.057 0.014 0.009 0.003 0.001 0.001 0.001 0 0.001 0 0 0 0.002
 0.004 0.001 0 0.001 0 0.001 0.001 0.008 0.011 0.039 0.024 0.05 0.038 0.049 0.02 0.017 0.005 0.005 0.002 0.001 0.001 0.001 0 0.001 0 0.001 0 0.004
 EOD
-set title 'β = 8: 7 dimensions hold 90% of the KL,'."\n".'18 are active (Var_x μ_d > 0.01)' font ',12' offset 0,1.2
+set title 'β = 8: 7 units carry 90% of the KL (rows without ·);'."\n".'Var_x μ_d > 0.01 counts 18' font ',12' offset 0,1.2
 set palette defined (0 '#000000', 1 '#ffffff')
 set cbrange [0:1]
 unset colorbox
@@ -13733,17 +13733,17 @@ set label 'z0 0.74' at graph 0, first 103.5 right offset -1,0
 set label 'z2 0.33' at graph 0, first 133.5 right offset -1,0
 set label 'z15 0.26' at graph 0, first 163.5 right offset -1,0
 set label 'z9 0.12' at graph 0, first 193.5 right offset -1,0
-set label 'z3 0.08' at graph 0, first 223.5 right offset -1,0
-set label 'z17 0.05' at graph 0, first 253.5 right offset -1,0
-set label 'z18 0.04' at graph 0, first 283.5 right offset -1,0
-set label 'z11 0.04' at graph 0, first 313.5 right offset -1,0
-set label 'z8 0.03' at graph 0, first 343.5 right offset -1,0
-set label 'z13 0.02' at graph 0, first 373.5 right offset -1,0
-set label 'z16 0.01' at graph 0, first 403.5 right offset -1,0
-set label 'z1 0.01' at graph 0, first 433.5 right offset -1,0
-set label 'z4 0.01' at graph 0, first 463.5 right offset -1,0
-set label 'z6 0.01' at graph 0, first 493.5 right offset -1,0
-set label 'z5 0.01' at graph 0, first 523.5 right offset -1,0
+set label 'z3 0.08 ·' at graph 0, first 223.5 right offset -1,0
+set label 'z17 0.05 ·' at graph 0, first 253.5 right offset -1,0
+set label 'z18 0.04 ·' at graph 0, first 283.5 right offset -1,0
+set label 'z11 0.04 ·' at graph 0, first 313.5 right offset -1,0
+set label 'z8 0.03 ·' at graph 0, first 343.5 right offset -1,0
+set label 'z13 0.02 ·' at graph 0, first 373.5 right offset -1,0
+set label 'z16 0.01 ·' at graph 0, first 403.5 right offset -1,0
+set label 'z1 0.01 ·' at graph 0, first 433.5 right offset -1,0
+set label 'z4 0.01 ·' at graph 0, first 463.5 right offset -1,0
+set label 'z6 0.01 ·' at graph 0, first 493.5 right offset -1,0
+set label 'z5 0.01 ·' at graph 0, first 523.5 right offset -1,0
 set label 'z10 0.01 ·' at graph 0, first 553.5 right offset -1,0
 set label 'z12 0.00 ·' at graph 0, first 583.5 right offset -1,0
 set label '-3' at first 13.5, graph 1 center offset 0,0.8

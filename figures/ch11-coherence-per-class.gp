@@ -27,16 +27,16 @@ $D1 << EOD
 EOD
 # bars 'label → image': x, top, left, right, bottom, top, error
 $D2 << EOD
-0.2 93.8776 5.55112e-17 0.4 0 93.8776 0
-1.2 99.9119 1 1.4 0 99.9119 0
-2.2 95.155 2 2.4 0 95.155 0
-3.2 99.901 3 3.4 0 99.901 0
-4.2 97.3523 4 4.4 0 97.3523 0
-5.2 90.2466 5 5.4 0 90.2466 0
-6.2 97.7035 6 6.4 0 97.7035 0
-7.2 98.93 7 7.4 0 98.93 0
-8.2 50.924 8 8.4 0 50.924 0
-9.2 78.0971 9 9.4 0 78.0971 0
+0.2 99.5918 5.55112e-17 0.4 0 99.5918 0
+1.2 99.5595 1 1.4 0 99.5595 0
+2.2 99.1279 2 2.4 0 99.1279 0
+3.2 99.703 3 3.4 0 99.703 0
+4.2 99.8982 4 4.4 0 99.8982 0
+5.2 99.1031 5 5.4 0 99.1031 0
+6.2 100 6 6.4 0 100 0
+7.2 99.0272 7 7.4 0 99.0272 0
+8.2 97.6386 8 8.4 0 97.6386 0
+9.2 99.2071 9 9.4 0 99.2071 0
 EOD
 set title 'digit + label' font ',12'
 set xlabel 'class'
@@ -44,7 +44,7 @@ set ylabel '% coherent'
 set yrange [0:105]
 set grid lc rgb '#dddddd'
 set xtics ('0' 0, '1' 1, '2' 2, '3' 3, '4' 4, '5' 5, '6' 6, '7' 7, '8' 8, '9' 9)
-set key bottom right Left reverse opaque box lc rgb '#bbbbbb'
+set key outside right top
 set xrange [-0.6:9.6]
 set style fill solid 0.85 border lc rgb '#333333'
 set grid noxtics
@@ -68,16 +68,16 @@ $D3 << EOD
 EOD
 # bars 'clothing → digit': x, top, left, right, bottom, top, error
 $D4 << EOD
-0.2 63.8776 5.55112e-17 0.4 0 63.8776 0
-1.2 96.9163 1 1.4 0 96.9163 0
-2.2 71.8023 2 2.4 0 71.8023 0
-3.2 89.1089 3 3.4 0 89.1089 0
-4.2 61.3035 4 4.4 0 61.3035 0
-5.2 81.278 5 5.4 0 81.278 0
-6.2 36.8476 6 6.4 0 36.8476 0
-7.2 98.0545 7 7.4 0 98.0545 0
-8.2 43.6345 8 8.4 0 43.6345 0
-9.2 61.8434 9 9.4 0 61.8434 0
+0.2 76.4286 5.55112e-17 0.4 0 76.4286 0
+1.2 95.859 1 1.4 0 95.859 0
+2.2 75.3876 2 2.4 0 75.3876 0
+3.2 87.4257 3 3.4 0 87.4257 0
+4.2 81.4664 4 4.4 0 81.4664 0
+5.2 87.6682 5 5.4 0 87.6682 0
+6.2 52.2965 6 6.4 0 52.2965 0
+7.2 90.9533 7 7.4 0 90.9533 0
+8.2 89.3224 8 8.4 0 89.3224 0
+9.2 92.2696 9 9.4 0 92.2696 0
 EOD
 set title 'digit + clothing' font ',12'
 set xlabel 'class'
@@ -85,7 +85,7 @@ set ylabel '% coherent'
 set yrange [0:105]
 set grid lc rgb '#dddddd'
 set xtics ('0 T-shirt/top' 0, '1 Trouser' 1, '2 Pullover' 2, '3 Dress' 3, '4 Coat' 4, '5 Sandal' 5, '6 Shirt' 6, '7 Sneaker' 7, '8 Bag' 8, '9 Ankle boot' 9) rotate by 30 right
-set key bottom right Left reverse opaque box lc rgb '#bbbbbb'
+set key outside right top
 set xrange [-0.6:9.6]
 set style fill solid 0.85 border lc rgb '#333333'
 set grid noxtics
