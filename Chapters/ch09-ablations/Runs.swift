@@ -142,7 +142,7 @@ final class Laboratory {
         var line = ""
         let trainer = try TrainingRun.trainer(for: configuration, in: runFolder, trainingSet: train, retrain: retrain) {
             line = $0
-            log("\(name) seed \(configuration.seed): \($0)")
+            log(CoursePaths.relative("\(name) seed \(configuration.seed): \($0)"))
         }
         let epochsBefore = trainer.epoch
         let test = self.test, curveImages = recipe.curveImages
