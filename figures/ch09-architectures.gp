@@ -9,153 +9,276 @@
 set terminal pngcairo size 1900,560 noenhanced font 'Sans,10'
 set output 'ch09-architectures.png'
 set encoding utf8
-set multiplot layout 1,3 title 'The networks: NLL (k = 100, first test digits) against three costs, one point per model' font ',13'
+set multiplot layout 1,3 title 'The networks: NLL (k = 100, first test digits) against three costs, one point per model, 2 epochs each' font ',13'
 
 # ---- panel 1 of 3 ----
 # series 'mlp': x y
 $D1 << EOD
-2.61815 125.391
+7.02891 125.391
+EOD
+# point labels of series 'mlp': x y label
+$D2 << EOD
+7.02891 125.391 "mlp"
 EOD
 # series 'reference': x y
-$D2 << EOD
-8.8735 102.283
+$D3 << EOD
+18.8738 102.283
+EOD
+# point labels of series 'reference': x y label
+$D4 << EOD
+18.8738 102.283 "reference"
 EOD
 # series 'deep': x y
-$D3 << EOD
-39.2914 97.5473
+$D5 << EOD
+88.1721 97.5473
+EOD
+# point labels of series 'deep': x y label
+$D6 << EOD
+88.1721 97.5473 "deep"
 EOD
 # series 'wide': x y
-$D4 << EOD
-21.7931 100.528
+$D7 << EOD
+69.3144 100.528
+EOD
+# point labels of series 'wide': x y label
+$D8 << EOD
+69.3144 100.528 "wide"
 EOD
 # series 'no-bn': x y
-$D5 << EOD
-8.20495 105.88
+$D9 << EOD
+20.8628 105.88
+EOD
+# point labels of series 'no-bn': x y label
+$D10 << EOD
+20.8628 105.88 "no-bn"
 EOD
 # series 'elu': x y
-$D6 << EOD
-22.4316 107.309
+$D11 << EOD
+22.7306 107.308
+EOD
+# point labels of series 'elu': x y label
+$D12 << EOD
+22.7306 107.308 "elu"
 EOD
 # series 'swish': x y
-$D7 << EOD
-28.6732 102.333
+$D13 << EOD
+28.9192 102.332
+EOD
+# point labels of series 'swish': x y label
+$D14 << EOD
+28.9192 102.332 "swish"
 EOD
 # series 'upsample': x y
-$D8 << EOD
-25.2569 99.8072
+$D15 << EOD
+46.9083 99.8072
+EOD
+# point labels of series 'upsample': x y label
+$D16 << EOD
+46.9083 99.8072 "upsample"
 EOD
 set title 'against seconds per epoch (as measured when trained)' font ',12'
 set xlabel 'seconds per epoch'
 set ylabel 'NLL [nats]'
+set xrange [0:110.215]
 set grid lc rgb '#dddddd'
 unset key
 plot $D1 using 1:2 with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'mlp', \
-     $D2 using 1:2 with points pt 7 ps 1.5 lc rgb '#ff7f0e' title 'reference', \
-     $D3 using 1:2 with points pt 7 ps 1.5 lc rgb '#2ca02c' title 'deep', \
-     $D4 using 1:2 with points pt 7 ps 1.5 lc rgb '#d62728' title 'wide', \
-     $D5 using 1:2 with points pt 7 ps 1.5 lc rgb '#9467bd' title 'no-bn', \
-     $D6 using 1:2 with points pt 7 ps 1.5 lc rgb '#8c564b' title 'elu', \
-     $D7 using 1:2 with points pt 7 ps 1.5 lc rgb '#e377c2' title 'swish', \
-     $D8 using 1:2 with points pt 7 ps 1.5 lc rgb '#7f7f7f' title 'upsample'
+     $D2 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#1f77b4' notitle, \
+     $D3 using 1:2 with points pt 7 ps 1.5 lc rgb '#ff7f0e' title 'reference', \
+     $D4 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#ff7f0e' notitle, \
+     $D5 using 1:2 with points pt 7 ps 1.5 lc rgb '#2ca02c' title 'deep', \
+     $D6 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#2ca02c' notitle, \
+     $D7 using 1:2 with points pt 7 ps 1.5 lc rgb '#d62728' title 'wide', \
+     $D8 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#d62728' notitle, \
+     $D9 using 1:2 with points pt 7 ps 1.5 lc rgb '#9467bd' title 'no-bn', \
+     $D10 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#9467bd' notitle, \
+     $D11 using 1:2 with points pt 7 ps 1.5 lc rgb '#8c564b' title 'elu', \
+     $D12 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#8c564b' notitle, \
+     $D13 using 1:2 with points pt 7 ps 1.5 lc rgb '#e377c2' title 'swish', \
+     $D14 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#e377c2' notitle, \
+     $D15 using 1:2 with points pt 7 ps 1.5 lc rgb '#7f7f7f' title 'upsample', \
+     $D16 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#7f7f7f' notitle
 
 # ---- panel 2 of 3 ----
 reset   # forget the previous panel's settings (not the terminal or data)
 # series 'mlp': x y
-$D9 << EOD
+$D17 << EOD
 1082680 125.391
 EOD
+# point labels of series 'mlp': x y label
+$D18 << EOD
+1082680 125.391 "mlp"
+EOD
 # series 'reference': x y
-$D10 << EOD
+$D19 << EOD
 258281 102.283
 EOD
+# point labels of series 'reference': x y label
+$D20 << EOD
+258281 102.283 "reference"
+EOD
 # series 'deep': x y
-$D11 << EOD
+$D21 << EOD
 290793 97.5473
 EOD
+# point labels of series 'deep': x y label
+$D22 << EOD
+290793 97.5473 "deep"
+EOD
 # series 'wide': x y
-$D12 << EOD
+$D23 << EOD
 647593 100.528
 EOD
+# point labels of series 'wide': x y label
+$D24 << EOD
+647593 100.528 "wide"
+EOD
 # series 'no-bn': x y
-$D13 << EOD
+$D25 << EOD
 258025 105.88
 EOD
+# point labels of series 'no-bn': x y label
+$D26 << EOD
+258025 105.88 "no-bn"
+EOD
 # series 'elu': x y
-$D14 << EOD
-258281 107.309
+$D27 << EOD
+258281 107.308
+EOD
+# point labels of series 'elu': x y label
+$D28 << EOD
+258281 107.308 "elu"
 EOD
 # series 'swish': x y
-$D15 << EOD
-258281 102.333
+$D29 << EOD
+258281 102.332
+EOD
+# point labels of series 'swish': x y label
+$D30 << EOD
+258281 102.332 "swish"
 EOD
 # series 'upsample': x y
-$D16 << EOD
+$D31 << EOD
 243721 99.8072
+EOD
+# point labels of series 'upsample': x y label
+$D32 << EOD
+243721 99.8072 "upsample"
 EOD
 set title 'against parameters' font ',12'
 set xlabel 'parameters (log scale)'
 set ylabel 'NLL [nats]'
 set logscale x
 set format x '%g'
+set xrange [180872:1.45889e+06]
 set grid lc rgb '#dddddd'
 unset key
-plot $D9 using 1:2 with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'mlp', \
-     $D10 using 1:2 with points pt 7 ps 1.5 lc rgb '#ff7f0e' title 'reference', \
-     $D11 using 1:2 with points pt 7 ps 1.5 lc rgb '#2ca02c' title 'deep', \
-     $D12 using 1:2 with points pt 7 ps 1.5 lc rgb '#d62728' title 'wide', \
-     $D13 using 1:2 with points pt 7 ps 1.5 lc rgb '#9467bd' title 'no-bn', \
-     $D14 using 1:2 with points pt 7 ps 1.5 lc rgb '#8c564b' title 'elu', \
-     $D15 using 1:2 with points pt 7 ps 1.5 lc rgb '#e377c2' title 'swish', \
-     $D16 using 1:2 with points pt 7 ps 1.5 lc rgb '#7f7f7f' title 'upsample'
+plot $D17 using 1:2 with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'mlp', \
+     $D18 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#1f77b4' notitle, \
+     $D19 using 1:2 with points pt 7 ps 1.5 lc rgb '#ff7f0e' title 'reference', \
+     $D20 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#ff7f0e' notitle, \
+     $D21 using 1:2 with points pt 7 ps 1.5 lc rgb '#2ca02c' title 'deep', \
+     $D22 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#2ca02c' notitle, \
+     $D23 using 1:2 with points pt 7 ps 1.5 lc rgb '#d62728' title 'wide', \
+     $D24 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#d62728' notitle, \
+     $D25 using 1:2 with points pt 7 ps 1.5 lc rgb '#9467bd' title 'no-bn', \
+     $D26 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#9467bd' notitle, \
+     $D27 using 1:2 with points pt 7 ps 1.5 lc rgb '#8c564b' title 'elu', \
+     $D28 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#8c564b' notitle, \
+     $D29 using 1:2 with points pt 7 ps 1.5 lc rgb '#e377c2' title 'swish', \
+     $D30 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#e377c2' notitle, \
+     $D31 using 1:2 with points pt 7 ps 1.5 lc rgb '#7f7f7f' title 'upsample', \
+     $D32 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#7f7f7f' notitle
 
 # ---- panel 3 of 3 ----
 reset   # forget the previous panel's settings (not the terminal or data)
 # series 'mlp': x y
-$D17 << EOD
+$D33 << EOD
 6.48192 125.391
 EOD
+# point labels of series 'mlp': x y label
+$D34 << EOD
+6.48192 125.391 "mlp"
+EOD
 # series 'reference': x y
-$D18 << EOD
+$D35 << EOD
 21.6008 102.283
 EOD
+# point labels of series 'reference': x y label
+$D36 << EOD
+21.6008 102.283 "reference"
+EOD
 # series 'deep': x y
-$D19 << EOD
+$D37 << EOD
 61.6412 97.5473
 EOD
+# point labels of series 'deep': x y label
+$D38 << EOD
+61.6412 97.5473 "deep"
+EOD
 # series 'wide': x y
-$D20 << EOD
+$D39 << EOD
 81.7367 100.528
 EOD
+# point labels of series 'wide': x y label
+$D40 << EOD
+81.7367 100.528 "wide"
+EOD
 # series 'no-bn': x y
-$D21 << EOD
+$D41 << EOD
 21.6008 105.88
 EOD
+# point labels of series 'no-bn': x y label
+$D42 << EOD
+21.6008 105.88 "no-bn"
+EOD
 # series 'elu': x y
-$D22 << EOD
-21.6008 107.309
+$D43 << EOD
+21.6008 107.308
+EOD
+# point labels of series 'elu': x y label
+$D44 << EOD
+21.6008 107.308 "elu"
 EOD
 # series 'swish': x y
-$D23 << EOD
-21.6008 102.333
+$D45 << EOD
+21.6008 102.332
+EOD
+# point labels of series 'swish': x y label
+$D46 << EOD
+21.6008 102.332 "swish"
 EOD
 # series 'upsample': x y
-$D24 << EOD
+$D47 << EOD
 34.3956 99.8072
+EOD
+# point labels of series 'upsample': x y label
+$D48 << EOD
+34.3956 99.8072 "upsample"
 EOD
 set title 'against FLOPs' font ',12'
 set xlabel 'MFLOP per image, training step (log scale)'
 set ylabel 'NLL [nats]'
 set logscale x
 set format x '%g'
+set xrange [3.90446:135.694]
 set grid lc rgb '#dddddd'
-set key outside right top
-plot $D17 using 1:2 with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'mlp', \
-     $D18 using 1:2 with points pt 7 ps 1.5 lc rgb '#ff7f0e' title 'reference', \
-     $D19 using 1:2 with points pt 7 ps 1.5 lc rgb '#2ca02c' title 'deep', \
-     $D20 using 1:2 with points pt 7 ps 1.5 lc rgb '#d62728' title 'wide', \
-     $D21 using 1:2 with points pt 7 ps 1.5 lc rgb '#9467bd' title 'no-bn', \
-     $D22 using 1:2 with points pt 7 ps 1.5 lc rgb '#8c564b' title 'elu', \
-     $D23 using 1:2 with points pt 7 ps 1.5 lc rgb '#e377c2' title 'swish', \
-     $D24 using 1:2 with points pt 7 ps 1.5 lc rgb '#7f7f7f' title 'upsample'
+unset key
+plot $D33 using 1:2 with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'mlp', \
+     $D34 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#1f77b4' notitle, \
+     $D35 using 1:2 with points pt 7 ps 1.5 lc rgb '#ff7f0e' title 'reference', \
+     $D36 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#ff7f0e' notitle, \
+     $D37 using 1:2 with points pt 7 ps 1.5 lc rgb '#2ca02c' title 'deep', \
+     $D38 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#2ca02c' notitle, \
+     $D39 using 1:2 with points pt 7 ps 1.5 lc rgb '#d62728' title 'wide', \
+     $D40 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#d62728' notitle, \
+     $D41 using 1:2 with points pt 7 ps 1.5 lc rgb '#9467bd' title 'no-bn', \
+     $D42 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#9467bd' notitle, \
+     $D43 using 1:2 with points pt 7 ps 1.5 lc rgb '#8c564b' title 'elu', \
+     $D44 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#8c564b' notitle, \
+     $D45 using 1:2 with points pt 7 ps 1.5 lc rgb '#e377c2' title 'swish', \
+     $D46 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#e377c2' notitle, \
+     $D47 using 1:2 with points pt 7 ps 1.5 lc rgb '#7f7f7f' title 'upsample', \
+     $D48 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#7f7f7f' notitle
 unset multiplot
 unset output

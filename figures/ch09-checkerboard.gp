@@ -6,10 +6,10 @@
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
 
-set terminal pngcairo size 2180,618 noenhanced font 'Sans,10'
+set terminal pngcairo size 1090,1206 noenhanced font 'Sans,10'
 set output 'ch09-checkerboard.png'
 set encoding utf8
-set multiplot layout 1,2 title 'The checkerboard, close up: the same codes z ~ N(0, I) through each decoder' font ',13'
+set multiplot layout 2,1 title 'The checkerboard, close up: the same codes z ~ N(0, I) through each decoder'."\n".'index: the images'' share of spectral energy on the Nyquist row and column (0 for none)' font ',13'
 
 # ---- panel 1 of 2 ----
 # 15 images of 28x28 pixels: block k (index k) is image k,
@@ -479,7 +479,7 @@ $D1 << EOD
 0.000852205 0.000115927 9.81427e-05 0.000197612 0.000263927 0.000468651 0.000950645 0.00198222 0.00418709 0.00771552 0.00741547 0.00925717 0.00833419 0.0101412 0.00422671 0.00163746 0.000500746 0.000266039 0.000140272 0.000144268 0.000261639 0.000573623 0.000759245 0.000880462 0.000799091 0.00053887 0.000212538 0.00176781
 0.00303638 0.000361792 0.000217204 0.000396547 0.000672703 0.000856978 0.00111977 0.00207828 0.0030958 0.00366634 0.00301263 0.00273749 0.00337304 0.00430106 0.00343134 0.00178373 0.00109908 0.000726097 0.000469309 0.000559431 0.0010746 0.00156285 0.00132017 0.00109974 0.000892404 0.000807125 0.000519672 0.00452207
 EOD
-set title 'decoder means σ(ℓ)' font ',12'
+set title 'decoder means σ(ℓ), grey scale 0 (black) to 1 (white)' font ',12'
 set palette defined (0 '#000000', 1 '#ffffff')
 set cbrange [0:1]
 unset colorbox
@@ -972,7 +972,7 @@ $D2 << EOD
 0.000104184 9.89942e-05 1.62919e-05 1.38632e-05 2.72047e-05 0.000153748 0.000133702 6.38536e-05 0.00079701 0.00125923 0.000905788 0.00242795 0.000574197 0.00071409 0.00163244 0.000502949 0.000127696 1.41739e-05 1.82986e-05 1.94892e-05 6.22729e-06 1.20878e-05 3.82272e-05 2.47652e-05 2.79777e-05 1.61878e-05 0.000160502 0.000140177
 0.000121144 0.000113219 1.29173e-05 8.12305e-06 1.43932e-05 1.2422e-05 9.13388e-06 6.96433e-05 0.000110659 0.000162765 0.000110199 0.00022971 0.000152347 0.00037024 0.000256449 3.05991e-05 3.68952e-05 4.53069e-07 1.35717e-05 1.94793e-05 1.3845e-05 3.77862e-05 5.4162e-06 1.34801e-05 1.88067e-05 8.50396e-06 0.000150516 0.000152946
 EOD
-set title 'their period-2 component |[1 −2 1]ᵀ[1 −2 1]/16 ∗ p| (colour scale 0 to 0.15)' font ',12'
+set title 'their period-2 component |[1 −2 1]ᵀ[1 −2 1]/16 ∗ p|, viridis 0 (dark) to 0.15 (yellow)' font ',12'
 set palette defined (0 '#440154', 1 '#472c7a', 2 '#3b518b', 3 '#2c718e', 4 '#21908d', 5 '#27ad81', 6 '#5cc863', 7 '#aadc32', 8 '#fde725')
 set cbrange [0:0.15]
 unset colorbox

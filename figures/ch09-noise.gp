@@ -9,9 +9,9 @@
 set terminal pngcairo size 1800,1000 noenhanced font 'Sans,10'
 set output 'ch09-noise.png'
 set encoding utf8
-set multiplot layout 2,3 title 'Each setting''s ELBO minus its sweep''s reference (the baseline, or Adam at its rate), for both seeds; dashed: ± the median seed-to-seed spread' font ',13'
+set multiplot layout 2,3 title 'Each setting''s ELBO minus its sweep''s reference (the baseline, or Adam at its rate): blue the first seed (--seed), orange the second; dashed: ± the sweep''s noise' font ',13'
 
-# ---- panel 1 of 5 ----
+# ---- panel 1 of 6 ----
 # series 'first seed (--seed)': x y
 $D1 << EOD
 0 -57.5741
@@ -30,7 +30,7 @@ $D2 << EOD
 4 -1.57233
 5 -5.55894
 EOD
-# series '± noise (0.25)': x y
+# series '± noise': x y
 $D3 << EOD
 -0.5 0.245601
 5.5 0.245601
@@ -40,18 +40,19 @@ $D4 << EOD
 -0.5 -0.245601
 5.5 -0.245601
 EOD
-set title 'latent' font ',12'
+set title 'latent (noise ± 0.25 nats)' font ',12'
+set xlabel 'setting'
 set ylabel 'ELBO − the reference''s [nats]'
 set xrange [-0.5:5.5]
 set grid lc rgb '#dddddd'
 set xtics ('2' 0, '5' 1, '10' 2, '20' 3, '50' 4, '100' 5)
-set key bottom left Left reverse opaque box lc rgb '#bbbbbb'
+unset key
 plot $D1 using 1:2 with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'first seed (--seed)', \
      $D2 using 1:2 with points pt 7 ps 1.5 lc rgb '#ff7f0e' title 'second seed', \
-     $D3 using 1:2 with lines lw 1 dt 2 lc rgb '#777777' title '± noise (0.25)', \
+     $D3 using 1:2 with lines lw 1 dt 2 lc rgb '#777777' title '± noise', \
      $D4 using 1:2 with lines lw 1 dt 2 lc rgb '#777777' title ''
 
-# ---- panel 2 of 5 ----
+# ---- panel 2 of 6 ----
 reset   # forget the previous panel's settings (not the terminal or data)
 # series 'first seed (--seed)': x y
 $D5 << EOD
@@ -71,7 +72,7 @@ $D6 << EOD
 4 -8.53138
 5 -5.94283
 EOD
-# series '± noise (0.65)': x y
+# series '± noise': x y
 $D7 << EOD
 -0.5 0.647538
 5.5 0.647538
@@ -81,18 +82,19 @@ $D8 << EOD
 -0.5 -0.647538
 5.5 -0.647538
 EOD
-set title 'optimizer' font ',12'
+set title 'optimizer (noise ± 0.65 nats)' font ',12'
+set xlabel 'setting'
 set ylabel 'ELBO − the reference''s [nats]'
 set xrange [-0.5:5.5]
 set grid lc rgb '#dddddd'
 set xtics ('sgd' 0, 'sgd-momentum' 1, 'adam' 2, 'adamw' 3, 'rmsprop' 4, 'adam-baseline' 5) rotate by 30 right
-set key bottom left Left reverse opaque box lc rgb '#bbbbbb'
+unset key
 plot $D5 using 1:2 with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'first seed (--seed)', \
      $D6 using 1:2 with points pt 7 ps 1.5 lc rgb '#ff7f0e' title 'second seed', \
-     $D7 using 1:2 with lines lw 1 dt 2 lc rgb '#777777' title '± noise (0.65)', \
+     $D7 using 1:2 with lines lw 1 dt 2 lc rgb '#777777' title '± noise', \
      $D8 using 1:2 with lines lw 1 dt 2 lc rgb '#777777' title ''
 
-# ---- panel 3 of 5 ----
+# ---- panel 3 of 6 ----
 reset   # forget the previous panel's settings (not the terminal or data)
 # series 'first seed (--seed)': x y
 $D9 << EOD
@@ -108,7 +110,7 @@ $D10 << EOD
 2 0
 3 -4.08394
 EOD
-# series '± noise (0.46)': x y
+# series '± noise': x y
 $D11 << EOD
 -0.5 0.464894
 3.5 0.464894
@@ -118,18 +120,19 @@ $D12 << EOD
 -0.5 -0.464894
 3.5 -0.464894
 EOD
-set title 'schedule' font ',12'
+set title 'schedule (noise ± 0.46 nats)' font ',12'
+set xlabel 'setting'
 set ylabel 'ELBO − the reference''s [nats]'
 set xrange [-0.5:3.5]
 set grid lc rgb '#dddddd'
 set xtics ('constant' 0, 'step' 1, 'cosine' 2, 'warmup' 3) rotate by 30 right
-set key bottom left Left reverse opaque box lc rgb '#bbbbbb'
+unset key
 plot $D9 using 1:2 with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'first seed (--seed)', \
      $D10 using 1:2 with points pt 7 ps 1.5 lc rgb '#ff7f0e' title 'second seed', \
-     $D11 using 1:2 with lines lw 1 dt 2 lc rgb '#777777' title '± noise (0.46)', \
+     $D11 using 1:2 with lines lw 1 dt 2 lc rgb '#777777' title '± noise', \
      $D12 using 1:2 with lines lw 1 dt 2 lc rgb '#777777' title ''
 
-# ---- panel 4 of 5 ----
+# ---- panel 4 of 6 ----
 reset   # forget the previous panel's settings (not the terminal or data)
 # series 'first seed (--seed)': x y
 $D13 << EOD
@@ -143,7 +146,7 @@ $D14 << EOD
 1 0
 2 -36.4532
 EOD
-# series '± noise (2.63)': x y
+# series '± noise': x y
 $D15 << EOD
 -0.5 2.62604
 2.5 2.62604
@@ -153,18 +156,19 @@ $D16 << EOD
 -0.5 -2.62604
 2.5 -2.62604
 EOD
-set title 'batch' font ',12'
+set title 'batch (noise ± 2.63 nats)' font ',12'
+set xlabel 'setting'
 set ylabel 'ELBO − the reference''s [nats]'
 set xrange [-0.5:2.5]
 set grid lc rgb '#dddddd'
 set xtics ('32' 0, '128' 1, '512' 2)
-set key bottom left Left reverse opaque box lc rgb '#bbbbbb'
+unset key
 plot $D13 using 1:2 with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'first seed (--seed)', \
      $D14 using 1:2 with points pt 7 ps 1.5 lc rgb '#ff7f0e' title 'second seed', \
-     $D15 using 1:2 with lines lw 1 dt 2 lc rgb '#777777' title '± noise (2.63)', \
+     $D15 using 1:2 with lines lw 1 dt 2 lc rgb '#777777' title '± noise', \
      $D16 using 1:2 with lines lw 1 dt 2 lc rgb '#777777' title ''
 
-# ---- panel 5 of 5 ----
+# ---- panel 5 of 6 ----
 reset   # forget the previous panel's settings (not the terminal or data)
 # series 'first seed (--seed)': x y
 $D17 << EOD
@@ -178,7 +182,7 @@ $D18 << EOD
 1 -0.448137
 2 -0.0742235
 EOD
-# series '± noise (0.12)': x y
+# series '± noise': x y
 $D19 << EOD
 -0.5 0.116615
 2.5 0.116615
@@ -188,15 +192,39 @@ $D20 << EOD
 -0.5 -0.116615
 2.5 -0.116615
 EOD
-set title 'kl' font ',12'
+set title 'kl (noise ± 0.12 nats)' font ',12'
+set xlabel 'setting'
 set ylabel 'ELBO − the reference''s [nats]'
 set xrange [-0.5:2.5]
 set grid lc rgb '#dddddd'
 set xtics ('none' 0, 'warmup' 1, 'free-bits' 2) rotate by 30 right
-set key bottom left Left reverse opaque box lc rgb '#bbbbbb'
+unset key
 plot $D17 using 1:2 with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'first seed (--seed)', \
      $D18 using 1:2 with points pt 7 ps 1.5 lc rgb '#ff7f0e' title 'second seed', \
-     $D19 using 1:2 with lines lw 1 dt 2 lc rgb '#777777' title '± noise (0.12)', \
+     $D19 using 1:2 with lines lw 1 dt 2 lc rgb '#777777' title '± noise', \
      $D20 using 1:2 with lines lw 1 dt 2 lc rgb '#777777' title ''
+
+# ---- panel 6 of 6 ----
+reset   # forget the previous panel's settings (not the terminal or data)
+# bars 'noise': x, top, left, right, bottom, top, error
+$D21 << EOD
+0 0.245601 -0.4 0.4 0 0.245601 0
+1 0.647538 0.6 1.4 0 0.647538 0
+2 0.464894 1.6 2.4 0 0.464894 0
+3 2.62604 2.6 3.4 0 2.62604 0
+4 0.116615 3.6 4.4 0 0.116615 0
+EOD
+set title 'The noise of each sweep: the median seed-to-seed spread' font ',12'
+set xlabel 'sweep'
+set ylabel 'nats'
+set grid lc rgb '#dddddd'
+set xtics ('latent' 0, 'optimizer' 1, 'schedule' 2, 'batch' 3, 'kl' 4) rotate by 30 right
+unset key
+set yrange [0:3.01995]
+set xrange [-0.6:4.6]
+set style fill solid 0.85 border lc rgb '#333333'
+set grid noxtics
+plot $D21 using 1:2:3:4:5:6 with boxxyerror lc rgb '#1f77b4' title 'noise', \
+     $D21 using 1:($2 + $7):(sprintf('%.2f', $2)) with labels offset 0,0.7 font ',8' notitle
 unset multiplot
 unset output
