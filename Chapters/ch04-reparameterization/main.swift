@@ -7,8 +7,9 @@
 //     L(μ, σ) = E_{z ~ N(μ, σ²)} [ f(z) ],
 //
 // and training needs ∂L/∂μ and ∂L/∂σ. This chapter shows why "draw z, then differentiate"
-// does not work, how writing z = μ + σ·ε moves the randomness out of the way, and how much
-// better the resulting gradient estimator is than the general-purpose alternative.
+// does not work, how writing z = μ + σ·ε (the trick of Kingma and Welling 2014) moves the
+// randomness out of the way, and how much better the resulting gradient estimator is than the
+// general-purpose alternative.
 //
 //     swift run -c release ch04-reparameterization [--quick] [--mu μ] [--sigma σ] [--figures DIR] [--seed N]
 //
@@ -233,13 +234,13 @@ Chapter4.main()
 
 // MARK: Experiments
 //
-// 1. A narrow Gaussian. `swift run -c release ch04-reparameterization --sigma 0.1`: the
+// 1. A narrow Gaussian. `swift run -c release ch04-reparameterization --sigma 0.1 --figures /tmp/ch04-sigma`: the
 //    pathwise variance falls with σ², the score function's rises with 1/σ². Compare the
 //    "ratio" column of section 3's table (and ch04-gradient-variance) with the default run's.
-// 2. Near the optimum and far from it. `--mu 2` puts μ where the true gradient is 0 and f is
+// 2. Near the optimum and far from it. `--mu 2 --figures /tmp/ch04-mu2` puts μ where the true gradient is 0 and f is
 //    small: both estimators scatter around 0, the pathwise one with variance 4σ²/S, the score
 //    function with 15σ²/S (its estimate is σε³ there), so the ratio column falls to about 4.
-//    Then `--mu 6`: f is large wherever z lands, and the ratio grows far beyond the default
+//    Then `--mu 6 --figures /tmp/ch04-mu6`: f is large wherever z lands, and the ratio grows far beyond the default
 //    run's. Read the "score var", "pathwise var" and "ratio" columns of section 3.
 // 3. A constant that should not matter. In `estimatorVariance`, change
 //    `let f = { (z: Double) in (z - 2) * (z - 2) }` to add 100: the true gradient and the

@@ -27,7 +27,8 @@ import VAECore
 
 // MARK: The model and its objective
 //
-// A VAE is a generative model of images x with a latent code z:
+// A VAE (Kingma and Welling 2014; Rezende, Mohamed and Wierstra 2014, who found it at the same
+// time) is a generative model of images x with a latent code z:
 //
 //     p(z) = N(0, I)                          the prior over 20-dimensional codes
 //     p(x|z) = Π_pixels Bernoulli(x_i; σ(f(z)_i))   the decoder f: 20 numbers → 784 logits
@@ -777,20 +778,20 @@ Chapter5.main()
 // MARK: Experiments
 //
 // Experiments 1–3 each train a run of their own (in runs/ beside the chapter's), so the chapter's
-// own run stays as it is. Pass `--figures DIR` (a folder of your own) so that the plain run's
-// figures in figures/ stay too, and compare the two folders and what each run printed.
+// own run stays as it is; each writes its figures to a folder of its own (`--figures`), so that
+// the plain run's figures in figures/ stay too: compare the two folders and what each run printed.
 //
-// 1. A code of two numbers. `swift run -c release ch05-elbo --latent 2`: the KL per dimension
+// 1. A code of two numbers. `swift run -c release ch05-elbo --latent 2 --figures /tmp/ch05-latent2`: the KL per dimension
 //    (section 7's line "KL per dimension") now sits on two dimensions, both active, with a few
 //    nats each, and the total KL is far smaller, while the reconstruction term of the test ELBO
 //    is far worse: two numbers cannot hold a digit's details. The PCA figure
 //    (ch05-latent-pca.png) is then the code itself, centred and turned (perhaps mirrored): the
 //    digits as touching clusters, and the printed share of the variance is 100%.
-// 2. No batch norm. `swift run -c release ch05-elbo --no-batchnorm`: the same model without its
+// 2. No batch norm. `swift run -c release ch05-elbo --no-batchnorm --figures /tmp/ch05-nobn`: the same model without its
 //    three BatchNorm layers (section 1 lists the layers that remain). Compare the loss curves and
 //    section 7's test ELBO with the plain run's: how much of the result did normalisation buy?
 //    Section 4b and ch05-gradient-flow.png show what it did to the gradients layer by layer.
-// 3. A constant learning rate. `swift run -c release ch05-elbo --schedule constant`: no cosine
+// 3. A constant learning rate. `swift run -c release ch05-elbo --schedule constant --figures /tmp/ch05-constant`: no cosine
 //    decay (ch05-learning-rate.png is flat). Compare the test ELBO and the last epochs of
 //    ch05-loss-curves.png with the plain run's, once with --quick and once in full: does the
 //    decay help or hinder over two epochs, and over thirty, do its small final steps pay off?

@@ -770,7 +770,7 @@ Chapter8.main()
 //    "latent tsne_trustworthiness" line and ch08-tsne-pca.png with the default run's (30): small
 //    perplexities cut the digits into many small islands, large ones merge them back towards
 //    PCA's picture. Which value keeps the 10 nearest neighbours best?
-// 2. More points. `--tsne-points 6000` (twice the default; four times the gradient's cost):
+// 2. More points. `--tsne-points 6000 --figures /tmp/ch08-6000` (twice the default; four times the gradient's cost):
 //    does T(10) move outside the interval section 1 printed for 3000 points? The k-NN
 //    agreement of the full code is the ceiling both maps are measured against.
 // 3. A longer-trained 2-D code. `--epochs-2d 30 --figures /tmp/ch08-30` trains the 2-D model

@@ -521,7 +521,7 @@ struct Chapter9: ParsableCommand {
     // baseline) draws every pixel afresh, x_bin ~ Bernoulli(x), each time an image is served: an
     // epoch never shows the same binary image twice. Static binarization draws once, before
     // training (from the run's seed), and serves that one draw every epoch, as the fixed
-    // "binarized MNIST" of the papers does. A model can then learn the noise of its particular
+    // "binarized MNIST" of the papers does (Larochelle and Murray 2011). A model can then learn the noise of its particular
     // draw, and it overfits: its ELBO on the images it trained on keeps improving while the test
     // ELBO stalls or worsens.
     //

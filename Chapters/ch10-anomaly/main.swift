@@ -5,12 +5,12 @@
 // describe x with the model. An image unlike the training data should cost many nats, so the
 // number looks like a ready-made detector of the unfamiliar. This chapter measures how good a
 // detector it is, honestly, including its famous failure: a model trained on clothing
-// (Fashion-MNIST) finds handwritten digits *more* likely than clothes (Nalisnick et al. 2019,
-// "Do deep generative models know what they don't know?"), and a model of digits finds a blank
-// page the most likely image of all. It builds eight scores from one model's outputs, the
-// metrics that judge them, and the corrections the literature proposes (a background model's
-// likelihood ratio, input complexity, the typicality test), and ends with a harder test: train
-// without one digit and ask whether the model notices that digit.
+// (Fashion-MNIST: Xiao, Rasul and Vollgraf 2017) finds handwritten digits *more* likely than
+// clothes (Nalisnick et al. 2019a, "Do deep generative models know what they don't know?"), and
+// a model of digits finds a blank page the most likely image of all. It builds eight scores
+// from one model's outputs, the metrics that judge them, and the corrections the literature
+// proposes (a background model's likelihood ratio, input complexity, the typicality test), and
+// ends with a harder test: train without one digit and ask whether the model notices that digit.
 //
 //     swift run -c release ch10-anomaly [--images N] [--samples K] [--fashion-epochs N] [--background-epochs N] [--flip-rate R]
 //                                       [--leave-out-epochs N] [--leave-out-samples K]
@@ -54,7 +54,7 @@ import VAECore
 //   - the likelihood ratio against a background model (Ren et al. 2019);
 //   - input complexity, S = −log₂ p(x) − L(x) with L the length of x compressed by deflate
 //     (Serrà et al. 2020);
-//   - the typicality test, |mean of −log p over a batch of M images − Ĥ| (Nalisnick et al. 2019).
+//   - the typicality test, |mean of −log p over a batch of M images − Ĥ| (Nalisnick et al. 2019b).
 //
 // Every score is computed in `Sources/VAECore/Anomaly/`, each in a file of its own, from the
 // evaluation functions of chapter 5: `scoreImages` calls `evaluateELBO`,
@@ -544,7 +544,7 @@ struct Chapter10: ParsableCommand {
     // cheapest image for a model of digits (section 3's table: far fewer nats than any test
     // digit), yet no training digit is blank. Typical images are those whose code length is
     // close to the entropy H = E[−log p(x)] of the model; the typicality test of Nalisnick et al.
-    // (`Typicality`) flags a batch of M images when the mean of their −log p̂ lies far from an
+    // 2019b (`Typicality`) flags a batch of M images when the mean of their −log p̂ lies far from an
     // estimate Ĥ, on either side:
     //
     //     ε̂ = | (1/M) Σ_m −log p̂(x_m) − Ĥ |,     Ĥ = mean −log p̂ over training images.
@@ -575,7 +575,7 @@ struct Chapter10: ParsableCommand {
     // order (experiment 3 below trains them longer), and is kept in runs/leave-out/ (its scores
     // beside it).
     //
-    // L. Tonnaer's doctoral thesis (Eindhoven University of Technology), in its chapter 3,
+    // L. Tonnaer's doctoral thesis (Tonnaer 2023, Eindhoven University of Technology), in its chapter 3,
     // "Anomaly Detection with Variational Autoencoders" (Table 3.3), reports for the ELBO an
     // AUROC of 0.09 for the held-out digit 1 at 32 latent dimensions (0.73 at 2): a model that
     // never saw a 1 finds 1s *more* likely than the digits it was trained on. The lines below
@@ -671,7 +671,7 @@ Chapter10.main()
 //    `--flip-rate 0.3`: each trains two new background models (in runs/background-*-flip0.10, …).
 //    Compare section 5's line "ood train=fashion out=mnist score=likelihood-ratio" with the
 //    default run's (0.2): Ren et al. tune the rate on held-out anomalies; how sensitive is it?
-// 2. A tighter likelihood. `--samples 1000 --images 500` (a quarter of the images, ten times the
+// 2. A tighter likelihood. `--samples 1000 --images 500 --figures /tmp/ch10-k1000` (a quarter of the images, ten times the
 //    importance samples): does section 5's iw-nll line move, or is the failure the model's and
 //    not the estimator's? The gap between the neg-elbo and iw-nll lines says how much the one z
 //    of the ELBO adds.

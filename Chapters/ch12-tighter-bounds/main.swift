@@ -536,7 +536,7 @@ Chapter12.main()
 
 // MARK: Experiments
 //
-// 1. Longer comparisons. `swift run -c release ch12-tighter-bounds --short-epochs 50 --configs elbo-short iwae`
+// 1. Longer comparisons. `swift run -c release ch12-tighter-bounds --short-epochs 50 --configs elbo-short iwae --figures /tmp/ch12-50`
 //    trains both ten times as long as the default comparison runs (ten times their hours in section 5's table): does the IWAE bound's
 //    gain per epoch survive, and is it still behind per hour? The "paired with elbo-50" lines say.
 // 2. A tighter training bound. `swift run -c release vae train --epochs 5 --importance-samples 50 --output runs/bounds/iwae-k50-5`

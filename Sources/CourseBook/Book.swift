@@ -97,6 +97,14 @@ public struct Book {
         try AtomicFile.write(Data(resultsPage(pages).html().utf8), to: results)
         written.append(results)
         var extra = [(file: ResultsPage.fileName, title: "Results", summary: "Every result line the chapters printed, with its command and machine, and where their time went.")]
+        var citedBy: [String: [(file: String, title: String)]] = [:]
+        for page in pages {
+            for key in Set(page.citations.keys) { citedBy[key, default: []].append((page.fileName, page.title)) }
+        }
+        let references = folder.appendingPathComponent(ReferencesPage.fileName)
+        try AtomicFile.write(Data(ReferencesPage(citedBy: citedBy).html().utf8), to: references)
+        written.append(references)
+        extra.append((ReferencesPage.fileName, "References", "Every work the course cites, in full, with the chapters that cite it."))
         if let about {
             let markdown = try readText(about, what: "the about page")
             let url = folder.appendingPathComponent(Self.aboutFileName)

@@ -1,12 +1,10 @@
 import Foundation
 
-/// Links between chapters: where a page's prose says "chapter 4" (or "Chapter 4"), the words
-/// become a link to chapter 4's page, so that "chapter 4's trick" takes the reader to it. A
-/// page does not link to itself, and code, formulas and existing links are left alone.
-enum CrossLinks {
-    /// `html` (prose HTML) with each "chapter N" in its text linked to `pages[N]`, except N = `current`.
-    static func link(_ html: String, pages: [Int: String], current: Int?) -> String {
-        guard !pages.isEmpty else { return html }
+/// The running text of prose HTML: what lies outside tags, and outside code, formulas and links.
+enum ProseText {
+    /// `html` with each run of running text replaced by `transform` of it; tags, and text inside
+    /// `<code>`, `<pre>` or `<a>`, are kept as they are.
+    static func mapText(_ html: String, _ transform: (String) -> String) -> String {
         var result = "", depth = 0                       // depth: inside <code>, <a> or <pre>
         var rest = html[...]
         while !rest.isEmpty {
@@ -21,10 +19,21 @@ enum CrossLinks {
             }
             let end = rest.firstIndex(of: "<") ?? rest.endIndex
             let text = String(rest[..<end])
-            result += depth > 0 ? text : linked(text, pages: pages, current: current)
+            result += depth > 0 ? text : transform(text)
             rest = rest[end...]
         }
         return result
+    }
+}
+
+/// Links between chapters: where a page's prose says "chapter 4" (or "Chapter 4"), the words
+/// become a link to chapter 4's page, so that "chapter 4's trick" takes the reader to it. A
+/// page does not link to itself, and code, formulas and existing links are left alone.
+enum CrossLinks {
+    /// `html` (prose HTML) with each "chapter N" in its text linked to `pages[N]`, except N = `current`.
+    static func link(_ html: String, pages: [Int: String], current: Int?) -> String {
+        guard !pages.isEmpty else { return html }
+        return ProseText.mapText(html) { linked($0, pages: pages, current: current) }
     }
 
     /// One run of text with its "chapter N" linked.

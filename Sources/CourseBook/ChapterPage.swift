@@ -42,6 +42,22 @@ public struct ChapterPage {
         self.output = output
     }
 
+    /// The bibliography's entries the chapter's prose cites (`Citations`), and its citations that
+    /// resolve to no single entry, in words.
+    public var citations: (keys: [String], problems: [String]) {
+        var keys: [String] = [], problems: [String] = []
+        for source in [main] + appendix.map(\.source) {
+            for region in source.regions {
+                for case .prose(let lines) in region.blocks {
+                    let found = Citations.check(Prose.html(lines))
+                    keys += found.keys
+                    problems += found.problems
+                }
+            }
+        }
+        return (keys, problems)
+    }
+
     /// The page's title: the chapter's first comment line, or its name.
     public var title: String { main.firstLine ?? name }
 

@@ -156,7 +156,7 @@ extension ChapterPage {
         var html = "", run: [String] = []
         func flush() {
             if run.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
-                let linked = CrossLinks.link(Prose.html(run), pages: chapterLinks, current: CrossLinks.number(of: name))
+                let linked = Citations.link(CrossLinks.link(Prose.html(run), pages: chapterLinks, current: CrossLinks.number(of: name)))
                 html += "<div class=\"prose\">\n" + FigureLinks.link(linked, figures: figureLinks, page: fileName) + "</div>\n"
             }
             run = []

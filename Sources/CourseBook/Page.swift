@@ -84,6 +84,9 @@ public enum Page {
     table.result th { text-align: left; font-weight: 600; }
     table.result td.number { text-align: right; }
     ul.chapters li { margin-bottom: 0.8rem; }
+    ol.references li { margin-bottom: 0.6rem; }
+    .cited-by { font-size: 0.85rem; color: var(--muted); }
+    .address { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.75rem; overflow-wrap: anywhere; }
     ul.chapters p, ul.chapters pre { margin: 0.25rem 0; }
     .appendix { margin-top: 3rem; }
     footer { margin-top: 3rem; font-size: 0.8rem; color: var(--muted); border-top: 1px solid var(--rule); padding-top: 0.5rem; }

@@ -8,7 +8,8 @@ import Foundation
 /// - output printed before any heading by a chapter that prints no heading it could go with;
 /// - a figure (`figure: NAME.png`) that is not in the figures folder;
 /// - an absolute path (`AbsolutePath`);
-/// - a quote of the library (`LibraryQuote`) whose file or declaration is not found.
+/// - a quote of the library (`LibraryQuote`) whose file or declaration is not found;
+/// - a citation that names no single entry of the bibliography (`Citations`).
 ///
 /// Each problem names the chapter, the line of its saved output (`chNN-topic.txt`, counted from 1)
 /// and what is wrong.
@@ -16,7 +17,8 @@ public enum WeavingProblems {
     /// The problems of `page`, in the order of the lines they are on; none when the page has no
     /// output yet. `figures` is the folder its PNGs must be in (nil: not looked for).
     public static func of(_ page: ChapterPage, figures: URL?) -> [String] {
-        guard let output = page.output else { return page.quoteProblems.map { "Chapters/\(page.name): \($0)" } }
+        let sourceProblems = (page.quoteProblems + page.citations.problems).map { "Chapters/\(page.name): \($0)" }
+        guard let output = page.output else { return sourceProblems }
         var problems: [(line: Int, text: String)] = []
         func report(_ line: Int, _ what: String) { problems.append((line, "\(page.name).txt line \(line): \(what)")) }
         let mainFile = "Chapters/\(page.name)/main.swift"
@@ -48,7 +50,7 @@ public enum WeavingProblems {
             }
         }
         return problems.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element.text)
-            + page.quoteProblems.map { "Chapters/\(page.name): \($0)" }
+            + sourceProblems
     }
 }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A picture of a digit made into what the model was trained on, as MNIST's own images were
-/// made (LeCun et al.): white ink on black, the ink's bounding box scaled so that its longer
+/// made (LeCun et al. 1998): white ink on black, the ink's bounding box scaled so that its longer
 /// side is 20 pixels (keeping the aspect ratio, averaging the pixels it covers), then placed in
 /// the 28 × 28 frame with its centre of mass at the centre.
 ///
