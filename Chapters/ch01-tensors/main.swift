@@ -245,16 +245,19 @@ Chapter1.main()
 // MARK: Experiments
 //
 // 1. Threads against cores. `swift run -c release ch01-tensors --threads 1 --figures /tmp/ch01-threads1`,
-//    then `--threads 2` (each with a `--figures` folder of its own) and so on up to the core count the chapter prints (and one past it): step 5's row of the
-//    GFLOP/s table. At 1 thread it matches step 4; each added core should add nearly step 4's
+//    then `--threads 2` (each with a `--figures` folder of its own) and so on up to the core
+//    count the chapter prints (and one past it): step 5's row of the GFLOP/s table. At 1 thread it matches step 4; each added core should add nearly step 4's
 //    speed at the large sizes and little at 32 or 64, where a fork-join costs as much as the
 //    product. Past the core count, threads only share cores. Compare with step 5's row and the
 //    ch01-gemm-gflops figure of the default run.
-// 2. Ragged sizes. `swift run -c release ch01-tensors --sizes 95 96 97 191 192 193 --figures /tmp/ch01-ragged`: the
-//    micro-kernel works on 6×16 tiles, so sizes that are not multiples of 16 pad the packed
-//    slivers with zeros and waste part of the last tile (96 and 192 fill whole 6×16 tiles).
+//    Answer: run `ch01-tensors --threads 1 --figures /tmp/ch01-threads1`, section 2
+// 2. Ragged sizes. `swift run -c release ch01-tensors --sizes 95 96 97 191 192 193 --figures /tmp/ch01-ragged`:
+//    the micro-kernel works on tiles of 6×16 (AVX2) or 8×32 (AVX-512; section 2 prints which), so
+//    sizes that are not multiples of the tile pad the packed slivers with zeros and waste part of
+//    the last tile (96 and 192 fill whole tiles of either kernel).
 //    Compare steps 4 and 5 at 95, 97, 191 and 193 with 96 and 192, and with the nearest sizes
 //    of the default run's table.
+//    Answer: run `ch01-tensors --sizes 95 96 97 191 192 193 --figures /tmp/ch01-ragged`, section 2
 // 3. The block size of step 3. In MatmulSteps.swift, change the defaults of `matmulBlocked`
 //    (`kcBlock: Int = 128, ncBlock: Int = 256`) to 16 and 32, then to 1024 and 1024: too small
 //    a block reloads C for every few products, too large a one no longer stays in cache. Watch

@@ -594,10 +594,11 @@ Chapter2.main()
 
 // MARK: Experiments
 //
-// 1. Another digit. `swift run -c release ch02-convolution --seed 7 --figures /tmp/ch02-seed7` follows another test digit
-//    (the seed picks it, and the random filters). Sobel x and y should still light up the left
+// 1. Another digit. `swift run -c release ch02-convolution --seed 7 --figures /tmp/ch02-seed7` follows
+//    another test digit (the seed picks it, and the random filters). Sobel x and y should still light up the left
 //    and right, top and bottom edges of its strokes: compare the min/max lines of section 1 and
 //    the ch02-filters figure with the default run's.
+//    Answer: run `ch02-convolution --seed 7 --figures /tmp/ch02-seed7`, section 1
 // 2. Random against trained filters. Run `swift run -c release ch05-elbo --quick`, then this
 //    chapter again with `--quick --figures /tmp/ch02-quick`: section 3 now also prints the trained filters' range and
 //    draws ch02-feature-maps-trained and ch02-feature-maps-layers. Compare the first with

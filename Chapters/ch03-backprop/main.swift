@@ -677,11 +677,14 @@ Chapter3.main()
 
 // MARK: Experiments
 //
-// 1. The learning rate. `swift run -c release ch03-backprop --learning-rate 1e-2 --figures /tmp/ch03-lr`,
-//    then `--learning-rate 1e-4` (with a `--figures` folder of its own): Adam moves every coordinate by about lr per step, so the first
-//    column of "update/weight, first → last" scales with it (and still matches lr/rms θ). Look
-//    at the "after one epoch: test accuracy" line and the loss curve of ch03-training against
-//    the default run (lr 1e-3): which learns faster in one epoch, and which is noisier?
+// 1. The learning rate. `swift run -c release ch03-backprop --learning-rate 1e-2 --figures /tmp/ch03-lr2`,
+//    then `--learning-rate 1e-4 --figures /tmp/ch03-lr4`: Adam moves every coordinate by about lr
+//    per step, so the first column of "update/weight, first → last" scales with it (and still
+//    matches lr/rms θ). Look at the "after one epoch: test accuracy" line and the loss curve of
+//    ch03-training against the default run (lr 1e-3): which learns faster in one epoch, and which
+//    is noisier?
+//    Answer: run `ch03-backprop --learning-rate 1e-2 --figures /tmp/ch03-lr2`, section 5
+//    Answer: run `ch03-backprop --learning-rate 1e-4 --figures /tmp/ch03-lr4`, section 5
 // 2. No BatchNorm. In `trainClassifier`, delete the two entries `("bn1", …)` and `("bn2", …)`
 //    from the Sequential (and give the convolutions `bias: true`, since no normalisation now
 //    removes a bias). Compare ch03-gradient-flow with the default run's: do the layers'

@@ -234,14 +234,18 @@ Chapter4.main()
 
 // MARK: Experiments
 //
-// 1. A narrow Gaussian. `swift run -c release ch04-reparameterization --sigma 0.1 --figures /tmp/ch04-sigma`: the
-//    pathwise variance falls with σ², the score function's rises with 1/σ². Compare the
+// 1. A narrow Gaussian. `swift run -c release ch04-reparameterization --sigma 0.1 --figures /tmp/ch04-sigma`:
+//    the pathwise variance falls with σ², the score function's rises with 1/σ². Compare the
 //    "ratio" column of section 3's table (and ch04-gradient-variance) with the default run's.
-// 2. Near the optimum and far from it. `--mu 2 --figures /tmp/ch04-mu2` puts μ where the true gradient is 0 and f is
-//    small: both estimators scatter around 0, the pathwise one with variance 4σ²/S, the score
-//    function with 15σ²/S (its estimate is σε³ there), so the ratio column falls to about 4.
-//    Then `--mu 6 --figures /tmp/ch04-mu6`: f is large wherever z lands, and the ratio grows far beyond the default
-//    run's. Read the "score var", "pathwise var" and "ratio" columns of section 3.
+//    Answer: run `ch04-reparameterization --sigma 0.1 --figures /tmp/ch04-sigma`, section 3
+// 2. Near the optimum and far from it. `--mu 2 --figures /tmp/ch04-mu2` puts μ where the true
+//    gradient is 0 and f is small: both estimators scatter around 0, the pathwise one with
+//    variance 4σ²/S, the score function with 15σ²/S (its estimate is σε³ there), so the ratio
+//    column falls to about 4. Then `--mu 6 --figures /tmp/ch04-mu6`: f is large wherever z lands,
+//    and the ratio grows far beyond the default run's. Read the "score var", "pathwise var" and
+//    "ratio" columns of section 3.
+//    Answer: run `ch04-reparameterization --mu 2 --figures /tmp/ch04-mu2`, section 3
+//    Answer: run `ch04-reparameterization --mu 6 --figures /tmp/ch04-mu6`, section 3
 // 3. A constant that should not matter. In `estimatorVariance`, change
 //    `let f = { (z: Double) in (z - 2) * (z - 2) }` to add 100: the true gradient and the
 //    pathwise estimates do not change at all (f′ is the same), but the score-function variance

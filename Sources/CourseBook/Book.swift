@@ -49,6 +49,8 @@ public struct Book {
         let output = (try? String(contentsOf: outputFile, encoding: .utf8)).map(ChapterOutput.init(parsing:))
         var page = ChapterPage(name: chapter, main: SwiftSource(parsing: main), appendix: appendix, output: output)
         page.resolveQuotes(root: root)
+        let answers = try ExerciseAnswers.read(from: folder.appendingPathComponent(ExerciseAnswers.fileName(for: chapter)))
+        page.answers = Dictionary(answers.map { ($0.command, $0) }, uniquingKeysWith: { _, last in last })
         for figure in output.map(FigureTitle.figures(in:)) ?? [] {
             let script = figures.appendingPathComponent(String(figure.dropLast(".png".count)) + ".gp")
             page.figureTitles[figure] = (try? String(contentsOf: script, encoding: .utf8)).flatMap(FigureTitle.from(script:))

@@ -17,6 +17,8 @@ public struct ChapterPage {
     /// markers that could not be resolved, in words (`resolveQuotes(root:)` fills both).
     public var quotes: [String: LibraryQuote] = [:]
     public var quoteProblems: [String] = []
+    /// The measured answers of the chapter's exercises, by command (`ExerciseAnswers`).
+    public var answers: [String: ExerciseAnswer] = [:]
     /// Every chapter's page by its number, for the links between chapters (`CrossLinks`).
     public var chapterLinks: [Int: String] = [:]
     /// Every figure of the book, by file name, as a link to its place (`page.html#fig-…`) and its

@@ -151,18 +151,35 @@ extension ChapterPage {
         }
     }
 
-    /// `lines` of prose as HTML, each marker line replaced by the declaration it quotes.
+    /// `lines` of prose as HTML, each quote marker replaced by the declaration it quotes and each
+    /// answer marker by the exercise's measured answer (`ExerciseAnswers`).
+    /// An answer marker indented under a list item (an exercise) stays inside that item: it is
+    /// rendered as a placeholder that the answer then replaces, so the list keeps its numbering.
     func proseHTML(_ lines: [String]) -> String {
-        var html = "", run: [String] = []
+        var html = "", run: [String] = [], placed: [String] = []
         func flush() {
             if run.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
                 let linked = Citations.link(CrossLinks.link(Prose.html(run), pages: chapterLinks, current: CrossLinks.number(of: name)))
-                html += "<div class=\"prose\">\n" + FigureLinks.link(linked, figures: figureLinks, page: fileName) + "</div>\n"
+                var prose = FigureLinks.link(linked, figures: figureLinks, page: fileName)
+                for (index, answer) in placed.enumerated() {
+                    prose = prose.replacingOccurrences(of: " \u{1}answer\(index)\u{2}", with: "\n" + answer)
+                }
+                html += "<div class=\"prose\">\n" + prose + "</div>\n"
             }
             run = []
+            placed = []
         }
         for line in lines {
-            if let marker = LibraryQuote.marker(line),
+            if let marker = ExerciseAnswers.marker(line) {
+                let answer = ExerciseAnswers.html(marker, answer: answers[marker.command])
+                if line.hasPrefix(" ") {
+                    run.append(String(line.prefix { $0 == " " }) + "\u{1}answer\(placed.count)\u{2}")
+                    placed.append(answer)
+                } else {
+                    flush()
+                    html += answer
+                }
+            } else if let marker = LibraryQuote.marker(line),
                let quote = quotes[LibraryQuote.key(file: marker.file, declaration: marker.declaration)] {
                 flush()
                 html += quote.html

@@ -68,6 +68,8 @@ public enum Page {
     pre.output { background: var(--out-bg); border-left: 3px solid #d4a72c; }
     pre.markdown { background: var(--code-bg); }
     details.options { margin: 1rem 0; }
+    details.answer { margin: 0.4rem 0 1rem; }
+    details.answer summary { cursor: pointer; font-size: 0.85rem; color: var(--muted); }
     details.options summary { cursor: pointer; font-size: 0.85rem; color: var(--muted); }
     details.options[open] summary { margin-bottom: 0.4rem; }
     .output-title { font-size: 0.8rem; color: var(--muted); margin: 0.8rem 0 0.2rem; text-transform: uppercase; letter-spacing: 0.04em; }

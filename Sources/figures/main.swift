@@ -14,6 +14,7 @@
 //
 //     swift run -c release figures --plan                              # what a run would do, and how long
 //     swift run -c release figures --lint figures                      # check the scripts of a folder
+//     swift run -c release figures --exercises                         # measure the exercises' answers
 //
 // Before the first chapter it prints the plan (`CoursePlan`): for each chapter, the trained runs
 // it will train and those it will reuse, and its expected time on this machine, from the
@@ -24,6 +25,12 @@
 // `--lint DIR` runs no chapter: it reads every gnuplot script DIR/*.gp and reports what
 // `FigureLint` finds (no title, unlabelled axes, a key over the data, a range far wider than the
 // data), and fails when anything is found.
+//
+// An exercise of a chapter can ask for its answer (`Answer: run \`COMMAND\`…` in its prose, see
+// `ExerciseAnswers`): a full run, after the chapters, runs each such command as written and saves
+// what it printed beside the book (FIGURES/book/chNN-topic.answers.json), and the page shows it
+// folded under the exercise. `--exercises` runs only those commands (for the chapters `--only`
+// names) and weaves the book again.
 import ArgumentParser
 import CourseBook
 import CourseSupport
@@ -49,6 +56,9 @@ struct Figures: ParsableCommand {
     @Flag(name: .long, help: "Run no chapter: print the plan (what each chapter would train or reuse, and its expected time here) and exit.")
     var plan = false
 
+    @Flag(name: .long, help: "Run no chapter, only the commands of the chapters' exercise answers (`Answer: run …` lines in their prose); save what each printed beside the book (FIGURES/book/chNN-topic.answers.json) and weave the book again. A full run (without --quick) runs them after the chapters.")
+    var exercises = false
+
     @Option(name: .long, help: ArgumentHelp("Run no chapter: check every gnuplot script DIR/*.gp for what a report needs (titles, axis labels, a key clear of the data, ranges that fit the data); fails when something is found.", valueName: "DIR"))
     var lint: String?
 
@@ -67,10 +77,15 @@ struct Figures: ParsableCommand {
         if options.quick { arguments.append("--quick") }
         if let data = options.data { arguments += ["--data", data] }
 
-        // Chapter 2 draws the filters of the VAE that chapter 5 trains: when both run, chapter 2
-        // runs once more at the end, so its trained-filter figure comes from this run's model.
         let outputDirectory = URL(fileURLWithPath: options.figures, isDirectory: true).appendingPathComponent("book", isDirectory: true)
         do { try WritableFolder.prepare(outputDirectory, purpose: "the chapters' output") } catch { throw ValidationError("\(error)") }
+        if exercises {
+            try runAnswers(of: selected, binaries: binDirectory, book: outputDirectory)
+            return try weaveBook(binaries: binDirectory)
+        }
+
+        // Chapter 2 draws the filters of the VAE that chapter 5 trains: when both run, chapter 2
+        // runs once more at the end, so its trained-filter figure comes from this run's model.
         var runs = selected
         if selected.contains("ch02-convolution") && selected.contains("ch05-elbo") { runs.append("ch02-convolution") }
         let runNames = runs.indices.map { runs[..<$0].contains(runs[$0]) ? runs[$0] + " (again)" : runs[$0] }
@@ -135,17 +150,52 @@ struct Figures: ParsableCommand {
             print("figures written to \(options.figures) as \(options.format.rawValue); the book is woven from PNGs only, so it was left as it was")
             return
         }
-        // The book: every chapter's page woven from its source, the output just saved and the
-        // figures just drawn, so that the three never disagree. It also checks the flags each
-        // chapter's experiments name, and refuses output it cannot place under its chapter's
-        // MARKs, a missing figure or an absolute path: then this command fails too.
-        let book = binDirectory.appendingPathComponent("book")
+        // The exercises' answers, measured by the code as it is now (a few seconds each: only
+        // the exercises that are cheap to run ask for one).
+        if !options.quick { try runAnswers(of: selected, binaries: binDirectory, book: outputDirectory) }
+        try weaveBook(binaries: binDirectory)
+        print("figures written to \(options.figures)")
+    }
+
+    /// The book: every chapter's page woven from its source, the output just saved and the
+    /// figures just drawn, so that the three never disagree. It also checks the flags each
+    /// chapter's experiments name, and refuses output it cannot place under its chapter's MARKs,
+    /// a missing figure or an absolute path: then this command fails too.
+    func weaveBook(binaries: URL) throws {
+        let book = binaries.appendingPathComponent("book")
         guard FileManager.default.isExecutableFile(atPath: book.path) else {
-            throw ValidationError("book is not built in \(binDirectory.path): run `swift build -c release` first")
+            throw ValidationError("book is not built in \(binaries.path): run `swift build -c release` first")
         }
         FileHandle.standardError.write(Data("\n=== book --figures \(options.figures)\n".utf8))
         _ = try runShowingOutput(book, arguments: ["--figures", options.figures])
-        print("figures written to \(options.figures)")
+    }
+
+    /// Runs the command of every answer marker (`ExerciseAnswers`) of `chapters`, as written, with
+    /// the release builds in `binaries`, and saves what each printed in `book`, one file a chapter
+    /// (holding only the answers its markers ask for now).
+    func runAnswers(of chapters: [String], binaries: URL, book: URL) throws {
+        let machine = Machine.description
+        for chapter in chapters {
+            let file = CoursePaths.chapterSources.appendingPathComponent(chapter).appendingPathComponent("main.swift")
+            let source = SwiftSource(parsing: try String(contentsOf: file, encoding: .utf8))
+            let markers = ExerciseAnswers.markers(in: source)
+            guard !markers.isEmpty else { continue }
+            var answers: [ExerciseAnswer] = []
+            for marker in markers {
+                let executable = binaries.appendingPathComponent(marker.program)
+                guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+                    throw ValidationError("\(chapter): an exercise's answer runs \(marker.program), which is not built in \(binaries.path)")
+                }
+                FileHandle.standardError.write(Data("\n=== \(chapter): an exercise's answer: \(marker.command)\n".utf8))
+                let watch = Stopwatch()
+                let output = try runShowingOutput(executable, arguments: marker.arguments,
+                                                  environment: [ChapterOptions.plannedByFiguresVariable: "1"])
+                answers.append(ExerciseAnswer(command: marker.command, output: String(decoding: output, as: UTF8.self),
+                                              seconds: watch.elapsedSeconds, machine: machine,
+                                              finished: ISO8601DateFormatter().string(from: Date())))
+            }
+            try AtomicFile.write(try ExerciseAnswers.text(answers), to: book.appendingPathComponent(ExerciseAnswers.fileName(for: chapter)))
+        }
     }
 }
 
