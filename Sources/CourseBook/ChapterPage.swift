@@ -99,6 +99,7 @@ public struct ChapterPage {
             body += "<section class=\"appendix\">\n" + contents.heading("Appendix: `\(file)`", level: 2)
                 + regionsHTML(source, headingLevel: 3, placement: nil, dropTitle: false, contents: &contents) + "</section>\n"
         }
+        body = Equations.number(body, prefix: CrossLinks.number(of: name).map { "\($0)." } ?? "")
         body = navigation + "<main>\n<h1>" + HTML.inline(title) + "</h1>\n" + contents.html() + body
             + "</main>\n<footer>Woven from <code>Chapters/\(HTML.escape(name))/</code>"
             + (output == nil ? "" : " and the output of the same run that drew the figures (<code>\(HTML.escape(name)).txt</code>)")

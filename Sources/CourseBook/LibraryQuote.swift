@@ -159,7 +159,9 @@ extension ChapterPage {
         var html = "", run: [String] = [], placed: [String] = []
         func flush() {
             if run.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
-                let linked = Citations.link(CrossLinks.link(Prose.html(run), pages: chapterLinks, current: CrossLinks.number(of: name)))
+                let current = CrossLinks.number(of: name)
+                let linked = Citations.link(Equations.link(CrossLinks.link(Prose.html(run), pages: chapterLinks, current: current),
+                                                           pages: chapterLinks, current: current))
                 var prose = FigureLinks.link(linked, figures: figureLinks, page: fileName)
                 for (index, answer) in placed.enumerated() {
                     prose = prose.replacingOccurrences(of: " \u{1}answer\(index)\u{2}", with: "\n" + answer)

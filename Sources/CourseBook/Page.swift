@@ -65,6 +65,9 @@ public enum Page {
     pre .line:empty { height: 1.4em; }
     pre.code { background: var(--code-bg); border-left: 3px solid #9aa5b1; }
     pre.formula { background: none; padding: 0.2rem 0 0.2rem 1.5rem; font-size: 0.85rem; }
+    .equation { display: flex; align-items: center; gap: 0.5rem; }
+    .equation pre.formula { flex: 1; min-width: 0; margin: 0.6rem 0; }
+    .equation-number { font-size: 0.85rem; color: var(--muted); white-space: nowrap; }
     pre.output { background: var(--out-bg); border-left: 3px solid #d4a72c; }
     pre.markdown { background: var(--code-bg); }
     details.options { margin: 1rem 0; }

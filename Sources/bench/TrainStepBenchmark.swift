@@ -22,8 +22,11 @@ import VAECore
 ///     train-step swift=<img/s best> swift_mean=<img/s> pytorch=<img/s best> pytorch_mean=<img/s> ratio=<best/best> ratio_mean=<mean/mean>
 ///
 /// `--sweep` measures instead images/s against the batch size and the number of threads (1 and
-/// 2) for both, each point a child process (`VAE_THREADS` for ours, `torch.set_num_threads` for
-/// PyTorch's), and draws `figures/bench-train-step.png`.
+/// 2) for both, each point `--repeats` fresh child processes (`VAE_THREADS` for ours,
+/// `torch.set_num_threads` for PyTorch's), taken in turns, and draws
+/// `figures/bench-train-step.png`: each point the mean of the repeats' best steps, its bar their
+/// range, since one process's best step varies from one process to the next (on a shared or
+/// virtual machine, by tens of percent).
 struct TrainStepBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train-step",
@@ -60,6 +63,9 @@ struct TrainStepBenchmark: ParsableCommand {
     @Flag(help: "Measure images/s against batch size and threads (1, 2) for both, and draw figures/bench-train-step.png.")
     var sweep = false
 
+    @Option(help: "With --sweep: fresh processes measured per point on each side (the figure shows their mean and spread).")
+    var repeats: Int = 3
+
     @Option(help: "With --sweep: the folder the figure is written to.")
     var figures: String = BenchSupport.figuresFolder.path
 
@@ -71,6 +77,7 @@ struct TrainStepBenchmark: ParsableCommand {
         }
         guard torchThreads >= 1 else { throw ValidationError("--torch-threads must be at least 1") }
         guard loopSteps >= 0 else { throw ValidationError("--loop-steps must not be negative") }
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
     }
 
     /// The script beside this file, found from the source path at build time.
@@ -287,7 +294,8 @@ struct PyTorchSide {
 
 extension TrainStepBenchmark {
     /// `--sweep`: images/s (best step) against the batch size, for 1 and 2 threads, ours and
-    /// PyTorch's, each point in a fresh child process; then the figure.
+    /// PyTorch's, each point measured in `repeats` fresh child processes, ours and PyTorch's in
+    /// turns; then the figure.
     func runSweep() throws {
         let batches = [32, 64, 128, 256, 512], threadCounts = [1, 2]
         let python = PyTorchSide.python(self.python)
@@ -297,43 +305,65 @@ extension TrainStepBenchmark {
         case .failure(let failure) where pytorch: print("PyTorch: none (\(failure.description))"); torch = nil
         default: torch = nil
         }
-        print("train-step sweep on \(Machine.description): best of \(steps) steps × \(rounds) rounds per point; "
-              + "load average \(BenchSupport.loadAverage())")
+        print("train-step sweep on \(Machine.description): best of \(steps) steps × \(rounds) rounds per process, "
+              + "\(repeats) processes per point; load average \(BenchSupport.loadAverage())")
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        /// One side's measurements at one batch size: the best step of each process, in images/s.
+        func spread(_ values: [Double]) -> (mean: Double, halfRange: Double) {
+            let mean = values.reduce(0, +) / Double(values.count)
+            return (mean, ((values.max() ?? mean) - (values.min() ?? mean)) / 2)
+        }
         var series: [Series] = []
+        var highest = 0.0
         for threads in threadCounts.reversed() {
-            var ours: [Double] = [], theirs: [Double] = []
+            var ours: [(mean: Double, halfRange: Double)] = [], theirs: [(mean: Double, halfRange: Double)] = []
             for b in batches {
-                let (status, output) = try BenchSupport.run(executable, [
-                    "train-step", "--batch", "\(b)", "--steps", "\(steps)", "--warmup", "\(warmup)", "--rounds", "\(rounds)",
-                    "--no-pytorch", "--loop-steps", "0", "--seed", "\(seed)",
-                ], environment: ["VAE_THREADS": "\(threads)"])
-                guard status == 0, let line = output.split(separator: "\n").last(where: { $0.hasPrefix("train-step ") }),
-                      let field = line.split(separator: " ").first(where: { $0.hasPrefix("swift=") }),
-                      let value = Double(field.dropFirst("swift=".count)) else {
-                    throw ValidationError("the child benchmark at batch \(b), \(threads) thread(s) failed: \(output.suffix(300))")
+                var oursRepeats: [Double] = [], theirsRepeats: [Double] = []
+                for _ in 0..<repeats {
+                    let (status, output) = try BenchSupport.run(executable, [
+                        "train-step", "--batch", "\(b)", "--steps", "\(steps)", "--warmup", "\(warmup)", "--rounds", "\(rounds)",
+                        "--no-pytorch", "--loop-steps", "0", "--seed", "\(seed)",
+                    ], environment: ["VAE_THREADS": "\(threads)"])
+                    guard status == 0, let line = output.split(separator: "\n").last(where: { $0.hasPrefix("train-step ") }),
+                          let field = line.split(separator: " ").first(where: { $0.hasPrefix("swift=") }),
+                          let value = Double(field.dropFirst("swift=".count)) else {
+                        throw ValidationError("the child benchmark at batch \(b), \(threads) thread(s) failed: \(output.suffix(300))")
+                    }
+                    oursRepeats.append(value)
+                    if let torch {
+                        let timing = try torch.measure(script: Self.script, threads: threads, batch: b, steps: steps,
+                                                       warmup: warmup, seed: seed)
+                        theirsRepeats.append(Double(b) / timing.best)
+                    }
                 }
-                ours.append(value)
-                var text = String(format: "threads %d batch %4d: ours %7.1f images/s", threads, b, value)
-                if let torch {
-                    let timing = try torch.measure(script: Self.script, threads: threads, batch: b, steps: steps,
-                                                   warmup: warmup, seed: seed)
-                    theirs.append(Double(b) / timing.best)
-                    text += String(format: ", PyTorch %7.1f images/s", Double(b) / timing.best)
+                ours.append(spread(oursRepeats))
+                var text = String(format: "threads %d batch %4d: ours %7.1f images/s (%@)", threads, b, ours.last!.mean,
+                                  oursRepeats.map { String(format: "%.0f", $0) }.joined(separator: ", "))
+                if !theirsRepeats.isEmpty {
+                    theirs.append(spread(theirsRepeats))
+                    text += String(format: ", PyTorch %7.1f images/s (%@)", theirs.last!.mean,
+                                   theirsRepeats.map { String(format: "%.0f", $0) }.joined(separator: ", "))
                 }
+                highest = max(highest, (oursRepeats + theirsRepeats).max() ?? 0)
                 print(text)
             }
             let plural = threads == 1 ? "thread" : "threads"
-            series.append(Series("ours, \(threads) \(plural)", x: batches, y: ours, style: .linesPoints))
-            if torch != nil {
-                series.append(Series("PyTorch \(torch!.version.replacingOccurrences(of: "torch ", with: "")), \(threads) \(plural)",
-                                     x: batches, y: theirs, style: .dashed))
+            var mine = Series("ours, \(threads) \(plural)", x: batches, y: ours.map(\.mean), style: .linesPoints)
+            mine.yErrors = ours.map(\.halfRange)
+            series.append(mine)
+            if let torch {
+                var other = Series("PyTorch \(torch.version.replacingOccurrences(of: "torch ", with: "")), \(threads) \(plural)",
+                                   x: batches, y: theirs.map(\.mean), style: .dashed)
+                other.yErrors = theirs.map(\.halfRange)
+                series.append(other)
             }
         }
         let folder = URL(fileURLWithPath: figures, isDirectory: true)
         try WritableFolder.prepare(folder, purpose: "figures")
-        var panel = Panel.lines(series, title: "Reference VAE training step (Adam), best of \(steps)×\(rounds) steps\n\(Machine.description)",
-                                xlabel: "batch size (images)", ylabel: "images per second", logX: true, legend: .outside)
+        var panel = Panel.lines(series, title: "Reference VAE training step (Adam): the mean of \(repeats) processes' best of "
+                                + "\(steps)×\(rounds) steps, bars their range\n\(Machine.description)",
+                                xlabel: "batch size (images)", ylabel: "images per second", logX: true,
+                                yRange: 0...(1.25 * highest), legend: .topLeft)
         panel.xTickLabels = batches.map { TickLabel("\($0)", at: Double($0)) }
         try FigureWriter(directory: folder).save(Figure(panel), as: "bench-train-step")
     }

@@ -150,7 +150,8 @@ extension Figure {
                     }
                     data += "EOD\n"
                     let color = try GnuplotText.color(one.color ?? ClassColors.color(i))
-                    plots.append("$\(block) using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb \(color) notitle")
+                    let placement = one.pointLabelSide == .right ? "left offset char 0.9,0.5" : "right offset char -0.9,0.5"
+                    plots.append("$\(block) using 1:2:3 with labels \(placement) font ',11' tc rgb \(color) notitle")
                 }
             }
 

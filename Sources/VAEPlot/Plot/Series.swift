@@ -30,6 +30,14 @@ public struct Series: Sendable, Equatable {
     /// A name written beside each point (one per point, nil for none): the models of a scatter
     /// of costs, so that a point is read by its name rather than matched to the key by colour.
     public var pointLabels: [String]?
+    /// Which side of its point each name is written on: right (the default) or left, so that the
+    /// names of two points that nearly coincide do not overwrite each other.
+    public var pointLabelSide: LabelSide = .right
+
+    /// A side of a point, for its name.
+    public enum LabelSide: Sendable, Equatable {
+        case right, left
+    }
 
     /// A curve through the points (x[i], y[i]); `x` and `y` must have the same length.
     public init<X: BinaryFloatingPoint, Y: BinaryFloatingPoint>(

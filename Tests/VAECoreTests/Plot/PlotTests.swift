@@ -483,6 +483,11 @@ enum GlyphDigits {
         let script = try Figure(.lines([series], legend: .hidden)).gnuplotScript(output: "p.png")
         #expect(script.contains("$D2 << EOD\n1 95 \"reference\"\n2 92 \"wide\"\nEOD\n"), "\(script)")
         #expect(script.contains("$D2 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#d62728' notitle"))
+        var leftward = series
+        leftward.pointLabelSide = .left
+        let left = try Figure(.lines([leftward], legend: .hidden)).gnuplotScript(output: "p.png")
+        #expect(left.contains("$D2 using 1:2:3 with labels right offset char -0.9,0.5 font ',11' tc rgb '#d62728' notitle"),
+                "a name on the left ends at its point")
         var short = series
         short.pointLabels = ["reference"]
         #expect(throws: PlotError.self) { try Figure(.lines([short])).gnuplotScript(output: "p.png") }
