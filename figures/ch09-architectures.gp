@@ -85,13 +85,13 @@ unset key
 plot $D1 using 1:2 with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'mlp', \
      $D2 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#1f77b4' notitle, \
      $D3 using 1:2 with points pt 7 ps 1.5 lc rgb '#ff7f0e' title 'reference', \
-     $D4 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#ff7f0e' notitle, \
+     $D4 using 1:2:3 with labels right offset char -0.9,0.5 font ',11' tc rgb '#ff7f0e' notitle, \
      $D5 using 1:2 with points pt 7 ps 1.5 lc rgb '#2ca02c' title 'deep', \
      $D6 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#2ca02c' notitle, \
      $D7 using 1:2 with points pt 7 ps 1.5 lc rgb '#d62728' title 'wide', \
      $D8 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#d62728' notitle, \
      $D9 using 1:2 with points pt 7 ps 1.5 lc rgb '#9467bd' title 'no-bn', \
-     $D10 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#9467bd' notitle, \
+     $D10 using 1:2:3 with labels right offset char -0.9,0.5 font ',11' tc rgb '#9467bd' notitle, \
      $D11 using 1:2 with points pt 7 ps 1.5 lc rgb '#8c564b' title 'elu', \
      $D12 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#8c564b' notitle, \
      $D13 using 1:2 with points pt 7 ps 1.5 lc rgb '#e377c2' title 'swish', \
@@ -176,13 +176,13 @@ unset key
 plot $D17 using 1:2 with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'mlp', \
      $D18 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#1f77b4' notitle, \
      $D19 using 1:2 with points pt 7 ps 1.5 lc rgb '#ff7f0e' title 'reference', \
-     $D20 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#ff7f0e' notitle, \
+     $D20 using 1:2:3 with labels right offset char -0.9,0.5 font ',11' tc rgb '#ff7f0e' notitle, \
      $D21 using 1:2 with points pt 7 ps 1.5 lc rgb '#2ca02c' title 'deep', \
      $D22 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#2ca02c' notitle, \
      $D23 using 1:2 with points pt 7 ps 1.5 lc rgb '#d62728' title 'wide', \
      $D24 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#d62728' notitle, \
      $D25 using 1:2 with points pt 7 ps 1.5 lc rgb '#9467bd' title 'no-bn', \
-     $D26 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#9467bd' notitle, \
+     $D26 using 1:2:3 with labels right offset char -0.9,0.5 font ',11' tc rgb '#9467bd' notitle, \
      $D27 using 1:2 with points pt 7 ps 1.5 lc rgb '#8c564b' title 'elu', \
      $D28 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#8c564b' notitle, \
      $D29 using 1:2 with points pt 7 ps 1.5 lc rgb '#e377c2' title 'swish', \
@@ -267,13 +267,13 @@ unset key
 plot $D33 using 1:2 with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'mlp', \
      $D34 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#1f77b4' notitle, \
      $D35 using 1:2 with points pt 7 ps 1.5 lc rgb '#ff7f0e' title 'reference', \
-     $D36 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#ff7f0e' notitle, \
+     $D36 using 1:2:3 with labels right offset char -0.9,0.5 font ',11' tc rgb '#ff7f0e' notitle, \
      $D37 using 1:2 with points pt 7 ps 1.5 lc rgb '#2ca02c' title 'deep', \
      $D38 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#2ca02c' notitle, \
      $D39 using 1:2 with points pt 7 ps 1.5 lc rgb '#d62728' title 'wide', \
      $D40 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#d62728' notitle, \
      $D41 using 1:2 with points pt 7 ps 1.5 lc rgb '#9467bd' title 'no-bn', \
-     $D42 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#9467bd' notitle, \
+     $D42 using 1:2:3 with labels right offset char -0.9,0.5 font ',11' tc rgb '#9467bd' notitle, \
      $D43 using 1:2 with points pt 7 ps 1.5 lc rgb '#8c564b' title 'elu', \
      $D44 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#8c564b' notitle, \
      $D45 using 1:2 with points pt 7 ps 1.5 lc rgb '#e377c2' title 'swish', \

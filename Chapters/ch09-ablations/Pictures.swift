@@ -65,35 +65,48 @@ enum Pictures {
     // MARK: The networks
 
     static func architectures(names: [String], outcomes: [Outcome], nll: [MeanEstimate], samples: Int, figures: FigureWriter) throws {
-        // One point per model, named beside it, in the three panels alike; a model whose point
-        // nearly coincides with an earlier one's (the same cost within 2%, NLL within 1.5 nats:
-        // swish and the reference have the same parameters and FLOPs) is named on its left.
-        func points(_ x: (Outcome) -> Double) -> [Series] {
-            var placed: [(x: Double, y: Double)] = []
-            return zip(names, zip(outcomes, nll)).map { name, pair in
-                let (px, py) = (x(pair.0), pair.1.mean)
-                var point = Series(name, x: [px], y: [py], style: .points, lineWidth: 3)
-                point.pointLabels = [name]
-                if placed.contains(where: { abs(log($0.x / px)) < 0.02 && abs($0.y - py) < 1.5 }) { point.pointLabelSide = .left }
-                placed.append((px, py))
-                return point
-            }
-        }
         // A log axis spans whole decades unless told: a margin of a fifth of the data's span each side.
         func logRange(_ values: [Double]) -> ClosedRange<Double> {
             let (lo, hi) = (values.min() ?? 1, values.max() ?? 10)
             let margin = max(pow(hi / lo, 0.2), 1.3)
             return (lo / margin)...(hi * margin)
         }
+        // One point per model, named beside it, in the three panels alike. A name is written on
+        // the right of its point unless another model's point lies where it would run (to its
+        // right within the name's width, NLL within 1.5 nats; of two points at the same cost, the
+        // first): then on the left. Swish and the reference have the same parameters and FLOPs.
+        func points(_ x: (Outcome) -> Double, range: ClosedRange<Double>, log logScale: Bool) -> [Series] {
+            let xs = outcomes.map(x), ys = nll.map(\.mean)
+            // Where a cost falls across the panel, 0 to 1; a name's width in that unit (about a
+            // sixtieth of the panel per letter at this size).
+            func across(_ value: Double) -> Double {
+                logScale ? log(value / range.lowerBound) / log(range.upperBound / range.lowerBound)
+                    : (value - range.lowerBound) / (range.upperBound - range.lowerBound)
+            }
+            return names.indices.map { i in
+                var point = Series(names[i], x: [xs[i]], y: [ys[i]], style: .points, lineWidth: 3)
+                point.pointLabels = [names[i]]
+                let width = Double(names[i].count + 2) / 60
+                let crowded = names.indices.contains { j in
+                    guard j != i, abs(ys[j] - ys[i]) < 1.5 else { return false }
+                    let dx = across(xs[j]) - across(xs[i])
+                    return (dx > 1e-9 || (abs(dx) <= 1e-9 && i < j)) && dx < width
+                }
+                if crowded { point.pointLabelSide = .left }
+                return point
+            }
+        }
         let seconds = outcomes.map(\.secondsPerEpoch), parameters = outcomes.map { Double($0.parameters) }, flop = outcomes.map(\.trainingMFLOP)
+        let secondsRange = 0...(1.25 * (seconds.max() ?? 1))
         try figures.save(Figure(title: "The networks: NLL (k = \(samples), first test digits) against three costs, one point per model, \(trainedFor(outcomes))",
                                 panels: [
-            .lines(points(\.secondsPerEpoch), title: "against seconds per epoch (as measured when trained)", xlabel: "seconds per epoch",
-                   ylabel: "NLL [nats]", xRange: 0...(1.25 * (seconds.max() ?? 1)), legend: .hidden),
-            .lines(points { Double($0.parameters) }, title: "against parameters", xlabel: "parameters (log scale)", ylabel: "NLL [nats]",
-                   logX: true, xRange: logRange(parameters), legend: .hidden),
-            .lines(points(\.trainingMFLOP), title: "against FLOPs", xlabel: "MFLOP per image, training step (log scale)", ylabel: "NLL [nats]",
-                   logX: true, xRange: logRange(flop), legend: .hidden),
+            .lines(points(\.secondsPerEpoch, range: secondsRange, log: false), title: "against seconds per epoch (as measured when trained)",
+                   xlabel: "seconds per epoch", ylabel: "NLL [nats]", xRange: secondsRange, legend: .hidden),
+            .lines(points({ Double($0.parameters) }, range: logRange(parameters), log: true), title: "against parameters",
+                   xlabel: "parameters (log scale)", ylabel: "NLL [nats]", logX: true, xRange: logRange(parameters), legend: .hidden),
+            .lines(points(\.trainingMFLOP, range: logRange(flop), log: true), title: "against FLOPs",
+                   xlabel: "MFLOP per image, training step (log scale)", ylabel: "NLL [nats]", logX: true, xRange: logRange(flop),
+                   legend: .hidden),
         ], columns: 3, width: 1900, height: 560), as: "ch09-architectures")
     }
 

@@ -6,7 +6,7 @@ import Foundation
 // exaggeration, momentum and per-coordinate gains, as in the authors' reference code.
 
 /// An error of the analysis tools: inputs of the wrong size or settings out of range.
-public struct AnalysisError: Error, CustomStringConvertible, Equatable {
+struct AnalysisError: Error, CustomStringConvertible, Equatable {
     public let description: String
     public init(_ description: String) { self.description = "analysis: " + description }
 }
@@ -23,10 +23,10 @@ public struct TSNEConfiguration: Sendable, Equatable {
     public var exaggerationIterations = 250
     /// nil: max(N / exaggeration, 50).
     public var learningRate: Float? = nil
-    public var initialMomentum: Float = 0.5
-    public var finalMomentum: Float = 0.8
+    var initialMomentum: Float = 0.5
+    var finalMomentum: Float = 0.8
     public var momentumSwitchIteration = 250
-    public var minimumGain: Float = 0.01
+    var minimumGain: Float = 0.01
     public var seed: UInt64 = 1
 
     public init(perplexity: Double = 30, iterations: Int = 1000, seed: UInt64 = 1) {
@@ -191,7 +191,7 @@ public func tsne(_ affinities: TSNEAffinities, configuration c: TSNEConfiguratio
 /// which is taken off. Rows in blocks over the cores, eight j at a time in SIMD registers, the
 /// row sums in Float, Z in Double; the only allocation is three arrays of N per call.
 /// - Complexity: N² × about 20 flops.
-public func tsneGradient(joint: [Float], xs: [Float], ys: [Float], exaggeration: Float,
+func tsneGradient(joint: [Float], xs: [Float], ys: [Float], exaggeration: Float,
                          gx: inout [Float], gy: inout [Float]) {
     let n = xs.count
     precondition(ys.count == n && joint.count == n * n && gx.count == n && gy.count == n, "t-SNE gradient: sizes differ")
@@ -283,7 +283,7 @@ func tsneGradientReference(joint: [Float], xs: [Float], ys: [Float], exaggeratio
 }
 
 /// KL(P ‖ Q) = Σ_{i≠j} p_ij ln(p_ij / q_ij) of a map (x₀, y₀, x₁, …), in Double.
-public func tsneDivergence(joint: [Float], embedding: [Float]) -> Double {
+func tsneDivergence(joint: [Float], embedding: [Float]) -> Double {
     let n = embedding.count / 2
     var z = 0.0
     for i in 0..<n {

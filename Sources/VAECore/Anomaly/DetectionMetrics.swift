@@ -10,7 +10,7 @@ import Foundation
 
 /// A score or a set of scores that cannot be measured: an empty class, a NaN or an infinity, a
 /// bad batch size.
-public struct AnomalyError: Error, CustomStringConvertible, Equatable {
+struct AnomalyError: Error, CustomStringConvertible, Equatable {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
@@ -31,13 +31,13 @@ public struct ROCCurve: Sendable, Equatable {
     /// TPR at t = +∞ (0), then at each threshold; ends at 1.
     public var truePositiveRates: [Double]
     /// The thresholds, decreasing (one fewer than the points: the first point has none).
-    public var thresholds: [Double]
+    var thresholds: [Double]
     /// Cumulative counts at each point, for the other metrics: out and in images with score ≥ t.
     var truePositives: [Int]
     var falsePositives: [Int]
     /// N_in and N_out.
-    public let inCount: Int
-    public let outCount: Int
+    let inCount: Int
+    let outCount: Int
 
     /// The ROC of `outScores` (positives) against `inScores` (negatives).
     /// - Throws: `AnomalyError` when either class is empty or a score is not finite.
@@ -94,7 +94,7 @@ public struct ROCCurve: Sendable, Equatable {
     /// step function (scikit-learn's `average_precision_score`), no interpolation. A random score
     /// gets about N_out / (N_in + N_out), not 0.5: unlike the AUROC, it depends on the share of
     /// anomalies.
-    public var averagePrecision: Double {
+    var averagePrecision: Double {
         var sum = 0.0
         for j in 1..<truePositives.count where truePositives[j] > truePositives[j - 1] {
             let precision = Double(truePositives[j]) / Double(truePositives[j] + falsePositives[j])
@@ -106,7 +106,7 @@ public struct ROCCurve: Sendable, Equatable {
     /// The false-positive rate at the first threshold (from the top) that catches at least
     /// `recall` of the anomalies: how many normal images are flagged when 95% of the anomalies
     /// must be. Ties are not split, so the rate is that of a threshold a detector can use.
-    public func falsePositiveRate(atTruePositiveRate recall: Double) -> Double {
+    func falsePositiveRate(atTruePositiveRate recall: Double) -> Double {
         // The smallest count c with c / N_out ≥ recall, so that 0.95·20 needs 19 (and not the 20 that
         // 19.000000000000004 would round up to).
         let needed = Int((recall * Double(outCount) - 1e-9).rounded(.up))
@@ -122,10 +122,10 @@ public struct DetectionMetrics: Sendable, Equatable, Codable {
     /// Area under the precision–recall curve (average precision), out-of-distribution positive.
     public var aupr: Double
     /// False-positive rate at 95% true-positive rate.
-    public var fprAt95: Double
+    var fprAt95: Double
     /// N_in and N_out.
-    public var inCount: Int
-    public var outCount: Int
+    var inCount: Int
+    var outCount: Int
 
     /// The metrics of `outScores` (positives) against `inScores`.
     /// - Throws: `AnomalyError` when either class is empty or a score is not finite.

@@ -19,7 +19,7 @@ public struct ImageScores: Codable, Sendable, Equatable {
     /// d²(μ(x)) under the Gaussian of the training codes; empty without one.
     public var mahalanobis: [Double]
     /// L(x), the bits of the image's raw deflate stream (`InputComplexity`).
-    public var compressedBits: [Double]
+    var compressedBits: [Double]
 
     /// The number of images.
     public var count: Int { negativeELBO.count }

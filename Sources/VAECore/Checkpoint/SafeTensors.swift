@@ -25,7 +25,7 @@ public struct SafeTensors: Equatable {
     public struct Entry: Equatable {
         public var name: String
         public var tensor: Tensor
-        public var dtype: DType
+        var dtype: DType
         public init(name: String, tensor: Tensor, dtype: DType = .float32) {
             self.name = name; self.tensor = tensor; self.dtype = dtype
         }
@@ -49,7 +49,7 @@ public struct SafeTensors: Equatable {
     // MARK: Writing
 
     /// The file's bytes.
-    public func serialized() throws -> Data {
+    func serialized() throws -> Data {
         var header: [String: Any] = [:]
         var offset = 0
         for entry in entries {
@@ -197,7 +197,7 @@ public struct SafeTensors: Equatable {
 }
 
 /// What can go wrong with a safetensors file.
-public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
+enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
     case unreadable(String, String)
     case corrupt(String, String)
     case duplicateName(String)

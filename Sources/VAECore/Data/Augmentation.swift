@@ -6,7 +6,7 @@
 /// The draws come from `random`, two per image, so the same seed gives the same batch.
 /// - Complexity: O(B·C·H·W) copies; two random integers per image.
 /// - Throws: `LayerConfigurationError` for an input that is not (B, C, H, W) or a negative shift.
-public func randomlyShifted(_ images: Tensor, maxShift: Int, using random: inout RandomSource) throws -> Tensor {
+func randomlyShifted(_ images: Tensor, maxShift: Int, using random: inout RandomSource) throws -> Tensor {
     guard images.rank == 4, maxShift >= 0 else {
         throw LayerConfigurationError("randomlyShifted expects (B, C, H, W) and maxShift ≥ 0, got \(images.shape) and \(maxShift)")
     }

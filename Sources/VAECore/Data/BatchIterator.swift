@@ -118,11 +118,11 @@ public struct BatchIterator: Sendable {
     public struct State: Codable, Equatable, Sendable {
         public var epoch: Int
         public var position: Int
-        public var permutation: [Int]
+        var permutation: [Int]
         public var order: RandomSource.State
         public var noise: RandomSource.State
         /// The settings, checked on restore so that a state is not applied to another setup.
-        public var datasetCount: Int
+        var datasetCount: Int
         public var batchSize: Int
         public var dropLast: Bool
         public var binarize: Bool

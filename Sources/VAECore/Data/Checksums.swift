@@ -14,7 +14,7 @@ public struct ChecksumList: Sendable, Equatable {
     /// One file's expected content.
     public struct Entry: Sendable, Equatable {
         /// 64 lowercase hex digits.
-        public var sha256: String
+        var sha256: String
         /// The uncompressed size in bytes, when the list gives it.
         public var size: Int?
     }
@@ -73,7 +73,7 @@ public struct ChecksumList: Sendable, Equatable {
     ///   - file: the path to name in errors (the `.gz` file that was read).
     /// - Throws: `.checksumMissing`, `.checksumSizeMismatch` or `.checksumMismatch`.
     /// - Complexity: O(n): one SHA-256 pass over `content`.
-    public func verify(_ content: [UInt8], name: String, file: String) throws(DataError) {
+    func verify(_ content: [UInt8], name: String, file: String) throws(DataError) {
         guard let entry = entries[name] else { throw .checksumMissing(file: file, list: source) }
         if let size = entry.size, size != content.count {
             throw .checksumSizeMismatch(file: file, expected: size, actual: content.count)

@@ -8,12 +8,12 @@ import CZlib
 ///
 /// zlib checks each member's trailer for us: the CRC-32 of the output and its length modulo 2³²
 /// (ISIZE). A stream that stops early is reported as `truncated`, damaged data as `corrupt`.
-public enum Gzip {
+enum Gzip {
     /// The two bytes every gzip member starts with.
     public static let magic: (UInt8, UInt8) = (0x1f, 0x8b)
 
     /// Whether `bytes` starts like a gzip file.
-    public static func hasMagic(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    static func hasMagic(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytes.count >= 2 && bytes[0] == magic.0 && bytes[1] == magic.1
     }
 
@@ -41,7 +41,7 @@ public enum Gzip {
     /// - Throws: `DataError.empty`, `.notGzip`, `.truncated`, `.corrupt`, or `.sizeMismatch` for
     ///   an output beyond the limit or the announced size.
     /// - Complexity: O(output size); one pass of inflate, plus the zero-fill of the buffer.
-    public static func decompress(_ bytes: UnsafeRawBufferPointer, file: String, limit: Int = .max,
+    static func decompress(_ bytes: UnsafeRawBufferPointer, file: String, limit: Int = .max,
                                   announcedSize: ((ArraySlice<UInt8>) -> Int?)? = nil) throws(DataError) -> [UInt8] {
         guard bytes.count > 0 else { throw .empty(file: file) }
         if bytes.count == 1 && bytes[0] == magic.0 {
@@ -147,7 +147,7 @@ public enum Gzip {
     }
 
     /// `decompress(_:file:)` for an array of bytes.
-    public static func decompress(_ bytes: [UInt8], file: String = "<memory>", limit: Int = .max,
+    static func decompress(_ bytes: [UInt8], file: String = "<memory>", limit: Int = .max,
                                   announcedSize: ((ArraySlice<UInt8>) -> Int?)? = nil) throws(DataError) -> [UInt8] {
         let result = bytes.withUnsafeBytes { buffer -> Result<[UInt8], DataError> in
             do throws(DataError) {

@@ -12,31 +12,31 @@ import Foundation
 /// MNIST images are `0x00000803` (UInt8, 3 dimensions: count, rows, columns) and labels
 /// `0x00000801` (UInt8, 1 dimension: count). Only UInt8 elements are supported, which is all
 /// that MNIST and Fashion-MNIST use.
-public struct IDXFile: Sendable {
+struct IDXFile: Sendable {
     /// The magic number of a file of UInt8 images: (count, rows, columns).
-    public static let imagesMagic: UInt32 = 0x0000_0803
+    static let imagesMagic: UInt32 = 0x0000_0803
     /// The magic number of a file of UInt8 labels: (count).
-    public static let labelsMagic: UInt32 = 0x0000_0801
+    static let labelsMagic: UInt32 = 0x0000_0801
 
     /// The size along each dimension, outermost first.
     public let dimensions: [Int]
     /// The whole decompressed file; the elements start at `dataOffset`.
     public let bytes: [UInt8]
     /// Where the elements start: 4 bytes of magic and 4 per dimension.
-    public var dataOffset: Int { 4 + 4 * dimensions.count }
+    var dataOffset: Int { 4 + 4 * dimensions.count }
     /// The number of elements, the product of the dimensions.
-    public var elementCount: Int { dimensions.reduce(1, *) }
+    var elementCount: Int { dimensions.reduce(1, *) }
 
     /// The largest IDX file read, 256 MiB: more than five times MNIST's largest (47 MB of
     /// training images). A header that announces more, or a gzip stream that inflates past it,
     /// is refused before the memory is taken.
-    public static let maximumSize = 256 << 20
+    static let maximumSize = 256 << 20
 
     /// The size of the whole file that an IDX header announces (4 bytes of magic, 4 per
     /// dimension, then the elements), read from the first decompressed bytes: nil until the
     /// header is complete, or when the bytes do not start like an IDX file of UInt8 elements.
     /// `Int.max` when the dimensions overflow.
-    public static func announcedSize(_ prefix: ArraySlice<UInt8>) -> Int? {
+    static func announcedSize(_ prefix: ArraySlice<UInt8>) -> Int? {
         let start = prefix.startIndex
         guard prefix.count >= 4, prefix[start] == 0, prefix[start + 1] == 0, prefix[start + 2] == 0x08 else { return nil }
         let rank = Int(prefix[start + 3])

@@ -5,7 +5,7 @@ public enum Split: String, Sendable, CaseIterable, Codable {
     case train, test
 
     /// The prefix of the split's file names in the MNIST distribution.
-    public var filePrefix: String {
+    var filePrefix: String {
         switch self {
         case .train: "train"
         case .test: "t10k"
@@ -42,7 +42,7 @@ public enum DatasetKind: String, Sendable, CaseIterable, Codable {
     }
 
     /// The splits present in the bundled copy.
-    public var bundledSplits: [Split] {
+    var bundledSplits: [Split] {
         switch self {
         case .mnist, .fashionMNIST: [.train, .test]
         }
@@ -98,7 +98,7 @@ public struct MNIST: Sendable {
     }
 
     /// The IDX file names of `split` in the MNIST distribution, without `.gz`.
-    public static func fileNames(_ split: Split) -> (images: String, labels: String) {
+    static func fileNames(_ split: Split) -> (images: String, labels: String) {
         ("\(split.filePrefix)-images-idx3-ubyte", "\(split.filePrefix)-labels-idx1-ubyte")
     }
 

@@ -18,9 +18,9 @@ public struct ELBOEvaluation: Sendable, Equatable {
     /// The ELBO of each image.
     public var perImage: [Double]
     /// The reconstruction term −log p(x|z) of each image (the same z as its ELBO).
-    public var perImageReconstruction: [Double] = []
+    var perImageReconstruction: [Double] = []
     /// The KL term of each image.
-    public var perImageKL: [Double] = []
+    var perImageKL: [Double] = []
 
     /// The mean terms, as training reports them (objective = reconstruction + KL, β = 1).
     public var terms: ELBOTerms {

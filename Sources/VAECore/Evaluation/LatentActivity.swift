@@ -21,7 +21,7 @@ public struct LatentActivity: Sendable, Equatable, Codable {
     public var count: Int
 
     /// The dimensions with A_d > threshold, in increasing order.
-    public var activeDimensions: [Int] { meanVariance.indices.filter { meanVariance[$0] > threshold } }
+    var activeDimensions: [Int] { meanVariance.indices.filter { meanVariance[$0] > threshold } }
     /// The number of active units.
     public var activeUnits: Int { activeDimensions.count }
     /// Σ_d KL_d: the mean KL term, in nats per image.
@@ -101,7 +101,7 @@ struct LatentActivityAccumulator {
 ///   - limit: only the first `limit` images.
 /// - Throws: `EvaluationError` for bad shapes, pixels outside [0, 1], a batch size below 1 or
 ///   missing labels of a conditional model.
-public func measureLatentActivity(model: VAE, images: Tensor, labels: [Int]? = nil, batchSize: Int = 500,
+func measureLatentActivity(model: VAE, images: Tensor, labels: [Int]? = nil, batchSize: Int = 500,
                                   limit: Int? = nil,
                                   threshold: Double = EvaluationDefaults.activeUnitThreshold) throws -> LatentActivity {
     let n = try checkEvaluationInputs(model: model, images: images, labels: labels, batchSize: batchSize, limit: limit)

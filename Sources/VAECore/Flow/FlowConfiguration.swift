@@ -19,10 +19,10 @@ public struct FlowConfiguration: Codable, Equatable, Sendable {
     }
 
     /// The most steps accepted.
-    public static let maximumSteps = 16
+    static let maximumSteps = 16
     /// The most hidden units or context features accepted: a corrupt `model_config` asking for
     /// 10¹² is refused before anything is allocated.
-    public static let maximumWidth = 8192
+    static let maximumWidth = 8192
 
     /// One phrase for logs: "an IAF posterior of 2 steps (320 hidden units, context 20)".
     public var summary: String {

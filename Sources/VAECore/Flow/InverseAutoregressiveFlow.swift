@@ -65,7 +65,7 @@ public final class InverseAutoregressiveFlow {
     public let steps: [InverseAutoregressiveFlowStep]
 
     /// What is added to the scale's bias at initialisation, so that σ_t = sigmoid(s) starts near 1.
-    public static let scaleBiasOffset: Float = 2
+    static let scaleBiasOffset: Float = 2
 
     /// A flow for codes of `latentDimensions` and encoder features of `features`, its weights
     /// drawn from `random` (PyTorch's default initialisation) in order: the context layer, then
@@ -102,10 +102,10 @@ public final class InverseAutoregressiveFlow {
     }
 
     /// h = Linear(features): (N, F) → (N, C). Caches the features for `contextBackward`.
-    public func contextVectors(_ features: Tensor) -> Tensor { context.forward(features) }
+    func contextVectors(_ features: Tensor) -> Tensor { context.forward(features) }
 
     /// ∂L/∂features (N, F) from ∂L/∂h (N, C); accumulates the context layer's gradients.
-    public func contextBackward(_ dh: Tensor) -> Tensor { context.backward(dh) }
+    func contextBackward(_ dh: Tensor) -> Tensor { context.backward(dh) }
 
     /// z_T (N, D) from z₀ (N, D) and the context h (N, C) of each row, and Σ_t Σ_i log σ_t,i of
     /// each row (in Double), log |det ∂z_T/∂z₀|. Every step caches what its backward pass needs.

@@ -72,7 +72,7 @@ public final class MaskedLinear: Layer {
 }
 
 /// The degrees of a MADE (Germain et al. 2015) on D inputs, for `MaskedLinear`'s masks.
-public enum AutoregressiveDegrees {
+enum AutoregressiveDegrees {
     /// The inputs' degrees 1…D in the order `reversed` asks: input i has degree i + 1, or D − i
     /// when reversed. Output i of the network gets its input's degree, so it depends on the inputs
     /// that come before it in this order.

@@ -11,10 +11,10 @@ import Foundation
 ///     "test_accuracy": the test accuracy alone, e.g. "0.9935", for a quick look
 extension DigitClassifier {
     /// The value of the "format" metadata key.
-    public static let checkpointFormat = "vae-course digit classifier 1"
+    static let checkpointFormat = "vae-course digit classifier 1"
 
     /// The model's tensors under PyTorch's `state_dict` names, parameters then buffers.
-    public func stateDict() -> [SafeTensors.Entry] { stateDictEntries(of: parameters + buffers) }
+    func stateDict() -> [SafeTensors.Entry] { stateDictEntries(of: parameters + buffers) }
 
     /// Loads every parameter and buffer from `entries` by name. Throws, changing nothing, when a
     /// name is missing, a size differs or a value is not finite.

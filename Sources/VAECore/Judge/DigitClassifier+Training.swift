@@ -10,9 +10,9 @@ public struct DigitClassifierTraining: Codable, Equatable, Sendable {
     /// The peak learning rate, reached after warm-up.
     public var learningRate: Float
     /// Updates of linear warm-up from 10% of the peak rate.
-    public var warmupSteps: Int
+    var warmupSteps: Int
     /// The largest random translation, in pixels, along each axis (0: no augmentation).
-    public var maxShift: Int
+    var maxShift: Int
     /// The seed of the initial weights, the batch order, the shifts and the degradations.
     public var seed: UInt64
     /// Train on the first `subset` training images only (nil: all of them): a quick judge for
@@ -20,18 +20,18 @@ public struct DigitClassifierTraining: Codable, Equatable, Sendable {
     public var subset: Int?
     /// The chance that an image is replaced by the mean of itself and k − 1 other training
     /// images of its class, k drawn uniformly from `averageCounts`.
-    public var averageProbability: Double
+    var averageProbability: Double
     /// The sizes k of those class averages.
-    public var averageCounts: [Int]
+    var averageCounts: [Int]
     /// The chance that an image is blurred by a Gaussian of σ drawn uniformly in [0, `maxBlur`] pixels.
-    public var blurProbability: Double
-    public var maxBlur: Double
+    var blurProbability: Double
+    var maxBlur: Double
     /// The chance that an image's contrast is lowered: x ↦ o + s·x with s uniform in
     /// [`minContrast`, 1] and o uniform in [0, 1 − s] (the image stays in [0, 1]).
-    public var contrastProbability: Double
-    public var minContrast: Float
+    var contrastProbability: Double
+    var minContrast: Float
     /// The chance that an image is binarized at 0.5 instead (never both).
-    public var binarizeProbability: Double
+    var binarizeProbability: Double
 
     public init(epochs: Int = 3, batchSize: Int = 128, learningRate: Float = 2e-3, warmupSteps: Int = 100,
                 maxShift: Int = 2, seed: UInt64 = 1, subset: Int? = nil,
@@ -165,7 +165,7 @@ public struct DigitClassifierReport: Codable, Equatable, Sendable {
     /// The number of test images it was measured on.
     public var testCount: Int
     /// The mean training loss (cross-entropy, nats) over the last epoch, on shifted images.
-    public var finalTrainingLoss: Double
+    var finalTrainingLoss: Double
     /// Optimizer updates taken.
     public var steps: Int
     /// Wall-clock seconds of training (without the final test pass).

@@ -39,7 +39,7 @@ import Foundation
 public final class DigitClassifier {
     public let architecture: DigitClassifierArchitecture
     /// Convolutions, Flatten, the hidden Linear and its ReLU: (B, 1, H, W) → (B, F).
-    public let featureExtractor: Sequential
+    let featureExtractor: Sequential
     /// The class logits from the features: (B, F) → (B, K).
     public let classifier: Linear
     /// Both, in order, under the PyTorch names above.

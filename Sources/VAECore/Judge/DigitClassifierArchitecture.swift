@@ -18,13 +18,13 @@ import Foundation
 /// rather than pooling keep the net inside the layers the course already has.
 public struct DigitClassifierArchitecture: Codable, Equatable, Sendable {
     /// The width of each stage (both its convolutions): one entry per halving of the image.
-    public var stageWidths: [Int]
+    var stageWidths: [Int]
     /// The size of the hidden layer: the feature vector of each image.
     public var featureCount: Int
     /// The number of classes.
     public var classCount: Int
     /// The side of the square single-channel input images.
-    public var imageSide: Int
+    var imageSide: Int
 
     public init(stageWidths: [Int] = [32, 64], featureCount: Int = 128, classCount: Int = 10, imageSide: Int = 28) {
         self.stageWidths = stageWidths
@@ -37,10 +37,10 @@ public struct DigitClassifierArchitecture: Codable, Equatable, Sendable {
     public static let standard = DigitClassifierArchitecture()
 
     /// The side of the last feature map: each stage maps s to ⌊(s + 2·1 − 3)/2⌋ + 1 = ⌈s/2⌉.
-    public var finalSide: Int { stageWidths.reduce(imageSide) { side, _ in (side - 1) / 2 + 1 } }
+    var finalSide: Int { stageWidths.reduce(imageSide) { side, _ in (side - 1) / 2 + 1 } }
 
     /// The length of the flattened last map, C·H·W: the hidden layer's input.
-    public var flattenedCount: Int { (stageWidths.last ?? 1) * finalSide * finalSide }
+    var flattenedCount: Int { (stageWidths.last ?? 1) * finalSide * finalSide }
 
     /// Throws when the net cannot be built.
     public func validate() throws {
@@ -55,7 +55,7 @@ public struct DigitClassifierArchitecture: Codable, Equatable, Sendable {
 }
 
 /// What can go wrong with the digit classifier and its checkpoint.
-public enum DigitClassifierError: Error, CustomStringConvertible, Equatable {
+enum DigitClassifierError: Error, CustomStringConvertible, Equatable {
     case badArchitecture(String)
     case badInput(String)
     case badCheckpoint(path: String, reason: String)

@@ -96,7 +96,7 @@ public enum ImageDegradation: Sendable, Equatable, Hashable, CustomStringConvert
 /// −r…r with r = ⌈3σ⌉, weights exp(−d²/2σ²) divided by their sum (so they add up to 1). σ = 0
 /// gives the single tap [1].
 /// - Throws: `DigitClassifierError.badInput` unless 0 ≤ σ ≤ 100 and finite.
-public func gaussianKernel(sigma: Double) throws -> [Float] {
+func gaussianKernel(sigma: Double) throws -> [Float] {
     var kernel: [Float] = []
     try gaussianKernel(sigma: sigma, into: &kernel)
     return kernel
@@ -147,7 +147,7 @@ func blurPlane(_ plane: UnsafeMutablePointer<Float>, height: Int, width: Int, ke
 /// image.
 /// - Throws: `DigitClassifierError.badInput` for a bad σ or a tensor that is not rank 4.
 /// - Complexity: 2·(2⌈3σ⌉ + 1) multiply-adds per pixel.
-public func gaussianBlurred(_ images: Tensor, sigma: Double) throws -> Tensor {
+func gaussianBlurred(_ images: Tensor, sigma: Double) throws -> Tensor {
     guard images.rank == 4 else { throw DigitClassifierError.badInput("blur expects (B, C, H, W), got \(images.shape)") }
     let kernel = try gaussianKernel(sigma: sigma)
     guard kernel.count > 1 else { return images }
@@ -202,7 +202,7 @@ func averageWithClassMembers(_ target: UnsafeMutablePointer<Float>, of source: U
 /// drawn at random without repetition, labelled with that class (all of the class when it has
 /// fewer than `count` images). `count` 1 gives the images back.
 /// - Throws: `DigitClassifierError.badInput` when `count` < 1 or the images are not (B, C, H, W).
-public func classAverages(of dataset: MNIST, count: Int, using random: inout RandomSource) throws -> MNIST {
+func classAverages(of dataset: MNIST, count: Int, using random: inout RandomSource) throws -> MNIST {
     guard count >= 1, dataset.images.rank == 4 else {
         throw DigitClassifierError.badInput("class averages need a count ≥ 1 and (B, C, H, W) images, got \(count) and \(dataset.images.shape)")
     }

@@ -23,7 +23,7 @@ public struct ClassSpread: Sendable, Equatable {
 /// - Throws: `SampleQualityError` for a malformed input, a label outside the classes, or no
 ///   class with two vectors.
 /// - Complexity: O(Σ_c n_c² · D / 2), in Double.
-public func classSpread(_ vectors: Tensor, labels: [Int], classCount: Int, limit: Int? = nil) throws -> ClassSpread {
+func classSpread(_ vectors: Tensor, labels: [Int], classCount: Int, limit: Int? = nil) throws -> ClassSpread {
     guard vectors.rank >= 2, vectors.shape[0] == labels.count, classCount >= 1, (limit ?? 2) >= 2 else {
         throw SampleQualityError("class spread needs (N, D…) vectors with N labels, classes ≥ 1 and a limit ≥ 2; "
                                  + "got \(vectors.shape), \(labels.count) labels, \(classCount) classes, limit \(limit.map(String.init) ?? "none")")

@@ -5,7 +5,7 @@ import Foundation
 // All sums run in Double.
 
 /// A sample-quality error: inputs of the wrong shape or that are not probabilities.
-public struct SampleQualityError: Error, CustomStringConvertible, Equatable {
+struct SampleQualityError: Error, CustomStringConvertible, Equatable {
     public let description: String
     public init(_ description: String) { self.description = "sample quality: " + description }
 }
@@ -90,7 +90,7 @@ public func inceptionScore(probabilities: Tensor, splits: Int = 1) throws -> Spl
 /// rows of `probabilities` (N, K) whose most probable class (the first one on ties) is `labels[n]`.
 /// For a conditional generator, the share of samples that show the digit they were asked for.
 /// - Throws: `SampleQualityError` for a malformed input or a label outside 0..<K.
-public func conditionalAccuracy(probabilities: Tensor, labels: [Int]) throws -> Double {
+func conditionalAccuracy(probabilities: Tensor, labels: [Int]) throws -> Double {
     try perClassAccuracy(probabilities: probabilities, labels: labels).overall
 }
 

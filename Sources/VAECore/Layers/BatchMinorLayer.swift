@@ -59,7 +59,7 @@ public struct ElementwiseCache {
     public var tensor: Tensor
     /// The per-sample shape when the forward pass ran batch-minor (`tensor` is then (F, B)); nil
     /// for an NCHW forward pass.
-    public var batchMinorSample: [Int]?
+    var batchMinorSample: [Int]?
 
     public init(_ tensor: Tensor) { self.tensor = tensor }
 }

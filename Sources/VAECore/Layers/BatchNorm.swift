@@ -48,11 +48,11 @@ public class BatchNorm: BatchMinorLayer {
     /// β, shape (C), initialised to 0.
     public let bias: Parameter
     /// The running mean, shape (C), initialised to 0 (a buffer: saved, not trained).
-    public let runningMean: Parameter
+    let runningMean: Parameter
     /// The running unbiased variance, shape (C), initialised to 1 (a buffer).
-    public let runningVariance: Parameter
+    let runningVariance: Parameter
     /// The number of training forward passes, shape (1), as a Float (exact up to 2²⁴) (a buffer).
-    public let batchesTracked: Parameter
+    let batchesTracked: Parameter
 
     public var parameters: [Parameter] { [weight, bias] }
     public var buffers: [Parameter] { [runningMean, runningVariance, batchesTracked] }

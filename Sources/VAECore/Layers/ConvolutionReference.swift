@@ -6,7 +6,7 @@
 // ConvTranspose2d weight (Cin, Cout, kh, kw). Stride s and padding p per axis.
 
 /// The gradients of a convolution's loss with respect to its input, weight and bias.
-public struct ConvolutionGradients {
+struct ConvolutionGradients {
     public var input: Tensor
     public var weight: Tensor
     public var bias: Tensor
@@ -61,7 +61,7 @@ public func conv2dReference(input: Tensor, weight: Tensor, bias: Tensor?,
 /// The backward pass of `conv2dReference` by the same seven loops: every term
 /// W[o,c,ki,kj]·x[n,c,ih,iw] of y[n,o,oh,ow] sends dy·x to dW[o,c,ki,kj] and dy·W to dx[n,c,ih,iw];
 /// db[o] = Σ dy[n,o,·,·].
-public func conv2dBackwardReference(input: Tensor, weight: Tensor, outputGradient dy: Tensor,
+func conv2dBackwardReference(input: Tensor, weight: Tensor, outputGradient dy: Tensor,
                                     stride: (height: Int, width: Int) = (1, 1),
                                     padding: (height: Int, width: Int) = (0, 0)) throws -> ConvolutionGradients {
     let d = try referenceShapes(input, weight, inputChannelsAxis: 1)
@@ -153,7 +153,7 @@ public func convTranspose2dReference(input: Tensor, weight: Tensor, bias: Tensor
 
 /// The backward pass of `convTranspose2dReference` by the same loops: each term x·W of
 /// y[n,co,oh,ow] sends dy·W to dx[n,ci,ih,iw] and dy·x to dW[ci,co,ki,kj]; db[co] = Σ dy[n,co,·,·].
-public func convTranspose2dBackwardReference(input: Tensor, weight: Tensor, outputGradient dy: Tensor,
+func convTranspose2dBackwardReference(input: Tensor, weight: Tensor, outputGradient dy: Tensor,
                                              stride: (height: Int, width: Int) = (1, 1),
                                              padding: (height: Int, width: Int) = (0, 0)) throws -> ConvolutionGradients {
     let d = try referenceShapes(input, weight, inputChannelsAxis: 0)

@@ -44,7 +44,7 @@ public enum Initialization: Equatable, Sendable {
 
     /// fan_in and fan_out of a weight, as PyTorch's `_calculate_fan_in_and_fan_out`: for a shape
     /// (d0, d1, k…), fan_in = d1·∏k and fan_out = d0·∏k. A bias-less 1-D shape has fan_in = fan_out = d0.
-    public static func fans(ofWeightShape shape: [Int]) -> (fanIn: Int, fanOut: Int) {
+    static func fans(ofWeightShape shape: [Int]) -> (fanIn: Int, fanOut: Int) {
         guard shape.count >= 2 else { let n = shape.first ?? 0; return (n, n) }
         let receptiveField = shape.dropFirst(2).reduce(1, *)
         return (shape[1] * receptiveField, shape[0] * receptiveField)

@@ -61,7 +61,7 @@ public final class Sequential: BatchMinorLayer {
     public var buffers: [Parameter] { layers.flatMap(\.buffers) }
 
     /// Whether every child runs batch-minor, so that `forward` changes layout only at its ends.
-    public var runsBatchMinor: Bool { layers.allSatisfy { $0 is BatchMinorLayer } }
+    var runsBatchMinor: Bool { layers.allSatisfy { $0 is BatchMinorLayer } }
 
     /// The batch size and the sample shapes before each layer and after the last, of the last
     /// forward pass in batch-minor (from `forward` or `forwardBatchMinor`).

@@ -5,22 +5,22 @@ public struct KLDivergenceResult: Sendable {
     /// The reduced divergence, in nats.
     public var value: Double
     /// ∂value/∂μ, shape (N, D).
-    public var meanGradient: Tensor
+    var meanGradient: Tensor
     /// ∂value/∂(log σ²), shape (N, D).
-    public var logVarianceGradient: Tensor
+    var logVarianceGradient: Tensor
 }
 
 /// The KL divergence of each sample and of each latent dimension, unreduced.
 public struct KLDivergenceBreakdown: Sendable {
     /// KL of each sample, summed over its D latent dimensions: (N) values, in nats.
-    public var perSample: [Double]
+    var perSample: [Double]
     /// KL of each latent dimension, averaged over the N samples: (D) values, in nats per sample.
     /// A dimension near 0 is unused by the encoder ("posterior collapse" of that dimension).
     public var perDimension: [Double]
     /// The (N, D) terms, one per sample and dimension.
     public var terms: Tensor
     /// Σ of every term divided by N, which equals both `perSample`'s mean and `perDimension`'s sum.
-    public var totalPerSample: Double
+    var totalPerSample: Double
 }
 
 /// KL(N(μ, diag σ²) ‖ N(0, I)) for a batch of diagonal Gaussians in the log-variance
@@ -68,7 +68,7 @@ public func klDivergenceStandardNormal(mean: Tensor, logVariance: Tensor, reduct
 
 /// The terms of `klDivergenceStandardNormal` per sample and per latent dimension.
 /// - Throws: `LossError` for different, empty or non-(N, D) shapes.
-public func klDivergenceBreakdown(mean: Tensor, logVariance: Tensor) throws -> KLDivergenceBreakdown {
+func klDivergenceBreakdown(mean: Tensor, logVariance: Tensor) throws -> KLDivergenceBreakdown {
     try requireLatentShapes(mean, logVariance)
     let (n, d) = (mean.shape[0], mean.shape[1])
     var perSample = [Double](repeating: 0, count: n)

@@ -9,7 +9,7 @@
 ///   - target: t, the same shape.
 /// - Throws: `LossError` for different or empty shapes.
 /// - Complexity: one pass; differences and squares in Double.
-public func meanSquaredError(prediction: Tensor, target: Tensor, reduction: Reduction) throws -> LossResult {
+func meanSquaredError(prediction: Tensor, target: Tensor, reduction: Reduction) throws -> LossResult {
     try LossError.requireSameShape("meanSquaredError", "prediction", prediction, "target", target)
     let scale = 1 / reduction.divisor(termCount: prediction.count, batchSize: prediction.shape[0])
     let gradientScale = Float(2 * scale)

@@ -17,7 +17,7 @@ public enum Reduction: Sendable, Equatable, CaseIterable {
 
     /// What the sum is divided by, for `termCount` terms in a batch of `batchSize` samples.
     @inlinable
-    public func divisor(termCount: Int, batchSize: Int) -> Double {
+    func divisor(termCount: Int, batchSize: Int) -> Double {
         switch self {
         case .sum: return 1
         case .mean: return Double(termCount)
@@ -41,7 +41,7 @@ public struct LossResult: Sendable {
 
 /// Invalid input to a loss function: mismatched shapes, an empty batch, a label or target out
 /// of range. The message names the loss and the offending values.
-public struct LossError: Error, CustomStringConvertible, Equatable {
+struct LossError: Error, CustomStringConvertible, Equatable {
     public let description: String
 
     public init(_ description: String) {

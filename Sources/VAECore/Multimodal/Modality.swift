@@ -128,7 +128,7 @@ public protocol Modality: AnyObject {
 /// An image modality: the course's convolutional VAE networks, held by a `VAE` (its encoder body
 /// and head give the expert, its decoder the likelihood's parameters per pixel). Tensor names are
 /// the VAE's under the modality's name: `mnist.encoder.conv1.weight`, `mnist.decoder.fc.bias`, ….
-public final class ImageModality: Modality {
+final class ImageModality: Modality {
     public let configuration: ModalityConfiguration
     /// The networks.
     public let networks: VAE
@@ -150,15 +150,15 @@ public final class ImageModality: Modality {
         return DiagonalGaussian(mean: mean, logVariance: logVariance)
     }
 
-    public func backwardEncoder(_ gradient: DiagonalGaussian) {
+    func backwardEncoder(_ gradient: DiagonalGaussian) {
         _ = networks.encoderBody.backward(networks.encoderHead.backward(gradient.statistics))
     }
 
     public func decode(_ z: Tensor) -> Tensor { networks.decoder.forward(z) }
 
-    public func backwardDecoder(_ outputGradient: Tensor) -> Tensor { networks.decoder.backward(outputGradient) }
+    func backwardDecoder(_ outputGradient: Tensor) -> Tensor { networks.decoder.backward(outputGradient) }
 
-    public func reconstructionLoss(output: Tensor, target: Tensor) throws -> LossResult {
+    func reconstructionLoss(output: Tensor, target: Tensor) throws -> LossResult {
         try networks.likelihood.loss(output: output, targets: target)
     }
 
@@ -192,7 +192,7 @@ public final class ImageModality: Modality {
 /// A label modality: y one-hot (B, K); the encoder K → H → 2D and the decoder D → H → K are two
 /// linear layers with a ReLU between; p(y|z) = softmax(decoder(z)), a categorical, whose
 /// −log p(y|z) is the softmax cross-entropy. Tensor names: `label.encoder.fc1.weight`, ….
-public final class LabelModality: Modality {
+final class LabelModality: Modality {
     public let configuration: ModalityConfiguration
     /// (B, K) → (B, 2D): μ, then log σ².
     public let encoder: Sequential
@@ -233,13 +233,13 @@ public final class LabelModality: Modality {
         return DiagonalGaussian(statistics: encoder.forward(input))
     }
 
-    public func backwardEncoder(_ gradient: DiagonalGaussian) { _ = encoder.backward(gradient.statistics) }
+    func backwardEncoder(_ gradient: DiagonalGaussian) { _ = encoder.backward(gradient.statistics) }
 
     public func decode(_ z: Tensor) -> Tensor { decoder.forward(z) }
 
-    public func backwardDecoder(_ outputGradient: Tensor) -> Tensor { decoder.backward(outputGradient) }
+    func backwardDecoder(_ outputGradient: Tensor) -> Tensor { decoder.backward(outputGradient) }
 
-    public func reconstructionLoss(output: Tensor, target: Tensor) throws -> LossResult {
+    func reconstructionLoss(output: Tensor, target: Tensor) throws -> LossResult {
         try softmaxCrossEntropy(logits: output, labels: try classes(of: target), reduction: .sumPerSample)
     }
 

@@ -101,7 +101,7 @@ public struct MultimodalDataset: Sendable {
 
     /// The same, with the pixels of each binarized image modality drawn afresh from `random` as
     /// coin flips (dynamic binarization, in tuple order, then pixel order): what training sees.
-    public func trainingBatch(_ tuples: [Int], pairing: Int, using random: inout RandomSource) -> [Tensor] {
+    func trainingBatch(_ tuples: [Int], pairing: Int, using random: inout RandomSource) -> [Tensor] {
         gather(tuples, pairing: pairing, binarizing: true, using: &random)
     }
 

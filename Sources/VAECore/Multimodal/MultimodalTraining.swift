@@ -61,8 +61,8 @@ public struct MultimodalEpoch: Codable, Equatable, Sendable {
 /// `trainer_state` (epoch, step, the generators' states, the optimizer's step count, the history)
 /// and `data_sha256` (`MultimodalDataset.contentDigest`).
 public final class MultimodalTrainer {
-    public static let formatName = "vae-course multimodal"
-    public static let formatVersion = "1"
+    static let formatName = "vae-course multimodal"
+    static let formatVersion = "1"
 
     public let configuration: MultimodalTrainingConfiguration
     public let model: MultimodalVAE
@@ -173,7 +173,7 @@ public final class MultimodalTrainer {
 
     /// The training configuration saved in `url`, and whether the file is a multimodal checkpoint.
     /// - Throws: `CheckpointError.badMetadata` for a file of another format or version.
-    public static func savedConfiguration(in url: URL) throws -> (configuration: MultimodalTrainingConfiguration, dataDigest: String?) {
+    static func savedConfiguration(in url: URL) throws -> (configuration: MultimodalTrainingConfiguration, dataDigest: String?) {
         let file = try SafeTensors.read(from: url)
         return try savedConfiguration(file, name: url.path)
     }

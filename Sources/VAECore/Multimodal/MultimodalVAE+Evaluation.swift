@@ -9,7 +9,7 @@ extension MultimodalVAE {
     /// the shared code, the observed private codes' posteriors, the prior N(0, I) on the others.
     /// Switches to evaluation mode.
     /// - Throws: `VAEConfigurationError` for no observed modality or inputs that do not fit.
-    public func codePosterior(observing inputs: [Tensor?], batchSize: Int = 500) throws -> DiagonalGaussian {
+    func codePosterior(observing inputs: [Tensor?], batchSize: Int = 500) throws -> DiagonalGaussian {
         let n = try checkBatch(inputs)
         isTraining = false
         var means: [Float] = [], logVariances: [Float] = []
@@ -150,7 +150,7 @@ extension MultimodalVAE {
 
 extension DiagonalGaussian {
     /// KL(N(μ, σ²) ‖ N(0, I)) of each row, ½ Σ_d (μ² + σ² − 1 − log σ²), in Double.
-    public var klFromStandardNormal: [Double] {
+    var klFromStandardNormal: [Double] {
         let d = mean.shape[1]
         return (0..<count).map { row in
             var sum = 0.0

@@ -153,9 +153,9 @@ public final class MultimodalVAE {
     /// [[0], [1], [0, 1]] for two.
     public let subsets: [[Int]]
     /// The width of the whole code u = (z, w_1, …, w_M): D + Σ_m P_m.
-    public let codeWidth: Int
+    let codeWidth: Int
     /// Where modality m's private code w_m lies in the whole code (empty for none).
-    public let privateColumns: [Range<Int>]
+    let privateColumns: [Range<Int>]
 
     /// Weights drawn from `random` modality by modality, in order.
     public init(_ configuration: MultimodalConfiguration, using random: inout RandomSource) throws {
@@ -196,7 +196,7 @@ public final class MultimodalVAE {
     }
 
     /// Each subset's weight in the objective: 1 (a sum of ELBOs) or 1/|𝒮| (an average).
-    public var subsetWeight: Double { configuration.objective == .mvae ? 1 : 1 / Double(subsets.count) }
+    var subsetWeight: Double { configuration.objective == .mvae ? 1 : 1 / Double(subsets.count) }
 
     /// Checks a batch: one tensor per modality, each (B, sample shape) with one B.
     func checkBatch(_ inputs: [Tensor?]) throws -> Int {

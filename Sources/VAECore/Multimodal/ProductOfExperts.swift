@@ -35,7 +35,7 @@ public struct DiagonalGaussian: Sendable {
     }
 
     /// Independent Gaussians side by side: (B, D₁), (B, D₂), … give (B, D₁ + D₂ + …).
-    public static func concatenatingColumns(_ parts: [DiagonalGaussian]) -> DiagonalGaussian {
+    static func concatenatingColumns(_ parts: [DiagonalGaussian]) -> DiagonalGaussian {
         precondition(!parts.isEmpty, "concatenatingColumns needs at least one Gaussian")
         return parts.dropFirst().reduce(parts[0]) { a, b in
             DiagonalGaussian(mean: Tensor.concatenateColumns(a.mean, b.mean),
@@ -50,7 +50,7 @@ public struct DiagonalGaussian: Sendable {
     }
 
     /// N(0, I) for B rows of D coordinates: μ = 0, log σ² = 0.
-    public static func standardNormal(count: Int, dimensions: Int) -> DiagonalGaussian {
+    static func standardNormal(count: Int, dimensions: Int) -> DiagonalGaussian {
         DiagonalGaussian(mean: Tensor(shape: [count, dimensions]), logVariance: Tensor(shape: [count, dimensions]))
     }
 }

@@ -30,7 +30,7 @@ public class Adam: Optimizer {
     /// λ: L2 coefficient (Adam) or decoupled decay rate (AdamW).
     public let weightDecay: Double
     /// Whether weight decay shrinks the parameter directly (AdamW) instead of adding λ·p to g.
-    public let decoupledWeightDecay: Bool
+    let decoupledWeightDecay: Bool
     public private(set) var stepCount = 0
 
     /// "Adam" or "AdamW", recorded in `OptimizerState`.

@@ -12,7 +12,7 @@
 ///   the coefficient is 0 (norm ∞) or NaN, and the gradients are multiplied by it.
 /// - Complexity: two passes over the gradients (one when no clipping is needed).
 @discardableResult
-public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float,
+func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float,
                              errorIfNonfinite: Bool = false) throws -> Float {
     guard maxNorm >= 0 else {
         throw OptimizerError.invalidHyperparameter("maxNorm \(maxNorm) must be ≥ 0")
@@ -38,7 +38,7 @@ public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float,
 /// agree to about 10⁻⁷ relative), then the root is rounded to `Float`.
 ///
 /// - Complexity: O(total parameter count), eight lanes at a time.
-public func gradientNorm(_ parameters: [Parameter]) -> Float {
+func gradientNorm(_ parameters: [Parameter]) -> Float {
     var sum = 0.0
     for parameter in parameters {
         sum += parameter.gradient.withUnsafeBufferPointer { sumOfSquares($0) }

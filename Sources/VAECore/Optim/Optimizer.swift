@@ -63,13 +63,13 @@ extension Optimizer {
 
     /// Sets `learningRate` to `schedule`'s value for the next update, the update numbered
     /// `stepCount` (0 for the first).
-    public func setLearningRate(from schedule: some LearningRateSchedule) {
+    func setLearningRate(from schedule: some LearningRateSchedule) {
         learningRate = schedule.learningRate(atStep: stepCount)
     }
 }
 
 /// Why an optimizer could not be created or restored.
-public enum OptimizerError: Error, Equatable, CustomStringConvertible {
+enum OptimizerError: Error, Equatable, CustomStringConvertible {
     /// A hyperparameter outside its valid range, e.g. a negative learning rate or β ≥ 1.
     case invalidHyperparameter(String)
     /// Two parameters share a name, so their saved buffers could not be told apart.
@@ -123,11 +123,11 @@ public struct OptimizerState: Codable, Equatable, Sendable {
     /// The optimizer that wrote it: "SGD", "Adam", "AdamW" or "RMSprop".
     public var kind: String
     /// Updates taken so far.
-    public var stepCount: Int
+    var stepCount: Int
     /// The learning rate at the time of saving.
     public var learningRate: Float
     /// The parameter names in the optimizer's order (also the encoding order).
-    public var parameterNames: [String]
+    var parameterNames: [String]
     /// Moment buffers: parameter name → buffer name → values.
     public var buffers: [String: [String: [Float]]]
 

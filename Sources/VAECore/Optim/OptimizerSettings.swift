@@ -25,7 +25,7 @@ public enum OptimizerSettings: Codable, Equatable, Sendable {
 
     /// The optimizer these settings describe, over `parameters`, at `learningRate`.
     /// - Throws: `OptimizerError` for a setting the optimizer refuses.
-    public func makeOptimizer(_ parameters: [Parameter], learningRate: Float) throws -> any Optimizer {
+    func makeOptimizer(_ parameters: [Parameter], learningRate: Float) throws -> any Optimizer {
         switch self {
         case .sgd(let momentum, let nesterov, let weightDecay):
             try SGD(parameters, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay, nesterov: nesterov)

@@ -23,7 +23,7 @@ public final class SGD: Optimizer {
     /// μ: how much of the previous buffer each update keeps; 0 disables momentum.
     public let momentum: Double
     /// τ: the fraction of each new gradient the buffer drops (after the first update).
-    public let dampening: Double
+    let dampening: Double
     /// λ: the L2 coefficient added to the gradient as λ·p.
     public let weightDecay: Double
     /// Whether to step along g + μ·b (look-ahead) instead of b.

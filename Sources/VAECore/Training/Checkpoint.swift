@@ -35,14 +35,14 @@ import Foundation
 /// optimizer's tensors are the unexpected keys).
 public struct Checkpoint {
     /// The version of this layout; readers refuse others.
-    public static let formatVersion = 1
+    static let formatVersion = 1
     /// The value of the `format` key.
-    public static let formatName = "vae-course-checkpoint"
+    static let formatName = "vae-course-checkpoint"
 
     /// The metadata keys.
     public enum Key {
         public static let format = "format"
-        public static let formatVersion = "format_version"
+        static let formatVersion = "format_version"
         public static let model = "model_config"
         public static let training = "training_config"
         public static let state = "trainer_state"
@@ -51,7 +51,7 @@ public struct Checkpoint {
     }
 
     /// The prefix of the tensors a trainer recorded (`Trainer.records`).
-    public static let recordPrefix = "record."
+    static let recordPrefix = "record."
 
     /// The training set's digest; nil in a file written without it.
     public var dataDigest: String? { tensors.metadata[Key.dataDigest] }
@@ -165,7 +165,7 @@ public struct Checkpoint {
 
     /// A model-only file: the state_dict and the architecture, enough for evaluation and sampling
     /// (`Checkpoint.loadModel(from:)`), not for resuming. `extra` adds metadata keys.
-    public static func modelFile(_ model: VAE, extra: [String: String] = [:]) throws -> SafeTensors {
+    static func modelFile(_ model: VAE, extra: [String: String] = [:]) throws -> SafeTensors {
         var metadata = extra
         metadata[Key.format] = formatName
         metadata[Key.formatVersion] = String(formatVersion)
@@ -234,9 +234,9 @@ public struct TrainerState: Codable, Equatable, Sendable {
     /// An optimizer's state without its buffers.
     public struct OptimizerScalars: Codable, Equatable, Sendable {
         public var kind: String
-        public var stepCount: Int
+        var stepCount: Int
         /// The learning rate's bit pattern, exact.
-        public var learningRateBits: UInt32
+        var learningRateBits: UInt32
 
         init(_ state: OptimizerState) {
             kind = state.kind

@@ -13,9 +13,9 @@ import Glibc
 ///
 /// Its cost per step is one clock read and a comparison; formatting happens only when a line
 /// is due.
-public struct ProgressLine {
+struct ProgressLine {
     /// Whether standard error is a terminal.
-    public let isTerminal: Bool
+    let isTerminal: Bool
     /// Seconds between lines when not on a terminal.
     public let interval: Double
     private var lastWrite: UInt64 = 0

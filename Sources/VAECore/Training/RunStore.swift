@@ -9,7 +9,7 @@ import Foundation
 /// `checkpoint-<the first 12 digits of its fingerprint>.safetensors`, and a run set aside earlier
 /// is taken back when its fingerprint is asked for again. A file is removed only when it is a
 /// second copy of one run, the less trained of the two.
-public struct RunStore {
+struct RunStore {
     /// The file of the run in use: `checkpoint.safetensors` in a run folder (or another name, such
     /// as the digit classifier's `classifier.safetensors`).
     public let checkpoint: URL
@@ -27,7 +27,7 @@ public struct RunStore {
     private var stem: String { checkpoint.deletingPathExtension().lastPathComponent }
 
     /// Where the run of `fingerprint` is kept while another is in use: `<stem>-<12 digits>.safetensors`.
-    public func setAsideURL(fingerprint: String) -> URL {
+    func setAsideURL(fingerprint: String) -> URL {
         folder.appendingPathComponent("\(stem)-\(fingerprint.prefix(12)).safetensors")
     }
 
@@ -42,7 +42,7 @@ public struct RunStore {
     /// - Returns: the file name it is kept under.
     /// - Throws: file-system errors.
     @discardableResult
-    public func setAsideCurrent(fingerprint: String?, progress: (URL) -> Int) throws -> String {
+    func setAsideCurrent(fingerprint: String?, progress: (URL) -> Int) throws -> String {
         let files = FileManager.default
         let aside = fingerprint.map(setAsideURL)
             ?? folder.appendingPathComponent("\(stem)-unfingerprinted-\(Int(Date().timeIntervalSince1970))-\(UUID().uuidString.prefix(8)).safetensors")
@@ -62,7 +62,7 @@ public struct RunStore {
     /// Moves the run of `fingerprint` back into use when it was set aside (and `isThatRun` confirms
     /// the file holds it); nil when there is none. `checkpoint` must be free.
     /// - Throws: file-system errors.
-    public func takeBack(fingerprint: String, isThatRun: (URL) -> Bool) throws -> URL? {
+    func takeBack(fingerprint: String, isThatRun: (URL) -> Bool) throws -> URL? {
         let files = FileManager.default
         let stored = setAsideURL(fingerprint: fingerprint)
         guard files.fileExists(atPath: stored.path), isThatRun(stored) else { return nil }

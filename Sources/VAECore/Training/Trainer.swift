@@ -70,7 +70,7 @@ public final class Trainer {
     public var records: [String: Tensor] = [:]
 
     /// The name of the record of each epoch's training seconds.
-    public static let epochSecondsRecord = "epoch_seconds"
+    static let epochSecondsRecord = "epoch_seconds"
     /// Each finished epoch's seconds of training, as measured when it was trained (empty for a run
     /// trained before the trainer kept them).
     public var epochSeconds: [Double] { (records[Trainer.epochSecondsRecord]?.scalars ?? []).map { Double($0) } }
@@ -405,7 +405,7 @@ public struct EpochSummary: Sendable {
     public var evaluationSeconds: Double
     /// Whether this is an epoch trained earlier, read back from the run's checkpoint
     /// (`Trainer.recordedEpochs`), rather than one just trained.
-    public var isRecorded = false
+    var isRecorded = false
 
     /// One line for the log:
     /// `epoch  3/10  train recon 92.41 KL 24.87 loss 117.28 | test recon 90.12 KL 25.02 −ELBO 115.14 | lr 9.0e-04 β 1 | 41.2 s, 1457 img/s`

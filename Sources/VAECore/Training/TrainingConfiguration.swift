@@ -32,7 +32,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var schedule: LearningRateScheduleKind
     /// The floor of the cosine as a fraction of η₀: η ends at `minimumLearningRateFactor · η₀`
     /// (and the step schedule's default factor is its square root, so that it ends there too).
-    public var minimumLearningRateFactor: Double
+    var minimumLearningRateFactor: Double
     /// For `warmupCosine`: epochs over which η climbs linearly from 0 to η₀.
     public var learningRateWarmupEpochs: Double
     /// How the KL term is weighted at each update.
@@ -156,11 +156,11 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
 
     /// The longest run accepted: far beyond any run of the course (200 epochs), and small enough
     /// that the number of updates and the schedules' arithmetic cannot overflow.
-    public static let maximumEpochs = 100_000
+    static let maximumEpochs = 100_000
     /// The largest number of nats a KL setting may name (free bits per dimension, a capacity, β
     /// times a KL): ten thousand, an order of magnitude above the information a 28 × 28 image
     /// holds, so that a typed 1e300 is refused in words instead of printing a 300-digit loss.
-    public static let maximumNats = 10_000.0
+    static let maximumNats = 10_000.0
 
     /// Throws `TrainingConfigurationError` naming the first setting that cannot work.
     public func validate() throws {
@@ -283,7 +283,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// The learning-rate schedule of a run of `stepsPerEpoch` updates per epoch, as a pure
     /// function of the update number (so resuming needs only the step count): the first update
     /// (after any warm-up) uses η₀, the last `minimumLearningRateFactor · η₀`.
-    public func learningRateSchedule(stepsPerEpoch: Int) throws -> any LearningRateSchedule {
+    func learningRateSchedule(stepsPerEpoch: Int) throws -> any LearningRateSchedule {
         // Updates are numbered 0 ..< total; the cosine reaches its floor at the last one.
         let (product, overflow) = epochs.multipliedReportingOverflow(by: stepsPerEpoch)
         guard !overflow else {

@@ -74,7 +74,7 @@ public struct TrainingProbe: Sendable {
         /// Whether its weight is histogrammed (a matrix or a kernel, not BatchNorm's scale).
         public var hasHistogram: Bool
         /// The initial bound 1/√fan_in of its weight, the unit of its histogram's bins.
-        public var initialBound: Double
+        var initialBound: Double
     }
 
     /// The layers of `model`, in the order of its parameters.

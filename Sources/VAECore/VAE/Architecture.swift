@@ -136,19 +136,19 @@ public struct Architecture: Codable, Equatable, Sendable {
     /// about 45 times the course's largest (the `deep` preset has 22). A `model_config` or an
     /// `--arch-file` of 200,000 layers is refused in words before any layer is built, rather than
     /// exhausting memory when training allocates every layer's activations.
-    public static let maximumLayers = 1000
+    static let maximumLayers = 1000
 
     /// How deeply residual blocks may nest (a block in a network is at depth 1, a block in its
     /// body at depth 2). The course nests none; the limit keeps every walk over a description, and
     /// the chain of `body.` prefixes in a nested parameter's name, short.
-    public static let maximumNesting = 16
+    static let maximumNesting = 16
 
     /// Throws when the description holds more than `maximumLayers` layers or nests residual
     /// blocks deeper than `maximumNesting`. One walk with a list of pending bodies rather than
     /// recursion, stopping at the first limit passed, so it is quick on a description of any size
     /// or depth; `resolve` runs it before looking at any shape.
     /// - Throws: `VAEConfigurationError` naming the network and, for the depth, its outermost layer.
-    public func checkSize() throws {
+    func checkSize() throws {
         var count = 0
         // (the layers, their depth, the network, the 1-based position of the outermost layer)
         var pending: [(layers: [LayerSpec], depth: Int, network: String, outer: Int?)] = [(decoder, 0, "decoder", nil), (encoder, 0, "encoder", nil)]
@@ -312,23 +312,23 @@ public struct LayerSpec: Codable, Equatable, Sendable {
     public static func conv(_ channels: Int, kernel: Int, stride: Int = 1, padding: Int = 0) -> LayerSpec {
         LayerSpec(.conv, channels: channels, kernel: kernel, stride: stride, padding: padding)
     }
-    public static func deconv(_ channels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0) -> LayerSpec {
+    static func deconv(_ channels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0) -> LayerSpec {
         LayerSpec(.deconv, channels: channels, kernel: kernel, stride: stride, padding: padding,
                   outputPadding: outputPadding == 0 ? nil : outputPadding)
     }
     public static func upsample(_ factor: Int) -> LayerSpec { LayerSpec(.upsample, factor: factor) }
     public static func linear(_ features: Int) -> LayerSpec { LayerSpec(.linear, features: features) }
     public static func reshape(_ shape: [Int]) -> LayerSpec { LayerSpec(.reshape, shape: shape) }
-    public static func leakyReLU(slope: Double = 0.01) -> LayerSpec { LayerSpec(.leakyReLU, slope: slope) }
+    static func leakyReLU(slope: Double = 0.01) -> LayerSpec { LayerSpec(.leakyReLU, slope: slope) }
     public static func elu(alpha: Double = 1) -> LayerSpec { LayerSpec(.elu, alpha: alpha) }
-    public static func residual(_ body: [LayerSpec]) -> LayerSpec { LayerSpec(.residual, body: body) }
+    static func residual(_ body: [LayerSpec]) -> LayerSpec { LayerSpec(.residual, body: body) }
     public static let batchNorm = LayerSpec(.batchNorm)
     public static let relu = LayerSpec(.relu)
     public static let swish = LayerSpec(.swish)
     public static let flatten = LayerSpec(.flatten)
 
     /// Whether the layer is an activation function (what `Architecture.replacingActivations` swaps).
-    public var isActivation: Bool { [.relu, .leakyReLU, .elu, .swish].contains(type) }
+    var isActivation: Bool { [.relu, .leakyReLU, .elu, .swish].contains(type) }
 
     /// How the layer reads in an error message or a diagram: "conv 32 k4 s2 p1".
     public var summary: String {
@@ -433,9 +433,9 @@ public struct LayerSpec: Codable, Equatable, Sendable {
     }
 
     /// The most values a layer's output may hold per image, or a size field may be (2²⁴).
-    public static let maximumValues = 1 << 24
+    static let maximumValues = 1 << 24
     /// The most values a linear layer's weight may hold (2²⁸, a GiB of Floats).
-    public static let maximumWeights = 1 << 28
+    static let maximumWeights = 1 << 28
 
     private func unboundedOutputShape(forInput input: [Int], at place: String,
                                       refuse: (String) -> VAEConfigurationError) throws -> [Int] {

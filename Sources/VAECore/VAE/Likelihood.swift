@@ -64,7 +64,7 @@ public struct Likelihood: Codable, Equatable, Sendable {
 
     /// The part of this configuration: `parameters` bound to it, or (nil) fresh ones at their
     /// starting values.
-    public func makePart(parameters: [Parameter]? = nil) -> any PixelLikelihood {
+    func makePart(parameters: [Parameter]? = nil) -> any PixelLikelihood {
         let part = part
         return part.init(self, parameters: parameters ?? part.makeParameters(self))
     }
@@ -80,7 +80,7 @@ public struct Likelihood: Codable, Equatable, Sendable {
     }
 
     /// "bernoulli, gaussian, gaussian-learned or continuous-bernoulli".
-    public static var commandLineNames: String {
+    static var commandLineNames: String {
         let names = parts.map { $0.commandLineName }
         return names.dropLast().joined(separator: ", ") + " or " + names.last!
     }

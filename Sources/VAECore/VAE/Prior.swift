@@ -15,7 +15,7 @@ public enum PriorConfiguration: Equatable, Sendable, Codable {
 
     /// The most pseudo-inputs accepted: every training step encodes all of them beside the batch,
     /// so 5,000 already cost the encoder forty batches of work per update.
-    public static let maximumPseudoInputs = 5000
+    static let maximumPseudoInputs = 5000
 
     /// The prior called `name` on the command line (`standard-normal`, `vamp`), with K pseudo-inputs
     /// for the VampPrior (default 500, Tomczak and Welling's for MNIST).
@@ -35,7 +35,7 @@ public enum PriorConfiguration: Equatable, Sendable, Codable {
     /// Whether KL(q(z|x) ‖ p(z)) has a closed form in (μ, log σ²): free bits and the capacity
     /// objective clamp or steer that closed form, and the importance-weighted objective is
     /// written for N(0, I).
-    public var hasClosedFormKL: Bool { self == .standardNormal }
+    var hasClosedFormKL: Bool { self == .standardNormal }
 
     /// Whether the encoder also encodes images of the prior's own (the VampPrior's
     /// pseudo-inputs), so that its first layer must pass a gradient back to its input.

@@ -14,7 +14,7 @@ public enum ImportanceWeightedEstimator: String, Codable, Sendable, CaseIterable
     case dreg
 
     /// "IWAE" or "DReG", as the papers write them.
-    public var displayName: String { self == .iwae ? "IWAE" : "DReG" }
+    var displayName: String { self == .iwae ? "IWAE" : "DReG" }
 }
 
 /// What one importance-weighted pass measured, besides the gradients it accumulated.
@@ -27,7 +27,7 @@ public struct ImportanceWeightedTerms: Sendable {
     /// `VAE.accumulateImportanceWeightedGradients`).
     public var bounds: [Double]
     /// 1 / Σ_i w̃_i² of each image: k when the weights are equal, 1 when one sample has them all.
-    public var effectiveSampleSizes: [Double]
+    var effectiveSampleSizes: [Double]
 }
 
 extension VAE {

@@ -1,6 +1,6 @@
 extension VAE {
     /// The model's tensors under PyTorch's `state_dict` names, parameters then buffers.
-    public func stateDict() -> [SafeTensors.Entry] { stateDictEntries(of: parameters + buffers) }
+    func stateDict() -> [SafeTensors.Entry] { stateDictEntries(of: parameters + buffers) }
 
     /// Loads every parameter and buffer from `entries` by name. Throws, changing nothing, when a
     /// name is missing, a shape differs or a value is not finite.
@@ -10,7 +10,7 @@ extension VAE {
 }
 
 /// A checkpoint that does not fit the model or the run.
-public enum CheckpointError: Error, CustomStringConvertible, Equatable {
+enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case missingTensor(String)
     case shapeMismatch(String, expected: [Int], found: [Int])
     case badMetadata(String)

@@ -90,13 +90,13 @@ public struct VAEConfiguration: Codable, Equatable, Sendable {
 
     /// The largest latent size or class count accepted: a `model_config` asking for more (10¹² in
     /// a corrupt file, say) is refused before anything is allocated.
-    public static let maximumSize = 1 << 16
+    static let maximumSize = 1 << 16
 
     /// Image side and channels: MNIST's.
-    public static let imageSide = 28
+    static let imageSide = 28
 
     /// The architecture's preset name, or "custom".
-    public var architectureName: String { architecture.presetName ?? "custom" }
+    var architectureName: String { architecture.presetName ?? "custom" }
 
     /// One line for logs: "reference architecture, 20 latent dimensions, bernoulli likelihood"
     /// (", an IAF posterior of 2 steps (320 hidden units, context 20)" with a flow).

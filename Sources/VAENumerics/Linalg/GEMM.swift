@@ -113,7 +113,7 @@ package func gemm(transposeA: Bool, m: Int, n: Int, k: Int, alpha: Float, a: Uns
 /// against it.
 ///
 /// - Complexity: M·N·K multiply-adds, with no reuse of anything in cache.
-public func gemmNaive(
+func gemmNaive(
     transposeA: Bool, transposeB: Bool,
     m: Int, n: Int, k: Int,
     alpha: Float,

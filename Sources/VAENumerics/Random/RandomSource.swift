@@ -19,7 +19,7 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
     /// second Gaussian of the last Box–Muller pair when it has not been used yet.
     public struct State: Codable, Equatable, Sendable {
         public var words: [UInt64]
-        public var spareGaussian: Float?
+        var spareGaussian: Float?
     }
 
     private var s0, s1, s2, s3: UInt64
@@ -139,7 +139,7 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
     }
 
     /// Fills `buffer` with independent uniform draws from [lower, upper).
-    public mutating func fillUniform(_ buffer: UnsafeMutableBufferPointer<Float>, lower: Float = 0, upper: Float = 1) {
+    mutating func fillUniform(_ buffer: UnsafeMutableBufferPointer<Float>, lower: Float = 0, upper: Float = 1) {
         let width = upper - lower
         for i in buffer.indices { buffer[i] = lower + width * uniform() }
     }
@@ -162,8 +162,8 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
 }
 
 /// A saved random state that cannot be a xoshiro256** state.
-public struct RandomStateError: Error, CustomStringConvertible {
-    public let wordCount: Int
+struct RandomStateError: Error, CustomStringConvertible {
+    let wordCount: Int
     public var description: String {
         "invalid random state: xoshiro256** needs 4 state words, not all zero (got \(wordCount))"
     }

@@ -47,7 +47,7 @@ extension AtomicFile {
     /// Removes the temporary files `.NAME.<pid>.tmp` beside `url` that a process killed during a
     /// write left behind: those whose process no longer runs (`kill(pid, 0)` fails with ESRCH).
     /// A temporary file of a running process, another writer's, is left alone.
-    public static func removeStaleTemporaries(of url: URL) {
+    static func removeStaleTemporaries(of url: URL) {
         let folder = url.deletingLastPathComponent()
         let prefix = ".\(url.lastPathComponent)."
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }

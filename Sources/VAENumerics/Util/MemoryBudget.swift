@@ -11,7 +11,7 @@ import Foundation
 /// everything else the machine runs), and refuses in words.
 public enum MemoryBudget {
     /// This machine's physical memory in bytes (what `ProcessInfo` reports).
-    public static var physicalBytes: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory) }
+    static var physicalBytes: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory) }
 
     /// The most one computation's buffers may take: half of the physical memory.
     public static var limit: Int { physicalBytes / 2 }
@@ -60,7 +60,7 @@ public enum MemoryBudget {
     }
 
     /// "1.5 GiB", "512 KiB", "10 bytes".
-    public static func gibibytes(_ bytes: Int) -> String {
+    static func gibibytes(_ bytes: Int) -> String {
         let b = Double(bytes)
         let (kibi, mebi, gibi) = (1024.0, 1024.0 * 1024, 1024.0 * 1024 * 1024)
         if b >= gibi { return String(format: "%.1f GiB", b / gibi) }

@@ -71,7 +71,7 @@ public enum StageClock {
 
 /// The bookkeeping behind `StageClock`, on explicit clock readings (nanoseconds) so that it can
 /// be tested: a stack of open stages, the innermost one accruing time.
-public struct StageLedger: Sendable {
+struct StageLedger: Sendable {
     public private(set) var closed = StageClock.Totals()
     private var open: [(stage: StageClock.Stage, since: UInt64)] = []
 

@@ -18,13 +18,13 @@ public struct Stopwatch: Sendable {
     public init() { start = Stopwatch.nowNanoseconds() }
 
     /// Nanoseconds since `init`.
-    public var elapsedNanoseconds: UInt64 { Stopwatch.nowNanoseconds() - start }
+    var elapsedNanoseconds: UInt64 { Stopwatch.nowNanoseconds() - start }
 
     /// Seconds since `init`.
     public var elapsedSeconds: Double { Double(elapsedNanoseconds) * 1e-9 }
 
     /// The monotonic clock, in nanoseconds from an arbitrary origin.
-    public static func nowNanoseconds() -> UInt64 {
+    static func nowNanoseconds() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)

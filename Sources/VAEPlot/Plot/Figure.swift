@@ -181,7 +181,7 @@ public struct Figure: Sendable, Equatable {
     public var height: Int?
     /// The rules of `FigureLint` this figure does not follow, each with its reason (written into
     /// the script as a comment); add one with `waiving(_:because:)`.
-    public var lintWaivers: [FigureLint.Waiver] = []
+    var lintWaivers: [FigureLint.Waiver] = []
 
     /// A figure of one panel.
     public init(_ panel: Panel, width: Int? = nil, height: Int? = nil) {

@@ -18,7 +18,7 @@ public enum FigureFormat: String, Sendable, CaseIterable, Equatable {
     case png, svg, pdf
 
     /// The file name extension, without the dot.
-    public var fileExtension: String { rawValue }
+    var fileExtension: String { rawValue }
 
     /// The `set terminal` command for a figure of `width × height` PNG pixels.
     func terminalCommand(width: Int, height: Int) -> String {
@@ -36,7 +36,7 @@ public enum FigureFormat: String, Sendable, CaseIterable, Equatable {
     /// Whether `bytes` are a whole file of this format, not one cut short (a full disk): a PNG
     /// ends with its IEND chunk, an SVG with its closing `</svg>` tag, a PDF with `%%EOF` (each
     /// perhaps followed by white space), and each starts with its signature.
-    public func isComplete(_ bytes: Data) -> Bool {
+    func isComplete(_ bytes: Data) -> Bool {
         switch self {
         case .png:
             return bytes.count >= 12 && Array(bytes.prefix(8)) == FigureFormat.pngSignature

@@ -49,7 +49,7 @@ public struct FigureWriter: Sendable {
     public var gnuplot: GnuplotProcess?
     /// Print the instructions to stderr when gnuplot is missing, so they are seen even when the
     /// outcome is ignored.
-    public var reportsMissingGnuplot: Bool
+    var reportsMissingGnuplot: Bool
     /// The file drawn: PNG (the default), SVG or PDF, with the same look.
     public var format: FigureFormat
 

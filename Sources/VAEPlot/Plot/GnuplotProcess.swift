@@ -28,7 +28,7 @@ public struct GnuplotProcess: Sendable {
 
     /// The gnuplot to use: `$GNUPLOT` if set (a path, or a name looked up on `PATH`), else
     /// `gnuplot` on `PATH`; `nil` when there is none that is executable.
-    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
+    static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
         var wanted = environment["GNUPLOT"].flatMap { $0.isEmpty ? nil : $0 } ?? "gnuplot"
         if wanted.contains("/") {
             if FileManager.default.isExecutableFile(atPath: wanted) { return URL(fileURLWithPath: wanted) }

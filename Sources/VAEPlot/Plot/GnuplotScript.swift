@@ -10,7 +10,7 @@ import Foundation
 extension Figure {
     /// The complete gnuplot script that draws this figure into the file `output` (a name
     /// relative to the directory gnuplot runs in): a PNG, or an SVG or PDF of the same look.
-    public func gnuplotScript(output: String, format: FigureFormat = .png) throws -> String {
+    func gnuplotScript(output: String, format: FigureFormat = .png) throws -> String {
         guard !panels.isEmpty else { throw PlotError.invalidFigure("a figure needs at least one panel") }
         guard columns >= 1 else { throw PlotError.invalidFigure("a figure needs at least one panel column, got \(columns)") }
         let (w, h) = try pixelSize()

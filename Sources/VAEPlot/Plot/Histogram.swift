@@ -21,7 +21,7 @@ public struct Histogram: Sendable, Equatable {
     /// The span the bins cover; `nil` for [min, max] of the finite samples. Samples outside are
     /// left out of every bin, but still count in the `.density` total.
     public var range: ClosedRange<Double>?
-    public var normalization: Normalization
+    var normalization: Normalization
     /// The legend entry for the bars.
     public var title: String
     /// `#rrggbb` for the bars.

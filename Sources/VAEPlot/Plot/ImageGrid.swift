@@ -128,10 +128,10 @@ public struct ImageGrid: Sendable, Equatable {
         public var height: Int
         public var width: Int
         /// One cell: an image and the space below and right of it.
-        public var cellHeight: Int
-        public var cellWidth: Int
+        var cellHeight: Int
+        var cellWidth: Int
         /// The canvas row and column of the top-left pixel of image k.
-        public var origins: [(row: Int, column: Int)]
+        var origins: [(row: Int, column: Int)]
     }
 
     /// Lays the images out: image k goes to grid cell (k / columns, k % columns), whose top-left

@@ -13,9 +13,9 @@ extension Likelihood {
 /// once, with a fixed seed. The course's default, and the one the papers' MNIST numbers use.
 /// The loss is `binaryCrossEntropyWithLogits`, the per-image log-likelihood
 /// `bernoulliLogLikelihood`, the importance-weighted bound's the BCE's eight-lane kernel.
-public final class BernoulliLikelihood: PixelLikelihood {
+final class BernoulliLikelihood: PixelLikelihood {
     public static let kind = Likelihood.Kind.bernoulli
-    public static let commandLineName = "bernoulli"
+    static let commandLineName = "bernoulli"
     public static let commandLineHelp = "binarized pixels; default"
     public static let binarizesData = true
     public static let diagramLine = "p(x|z) = Bernoulli(sigmoid(ℓ))"

@@ -1,11 +1,11 @@
 import Foundation
 
 extension Likelihood.Kind {
-    public static let continuousBernoulli = Self(declaring: "continuous_bernoulli")
+    static let continuousBernoulli = Self(declaring: "continuous_bernoulli")
 }
 
 extension Likelihood {
-    public static let continuousBernoulli = Likelihood(.continuousBernoulli)
+    static let continuousBernoulli = Likelihood(.continuousBernoulli)
 }
 
 /// The **continuous Bernoulli** (Loaiza-Ganem and Cunningham 2019, "The continuous Bernoulli:
@@ -63,9 +63,9 @@ extension Likelihood {
 ///
 /// The data are not binarized. Terms are computed in Double per pixel, summed in Double; the
 /// targets must lie in [0, 1].
-public final class ContinuousBernoulliLikelihood: PixelLikelihood {
+final class ContinuousBernoulliLikelihood: PixelLikelihood {
     public static let kind = Likelihood.Kind.continuousBernoulli
-    public static let commandLineName = "continuous-bernoulli"
+    static let commandLineName = "continuous-bernoulli"
     public static let commandLineHelp = "grey pixels, the Bernoulli normalised on [0, 1]"
     public static let binarizesData = false
     public static let diagramLine = "p(x|z) = continuous Bernoulli(sigmoid(ℓ))"

@@ -13,9 +13,9 @@ extension Likelihood {
 /// squared error weighted by 1/(2σ²), plus a constant. A smaller σ trusts the pixels more and
 /// makes the reconstruction term outweigh the KL. The arithmetic is `GaussianPixelLikelihood`'s,
 /// shared with the learned variance.
-public final class GaussianLikelihood: GaussianPixelLikelihood {
+final class GaussianLikelihood: GaussianPixelLikelihood {
     public static let kind = Likelihood.Kind.gaussian
-    public static let commandLineName = "gaussian"
+    static let commandLineName = "gaussian"
     public static let commandLineHelp = "grey pixels, fixed σ"
     public static let binarizesData = false
 

@@ -1,13 +1,13 @@
 import Foundation
 
 extension Likelihood.Kind {
-    public static let gaussianLearned = Self(declaring: "gaussian_learned")
+    static let gaussianLearned = Self(declaring: "gaussian_learned")
 }
 
 extension Likelihood {
-    public static let learnedGaussian = Likelihood(.gaussianLearned)
+    static let learnedGaussian = Likelihood(.gaussianLearned)
     /// The name of the learned variance in the `state_dict`.
-    public static let parameterName = LearnedGaussianLikelihood.parameterName
+    static let parameterName = LearnedGaussianLikelihood.parameterName
 }
 
 /// x grey, x_j ~ N(σ(ℓ_j), v_j) with a variance v_j per pixel learned with the model, as
@@ -24,11 +24,11 @@ public final class LearnedGaussianLikelihood: GaussianPixelLikelihood {
     public static let binarizesData = false
 
     /// The floor v_min of a learned variance.
-    public static let minimumVariance: Float = 1e-4
+    static let minimumVariance: Float = 1e-4
     /// The learned log-variance parameter's start, s = log 0.01: σ ≈ 0.1 for every pixel.
-    public static let initialLogVariance: Float = log(0.01)
+    static let initialLogVariance: Float = log(0.01)
     /// The name of the learned variance in the `state_dict`.
-    public static let parameterName = "likelihood.log_variance"
+    static let parameterName = "likelihood.log_variance"
 
     public static func summary(_ configuration: Likelihood) -> String { "gaussian, learned variance per pixel" }
 

@@ -85,7 +85,7 @@ extension PixelLikelihood {
     /// The σ is kept, so that validation refuses it where it means nothing.
     public static func commandLineConfiguration(sigma: Double?) -> Likelihood { Likelihood(kind, sigma: sigma) }
 
-    public static func makeParameters(_ configuration: Likelihood) -> [Parameter] { [] }
+    static func makeParameters(_ configuration: Likelihood) -> [Parameter] { [] }
 
     public var parameters: [Parameter] { [] }
 
