@@ -83,12 +83,19 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The library in layers, each a module that sees only the ones below it, so that the
         // compiler refuses a back edge: `VAENumerics` (tensors, matrix multiply, random numbers,
-        // threads, clocks, atomic files) knows nothing of neural networks; `VAEPlot` (figures
-        // through gnuplot) knows tensors and nothing of models; `VAECore` (layers, losses,
-        // optimizers, data, the VAE and its training, evaluation, the judge, anomaly scores)
-        // builds on both and re-exports them, so that a chapter imports one module.
+        // threads, clocks, atomic files) knows nothing of neural networks; `VAENeural` (layers
+        // with their backward passes, losses, optimizers and schedules) knows tensors and nothing
+        // of a VAE; `VAEPlot` (figures through gnuplot) knows tensors and nothing of models;
+        // `VAECore` (data, checkpoints, the VAE and its training, evaluation, the judge, anomaly
+        // scores, multimodal models) builds on all three and re-exports them, so that a chapter
+        // imports one module.
         .target(
             name: "VAENumerics",
+            swiftSettings: numericSettings
+        ),
+        .target(
+            name: "VAENeural",
+            dependencies: ["VAENumerics"],
             swiftSettings: numericSettings
         ),
         .target(
@@ -98,7 +105,7 @@ let package = Package(
         ),
         .target(
             name: "VAECore",
-            dependencies: ["CZlib", "VAENumerics", "VAEPlot"],
+            dependencies: ["CZlib", "VAENumerics", "VAENeural", "VAEPlot"],
             resources: [.copy("Resources/mnist"), .copy("Resources/fashion-mnist")],
             swiftSettings: numericSettings
         ),
@@ -143,12 +150,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ExplorerTests",
-            dependencies: ["Explorer", "VAECore", "VAENumerics", flyingFox],
+            dependencies: ["Explorer", "VAECore", "VAENeural", "VAENumerics", flyingFox],
             swiftSettings: numericSettings
         ),
         .testTarget(
             name: "VAECoreTests",
-            dependencies: ["VAECore", "VAENumerics", "VAEPlot"],
+            dependencies: ["VAECore", "VAENeural", "VAENumerics", "VAEPlot"],
             exclude: ["Fixtures"],
             swiftSettings: numericSettings
         ),

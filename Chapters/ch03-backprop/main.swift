@@ -10,7 +10,7 @@
 // one array g_k = ∂ℓ/∂h_k, the same shape as h_k, from layer to layer, and never forms a
 // Jacobian ∂h_k/∂h_{k−1} (for a 128×32×14×14 activation that would be 800,000² numbers). Each
 // layer only has to know how to turn the gradient of its output into the gradient of its input
-// and of its parameters: that is `Layer.backward` (Sources/VAECore/Layers/Layer.swift), and
+// and of its parameters: that is `Layer.backward` (Sources/VAENeural/Layers/Layer.swift), and
 // `Sequential.backward` runs them in reverse order. A backward pass costs about twice its
 // forward pass (two matrix products to the forward's one, as section 1 shows).
 //
@@ -57,7 +57,7 @@ struct Chapter3: ParsableCommand {
     //
     // Take a batch X (B, 4) through Linear(4 → 5), ReLU, Linear(5 → 3) and softmax cross-entropy.
     //
-    // **Linear** (Sources/VAECore/Layers/Linear.swift): Y = X·Wᵀ + b, that is
+    // **Linear** (Sources/VAENeural/Layers/Linear.swift): Y = X·Wᵀ + b, that is
     // y_nj = Σ_i x_ni W_ji + b_j, with W (out, in). Given G = ∂ℓ/∂Y (B, out):
     //
     //     ∂ℓ/∂x_ni = Σ_j g_nj W_ji        →  dX = G·W        (B, in)
@@ -73,7 +73,7 @@ struct Chapter3: ParsableCommand {
     // dX = G ⊙ [x > 0]: the gradient passes where the unit was active and stops where it was not.
     // (At exactly 0 we take the derivative 0, as PyTorch does.)
     //
-    // **Softmax cross-entropy** (Sources/VAECore/Losses/SoftmaxCrossEntropy.swift): for logits z
+    // **Softmax cross-entropy** (Sources/VAENeural/Losses/SoftmaxCrossEntropy.swift): for logits z
     // and label y, ℓ = −log softmax(z)_y = log Σ_k e^{z_k} − z_y. Differentiating,
     //
     //     ∂ℓ/∂z_k = e^{z_k} / Σ_j e^{z_j} − [k = y] = softmax(z)_k − onehot(y)_k,
@@ -136,7 +136,7 @@ struct Chapter3: ParsableCommand {
 
     // MARK: 2. Convolution as a GEMM, and its backward as two GEMMs and a col2im
     //
-    // A convolution (Sources/VAECore/Layers/Conv2d.swift) slides a kh×kw filter over the image.
+    // A convolution (Sources/VAENeural/Layers/Conv2d.swift) slides a kh×kw filter over the image.
     // im2col copies every input patch into a column of a matrix col with C·kh·kw rows and one
     // column per output position of every image, B·OH·OW columns; then the convolution *is* a
     // matrix product,
@@ -203,7 +203,7 @@ struct Chapter3: ParsableCommand {
 
     // MARK: 3. BatchNorm's backward pass, in compact form
     //
-    // BatchNorm (Sources/VAECore/Layers/BatchNorm.swift) normalises each channel over the batch:
+    // BatchNorm (Sources/VAENeural/Layers/BatchNorm.swift) normalises each channel over the batch:
     // with the channel's M = B·H·W values x_j, mean μ, biased variance v and σ = √(v + ε),
     //
     //     x̂_j = (x_j − μ)/σ,     y_j = γ x̂_j + β.
@@ -280,7 +280,7 @@ struct Chapter3: ParsableCommand {
     // tests every coordinate of the gradient at once (an error in any of them changes the dot
     // product, unless it happens to be orthogonal to a random v). Each parameter is checked the
     // same way, along its own direction. The check is `checkGradients`
-    // (Sources/VAECore/Layers/GradientCheck.swift), the same function the tests run; the forward
+    // (Sources/VAENeural/Layers/GradientCheck.swift), the same function the tests run; the forward
     // passes are in Float, the sums in Double.
     //
     // The relative error |analytic − numeric| / max(|analytic|, |numeric|) has two sources:

@@ -1,5 +1,6 @@
 // VAECore builds on VAENumerics (tensors, matrix multiply, random numbers, threads, clocks and
-// atomic files) and VAEPlot (figures through gnuplot), and hands both on: a chapter or a tool
-// that imports VAECore sees all three.
+// atomic files), VAENeural (layers, losses, optimizers) and VAEPlot (figures through gnuplot), and
+// hands them on: a chapter or a tool that imports VAECore sees all four.
 @_exported import VAENumerics
+@_exported import VAENeural
 @_exported import VAEPlot

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Explorer
 @testable import VAECore
+@testable import VAENeural
 @testable import VAENumerics
 
 /// The explorer's routes, in-process: what each answers, and every refusal (a 4xx with a

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Explorer
 @testable import VAECore
+@testable import VAENeural
 @testable import VAENumerics
 
 /// The live view: the trainer's per-update hook, the board the server reads, the recorder's

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Explorer
 @testable import VAECore
+@testable import VAENeural
 @testable import VAENumerics
 
 /// Opening a run: chapter 8's saved t-SNE map found beside it, and the out-of-distribution

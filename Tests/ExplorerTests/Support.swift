@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Explorer
 @testable import VAECore
+@testable import VAENeural
 @testable import VAENumerics
 
 /// Small trained models and sessions shared by the explorer's tests, made once per test run:

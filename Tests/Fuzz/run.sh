@@ -26,17 +26,18 @@ case "$name" in
   *) echo "unknown target '$name': idx, safetensors, png, model or all" >&2; exit 2 ;;
 esac
 
-# The library's three modules, compiled as the package builds them (each sees the ones below it),
+# The library's four modules, compiled as the package builds them (each sees the ones below it),
 # the top one, VAECore, together with the explorer's PNG reader and the fuzz targets, which use
 # its internals.
 numerics=($(find Sources/VAENumerics -name '*.swift' | sort))
+neural=($(find Sources/VAENeural -name '*.swift' | sort))
 plot=($(find Sources/VAEPlot -name '*.swift' | sort))
 sources=($(find Sources/VAECore -name '*.swift' | sort) Sources/Explorer/PNG.swift
          Sources/Explorer/DigitImage.swift $(find Tests/Fuzz -name '*.swift' | sort))
 mkdir -p .build-fuzz/modules
 binary=.build-fuzz/fuzz
-if [ ! -x "$binary" ] || [ -n "$(find "${numerics[@]}" "${plot[@]}" "${sources[@]}" Tests/Fuzz/run.sh -newer "$binary" | head -1)" ]; then
-  echo "compiling the fuzz targets ($(( ${#numerics[@]} + ${#plot[@]} + ${#sources[@]} )) files) into $binary"
+if [ ! -x "$binary" ] || [ -n "$(find "${numerics[@]}" "${neural[@]}" "${plot[@]}" "${sources[@]}" Tests/Fuzz/run.sh -newer "$binary" | head -1)" ]; then
+  echo "compiling the fuzz targets ($(( ${#numerics[@]} + ${#neural[@]} + ${#plot[@]} + ${#sources[@]} )) files) into $binary"
   start=$(date +%s)
   flags=(-sanitize=fuzzer,address -parse-as-library -O -package-name VAECourse -Xcc -march=x86-64-v3
          -Xcc -fno-math-errno -I Sources/CZlib -I .build-fuzz/modules)
@@ -48,8 +49,10 @@ if [ ! -x "$binary" ] || [ -n "$(find "${numerics[@]}" "${plot[@]}" "${sources[@
       -c "$@" -o ".build-fuzz/modules/$name.o" 2>&1 | quiet
   }
   compile VAENumerics "${numerics[@]}"
+  compile VAENeural "${neural[@]}"
   compile VAEPlot "${plot[@]}"
-  swiftc "${flags[@]}" -module-name VAECore "${sources[@]}" .build-fuzz/modules/VAENumerics.o .build-fuzz/modules/VAEPlot.o \
+  swiftc "${flags[@]}" -module-name VAECore "${sources[@]}" .build-fuzz/modules/VAENumerics.o .build-fuzz/modules/VAENeural.o \
+    .build-fuzz/modules/VAEPlot.o \
     -lz -o "$binary.new" 2>&1 | quiet
   mv "$binary.new" "$binary"
   echo "compiled in $(( $(date +%s) - start )) s"

@@ -2,6 +2,7 @@ import CZlib
 import Foundation
 import Testing
 @testable import VAECore
+@testable import VAENeural
 @testable import VAENumerics
 @testable import VAEPlot
 

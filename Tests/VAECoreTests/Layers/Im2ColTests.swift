@@ -1,5 +1,6 @@
 import Testing
 @testable import VAECore
+@testable import VAENeural
 @testable import VAENumerics
 @testable import VAEPlot
 

@@ -1,10 +1,11 @@
 import Testing
 @testable import VAECore
+@testable import VAENeural
 @testable import VAENumerics
 @testable import VAEPlot
 
 /// Backward passes against finite differences of forward passes (`checkGradients`, in
-/// Sources/VAECore/Layers/GradientCheck.swift).
+/// Sources/VAENeural/Layers/GradientCheck.swift).
 ///
 /// Every layer here is affine in its input and in each parameter separately (a Sequential of
 /// them is affine in each one, the others held fixed), so L = ⟨g, f⟩ is too, and the central

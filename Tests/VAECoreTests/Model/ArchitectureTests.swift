@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VAECore
+@testable import VAENeural
 @testable import VAENumerics
 @testable import VAEPlot
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VAECore
+@testable import VAENeural
 
 /// The continuous Bernoulli likelihood (`ContinuousBernoulliLikelihood`): its gradient against
 /// finite differences, its density's normalisation and mean by quadrature, PyTorch's

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VAECore
+@testable import VAENeural
 
 /// The VampPrior (`VampPrior`, `Prior`): its log p(z) and gradients against PyTorch's logsumexp and
 /// autograd (`Fixtures/vamp_prior.py`) and against central differences, the case of one component

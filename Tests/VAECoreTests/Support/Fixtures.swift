@@ -1,5 +1,6 @@
 import Foundation
 @testable import VAECore
+@testable import VAENeural
 @testable import VAENumerics
 @testable import VAEPlot
 

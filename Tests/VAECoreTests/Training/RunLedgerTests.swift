@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VAECore
+@testable import VAENeural
 @testable import VAENumerics
 
 /// What the course's plan knows of trained runs: the ledger of those a program used, and whether

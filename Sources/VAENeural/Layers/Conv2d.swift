@@ -48,7 +48,7 @@ public final class Conv2d: BatchMinorLayer {
     /// does not need it (PyTorch skips it too, since the data does not require a gradient): when
     /// false, `backward` only accumulates ∂L/∂W and ∂L/∂b and returns an empty tensor, shape [0],
     /// skipping the ∂col GEMM, col2im and a transpose. The VAE sets it on its first convolution.
-    var computesInputGradient = true
+    package var computesInputGradient = true
 
     /// The geometry and batch size of the last forward pass, and its batch-minor input
     /// X (C·H·W, B): ∂W is packed from it (every backward pass after a forward reads it again).

@@ -8,7 +8,7 @@
 ///
 /// Backward: each input pixel was copied to f² outputs, so its gradient is the sum of theirs.
 /// - Complexity: B·C·f²·H·W copies forward, as many additions backward.
-final class Upsample: BatchMinorLayer {
+package final class Upsample: BatchMinorLayer {
     public let factor: Int
     public var isTraining = true
     /// The sample shape (C, H, W) and batch size of the last forward pass.

@@ -5,15 +5,21 @@ public struct KLDivergenceResult: Sendable {
     /// The reduced divergence, in nats.
     public var value: Double
     /// ∂value/∂μ, shape (N, D).
-    var meanGradient: Tensor
+    package var meanGradient: Tensor
     /// ∂value/∂(log σ²), shape (N, D).
-    var logVarianceGradient: Tensor
+    package var logVarianceGradient: Tensor
+
+    package init(value: Double, meanGradient: Tensor, logVarianceGradient: Tensor) {
+        self.value = value
+        self.meanGradient = meanGradient
+        self.logVarianceGradient = logVarianceGradient
+    }
 }
 
 /// The KL divergence of each sample and of each latent dimension, unreduced.
 public struct KLDivergenceBreakdown: Sendable {
     /// KL of each sample, summed over its D latent dimensions: (N) values, in nats.
-    var perSample: [Double]
+    package var perSample: [Double]
     /// KL of each latent dimension, averaged over the N samples: (D) values, in nats per sample.
     /// A dimension near 0 is unused by the encoder ("posterior collapse" of that dimension).
     public var perDimension: [Double]
@@ -68,7 +74,7 @@ public func klDivergenceStandardNormal(mean: Tensor, logVariance: Tensor, reduct
 
 /// The terms of `klDivergenceStandardNormal` per sample and per latent dimension.
 /// - Throws: `LossError` for different, empty or non-(N, D) shapes.
-func klDivergenceBreakdown(mean: Tensor, logVariance: Tensor) throws -> KLDivergenceBreakdown {
+package func klDivergenceBreakdown(mean: Tensor, logVariance: Tensor) throws -> KLDivergenceBreakdown {
     try requireLatentShapes(mean, logVariance)
     let (n, d) = (mean.shape[0], mean.shape[1])
     var perSample = [Double](repeating: 0, count: n)

@@ -8,7 +8,7 @@ import Foundation
 /// weight of zero in importance sampling). Sums run in Double.
 ///
 /// - Complexity: two passes, one `exp` per element.
-func logSumExp(_ values: [Double]) -> Double {
+package func logSumExp(_ values: [Double]) -> Double {
     var m = -Double.infinity
     for x in values {
         if x.isNaN { return .nan }
@@ -21,12 +21,12 @@ func logSumExp(_ values: [Double]) -> Double {
 }
 
 /// `logSumExp` of a row of Floats, with the sum in Double.
-func logSumExp(_ values: [Float]) -> Float {
+package func logSumExp(_ values: [Float]) -> Float {
     values.withUnsafeBufferPointer { logSumExp($0) }
 }
 
 /// `logSumExp` of a row of Floats in memory (a row of a tensor), with the sum in Double.
-func logSumExp(_ values: UnsafeBufferPointer<Float>) -> Float {
+package func logSumExp(_ values: UnsafeBufferPointer<Float>) -> Float {
     var m = -Float.infinity
     for x in values {
         if x.isNaN { return .nan }

@@ -28,7 +28,7 @@ private func checkRate(_ rate: Float, _ name: String) throws {
 }
 
 /// The same rate at every step.
-struct ConstantLearningRate: LearningRateSchedule {
+package struct ConstantLearningRate: LearningRateSchedule {
     public let rate: Float
 
     /// - Throws: `OptimizerError.invalidHyperparameter` for a negative or non-finite rate.
@@ -41,7 +41,7 @@ struct ConstantLearningRate: LearningRateSchedule {
 }
 
 /// η₀ · γ^⌊t / stepSize⌋: multiply by γ every `stepSize` steps (PyTorch's `StepLR`).
-struct StepDecay: LearningRateSchedule {
+package struct StepDecay: LearningRateSchedule {
     public let initial: Float
     let stepSize: Int
     public let gamma: Double
@@ -90,7 +90,7 @@ struct ExponentialDecay: LearningRateSchedule {
 /// Up to T this is PyTorch's `CosineAnnealingLR(T_max: T, eta_min:)`. Past T, PyTorch keeps
 /// following the cosine back up (η returns to η₀ at 2T); here the rate stays at the minimum,
 /// which is what "anneal to a minimum" means when training runs longer than planned.
-struct CosineAnnealing: LearningRateSchedule {
+package struct CosineAnnealing: LearningRateSchedule {
     public let initial: Float
     public let minimum: Float
     /// T: the number of steps from η₀ to η_min.
@@ -123,7 +123,7 @@ struct CosineAnnealing: LearningRateSchedule {
 /// learning rates are unstable while Adam's second-moment estimates are still poor; warming up
 /// over the first few hundred updates avoids that. The same as PyTorch's
 /// `SequentialLR([LinearLR(start_factor: f, total_iters: W), after], milestones: [W])`.
-struct LinearWarmup: LearningRateSchedule {
+package struct LinearWarmup: LearningRateSchedule {
     /// W: the number of warm-up steps (0 means none).
     public let steps: Int
     /// f: the fraction of the target rate used at step 0, in [0, 1].

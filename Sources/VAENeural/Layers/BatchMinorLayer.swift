@@ -35,7 +35,7 @@ public protocol BatchMinorLayer: Layer {
 }
 
 /// The batch-minor matrix (F, B) of a batch `x` (B, sample…), by one transpose.
-func batchMinor(_ x: Tensor) -> Tensor {
+package func batchMinor(_ x: Tensor) -> Tensor {
     precondition(x.rank >= 1, "a batch needs a batch axis, got shape \(x.shape)")
     let b = x.shape[0], f = b == 0 ? 0 : x.count / b
     return x.withUnsafeBufferPointer { px in
@@ -99,7 +99,7 @@ extension ElementwiseLayer {
         let inCacheLayout: Tensor
         switch (dyIsBatchMinor, cacheIsBatchMinor) {
         case (true, true), (false, false): inCacheLayout = dy
-        case (false, true): inCacheLayout = VAECore.batchMinor(dy)
+        case (false, true): inCacheLayout = VAENeural.batchMinor(dy)
         case (true, false): inCacheLayout = batchMajor(dy, sampleShape: Array(cache.tensor.shape.dropFirst()))
         }
         precondition(inCacheLayout.shape == cache.tensor.shape,
@@ -108,7 +108,7 @@ extension ElementwiseLayer {
         switch (dyIsBatchMinor, cacheIsBatchMinor) {
         case (true, true), (false, false): return dx
         case (false, true): return batchMajor(dx, sampleShape: cache.batchMinorSample!)
-        case (true, false): return VAECore.batchMinor(dx)
+        case (true, false): return VAENeural.batchMinor(dx)
         }
     }
 }

@@ -63,7 +63,7 @@ extension Optimizer {
 
     /// Sets `learningRate` to `schedule`'s value for the next update, the update numbered
     /// `stepCount` (0 for the first).
-    func setLearningRate(from schedule: some LearningRateSchedule) {
+    package func setLearningRate(from schedule: some LearningRateSchedule) {
         learningRate = schedule.learningRate(atStep: stepCount)
     }
 }
@@ -123,11 +123,11 @@ public struct OptimizerState: Codable, Equatable, Sendable {
     /// The optimizer that wrote it: "SGD", "Adam", "AdamW" or "RMSprop".
     public var kind: String
     /// Updates taken so far.
-    var stepCount: Int
+    package var stepCount: Int
     /// The learning rate at the time of saving.
     public var learningRate: Float
     /// The parameter names in the optimizer's order (also the encoding order).
-    var parameterNames: [String]
+    package var parameterNames: [String]
     /// Moment buffers: parameter name → buffer name → values.
     public var buffers: [String: [String: [Float]]]
 

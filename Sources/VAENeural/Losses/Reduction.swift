@@ -41,7 +41,7 @@ public struct LossResult: Sendable {
 
 /// Invalid input to a loss function: mismatched shapes, an empty batch, a label or target out
 /// of range. The message names the loss and the offending values.
-struct LossError: Error, CustomStringConvertible, Equatable {
+package struct LossError: Error, CustomStringConvertible, Equatable {
     public let description: String
 
     public init(_ description: String) {
@@ -49,7 +49,7 @@ struct LossError: Error, CustomStringConvertible, Equatable {
     }
 
     /// Checks that `a` and `b` have the same non-empty shape of rank ≥ 1.
-    static func requireSameShape(_ loss: String, _ nameA: String, _ a: Tensor, _ nameB: String, _ b: Tensor) throws {
+    package static func requireSameShape(_ loss: String, _ nameA: String, _ a: Tensor, _ nameB: String, _ b: Tensor) throws {
         guard a.shape == b.shape else {
             throw LossError("\(loss): \(nameA) has shape \(a.shape) but \(nameB) has shape \(b.shape)")
         }

@@ -1,7 +1,7 @@
 /// A tensor of `shape` whose elements `initialize` writes, all of them, without first filling
 /// the buffer with zeros: layer outputs are written once, completely, by their kernels.
 @inline(__always)
-func makeLayerOutput(shape: [Int], _ initialize: (UnsafeMutablePointer<Float>) -> Void) -> Tensor {
+package func makeLayerOutput(shape: [Int], _ initialize: (UnsafeMutablePointer<Float>) -> Void) -> Tensor {
     let count = shape.reduce(1, *)
     let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
         if count > 0 { initialize(buffer.baseAddress!) }

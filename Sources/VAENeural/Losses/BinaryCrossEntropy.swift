@@ -95,7 +95,7 @@ func bceLanes(_ z: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ g: UnsafeM
 /// padded with zeros, which are computed and dropped, so every element goes through exactly the
 /// same arithmetic.
 @inline(__always)
-func bceLaneTerms(_ z: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>,
+package func bceLaneTerms(_ z: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>,
                   lanes: Int, gradientScale: Float) -> (terms: SIMD8<Double>, badLane: Int?) {
     typealias V = SIMD8<Float>
     var zv = V(), xv = V()

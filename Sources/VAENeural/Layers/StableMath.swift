@@ -50,7 +50,7 @@ public enum StableMath {
     /// below e^{−87.3} (the smallest normal Float) it returns 0. The binary cross-entropy's
     /// softplus and the Bernoulli log-likelihood run on it.
     @inlinable
-    static func exponentialOfNegative(_ a: SIMD8<Float>) -> SIMD8<Float> {
+    package static func exponentialOfNegative(_ a: SIMD8<Float>) -> SIMD8<Float> {
         let x = -a
         return VectorMath.exp(x).replacing(with: SIMD8<Float>(), where: x .<= SIMD8<Float>(repeating: -87.33654))
     }
@@ -59,7 +59,7 @@ public enum StableMath {
     /// of log(1 + e) for small e: log1p(e) = 2·atanh(s) with s = e/(2 + e) ∈ [0, 1/3], and
     /// 2·atanh(s) = 2s·(1 + s²/3 + s⁴/5 + … + s¹⁶/17) (the next term is below 10⁻⁹ relative).
     @inlinable
-    static func log1pOfUnit(_ e: SIMD8<Float>) -> SIMD8<Float> {
+    package static func log1pOfUnit(_ e: SIMD8<Float>) -> SIMD8<Float> {
         typealias V = SIMD8<Float>
         let s = e / (V(repeating: 2) + e)
         let s2 = s * s
