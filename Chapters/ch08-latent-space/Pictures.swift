@@ -120,13 +120,16 @@ enum Pictures {
         let images = try ImageGrid(images: shown.flatMap { [$0.input, $0.mean] }, rows: shown.count, columns: 2,
                                    rowTitles: shown.map(\.caption), columnTitles: ["input", "mean p̄"])
         let codeTop = max(1e-3, Double(shown.flatMap(\.code).max() ?? 0))
-        let code = try ImageGrid(images: shown.map(\.code), rows: shown.count, columns: 1,
+        var code = try ImageGrid(images: shown.map(\.code), rows: shown.count, columns: 1,
                                  columnTitles: [String(format: "Var_z p, 0…%.3f", codeTop)],
                                  palette: .viridis, valueRange: 0...codeTop)
-        let pixel = try ImageGrid(images: shown.flatMap { [$0.pixel, zip($0.code, $0.pixel).map { $0 + $1 }] },
+        var pixel = try ImageGrid(images: shown.flatMap { [$0.pixel, zip($0.code, $0.pixel).map { $0 + $1 }] },
                                   rows: shown.count, columns: 2, columnTitles: ["E_z p(1−p), 0…0.25", "p̄(1−p̄), 0…0.25"],
                                   palette: .viridis, valueRange: 0...0.25)
-        try figures.save(Figure(title: "Pixel variance over codes z ~ q(z|x): the code's (Var_z p), the pixel's own (E_z p(1−p)) and their sum p̄(1−p̄)", panels: [
+        code.showColorbar = true
+        pixel.showColorbar = true
+        try figures.save(Figure(title: "Pixel variance over codes z ~ q(z|x): the code's (Var_z p), the pixel's own (E_z p(1−p)) and their sum p̄(1−p̄)\n"
+                                + "(H: the entropy of the judge's class probabilities, in nats: the ambiguous digits have the largest, the clear ones 0)", panels: [
             .images(images), .images(code), .images(pixel),
         ], columns: 3, width: 1250, height: 1100), as: "ch08-uncertainty")
     }

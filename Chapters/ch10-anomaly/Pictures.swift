@@ -18,21 +18,30 @@ enum Pictures {
                          as: "ch10-sets")
     }
 
-    /// AUROC of each score (one curve each) against each out-of-distribution set (x axis).
+    /// A table of AUROCs as coloured cells, each with its value written in it: one row per score,
+    /// one column per set (or held-out digit). The colour scale is fixed, so that every such
+    /// table reads alike: red detects (1), white is chance (0.5), blue is reversed (0), the
+    /// anomalies scoring as more normal than the normal images.
+    static func aurocTable(scores: [String], columns: [String], auroc: (Int, Int) -> Double) -> Heatmap {
+        let values = scores.indices.flatMap { r in columns.indices.map { c in auroc(r, c) } }
+        var table = Heatmap(rows: scores.count, columns: columns.count, values: values, palette: .blueWhiteRed, valueRange: 0...1)
+        table.cellLabels = values.map { String(format: "%.2f", $0) }
+        table.rowNames = scores
+        table.columnNames = columns
+        return table
+    }
+
+    /// AUROC of each score (a row) against each out-of-distribution set (a column).
     static func aurocBySet(_ table: [(set: String, scores: [(name: String, metrics: DetectionMetrics)])], train: String,
                            figures: FigureWriter) throws {
         let names = table[0].scores.map(\.name)
-        let xs = table.indices.map(Double.init)
-        let series = names.enumerated().map { k, name in
-            Series(name, x: xs, y: table.map { row in row.scores.first { $0.name == name }!.metrics.auroc }, style: .linesPoints,
-                   color: ClassColors.color(k))
+        let cells = aurocTable(scores: names, columns: table.map(\.set)) { r, c in
+            table[c].scores.first { $0.name == names[r] }!.metrics.auroc
         }
-        let chance = Series("chance", x: [-0.3, Double(table.count) - 0.7], y: [0.5, 0.5], style: .dashed, color: "#888888", lineWidth: 1)
-        try figures.save(Figure(.lines(series + [chance], title: "The model of \(train == "mnist" ? "digits" : train): AUROC of each score against each set it never saw",
-                                       xlabel: "out-of-distribution set", ylabel: "AUROC (1: perfect, 0.5: chance, 0: reversed)",
-                                       xRange: -0.3...(Double(table.count) - 0.7), yRange: -0.02...1.02, legend: .outside,
-                                       xTickLabels: TickLabel.categories(table.map(\.set))),
-                                width: 1100, height: 560), as: "ch10-auroc-\(train)")
+        try figures.save(Figure(.heatmap(cells, title: "The model of \(train == "mnist" ? "digits" : train): AUROC of each score against each set it never saw\n"
+                                         + "(1, red: every anomaly scores above every test image; 0.5, white: chance; 0, blue: reversed)",
+                                         xlabel: "out-of-distribution set", ylabel: "score"),
+                                width: 1000, height: 620), as: "ch10-auroc-\(train)")
     }
 
     /// A density histogram as a staircase: `values` binned over `range` into `bins` bins.
@@ -64,12 +73,21 @@ enum Pictures {
             let metrics = try DetectionMetrics(inScores: i.values, outScores: o.values)
             let curves = [try density(scored.inSet.name, i.values, range: range, color: inColor),
                           try density(out, o.values, range: range, color: outColor)]
+            // The axis spans the histogram's range exactly (gnuplot would round it out to whole
+            // ticks, past zero for a score that cannot be negative), with about five ticks.
             panels.append(.lines(curves, title: String(format: "%@: AUROC %.3f", i.name, metrics.auroc), xlabel: unit(i.name),
-                                 ylabel: "density", legend: quieterTopCorner(curves)))
+                                 ylabel: "density", xRange: range, legend: quieterTopCorner(curves),
+                                 xTickStep: tickStep(range.upperBound - range.lowerBound)))
         }
         try figures.save(Figure(title: "Model of \(scored.name == "mnist" ? "digits" : "clothes"): each score on its test images (\(scored.inSet.name)) "
                                 + "and on \(out) (1st–99th percentile shown)",
                                 panels: panels, columns: 4, width: 1600, height: 800), as: "ch10-histograms-\(scored.name)")
+    }
+
+    /// A step of 1, 2 or 5 times a power of ten that puts four to ten ticks across `width`.
+    static func tickStep(_ width: Double) -> Double {
+        let rough = width / 5, power = pow(10, floor(log10(rough)))
+        return [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= rough } ?? 10 * power
     }
 
     /// The top corner over the lower third of the curves (left or right), for the legend, which
@@ -146,30 +164,29 @@ enum Pictures {
             Series(c.name, x: batchSizes.map(Double.init), y: c.auroc, style: .linesPoints, color: ClassColors.color(k))
         }
         try figures.save(Figure(.lines(series, title: "The typicality test: AUROC over batches of M images from one source",
-                                       xlabel: "batch size M", ylabel: "AUROC", logX: true, yRange: 0...1.02, legend: .outside),
+                                       xlabel: "batch size M (log scale)", ylabel: "AUROC", logX: true, yRange: 0...1.02, legend: .outside,
+                                       xTickLabels: batchSizes.map { TickLabel("\($0)", at: Double($0)) }),
                                 width: 1000, height: 560)
                             .waiving(.axisRange, because: "AUROC on its whole scale from 0 to 1, so that chance (0.5) sits in the middle"),
                          as: "ch10-typicality")
     }
 
-    /// AUROC of each score for each held-out digit, one panel per code size.
+    /// AUROC of each score (a row) for each held-out digit (a column), one table per code size.
+    /// (typicality-m1 is the typicality test on single images, M = 1: |−log p̂(x) − Ĥ|.)
     static func leaveOut(_ results: [(latent: Int, digit: Int, scores: [(name: String, metrics: DetectionMetrics)])],
                          figures: FigureWriter) throws {
         let latents = Array(Set(results.map(\.latent))).sorted()
         let names = results[0].scores.map(\.name)
         let panels = latents.map { latent in
             let rows = results.filter { $0.latent == latent }.sorted { $0.digit < $1.digit }
-            var series = names.enumerated().map { k, name in
-                Series(name, x: rows.map { Double($0.digit) }, y: rows.map { r in r.scores.first { $0.name == name }!.metrics.auroc },
-                       style: .linesPoints, color: ClassColors.color(k))
+            let cells = aurocTable(scores: names, columns: rows.map { "\($0.digit)" }) { r, c in
+                rows[c].scores.first { $0.name == names[r] }!.metrics.auroc
             }
-            series.append(Series("chance", x: [-0.3, 9.3], y: [0.5, 0.5], style: .dashed, color: "#888888", lineWidth: 1))
-            return Panel.lines(series, title: "\(latent) latent dimensions", xlabel: "held-out digit", ylabel: "AUROC (held-out digit against the other nine)",
-                               xRange: -0.3...9.3, yRange: -0.02...1.02, legend: latent == latents.last ? .outside : .hidden,
-                               xTickLabels: TickLabel.categories((0..<10).map(String.init)))
+            return Panel.heatmap(cells, title: "\(latent) latent dimensions", xlabel: "held-out digit", ylabel: "score")
         }
-        try figures.save(Figure(title: "Leave one digit out: can a model of nine digits spot the tenth?", panels: panels, columns: 2,
-                                width: 1600, height: 620), as: "ch10-leave-out")
+        try figures.save(Figure(title: "Leave one digit out: AUROC of each score, the held-out digit against the other nine\n"
+                                + "(red: found; white: chance; blue: found more normal than the nine; typicality-m1: the test on single images)",
+                                panels: panels, columns: 2, width: 1600, height: 620), as: "ch10-leave-out")
     }
 
     /// For each score, the 8 test images it finds most normal and the 8 least normal.

@@ -220,6 +220,14 @@ extension Figure {
             if heatmap.ticksAtEveryCell {
                 set += "set xtics 0, 1, \(heatmap.columns - 1)\nset ytics 0, 1, \(heatmap.rows - 1)\n"
             }
+            if !heatmap.columnNames.isEmpty {
+                // Slanted only when a name is longer than a few characters.
+                let slant = heatmap.columnNames.contains { $0.count > 3 } ? " rotate by 30 right" : ""
+                set += "set xtics (" + heatmap.columnNames.enumerated().map { "\(GnuplotText.quoted($1)) \($0)" }.joined(separator: ", ") + ")\(slant)\n"
+            }
+            if !heatmap.rowNames.isEmpty {
+                set += "set ytics (" + heatmap.rowNames.enumerated().map { "\(GnuplotText.quoted($1)) \($0)" }.joined(separator: ", ") + ")\n"
+            }
             set += "# Row 0 at the top: the y axis runs downwards, as a matrix is written.\n"
             set += "set xrange [-0.5:\(heatmap.columns) - 0.5]\nset yrange [\(heatmap.rows) - 0.5:-0.5]\n"
             plots.append("$\(name) matrix with image notitle")

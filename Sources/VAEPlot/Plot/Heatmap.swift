@@ -26,6 +26,10 @@ public struct Heatmap: Sendable, Equatable {
     /// A tick with its number at every row and every column (a digit per row, a code dimension
     /// per column), rather than gnuplot's choice of a few.
     public var ticksAtEveryCell = false
+    /// A name for each row and for each column (a score, a data set), written at its tick in
+    /// place of its number; empty for numbers.
+    public var rowNames: [String] = []
+    public var columnNames: [String] = []
 
     public init<T: BinaryFloatingPoint>(
         rows: Int, columns: Int, values: [T], palette: Palette = .viridis,
@@ -60,6 +64,9 @@ public struct Heatmap: Sendable, Equatable {
         }
         guard cellLabels.isEmpty || cellLabels.count == values.count else {
             throw PlotError.invalidFigure("heatmap of \(values.count) cells has \(cellLabels.count) cell labels")
+        }
+        guard rowNames.isEmpty || rowNames.count == rows, columnNames.isEmpty || columnNames.count == columns else {
+            throw PlotError.invalidFigure("heatmap of \(rows)×\(columns) cells has \(rowNames.count) row names and \(columnNames.count) column names")
         }
         if logColor, let valueRange, valueRange.lowerBound <= 0 {
             throw PlotError.invalidFigure("a logarithmic colour scale needs a positive value range, not \(valueRange)")

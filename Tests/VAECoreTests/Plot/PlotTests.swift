@@ -532,6 +532,17 @@ enum GlyphDigits {
         bad.cellLabels = ["x"]
         #expect(throws: PlotError.self) { try Figure(.heatmap(bad)).gnuplotScript(output: "h.png") }
 
+        // Rows and columns named at their ticks (a score per row, a data set per column).
+        var named = heat
+        named.rowNames = ["neg-elbo", "kl"]
+        named.columnNames = ["fashion", "noise"]
+        let namedScript = try Figure(.heatmap(named)).gnuplotScript(output: "h.png")
+        #expect(namedScript.contains("set xtics ('fashion' 0, 'noise' 1) rotate by 30 right"))
+        #expect(namedScript.contains("set ytics ('neg-elbo' 0, 'kl' 1)"))
+        var misnamed = heat
+        misnamed.rowNames = ["only one"]
+        #expect(throws: PlotError.self) { try Figure(.heatmap(misnamed)).gnuplotScript(output: "h.png") }
+
         var grid = try ImageGrid(images: [[Float](repeating: 0.5, count: 16), [Float](repeating: -0.5, count: 16)], height: 4, width: 4,
                                  rows: 1, columns: 2, palette: .blueWhiteRed, valueRange: -1...1, pixelScale: 10)
         #expect(try Figure(.images(grid)).gnuplotScript(output: "g.png").contains("unset colorbox"))
