@@ -104,12 +104,17 @@ enum Pictures {
             let window = String(format: "z₁ ∈ [%.2f, %.2f], z₂ ∈ [%.2f, %.2f]", panel.window.x.lowerBound, panel.window.x.upperBound,
                                 panel.window.y.lowerBound, panel.window.y.upperBound)
             out.append(.images(try ImageGrid(images: [panel.image], rows: 1, columns: 1, pixelScale: 4), title: "a test \(labels[k])"))
-            out.append(.heatmap(Heatmap(rows: side, columns: side, values: panel.truePosterior, valueRange: 0...top, squareCells: true, showColorbar: false),
-                                title: "true p(z|x) on " + window, xlabel: "grid cell along z₁ →", ylabel: "grid cell, z₂ growing upwards"))
-            out.append(.heatmap(Heatmap(rows: side, columns: side, values: panel.q, valueRange: 0...top, squareCells: true, showColorbar: false),
-                                title: "the encoder's q(z|x), same window", xlabel: "grid cell along z₁ →", ylabel: "grid cell, z₂ growing upwards"))
+            // The grid's cells on the plane of codes (row 0 at the window's top), one colour scale
+            // per row, its bar beside the encoder's panel.
+            var truePosterior = Heatmap(rows: side, columns: side, values: panel.truePosterior, valueRange: 0...top, squareCells: true,
+                                        showColorbar: false)
+            truePosterior.coordinates = panel.window
+            var q = Heatmap(rows: side, columns: side, values: panel.q, valueRange: 0...top, squareCells: true, showColorbar: true)
+            q.coordinates = panel.window
+            out.append(.heatmap(truePosterior, title: "true p(z|x) on " + window, xlabel: "z₁", ylabel: "z₂"))
+            out.append(.heatmap(q, title: "the encoder's q(z|x), same window and colours", xlabel: "z₁", ylabel: "z₂"))
         }
-        try figures.save(Figure(title: "The 2-D model: the true posterior against the encoder's Gaussian (probability per grid cell, same colour scale per row)",
+        try figures.save(Figure(title: "The 2-D model: the true posterior against the encoder's Gaussian (probability per grid cell, one colour scale per row)",
                                 panels: out, columns: 3, width: 1400, height: 420 * panels.count), as: "ch08-true-posterior")
     }
 

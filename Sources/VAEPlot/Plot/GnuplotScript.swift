@@ -213,7 +213,12 @@ extension Figure {
                 case .blueWhiteRed: light = abs((t ?? 0.5) - 0.5) > 0.35
                 }
                 let (r, c) = (k / heatmap.columns, k % heatmap.columns)
-                set += "set label \(GnuplotText.quoted(text)) at \(c), \(r) center front font ',8' tc rgb '\(light ? "#ffffff" : "#000000")'\n"
+                let at = heatmap.coordinates.map { grid in
+                    let dx = (grid.x.upperBound - grid.x.lowerBound) / Double(heatmap.columns - 1)
+                    let dy = (grid.y.upperBound - grid.y.lowerBound) / Double(heatmap.rows - 1)
+                    return "\(GnuplotText.number(grid.x.lowerBound + Double(c) * dx)), \(GnuplotText.number(grid.y.upperBound - Double(r) * dy))"
+                } ?? "\(c), \(r)"
+                set += "set label \(GnuplotText.quoted(text)) at \(at) center front font ',8' tc rgb '\(light ? "#ffffff" : "#000000")'\n"
             }
             if heatmap.squareCells { set += "set size ratio -1\n" }
             set += "unset key\nset tics out nomirror\n"
@@ -228,9 +233,19 @@ extension Figure {
             if !heatmap.rowNames.isEmpty {
                 set += "set ytics (" + heatmap.rowNames.enumerated().map { "\(GnuplotText.quoted($1)) \($0)" }.joined(separator: ", ") + ")\n"
             }
-            set += "# Row 0 at the top: the y axis runs downwards, as a matrix is written.\n"
-            set += "set xrange [-0.5:\(heatmap.columns) - 0.5]\nset yrange [\(heatmap.rows) - 0.5:-0.5]\n"
-            plots.append("$\(name) matrix with image notitle")
+            if let grid = heatmap.coordinates {
+                let dx = (grid.x.upperBound - grid.x.lowerBound) / Double(heatmap.columns - 1)
+                let dy = (grid.y.upperBound - grid.y.lowerBound) / Double(heatmap.rows - 1)
+                let n = GnuplotText.number
+                set += "# Column c at x = \(n(grid.x.lowerBound)) + c·\(n(dx)), row r at y = \(n(grid.y.upperBound)) − r·\(n(dy)): y grows upwards.\n"
+                set += "set xrange [\(n(grid.x.lowerBound - dx / 2)):\(n(grid.x.upperBound + dx / 2))]\n"
+                set += "set yrange [\(n(grid.y.lowerBound - dy / 2)):\(n(grid.y.upperBound + dy / 2))]\n"
+                plots.append("$\(name) matrix using (\(n(grid.x.lowerBound)) + $1 * \(n(dx))):(\(n(grid.y.upperBound)) - $2 * \(n(dy))):3 with image notitle")
+            } else {
+                set += "# Row 0 at the top: the y axis runs downwards, as a matrix is written.\n"
+                set += "set xrange [-0.5:\(heatmap.columns) - 0.5]\nset yrange [\(heatmap.rows) - 0.5:-0.5]\n"
+                plots.append("$\(name) matrix with image notitle")
+            }
 
         case .images(let grid):
             let layout = try grid.layout()

@@ -30,6 +30,19 @@ public struct Heatmap: Sendable, Equatable {
     /// place of its number; empty for numbers.
     public var rowNames: [String] = []
     public var columnNames: [String] = []
+    /// The cells as samples of a function on a plane, as on a map: column 0 at `x.lowerBound`
+    /// and the last at `x.upperBound`, row 0 at the top, `y.upperBound`, and the last row at
+    /// `y.lowerBound`; the axes then read in those units, y growing upwards. nil: the axes count
+    /// cells, row 0 at the top (a matrix as written).
+    public var coordinates: (x: ClosedRange<Double>, y: ClosedRange<Double>)?
+
+    public static func == (a: Heatmap, b: Heatmap) -> Bool {
+        a.rows == b.rows && a.columns == b.columns && a.values == b.values
+            && a.palette == b.palette && a.valueRange == b.valueRange && a.squareCells == b.squareCells
+            && a.showColorbar == b.showColorbar && a.cellLabels == b.cellLabels && a.logColor == b.logColor
+            && a.ticksAtEveryCell == b.ticksAtEveryCell && a.rowNames == b.rowNames && a.columnNames == b.columnNames
+            && a.coordinates?.x == b.coordinates?.x && a.coordinates?.y == b.coordinates?.y
+    }
 
     public init<T: BinaryFloatingPoint>(
         rows: Int, columns: Int, values: [T], palette: Palette = .viridis,
@@ -64,6 +77,12 @@ public struct Heatmap: Sendable, Equatable {
         }
         guard cellLabels.isEmpty || cellLabels.count == values.count else {
             throw PlotError.invalidFigure("heatmap of \(values.count) cells has \(cellLabels.count) cell labels")
+        }
+        if let coordinates {
+            let spans = [coordinates.x, coordinates.y]
+            guard spans.allSatisfy({ $0.lowerBound.isFinite && $0.upperBound.isFinite && $0.lowerBound < $0.upperBound }), rows > 1, columns > 1 else {
+                throw PlotError.invalidFigure("a heatmap on coordinates needs at least 2×2 cells and finite, non-empty spans, not \(coordinates)")
+            }
         }
         guard rowNames.isEmpty || rowNames.count == rows, columnNames.isEmpty || columnNames.count == columns else {
             throw PlotError.invalidFigure("heatmap of \(rows)×\(columns) cells has \(rowNames.count) row names and \(columnNames.count) column names")

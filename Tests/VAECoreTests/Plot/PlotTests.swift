@@ -543,6 +543,20 @@ enum GlyphDigits {
         misnamed.rowNames = ["only one"]
         #expect(throws: PlotError.self) { try Figure(.heatmap(misnamed)).gnuplotScript(output: "h.png") }
 
+        // Cells on a plane, as on a map: column 0 at x = −1, row 0 at the top (y = 3), y growing upwards.
+        var map = heat
+        map.coordinates = (x: -1...1, y: 1...3)
+        let mapScript = try Figure(.heatmap(map)).gnuplotScript(output: "h.png")
+        #expect(mapScript.contains("set xrange [-2:2]\nset yrange [0:4]\n"), "half a cell beyond the first and last centres")
+        #expect(mapScript.contains("matrix using (-1 + $1 * 2):(3 - $2 * 2):3 with image notitle"))
+        #expect(mapScript.contains("set label '90%' at -1, 3 center"), "a cell's label at its centre, in the plane's units")
+        var flat = heat
+        flat.coordinates = (x: 0...1, y: 0...1)
+        flat.rows = 1
+        flat.values = [1, 2]
+        flat.cellLabels = []
+        #expect(throws: PlotError.self) { try Figure(.heatmap(flat)).gnuplotScript(output: "h.png") }
+
         var grid = try ImageGrid(images: [[Float](repeating: 0.5, count: 16), [Float](repeating: -0.5, count: 16)], height: 4, width: 4,
                                  rows: 1, columns: 2, palette: .blueWhiteRed, valueRange: -1...1, pixelScale: 10)
         #expect(try Figure(.images(grid)).gnuplotScript(output: "g.png").contains("unset colorbox"))
