@@ -6,7 +6,7 @@ import Foundation
 // exaggeration, momentum and per-coordinate gains, as in the authors' reference code.
 
 /// An error of the analysis tools: inputs of the wrong size or settings out of range.
-struct AnalysisError: Error, CustomStringConvertible, Equatable {
+public struct AnalysisError: Error, CustomStringConvertible, Equatable {
     public let description: String
     public init(_ description: String) { self.description = "analysis: " + description }
 }

@@ -10,7 +10,7 @@ import Foundation
 
 /// A score or a set of scores that cannot be measured: an empty class, a NaN or an infinity, a
 /// bad batch size.
-struct AnomalyError: Error, CustomStringConvertible, Equatable {
+public struct AnomalyError: Error, CustomStringConvertible, Equatable {
     public let description: String
     public init(_ description: String) { self.description = description }
 }

@@ -197,7 +197,7 @@ public struct SafeTensors: Equatable {
 }
 
 /// What can go wrong with a safetensors file.
-enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
+public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
     case unreadable(String, String)
     case corrupt(String, String)
     case duplicateName(String)

@@ -55,7 +55,7 @@ public struct DigitClassifierArchitecture: Codable, Equatable, Sendable {
 }
 
 /// What can go wrong with the digit classifier and its checkpoint.
-enum DigitClassifierError: Error, CustomStringConvertible, Equatable {
+public enum DigitClassifierError: Error, CustomStringConvertible, Equatable {
     case badArchitecture(String)
     case badInput(String)
     case badCheckpoint(path: String, reason: String)

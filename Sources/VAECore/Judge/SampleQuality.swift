@@ -5,7 +5,7 @@ import Foundation
 // All sums run in Double.
 
 /// A sample-quality error: inputs of the wrong shape or that are not probabilities.
-struct SampleQualityError: Error, CustomStringConvertible, Equatable {
+public struct SampleQualityError: Error, CustomStringConvertible, Equatable {
     public let description: String
     public init(_ description: String) { self.description = "sample quality: " + description }
 }

@@ -10,7 +10,7 @@ extension VAE {
 }
 
 /// A checkpoint that does not fit the model or the run.
-enum CheckpointError: Error, CustomStringConvertible, Equatable {
+public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case missingTensor(String)
     case shapeMismatch(String, expected: [Int], found: [Int])
     case badMetadata(String)

@@ -84,7 +84,7 @@ public func checkGradients(of layer: Layer, input: Tensor, seed: UInt64 = 7, ste
 }
 
 /// Why a gradient check against a Double reference could not be made.
-enum GradientCheckError: Error, Equatable, CustomStringConvertible {
+public enum GradientCheckError: Error, Equatable, CustomStringConvertible {
     /// The reference returned `got` values where the layer's output has `expected`.
     case referenceSize(expected: Int, got: Int)
     /// The reference computes another function than the layer: the largest difference between

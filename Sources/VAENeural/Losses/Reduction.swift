@@ -41,7 +41,7 @@ public struct LossResult: Sendable {
 
 /// Invalid input to a loss function: mismatched shapes, an empty batch, a label or target out
 /// of range. The message names the loss and the offending values.
-package struct LossError: Error, CustomStringConvertible, Equatable {
+public struct LossError: Error, CustomStringConvertible, Equatable {
     public let description: String
 
     public init(_ description: String) {

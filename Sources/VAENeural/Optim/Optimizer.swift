@@ -69,7 +69,7 @@ extension Optimizer {
 }
 
 /// Why an optimizer could not be created or restored.
-enum OptimizerError: Error, Equatable, CustomStringConvertible {
+public enum OptimizerError: Error, Equatable, CustomStringConvertible {
     /// A hyperparameter outside its valid range, e.g. a negative learning rate or β ≥ 1.
     case invalidHyperparameter(String)
     /// Two parameters share a name, so their saved buffers could not be told apart.

@@ -12,7 +12,7 @@ import Darwin
 /// CPU, so it is a fair estimate of the practical peak of this machine.
 public final class OpenBLAS: @unchecked Sendable {
     /// Why OpenBLAS could not be loaded.
-    struct LoadError: Error, CustomStringConvertible {
+    public struct LoadError: Error, CustomStringConvertible {
         public let description: String
     }
 

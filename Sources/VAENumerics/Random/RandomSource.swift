@@ -162,7 +162,7 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
 }
 
 /// A saved random state that cannot be a xoshiro256** state.
-struct RandomStateError: Error, CustomStringConvertible {
+public struct RandomStateError: Error, CustomStringConvertible {
     let wordCount: Int
     public var description: String {
         "invalid random state: xoshiro256** needs 4 state words, not all zero (got \(wordCount))"

@@ -6,7 +6,7 @@ import Foundation
 /// A figure that makes no sense (mismatched lengths, an empty plot, a bad colour) is caught before
 /// gnuplot ever runs, with a message that names the problem. When gnuplot itself fails, its own
 /// error text (the caret under the offending token) is carried in `gnuplotFailed`.
-enum PlotError: Error, Equatable, CustomStringConvertible {
+public enum PlotError: Error, Equatable, CustomStringConvertible {
     /// The figure's data or settings are inconsistent; the string says which and why.
     case invalidFigure(String)
     /// A figure name must be a plain file stem: letters, digits, `.`, `_`, `-`.
