@@ -90,7 +90,7 @@ public struct RunLedger: Sendable {
     }
 
     /// A ledger file that is not one.
-    struct UnreadableLedger: Error, CustomStringConvertible {
+    public struct UnreadableLedger: Error, CustomStringConvertible {
         public let description: String
     }
 
