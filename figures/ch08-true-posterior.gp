@@ -9,7 +9,7 @@
 set terminal pngcairo size 1400,1680 noenhanced font 'Sans,10'
 set output 'ch08-true-posterior.png'
 set encoding utf8
-set multiplot layout 4,3 title 'The 2-D model: the true posterior against the encoder''s Gaussian (probability per grid cell, same colour scale per row)' font ',13'
+set multiplot layout 4,3 title 'The 2-D model: the true posterior against the encoder''s Gaussian (probability per grid cell, one colour scale per row)' font ',13'
 
 # ---- panel 1 of 12 ----
 # 1 images of 28x28 pixels: block k (index k) is image k,
@@ -133,18 +133,18 @@ $D2 << EOD
 9.04146e-43 5.13623e-42 3.06816e-41 1.86056e-40 1.19482e-39 7.65171e-39 4.40725e-38 2.34768e-37 1.13011e-36 5.11775e-36 2.2012e-35 9.96551e-35 4.03499e-34 1.45824e-33 4.59594e-33 1.27283e-32 3.07932e-32 6.26985e-32 1.09191e-31 1.7162e-31 2.205e-31 2.61029e-31 2.98727e-31 3.12423e-31 3.03225e-31 2.61683e-31 2.0104e-31 1.45026e-31 9.70324e-32 6.06358e-32 3.55082e-32 1.95576e-32 1.02877e-32 5.62441e-33 3.07144e-33 1.61888e-33 8.05412e-34 3.72399e-34 1.614e-34 6.68091e-35 2.5848e-35 9.87094e-36 3.94855e-36 1.59526e-36 6.39864e-37 2.5229e-37 9.8106e-38 3.78078e-38 1.43701e-38 5.37735e-39 2.06073e-39 7.97127e-40 3.05243e-40 1.16739e-40 4.6183e-41 1.79273e-41 6.93002e-42 2.62049e-42 9.76882e-43 3.60597e-43 1.29584e-43
 EOD
 set title 'true p(z|x) on z₁ ∈ [1.21, 3.60], z₂ ∈ [0.37, 2.76]' font ',12'
-set xlabel 'grid cell along z₁ →'
-set ylabel 'grid cell, z₂ growing upwards'
+set xlabel 'z₁'
+set ylabel 'z₂'
 set palette defined (0 '#440154', 1 '#472c7a', 2 '#3b518b', 3 '#2c718e', 4 '#21908d', 5 '#27ad81', 6 '#5cc863', 7 '#aadc32', 8 '#fde725')
 set cbrange [0:0.0156958]
 unset colorbox
 set size ratio -1
 unset key
 set tics out nomirror
-# Row 0 at the top: the y axis runs downwards, as a matrix is written.
-set xrange [-0.5:61 - 0.5]
-set yrange [61 - 0.5:-0.5]
-plot $D2 matrix with image notitle
+# Column c at x = 1.21376 + c·0.0397329, row r at y = 2.75873 − r·0.0397329: y grows upwards.
+set xrange [1.1939:3.6176]
+set yrange [0.354891:2.7786]
+plot $D2 matrix using (1.21376 + $1 * 0.0397329):(2.75873 - $2 * 0.0397329):3 with image notitle
 
 # ---- panel 3 of 12 ----
 reset   # forget the previous panel's settings (not the terminal or data)
@@ -212,19 +212,18 @@ $D3 << EOD
 2.09536e-41 1.70731e-40 1.29563e-39 9.15733e-39 6.02799e-38 3.69567e-37 2.11023e-36 1.12224e-35 5.55848e-35 2.56415e-34 1.10166e-33 4.4083e-33 1.64289e-32 5.70249e-32 1.84347e-31 5.55042e-31 1.55644e-30 4.06494e-30 9.88767e-30 2.24001e-29 4.72632e-29 9.28782e-29 1.69989e-28 2.89764e-28 4.60029e-28 6.80209e-28 9.36734e-28 1.20145e-27 1.43521e-27 1.59676e-27 1.65456e-27 1.59676e-27 1.43521e-27 1.20145e-27 9.36734e-28 6.80209e-28 4.60029e-28 2.89764e-28 1.69989e-28 9.28782e-29 4.72632e-29 2.24001e-29 9.88767e-30 4.06494e-30 1.55644e-30 5.55042e-31 1.84347e-31 5.70249e-32 1.64289e-32 4.4083e-33 1.10166e-33 2.56415e-34 5.55848e-35 1.12224e-35 2.11023e-36 3.69567e-37 6.02799e-38 9.15733e-39 1.29563e-39 1.70731e-40 2.09536e-41
 3.70681e-43 3.02032e-42 2.29205e-41 1.61998e-40 1.06639e-39 6.53785e-39 3.73313e-38 1.9853e-37 9.83327e-37 4.53614e-36 1.94891e-35 7.79853e-35 2.90637e-34 1.0088e-33 3.26121e-33 9.81901e-33 2.75343e-32 7.19112e-32 1.74919e-31 3.96271e-31 8.36114e-31 1.64307e-30 3.0072e-30 5.12609e-30 8.13817e-30 1.20333e-29 1.65714e-29 2.12544e-29 2.53897e-29 2.82476e-29 2.92701e-29 2.82476e-29 2.53897e-29 2.12544e-29 1.65714e-29 1.20333e-29 8.13817e-30 5.12609e-30 3.0072e-30 1.64307e-30 8.36114e-31 3.96271e-31 1.74919e-31 7.19112e-32 2.75343e-32 9.81901e-33 3.26121e-33 1.0088e-33 2.90637e-34 7.79853e-35 1.94891e-35 4.53614e-36 9.83327e-37 1.9853e-37 3.73313e-38 6.53785e-39 1.06639e-39 1.61998e-40 2.29205e-41 3.02032e-42 3.70681e-43
 EOD
-set title 'the encoder''s q(z|x), same window' font ',12'
-set xlabel 'grid cell along z₁ →'
-set ylabel 'grid cell, z₂ growing upwards'
+set title 'the encoder''s q(z|x), same window and colours' font ',12'
+set xlabel 'z₁'
+set ylabel 'z₂'
 set palette defined (0 '#440154', 1 '#472c7a', 2 '#3b518b', 3 '#2c718e', 4 '#21908d', 5 '#27ad81', 6 '#5cc863', 7 '#aadc32', 8 '#fde725')
 set cbrange [0:0.0156958]
-unset colorbox
 set size ratio -1
 unset key
 set tics out nomirror
-# Row 0 at the top: the y axis runs downwards, as a matrix is written.
-set xrange [-0.5:61 - 0.5]
-set yrange [61 - 0.5:-0.5]
-plot $D3 matrix with image notitle
+# Column c at x = 1.21376 + c·0.0397329, row r at y = 2.75873 − r·0.0397329: y grows upwards.
+set xrange [1.1939:3.6176]
+set yrange [0.354891:2.7786]
+plot $D3 matrix using (1.21376 + $1 * 0.0397329):(2.75873 - $2 * 0.0397329):3 with image notitle
 
 # ---- panel 4 of 12 ----
 reset   # forget the previous panel's settings (not the terminal or data)
@@ -349,18 +348,18 @@ $D5 << EOD
 1.74709e-60 1.90092e-58 2.14469e-56 2.22678e-54 1.85581e-52 1.29927e-50 8.02183e-49 5.24504e-47 3.23464e-45 1.70109e-43 7.34156e-42 3.009e-40 1.00528e-38 2.86997e-37 5.9113e-36 8.67507e-35 1.01621e-33 8.99073e-33 6.77398e-32 4.74889e-31 2.95727e-30 1.8043e-29 1.05612e-28 5.74141e-28 3.16187e-27 1.5514e-26 6.7139e-26 2.1675e-25 7.12832e-25 2.15417e-24 6.50145e-24 1.88308e-23 5.36429e-23 1.19554e-22 1.78917e-22 2.46763e-22 3.17218e-22 3.30408e-22 2.74893e-22 2.06177e-22 1.49888e-22 1.08992e-22 6.40646e-23 2.79898e-23 1.05028e-23 3.56661e-24 1.16815e-24 3.76521e-25 1.08271e-25 3.50938e-26 1.24642e-26 4.73004e-27 1.77697e-27 5.73562e-28 1.77044e-28 5.76736e-29 2.13336e-29 8.24204e-30 3.35346e-30 1.49233e-30 6.43501e-31
 EOD
 set title 'true p(z|x) on z₁ ∈ [-1.49, 0.51], z₂ ∈ [0.19, 2.19]' font ',12'
-set xlabel 'grid cell along z₁ →'
-set ylabel 'grid cell, z₂ growing upwards'
+set xlabel 'z₁'
+set ylabel 'z₂'
 set palette defined (0 '#440154', 1 '#472c7a', 2 '#3b518b', 3 '#2c718e', 4 '#21908d', 5 '#27ad81', 6 '#5cc863', 7 '#aadc32', 8 '#fde725')
 set cbrange [0:0.0352691]
 unset colorbox
 set size ratio -1
 unset key
 set tics out nomirror
-# Row 0 at the top: the y axis runs downwards, as a matrix is written.
-set xrange [-0.5:61 - 0.5]
-set yrange [61 - 0.5:-0.5]
-plot $D5 matrix with image notitle
+# Column c at x = -1.48931 + c·0.0333333, row r at y = 2.18997 − r·0.0333333: y grows upwards.
+set xrange [-1.50598:0.527356]
+set yrange [0.173305:2.20664]
+plot $D5 matrix using (-1.48931 + $1 * 0.0333333):(2.18997 - $2 * 0.0333333):3 with image notitle
 
 # ---- panel 6 of 12 ----
 reset   # forget the previous panel's settings (not the terminal or data)
@@ -428,19 +427,18 @@ $D6 << EOD
 8.44249e-87 1.26392e-83 1.47684e-80 1.34682e-77 9.58635e-75 5.3255e-72 2.30904e-69 7.81389e-67 2.0638e-64 4.25434e-62 6.8448e-60 8.59517e-58 8.42388e-56 6.44369e-54 3.84699e-52 1.79256e-50 6.51911e-49 1.85041e-47 4.09933e-46 7.08797e-45 9.56523e-44 1.00747e-42 8.282e-42 5.31376e-41 2.66093e-40 1.03999e-39 3.17241e-39 7.55289e-39 1.40347e-38 2.03543e-38 2.30395e-38 2.03543e-38 1.40347e-38 7.55289e-39 3.17241e-39 1.03999e-39 2.66093e-40 5.31376e-41 8.282e-42 1.00747e-42 9.56523e-44 7.08797e-45 4.09933e-46 1.85041e-47 6.51911e-49 1.79256e-50 3.84699e-52 6.44369e-54 8.42388e-56 8.59517e-58 6.8448e-60 4.25434e-62 2.0638e-64 7.81389e-67 2.30904e-69 5.3255e-72 9.58635e-75 1.34682e-77 1.47684e-80 1.26392e-83 8.44249e-87
 2.44305e-89 3.65748e-86 4.27361e-83 3.89738e-80 2.77406e-77 1.54107e-74 6.6818e-72 2.26115e-69 5.97213e-67 1.2311e-64 1.98072e-62 2.48723e-60 2.43767e-58 1.86465e-56 1.11323e-54 5.18722e-53 1.88647e-51 5.35464e-50 1.18625e-48 2.05109e-47 2.76794e-46 2.91538e-45 2.39661e-44 1.53767e-43 7.70008e-43 3.00948e-42 9.18017e-42 2.18562e-41 4.06129e-41 5.89003e-41 6.66708e-41 5.89003e-41 4.06129e-41 2.18562e-41 9.18017e-42 3.00948e-42 7.70008e-43 1.53767e-43 2.39661e-44 2.91538e-45 2.76794e-46 2.05109e-47 1.18625e-48 5.35464e-50 1.88647e-51 5.18722e-53 1.11323e-54 1.86465e-56 2.43767e-58 2.48723e-60 1.98072e-62 1.2311e-64 5.97213e-67 2.26115e-69 6.6818e-72 1.54107e-74 2.77406e-77 3.89738e-80 4.27361e-83 3.65748e-86 2.44305e-89
 EOD
-set title 'the encoder''s q(z|x), same window' font ',12'
-set xlabel 'grid cell along z₁ →'
-set ylabel 'grid cell, z₂ growing upwards'
+set title 'the encoder''s q(z|x), same window and colours' font ',12'
+set xlabel 'z₁'
+set ylabel 'z₂'
 set palette defined (0 '#440154', 1 '#472c7a', 2 '#3b518b', 3 '#2c718e', 4 '#21908d', 5 '#27ad81', 6 '#5cc863', 7 '#aadc32', 8 '#fde725')
 set cbrange [0:0.0352691]
-unset colorbox
 set size ratio -1
 unset key
 set tics out nomirror
-# Row 0 at the top: the y axis runs downwards, as a matrix is written.
-set xrange [-0.5:61 - 0.5]
-set yrange [61 - 0.5:-0.5]
-plot $D6 matrix with image notitle
+# Column c at x = -1.48931 + c·0.0333333, row r at y = 2.18997 − r·0.0333333: y grows upwards.
+set xrange [-1.50598:0.527356]
+set yrange [0.173305:2.20664]
+plot $D6 matrix using (-1.48931 + $1 * 0.0333333):(2.18997 - $2 * 0.0333333):3 with image notitle
 
 # ---- panel 7 of 12 ----
 reset   # forget the previous panel's settings (not the terminal or data)
@@ -565,18 +563,18 @@ $D8 << EOD
 2.85696e-49 6.45522e-48 1.37462e-46 2.60138e-45 4.42985e-44 6.74847e-43 8.78659e-42 1.01829e-40 1.03927e-39 9.40458e-39 7.83489e-38 6.13274e-37 3.73974e-36 2.21176e-35 1.36672e-34 8.40289e-34 5.45956e-33 3.35315e-32 2.10139e-31 1.46141e-30 8.22804e-30 4.64759e-29 2.9888e-28 1.89185e-27 1.23206e-26 7.71616e-26 3.88577e-25 1.77751e-24 9.80379e-24 4.77192e-23 2.13907e-22 1.02163e-21 4.87976e-21 1.79544e-20 4.79499e-20 9.23282e-20 1.28787e-19 1.39948e-19 1.14854e-19 8.00341e-20 4.07229e-20 1.62723e-20 6.08201e-21 2.06736e-21 7.29844e-22 2.03911e-22 4.3901e-23 7.45606e-24 1.1687e-24 1.84911e-25 2.13589e-26 1.75603e-27 1.32044e-28 9.9234e-30 7.06868e-31 3.96462e-32 1.90065e-33 6.28886e-35 1.95054e-36 4.7654e-38 8.0377e-40
 EOD
 set title 'true p(z|x) on z₁ ∈ [-1.99, 0.47], z₂ ∈ [1.68, 4.14]' font ',12'
-set xlabel 'grid cell along z₁ →'
-set ylabel 'grid cell, z₂ growing upwards'
+set xlabel 'z₁'
+set ylabel 'z₂'
 set palette defined (0 '#440154', 1 '#472c7a', 2 '#3b518b', 3 '#2c718e', 4 '#21908d', 5 '#27ad81', 6 '#5cc863', 7 '#aadc32', 8 '#fde725')
 set cbrange [0:0.0177187]
 unset colorbox
 set size ratio -1
 unset key
 set tics out nomirror
-# Row 0 at the top: the y axis runs downwards, as a matrix is written.
-set xrange [-0.5:61 - 0.5]
-set yrange [61 - 0.5:-0.5]
-plot $D8 matrix with image notitle
+# Column c at x = -1.98901 + c·0.0409536, row r at y = 4.13951 − r·0.0409536: y grows upwards.
+set xrange [-2.00949:0.488686]
+set yrange [1.66181:4.15998]
+plot $D8 matrix using (-1.98901 + $1 * 0.0409536):(4.13951 - $2 * 0.0409536):3 with image notitle
 
 # ---- panel 9 of 12 ----
 reset   # forget the previous panel's settings (not the terminal or data)
@@ -644,19 +642,18 @@ $D9 << EOD
 1.58148e-49 2.70448e-47 3.88514e-45 4.6885e-43 4.75298e-41 4.04765e-39 2.89563e-37 1.74016e-35 8.78494e-34 3.72557e-32 1.32725e-30 3.97205e-29 9.9858e-28 2.10889e-26 3.74138e-25 5.57587e-24 6.98068e-23 7.34155e-22 6.48608e-21 4.81372e-20 3.00113e-19 1.57178e-18 6.91519e-18 2.55576e-17 7.93491e-17 2.06951e-16 4.53417e-16 8.3451e-16 1.29024e-15 1.67577e-15 1.82836e-15 1.67577e-15 1.29024e-15 8.3451e-16 4.53417e-16 2.06951e-16 7.93491e-17 2.55576e-17 6.91519e-18 1.57178e-18 3.00113e-19 4.81372e-20 6.48608e-21 7.34155e-22 6.98068e-23 5.57587e-24 3.74138e-25 2.10889e-26 9.9858e-28 3.97205e-29 1.32725e-30 3.72557e-32 8.78494e-34 1.74016e-35 2.89563e-37 4.04765e-39 4.75298e-41 4.6885e-43 3.88514e-45 2.70448e-47 1.58148e-49
 1.94094e-50 3.31917e-48 4.76818e-46 5.75414e-44 5.83328e-42 4.96763e-40 3.55378e-38 2.13568e-36 1.07817e-34 4.57235e-33 1.62892e-31 4.87486e-30 1.22555e-28 2.58822e-27 4.59175e-26 6.8432e-25 8.56731e-24 9.0102e-23 7.96029e-22 5.90783e-21 3.68325e-20 1.92903e-19 8.48693e-19 3.13666e-18 9.73842e-18 2.53989e-17 5.56473e-17 1.02419e-16 1.5835e-16 2.05665e-16 2.24393e-16 2.05665e-16 1.5835e-16 1.02419e-16 5.56473e-17 2.53989e-17 9.73842e-18 3.13666e-18 8.48693e-19 1.92903e-19 3.68325e-20 5.90783e-21 7.96029e-22 9.0102e-23 8.56731e-24 6.8432e-25 4.59175e-26 2.58822e-27 1.22555e-28 4.87486e-30 1.62892e-31 4.57235e-33 1.07817e-34 2.13568e-36 3.55378e-38 4.96763e-40 5.83328e-42 5.75414e-44 4.76818e-46 3.31917e-48 1.94094e-50
 EOD
-set title 'the encoder''s q(z|x), same window' font ',12'
-set xlabel 'grid cell along z₁ →'
-set ylabel 'grid cell, z₂ growing upwards'
+set title 'the encoder''s q(z|x), same window and colours' font ',12'
+set xlabel 'z₁'
+set ylabel 'z₂'
 set palette defined (0 '#440154', 1 '#472c7a', 2 '#3b518b', 3 '#2c718e', 4 '#21908d', 5 '#27ad81', 6 '#5cc863', 7 '#aadc32', 8 '#fde725')
 set cbrange [0:0.0177187]
-unset colorbox
 set size ratio -1
 unset key
 set tics out nomirror
-# Row 0 at the top: the y axis runs downwards, as a matrix is written.
-set xrange [-0.5:61 - 0.5]
-set yrange [61 - 0.5:-0.5]
-plot $D9 matrix with image notitle
+# Column c at x = -1.98901 + c·0.0409536, row r at y = 4.13951 − r·0.0409536: y grows upwards.
+set xrange [-2.00949:0.488686]
+set yrange [1.66181:4.15998]
+plot $D9 matrix using (-1.98901 + $1 * 0.0409536):(4.13951 - $2 * 0.0409536):3 with image notitle
 
 # ---- panel 10 of 12 ----
 reset   # forget the previous panel's settings (not the terminal or data)
@@ -781,18 +778,18 @@ $D11 << EOD
 6.29954e-46 1.71419e-43 3.48661e-41 5.81547e-39 7.24354e-37 6.33087e-35 4.43256e-33 2.61323e-31 1.21937e-29 4.1855e-28 1.35692e-26 4.24778e-25 1.33959e-23 3.69268e-22 1.00687e-20 2.71477e-19 6.96385e-18 1.80663e-16 3.68771e-15 6.95638e-14 1.23223e-12 1.9022e-11 2.17044e-10 2.136e-09 1.77685e-08 1.13506e-07 5.00424e-07 1.75315e-06 5.16608e-06 1.19223e-05 2.0141e-05 2.7031e-05 2.35087e-05 1.50192e-05 6.62938e-06 2.0342e-06 4.0602e-07 6.13248e-08 6.63711e-09 6.1693e-10 4.95134e-11 4.35806e-12 3.92716e-13 4.22118e-14 5.35351e-15 7.67652e-16 1.23322e-16 2.01151e-17 3.08876e-18 5.73644e-19 1.34693e-19 2.86781e-20 6.41762e-21 1.58551e-21 3.47438e-22 7.62055e-23 1.53721e-23 2.42144e-24 3.42536e-25 4.53954e-26 6.67259e-27
 EOD
 set title 'true p(z|x) on z₁ ∈ [-1.24, 0.76], z₂ ∈ [-0.35, 1.65]' font ',12'
-set xlabel 'grid cell along z₁ →'
-set ylabel 'grid cell, z₂ growing upwards'
+set xlabel 'z₁'
+set ylabel 'z₂'
 set palette defined (0 '#440154', 1 '#472c7a', 2 '#3b518b', 3 '#2c718e', 4 '#21908d', 5 '#27ad81', 6 '#5cc863', 7 '#aadc32', 8 '#fde725')
 set cbrange [0:0.0273374]
 unset colorbox
 set size ratio -1
 unset key
 set tics out nomirror
-# Row 0 at the top: the y axis runs downwards, as a matrix is written.
-set xrange [-0.5:61 - 0.5]
-set yrange [61 - 0.5:-0.5]
-plot $D11 matrix with image notitle
+# Column c at x = -1.2393 + c·0.0333333, row r at y = 1.65062 − r·0.0333333: y grows upwards.
+set xrange [-1.25597:0.777368]
+set yrange [-0.366042:1.66729]
+plot $D11 matrix using (-1.2393 + $1 * 0.0333333):(1.65062 - $2 * 0.0333333):3 with image notitle
 
 # ---- panel 12 of 12 ----
 reset   # forget the previous panel's settings (not the terminal or data)
@@ -860,18 +857,17 @@ $D12 << EOD
 9.75617e-65 5.65405e-62 2.64105e-59 9.94326e-57 3.0173e-54 7.37978e-52 1.45481e-49 2.31155e-47 2.96031e-45 3.05567e-43 2.54222e-41 1.70473e-39 9.21373e-38 4.01376e-36 1.4093e-34 3.98833e-33 9.09735e-32 1.67253e-30 2.4784e-29 2.96009e-28 2.84954e-27 2.21095e-26 1.38268e-25 6.96946e-25 2.83148e-24 9.2718e-24 2.4471e-23 5.20564e-23 8.92552e-23 1.23347e-22 1.37392e-22 1.23347e-22 8.92552e-23 5.20564e-23 2.4471e-23 9.2718e-24 2.83148e-24 6.96946e-25 1.38268e-25 2.21095e-26 2.84954e-27 2.96009e-28 2.4784e-29 1.67253e-30 9.09735e-32 3.98833e-33 1.4093e-34 4.01376e-36 9.21373e-38 1.70473e-39 2.54222e-41 3.05567e-43 2.96031e-45 2.31155e-47 1.45481e-49 7.37978e-52 3.0173e-54 9.94326e-57 2.64105e-59 5.65405e-62 9.75617e-65
 3.70189e-66 2.14538e-63 1.00212e-60 3.77288e-58 1.14488e-55 2.80019e-53 5.52012e-51 8.77094e-49 1.12326e-46 1.15945e-44 9.64622e-43 6.46845e-41 3.49606e-39 1.52298e-37 5.34744e-36 1.51333e-34 3.4519e-33 6.34627e-32 9.40406e-31 1.12318e-29 1.08123e-28 8.38925e-28 5.24644e-27 2.6445e-26 1.07438e-25 3.5181e-25 9.28527e-25 1.97523e-24 3.3867e-24 4.68029e-24 5.2132e-24 4.68029e-24 3.3867e-24 1.97523e-24 9.28527e-25 3.5181e-25 1.07438e-25 2.6445e-26 5.24644e-27 8.38925e-28 1.08123e-28 1.12318e-29 9.40406e-31 6.34627e-32 3.4519e-33 1.51333e-34 5.34744e-36 1.52298e-37 3.49606e-39 6.46845e-41 9.64622e-43 1.15945e-44 1.12326e-46 8.77094e-49 5.52012e-51 2.80019e-53 1.14488e-55 3.77288e-58 1.00212e-60 2.14538e-63 3.70189e-66
 EOD
-set title 'the encoder''s q(z|x), same window' font ',12'
-set xlabel 'grid cell along z₁ →'
-set ylabel 'grid cell, z₂ growing upwards'
+set title 'the encoder''s q(z|x), same window and colours' font ',12'
+set xlabel 'z₁'
+set ylabel 'z₂'
 set palette defined (0 '#440154', 1 '#472c7a', 2 '#3b518b', 3 '#2c718e', 4 '#21908d', 5 '#27ad81', 6 '#5cc863', 7 '#aadc32', 8 '#fde725')
 set cbrange [0:0.0273374]
-unset colorbox
 set size ratio -1
 unset key
 set tics out nomirror
-# Row 0 at the top: the y axis runs downwards, as a matrix is written.
-set xrange [-0.5:61 - 0.5]
-set yrange [61 - 0.5:-0.5]
-plot $D12 matrix with image notitle
+# Column c at x = -1.2393 + c·0.0333333, row r at y = 1.65062 − r·0.0333333: y grows upwards.
+set xrange [-1.25597:0.777368]
+set yrange [-0.366042:1.66729]
+plot $D12 matrix using (-1.2393 + $1 * 0.0333333):(1.65062 - $2 * 0.0333333):3 with image notitle
 unset multiplot
 unset output

@@ -9,7 +9,7 @@
 set terminal pngcairo size 1250,1100 noenhanced font 'Sans,10'
 set output 'ch08-uncertainty.png'
 set encoding utf8
-set multiplot layout 1,3 title 'Pixel variance over codes z ~ q(z|x): the code''s (Var_z p), the pixel''s own (E_z p(1−p)) and their sum p̄(1−p̄)' font ',13'
+set multiplot layout 1,3 title 'Pixel variance over codes z ~ q(z|x): the code''s (Var_z p), the pixel''s own (E_z p(1−p)) and their sum p̄(1−p̄)'."\n".'(H: the entropy of the judge''s class probabilities, in nats: the ambiguous digits have the largest, the clear ones 0)' font ',13'
 
 # ---- panel 1 of 3 ----
 # 16 images of 28x28 pixels: block k (index k) is image k,
@@ -794,14 +794,15 @@ $D2 << EOD
 EOD
 set palette defined (0 '#440154', 1 '#472c7a', 2 '#3b518b', 3 '#2c718e', 4 '#21908d', 5 '#27ad81', 6 '#5cc863', 7 '#aadc32', 8 '#fde725')
 set cbrange [0:0.0719965]
-unset colorbox
+set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
+set cbtics ('0' 0, '0.036' 0.0359983, '0.072' 0.0719965) out nomirror font ',8'
 unset key
 unset border
 unset xtics
 unset ytics
 set size ratio -1
 set lmargin 1
-set rmargin 1
+set rmargin 11
 set tmargin 2
 set bmargin 1
 # The y axis runs downwards, so image rows go top to bottom and digits are upright.
@@ -1315,14 +1316,15 @@ $D3 << EOD
 EOD
 set palette defined (0 '#440154', 1 '#472c7a', 2 '#3b518b', 3 '#2c718e', 4 '#21908d', 5 '#27ad81', 6 '#5cc863', 7 '#aadc32', 8 '#fde725')
 set cbrange [0:0.25]
-unset colorbox
+set colorbox user origin graph 1.02, graph 0 size graph 0.025, graph 1
+set cbtics ('0' 0, '0.12' 0.125, '0.25' 0.25) out nomirror font ',8'
 unset key
 unset border
 unset xtics
 unset ytics
 set size ratio -1
 set lmargin 1
-set rmargin 1
+set rmargin 11
 set tmargin 2
 set bmargin 1
 # The y axis runs downwards, so image rows go top to bottom and digits are upright.

@@ -6,98 +6,79 @@
 # written beside this script only when gnuplot runs in this script's folder.)
 # Text is drawn literally (noenhanced): '_' and '^' are not sub- or superscripts.
 
-set terminal pngcairo size 1100,560 noenhanced font 'Sans,10'
+set terminal pngcairo size 1000,620 noenhanced font 'Sans,10'
 set output 'ch10-auroc-mnist.png'
 set encoding utf8
-# series 'neg-elbo': x y
+# matrix 7x7, one row per line
 $D1 << EOD
-0 0.999815
-1 1
-2 0.00059025
-3 0.990151
-4 1
-5 0.779432
-6 0.871496
+0.999815 1 0.00059025 0.990151 1 0.779432 0.871496
+0.999826 1 0 0.989642 1 0.767542 0.858723
+0.999874 1 0.000707 0.991847 1 0.776114 0.855851
+0.698223 0.104263 0.0275 0.594643 1 0.657577 0.851571
+0.68213 0.502165 0.625 0.746542 1 0.724622 0.897763
+0.999993 1 0.00433625 0.997076 1 0.654653 0.70928
+0.997061 1 1 0.999971 1 0.67692 0.774338
 EOD
-# series 'iw-nll': x y
-$D2 << EOD
-0 0.999826
-1 1
-2 0
-3 0.989642
-4 1
-5 0.767542
-6 0.858723
-EOD
-# series 'reconstruction': x y
-$D3 << EOD
-0 0.999874
-1 1
-2 0.000707
-3 0.991847
-4 1
-5 0.776114
-6 0.855851
-EOD
-# series 'kl': x y
-$D4 << EOD
-0 0.698223
-1 0.104263
-2 0.0275
-3 0.594643
-4 1
-5 0.657577
-6 0.851571
-EOD
-# series 'mahalanobis': x y
-$D5 << EOD
-0 0.68213
-1 0.502165
-2 0.625
-3 0.746542
-4 1
-5 0.724622
-6 0.897763
-EOD
-# series 'likelihood-ratio': x y
-$D6 << EOD
-0 0.999993
-1 1
-2 0.00433625
-3 0.997076
-4 1
-5 0.654653
-6 0.70928
-EOD
-# series 'complexity': x y
-$D7 << EOD
-0 0.997061
-1 1
-2 1
-3 0.999971
-4 1
-5 0.67692
-6 0.774338
-EOD
-# series 'chance': x y
-$D8 << EOD
--0.3 0.5
-6.3 0.5
-EOD
-set title 'The model of digits: AUROC of each score against each set it never saw' font ',12'
+set title 'The model of digits: AUROC of each score against each set it never saw'."\n".'(1, red: every anomaly scores above every test image; 0.5, white: chance; 0, blue: reversed)' font ',12'
 set xlabel 'out-of-distribution set'
-set ylabel 'AUROC (1: perfect, 0.5: chance, 0: reversed)'
-set xrange [-0.3:6.3]
-set yrange [-0.02:1.02]
-set grid lc rgb '#dddddd'
+set ylabel 'score'
+set palette defined (0 '#2166ac', 1 '#67a9cf', 2 '#f7f7f7', 3 '#ef8a62', 4 '#b2182b')
+set cbrange [0:1]
+set label '1.00' at 0, 0 center front font ',8' tc rgb '#ffffff'
+set label '1.00' at 1, 0 center front font ',8' tc rgb '#ffffff'
+set label '0.00' at 2, 0 center front font ',8' tc rgb '#ffffff'
+set label '0.99' at 3, 0 center front font ',8' tc rgb '#ffffff'
+set label '1.00' at 4, 0 center front font ',8' tc rgb '#ffffff'
+set label '0.78' at 5, 0 center front font ',8' tc rgb '#000000'
+set label '0.87' at 6, 0 center front font ',8' tc rgb '#ffffff'
+set label '1.00' at 0, 1 center front font ',8' tc rgb '#ffffff'
+set label '1.00' at 1, 1 center front font ',8' tc rgb '#ffffff'
+set label '0.00' at 2, 1 center front font ',8' tc rgb '#ffffff'
+set label '0.99' at 3, 1 center front font ',8' tc rgb '#ffffff'
+set label '1.00' at 4, 1 center front font ',8' tc rgb '#ffffff'
+set label '0.77' at 5, 1 center front font ',8' tc rgb '#000000'
+set label '0.86' at 6, 1 center front font ',8' tc rgb '#ffffff'
+set label '1.00' at 0, 2 center front font ',8' tc rgb '#ffffff'
+set label '1.00' at 1, 2 center front font ',8' tc rgb '#ffffff'
+set label '0.00' at 2, 2 center front font ',8' tc rgb '#ffffff'
+set label '0.99' at 3, 2 center front font ',8' tc rgb '#ffffff'
+set label '1.00' at 4, 2 center front font ',8' tc rgb '#ffffff'
+set label '0.78' at 5, 2 center front font ',8' tc rgb '#000000'
+set label '0.86' at 6, 2 center front font ',8' tc rgb '#ffffff'
+set label '0.70' at 0, 3 center front font ',8' tc rgb '#000000'
+set label '0.10' at 1, 3 center front font ',8' tc rgb '#ffffff'
+set label '0.03' at 2, 3 center front font ',8' tc rgb '#ffffff'
+set label '0.59' at 3, 3 center front font ',8' tc rgb '#000000'
+set label '1.00' at 4, 3 center front font ',8' tc rgb '#ffffff'
+set label '0.66' at 5, 3 center front font ',8' tc rgb '#000000'
+set label '0.85' at 6, 3 center front font ',8' tc rgb '#ffffff'
+set label '0.68' at 0, 4 center front font ',8' tc rgb '#000000'
+set label '0.50' at 1, 4 center front font ',8' tc rgb '#000000'
+set label '0.62' at 2, 4 center front font ',8' tc rgb '#000000'
+set label '0.75' at 3, 4 center front font ',8' tc rgb '#000000'
+set label '1.00' at 4, 4 center front font ',8' tc rgb '#ffffff'
+set label '0.72' at 5, 4 center front font ',8' tc rgb '#000000'
+set label '0.90' at 6, 4 center front font ',8' tc rgb '#ffffff'
+set label '1.00' at 0, 5 center front font ',8' tc rgb '#ffffff'
+set label '1.00' at 1, 5 center front font ',8' tc rgb '#ffffff'
+set label '0.00' at 2, 5 center front font ',8' tc rgb '#ffffff'
+set label '1.00' at 3, 5 center front font ',8' tc rgb '#ffffff'
+set label '1.00' at 4, 5 center front font ',8' tc rgb '#ffffff'
+set label '0.65' at 5, 5 center front font ',8' tc rgb '#000000'
+set label '0.71' at 6, 5 center front font ',8' tc rgb '#000000'
+set label '1.00' at 0, 6 center front font ',8' tc rgb '#ffffff'
+set label '1.00' at 1, 6 center front font ',8' tc rgb '#ffffff'
+set label '1.00' at 2, 6 center front font ',8' tc rgb '#ffffff'
+set label '1.00' at 3, 6 center front font ',8' tc rgb '#ffffff'
+set label '1.00' at 4, 6 center front font ',8' tc rgb '#ffffff'
+set label '0.68' at 5, 6 center front font ',8' tc rgb '#000000'
+set label '0.77' at 6, 6 center front font ',8' tc rgb '#000000'
+unset key
+set tics out nomirror
 set xtics ('fashion' 0, 'noise' 1, 'blank' 2, 'constant' 3, 'inverted' 4, 'mirrored' 5, 'rotated' 6) rotate by 30 right
-set key outside right top
-plot $D1 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#1f77b4' title 'neg-elbo', \
-     $D2 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#ff7f0e' title 'iw-nll', \
-     $D3 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#2ca02c' title 'reconstruction', \
-     $D4 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#d62728' title 'kl', \
-     $D5 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#9467bd' title 'mahalanobis', \
-     $D6 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#8c564b' title 'likelihood-ratio', \
-     $D7 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#e377c2' title 'complexity', \
-     $D8 using 1:2 with lines lw 1 dt 2 lc rgb '#888888' title 'chance'
+set ytics ('neg-elbo' 0, 'iw-nll' 1, 'reconstruction' 2, 'kl' 3, 'mahalanobis' 4, 'likelihood-ratio' 5, 'complexity' 6)
+# Row 0 at the top: the y axis runs downwards, as a matrix is written.
+set xrange [-0.5:7 - 0.5]
+set yrange [7 - 0.5:-0.5]
+plot $D1 matrix with image notitle
 unset output

@@ -185,7 +185,9 @@ EOD
 set title 'neg-elbo: AUROC 0.260' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
+set xrange [82.8622:406.559]
 set grid lc rgb '#dddddd'
+set xtics 100
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'fashion', \
      $D2 using 1:2 with lines lw 2 lc rgb '#d62728' title 'mnist'
@@ -365,7 +367,9 @@ EOD
 set title 'iw-nll: AUROC 0.223' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
+set xrange [79.4984:400.468]
 set grid lc rgb '#dddddd'
+set xtics 100
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D3 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'fashion', \
      $D4 using 1:2 with lines lw 2 lc rgb '#d62728' title 'mnist'
@@ -545,7 +549,9 @@ EOD
 set title 'reconstruction: AUROC 0.233' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
+set xrange [63.7857:381.154]
 set grid lc rgb '#dddddd'
+set xtics 100
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D5 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'fashion', \
      $D6 using 1:2 with lines lw 2 lc rgb '#d62728' title 'mnist'
@@ -725,7 +731,9 @@ EOD
 set title 'kl: AUROC 0.812' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
+set xrange [13.628:38.6996]
 set grid lc rgb '#dddddd'
+set xtics 10
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D7 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'fashion', \
      $D8 using 1:2 with lines lw 2 lc rgb '#d62728' title 'mnist'
@@ -905,7 +913,9 @@ EOD
 set title 'mahalanobis: AUROC 0.932' font ',12'
 set xlabel 'd² (no unit)'
 set ylabel 'density'
+set xrange [4.79415:56.4343]
 set grid lc rgb '#dddddd'
+set xtics 20
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D9 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'fashion', \
      $D10 using 1:2 with lines lw 2 lc rgb '#d62728' title 'mnist'
@@ -1085,7 +1095,9 @@ EOD
 set title 'likelihood-ratio: AUROC 0.117' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
+set xrange [-132.527:-35.7898]
 set grid lc rgb '#dddddd'
+set xtics 20
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D11 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'fashion', \
      $D12 using 1:2 with lines lw 2 lc rgb '#d62728' title 'mnist'
@@ -1265,7 +1277,9 @@ EOD
 set title 'complexity: AUROC 0.983' font ',12'
 set xlabel 'bits'
 set ylabel 'density'
+set xrange [-658.529:-101.156]
 set grid lc rgb '#dddddd'
+set xtics 200
 set key top left Left reverse opaque box lc rgb '#bbbbbb'
 plot $D13 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'fashion', \
      $D14 using 1:2 with lines lw 2 lc rgb '#d62728' title 'mnist'
@@ -1445,7 +1459,9 @@ EOD
 set title 'typicality: AUROC 0.532' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
+set xrange [-3.28595:167.085]
 set grid lc rgb '#dddddd'
+set xtics 50
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D15 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'fashion', \
      $D16 using 1:2 with lines lw 2 lc rgb '#d62728' title 'mnist'

@@ -185,7 +185,9 @@ EOD
 set title 'neg-elbo: AUROC 1.000' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
+set xrange [-15.0502:2036.37]
 set grid lc rgb '#dddddd'
+set xtics 500
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D1 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'mnist', \
      $D2 using 1:2 with lines lw 2 lc rgb '#d62728' title 'fashion'
@@ -365,7 +367,9 @@ EOD
 set title 'iw-nll: AUROC 1.000' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
+set xrange [-13.1502:1894.7]
 set grid lc rgb '#dddddd'
+set xtics 500
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D3 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'mnist', \
      $D4 using 1:2 with lines lw 2 lc rgb '#d62728' title 'fashion'
@@ -545,7 +549,9 @@ EOD
 set title 'reconstruction: AUROC 1.000' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
+set xrange [-30.6082:1982.55]
 set grid lc rgb '#dddddd'
+set xtics 500
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D5 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'mnist', \
      $D6 using 1:2 with lines lw 2 lc rgb '#d62728' title 'fashion'
@@ -725,7 +731,9 @@ EOD
 set title 'kl: AUROC 0.698' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
+set xrange [14.1963:55.2239]
 set grid lc rgb '#dddddd'
+set xtics 10
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D7 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'mnist', \
      $D8 using 1:2 with lines lw 2 lc rgb '#d62728' title 'fashion'
@@ -905,7 +913,9 @@ EOD
 set title 'mahalanobis: AUROC 0.682' font ',12'
 set xlabel 'd² (no unit)'
 set ylabel 'density'
+set xrange [6.45487:71.0462]
 set grid lc rgb '#dddddd'
+set xtics 20
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D9 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'mnist', \
      $D10 using 1:2 with lines lw 2 lc rgb '#d62728' title 'fashion'
@@ -1085,7 +1095,9 @@ EOD
 set title 'likelihood-ratio: AUROC 1.000' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
+set xrange [-207.171:1373.03]
 set grid lc rgb '#dddddd'
+set xtics 500
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D11 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'mnist', \
      $D12 using 1:2 with lines lw 2 lc rgb '#d62728' title 'fashion'
@@ -1265,7 +1277,9 @@ EOD
 set title 'complexity: AUROC 0.997' font ',12'
 set xlabel 'bits'
 set ylabel 'density'
+set xrange [-533.355:1768.74]
 set grid lc rgb '#dddddd'
+set xtics 500
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D13 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'mnist', \
      $D14 using 1:2 with lines lw 2 lc rgb '#d62728' title 'fashion'
@@ -1445,7 +1459,9 @@ EOD
 set title 'typicality: AUROC 1.000' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
+set xrange [-51.8265:1803.17]
 set grid lc rgb '#dddddd'
+set xtics 500
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
 plot $D15 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'mnist', \
      $D16 using 1:2 with lines lw 2 lc rgb '#d62728' title 'fashion'

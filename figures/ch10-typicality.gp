@@ -67,12 +67,13 @@ $D8 << EOD
 10 0.975575
 EOD
 set title 'The typicality test: AUROC over batches of M images from one source' font ',12'
-set xlabel 'batch size M'
+set xlabel 'batch size M (log scale)'
 set ylabel 'AUROC'
 set logscale x
 set format x '%g'
 set yrange [0:1.02]
 set grid lc rgb '#dddddd'
+set xtics ('1' 1, '2' 2, '5' 5, '10' 10)
 set key outside right top
 plot $D1 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#1f77b4' title 'mnist → fashion', \
      $D2 using 1:2 with linespoints lw 2 pt 7 ps 1 lc rgb '#ff7f0e' title 'mnist → noise', \

@@ -74,9 +74,11 @@ enum Pictures {
             let curves = [try density(scored.inSet.name, i.values, range: range, color: inColor),
                           try density(out, o.values, range: range, color: outColor)]
             // The axis spans the histogram's range exactly (gnuplot would round it out to whole
-            // ticks, past zero for a score that cannot be negative), with about five ticks.
+            // ticks, past zero for a score that cannot be negative), with about five ticks; the
+            // tallest bin stays clear of the frame.
+            let tallest = curves.flatMap(\.y).max() ?? 1
             panels.append(.lines(curves, title: String(format: "%@: AUROC %.3f", i.name, metrics.auroc), xlabel: unit(i.name),
-                                 ylabel: "density", xRange: range, legend: quieterTopCorner(curves),
+                                 ylabel: "density", xRange: range, yRange: 0...(1.12 * tallest), legend: quieterTopCorner(curves),
                                  xTickStep: tickStep(range.upperBound - range.lowerBound)))
         }
         try figures.save(Figure(title: "Model of \(scored.name == "mnist" ? "digits" : "clothes"): each score on its test images (\(scored.inSet.name)) "
