@@ -186,6 +186,7 @@ set title 'neg-elbo: AUROC 0.260' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
 set xrange [82.8622:406.559]
+set yrange [0:0.0117641]
 set grid lc rgb '#dddddd'
 set xtics 100
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
@@ -368,6 +369,7 @@ set title 'iw-nll: AUROC 0.223' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
 set xrange [79.4984:400.468]
+set yrange [0:0.0129109]
 set grid lc rgb '#dddddd'
 set xtics 100
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
@@ -550,6 +552,7 @@ set title 'reconstruction: AUROC 0.233' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
 set xrange [63.7857:381.154]
+set yrange [0:0.0135515]
 set grid lc rgb '#dddddd'
 set xtics 100
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
@@ -732,6 +735,7 @@ set title 'kl: AUROC 0.812' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
 set xrange [13.628:38.6996]
+set yrange [0:0.144737]
 set grid lc rgb '#dddddd'
 set xtics 10
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
@@ -914,6 +918,7 @@ set title 'mahalanobis: AUROC 0.932' font ',12'
 set xlabel 'd² (no unit)'
 set ylabel 'density'
 set xrange [4.79415:56.4343]
+set yrange [0:0.0954297]
 set grid lc rgb '#dddddd'
 set xtics 20
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
@@ -1096,6 +1101,7 @@ set title 'likelihood-ratio: AUROC 0.117' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
 set xrange [-132.527:-35.7898]
+set yrange [0:0.0414484]
 set grid lc rgb '#dddddd'
 set xtics 20
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
@@ -1278,6 +1284,7 @@ set title 'complexity: AUROC 0.983' font ',12'
 set xlabel 'bits'
 set ylabel 'density'
 set xrange [-658.529:-101.156]
+set yrange [0:0.00771619]
 set grid lc rgb '#dddddd'
 set xtics 200
 set key top left Left reverse opaque box lc rgb '#bbbbbb'
@@ -1460,6 +1467,7 @@ set title 'typicality: AUROC 0.532' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
 set xrange [-3.28595:167.085]
+set yrange [0:0.0131478]
 set grid lc rgb '#dddddd'
 set xtics 50
 set key top right Left reverse opaque box lc rgb '#bbbbbb'

@@ -186,6 +186,7 @@ set title 'neg-elbo: AUROC 1.000' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
 set xrange [-15.0502:2036.37]
+set yrange [0:0.0134198]
 set grid lc rgb '#dddddd'
 set xtics 500
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
@@ -368,6 +369,7 @@ set title 'iw-nll: AUROC 1.000' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
 set xrange [-13.1502:1894.7]
+set yrange [0:0.0149345]
 set grid lc rgb '#dddddd'
 set xtics 500
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
@@ -550,6 +552,7 @@ set title 'reconstruction: AUROC 1.000' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
 set xrange [-30.6082:1982.55]
+set yrange [0:0.0128848]
 set grid lc rgb '#dddddd'
 set xtics 500
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
@@ -732,6 +735,7 @@ set title 'kl: AUROC 0.698' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
 set xrange [14.1963:55.2239]
+set yrange [0:0.117385]
 set grid lc rgb '#dddddd'
 set xtics 10
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
@@ -914,6 +918,7 @@ set title 'mahalanobis: AUROC 0.682' font ',12'
 set xlabel 'd² (no unit)'
 set ylabel 'density'
 set xrange [6.45487:71.0462]
+set yrange [0:0.08982]
 set grid lc rgb '#dddddd'
 set xtics 20
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
@@ -1096,6 +1101,7 @@ set title 'likelihood-ratio: AUROC 1.000' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
 set xrange [-207.171:1373.03]
+set yrange [0:0.027472]
 set grid lc rgb '#dddddd'
 set xtics 500
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
@@ -1278,6 +1284,7 @@ set title 'complexity: AUROC 0.997' font ',12'
 set xlabel 'bits'
 set ylabel 'density'
 set xrange [-533.355:1768.74]
+set yrange [0:0.00727823]
 set grid lc rgb '#dddddd'
 set xtics 500
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
@@ -1460,6 +1467,7 @@ set title 'typicality: AUROC 1.000' font ',12'
 set xlabel 'nats'
 set ylabel 'density'
 set xrange [-51.8265:1803.17]
+set yrange [0:0.0213494]
 set grid lc rgb '#dddddd'
 set xtics 500
 set key top right Left reverse opaque box lc rgb '#bbbbbb'
