@@ -337,12 +337,12 @@ extension TrainStepBenchmark {
                     }
                 }
                 ours.append(spread(oursRepeats))
-                var text = String(format: "threads %d batch %4d: ours %7.1f images/s (%@)", threads, b, ours.last!.mean,
-                                  oursRepeats.map { String(format: "%.0f", $0) }.joined(separator: ", "))
+                func each(_ values: [Double]) -> String { values.map { String(format: "%.0f", $0) }.joined(separator: ", ") }
+                var text = String(format: "threads %d batch %4d: ours %7.1f images/s", threads, b, ours.last!.mean)
+                    + " (" + each(oursRepeats) + ")"
                 if !theirsRepeats.isEmpty {
                     theirs.append(spread(theirsRepeats))
-                    text += String(format: ", PyTorch %7.1f images/s (%@)", theirs.last!.mean,
-                                   theirsRepeats.map { String(format: "%.0f", $0) }.joined(separator: ", "))
+                    text += String(format: ", PyTorch %7.1f images/s", theirs.last!.mean) + " (" + each(theirsRepeats) + ")"
                 }
                 highest = max(highest, (oursRepeats + theirsRepeats).max() ?? 0)
                 print(text)
@@ -360,11 +360,11 @@ extension TrainStepBenchmark {
         }
         let folder = URL(fileURLWithPath: figures, isDirectory: true)
         try WritableFolder.prepare(folder, purpose: "figures")
-        var panel = Panel.lines(series, title: "Reference VAE training step (Adam): the mean of \(repeats) processes' best of "
-                                + "\(steps)×\(rounds) steps, bars their range\n\(Machine.description)",
+        var panel = Panel.lines(series, title: "Reference VAE training step (Adam), \(Machine.description)\n"
+                                + "each point the mean of \(repeats) processes' best of \(steps)×\(rounds) steps, its bar their range",
                                 xlabel: "batch size (images)", ylabel: "images per second", logX: true,
                                 yRange: 0...(1.25 * highest), legend: .topLeft)
         panel.xTickLabels = batches.map { TickLabel("\($0)", at: Double($0)) }
-        try FigureWriter(directory: folder).save(Figure(panel), as: "bench-train-step")
+        try FigureWriter(directory: folder).save(Figure(panel, width: 1000, height: 560), as: "bench-train-step")
     }
 }
