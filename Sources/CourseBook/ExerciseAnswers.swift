@@ -126,11 +126,7 @@ public enum ExerciseAnswers {
         if lines.isEmpty { lines = ["(it printed no section and no line that the exercise names)"] }
         let when = String(answer.finished.prefix(10))
         return "<details class=\"answer\"><summary>The answer, as the course measured it: \(command)"
-            + " (\(Self.duration(answer.seconds)) on \(HTML.escape(answer.machine)), \(HTML.escape(when)))</summary>\n"
+            + " (\(ChapterRunRecord.clock(answer.seconds)) on \(HTML.escape(answer.machine)), \(HTML.escape(when)))</summary>\n"
             + "<pre class=\"output\"><code>" + CodeLines.html(lines) + "</code></pre></details>\n"
-    }
-
-    static func duration(_ seconds: Double) -> String {
-        seconds < 60 ? String(format: "%.1f s", seconds) : String(format: "%d min %02d s", Int(seconds) / 60, Int(seconds) % 60)
     }
 }
