@@ -336,7 +336,7 @@ struct Chapter7: ParsableCommand {
         let count = samples ?? (options.quick ? 2_000 : 10_000)
         let judgeURL = CoursePaths.root.appendingPathComponent("runs/classifier/classifier.safetensors")
         let judge = try DigitClassifier.loadOrTrain(at: judgeURL, data: options.dataDirectory, log: log)
-        try validate(judge, test: test)
+        try validate(judge, at: judgeURL, test: test)
         let reference = try judge.reference(images: test.images, labels: test.labels.map(Int.init))
         let labels = VAE.interleavedLabels(count: count, classes: Chapter7.classes)
         var random = RandomSource(seed: options.seed &+ 91)
@@ -363,10 +363,23 @@ struct Chapter7: ParsableCommand {
     // of the same class, binarized, faded, shifted. Its training degrades digits the same way
     // (DigitClassifierTraining.standard), and these rows are what it has to hold: a sample the
     // judge misses is then the decoder's fault more than the judge's.
-    func validate(_ judge: DigitClassifier, test: MNIST) throws {
+    //
+    // The table depends only on the judge's settings (which decide its weights), the images and
+    // the seed, and costs a forward pass of the judge per image and row: it is kept beside the
+    // judge's checkpoint and read back when the same judge is validated again.
+    func validate(_ judge: DigitClassifier, at judgeURL: URL, test: MNIST) throws {
         let images = options.quick ? test.prefix(2_000) : test
-        let validation = try judge.validation(on: images, seed: options.seed)
-        print("the judge on \(images.count) real test digits, clean and degraded like generated ones:")
+        let degradations = ImageDegradation.generatedLike
+        let measurements = RunMeasurements(folder: judgeURL.deletingLastPathComponent(), fingerprint: judge.settings.hash)
+        let key = "validation images=\(images.count) seed=\(options.seed) rows=" + degradations.map(\.name).joined(separator: ",")
+        let (accuracies, reused) = try measurements.value(key) {
+            try judge.validation(on: images, degradations: degradations, seed: options.seed).rows.map(\.accuracy)
+        }
+        let validation = JudgeValidation(rows: zip(degradations, accuracies).map {
+            JudgeValidation.Row(degradation: $0, accuracy: $1, count: images.count)
+        }, seed: options.seed)
+        print("the judge on \(images.count) real test digits, clean and degraded like generated ones"
+              + (reused ? " (measured with this judge before):" : ":"))
         print(validation.table)
         print(validation.machineReadable)
     }

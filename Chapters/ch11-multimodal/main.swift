@@ -52,7 +52,7 @@ import VAECore
 // T_m = 1/σ_m² and the prior's T₀ = 1, μ₀ = 0:
 //
 //     −z²/2 + Σ_m −T_m (z − μ_m)²/2 = −(1 + Σ_m T_m) z²/2 + (Σ_m T_m μ_m) z + const
-//                                  = −T (z − μ)²/2 + const,
+//                                   = −T (z − μ)²/2 + const,
 //     T = 1 + Σ_m T_m,   μ = (Σ_m T_m μ_m) / T,   σ² = 1/T
 //
 // (the first term is the prior's expert, written apart; Σ_m runs over the observed modalities):
@@ -345,7 +345,7 @@ struct Chapter11: ParsableCommand {
 
     /// Trains (or reuses) a run and prints what it is and how it went.
     func trainRun(_ configuration: MultimodalTrainingConfiguration, data: MultimodalDataset, run name: String) throws -> MultimodalVAE {
-        let folder = runs.map { URL(fileURLWithPath: $0, isDirectory: true).appendingPathComponent(name) } ?? options.runFolder("multimodal/\(name)")
+        let folder = runFolder(name)
         let watch = Stopwatch()
         let trainer = try MultimodalTrainer.trainOrReuse(configuration, data: data, in: folder, retrain: options.retrain, log: { print(CoursePaths.relative($0)) }) { epoch in
             print(String(format: "  epoch %2d: objective %.2f, joint ELBO of the training batches %.2f nats, %.1f s",
@@ -358,6 +358,11 @@ struct Chapter11: ParsableCommand {
         print(String(format: "training time: %.1f minutes in all (%.1f s per epoch); this process: %.1f s",
                      seconds.reduce(0, +) / 60, seconds.reduce(0, +) / Double(max(seconds.count, 1)), watch.elapsedSeconds))
         return model
+    }
+
+    /// The folder of the run `name` (a `MultimodalPair`'s raw value): under `--runs`, or the course's.
+    func runFolder(_ name: String) -> URL {
+        runs.map { URL(fileURLWithPath: $0, isDirectory: true).appendingPathComponent(name) } ?? options.runFolder("multimodal/\(name)")
     }
 
     // MARK: 3. What the shared code knows
@@ -481,10 +486,21 @@ struct Chapter11: ParsableCommand {
                      100 * Double(jointAgreement) / Double(testCount)))
 
         let elbo = MeanEstimate(try model.jointELBO(all, using: &random))
-        let few = Array(0..<likelihoodCount)
-        let nll = MeanEstimate(try model.jointLogLikelihood(data.batch(few), samples: importanceSamples, using: &random).map { -$0 })
-        print(String(format: "joint test ELBO: %.2f ± %.2f nats (%d tuples); joint NLL −log p(x, y) at k = %d: %.2f ± %.2f nats (%d tuples)",
-                     elbo.mean, elbo.standardError, testCount, importanceSamples, nll.mean, nll.standardError, likelihoodCount))
+        // The joint NLL (k decoder passes of each modality per tuple: the chapter's longest
+        // measurement) draws from its own seed, so it depends only on the weights, k, the tuples
+        // and that seed: a reused run keeps it, in its folder, instead of measuring it again.
+        let checkpoint = runFolder(MultimodalPair.imageLabel.rawValue).appendingPathComponent("checkpoint.safetensors")
+        let nllSeed = options.seed &+ 12
+        let measureNLL = { () throws -> MeanEstimate in
+            var draws = RandomSource(seed: nllSeed)
+            let tuples = data.batch(Array(0..<self.likelihoodCount))
+            return MeanEstimate(try model.jointLogLikelihood(tuples, samples: self.importanceSamples, using: &draws).map { -$0 })
+        }
+        let (nll, reused) = try RunMeasurements(checkpoint: checkpoint)?
+            .value("joint nll k=\(importanceSamples) tuples=\(likelihoodCount) seed=\(nllSeed)", compute: measureNLL) ?? (try measureNLL(), false)
+        print(String(format: "joint test ELBO: %.2f ± %.2f nats (%d tuples); joint NLL −log p(x, y) at k = %d: %.2f ± %.2f nats (%d tuples",
+                     elbo.mean, elbo.standardError, testCount, importanceSamples, nll.mean, nll.standardError, likelihoodCount)
+              + (reused ? ", measured on this run before)" : ")"))
         print(String(format: "multimodal pair=image-label objective=%@ coherence image->label=%.4f label->image=%.4f joint_elbo=%.2f",
                      model.configuration.objective.rawValue, imageToLabel.overall, labelToImage.accuracy!.overall, elbo.mean))
         print("label → image draws against real test digits of the class (first \(diversityLimit) of each per class):")
@@ -523,8 +539,14 @@ struct Chapter11: ParsableCommand {
         let binary = test.binarized(seed: EvaluationDefaults.binarizationSeed)
         let labels = binary.labels.map(Int.init)
         let elbo = try evaluateELBO(model: cvae, images: binary.images, labels: labels, limit: testCount, seed: options.seed &+ 13)
-        let iw = try evaluateImportanceWeighted(model: cvae, images: binary.images, labels: labels, samples: importanceSamples,
-                                                limit: likelihoodCount, seed: options.seed &+ 17)
+        // Kept with chapter 7's run, as the joint NLL is with this chapter's.
+        let measureNLL = {
+            try evaluateImportanceWeighted(model: cvae, images: binary.images, labels: labels, samples: self.importanceSamples,
+                                           limit: self.likelihoodCount, seed: self.options.seed &+ 17)
+        }
+        let iw = try RunMeasurements(checkpoint: checkpoint)?
+            .value("labelled nll k=\(importanceSamples) images=\(likelihoodCount) seed=\(options.seed &+ 17)", compute: measureNLL).value
+            ?? measureNLL()
         let log10 = log(10.0)
         print("                                     ELBO of log p(x, y)    NLL −log p(x, y) at k = \(importanceSamples)")
         print(String(format: "multimodal VAE (this chapter)        %8.2f ± %.2f        %8.2f ± %.2f", multimodalELBO.mean,

@@ -5,15 +5,15 @@ import Foundation
 /// its anchor (`#eq-5.3`), so a lecturer can say "equation 5.3" and a reader find it; the
 /// prose's "equation 5.3" (or "equation (5.3)") links to it, on its page or another chapter's.
 /// A displayed block that is a command or a line of code (`swift run …`, `let x = …`) or states
-/// no relation (a shape, a diagram) is left unnumbered.
+/// no relation (a shape, a diagram) is left unnumbered. A numbered equation is set as mathematics
+/// (`MathML`).
 enum Equations {
     private static let block = try! NSRegularExpression(pattern: #"<pre class="formula">(.*?)</pre>"#, options: [.dotMatchesLineSeparators])
     private static let mention = try! NSRegularExpression(pattern: #"\b([Ee]quations?) \(?(\d{1,2})\.(\d{1,3})\)?"#)
 
     /// Whether a displayed block (its escaped text) is an equation to number.
     static func isEquation(_ escaped: String) -> Bool {
-        let text = escaped.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&amp;", with: "&")
+        let text = HTML.unescape(escaped)
         let first = text.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         let commands = ["swift ", "bash ", "cd ", "git ", "$ ", "let ", "var ", "func ", "try ", "for ", "if ", "print("]
         if commands.contains(where: first.hasPrefix) { return false }
@@ -30,7 +30,9 @@ enum Equations {
             count += 1
             let number = prefix + String(count)
             out += ns.substring(with: NSRange(location: last, length: match.range.location - last))
-            out += "<div class=\"equation\" id=\"eq-\(number)\">" + ns.substring(with: match.range)
+            // Set as mathematics (`MathML`), or as the text it was when it is a diagram.
+            let body = MathML.table(HTML.unescape(inner)) ?? ns.substring(with: match.range)
+            out += "<div class=\"equation\" id=\"eq-\(number)\">" + body
                 + "<span class=\"equation-number\">(\(number))</span></div>"
             last = match.range.location + match.range.length
         }

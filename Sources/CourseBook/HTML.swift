@@ -20,6 +20,13 @@ public enum HTML {
         return result
     }
 
+    /// `escape`'s inverse: the text an escaped string stands for.
+    static func unescape(_ html: String) -> String {
+        html.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&amp;", with: "&")
+    }
+
     /// One line of prose as HTML: escaped, with `backticks` as `<code>`, `**bold**` as `<strong>`
     /// and `*emphasis*` as `<em>` (which may hold code). Nothing inside backticks is interpreted.
     public static func inline(_ text: String) -> String {

@@ -68,6 +68,11 @@ public enum Page {
     .equation { display: flex; align-items: center; gap: 0.5rem; }
     .equation pre.formula { flex: 1; min-width: 0; margin: 0.6rem 0; }
     .equation-number { font-size: 0.85rem; color: var(--muted); white-space: nowrap; }
+    math { font-family: "STIX Two Math", "Latin Modern Math", "Cambria Math", math; font-size: 1.05rem; }
+    table.formula { margin: 0.6rem 0 0.6rem 1.5rem; font-family: inherit; font-size: 1rem; }
+    table.formula td { border: none; padding: 0.15rem 1.2em 0.15rem 0; vertical-align: baseline; white-space: nowrap; }
+    table.formula td.remark { font-size: 0.85rem; color: var(--muted); white-space: normal; }
+    .equation table.formula { flex: 1; min-width: 0; }
     pre.output { background: var(--out-bg); border-left: 3px solid #d4a72c; }
     pre.markdown { background: var(--code-bg); }
     details.options { margin: 1rem 0; }
@@ -102,7 +107,7 @@ public enum Page {
       nav.toc { display: block; }
       a { color: inherit; text-decoration: none; }
       pre { overflow: visible; }
-      pre .line, tr, figure, pre.formula { break-inside: avoid; page-break-inside: avoid; }
+      pre .line, tr, figure, pre.formula, table.formula { break-inside: avoid; page-break-inside: avoid; }
       figure.quote { break-inside: auto; page-break-inside: auto; }
       thead { display: table-header-group; }
       h1, h2, h3, .output-title, summary, caption { break-after: avoid; page-break-after: avoid; }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The importance-weighted estimate of the test log-likelihood, in nats per image.
-public struct ImportanceWeightedEvaluation: Sendable, Equatable {
+public struct ImportanceWeightedEvaluation: Sendable, Equatable, Codable {
     /// k, the importance samples per image.
     public var samples: Int
     /// The number of images.

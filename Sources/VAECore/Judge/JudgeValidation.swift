@@ -16,6 +16,12 @@ public struct JudgeValidation: Sendable, Equatable {
         /// How many images were classified.
         public var count: Int
 
+        public init(degradation: ImageDegradation, accuracy: Double, count: Int) {
+            self.degradation = degradation
+            self.accuracy = accuracy
+            self.count = count
+        }
+
         /// "judge degradation=blur-1.0 accuracy=0.9871 count=10000": one line for scripts.
         public var machineReadable: String {
             String(format: "judge degradation=%@ accuracy=%.4f count=%d", degradation.name, accuracy, count)
@@ -25,6 +31,12 @@ public struct JudgeValidation: Sendable, Equatable {
     public var rows: [Row]
     /// The seed of the random choices (averaged digits, shifts).
     public var seed: UInt64
+
+    /// A table measured before (kept with the judge's run, say).
+    public init(rows: [Row], seed: UInt64) {
+        self.rows = rows
+        self.seed = seed
+    }
 
     /// Measures `predict` on `test` under each of `degradations`: every image of `test` degraded
     /// (`ImageDegradation.apply(to:seed:)`, the same seed for each) and classified.

@@ -223,6 +223,14 @@ public struct RunMeasurements {
         self.init(folder: folder, fingerprint: fingerprint.value)
     }
 
+    /// The measurements of the run saved in `checkpoint` (a VAE's or a multimodal VAE's), kept in
+    /// its folder; nil when the file records no fingerprint, or is not a checkpoint of either kind.
+    public init?(checkpoint: URL) {
+        guard let fingerprint = (try? Checkpoint.read(from: checkpoint))?.fingerprint
+                ?? MultimodalTrainer.savedFingerprint(in: checkpoint) else { return nil }
+        self.init(folder: checkpoint.deletingLastPathComponent(), fingerprint: fingerprint)
+    }
+
     /// The names of every value saved so far (none when there is no file yet).
     public var names: [String] { Array(savedTexts().keys).sorted() }
 

@@ -38,6 +38,17 @@ extension Tensor {
         return Tensor(shape: [range.count] + shape.dropFirst(), scalars: Array(scalars[range.lowerBound * size ..< range.upperBound * size]))
     }
 
+    /// The rows at `indices` along the first axis, in that order, as their own tensor:
+    /// (indices.count, …). Picks the images of a data set that a measurement reads.
+    public func rows(at indices: [Int]) -> Tensor {
+        precondition(rank >= 1 && indices.allSatisfy { $0 >= 0 && $0 < shape[0] }, "row indices out of range for shape \(shape)")
+        let size = shape[0] == 0 ? 0 : count / shape[0]
+        var picked = [Float]()
+        picked.reserveCapacity(indices.count * size)
+        for i in indices { picked.append(contentsOf: scalars[i * size ..< (i + 1) * size]) }
+        return Tensor(shape: [indices.count] + shape.dropFirst(), scalars: picked)
+    }
+
     /// Columns `range` of a matrix (B, n): (B, range.count). Splits the encoder's output into
     /// μ and log σ², and a gradient back into its parts.
     public func columns(_ range: Range<Int>) -> Tensor {

@@ -141,7 +141,17 @@ extension Figure {
             for (i, one) in series.enumerated() {
                 try one.validate()
                 let name = nextBlock()
-                plots.append(Self.seriesData(one, name: name, index: i, data: &data) + " " + (try Self.style(one, index: i)))
+                if one.style == .points, one.yErrors == nil, !one.title.isEmpty, one.lineWidth / 2 < Self.keyPointSize {
+                    // Markers this small would be specks in the legend: the data goes untitled and
+                    // the legend gets its own entry (a plot of NaN) with large markers.
+                    var untitled = one
+                    untitled.title = ""
+                    plots.append(Self.seriesData(untitled, name: name, index: i, data: &data) + " " + (try Self.style(untitled, index: i)))
+                    let color = try GnuplotText.color(one.color ?? ClassColors.color(i))
+                    plots.append("NaN with points pt \(one.pointType) ps \(GnuplotText.number(Self.keyPointSize)) lc rgb \(color) title \(GnuplotText.quoted(one.title))")
+                } else {
+                    plots.append(Self.seriesData(one, name: name, index: i, data: &data) + " " + (try Self.style(one, index: i)))
+                }
                 if let labels = one.pointLabels {
                     let block = nextBlock()
                     data += "# point labels of series '\(one.title.replacingOccurrences(of: "\n", with: " "))': x y label\n$\(block) << EOD\n"
@@ -199,7 +209,12 @@ extension Figure {
                                           rows: heatmap.rows, columns: heatmap.columns) { r, c in heatmap.values[r * heatmap.columns + c] }
             let cb = heatmap.resolvedRange()
             set += heatmap.palette.gnuplotCommand + "\n"
-            if heatmap.logColor { set += "set logscale cb\nset format cb '%g'\n" }
+            if heatmap.logColor {
+                // gnuplot's log scale ticks only the powers of ten, which a range such as
+                // 0.08–0.7 holds one of: tick 1, 2 and 5 × 10ⁿ instead.
+                let ticks = Self.logTicks(cb).map { GnuplotText.number($0) }.joined(separator: ", ")
+                set += "set logscale cb\nset format cb '%g'\n" + (ticks.isEmpty ? "" : "set cbtics (\(ticks))\n")
+            }
             set += "set cbrange [\(try range(cb))]\n"
             if !heatmap.showColorbar { set += "unset colorbox\n" }
             for (k, text) in heatmap.cellLabels.enumerated() where !text.isEmpty {
@@ -400,6 +415,25 @@ extension Figure {
         case .outside: return "set key outside right top\n"
         case .hidden: return "unset key\n"
         }
+    }
+
+    /// The size of a legend's markers for points drawn smaller than this.
+    static let keyPointSize = 1.5
+
+    /// Ticks at 1, 2 and 5 × 10ⁿ inside a positive range, for a logarithmic axis (empty for a
+    /// range that is not positive).
+    static func logTicks(_ range: ClosedRange<Double>) -> [Double] {
+        guard range.lowerBound > 0, range.upperBound.isFinite, range.upperBound >= range.lowerBound else { return [] }
+        var ticks: [Double] = []
+        var decade = pow(10, floor(log10(range.lowerBound)))
+        while decade <= range.upperBound {
+            for m in [1.0, 2, 5] {
+                let t = m * decade
+                if t >= range.lowerBound * (1 - 1e-9), t <= range.upperBound * (1 + 1e-9) { ticks.append(t) }
+            }
+            decade *= 10
+        }
+        return ticks
     }
 
     /// Appends the datablock of `series` (x y, or x y error) to `data`; returns `$NAME using …`.

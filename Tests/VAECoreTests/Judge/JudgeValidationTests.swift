@@ -227,4 +227,22 @@ import Testing
         #expect(collapsed.pixels.draws.perClass[0] == 0 && collapsed.features.draws.perClass[0] == 0)
         #expect(collapsed.pixels.ratios[0] == 0)
     }
+
+    /// With a limit, only the first images of each class get the judge's features: the answer is
+    /// the one computed from every image's features, to the last bit.
+    @Test func diversityReadsOnlyTheImagesItCompares() throws {
+        var random = RandomSource(seed: 11)
+        let model = try DigitClassifier(DigitClassifierTests.tiny, using: &random)
+        let real = DigitClassifierTests.blocks(60, seed: 12)
+        let draws = DigitClassifierTests.blocks(50, seed: 13)
+        let (drawLabels, realLabels) = (draws.labels.map(Int.init), real.labels.map(Int.init))
+        #expect(firstOfEachClass([3, 1, 3, 3, 9, 1, 12, -1], classCount: 10, limit: 2) == [0, 1, 2, 4, 5])
+        #expect(firstOfEachClass([3, 1, 3], classCount: 10, limit: nil) == [0, 1, 2])
+        let limited = try model.diversity(draws: draws.images, labels: drawLabels, real: real, limit: 3)
+        let everything = try DiversityComparison(draws: try model.features(draws.images), drawLabels: drawLabels,
+                                                 real: try model.features(real.images), realLabels: realLabels,
+                                                 classCount: 10, limit: 3)
+        #expect(limited.features == everything)
+        #expect(limited.features.draws.counts == everything.draws.counts && limited.features.draws.counts.allSatisfy { $0 <= 3 })
+    }
 }

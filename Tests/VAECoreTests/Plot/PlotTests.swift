@@ -115,6 +115,30 @@ enum GlyphDigits {
         #expect(script.contains("gnuplot loss.gp"))
     }
 
+    /// Small markers keep a readable legend: the data goes untitled and the legend gets its
+    /// own large marker of the same colour and shape; large markers and lines are left alone.
+    @Test func tinyPointsGetLargeLegendMarkers() throws {
+        var tiny = Series("digit 3", x: [0, 1], y: [1.0, 2.0], style: .points, color: "#d62728", lineWidth: 0.5)
+        tiny.pointType = 5
+        let large = Series("large", x: [0, 1], y: [1.0, 2.0], style: .points, color: "#1f77b4", lineWidth: 4)
+        let script = try Figure(.lines([tiny, large], title: "codes")).gnuplotScript(output: "p.png")
+        #expect(script.contains("$D1 using 1:2 with points pt 5 ps 0.25 lc rgb '#d62728' title '', \\\n     NaN with points pt 5 ps 1.5 lc rgb '#d62728' title 'digit 3'"))
+        #expect(script.contains("$D2 using 1:2 with points pt 7 ps 2 lc rgb '#1f77b4' title 'large'"))
+        #expect(!script.contains("title 'large', \\\n     NaN"))
+    }
+
+    /// A logarithmic colour scale is ticked at 1, 2 and 5 × 10ⁿ, not only at powers of ten.
+    @Test func logarithmicScalesTickOneTwoFive() {
+        #expect(Figure.logTicks(0.08...0.7) == [0.1, 0.2, 0.5])
+        #expect(Figure.logTicks(1...100) == [1, 2, 5, 10, 20, 50, 100])
+        #expect(Figure.logTicks(0...1).isEmpty)
+        var heat = Heatmap(rows: 1, columns: 2, values: [0.08, 0.7], palette: .viridis)
+        heat.logColor = true
+        heat.valueRange = 0.08...0.7
+        let script = (try? Figure(.heatmap(heat)).gnuplotScript(output: "h.png")) ?? ""
+        #expect(script.contains("set cbtics (0.1, 0.2, 0.5)\n"))
+    }
+
     /// Named x ticks (a categorical axis): quoted like every other text, at their positions.
     @Test func namedTicksReplaceTheXAxisNumbers() throws {
         let names = ["Linear", "Conv2d", "it's"]
