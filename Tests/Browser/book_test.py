@@ -10,6 +10,8 @@ For every page, after its images finished loading and with every <details> opene
   - no block of code or output (<pre>) and no table is wider than its column: a block's content
     is no wider than the block (scrollWidth), no block or table reaches past the right edge of the
     page's <main>, and the page itself does not scroll sideways;
+  - every equation's MathML is laid out: each <math> has a size and each subscript sits lower than
+    its base;
   - every link of the page's contents (nav.toc) leads to an element of the page, and a chapter's
     page (chNN-*.html) has such contents;
   - every other link that stays in the book or the package (no scheme) leads to a file that
@@ -36,6 +38,13 @@ MEASURE = """(async () => {
   const blocks = Array.from(main.querySelectorAll("pre, table"));
   const wide = blocks.filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > right + 1)
     .map(e => describe(e) + ": " + Math.max(e.scrollWidth, Math.round(e.getBoundingClientRect().width)) + " px");
+  // Equations are MathML: each <math> has a size, and every subscript sits lower than its base
+  // (a browser that did not lay out MathML would set them on one line, as plain text).
+  const maths = Array.from(main.querySelectorAll("math"));
+  const empty = maths.filter(m => { const b = m.getBoundingClientRect(); return b.width < 2 || b.height < 2; }).length;
+  const flat = Array.from(main.querySelectorAll("msub")).filter(s => s.children.length === 2 &&
+    s.children[1].getBoundingClientRect().bottom <= s.children[0].getBoundingClientRect().bottom + 0.5)
+    .map(s => s.closest("math").getAttribute("alttext"));
   const links = Array.from(document.querySelectorAll("nav.toc a"));
   const unresolved = links.map(a => a.getAttribute("href"))
     .filter(h => !h.startsWith("#") || !document.getElementById(decodeURIComponent(h.slice(1))));
@@ -44,7 +53,7 @@ MEASURE = """(async () => {
     images: document.images.length,
     broken: Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute("src")),
     blocks: blocks.length, wide, sideways: document.documentElement.scrollWidth - window.innerWidth,
-    contents: links.length, unresolved, width: window.innerWidth,
+    contents: links.length, unresolved, width: window.innerWidth, maths: maths.length, empty, flat,
     local: Array.from(document.querySelectorAll("a[href]")).map(a => a.getAttribute("href"))
       .filter(h => !h.startsWith("#") && !/^[a-z][a-z0-9+.-]*:/i.test(h)) };
 })()"""
@@ -89,6 +98,8 @@ def main(pages):
             if r["wide"]: problems.append(f"{len(r['wide'])} blocks wider than the page: " + "; ".join(r["wide"][:5]))
             if r["sideways"] > 0: problems.append(f"the page scrolls sideways by {r['sideways']} px")
             if r["unresolved"]: problems.append("contents links that lead nowhere: " + ", ".join(r["unresolved"]))
+            if r["empty"]: problems.append(f"{r['empty']} of {r['maths']} equations drawn with no size")
+            if r["flat"]: problems.append(f"{len(r['flat'])} subscripts not lowered (MathML not laid out): " + "; ".join(r["flat"][:3]))
             if name.startswith("ch") and r["contents"] == 0: problems.append("no contents (nav.toc) at the top")
             broken = broken_links(page, r["local"])
             if broken: problems.append("links to nothing: " + ", ".join(broken[:5]))
@@ -98,7 +109,8 @@ def main(pages):
                 print(f"FAIL {name}: " + "; ".join(problems))
             else:
                 print(f"ok   {name}: \"{r['title']}\", {r['text']} characters; at {WIDTH} px, none of its {r['blocks']} code, "
-                      f"output and table blocks wider than the page; {r['images']} images, all decoded; "
+                      f"output and table blocks wider than the page; {r['maths']} pieces of mathematics laid out; "
+                      f"{r['images']} images, all decoded; "
                       f"{r['contents']} contents links, all resolve; {len(r['local'])} other links, all lead somewhere")
     finally:
         browser.close()
