@@ -72,10 +72,12 @@ enum Pictures {
             .init("fitted N(c_y, Σ_y)", values: percent(fittedAccuracy)),
         ])
         // The confusion matrix without its diagonal (the share as asked, printed but not coloured),
-        // the misses on a log colour scale, every cell's percentage printed.
+        // the misses on a log colour scale, every cell's percentage printed. A cell without a miss
+        // is left uncoloured too: a log scale has no place for 0, and the scale's darkest colour
+        // would make it look like the rarest miss.
         let shares = accuracy.confusion.enumerated().flatMap { r, row -> [Double] in
             let total = max(1, row.reduce(0, +))
-            return row.enumerated().map { c, n in r == c ? .nan : 100 * Double(n) / Double(total) }
+            return row.enumerated().map { c, n in r == c || n == 0 ? .nan : 100 * Double(n) / Double(total) }
         }
         let labels = accuracy.confusion.enumerated().flatMap { r, row -> [String] in
             let total = Double(max(1, row.reduce(0, +)))
@@ -97,7 +99,7 @@ enum Pictures {
                   xlabel: "label y", ylabel: "% judged as y", yRange: floor...100.8, legend: .outside,
                   referenceLines: [.horizontal(at: 100 * realAccuracy, String(format: "the judge on real test digits: %.2f%%", 100 * realAccuracy))]),
             .heatmap(confusion,
-                     title: "z ~ N(0, I): % judged as each digit\n(cells and colour bar in %; diagonal uncoloured, misses on a log scale)",
+                     title: "z ~ N(0, I): % judged as each digit\n(in %; misses coloured on a log scale, the diagonal and cells of no miss white)",
                      xlabel: "judged digit", ylabel: "requested label"),
         ], columns: 2, width: 1300, height: 520), as: "ch07-per-label-accuracy")
     }
