@@ -146,7 +146,7 @@ extension Figure {
                     // the legend gets its own entry (a plot of NaN) with large markers.
                     var untitled = one
                     untitled.title = ""
-                    plots.append(Self.seriesData(untitled, name: name, index: i, data: &data) + " " + (try Self.style(untitled, index: i)))
+                    plots.append(Self.seriesData(one, name: name, index: i, data: &data) + " " + (try Self.style(untitled, index: i)))
                     let color = try GnuplotText.color(one.color ?? ClassColors.color(i))
                     plots.append("NaN with points pt \(one.pointType) ps \(GnuplotText.number(Self.keyPointSize)) lc rgb \(color) title \(GnuplotText.quoted(one.title))")
                 } else {

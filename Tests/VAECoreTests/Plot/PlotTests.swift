@@ -125,6 +125,7 @@ enum GlyphDigits {
         #expect(script.contains("$D1 using 1:2 with points pt 5 ps 0.25 lc rgb '#d62728' title '', \\\n     NaN with points pt 5 ps 1.5 lc rgb '#d62728' title 'digit 3'"))
         #expect(script.contains("$D2 using 1:2 with points pt 7 ps 2 lc rgb '#1f77b4' title 'large'"))
         #expect(!script.contains("title 'large', \\\n     NaN"))
+        #expect(script.contains("# series 'digit 3': x y"), "the data keeps its name in the script")
     }
 
     /// A logarithmic colour scale is ticked at 1, 2 and 5 × 10ⁿ, not only at powers of ten.
