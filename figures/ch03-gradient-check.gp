@@ -350,9 +350,12 @@ set yrange [1e-10:10]
 set grid lc rgb '#dddddd'
 set xtics ('Linear' 0, 'Conv2d' 1, 'ConvTranspose2d' 2, 'BatchNorm2d' 3, 'BatchNorm1d' 4, 'ReLU' 5, 'LeakyReLU' 6, 'ELU' 7, 'Sigmoid' 8, 'Tanh' 9, 'Softplus' 10, 'softmax CE' 11, 'BCE (logits)' 12, 'conv-BN-tanh-FC' 13, 'bug: BN, μ σ fixed' 14) rotate by 30 right
 set key top left Left reverse opaque box lc rgb '#bbbbbb'
-plot $D1 using 1:2 with points pt 7 ps 1 lc rgb '#1f77b4' title '∂L/∂input', \
-     $D2 using 1:2 with points pt 7 ps 1 lc rgb '#ff7f0e' title '∂L/∂parameter', \
-     $D3 using 1:2 with points pt 7 ps 1 lc rgb '#d62728' title '∂L/∂input, deliberate bug'
+plot $D1 using 1:2 with points pt 7 ps 1 lc rgb '#1f77b4' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#1f77b4' title '∂L/∂input', \
+     $D2 using 1:2 with points pt 7 ps 1 lc rgb '#ff7f0e' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#ff7f0e' title '∂L/∂parameter', \
+     $D3 using 1:2 with points pt 7 ps 1 lc rgb '#d62728' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#d62728' title '∂L/∂input, deliberate bug'
 
 # ---- panel 2 of 3 ----
 reset   # forget the previous panel's settings (not the terminal or data)
@@ -594,9 +597,12 @@ set yrange [1e-10:10]
 set grid lc rgb '#dddddd'
 set xtics ('Linear' 0, 'Conv2d' 1, 'BatchNorm2d' 2, 'BatchNorm1d' 3, 'Tanh' 4, 'conv-BN-tanh-FC' 5, 'bug: BN, μ σ fixed' 6) rotate by 30 right
 set key top left Left reverse opaque box lc rgb '#bbbbbb'
-plot $D4 using 1:2 with points pt 7 ps 1 lc rgb '#1f77b4' title '∂L/∂input', \
-     $D5 using 1:2 with points pt 7 ps 1 lc rgb '#ff7f0e' title '∂L/∂parameter', \
-     $D6 using 1:2 with points pt 7 ps 1 lc rgb '#d62728' title '∂L/∂input, deliberate bug'
+plot $D4 using 1:2 with points pt 7 ps 1 lc rgb '#1f77b4' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#1f77b4' title '∂L/∂input', \
+     $D5 using 1:2 with points pt 7 ps 1 lc rgb '#ff7f0e' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#ff7f0e' title '∂L/∂parameter', \
+     $D6 using 1:2 with points pt 7 ps 1 lc rgb '#d62728' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#d62728' title '∂L/∂input, deliberate bug'
 
 # ---- panel 3 of 3 ----
 reset   # forget the previous panel's settings (not the terminal or data)

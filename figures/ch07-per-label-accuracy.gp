@@ -58,23 +58,24 @@ plot $D1 using 1:2:3:4:5:6 with boxxyerror lc rgb '#1f77b4' title 'prior N(0, I)
 reset   # forget the previous panel's settings (not the terminal or data)
 # matrix 10x10, one row per line
 $D3 << EOD
-NaN 0 0 0 0 0 0 0 0 0
-0 NaN 0 0 0.1 0 0 0 0 0.1
-0.1 0 NaN 0 0 0 0 0.1 0 0
-0.1 0 0.1 NaN 0 0.1 0 0 0 0
-0 0 0 0 NaN 0 0 0 0 0
-0 0 0 0 0 NaN 0.4 0 0 0.6
-0.7 0 0 0 0 0.1 NaN 0 0.1 0
-0.3 0 0.4 0.1 0 0 0 NaN 0 0.3
-0 0.4 0 0.1 0 0 0 0 NaN 0
-0.1 0.1 0 0 0 0 0 0.2 0 NaN
+NaN NaN NaN NaN NaN NaN NaN NaN NaN NaN
+NaN NaN NaN NaN 0.1 NaN NaN NaN NaN 0.1
+0.1 NaN NaN NaN NaN NaN NaN 0.1 NaN NaN
+0.1 NaN 0.1 NaN NaN 0.1 NaN NaN NaN NaN
+NaN NaN NaN NaN NaN NaN NaN NaN NaN NaN
+NaN NaN NaN NaN NaN NaN 0.4 NaN NaN 0.6
+0.7 NaN NaN NaN NaN 0.1 NaN NaN 0.1 NaN
+0.3 NaN 0.4 0.1 NaN NaN NaN NaN NaN 0.3
+NaN 0.4 NaN 0.1 NaN NaN NaN NaN NaN NaN
+0.1 0.1 NaN NaN NaN NaN NaN 0.2 NaN NaN
 EOD
-set title 'z ~ N(0, I): % judged as each digit'."\n".'(cells and colour bar in %; diagonal uncoloured, misses on a log scale)' font ',12'
+set title 'z ~ N(0, I): % judged as each digit'."\n".'(in %; misses coloured on a log scale, the diagonal and cells of no miss white)' font ',12'
 set xlabel 'judged digit'
 set ylabel 'requested label'
 set palette defined (0 '#440154', 1 '#472c7a', 2 '#3b518b', 3 '#2c718e', 4 '#21908d', 5 '#27ad81', 6 '#5cc863', 7 '#aadc32', 8 '#fde725')
 set logscale cb
 set format cb '%g'
+set cbtics (0.1, 0.2, 0.5)
 set cbrange [0.08:0.7]
 set label '100.0' at 0, 0 center front font ',8' tc rgb '#000000'
 set label '99.8' at 1, 1 center front font ',8' tc rgb '#000000'

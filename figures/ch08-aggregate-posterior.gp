@@ -7276,16 +7276,26 @@ set xrange [-3.70822:3.70822]
 set yrange [-3.70822:3.70822]
 set grid lc rgb '#dddddd'
 set key outside right top
-plot $D1 using 1:2 with points pt 7 ps 0.25 lc rgb '#1f77b4' title '0', \
-     $D2 using 1:2 with points pt 7 ps 0.25 lc rgb '#ff7f0e' title '1', \
-     $D3 using 1:2 with points pt 7 ps 0.25 lc rgb '#2ca02c' title '2', \
-     $D4 using 1:2 with points pt 7 ps 0.25 lc rgb '#d62728' title '3', \
-     $D5 using 1:2 with points pt 7 ps 0.25 lc rgb '#9467bd' title '4', \
-     $D6 using 1:2 with points pt 7 ps 0.25 lc rgb '#8c564b' title '5', \
-     $D7 using 1:2 with points pt 7 ps 0.25 lc rgb '#e377c2' title '6', \
-     $D8 using 1:2 with points pt 7 ps 0.25 lc rgb '#7f7f7f' title '7', \
-     $D9 using 1:2 with points pt 7 ps 0.25 lc rgb '#bcbd22' title '8', \
-     $D10 using 1:2 with points pt 7 ps 0.25 lc rgb '#17becf' title '9', \
+plot $D1 using 1:2 with points pt 7 ps 0.25 lc rgb '#1f77b4' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#1f77b4' title '0', \
+     $D2 using 1:2 with points pt 7 ps 0.25 lc rgb '#ff7f0e' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#ff7f0e' title '1', \
+     $D3 using 1:2 with points pt 7 ps 0.25 lc rgb '#2ca02c' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#2ca02c' title '2', \
+     $D4 using 1:2 with points pt 7 ps 0.25 lc rgb '#d62728' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#d62728' title '3', \
+     $D5 using 1:2 with points pt 7 ps 0.25 lc rgb '#9467bd' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#9467bd' title '4', \
+     $D6 using 1:2 with points pt 7 ps 0.25 lc rgb '#8c564b' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#8c564b' title '5', \
+     $D7 using 1:2 with points pt 7 ps 0.25 lc rgb '#e377c2' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#e377c2' title '6', \
+     $D8 using 1:2 with points pt 7 ps 0.25 lc rgb '#7f7f7f' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#7f7f7f' title '7', \
+     $D9 using 1:2 with points pt 7 ps 0.25 lc rgb '#bcbd22' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#bcbd22' title '8', \
+     $D10 using 1:2 with points pt 7 ps 0.25 lc rgb '#17becf' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#17becf' title '9', \
      $D11 using 1:2 with lines lw 1.5 lc rgb '#1f77b4' title '', \
      $D12 using 1:2 with lines lw 1.5 lc rgb '#ff7f0e' title '', \
      $D13 using 1:2 with lines lw 1.5 lc rgb '#2ca02c' title '', \

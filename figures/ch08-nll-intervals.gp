@@ -346,8 +346,10 @@ set xlabel 'test digit (by NLL)'
 set ylabel 'nats'
 set grid lc rgb '#dddddd'
 set key top left Left reverse opaque box lc rgb '#bbbbbb'
-plot $D1 using 1:2 with points pt 7 ps 0.75 lc rgb '#7f7f7f' title '−ELBO = −(1/k) Σ_s w_s, the same 500 draws', \
-     $D2 using 1:2 with points pt 7 ps 0.75 lc rgb '#1f77b4' title 'NLL = −log (1/k) Σ_s e^(w_s), k = 500', \
+plot $D1 using 1:2 with points pt 7 ps 0.75 lc rgb '#7f7f7f' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#7f7f7f' title '−ELBO = −(1/k) Σ_s w_s, the same 500 draws', \
+     $D2 using 1:2 with points pt 7 ps 0.75 lc rgb '#1f77b4' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'NLL = −log (1/k) Σ_s e^(w_s), k = 500', \
      $D3 using 1:2 with lines lw 1 lc rgb '#d62728' title 'NLL''s 95% bootstrap interval over its k weights', \
      $D4 using 1:2 with lines lw 1 lc rgb '#d62728' title ''
 unset output

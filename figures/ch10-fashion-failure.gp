@@ -4023,8 +4023,10 @@ set xlabel 'white pixels of the binary image (of 784)'
 set ylabel '−log p̂(x), nats'
 set grid lc rgb '#dddddd'
 set key top left Left reverse opaque box lc rgb '#bbbbbb'
-plot $D1 using 1:2 with points pt 7 ps 0.3 lc rgb '#1f77b4' title 'clothes (its own test images)', \
-     $D2 using 1:2 with points pt 7 ps 0.3 lc rgb '#d62728' title 'digits'
+plot $D1 using 1:2 with points pt 7 ps 0.3 lc rgb '#1f77b4' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'clothes (its own test images)', \
+     $D2 using 1:2 with points pt 7 ps 0.3 lc rgb '#d62728' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#d62728' title 'digits'
 
 # ---- panel 2 of 2 ----
 reset   # forget the previous panel's settings (not the terminal or data)

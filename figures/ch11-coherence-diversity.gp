@@ -64,9 +64,12 @@ set arrow 1 from first 0.5, graph 0 to first 0.5, graph 1 nohead dt 2 lw 1.5 lc 
 set label 'half the real spread' at first 0.5, graph 0.03 left rotate by 90 offset 1.2,0 font ',9' tc rgb '#444444' boxed front
 set arrow 2 from graph 0, first 0.95 to graph 1, first 0.95 nohead dt 2 lw 1.5 lc rgb '#444444' front
 set label '0.95' at graph 0.01, first 0.95 left offset 0,-0.7 font ',9' tc rgb '#444444' boxed front
-plot $D1 using 1:2 with points pt 7 ps 1 lc rgb '#1f77b4' title 'CVAE of chapter 7', \
-     $D2 using 1:2 with points pt 5 ps 1 lc rgb '#ff7f0e' title 'label → image, mean images', \
-     $D3 using 1:2 with points pt 9 ps 1 lc rgb '#2ca02c' title 'clothing → digit, mean images'
+plot $D1 using 1:2 with points pt 7 ps 1 lc rgb '#1f77b4' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'CVAE of chapter 7', \
+     $D2 using 1:2 with points pt 5 ps 1 lc rgb '#ff7f0e' title '', \
+     NaN with points pt 5 ps 1.5 lc rgb '#ff7f0e' title 'label → image, mean images', \
+     $D3 using 1:2 with points pt 9 ps 1 lc rgb '#2ca02c' title '', \
+     NaN with points pt 9 ps 1.5 lc rgb '#2ca02c' title 'clothing → digit, mean images'
 
 # ---- panel 2 of 2 ----
 reset   # forget the previous panel's settings (not the terminal or data)
@@ -121,8 +124,11 @@ set arrow 1 from first 0.5, graph 0 to first 0.5, graph 1 nohead dt 2 lw 1.5 lc 
 set label 'half the real spread' at first 0.5, graph 0.03 left rotate by 90 offset 1.2,0 font ',9' tc rgb '#444444' boxed front
 set arrow 2 from graph 0, first 0.95 to graph 1, first 0.95 nohead dt 2 lw 1.5 lc rgb '#444444' front
 set label '0.95' at graph 0.01, first 0.95 left offset 0,-0.7 font ',9' tc rgb '#444444' boxed front
-plot $D4 using 1:2 with points pt 7 ps 1 lc rgb '#1f77b4' title 'CVAE of chapter 7', \
-     $D5 using 1:2 with points pt 5 ps 1 lc rgb '#ff7f0e' title 'label → image, mean images', \
-     $D6 using 1:2 with points pt 9 ps 1 lc rgb '#2ca02c' title 'clothing → digit, mean images'
+plot $D4 using 1:2 with points pt 7 ps 1 lc rgb '#1f77b4' title '', \
+     NaN with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'CVAE of chapter 7', \
+     $D5 using 1:2 with points pt 5 ps 1 lc rgb '#ff7f0e' title '', \
+     NaN with points pt 5 ps 1.5 lc rgb '#ff7f0e' title 'label → image, mean images', \
+     $D6 using 1:2 with points pt 9 ps 1 lc rgb '#2ca02c' title '', \
+     NaN with points pt 9 ps 1.5 lc rgb '#2ca02c' title 'clothing → digit, mean images'
 unset multiplot
 unset output

@@ -51,6 +51,13 @@ $D6 << EOD
 100 95.6176 0.781458
 1000 94.937 0.775968
 EOD
+# series 'vamp-5': x y ±error
+$D7 << EOD
+1 100.377 0.844915
+10 96.8221 0.82461
+100 95.4363 0.814502
+1000 94.6686 0.810133
+EOD
 set title '−L_k on the first 1000 test digits: the bound tightens as k grows' font ',12'
 set xlabel 'importance samples k (log scale)'
 set ylabel '−L_k (nats; lower is tighter)'
@@ -63,5 +70,6 @@ plot $D1 using 1:2:3 with yerrorlines lw 2 pt 7 ps 1 lc rgb '#1f77b4' title 'elb
      $D3 using 1:2:3 with yerrorlines lw 2 pt 7 ps 1 lc rgb '#2ca02c' title 'iwae-k5-5', \
      $D4 using 1:2:3 with yerrorlines lw 2 pt 7 ps 1 lc rgb '#d62728' title 'wide-5', \
      $D5 using 1:2:3 with yerrorlines lw 2 pt 7 ps 1 lc rgb '#9467bd' title 'iaf-5', \
-     $D6 using 1:2:3 with yerrorlines lw 2 pt 7 ps 1 lc rgb '#8c564b' title 'warmup-5'
+     $D6 using 1:2:3 with yerrorlines lw 2 pt 7 ps 1 lc rgb '#8c564b' title 'warmup-5', \
+     $D7 using 1:2:3 with yerrorlines lw 2 pt 7 ps 1 lc rgb '#e377c2' title 'vamp-5'
 unset output
