@@ -103,15 +103,26 @@ package struct ImplicitColumns: @unchecked Sendable {
             }
             return
         }
-        // Any other sliver (a batch that is not a multiple of the width, a ragged last one):
-        // element by element.
+        // Any other sliver (a batch that is not a multiple of the width, a ragged last one): the
+        // same values, copied in runs of consecutive images at one position (consecutive floats
+        // of X, or zeros in the padding): a sliver crosses from one position to the next at most
+        // ⌈width / batch⌉ times. Element by element, this path cost the judge a fifth of its time
+        // at its batches of 500 images, which are not a multiple of 32.
         for q in 0..<kc {
-            let d = dst + q * width
-            for j in 0..<width {
-                guard j < cols else { d[j] = 0; continue }
+            let (row, d) = (p0 + q, dst + q * width)
+            var j = 0
+            while j < cols {
                 let column = j0 + j
-                d[j] = source(row: p0 + q, position: column / batch, image: column % batch).map { x[$0] } ?? 0
+                let (position, image) = (column / batch, column % batch)
+                let run = min(batch - image, cols - j)
+                if let start = source(row: row, position: position, image: image) {
+                    (d + j).update(from: x + start, count: run)
+                } else {
+                    (d + j).update(repeating: 0, count: run)
+                }
+                j += run
             }
+            if cols < width { (d + cols).update(repeating: 0, count: width - cols) }
         }
     }
 
