@@ -33,7 +33,7 @@ func classSpread(_ vectors: Tensor, labels: [Int], classCount: Int, limit: Int? 
     }
     let d = vectors.count / max(labels.count, 1)
     var members = [[Int]](repeating: [], count: classCount)
-    for (n, label) in labels.enumerated() where members[label].count < (limit ?? Int.max) { members[label].append(n) }
+    for n in firstOfEachClass(labels, classCount: classCount, limit: limit) { members[labels[n]].append(n) }
     let perClass: [Double?] = vectors.withUnsafeBufferPointer { x in
         members.map { rows in
             guard rows.count >= 2 else { return nil }
