@@ -791,6 +791,7 @@ Chapter5.main()
 //    three BatchNorm layers (section 1 lists the layers that remain). Compare the loss curves and
 //    section 7's test ELBO with the plain run's: how much of the result did normalisation buy?
 //    Section 4b and ch05-gradient-flow.png show what it did to the gradients layer by layer.
+//    Answer: run `ch05-elbo --no-batchnorm --figures /tmp/ch05-nobn`, sections 1, 4b and 7
 // 3. A constant learning rate. `swift run -c release ch05-elbo --schedule constant --figures /tmp/ch05-constant`: no cosine
 //    decay (ch05-learning-rate.png is flat). Compare the test ELBO and the last epochs of
 //    ch05-loss-curves.png with the plain run's, once with --quick and once in full: does the

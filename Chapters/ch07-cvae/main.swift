@@ -515,18 +515,23 @@ Chapter7.main()
 
 // MARK: Experiments
 //
-// 1. The plain CVAE. `swift run -c release ch07-cvae --plain --latent 20 --beta 1 --epochs 2 --run runs/cvae-plain --figures /tmp/cvae-plain`:
-//    no centres, chapter 5's code size, the plain ELBO. Compare section 2's two lines (|Δpixel|
-//    with the label against with z; the digit read back from μ) and section 4's "as asked" line
-//    with the default run's: does the label still rule? ch07-digit-style-grid shows it at a
-//    glance: does each row still show one digit?
-// 2. No extra KL weight. `swift run -c release ch07-cvae --beta 1 --epochs 10 --run runs/cvae-beta1 --figures /tmp/cvae-beta1`:
-//    the ELBO itself. Compare section 1's test −ELBO (the quantity β = 1 optimises), section 4's
-//    "as asked" line and section 5's eigenvalues (how far from 1?) with the default run (β = 4),
-//    and with `--beta 4 --epochs 10 --run runs/cvae-beta4-10` for the same training time.
-// 3. Too much KL weight. `swift run -c release ch07-cvae --beta 8 --epochs 30 --run runs/cvae-beta8 --figures /tmp/cvae-beta8`:
-//    a code of a few nats. Read section 4's per-label line: which labels fall first? Then look at
-//    ch07-misses for the unusual ways of writing them that the model lost.
+// 1. No centres. `swift run -c release ch07-cvae --plain --run runs/cvae-plain --figures /tmp/cvae-plain`:
+//    the textbook CVAE's prior, N(0, I) under every label, and nothing else changed. Compare
+//    section 2's two lines (|Δpixel| with the label against with z; the digit read back from μ)
+//    and section 4's "as asked" line with the default run's: does the label still rule?
+//    ch07-digit-style-grid shows it at a glance: does each row still show one digit? (The
+//    textbook CVAE also trains on the plain ELBO, β = 1, with a larger code: exercises 2 and 4
+//    change those one at a time.)
+// 2. No extra KL weight. `swift run -c release ch07-cvae --beta 1 --epochs 10 --run runs/cvae-beta1-10 --figures /tmp/cvae-beta1`
+//    against `swift run -c release ch07-cvae --beta 4 --epochs 10 --run runs/cvae-beta4-10 --figures /tmp/cvae-beta4`:
+//    the ELBO itself against the default β = 4, both for a sixth of the default training. Compare section 1's test −ELBO
+//    (the quantity β = 1 optimises), section 4's "as asked" line and section 5's eigenvalues (how far from 1?).
+//    Answer: run `ch07-cvae --beta 1 --epochs 10 --run runs/cvae-beta1-10 --figures /tmp/cvae-beta1`, sections 1, 4 and 5
+//    Answer: run `ch07-cvae --beta 4 --epochs 10 --run runs/cvae-beta4-10 --figures /tmp/cvae-beta4`, sections 1, 4 and 5
+// 3. Too much KL weight. `swift run -c release ch07-cvae --beta 8 --epochs 10 --run runs/cvae-beta8-10 --figures /tmp/cvae-beta8`:
+//    a code of a few nats, against exercise 2's two runs of the same length. Read section 4's per-label line: which labels
+//    fall first? Then look at ch07-misses in /tmp/cvae-beta8 for the unusual ways of writing them that the model lost.
+//    Answer: run `ch07-cvae --beta 8 --epochs 10 --run runs/cvae-beta8-10 --figures /tmp/cvae-beta8`, sections 1 and 4
 // 4. A smaller or larger code. `--latent 4` and `--latent 16` (with `--run` and `--figures`
 //    folders of their own, as above): fewer dimensions leave less room for a copy of the class,
 //    but also for style. Compare section 2's "read back from μ" line and section 4's Fréchet

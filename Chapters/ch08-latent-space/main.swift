@@ -770,6 +770,8 @@ Chapter8.main()
 //    "latent tsne_trustworthiness" line and ch08-tsne-pca.png with the default run's (30): small
 //    perplexities cut the digits into many small islands, large ones merge them back towards
 //    PCA's picture. Which value keeps the 10 nearest neighbours best?
+//    Answer: run `ch08-latent-space --perplexity 5 --figures /tmp/perplexity5`, section 1
+//    Answer: run `ch08-latent-space --perplexity 100 --figures /tmp/perplexity100`, section 1
 // 2. More points. `--tsne-points 6000 --figures /tmp/ch08-6000` (twice the default; four times the gradient's cost):
 //    does T(10) move outside the interval section 1 printed for 3000 points? The k-NN
 //    agreement of the full code is the ceiling both maps are measured against.

@@ -612,6 +612,7 @@ Chapter9.main()
 //    λ = 2 nats per dimension is more than most dimensions carry. Compare the free-bits line's
 //    kl and active with this run's, the sorted KL per dimension in ch09-kl-strategies.png, and
 //    the ELBO's difference from "none" in the table.
+//    Answer: run `ch09-ablations --sweeps kl --free-bits 2 --figures /tmp/ch09-fb`, section 7
 // 3. One learning rate for all. `swift run -c release ch09-ablations --sweeps optimizer --sgd-rate 1e-3 --momentum-rate 1e-3 --adam-rate 1e-3 --adamw-rate 1e-3 --one-seed --figures /tmp/ch09-one-rate`:
 //    every optimizer at η = 10⁻³ (RMSprop's trial rate already). Compare the optimizer lines'
 //    elbo with this run's: how much of each optimizer's difference from Adam was its rate? (A

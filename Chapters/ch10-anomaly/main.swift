@@ -626,6 +626,8 @@ Chapter10.main()
 //    `--flip-rate 0.3`: each trains two new background models (in runs/background-*-flip0.10, …).
 //    Compare section 5's line "ood train=fashion out=mnist score=likelihood-ratio" with the
 //    default run's (0.2): Ren et al. tune the rate on held-out anomalies; how sensitive is it?
+//    Answer: run `ch10-anomaly --flip-rate 0.1 --figures /tmp/flip01`, lines "background training sets", "train=fashion out=mnist score=likelihood-ratio", "the background model ("
+//    Answer: run `ch10-anomaly --flip-rate 0.3 --figures /tmp/flip03`, lines "background training sets", "train=fashion out=mnist score=likelihood-ratio", "the background model ("
 // 2. A tighter likelihood. `--samples 1000 --images 500 --figures /tmp/ch10-k1000` (a quarter of the images, ten times the
 //    importance samples): does section 5's iw-nll line move, or is the failure the model's and
 //    not the estimator's? The gap between the neg-elbo and iw-nll lines says how much the one z

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Numbered equations: each displayed formula of a page that states a relation (an `=`, `≤`,
-/// `≥`, `≈` or `∝`) gets a number, chapter 5's third "(5.3)", written at its right and kept as
+/// `≥`, `≈` or `∝`, or an update `w ← w − η·g`) gets a number, chapter 5's third "(5.3)", written at its right and kept as
 /// its anchor (`#eq-5.3`), so a lecturer can say "equation 5.3" and a reader find it; the
 /// prose's "equation 5.3" (or "equation (5.3)") links to it, on its page or another chapter's.
 /// A displayed block that is a command or a line of code (`swift run …`, `let x = …`) or states
@@ -17,7 +17,7 @@ enum Equations {
         let first = text.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         let commands = ["swift ", "bash ", "cd ", "git ", "$ ", "let ", "var ", "func ", "try ", "for ", "if ", "print("]
         if commands.contains(where: first.hasPrefix) { return false }
-        return [" = ", "≤", "≥", "≈", "∝", ":=", "=:"].contains(where: text.contains)
+        return [" = ", "≤", "≥", "≈", "∝", ":=", "=:", " ← "].contains(where: text.contains)
     }
 
     /// `html` (a whole page's body) with its equations numbered `prefix` + 1, 2, … in order.

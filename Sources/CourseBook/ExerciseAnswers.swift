@@ -1,4 +1,5 @@
 import Foundation
+import VAECore
 
 /// An exercise's answer as the course measured it: the command of the exercise, run by
 /// `figures`, and what it printed. The page shows it folded under the exercise, so a student can
@@ -15,13 +16,18 @@ public struct ExerciseAnswer: Codable, Equatable, Sendable {
     public var machine: String
     /// When it finished (ISO 8601).
     public var finished: String
+    /// The fingerprint of the code that printed it (`ExerciseAnswers.codeFingerprint`): while the
+    /// code is the same, the answer is kept rather than measured again. Nil in an answer saved
+    /// before it was recorded (measured again).
+    public var code: String?
 
-    public init(command: String, output: String, seconds: Double, machine: String, finished: String) {
+    public init(command: String, output: String, seconds: Double, machine: String, finished: String, code: String? = nil) {
         self.command = command
         self.output = output
         self.seconds = seconds
         self.machine = machine
         self.finished = finished
+        self.code = code
     }
 }
 
@@ -32,34 +38,70 @@ public struct ExerciseAnswer: Codable, Equatable, Sendable {
 ///
 ///     Answer: run `ch04-reparameterization --sigma 0.1 --figures /tmp/ch04-sigma`, section 3
 ///     Answer: run `ch01-tensors --threads 1 --figures /tmp/ch01-threads1`, lines "SIMD kernel", "OpenBLAS"
+///     Answer: run `vae train … --output runs/x` then `vae evaluate runs/x/checkpoint.safetensors …`, lines "nll"
 ///
-/// `figures` runs the command (the chapter's own release build, with those arguments) and saves
-/// what it printed in `FIGURES/book/chNN-topic.answers.json`; the page shows, in place of the
-/// marker, the output of the sections named (by the number of their `## ` heading) and the lines
-/// that contain one of the quoted words (each under its section's heading), or all of it when
-/// neither is named, with the time it took and the machine.
+/// `figures` runs the command (the chapter's own release build, or another tool of the package,
+/// with those arguments; several commands joined by "then" run in turn, each only if the one
+/// before succeeded) and saves what it printed in `FIGURES/book/chNN-topic.answers.json`; the page
+/// shows, in place of the marker, the output of the sections named (by the number of their `## `
+/// heading) and the lines that contain one of the quoted words (each under its section's
+/// heading), or all of it when neither is named, with the time it took and the machine.
+///
+/// An answer is measured once for the code that prints it: each is saved with the fingerprint of
+/// that code (`codeFingerprint`), and `figures` runs a command again only when its answer is
+/// missing or the fingerprint has changed. So an exercise that trains a model for minutes costs
+/// them once, not in every run of the course, and its answer is never older than the chapter's
+/// code. What the fingerprint cannot see: a change in the library that alters what a chapter
+/// prints without raising `RunFingerprint.numericsVersion` (a new format of a printed line, say);
+/// deleting the chapter's answers file then measures them all again.
 public enum ExerciseAnswers {
-    /// An answer marker: the command to run, and the sections and words that pick the lines to show.
+    /// An answer marker: the commands to run, and the sections and words that pick the lines to show.
     public struct Marker: Equatable, Sendable {
-        public var command: String
+        /// The commands in order, each as written between backticks (spaces collapsed).
+        public var commands: [String]
         public var sections: [String] = []
         public var lines: [String] = []
 
-        /// The program the command runs (its first word) and its arguments.
-        public var program: String { String(command.split(separator: " ").first ?? "") }
-        public var arguments: [String] { command.split(separator: " ").dropFirst().map(String.init) }
+        /// The commands as one line, which names the answer in its file: `a then b`.
+        public var command: String { commands.joined(separator: " then ") }
+
+        /// The program each command runs (its first word) and its arguments.
+        public var invocations: [(program: String, arguments: [String])] {
+            commands.map { command in
+                let words = command.split(separator: " ").map(String.init)
+                return (words[0], Array(words.dropFirst()))
+            }
+        }
     }
 
     /// The marker on `line` (a prose line), nil when it holds none.
     public static func marker(_ line: String) -> Marker? {
-        guard let parts = HTML.captures(#"^\s*Answer: run `([^`]+)`(.*)$"#, in: line) else { return nil }
-        let command = parts[0].split(separator: " ").joined(separator: " ")
-        guard !command.isEmpty else { return nil }
+        guard let parts = HTML.captures(#"^\s*Answer: run (`[^`]+`(?: then `[^`]+`)*)(.*)$"#, in: line) else { return nil }
+        let commands = ExperimentFlags.matches(#"`[^`]+`"#, in: parts[0])
+            .map { $0.dropFirst().dropLast().split(separator: " ").joined(separator: " ") }
+        guard !commands.isEmpty, !commands.contains(where: \.isEmpty) else { return nil }
         let words = ExperimentFlags.matches(#""[^"]+""#, in: parts[1]).map { String($0.dropFirst().dropLast()) }
         let sections = ExperimentFlags.matches(#"\bsections? \d+[a-z]?(?:(?:, | and )\d+[a-z]?)*"#, in: parts[1])
             .flatMap { $0.split(separator: " ").dropFirst().map { $0.trimmingCharacters(in: .punctuationCharacters) } }
             .filter { $0 != "and" && !$0.isEmpty }
-        return Marker(command: command, sections: sections, lines: words)
+        return Marker(commands: commands, sections: sections, lines: words)
+    }
+
+    /// The fingerprint of the code whose output an answer is: the SHA-256 of `numericsVersion`
+    /// and of each file's name and code lines (`files`: the Swift files of the chapter and of any
+    /// other tool the commands run), with comment lines and blank lines left out, so that a change
+    /// of prose keeps every answer and a change of code measures them again.
+    public static func codeFingerprint(files: [(name: String, text: String)], numericsVersion: Int) -> String {
+        var text = "numerics \(numericsVersion)\n"
+        for file in files.sorted(by: { $0.name < $1.name }) {
+            text += "== \(file.name)\n"
+            for line in file.text.components(separatedBy: "\n") {
+                let code = line.trimmingCharacters(in: .whitespaces)
+                if code.isEmpty || code.hasPrefix("//") { continue }
+                text += code + "\n"
+            }
+        }
+        return SHA256.hash(Array(text.utf8)).hex
     }
 
     /// Every marker of `source`'s prose, in order.
@@ -117,7 +159,7 @@ public enum ExerciseAnswers {
 
     /// What a page shows in place of `marker`: the answer folded, or how to measure it.
     static func html(_ marker: Marker, answer: ExerciseAnswer?) -> String {
-        let command = "<code>" + HTML.escape(marker.command) + "</code>"
+        let command = marker.commands.map { "<code>" + HTML.escape($0) + "</code>" }.joined(separator: " then ")
         guard let answer else {
             return "<p class=\"note\">Answer: run \(command). <code>swift run -c release figures --exercises</code>"
                 + " measures it and shows it here.</p>\n"

@@ -170,31 +170,63 @@ struct Figures: ParsableCommand {
         _ = try runShowingOutput(book, arguments: ["--figures", options.figures])
     }
 
-    /// Runs the command of every answer marker (`ExerciseAnswers`) of `chapters`, as written, with
-    /// the release builds in `binaries`, and saves what each printed in `book`, one file a chapter
-    /// (holding only the answers its markers ask for now).
+    /// Runs the commands of every answer marker (`ExerciseAnswers`) of `chapters` whose answer is
+    /// missing or was measured on other code, as written, with the release builds in `binaries`,
+    /// and saves what each printed in `book`, one file a chapter (holding only the answers its
+    /// markers ask for now; an answer whose code is unchanged is kept as it was measured).
     func runAnswers(of chapters: [String], binaries: URL, book: URL) throws {
         let machine = Machine.description
         for chapter in chapters {
-            let file = CoursePaths.chapterSources.appendingPathComponent(chapter).appendingPathComponent("main.swift")
-            let source = SwiftSource(parsing: try String(contentsOf: file, encoding: .utf8))
+            let folder = CoursePaths.chapterSources.appendingPathComponent(chapter)
+            let source = SwiftSource(parsing: try String(contentsOf: folder.appendingPathComponent("main.swift"), encoding: .utf8))
             let markers = ExerciseAnswers.markers(in: source)
             guard !markers.isEmpty else { continue }
+            let file = book.appendingPathComponent(ExerciseAnswers.fileName(for: chapter))
+            let saved = Dictionary(try ExerciseAnswers.read(from: file).map { ($0.command, $0) }, uniquingKeysWith: { _, last in last })
             var answers: [ExerciseAnswer] = []
             for marker in markers {
-                let executable = binaries.appendingPathComponent(marker.program)
-                guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-                    throw ValidationError("\(chapter): an exercise's answer runs \(marker.program), which is not built in \(binaries.path)")
+                // The code the answer comes from: the chapter's files, and those of any other
+                // tool of the package that its commands run (`vae train …`).
+                var folders = [folder]
+                for (program, _) in marker.invocations where program != chapter {
+                    folders.append(CoursePaths.root.appendingPathComponent("Sources").appendingPathComponent(program))
                 }
-                FileHandle.standardError.write(Data("\n=== \(chapter): an exercise's answer: \(marker.command)\n".utf8))
+                let code = ExerciseAnswers.codeFingerprint(files: try folders.flatMap(Self.swiftFiles), numericsVersion: RunFingerprint.numericsVersion)
+                if let answer = saved[marker.command], answer.code == code {
+                    FileHandle.standardError.write(Data("\n=== \(chapter): an exercise's answer, measured \(answer.finished.prefix(10)) on this code: \(marker.command)\n".utf8))
+                    answers.append(answer)
+                    continue
+                }
                 let watch = Stopwatch()
-                let output = try runShowingOutput(executable, arguments: marker.arguments,
-                                                  environment: [ChapterOptions.plannedByFiguresVariable: "1"])
+                var output = Data()
+                for (program, arguments) in marker.invocations {
+                    let executable = binaries.appendingPathComponent(program)
+                    guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+                        throw ValidationError("\(chapter): an exercise's answer runs \(program), which is not built in \(binaries.path)")
+                    }
+                    FileHandle.standardError.write(Data("\n=== \(chapter): an exercise's answer: \(([program] + arguments).joined(separator: " "))\n".utf8))
+                    output += try runShowingOutput(executable, arguments: arguments,
+                                                   environment: [ChapterOptions.plannedByFiguresVariable: "1"])
+                }
                 answers.append(ExerciseAnswer(command: marker.command, output: String(decoding: output, as: UTF8.self),
                                               seconds: watch.elapsedSeconds, machine: machine,
-                                              finished: ISO8601DateFormatter().string(from: Date())))
+                                              finished: ISO8601DateFormatter().string(from: Date()), code: code))
+                // Saved after each answer, so that one that fails later loses none measured before.
+                try AtomicFile.write(try ExerciseAnswers.text(answers + markers.dropFirst(answers.count).compactMap { saved[$0.command] }), to: file)
             }
-            try AtomicFile.write(try ExerciseAnswers.text(answers), to: book.appendingPathComponent(ExerciseAnswers.fileName(for: chapter)))
+            try AtomicFile.write(try ExerciseAnswers.text(answers), to: file)
+        }
+    }
+
+    /// The Swift files of `folder` and its subfolders, named by the folder's name and their path
+    /// inside it (the same on every machine), with their text.
+    static func swiftFiles(in folder: URL) throws -> [(name: String, text: String)] {
+        guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil) else {
+            throw ValidationError("cannot read the folder \(CoursePaths.relative(folder.path))")
+        }
+        return try walker.compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }.map { url in
+            let inside = url.pathComponents.dropFirst(folder.pathComponents.count)
+            return (([folder.lastPathComponent] + inside).joined(separator: "/"), try String(contentsOf: url, encoding: .utf8))
         }
     }
 }

@@ -9,6 +9,7 @@ struct EquationsTests {
         #expect(Equations.isEquation("L_k(x) = E[ log (1/k) Σ_i w_i ]"))
         #expect(Equations.isEquation("log p(x) ≥ ELBO(x)"))
         #expect(Equations.isEquation("q(z|x) ∝ p(x|z) p(z)"))
+        #expect(Equations.isEquation("m ← β₁m + (1 − β₁)g,   w ← w − η · m̂ / (√v̂ + δ)"), "an update rule")
         #expect(!Equations.isEquation("swift run -c release ch05-elbo --latent 2"))
         #expect(!Equations.isEquation("let u: [Float] = [0.25, 0.75]"))
         #expect(!Equations.isEquation("(N, 1, 28, 28) → conv → (N, 32, 14, 14)"))

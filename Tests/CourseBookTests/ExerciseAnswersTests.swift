@@ -23,9 +23,16 @@ struct ExerciseAnswersTests {
     @Test func aMarkerNamesACommandSectionsAndWords() {
         let marker = ExerciseAnswers.marker("   Answer: run `ch04-reparameterization  --sigma 0.1 --figures /tmp/x`, section 3")
         #expect(marker?.command == "ch04-reparameterization --sigma 0.1 --figures /tmp/x")
-        #expect(marker?.program == "ch04-reparameterization")
-        #expect(marker?.arguments == ["--sigma", "0.1", "--figures", "/tmp/x"])
+        #expect(marker?.invocations.map(\.program) == ["ch04-reparameterization"])
+        #expect(marker?.invocations.first?.arguments == ["--sigma", "0.1", "--figures", "/tmp/x"])
         #expect(marker?.sections == ["3"])
+        // Two commands run in turn, the second only after the first.
+        let chain = ExerciseAnswers.marker("Answer: run `vae train --epochs 5 --output runs/x` then `vae evaluate runs/x/checkpoint.safetensors -k 1000`, lines \"nll\"")
+        #expect(chain?.commands == ["vae train --epochs 5 --output runs/x", "vae evaluate runs/x/checkpoint.safetensors -k 1000"])
+        #expect(chain?.command == "vae train --epochs 5 --output runs/x then vae evaluate runs/x/checkpoint.safetensors -k 1000")
+        #expect(chain?.invocations.map(\.arguments) == [["train", "--epochs", "5", "--output", "runs/x"],
+                                                        ["evaluate", "runs/x/checkpoint.safetensors", "-k", "1000"]])
+        #expect(chain?.lines == ["nll"])
         let both = ExerciseAnswers.marker("Answer: run `ch01-tensors --threads 1`, sections 2 and 4b, lines \"SIMD kernel\", \"OpenBLAS\"")
         #expect(both?.sections == ["2", "4b"])
         #expect(both?.lines == ["SIMD kernel", "OpenBLAS"])
@@ -83,9 +90,28 @@ struct ExerciseAnswersTests {
         #expect(!html.contains("old"))
     }
 
+    @Test func theCodeFingerprintSeesCodeAndNotProse() {
+        let code = "// The lesson.\nlet x = 1\n\n    print(x)  \n"
+        let fingerprint = ExerciseAnswers.codeFingerprint(files: [("ch09/main.swift", code)], numericsVersion: 2)
+        #expect(fingerprint.count == 64)
+        // Prose, blank lines and indentation change nothing.
+        #expect(ExerciseAnswers.codeFingerprint(files: [("ch09/main.swift", "// Another lesson,\n// longer.\nlet x = 1\nprint(x)")],
+                                                numericsVersion: 2) == fingerprint)
+        // Code, a file's name, another file, and the numerics do.
+        #expect(ExerciseAnswers.codeFingerprint(files: [("ch09/main.swift", "let x = 2\nprint(x)")], numericsVersion: 2) != fingerprint)
+        #expect(ExerciseAnswers.codeFingerprint(files: [("ch09/other.swift", code)], numericsVersion: 2) != fingerprint)
+        #expect(ExerciseAnswers.codeFingerprint(files: [("ch09/main.swift", code), ("ch09/Runs.swift", "let y = 0")], numericsVersion: 2) != fingerprint)
+        #expect(ExerciseAnswers.codeFingerprint(files: [("ch09/main.swift", code)], numericsVersion: 3) != fingerprint)
+        // The order the files are listed in does not matter.
+        #expect(ExerciseAnswers.codeFingerprint(files: [("b.swift", "let b = 1"), ("a.swift", "let a = 1")], numericsVersion: 2)
+                == ExerciseAnswers.codeFingerprint(files: [("a.swift", "let a = 1"), ("b.swift", "let b = 1")], numericsVersion: 2))
+    }
+
     @Test func answersRoundTripThroughTheirFile() throws {
         let answers = [ExerciseAnswer(command: "ch04-reparameterization --mu 2", output: "a\nb", seconds: 0.5, machine: "M",
-                                      finished: "2026-12-06T00:00:00Z")]
+                                      finished: "2026-12-06T00:00:00Z"),
+                       ExerciseAnswer(command: "ch04-reparameterization --mu 6", output: "c", seconds: 0.5, machine: "M",
+                                      finished: "2026-12-06T00:00:00Z", code: String(repeating: "a", count: 64))]
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("answers-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: url) }
         try ExerciseAnswers.text(answers).write(to: url)

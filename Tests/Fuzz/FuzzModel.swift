@@ -91,12 +91,13 @@ private func product(_ sizes: [Int]) -> Int {
 /// The weights of a layer of a validated description for an input of `input`, its residual
 /// body's included, walked once.
 private func weightCount(_ spec: LayerSpec, input: [Int]) -> Int {
-    switch spec.type {
-    case .linear: return product([input[0], spec.features ?? 0])
-    case .conv, .deconv: return product([input[0], spec.channels ?? 0, spec.kernel ?? 0, spec.kernel ?? 0])
-    case .residual:
+    switch spec.operation {
+    case .linear(let features): return product([input[0], features])
+    case .conv(let channels, let kernel, _, _), .deconv(let channels, let kernel, _, _, _):
+        return product([input[0], channels, kernel, kernel])
+    case .residual(let body):
         var shape = input, total = 0
-        for inner in spec.body ?? [] {
+        for inner in body {
             total = saturatingSum([total, weightCount(inner, input: shape)])
             shape = inner.type == .residual ? shape : (try! inner.outputShape(forInput: shape, at: "fuzz"))
         }
@@ -107,9 +108,9 @@ private func weightCount(_ spec: LayerSpec, input: [Int]) -> Int {
 
 /// The largest output (values per image) of a layer or of any layer in its residual body.
 private func largestOutput(_ spec: LayerSpec, input: [Int]) -> Int {
-    guard spec.type == .residual else { return product(try! spec.outputShape(forInput: input, at: "fuzz")) }
+    guard case .residual(let body) = spec.operation else { return product(try! spec.outputShape(forInput: input, at: "fuzz")) }
     var shape = input, largest = product(input)
-    for inner in spec.body ?? [] {
+    for inner in body {
         largest = max(largest, largestOutput(inner, input: shape))
         shape = inner.type == .residual ? shape : (try! inner.outputShape(forInput: shape, at: "fuzz"))
     }

@@ -16,13 +16,13 @@
 ///
 /// - Complexity: O(n) in the message length; about 64 rounds of ~20 integer operations per
 ///   64-byte block.
-struct SHA256: Sendable {
+public struct SHA256: Sendable {
     /// A finished hash: 32 bytes, shown as 64 lowercase hex digits.
     public struct Digest: Equatable, Hashable, Sendable, CustomStringConvertible {
         /// The 32 bytes of the digest.
         public let bytes: [UInt8]
         /// The digest as 64 lowercase hex digits, the form `sha256sum` prints.
-        var hex: String {
+        public var hex: String {
             let digits: [Character] = Array("0123456789abcdef")
             var s = ""
             s.reserveCapacity(64)

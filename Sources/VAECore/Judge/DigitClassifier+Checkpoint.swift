@@ -181,6 +181,7 @@ extension DigitClassifier {
         try model.save(to: url)
         log("saved the classifier to \(url.path)")
         model.isTraining = false
+        model.memo = JudgeMemo(of: model, checkpoint: url)
         return used(model, trainingSeconds: watch.elapsedSeconds)
     }
 
@@ -214,6 +215,9 @@ extension DigitClassifier {
         }
         // A judge is not trusted on its word: the accuracy it records is measured again on
         // the test images (a second or two), and a file that does not reproduce it is refused.
+        // (Its verdicts are kept under the hash of these very weights, so a memo never stands in
+        // for other weights.)
+        model.memo = JudgeMemo(of: model, checkpoint: url)
         let test = try MNIST.load(split: .test, from: data)
         let measured = try model.accuracy(on: test)
         guard measured >= recorded - recordedAccuracyTolerance, measured >= floor else {

@@ -51,6 +51,9 @@ public final class DigitClassifier {
     /// The version of the training arithmetic that trained the weights
     /// (`RunFingerprint.numericsVersion`), when known.
     public internal(set) var numericsVersion: Int?
+    /// Where its verdicts on images it has judged before are kept (`JudgeMemo`): set for a judge
+    /// loaded from, or saved to, a checkpoint by `loadOrTrain`; nil for one only in memory.
+    var memo: JudgeMemo?
 
     /// A classifier with weights drawn from `random` by PyTorch's default initialisation.
     public init(_ architecture: DigitClassifierArchitecture = .standard, using random: inout RandomSource) throws {
@@ -112,7 +115,9 @@ public final class DigitClassifier {
     }
 
     /// The hidden features (B, F) and class probabilities (B, K) of any number of images, in
-    /// evaluation mode, `chunk` images at a time. The mode is restored afterwards.
+    /// evaluation mode, `chunk` images at a time. The mode is restored afterwards. A judge with a
+    /// checkpoint returns its kept verdict on images it has judged before (`JudgeMemo`: the same
+    /// bits the pass would compute).
     ///
     /// Probabilities are the softmax of the logits, computed in Double with the row maximum
     /// subtracted, then rounded to Float (each row sums to 1 within Float rounding).
@@ -123,7 +128,16 @@ public final class DigitClassifier {
         let wasTraining = isTraining
         isTraining = false
         defer { isTraining = wasTraining }
-        return try StageClock.measure(.evaluation) { try evaluateInEvaluationMode(images, chunk: chunk) }
+        return try StageClock.measure(.evaluation) {
+            guard let memo else { return try evaluateInEvaluationMode(images, chunk: chunk) }
+            let file = memo.file(images: images, chunk: chunk)
+            if let kept = memo.read(file, images: images.shape[0], features: architecture.featureCount, classes: architecture.classCount) {
+                return kept
+            }
+            let verdict = try evaluateInEvaluationMode(images, chunk: chunk)
+            memo.write(file, features: verdict.features, probabilities: verdict.probabilities)
+            return verdict
+        }
     }
 
     /// `evaluate(_:chunk:)`'s body, with the network already in evaluation mode.

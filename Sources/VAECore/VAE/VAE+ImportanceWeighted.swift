@@ -333,13 +333,12 @@ public enum ImportanceWeightedMemory {
         func floats(_ spec: LayerSpec, input: [Int]) throws -> (output: [Int], floats: Int) {
             let output = spec.type == .residual ? input : try spec.outputShape(forInput: input, at: "a residual block")
             var total = 4 * output.reduce(1, *)
-            let kernel = spec.kernel ?? 0
-            switch spec.type {
-            case .conv where output.count == 3: total += input[0] * kernel * kernel * output[1] * output[2]
-            case .deconv where input.count == 3: total += output[0] * kernel * kernel * input[1] * input[2]
-            case .residual:
+            switch spec.operation {
+            case .conv(_, let kernel, _, _) where output.count == 3: total += input[0] * kernel * kernel * output[1] * output[2]
+            case .deconv(_, let kernel, _, _, _) where input.count == 3: total += output[0] * kernel * kernel * input[1] * input[2]
+            case .residual(let body):
                 var shape = input
-                for inner in spec.body ?? [] {
+                for inner in body {
                     let (next, count) = try floats(inner, input: shape)
                     total += count
                     shape = next

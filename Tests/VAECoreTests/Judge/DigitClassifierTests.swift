@@ -43,6 +43,38 @@ import Testing
         #expect(DigitClassifierArchitecture.standard.flattenedCount == 3136)
     }
 
+    @Test func theJudgesMemoReturnsTheVerdictItWouldCompute() throws {
+        var random = RandomSource(seed: 4)
+        let model = try DigitClassifier(Self.tiny, using: &random)
+        let images = Self.blocks(9, seed: 5).images
+        _ = try model.logits(images)              // running statistics that are not the initial ones
+        let computed = try model.evaluate(images, chunk: 4)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("judge-memo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let memo = JudgeMemo(of: model, checkpoint: folder.appendingPathComponent("classifier.safetensors"))
+        model.memo = memo
+        let file = memo.file(images: images, chunk: 4)
+        #expect(!FileManager.default.fileExists(atPath: file.path))
+        let first = try model.evaluate(images, chunk: 4)
+        #expect(FileManager.default.fileExists(atPath: file.path), "the verdict is kept")
+        #expect(first.features.scalars == computed.features.scalars && first.probabilities.scalars == computed.probabilities.scalars)
+        // Read back: the same bits. A file that does not hold the verdict is computed again.
+        let kept = try #require(memo.read(file, images: 9, features: 16, classes: 10))
+        #expect(kept.features.scalars == computed.features.scalars && kept.probabilities.scalars == computed.probabilities.scalars)
+        #expect(memo.read(file, images: 8, features: 16, classes: 10) == nil, "other shapes are not this verdict")
+        try Data("not a memo".utf8).write(to: file)
+        let again = try model.evaluate(images, chunk: 4)
+        #expect(again.probabilities.scalars == computed.probabilities.scalars)
+        #expect(memo.read(file, images: 9, features: 16, classes: 10) != nil, "the broken file was replaced")
+        // Another pixel, another chunk size or other weights file the verdict elsewhere.
+        var changed = images
+        changed.scalars[100] += 0.5
+        #expect(memo.file(images: changed, chunk: 4) != file)
+        #expect(memo.file(images: images, chunk: 3) != file)
+        model.classifier.weight.value.scalars[0] += 1
+        #expect(JudgeMemo(of: model, checkpoint: folder.appendingPathComponent("classifier.safetensors")).weights != memo.weights)
+    }
+
     @Test func evaluationShapesAndChunking() throws {
         var random = RandomSource(seed: 2)
         let model = try DigitClassifier(Self.tiny, using: &random)

@@ -113,9 +113,8 @@ import Testing
         // An encoder that does not end flat.
         #expect(message(Architecture(encoder: [.conv(4, kernel: 4, stride: 2, padding: 1)], decoder: Architecture.reference.decoder))
             .contains("flat vector"))
-        // A missing field, a name used twice.
-        #expect(message(Architecture(encoder: [LayerSpec(.conv, channels: 4), .flatten], decoder: Architecture.reference.decoder))
-            .contains("needs 'kernel'"))
+        // A name used twice. (A missing field cannot get this far: a layer without the sizes its
+        // operation needs cannot be made, and its JSON is refused when read; see below.)
         var twice = Architecture.reference
         twice.encoder[0].name = "conv2"
         #expect(message(twice).contains("used twice"))
@@ -246,6 +245,47 @@ import Testing
         }
         let spec = #"{"type":"deconv","channels":1,"kernel":3,"stride":2,"padding":1,"output_padding":1}"#
         #expect(try JSONDecoder().decode(LayerSpec.self, from: Data(spec.utf8)) == .deconv(1, kernel: 3, stride: 2, padding: 1, outputPadding: 1))
+    }
+
+    /// The JSON of every network the course has trained, as its checkpoints hold it (written
+    /// before layers were an enum of operations): the fingerprints of the trained runs hash it, so
+    /// it must come out byte for byte the same.
+    @Test func theJSONOfEveryTrainedNetworkIsUnchanged() throws {
+        let trained: [(Architecture, String)] = [
+            (Architecture.reference, #"{"decoder":[{"features":3136,"type":"linear"},{"type":"relu"},{"shape":[64,7,7],"type":"reshape"},{"channels":32,"kernel":4,"padding":1,"stride":2,"type":"deconv"},{"type":"batchnorm"},{"type":"relu"},{"channels":1,"kernel":4,"padding":1,"stride":2,"type":"deconv"}],"encoder":[{"channels":32,"kernel":4,"padding":1,"stride":2,"type":"conv"},{"type":"batchnorm"},{"type":"relu"},{"channels":64,"kernel":4,"padding":1,"stride":2,"type":"conv"},{"type":"batchnorm"},{"type":"relu"},{"type":"flatten"}]}"#),
+            (Architecture.wide, #"{"decoder":[{"features":6272,"type":"linear"},{"type":"relu"},{"shape":[128,7,7],"type":"reshape"},{"channels":64,"kernel":4,"padding":1,"stride":2,"type":"deconv"},{"type":"batchnorm"},{"type":"relu"},{"channels":1,"kernel":4,"padding":1,"stride":2,"type":"deconv"}],"encoder":[{"channels":64,"kernel":4,"padding":1,"stride":2,"type":"conv"},{"type":"batchnorm"},{"type":"relu"},{"channels":128,"kernel":4,"padding":1,"stride":2,"type":"conv"},{"type":"batchnorm"},{"type":"relu"},{"type":"flatten"}]}"#),
+            (Architecture.reference.removingBatchNorm(), #"{"decoder":[{"features":3136,"type":"linear"},{"type":"relu"},{"shape":[64,7,7],"type":"reshape"},{"channels":32,"kernel":4,"padding":1,"stride":2,"type":"deconv"},{"type":"relu"},{"channels":1,"kernel":4,"padding":1,"stride":2,"type":"deconv"}],"encoder":[{"channels":32,"kernel":4,"padding":1,"stride":2,"type":"conv"},{"type":"relu"},{"channels":64,"kernel":4,"padding":1,"stride":2,"type":"conv"},{"type":"relu"},{"type":"flatten"}]}"#),
+            (Architecture.reference.replacingActivations(with: .elu()), #"{"decoder":[{"features":3136,"type":"linear"},{"alpha":1,"type":"elu"},{"shape":[64,7,7],"type":"reshape"},{"channels":32,"kernel":4,"padding":1,"stride":2,"type":"deconv"},{"type":"batchnorm"},{"alpha":1,"type":"elu"},{"channels":1,"kernel":4,"padding":1,"stride":2,"type":"deconv"}],"encoder":[{"channels":32,"kernel":4,"padding":1,"stride":2,"type":"conv"},{"type":"batchnorm"},{"alpha":1,"type":"elu"},{"channels":64,"kernel":4,"padding":1,"stride":2,"type":"conv"},{"type":"batchnorm"},{"alpha":1,"type":"elu"},{"type":"flatten"}]}"#),
+            (Architecture.mlp, #"{"decoder":[{"features":256,"type":"linear"},{"type":"relu"},{"features":512,"type":"linear"},{"type":"relu"},{"features":784,"type":"linear"},{"shape":[1,28,28],"type":"reshape"}],"encoder":[{"type":"flatten"},{"features":512,"type":"linear"},{"type":"relu"},{"features":256,"type":"linear"},{"type":"relu"}]}"#),
+            (Architecture.reference.replacingActivations(with: .swish), #"{"decoder":[{"features":3136,"type":"linear"},{"type":"swish"},{"shape":[64,7,7],"type":"reshape"},{"channels":32,"kernel":4,"padding":1,"stride":2,"type":"deconv"},{"type":"batchnorm"},{"type":"swish"},{"channels":1,"kernel":4,"padding":1,"stride":2,"type":"deconv"}],"encoder":[{"channels":32,"kernel":4,"padding":1,"stride":2,"type":"conv"},{"type":"batchnorm"},{"type":"swish"},{"channels":64,"kernel":4,"padding":1,"stride":2,"type":"conv"},{"type":"batchnorm"},{"type":"swish"},{"type":"flatten"}]}"#),
+            (Architecture.deep, #"{"decoder":[{"features":3136,"type":"linear"},{"type":"relu"},{"shape":[64,7,7],"type":"reshape"},{"channels":32,"kernel":4,"padding":1,"stride":2,"type":"deconv"},{"type":"batchnorm"},{"type":"relu"},{"channels":32,"kernel":4,"padding":1,"stride":2,"type":"deconv"},{"type":"batchnorm"},{"type":"relu"},{"channels":1,"kernel":3,"padding":1,"stride":1,"type":"conv"}],"encoder":[{"channels":32,"kernel":3,"padding":1,"stride":1,"type":"conv"},{"type":"batchnorm"},{"type":"relu"},{"channels":32,"kernel":4,"padding":1,"stride":2,"type":"conv"},{"type":"batchnorm"},{"type":"relu"},{"channels":64,"kernel":4,"padding":1,"stride":2,"type":"conv"},{"type":"batchnorm"},{"type":"relu"},{"type":"flatten"}]}"#),
+        ]
+        for (architecture, json) in trained {
+            #expect(try Checkpoint.json(architecture) == json)
+            #expect(try JSONDecoder().decode(Architecture.self, from: Data(json.utf8)) == architecture)
+        }
+        // Chapter 9's upsampling decoder (built in the chapter) read and written again.
+        let upsampling = #"{"decoder":[{"features":3136,"type":"linear"},{"type":"relu"},{"shape":[64,7,7],"type":"reshape"},{"factor":2,"type":"upsample"},{"channels":32,"kernel":3,"padding":1,"stride":1,"type":"conv"},{"type":"batchnorm"},{"type":"relu"},{"factor":2,"type":"upsample"},{"channels":1,"kernel":3,"padding":1,"stride":1,"type":"conv"}],"encoder":[{"channels":32,"kernel":4,"padding":1,"stride":2,"type":"conv"},{"type":"batchnorm"},{"type":"relu"},{"channels":64,"kernel":4,"padding":1,"stride":2,"type":"conv"},{"type":"batchnorm"},{"type":"relu"},{"type":"flatten"}]}"#
+        #expect(try Checkpoint.json(try JSONDecoder().decode(Architecture.self, from: Data(upsampling.utf8))) == upsampling)
+        // The other operations, and their defaults: what is left out is read as its default, and
+        // a deconv's output_padding of 0 is not written.
+        let every = #"[{"type":"upsample","factor":2},{"type":"leaky_relu"},{"type":"leaky_relu","slope":0.2},{"type":"elu"},"#
+            + #"{"type":"conv","channels":3,"kernel":5},{"type":"deconv","channels":2,"kernel":4,"stride":2,"output_padding":0},"#
+            + #"{"type":"residual","name":"block","body":[{"type":"relu"}]}]"#
+        let decoded = try JSONDecoder().decode([LayerSpec].self, from: Data(every.utf8))
+        #expect(decoded == [.upsample(2), .leakyReLU(), .leakyReLU(slope: 0.2), .elu(), .conv(3, kernel: 5),
+                            .deconv(2, kernel: 4, stride: 2), LayerSpec(.residual(body: [.relu]), name: "block")])
+        #expect(try Checkpoint.json(decoded) == #"[{"factor":2,"type":"upsample"},{"slope":0.01,"type":"leaky_relu"},"#
+            + #"{"slope":0.2,"type":"leaky_relu"},{"alpha":1,"type":"elu"},{"channels":3,"kernel":5,"padding":0,"stride":1,"type":"conv"},"#
+            + #"{"channels":2,"kernel":4,"padding":0,"stride":2,"type":"deconv"},{"body":[{"type":"relu"}],"name":"block","type":"residual"}]"#)
+        // A layer without a size its operation needs is refused when read, naming the size.
+        for (bad, missing) in [(#"{"type":"conv","channels":4}"#, "kernel"), (#"{"type":"linear"}"#, "features"),
+                               (#"{"type":"residual"}"#, "body"), (#"{"type":"reshape"}"#, "shape")] {
+            #expect(throws: DecodingError.self, "\(bad)") { try JSONDecoder().decode(LayerSpec.self, from: Data(bad.utf8)) }
+            do { _ = try JSONDecoder().decode(LayerSpec.self, from: Data(bad.utf8)) } catch let error as DecodingError {
+                #expect(error.explanation.contains(missing), "\(bad): \(error.explanation)")
+            }
+        }
     }
 
     @Test func upsampleAndResidualPassTheGradientCheck() throws {
