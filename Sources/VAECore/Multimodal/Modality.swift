@@ -1,55 +1,81 @@
 import Foundation
 
 /// What one modality of a multimodal VAE is: an image (the course's convolutional encoder and
-/// decoder, with a likelihood) or a class label (a categorical with a small MLP each way).
-/// Saved in the checkpoint's `model_config`.
+/// decoder, with a likelihood) or a class label (a categorical with a small MLP each way), its
+/// name, and the weight of its reconstruction term. Saved in the checkpoint's `model_config`.
+///
+/// Its JSON is flat and lists every field, as it did before the kinds were an enum (the
+/// fingerprint of a multimodal run hashes it, and `MultimodalTests` pins it): an image writes
+/// `classCount` and `hiddenUnits` as 0, a label `binarized` as false and `privateDimensions` as 0.
 public struct ModalityConfiguration: Codable, Equatable, Sendable {
-    public enum Kind: String, Codable, Sendable { case image, label }
+    /// What the modality is, with exactly what that kind needs.
+    public enum Kind: Equatable, Sendable {
+        /// An image, its encoder's and decoder's layers (`Architecture`) and its likelihood
+        /// p(x|z). With a Bernoulli likelihood, `binarized` says whether training redraws the
+        /// grey pixels as coin flips (dynamic binarization, as MNIST is modelled everywhere in the
+        /// course) or fits the grey values as they are (a "continuous Bernoulli" target;
+        /// Fashion-MNIST's textures are not binary). `privateDimensions` is the size P of a private
+        /// code w_m beside the shared one (0: none): the shared code carries what the modalities
+        /// have in common (the class), w_m what only this modality shows (a digit's slant and
+        /// stroke, a garment's cut); it has its own prior N(0, I), and is drawn from that prior
+        /// whenever the modality is generated from another (`MultimodalVAE`).
+        case image(architecture: Architecture, likelihood: Likelihood, binarized: Bool, privateDimensions: Int)
+        /// A class label of `classes` classes, with a hidden layer of `hiddenUnits` in its encoder
+        /// and in its decoder.
+        case label(classes: Int, hiddenUnits: Int)
+    }
 
     /// The prefix of this modality's tensor names ("mnist", "label", "fashion"): distinct, no dots.
     public var name: String
     public var kind: Kind
-    /// Images: the encoder's and decoder's layers (`Architecture`).
-    public var architecture: Architecture?
-    /// Images: the likelihood p(x|z) (Bernoulli by default).
-    public var likelihood: Likelihood?
-    /// Images with a Bernoulli likelihood: whether training redraws the grey pixels as coin flips
-    /// (dynamic binarization, as MNIST is modelled everywhere in the course) or fits the grey
-    /// values as they are (a "continuous Bernoulli" target; Fashion-MNIST's textures are not binary).
-    public var binarized: Bool
-    /// Labels: the number of classes K.
-    public var classCount: Int
-    /// Labels: the width of the hidden layer of the encoder and of the decoder.
-    public var hiddenUnits: Int
     /// λ, the weight of this modality's reconstruction term in the training objective (1 is the
     /// ELBO). Wu & Goodman weight a label's 1 nat against an image's hundreds by λ = 50, so that
     /// the shared code carries the class. Evaluation always uses the true likelihood (λ = 1).
     public var weight: Double
-    /// Images: the size P of a private code w_m beside the shared one (0: none). The shared code
-    /// carries what the modalities have in common (the class); w_m carries what only this modality
-    /// shows (a digit's slant and stroke, a garment's cut), has its own prior N(0, I), and is drawn
-    /// from that prior whenever the modality is generated from another (`MultimodalVAE`).
-    public var privateDimensions: Int
+
+    public init(name: String, kind: Kind, weight: Double = 1) {
+        self.name = name
+        self.kind = kind
+        self.weight = weight
+    }
 
     /// An image modality with the course's reference networks.
     public static func image(_ name: String, architecture: Architecture = .reference, binarized: Bool = true,
                              weight: Double = 1, privateDimensions: Int = 0) -> ModalityConfiguration {
-        ModalityConfiguration(name: name, kind: .image, architecture: architecture, likelihood: .bernoulli,
-                              binarized: binarized, classCount: 0, hiddenUnits: 0, weight: weight,
-                              privateDimensions: privateDimensions)
+        ModalityConfiguration(name: name, kind: .image(architecture: architecture, likelihood: .bernoulli, binarized: binarized,
+                                                       privateDimensions: privateDimensions), weight: weight)
     }
 
     /// A label modality of `classes` classes.
     public static func label(_ name: String = "label", classes: Int = 10, hiddenUnits: Int = 128,
                              weight: Double = 50) -> ModalityConfiguration {
-        ModalityConfiguration(name: name, kind: .label, architecture: nil, likelihood: nil, binarized: false,
-                              classCount: classes, hiddenUnits: hiddenUnits, weight: weight, privateDimensions: 0)
+        ModalityConfiguration(name: name, kind: .label(classes: classes, hiddenUnits: hiddenUnits), weight: weight)
+    }
+
+    /// Whether the modality is an image.
+    public var isImage: Bool {
+        if case .image = kind { true } else { false }
+    }
+
+    /// A label's number of classes K; 0 for an image.
+    public var classCount: Int {
+        if case .label(let classes, _) = kind { classes } else { 0 }
+    }
+
+    /// Whether training binarizes an image's pixels (`Kind.image`); false for a label.
+    public var binarized: Bool {
+        if case .image(_, _, let binarized, _) = kind { binarized } else { false }
+    }
+
+    /// The size of an image's private code (`Kind.image`); 0 for a label.
+    public var privateDimensions: Int {
+        if case .image(_, _, _, let dimensions) = kind { dimensions } else { 0 }
     }
 
     /// The shape of one sample: (1, 28, 28) for an image, (K) for a label (one-hot).
-    public var sampleShape: [Int] { kind == .image ? Architecture.imageShape : [classCount] }
+    public var sampleShape: [Int] { isImage ? Architecture.imageShape : [classCount] }
 
-    /// Throws for a bad name, a missing or extra field, or a weight that is not positive.
+    /// Throws for a bad name, a weight that is not positive, or sizes out of range.
     public func validate() throws {
         guard !name.isEmpty, !name.contains("."), !name.contains(" ") else {
             throw VAEConfigurationError("a modality's name must be non-empty, without dots or spaces: \"\(name)\"")
@@ -57,39 +83,77 @@ public struct ModalityConfiguration: Codable, Equatable, Sendable {
         guard weight.isFinite, weight > 0 else {
             throw VAEConfigurationError("modality \(name): the weight λ must be finite and > 0, not \(weight)")
         }
-        guard privateDimensions >= 0, kind == .image || privateDimensions == 0 else {
-            throw VAEConfigurationError("modality \(name): only an image has a private code, of ≥ 0 dimensions, not \(privateDimensions)")
-        }
         switch kind {
-        case .image:
-            guard let likelihood, architecture != nil, classCount == 0, hiddenUnits == 0 else {
-                throw VAEConfigurationError("image modality \(name) needs an architecture and a likelihood, and no classes or hidden units")
+        case .image(_, let likelihood, let binarized, let privateDimensions):
+            guard privateDimensions >= 0 else {
+                throw VAEConfigurationError("modality \(name): a private code has ≥ 0 dimensions, not \(privateDimensions)")
             }
             try likelihood.validate()
             guard !binarized || likelihood.binarizesData else {
                 throw VAEConfigurationError("image modality \(name): only a Bernoulli likelihood binarizes its images")
             }
-        case .label:
-            guard architecture == nil, likelihood == nil, !binarized, classCount >= 2, hiddenUnits >= 1 else {
-                throw VAEConfigurationError("label modality \(name) needs ≥ 2 classes and ≥ 1 hidden unit, and no architecture, likelihood or binarization")
+        case .label(let classes, let hiddenUnits):
+            guard classes >= 2, hiddenUnits >= 1 else {
+                throw VAEConfigurationError("label modality \(name) needs ≥ 2 classes and ≥ 1 hidden unit, not \(classes) and \(hiddenUnits)")
             }
         }
     }
 }
 
 extension ModalityConfiguration {
-    /// Decodes a saved configuration; one saved before private codes existed has none.
+    private enum CodingKeys: String, CodingKey {
+        case name, kind, architecture, likelihood, binarized, classCount, hiddenUnits, weight, privateDimensions
+    }
+
+    /// Decodes a saved configuration; one saved before private codes existed has none. A field
+    /// that belongs to the other kind (an image's classes, a label's architecture) is refused.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
-        kind = try c.decode(Kind.self, forKey: .kind)
-        architecture = try c.decodeIfPresent(Architecture.self, forKey: .architecture)
-        likelihood = try c.decodeIfPresent(Likelihood.self, forKey: .likelihood)
-        binarized = try c.decode(Bool.self, forKey: .binarized)
-        classCount = try c.decode(Int.self, forKey: .classCount)
-        hiddenUnits = try c.decode(Int.self, forKey: .hiddenUnits)
         weight = try c.decode(Double.self, forKey: .weight)
-        privateDimensions = try c.decodeIfPresent(Int.self, forKey: .privateDimensions) ?? 0
+        let binarized = try c.decode(Bool.self, forKey: .binarized)
+        let classCount = try c.decode(Int.self, forKey: .classCount)
+        let hiddenUnits = try c.decode(Int.self, forKey: .hiddenUnits)
+        let privateDimensions = try c.decodeIfPresent(Int.self, forKey: .privateDimensions) ?? 0
+        func refuse(_ key: CodingKeys, _ why: String) -> DecodingError {
+            DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: why)
+        }
+        switch try c.decode(String.self, forKey: .kind) {
+        case "image":
+            guard classCount == 0 else { throw refuse(.classCount, "an image modality has no classes") }
+            guard hiddenUnits == 0 else { throw refuse(.hiddenUnits, "an image modality has no hidden units of its own") }
+            kind = .image(architecture: try c.decode(Architecture.self, forKey: .architecture),
+                          likelihood: try c.decode(Likelihood.self, forKey: .likelihood),
+                          binarized: binarized, privateDimensions: privateDimensions)
+        case "label":
+            guard !c.contains(.architecture) else { throw refuse(.architecture, "a label modality has no architecture") }
+            guard !c.contains(.likelihood) else { throw refuse(.likelihood, "a label modality's likelihood is the categorical") }
+            guard !binarized else { throw refuse(.binarized, "a label is not binarized") }
+            guard privateDimensions == 0 else { throw refuse(.privateDimensions, "only an image has a private code") }
+            kind = .label(classes: classCount, hiddenUnits: hiddenUnits)
+        case let other:
+            throw refuse(.kind, "a modality is an image or a label, not \"\(other)\"")
+        }
+    }
+
+    /// Writes every field, those of the other kind as 0 or false (the form the fingerprints hash).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(weight, forKey: .weight)
+        try c.encode(binarized, forKey: .binarized)
+        try c.encode(classCount, forKey: .classCount)
+        try c.encode(privateDimensions, forKey: .privateDimensions)
+        switch kind {
+        case .image(let architecture, let likelihood, _, _):
+            try c.encode("image", forKey: .kind)
+            try c.encode(architecture, forKey: .architecture)
+            try c.encode(likelihood, forKey: .likelihood)
+            try c.encode(0, forKey: .hiddenUnits)
+        case .label(_, let hiddenUnits):
+            try c.encode("label", forKey: .kind)
+            try c.encode(hiddenUnits, forKey: .hiddenUnits)
+        }
     }
 }
 
@@ -135,8 +199,7 @@ final class ImageModality: Modality {
 
     public init(_ configuration: ModalityConfiguration, latentDimensions: Int, using random: inout RandomSource) throws {
         try configuration.validate()
-        guard configuration.kind == .image, let architecture = configuration.architecture,
-              let likelihood = configuration.likelihood else {
+        guard case .image(let architecture, let likelihood, _, _) = configuration.kind else {
             throw VAEConfigurationError("ImageModality needs an image modality's configuration")
         }
         self.configuration = configuration
@@ -201,9 +264,10 @@ final class LabelModality: Modality {
 
     public init(_ configuration: ModalityConfiguration, latentDimensions d: Int, using random: inout RandomSource) throws {
         try configuration.validate()
-        guard configuration.kind == .label else { throw VAEConfigurationError("LabelModality needs a label modality's configuration") }
+        guard case .label(let k, let h) = configuration.kind else {
+            throw VAEConfigurationError("LabelModality needs a label modality's configuration")
+        }
         self.configuration = configuration
-        let (k, h) = (configuration.classCount, configuration.hiddenUnits)
         encoder = try Sequential([("fc1", try Linear(inputFeatures: k, outputFeatures: h, using: &random)), ("relu", ReLU()),
                                   ("fc2", try Linear(inputFeatures: h, outputFeatures: 2 * d, using: &random))])
         decoder = try Sequential([("fc1", try Linear(inputFeatures: d, outputFeatures: h, using: &random)), ("relu", ReLU()),

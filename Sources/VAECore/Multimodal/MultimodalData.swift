@@ -29,7 +29,7 @@ public struct MultimodalDataset: Sendable {
         guard modalities.count == sources.count, !pairings.isEmpty else {
             throw VAEConfigurationError("a paired data set needs one source per modality and at least one pairing")
         }
-        for (m, modality) in modalities.enumerated() where modality.kind == .label {
+        for (m, modality) in modalities.enumerated() where !modality.isImage {
             guard sources[m].labels.allSatisfy({ Int($0) < modality.classCount }) else {
                 throw VAEConfigurationError("modality \(modality.name) has \(modality.classCount) classes, but its source has labels beyond them")
             }

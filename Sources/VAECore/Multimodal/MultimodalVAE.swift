@@ -119,7 +119,7 @@ public struct MultimodalConfiguration: Codable, Equatable, Sendable {
     /// How it reads in a log line: "mopoe: mnist (image, 16-d private) + label (10 classes, λ 50), 20-d code, K = 4 (DReG)".
     public var summary: String {
         "\(objective.rawValue): " + modalities.map { m in
-            let what = m.kind == .image ? "image" + (m.privateDimensions > 0 ? ", \(m.privateDimensions)-d private" : "")
+            let what = m.isImage ? "image" + (m.privateDimensions > 0 ? ", \(m.privateDimensions)-d private" : "")
                                         : "\(m.classCount) classes"
             return "\(m.name) (\(what)\(m.weight == 1 ? "" : String(format: ", λ %g", m.weight)))"
         }.joined(separator: " + ") + ", \(latentDimensions)-d code" + (alignmentWeight > 0 ? String(format: ", alignment α %g", alignmentWeight) : "")

@@ -79,8 +79,7 @@ extension Diagram {
         case .linear: "#fde2c8"
         case .batchNorm: "#dcefd9"
         case .residual: "#e8def3"
-        case .upsample: "#f3f3f3"
-        default: "#f3f3f3"
+        case .upsample, .relu, .leakyReLU, .elu, .swish, .flatten, .reshape: "#f3f3f3"
         }
     }
 

@@ -14,6 +14,10 @@ import Foundation
 /// sizes always follow from the previous layer. A field a type does not read, or one it needs and
 /// lacks, is refused when the JSON is read: a layer that exists always has what it needs.
 ///
+/// Adding an operation is a case here and its layer in `VAENeural/Layers`: every switch over
+/// `Operation` (its JSON, shape, cost, limits and layer; the diagram's colour; the memory estimate
+/// of importance-weighted evaluation) lists every case, so the compiler names each place to decide.
+///
 /// The JSON is part of every trained run's fingerprint (`RunFingerprint` hashes the training
 /// configuration), so its form is fixed: `ArchitectureTests` pins the JSON of every network the
 /// course has trained, as its checkpoints hold it.
@@ -99,7 +103,7 @@ public struct LayerSpec: Codable, Equatable, Sendable {
     var isActivation: Bool {
         switch operation {
         case .relu, .leakyReLU, .elu, .swish: true
-        default: false
+        case .conv, .deconv, .upsample, .linear, .batchNorm, .flatten, .reshape, .residual: false
         }
     }
 
@@ -114,7 +118,7 @@ public struct LayerSpec: Codable, Equatable, Sendable {
         case .upsample(let factor): "upsample ×\(factor)"
         case .reshape(let shape): "reshape \(shape)"
         case .residual(let body): "residual [\(body.map(\.summary).joined(separator: ", "))]"
-        default: type.rawValue
+        case .batchNorm, .relu, .leakyReLU, .elu, .swish, .flatten: type.rawValue
         }
     }
 
@@ -243,7 +247,7 @@ public struct LayerSpec: Codable, Equatable, Sendable {
         case .upsample(let factor): [factor]
         case .linear(let features): [features]
         case .reshape(let shape): shape
-        default: []
+        case .batchNorm, .relu, .leakyReLU, .elu, .swish, .flatten, .residual: []
         }
     }
 
@@ -280,7 +284,7 @@ public struct LayerSpec: Codable, Equatable, Sendable {
             multiplyAdds = saturatingProduct(input + [output[0], kernel, kernel])
         case .residual:
             (weights, multiplyAdds) = (0, bodyMultiplyAdds)
-        default:
+        case .upsample, .batchNorm, .relu, .leakyReLU, .elu, .swish, .flatten, .reshape:
             (weights, multiplyAdds) = (0, 0)
         }
         guard weights <= LayerSpec.maximumWeights else {

@@ -343,7 +343,7 @@ public enum ImportanceWeightedMemory {
                     total += count
                     shape = next
                 }
-            default: break
+            case .conv, .deconv, .upsample, .linear, .batchNorm, .relu, .leakyReLU, .elu, .swish, .flatten, .reshape: break
             }
             return (output, total)
         }
