@@ -323,7 +323,7 @@ public struct LayerSpec: Codable, Equatable, Sendable {
     /// The most values a linear layer's weight may hold (2²⁸, a GiB of Floats).
     static let maximumWeights = 1 << 28
 
-    /// The output shape of any layer but a residual block, before the limits on its size.
+    /// The output shape of any layer but a residual block (`residualBody`), before the size limits.
     private func unboundedOutputShape(forInput input: [Int], refuse: (String) -> VAEConfigurationError) throws -> [Int] {
         switch operation {
         case .conv(let out, let k, let s, let p):
