@@ -81,6 +81,9 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // SHA-256's compression function on the processor's SHA instructions (x86-64), which
+        // `VAECore`'s `SHA256` uses where the processor has them.
+        .target(name: "CSHA256"),
         // The library in layers, each a module that sees only the ones below it, so that the
         // compiler refuses a back edge: `VAENumerics` (tensors, matrix multiply, random numbers,
         // threads, clocks, atomic files) knows nothing of neural networks; `VAENeural` (layers
@@ -105,7 +108,7 @@ let package = Package(
         ),
         .target(
             name: "VAECore",
-            dependencies: ["CZlib", "VAENumerics", "VAENeural", "VAEPlot"],
+            dependencies: ["CZlib", "CSHA256", "VAENumerics", "VAENeural", "VAEPlot"],
             resources: [.copy("Resources/mnist"), .copy("Resources/fashion-mnist")],
             swiftSettings: numericSettings
         ),

@@ -787,6 +787,7 @@ Chapter5.main()
 //    is far worse: two numbers cannot hold a digit's details. The PCA figure
 //    (ch05-latent-pca.png) is then the code itself, centred and turned (perhaps mirrored): the
 //    digits as touching clusters, and the printed share of the variance is 100%.
+//    Answer: run `ch05-elbo --latent 2 --figures /tmp/ch05-latent2`, sections 6 and 7
 // 2. No batch norm. `swift run -c release ch05-elbo --no-batchnorm --figures /tmp/ch05-nobn`: the same model without its
 //    three BatchNorm layers (section 1 lists the layers that remain). Compare the loss curves and
 //    section 7's test ELBO with the plain run's: how much of the result did normalisation buy?

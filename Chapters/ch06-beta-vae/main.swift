@@ -373,6 +373,7 @@ Chapter6.main()
 //    autoencoder), at 16 and 32 more dimensions collapse. Read the table of section 2 (D, R,
 //    test ELBO, active units) and the "… hold 90% of the KL" lines of section 3, and see
 //    where the new points fall on ch06-rate-distortion against the default β's.
+//    Answer: run `ch06-beta-vae --betas 0.1 1 16 32 --figures /tmp/ch06-betas`, sections 2 and 3
 // 2. A tighter capacity. `swift run -c release ch06-beta-vae --capacity-max 5 --figures /tmp/ch06-capacity`:
 //    a budget of 5 nats instead of 15 (γ = 100 as before; only the capacity run trains again,
 //    the β runs are reused). Compare the capacity run's row of section 5 and its "mean |KL − C|"
@@ -388,3 +389,4 @@ Chapter6.main()
 //    each model sees a thirtieth of the digits, twenty times over. The test ELBO of section 2
 //    now also measures how well each β generalises: compare the gap between the train loss of
 //    each run's last epoch line and its test ELBO, per β, with the default run.
+//    Answer: run `ch06-beta-vae --train-images 2000 --epochs 20 --run runs/beta-2000 --figures /tmp/ch06-2000`, section 1

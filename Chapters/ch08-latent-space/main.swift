@@ -775,10 +775,12 @@ Chapter8.main()
 // 2. More points. `--tsne-points 6000 --figures /tmp/ch08-6000` (twice the default; four times the gradient's cost):
 //    does T(10) move outside the interval section 1 printed for 3000 points? The k-NN
 //    agreement of the full code is the ceiling both maps are measured against.
+//    Answer: run `ch08-latent-space --tsne-points 6000 --figures /tmp/ch08-6000`, section 1
 // 3. A longer-trained 2-D code. `--epochs-2d 30 --figures /tmp/ch08-30` trains the 2-D model
 //    again (in runs/latent-2d, the 10-epoch run is set aside and taken back later): section 7's
 //    curves go on for 30 epochs. Does the Fréchet distance still fall? Compare section 2's
 //    "KL(q ‖ p(z|x))" lines: does the encoder's Gaussian get closer to the true posterior?
+//    Answer: run `ch08-latent-space --epochs-2d 30 --figures /tmp/ch08-30`, sections 2 and 7
 // 4. Another seed. `--seed 2 --figures /tmp/ch08-seed2` (chapter 5 must have a run with that seed:
 //    `swift run -c release ch05-elbo --seed 2` first): every number moves, and the intervals
 //    printed beside them say by how much it should; check that the new values fall inside.

@@ -618,6 +618,8 @@ Chapter9.main()
 //    elbo with this run's: how much of each optimizer's difference from Adam was its rate? (A
 //    rate far above the trial's, such as --sgd-rate 3e-2, diverges: the run stops with the error
 //    in words, and its checkpoint is kept as it was.)
+//    Answer: run `ch09-ablations --sweeps optimizer --sgd-rate 1e-3 --momentum-rate 1e-3 --adam-rate 1e-3 --adamw-rate 1e-3 --one-seed --figures /tmp/ch09-one-rate`, section 4
 // 4. One seed. `swift run -c release ch09-ablations --quick --one-seed --figures /tmp/ch09-one`:
 //    without the second seed every table loses its verdicts, and section 9 has nothing to say.
 //    Which of this run's "larger than the noise" differences would you have believed anyway?
+//    Answer: run `ch09-ablations --quick --one-seed --figures /tmp/ch09-one`, sections 2 and 9

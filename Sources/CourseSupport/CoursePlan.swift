@@ -194,7 +194,7 @@ public struct CoursePlan: Sendable {
             }
             if what.isEmpty { what.append("trains nothing") }
             lines.append("  " + step.chapter.padding(toLength: width, withPad: " ", startingAt: 0)
-                         + time.padding(toLength: 15, withPad: " ", startingAt: 0) + what.joined(separator: "; "))
+                         + time.padding(toLength: max(15, time.count + 1), withPad: " ", startingAt: 0) + what.joined(separator: "; "))
         }
         let total = total
         lines.append("  " + "all".padding(toLength: width, withPad: " ", startingAt: 0)

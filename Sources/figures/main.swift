@@ -99,8 +99,12 @@ struct Figures: ParsableCommand {
         let plan = CoursePlan(chapters: runNames, quick: options.quick, times: recorded, imagesPerSecond: speed) {
             RunLedger.isAvailable($0, at: CoursePaths.root.appendingPathComponent($0.checkpoint))
         }
-        if self.plan { return print(plan.text(machine: machine)) }
-        FileHandle.standardError.write(Data("\n\(plan.text(machine: machine))\n".utf8))
+        // After the chapters, a full run measures the exercises' answers that its code has not
+        // measured yet (the book's folder holds those it has).
+        let planText = plan.text(machine: machine)
+            + (options.quick || options.format != .png ? "" : "\n" + answersPlan(try answers(of: selected, book: outputDirectory)))
+        if self.plan { return print(planText) }
+        FileHandle.standardError.write(Data("\n\(planText)\n".utf8))
 
         var times: [ChapterTime] = []
         defer { if !times.isEmpty { print(ChapterTime.table(times, quick: options.quick)) } }
@@ -170,21 +174,27 @@ struct Figures: ParsableCommand {
         _ = try runShowingOutput(book, arguments: ["--figures", options.figures])
     }
 
-    /// Runs the commands of every answer marker (`ExerciseAnswers`) of `chapters` whose answer is
-    /// missing or was measured on other code, as written, with the release builds in `binaries`,
-    /// and saves what each printed in `book`, one file a chapter (holding only the answers its
-    /// markers ask for now; an answer whose code is unchanged is kept as it was measured).
-    func runAnswers(of chapters: [String], binaries: URL, book: URL) throws {
-        let machine = Machine.description
-        for chapter in chapters {
+    /// An exercise's answer as a run would find it: its marker, the fingerprint of the code that
+    /// prints it now, and the answer saved for that command, if any.
+    struct AnswerToMeasure {
+        var marker: ExerciseAnswers.Marker
+        var code: String
+        var saved: ExerciseAnswer?
+        /// Whether the saved answer was measured on this code, so that a run keeps it.
+        var isCurrent: Bool { saved?.code == code }
+    }
+
+    /// The answer markers (`ExerciseAnswers`) of each of `chapters` that has any, with what is
+    /// saved for them in `book`.
+    func answers(of chapters: [String], book: URL) throws -> [(chapter: String, file: URL, answers: [AnswerToMeasure])] {
+        try chapters.compactMap { chapter in
             let folder = CoursePaths.chapterSources.appendingPathComponent(chapter)
             let source = SwiftSource(parsing: try String(contentsOf: folder.appendingPathComponent("main.swift"), encoding: .utf8))
             let markers = ExerciseAnswers.markers(in: source)
-            guard !markers.isEmpty else { continue }
+            guard !markers.isEmpty else { return nil }
             let file = book.appendingPathComponent(ExerciseAnswers.fileName(for: chapter))
             let saved = Dictionary(try ExerciseAnswers.read(from: file).map { ($0.command, $0) }, uniquingKeysWith: { _, last in last })
-            var answers: [ExerciseAnswer] = []
-            for marker in markers {
+            let answers = try markers.map { marker in
                 // The code the answer comes from: the chapter's files, and those of any other
                 // tool of the package that its commands run (`vae train …`).
                 var folders = [folder]
@@ -192,9 +202,40 @@ struct Figures: ParsableCommand {
                     folders.append(CoursePaths.root.appendingPathComponent("Sources").appendingPathComponent(program))
                 }
                 let code = ExerciseAnswers.codeFingerprint(files: try folders.flatMap(Self.swiftFiles), numericsVersion: RunFingerprint.numericsVersion)
-                if let answer = saved[marker.command], answer.code == code {
-                    FileHandle.standardError.write(Data("\n=== \(chapter): an exercise's answer, measured \(answer.finished.prefix(10)) on this code: \(marker.command)\n".utf8))
-                    answers.append(answer)
+                return AnswerToMeasure(marker: marker, code: code, saved: saved[marker.command])
+            }
+            return (chapter, file, answers)
+        }
+    }
+
+    /// The plan's line for the exercises' answers: how many a run keeps, how many it measures and
+    /// for how long (the time of their last measurement, where there is one).
+    func answersPlan(_ chapters: [(chapter: String, file: URL, answers: [AnswerToMeasure])]) -> String {
+        let all = chapters.flatMap(\.answers)
+        let toMeasure = all.filter { !$0.isCurrent }
+        guard !toMeasure.isEmpty else {
+            return "  exercises' answers: all \(all.count) kept (each measured on the code that prints it now)"
+        }
+        let known = toMeasure.compactMap { $0.saved?.seconds }
+        var line = "  exercises' answers: \(all.count - toMeasure.count) kept, \(toMeasure.count) to measure after the chapters"
+        if !known.isEmpty { line += ", ≈ " + CoursePlan.clock(known.reduce(0, +)) + " for the \(known.count) measured before (their last time)" }
+        if known.count < toMeasure.count { line += "; \(toMeasure.count - known.count) never measured (no estimate)" }
+        return line
+    }
+
+    /// Runs the commands of every answer marker of `chapters` whose answer is missing or was
+    /// measured on other code, as written, with the release builds in `binaries`, and saves what
+    /// each printed in `book`, one file a chapter (holding only the answers its markers ask for
+    /// now; an answer whose code is unchanged is kept as it was measured).
+    func runAnswers(of chapters: [String], binaries: URL, book: URL) throws {
+        let machine = Machine.description
+        for (chapter, file, pending) in try answers(of: chapters, book: book) {
+            var answers: [ExerciseAnswer] = []
+            for (index, answer) in pending.enumerated() {
+                let marker = answer.marker
+                if let saved = answer.saved, answer.isCurrent {
+                    FileHandle.standardError.write(Data("\n=== \(chapter): an exercise's answer, measured \(saved.finished.prefix(10)) on this code: \(marker.command)\n".utf8))
+                    answers.append(saved)
                     continue
                 }
                 let watch = Stopwatch()
@@ -210,9 +251,9 @@ struct Figures: ParsableCommand {
                 }
                 answers.append(ExerciseAnswer(command: marker.command, output: String(decoding: output, as: UTF8.self),
                                               seconds: watch.elapsedSeconds, machine: machine,
-                                              finished: ISO8601DateFormatter().string(from: Date()), code: code))
+                                              finished: ISO8601DateFormatter().string(from: Date()), code: answer.code))
                 // Saved after each answer, so that one that fails later loses none measured before.
-                try AtomicFile.write(try ExerciseAnswers.text(answers + markers.dropFirst(answers.count).compactMap { saved[$0.command] }), to: file)
+                try AtomicFile.write(try ExerciseAnswers.text(answers + pending.dropFirst(index + 1).compactMap(\.saved)), to: file)
             }
             try AtomicFile.write(try ExerciseAnswers.text(answers), to: file)
         }

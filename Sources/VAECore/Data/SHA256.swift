@@ -1,3 +1,7 @@
+#if canImport(CSHA256)
+import CSHA256
+#endif
+
 /// SHA-256 (FIPS 180-4), written out so that the course depends on no crypto library.
 ///
 /// We use it to check that a data file decompressed to exactly the bytes it should: a flipped
@@ -13,6 +17,11 @@
 ///     var hasher = SHA256()
 ///     hasher.update(part1); hasher.update(part2)
 ///     let digest = hasher.finalize()
+///
+/// The compression function runs on the processor's SHA instructions where it has them (x86-64
+/// with SHA-NI: `CSHA256`, about five times faster), else in Swift (`compressInSwift`, the
+/// reference the fast one is tested against). Every run's fingerprint hashes its training set, so
+/// a chapter that reuses twenty runs hashes twenty data sets: the speed shows.
 ///
 /// - Complexity: O(n) in the message length; about 64 rounds of ~20 integer operations per
 ///   64-byte block.
@@ -40,6 +49,18 @@ public struct SHA256: Sendable {
     private var pending: [UInt8] = []
     /// The message length so far, in bytes.
     private var length: UInt64 = 0
+    /// Whether blocks go through the processor's SHA instructions (`CSHA256`): where it has them,
+    /// unless a test asks for the Swift function.
+    var usesHardware = SHA256.hardwareAvailable
+
+    /// Whether this processor has the SHA instructions `CSHA256` uses.
+    static let hardwareAvailable: Bool = {
+        #if canImport(CSHA256)
+        return csha256_available() != 0
+        #else
+        return false
+        #endif
+    }()
 
     /// A hasher that has seen no bytes yet.
     public init() { pending.reserveCapacity(64) }
@@ -112,9 +133,25 @@ public struct SHA256: Sendable {
     ]
 
     /// The compression function over `blocks.count / 64` consecutive 64-byte blocks.
-    /// The message schedule W lives in a stack buffer that all blocks reuse.
     private mutating func compress(blocks: UnsafeRawBufferPointer) {
         precondition(blocks.count % 64 == 0)
+        #if canImport(CSHA256)
+        if usesHardware, blocks.count > 0 {
+            withUnsafeMutablePointer(to: &h) { state in
+                state.withMemoryRebound(to: UInt32.self, capacity: 8) { words in
+                    csha256_compress(words, blocks.baseAddress!.assumingMemoryBound(to: UInt8.self), blocks.count / 64)
+                }
+            }
+            return
+        }
+        #endif
+        compressInSwift(blocks: blocks)
+    }
+
+    /// The compression function written out in Swift: the reference, and what runs where the
+    /// processor has no SHA instructions. The message schedule W lives in a stack buffer that all
+    /// blocks reuse.
+    private mutating func compressInSwift(blocks: UnsafeRawBufferPointer) {
         var (h0, h1, h2, h3, h4, h5, h6, h7) = h
         SHA256.k.withUnsafeBufferPointer { k in
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
