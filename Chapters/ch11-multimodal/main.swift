@@ -692,31 +692,36 @@ Chapter11.main()
 
 // MARK: Experiments
 //
-// 1. MVAE against MoPoE. `swift run -c release ch11-multimodal --objective mvae --runs /tmp/mvae --figures /tmp/mvae`
-//    trains the digit + label model on Wu & Goodman's sub-sampled ELBO (and the second experiment
-//    again, in /tmp/mvae). Compare section 3's coherence lines and joint ELBO with the default
-//    run's, and the latent space figure's "alone" panels: where do the codes from one modality go?
-// 2. No label weight. `--digit-label-only --epochs 3 --label-weight 1 --runs runs/lambda1 --figures /tmp/lambda1`
-//    against `--digit-label-only --epochs 3 --runs runs/lambda50 --figures /tmp/lambda50` (the default λ = 50, for a
-//    quarter of the default training): with λ = 1 the label costs at most 2.3 nats against the image's hundred. How much
+// Exercises 1, 2, 5 and 6 change one thing of the digit + label model and train it for 3 epochs
+// (a quarter of the default), each against the same run with nothing changed:
+// `swift run -c release ch11-multimodal --digit-label-only --epochs 3 --runs runs/digit-label-3 --figures /tmp/digit-label-3`.
+// Answer: run `ch11-multimodal --digit-label-only --epochs 3 --runs runs/digit-label-3 --figures /tmp/digit-label-3`, section 3
+//
+// 1. MVAE against MoPoE. `--digit-label-only --epochs 3 --objective mvae --runs runs/mvae-3 --figures /tmp/mvae`
+//    trains the digit + label model on Wu & Goodman's sub-sampled ELBO. Compare section 3's
+//    coherence lines and joint ELBO with the unchanged run's, and the latent space figure's
+//    "alone" panels: where do the codes from one modality go?
+//    Answer: run `ch11-multimodal --digit-label-only --epochs 3 --objective mvae --runs runs/mvae-3 --figures /tmp/mvae`, section 3
+// 2. No label weight. `--digit-label-only --epochs 3 --label-weight 1 --runs runs/lambda1 --figures /tmp/lambda1`:
+//    with λ = 1 instead of 50 the label costs at most 2.3 nats against the image's hundred. How much
 //    of the class is left in the code (section 3's image → label line), and what does the latent space figure look like?
 //    Answer: run `ch11-multimodal --digit-label-only --epochs 3 --label-weight 1 --runs runs/lambda1 --figures /tmp/lambda1`, section 3
-//    Answer: run `ch11-multimodal --digit-label-only --epochs 3 --runs runs/lambda50 --figures /tmp/lambda50`, section 3
 // 3. MVAE on two images. `--fashion-objective mvae --runs /tmp/mvae-fashion --figures /tmp/mvae-fashion`:
 //    the sub-sampled ELBO never asks a digit's code to draw clothing. Compare section 5's two
 //    coherence lines, and the latent space figure's "alone" panels against "both observed".
 // 4. One pairing. `--pairings 1 --runs /tmp/one-pairing --figures /tmp/one-pairing` pairs every
 //    digit with a single item: does digit → clothing coherence rise (the code can memorise the
 //    partner) or fall?
-// 5. Private codes. `--private 16 --runs /tmp/private --figures /tmp/private` gives each image a
-//    16-dimensional private code beside the shared one. Compare the coherence lines, the judge's
+// 5. Private codes. `--digit-label-only --epochs 3 --private 16 --runs runs/private16-3 --figures /tmp/private` gives the
+//    image a 16-dimensional private code beside the shared one. Compare the coherence lines, the judge's
 //    verdict on the mean images against the mode images, and the label → image rows of
 //    ch11-image-label.png: do the ten draws of one label now differ in style, and are they sharp?
-// 6. Alignment. `--alignment 10 --epochs 4 --runs /tmp/aligned --figures /tmp/aligned` against
-//    `--epochs 4 --runs /tmp/plain --figures /tmp/plain`: what does label → image coherence gain,
-//    and what does the joint test ELBO lose?
-// 7. The K-sample bound. `--digit-label-only --epochs 3 --private 16 --bound-samples 4 --runs /tmp/k4
-//    --figures /tmp/k4` against the same without `--bound-samples`: compare the
+//    Answer: run `ch11-multimodal --digit-label-only --epochs 3 --private 16 --runs runs/private16-3 --figures /tmp/private`, section 3
+// 6. Alignment. `--digit-label-only --epochs 3 --alignment 10 --runs runs/aligned-3 --figures /tmp/aligned`: what does
+//    label → image coherence gain, and what does the joint test ELBO lose?
+//    Answer: run `ch11-multimodal --digit-label-only --epochs 3 --alignment 10 --runs runs/aligned-3 --figures /tmp/aligned`, section 3
+// 7. The K-sample bound. `--digit-label-only --epochs 3 --private 16 --bound-samples 4 --runs runs/k4-3
+//    --figures /tmp/k4` against exercise 5's run (the same without `--bound-samples`): compare the
 //    `diversity draws=label->image-means` lines, image → label coherence, and the label → image
 //    rows of ch11-image-label.png. Does a larger K widen the draws further, and what does each
 //    epoch cost?

@@ -29,8 +29,9 @@
 // An exercise of a chapter can ask for its answer (`Answer: run \`COMMAND\`…` in its prose, see
 // `ExerciseAnswers`): a full run, after the chapters, runs each such command as written and saves
 // what it printed beside the book (FIGURES/book/chNN-topic.answers.json), and the page shows it
-// folded under the exercise. `--exercises` runs only those commands (for the chapters `--only`
-// names) and weaves the book again.
+// folded under the exercise. An answer is kept while the code that printed it is unchanged, so a
+// run measures only the answers that are new or whose chapter's code changed; the plan says how
+// many. `--exercises` does only that (for the chapters `--only` names) and weaves the book again.
 import ArgumentParser
 import CourseBook
 import CourseSupport
@@ -56,7 +57,7 @@ struct Figures: ParsableCommand {
     @Flag(name: .long, help: "Run no chapter: print the plan (what each chapter would train or reuse, and its expected time here) and exit.")
     var plan = false
 
-    @Flag(name: .long, help: "Run no chapter, only the commands of the chapters' exercise answers (`Answer: run …` lines in their prose); save what each printed beside the book (FIGURES/book/chNN-topic.answers.json) and weave the book again. A full run (without --quick) runs them after the chapters.")
+    @Flag(name: .long, help: "Run no chapter, only the commands of the chapters' exercise answers (`Answer: run …` lines in their prose) that are not measured yet on the code that prints them; save what each printed beside the book (FIGURES/book/chNN-topic.answers.json) and weave the book again. A full run (without --quick) does the same after the chapters.")
     var exercises = false
 
     @Option(name: .long, help: ArgumentHelp("Run no chapter: check every gnuplot script DIR/*.gp for what a report needs (titles, axis labels, a key clear of the data, ranges that fit the data); fails when something is found.", valueName: "DIR"))

@@ -11,7 +11,8 @@ int csha256_available(void);
 
 /// SHA-256's compression function (FIPS 180-4, 6.2.2) over `blocks` consecutive 64-byte blocks at
 /// `data`, updating the eight words of `state` (a, b, …, h) in place, with the processor's SHA
-/// instructions. Call only where `csha256_available()` says so.
-void csha256_compress(uint32_t state[8], const uint8_t *data, size_t blocks);
+/// instructions; `K` is the 64 round constants (the Swift side's table, so that there is one).
+/// Call only where `csha256_available()` says so.
+void csha256_compress(uint32_t state[8], const uint8_t *data, size_t blocks, const uint32_t K[64]);
 
 #endif

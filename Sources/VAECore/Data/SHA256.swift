@@ -139,7 +139,9 @@ public struct SHA256: Sendable {
         if usesHardware, blocks.count > 0 {
             withUnsafeMutablePointer(to: &h) { state in
                 state.withMemoryRebound(to: UInt32.self, capacity: 8) { words in
-                    csha256_compress(words, blocks.baseAddress!.assumingMemoryBound(to: UInt8.self), blocks.count / 64)
+                    SHA256.k.withUnsafeBufferPointer { k in
+                        csha256_compress(words, blocks.baseAddress!.assumingMemoryBound(to: UInt8.self), blocks.count / 64, k.baseAddress!)
+                    }
                 }
             }
             return
