@@ -379,7 +379,7 @@ struct Chapter9: ParsableCommand {
     //     SGD              w ← w − η·g
     //     SGD + momentum   b ← μ·b + g,  w ← w − η·b                     (μ = 0.9)
     //     Adam             w ← w − η·m̂/(√v̂ + ε)                          (chapter 5, section 2)
-    //     AdamW            w ← w·(1 − η·λ), then Adam's step              (λ = 0.01, PyTorch's)
+    //     AdamW            w ← w·(1 − η·λ) − η·m̂/(√v̂ + ε)                (λ = 0.01, PyTorch's)
     //     RMSprop          s ← α·s + (1 − α)·g²,  w ← w − η·g/(√s + ε)    (α = 0.99)
     //
     // SGD's step is proportional to the gradient, which for this loss (a sum over 784 pixels) is
