@@ -541,15 +541,27 @@ Chapter12.main()
 //    gain per epoch survive, and is it still behind per hour? The "paired with elbo-10" lines say. (`--short-epochs 50`
 //    asks the same of ten times the training.)
 //    Answer: run `ch12-tighter-bounds --short-epochs 10 --configs elbo-short iwae --figures /tmp/ch12-10`, section 5
-// 2. A tighter training bound. `swift run -c release vae train --epochs 5 --importance-samples 50 --output runs/bounds/iwae-k50-5`
+// 2. A tighter training bound. `swift run -c release vae train --epochs 5 --importance-samples 50 --output runs/bounds/iwae-k50-5 --reuse`
 //    (about 30 times the ELBO's work per epoch) and then `swift run -c release vae evaluate runs/bounds/iwae-k50-5/checkpoint.safetensors -k 1000 --limit 1000`:
 //    Burda et al. report a further gain from k = 5 to k = 50; how much of it is left per hour here?
-// 3. DReG. `swift run -c release vae train --epochs 5 --importance-samples 5 --estimator dreg --output runs/bounds/dreg-k5-5`:
+//    (With `swift run -c release vae train --reuse`, a run already in that folder with these settings is taken back, as the
+//    chapters take theirs, so a second time costs nothing.)
+// 3. DReG. `swift run -c release vae train --epochs 5 --importance-samples 5 --estimator dreg --output runs/bounds/dreg-k5-5 --reuse`,
+//    then `swift run -c release vae evaluate runs/bounds/dreg-k5-5/checkpoint.safetensors -k 1000 --limit 1000`:
 //    the same bound with the doubly reparameterised encoder gradient. Compare its NLL with
-//    iwae-k5-5's (the same k, the same epochs): is the quieter gradient worth its cost here?
+//    iwae-k5-5's (the same k, the same epochs; section 5's table measures other images, so compare with
+//    `swift run -c release vae evaluate runs/bounds/iwae-k5-5/checkpoint.safetensors -k 1000 --limit 1000`): is the quieter
+//    gradient worth its cost here?
+//    Answer: run `vae train --epochs 5 --importance-samples 5 --estimator dreg --output runs/bounds/dreg-k5-5 --reuse` then `vae evaluate runs/bounds/dreg-k5-5/checkpoint.safetensors -k 1000 --limit 1000`, lines "epoch 5/5", "nll="
 // 4. Another seed. `--seed 2 --configs elbo-short iwae wide iaf warmup vamp --figures /tmp/ch12-seed2`:
 //    which of the paired differences keep their sign?
-// 5. Fewer components. `swift run -c release vae train --epochs 5 --prior vamp --pseudo-inputs 50 --output runs/bounds/vamp-k50-5`,
+// 5. Fewer components. `swift run -c release vae train --epochs 5 --prior vamp --pseudo-inputs 50 --output runs/bounds/vamp-k50-5 --reuse`,
 //    then `swift run -c release vae evaluate runs/bounds/vamp-k50-5/checkpoint.safetensors -k 1000 --limit 1000`: how much of
 //    the VampPrior's gain do 50 pseudo-inputs keep, at a tenth of their encoder work? `vae samples` on either checkpoint
 //    draws from its mixture: are those digits judged better than elbo-5's, drawn from N(0, I)?
+//    Answer: run `vae train --epochs 5 --prior vamp --pseudo-inputs 50 --output runs/bounds/vamp-k50-5 --reuse` then `vae evaluate runs/bounds/vamp-k50-5/checkpoint.safetensors -k 1000 --limit 1000`, lines "epoch 5/5", "nll="
+// 6. Two parts at once. The importance-weighted bound takes the flow's posterior (and the VampPrior) as it takes
+//    the Gaussian: `swift run -c release vae train --epochs 5 --flow-steps 2 --importance-samples 5 --output runs/bounds/iaf-iwae-k5-5 --reuse`,
+//    then `swift run -c release vae evaluate runs/bounds/iaf-iwae-k5-5/checkpoint.safetensors -k 1000 --limit 1000`:
+//    do the flow's gain and the bound's add up, against iaf-5 and iwae-k5-5 (each evaluated the same way)?
+//    Answer: run `vae train --epochs 5 --flow-steps 2 --importance-samples 5 --output runs/bounds/iaf-iwae-k5-5 --reuse` then `vae evaluate runs/bounds/iaf-iwae-k5-5/checkpoint.safetensors -k 1000 --limit 1000`, lines "epoch 5/5", "nll="

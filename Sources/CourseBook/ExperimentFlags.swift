@@ -13,15 +13,24 @@ public enum ExperimentFlags {
 
     /// Every distinct `--flag` in `text`, in order of appearance. A backtick span that runs
     /// another program (`swift run -c release vae train --arch deep`, when `chapter` is not
-    /// `vae`) is skipped: its flags are that program's.
+    /// `vae`) is skipped: its flags are that program's. So is a command of an answer's marker
+    /// (`Answer: run \`vae train …\``, `ExerciseAnswers.marker`) whose program, its first word,
+    /// is not the chapter.
     public static func flags(in text: String, chapter: String) -> [String] {
-        let spans = text.components(separatedBy: "`")
         var found: [String] = []
-        for (index, span) in spans.enumerated() {
-            if index % 2 == 1, let program = program(runBy: span), program != chapter { continue }
+        func add(_ span: String) {
             for flag in matches(#"(?<![\w-])--[a-z][a-z0-9-]*"#, in: span) where !found.contains(flag) {
                 found.append(flag)
             }
+        }
+        // A marker's line becomes the arguments of the chapter's own commands in it, in place.
+        let lines = text.components(separatedBy: "\n").map { line in
+            guard let marker = ExerciseAnswers.marker(line) else { return line }
+            return marker.invocations.filter { $0.program == chapter }.map { $0.arguments.joined(separator: " ") }.joined(separator: " ")
+        }
+        for (index, span) in lines.joined(separator: "\n").components(separatedBy: "`").enumerated() {
+            if index % 2 == 1, let program = program(runBy: span), program != chapter { continue }
+            add(span)
         }
         return found
     }

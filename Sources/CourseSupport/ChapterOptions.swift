@@ -60,6 +60,13 @@ public struct ChapterOptions: ParsableArguments {
     /// its run trained whether or not this run trained it.
     public func trainer(for configuration: TrainingConfiguration, in folder: URL, trainingSet: MNIST,
                         epochPrefix: String = "") throws -> Trainer {
+        try Self.trainer(for: configuration, in: folder, trainingSet: trainingSet, retrain: retrain, epochPrefix: epochPrefix)
+    }
+
+    /// `trainer(for:in:trainingSet:epochPrefix:)` for a tool without a chapter's options
+    /// (`vae train --reuse`), `retrain` given.
+    public static func trainer(for configuration: TrainingConfiguration, in folder: URL, trainingSet: MNIST,
+                               retrain: Bool, epochPrefix: String = "") throws -> Trainer {
         let trainer = try TrainingRun.trainer(for: configuration, in: folder, trainingSet: trainingSet, retrain: retrain) { print(CoursePaths.relative($0)) }
         let recorded = trainer.recordedEpochs
         for (index, summary) in recorded.enumerated() {

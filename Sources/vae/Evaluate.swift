@@ -53,13 +53,14 @@ struct Evaluate: ParsableCommand {
         let url = URL(fileURLWithPath: checkpoint)
         let model = try Checkpoint.loadModel(from: url)
         let c = model.configuration
-        print("checkpoint  \(url.path)")
+        print("checkpoint  \(CoursePaths.relative(url.path))")
         print("model       \(c.summary), \(model.parameterCount) parameters")
 
         let directory = data.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? MNIST.bundledDirectory
         let test = c.likelihood.evaluationSet(try MNIST.load(split: .test, from: directory).prefix(limit ?? .max))
         let labels = test.labels.map(Int.init)
-        print("data        \(test.count) test images from \(directory.path), "
+        let source = directory == MNIST.bundledDirectory ? "the bundled MNIST" : CoursePaths.relative(directory.path)
+        print("data        \(test.count) test images from \(source), "
               + (c.likelihood.binarizesData ? "binarized with seed \(EvaluationDefaults.binarizationSeed)" : "grey pixels"))
 
         // -k, --batch-size and --chunk-size size the estimate's buffers: refused now if they

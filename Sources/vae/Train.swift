@@ -62,7 +62,7 @@ struct Train: ParsableCommand {
     @Flag(help: "With --conditional: learn a centre per label in code space, so that z holds the style alone (chapter 7).")
     var labelCentres = false
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("An inverse autoregressive flow of n steps after the encoder's Gaussian (Kingma et al. 2016; default 0: none). Trains on the ELBO with a one-sample KL (β and KL warm-up apply; not with --conditional, --free-bits, --capacity-max or --importance-samples above 1).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("An inverse autoregressive flow of n steps after the encoder's Gaussian (Kingma et al. 2016; default 0: none). Trains on the ELBO with a one-sample KL (β and KL warm-up apply), or with --importance-samples k > 1 on the importance-weighted bound (IWAE estimator); not with --conditional, --free-bits, --capacity-max or --estimator dreg.",
                                valueName: "n"))
     var flowSteps: Int?
 
@@ -72,7 +72,7 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("With --flow-steps: features of the context h that every step sees (default 20).", valueName: "C"))
     var flowContext: Int?
 
-    @Option(help: ArgumentHelp("The prior p(z): standard-normal (N(0, I); default) or vamp (Tomczak and Welling's VampPrior, a mixture of the encoder's posteriors at learned pseudo-inputs; trains on the ELBO with a one-sample KL: β and KL warm-up apply; not with --conditional, --flow-steps, --free-bits, --capacity-max or --importance-samples above 1).",
+    @Option(help: ArgumentHelp("The prior p(z): standard-normal (N(0, I); default) or vamp (Tomczak and Welling's VampPrior, a mixture of the encoder's posteriors at learned pseudo-inputs; trains on the ELBO with a one-sample KL (β and KL warm-up apply), or with --importance-samples k > 1 on the importance-weighted bound (IWAE estimator); not with --conditional, --flow-steps, --free-bits, --capacity-max or --estimator dreg).",
                                valueName: "kind"))
     var prior: String?
 
@@ -201,6 +201,9 @@ struct Train: ParsableCommand {
     @Flag(help: "Start afresh even if --output already holds a checkpoint (it is replaced after the first epoch).")
     var overwrite = false
 
+    @Flag(help: "Reuse the run in --output when it was trained with exactly these settings on this data (the same fingerprint): print its recorded epochs and train nothing, or resume it when unfinished. Another run there is set aside beside it (checkpoint-<fingerprint>.safetensors, never deleted) and this one trains. What the chapters do with their runs; the exercises' answers use it.")
+    var reuse = false
+
     // MARK: Watching
 
     @Flag(help: "Serve a live view of the training at http://127.0.0.1:PORT/ (loss per step, samples per epoch); it stays up after training until Ctrl-C.")
@@ -262,11 +265,15 @@ struct Train: ParsableCommand {
         if output?.isEmpty == true { throw ValidationError("--output needs a folder, not an empty path") }
         if data?.isEmpty == true { throw ValidationError("--data needs a folder, not an empty path") }
         if pair != nil {
+            if reuse { throw ValidationError("--reuse is written for a VAE's run, not a multimodal one (--pair)") }
             _ = try multimodalConfiguration()
             return
         }
         guard objective == nil, labelWeight == nil, pairings == nil, privateDimensions == nil, alignmentWeight == nil else {
             throw ValidationError("--objective, --label-weight, --pairings, --private and --alignment are settings of a multimodal VAE: give --pair")
+        }
+        if reuse, resume || overwrite {
+            throw ValidationError("--reuse decides by itself whether to resume or start afresh: give it without --resume and --overwrite")
         }
         if resume {
             let given = givenSettings
@@ -429,8 +436,9 @@ struct Train: ParsableCommand {
         if let pair { return try trainMultimodal(pair) }
         let dataDirectory = data.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? MNIST.bundledDirectory
         let checkpoint = checkpointURL
-        // Before any data is loaded: the folder must be writable and this process its only writer.
-        let lock = try RunLock(checkpoint.deletingLastPathComponent())
+        // Before any data is loaded: the folder must be writable and this process its only writer
+        // (with --reuse, the trainer takes the folder's lock itself).
+        let lock = reuse ? nil : try RunLock(checkpoint.deletingLastPathComponent())
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: checkpoint.path, isDirectory: &isFolder), isFolder.boolValue {
             throw ValidationError("\(checkpoint.path) is a folder; the checkpoint must be a file there")
@@ -439,7 +447,7 @@ struct Train: ParsableCommand {
         if resume && !exists {
             throw ValidationError("there is no checkpoint to resume at \(checkpoint.path); run without --resume to start")
         }
-        if !resume && exists && !overwrite {
+        if !resume && !reuse && exists && !overwrite {
             throw ValidationError("\(checkpoint.path) already holds a run: --resume continues it, --overwrite replaces it, or choose another --output")
         }
 
@@ -456,7 +464,14 @@ struct Train: ParsableCommand {
         }
 
         let trainer: Trainer
-        if resume {
+        if reuse {
+            trainer = try ChapterOptions.trainer(for: trainingConfiguration(), in: checkpoint.deletingLastPathComponent(),
+                                                 trainingSet: train, retrain: false)
+            if trainer.isFinished {
+                log("checkpoint: \(checkpoint.path)")
+                return
+            }
+        } else if resume {
             trainer = try Trainer(resumingFrom: checkpoint, trainingSet: train, epochs: epochs)
             log("resuming \(checkpoint.path) after epoch \(trainer.epoch) (update \(trainer.step))")
             if let saved = trainer.dataDigest, saved != trainer.trainingSet.contentDigest {

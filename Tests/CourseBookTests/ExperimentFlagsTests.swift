@@ -13,11 +13,14 @@ struct ExperimentFlagsTests {
     // 1. A small code: `swift run -c release ch05-elbo --latent 2 --quick`.
     // 2. No normalisation: `--no-batchnorm`, then compare with --latent again.
     // 3. Another program's flags are its own: `swift run -c release vae train --arch deep`.
+    //    Answer: run `vae train --reuse --output runs/x` then `ch05-elbo --seed 2 --figures /tmp/x`, lines "nll="
     """)
 
+    /// The chapter's flags, each once, in order; another program's are left to it, in prose and
+    /// in an answer's marker (whose commands name their program first, without `swift run`).
     @Test func flagsAreExtractedOnceInOrder() throws {
         let text = try #require(ExperimentFlags.experimentsText(source))
-        #expect(ExperimentFlags.flags(in: text, chapter: "ch05-elbo") == ["--latent", "--quick", "--no-batchnorm"])
+        #expect(ExperimentFlags.flags(in: text, chapter: "ch05-elbo") == ["--latent", "--quick", "--no-batchnorm", "--seed", "--figures"])
     }
 
     @Test func missingFlagsAgainstHelp() {

@@ -41,7 +41,7 @@ public struct ELBOEvaluation: Sendable, Equatable {
 ///
 /// For a model with an IAF posterior (`configuration.flow`) z is z_T, the flow's image of
 /// z₀ = μ + σε, and the KL has no closed form: the KL column is the one-sample estimate
-/// KL̂ = log q(z_T|x) − log p(z_T) at that z (`VAE.accumulateFlowGradients` derives it), so each
+/// KL̂ = log q(z_T|x) − log p(z_T) at that z (`VAE+Flow.swift` derives it), so each
 /// image's ELBO is log p(x|z_T) + log p(z_T) − log q(z_T|x), still unbiased, with more variance.
 /// The `latent` statistics describe the Gaussian z₀.
 ///

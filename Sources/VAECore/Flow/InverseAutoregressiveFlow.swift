@@ -122,9 +122,17 @@ public final class InverseAutoregressiveFlow {
     /// row); accumulates every step's parameter gradients (not the context layer's: see
     /// `contextBackward`). Call after `forward`.
     public func backward(_ dz: Tensor, logDeterminantGradient c: Float) -> (z0: Tensor, context: Tensor) {
+        backward(dz, logDeterminantGradients: [Float](repeating: c, count: dz.shape[0]))
+    }
+
+    /// `backward` with its own c_n = ∂L/∂(log-determinant of row n) for each row: the
+    /// importance-weighted bound weighs each code's log-determinant by its normalised weight.
+    public func backward(_ dz: Tensor, logDeterminantGradients c: [Float]) -> (z0: Tensor, context: Tensor) {
+        precondition(dz.rank == 2 && c.count == dz.shape[0],
+                     "InverseAutoregressiveFlow.backward: \(c.count) log-determinant gradients for \(dz.shape[0]) rows")
         var g = dz
         var dh = Tensor(shape: [dz.shape[0], configuration.contextFeatures])
-        for step in steps.reversed() { g = step.backward(g, logDeterminantGradient: c, contextGradient: &dh) }
+        for step in steps.reversed() { g = step.backward(g, logDeterminantGradients: c, contextGradient: &dh) }
         return (g, dh)
     }
 }
@@ -195,9 +203,9 @@ public final class InverseAutoregressiveFlowStep {
         return next
     }
 
-    /// ∂L/∂z_{t−1} (N, D) from ∂L/∂z_t (N, D) and c = ∂L/∂(Σ_i log σ_i) of each row; adds
+    /// ∂L/∂z_{t−1} (N, D) from ∂L/∂z_t (N, D) and c_n = ∂L/∂(Σ_i log σ_i) of each row n; adds
     /// ∂L/∂h into `contextGradient` (N, C) and accumulates the step's parameter gradients.
-    func backward(_ g: Tensor, logDeterminantGradient c: Float, contextGradient dh: inout Tensor) -> Tensor {
+    func backward(_ g: Tensor, logDeterminantGradients c: [Float], contextGradient dh: inout Tensor) -> Tensor {
         guard let (z, m, sigma) = cache else { preconditionFailure("InverseAutoregressiveFlowStep.backward called before forward") }
         precondition(g.shape == z.shape, "InverseAutoregressiveFlowStep.backward: gradient \(g.shape) should be \(z.shape)")
         var dm = Tensor(shape: z.shape), ds = Tensor(shape: z.shape), dz = Tensor(shape: z.shape)
@@ -208,11 +216,15 @@ public final class InverseAutoregressiveFlowStep {
                         z.withUnsafeBufferPointer { pz in
                             m.withUnsafeBufferPointer { pm in
                                 sigma.withUnsafeBufferPointer { sg in
-                                    for i in 0..<pg.count {
-                                        let gate = sg[i], complement = 1 - gate
-                                        pdm[i] = pg[i] * complement
-                                        pds[i] = pg[i] * (pz[i] - pm[i]) * (gate * complement) + c * complement
-                                        pdz[i] = pg[i] * gate
+                                    let (n, d) = (z.shape[0], z.shape[1])
+                                    for row in 0..<n {
+                                        let cRow = c[row]
+                                        for i in row * d..<(row + 1) * d {
+                                            let gate = sg[i], complement = 1 - gate
+                                            pdm[i] = pg[i] * complement
+                                            pds[i] = pg[i] * (pz[i] - pm[i]) * (gate * complement) + cRow * complement
+                                            pdz[i] = pg[i] * gate
+                                        }
                                     }
                                 }
                             }

@@ -122,15 +122,6 @@ extension DigitClassifier {
         Settings(architecture: architecture, training: training, numericsVersion: numericsVersion)
     }
 
-    /// Moves the file at `url` aside (`RunStore`): to `<name>-<hash of settings>.safetensors`, or
-    /// to a name of its own when `settings` is nil (the file unreadable, or below the floor), and
-    /// says so. A judge already aside under that name has the same settings, so the same training:
-    /// it is kept, and this copy goes.
-    static func setAside(_ url: URL, settings: Settings?, because reason: String, log: (String) -> Void) throws {
-        let aside = try RunStore(checkpoint: url).setAsideCurrent(fingerprint: settings?.hash) { _ in 0 }
-        log("\(url.path) held \(reason); it is kept as \(aside)")
-    }
-
     /// The classifier saved at `url` when that file is a valid checkpoint of `architecture`,
     /// trained with `training` by this version of the arithmetic (`RunFingerprint.numericsVersion`),
     /// whose recorded test accuracy reaches `floor` and is reproduced on the test images of
@@ -154,65 +145,74 @@ extension DigitClassifier {
                                    floor: Double = 0.99,
                                    log: (String) -> Void = { _ in }) throws -> DigitClassifier {
         let asked = Settings(architecture: architecture, training: training, numericsVersion: RunFingerprint.numericsVersion)
-        func used(_ model: DigitClassifier, trainingSeconds: Double = 0) -> DigitClassifier {
-            RunLedger.report(.init(kind: .classifier, checkpoint: url.path, fingerprint: asked.hash, epochs: training.epochs,
-                                   trainedHere: trainingSeconds > 0, trainingSeconds: trainingSeconds))
-            return model
-        }
-        if FileManager.default.fileExists(atPath: url.path) {
-            if let model = try loadIfAsked(url, asked: asked, data: data, floor: floor, log: log) { return used(model) }
+        let files = FileManager.default
+        // A file that is not a classifier checkpoint at all (a VAE's, say) is someone else's:
+        // refuse it rather than set it aside.
+        if files.fileExists(atPath: url.path) {
+            let format = (try? SafeTensors.read(from: url))?.metadata["format"]
+            guard format?.hasPrefix("vae-course digit classifier") == true else {
+                throw DigitClassifierError.badCheckpoint(
+                    path: url.path, reason: "it is not a digit classifier checkpoint (format \(format.map { "\"\($0)\"" } ?? "unreadable")); "
+                        + "it is left as it is: choose another path for the classifier")
+            }
         } else {
             log("no classifier at \(url.path); training one")
         }
-        if let stored = try RunStore(checkpoint: url).takeBack(fingerprint: asked.hash, isThatRun: { _ in true }) {
-            log("taking back the classifier set aside in \(stored.path)")
-            if let model = try loadIfAsked(url, asked: asked, data: data, floor: floor, log: log) { return used(model) }
+        /// What the file holds, as the reuse rule sees it: its settings' hash when it loads and its
+        /// recorded accuracy reaches the floor; nil (and why) otherwise.
+        func judged(_ file: URL) -> (fingerprint: String?, why: String) {
+            let model: DigitClassifier
+            do { model = try load(from: file) } catch { return (nil, "a classifier that cannot be loaded (\(error))") }
+            guard let recorded = model.report?.testAccuracy, recorded >= floor else {
+                let what = model.report.map { "a recorded test accuracy of \($0.testAccuracy)" } ?? "no recorded test accuracy"
+                return (nil, "a digit classifier with \(what), below the floor \(floor)")
+            }
+            return (model.settings.hash, "a digit classifier of other settings (\(model.settings.difference(from: asked)))")
         }
-        let watch = Stopwatch()
-        // Where the new classifier is saved must be writable before minutes of training, not after.
-        try WritableFolder.prepare(url.deletingLastPathComponent(), purpose: "classifier")
-        let all = try MNIST.load(split: .train, from: data)
-        let train = training.subset.map { all.prefix($0) } ?? all
-        let test = try MNIST.load(split: .test, from: data)
-        let (model, report) = try Self.train(architecture, training: training, on: train, test: test, log: log)
-        guard report.testAccuracy >= floor else {
-            throw DigitClassifierError.belowFloor(accuracy: report.testAccuracy, floor: floor)
-        }
-        try model.save(to: url)
-        log("saved the classifier to \(url.path)")
-        model.isTraining = false
-        model.memo = JudgeMemo(of: model, checkpoint: url)
-        return used(model, trainingSeconds: watch.elapsedSeconds)
+        let inUse = files.fileExists(atPath: url.path) ? judged(url) : nil
+        var trainingSeconds = 0.0
+        let model = try RunStore(checkpoint: url).findOrStart(
+            fingerprint: asked.hash, retrain: false, savedFingerprint: { judged($0).fingerprint }, progress: { _ in 0 },
+            resume: { try loadMeasured($0, data: data, floor: floor, log: log) },
+            start: {
+                let watch = Stopwatch()
+                // Where the new classifier is saved must be writable before minutes of training, not after.
+                try WritableFolder.prepare(url.deletingLastPathComponent(), purpose: "classifier")
+                let all = try MNIST.load(split: .train, from: data)
+                let train = training.subset.map { all.prefix($0) } ?? all
+                let test = try MNIST.load(split: .test, from: data)
+                let (model, report) = try Self.train(architecture, training: training, on: train, test: test, log: log)
+                guard report.testAccuracy >= floor else {
+                    throw DigitClassifierError.belowFloor(accuracy: report.testAccuracy, floor: floor)
+                }
+                try model.save(to: url)
+                log("saved the classifier to \(url.path)")
+                model.isTraining = false
+                model.memo = JudgeMemo(of: model, checkpoint: url)
+                trainingSeconds = watch.elapsedSeconds
+                return model
+            },
+            report: { event, _ in
+                switch event {
+                case .setAsideAsAnother(let aside), .setAsideToRetrain(let aside):
+                    log("\(url.path) held \(inUse?.why ?? "another classifier"); it is kept as \(aside)")
+                case .takenBack(let stored):
+                    log("taking back the classifier set aside in \(stored.path)")
+                case .inUse, .started:
+                    break
+                }
+            })
+        RunLedger.report(.init(kind: .classifier, checkpoint: url.path, fingerprint: asked.hash, epochs: training.epochs,
+                               trainedHere: trainingSeconds > 0, trainingSeconds: trainingSeconds))
+        return model
     }
 
-    /// The classifier at `url` when it has the `asked` settings, reaches `floor` and reproduces
-    /// its recorded accuracy; nil, with the file set aside, when it has other settings, cannot be
-    /// read or is below the floor.
-    private static func loadIfAsked(_ url: URL, asked: Settings, data: URL, floor: Double,
-                                    log: (String) -> Void) throws -> DigitClassifier? {
-        // A file that is not a classifier checkpoint at all (a VAE's, say) is someone else's:
-        // refuse it rather than set it aside.
-        let format = (try? SafeTensors.read(from: url))?.metadata["format"]
-        guard format?.hasPrefix("vae-course digit classifier") == true else {
-            throw DigitClassifierError.badCheckpoint(
-                path: url.path, reason: "it is not a digit classifier checkpoint (format \(format.map { "\"\($0)\"" } ?? "unreadable")); "
-                    + "it is left as it is: choose another path for the classifier")
-        }
-        let model: DigitClassifier
-        do { model = try load(from: url) } catch {
-            try setAside(url, settings: nil, because: "a classifier that cannot be loaded (\(error))", log: log)
-            return nil
-        }
-        guard model.settings == asked else {
-            try setAside(url, settings: model.settings, because: "a digit classifier of other settings (\(model.settings.difference(from: asked)))",
-                         log: log)
-            return nil
-        }
-        guard let recorded = model.report?.testAccuracy, recorded >= floor else {
-            let what = model.report.map { "a recorded test accuracy of \($0.testAccuracy)" } ?? "no recorded test accuracy"
-            try setAside(url, settings: nil, because: "a digit classifier with \(what), below the floor \(floor)", log: log)
-            return nil
-        }
+    /// The classifier saved at `url`, once its recorded test accuracy is reproduced on the test
+    /// images of `data`.
+    /// - Throws: `DigitClassifierError.badCheckpoint` (the file left as it is) when it does not.
+    private static func loadMeasured(_ url: URL, data: URL, floor: Double, log: (String) -> Void) throws -> DigitClassifier {
+        let model = try load(from: url)
+        let recorded = model.report?.testAccuracy ?? 0
         // A judge is not trusted on its word: the accuracy it records is measured again on
         // the test images (a second or two), and a file that does not reproduce it is refused.
         // (Its verdicts are kept under the hash of these very weights, so a memo never stands in

@@ -261,24 +261,25 @@ public final class MultimodalTrainer {
             (try? SafeTensors.read(from: file)).flatMap { $0.metadata["trainer_state"] }
                 .flatMap { try? JSONDecoder().decode(State.self, from: Data($0.utf8)).step } ?? -1
         }
-        var trainer: MultimodalTrainer?
-        if FileManager.default.fileExists(atPath: url.path) {
-            let saved = savedFingerprint(in: url)
-            if !retrain, saved == wanted {
-                trainer = try MultimodalTrainer(resumingFrom: url, data: data)
-                log(trainer!.isFinished ? "reusing the run in \(folder.path): all \(trainer!.epoch) epochs trained (--retrain trains it again)"
-                                        : "resuming the run in \(folder.path) after epoch \(trainer!.epoch)")
-            } else {
-                let aside = try store.setAsideCurrent(fingerprint: saved, progress: progress)
-                log(retrain ? "--retrain: the run in \(folder.path) is set aside as \(aside)"
-                            : "\(folder.path) held another run (other settings, data or arithmetic); it is kept as \(aside)")
-            }
-        }
-        if trainer == nil, !retrain, let stored = try store.takeBack(fingerprint: wanted, isThatRun: { savedFingerprint(in: $0) == wanted }) {
-            trainer = try MultimodalTrainer(resumingFrom: url, data: data)
-            log("taking back the run set aside in \(stored.path) after epoch \(trainer!.epoch)")
-        }
-        let run = try trainer ?? MultimodalTrainer(configuration, data: data)
+        let run = try store.findOrStart(
+            fingerprint: wanted, retrain: retrain, savedFingerprint: savedFingerprint(in:), progress: progress,
+            resume: { try MultimodalTrainer(resumingFrom: $0, data: data) },
+            start: { try MultimodalTrainer(configuration, data: data) },
+            report: { event, trainer in
+                switch event {
+                case .inUse:
+                    log(trainer?.isFinished == true ? "reusing the run in \(folder.path): all \(trainer?.epoch ?? 0) epochs trained (--retrain trains it again)"
+                                                    : "resuming the run in \(folder.path) after epoch \(trainer?.epoch ?? 0)")
+                case .setAsideToRetrain(let aside):
+                    log("--retrain: the run in \(folder.path) is set aside as \(aside)")
+                case .setAsideAsAnother(let aside):
+                    log("\(folder.path) held another run (other settings, data or arithmetic); it is kept as \(aside)")
+                case .takenBack(let stored):
+                    log("taking back the run set aside in \(stored.path) after epoch \(trainer?.epoch ?? 0)")
+                case .started:
+                    break
+                }
+            })
         run.epochEnded = epochEnded
         let watch = Stopwatch(), trainsNow = !run.isFinished
         // Counted as training in the chapter's record of where its time went, as the VAE's epochs

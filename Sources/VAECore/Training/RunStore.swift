@@ -70,4 +70,53 @@ struct RunStore {
         try files.moveItem(at: stored, to: checkpoint)
         return stored
     }
+
+    /// The rule every trainer of a run folder follows, written once: the run of `fingerprint`,
+    ///
+    /// - in use and asked for without `retrain`: resumed from its file (`resume`; a finished run
+    ///   comes back finished and trains nothing);
+    /// - in use with another fingerprint (other settings, data or arithmetic), or with `retrain`:
+    ///   set aside under its own fingerprint (`setAsideCurrent`), never deleted;
+    /// - set aside earlier and asked for again without `retrain`: taken back and resumed;
+    /// - otherwise started afresh (`start`).
+    ///
+    /// `savedFingerprint` reads a file's fingerprint (nil: none, or unreadable), `progress` how far
+    /// a file is trained; `report` hears what happened, once or twice (a set-aside, then what
+    /// followed), to say it in the trainer's words.
+    /// - Throws: what `resume` and `start` throw; file-system errors.
+    func findOrStart<Run>(fingerprint: String, retrain: Bool, savedFingerprint: (URL) -> String?, progress: (URL) -> Int,
+                          resume: (URL) throws -> Run, start: () throws -> Run, report: (RunStoreEvent, Run?) -> Void) throws -> Run {
+        if FileManager.default.fileExists(atPath: checkpoint.path) {
+            let saved = savedFingerprint(checkpoint)
+            if !retrain, saved == fingerprint {
+                let run = try resume(checkpoint)
+                report(.inUse, run)
+                return run
+            }
+            let aside = try setAsideCurrent(fingerprint: saved, progress: progress)
+            report(retrain && saved == fingerprint ? .setAsideToRetrain(as: aside) : .setAsideAsAnother(as: aside), nil)
+        }
+        if !retrain, let stored = try takeBack(fingerprint: fingerprint, isThatRun: { savedFingerprint($0) == fingerprint }) {
+            let run = try resume(checkpoint)
+            report(.takenBack(from: stored), run)
+            return run
+        }
+        let run = try start()
+        report(.started, run)
+        return run
+    }
+}
+
+/// What `RunStore.findOrStart` did, for the trainer to say.
+enum RunStoreEvent {
+    /// The run in use is the one asked for (finished or not).
+    case inUse
+    /// `retrain`: the run in use, the one asked for, was set aside under this file name.
+    case setAsideToRetrain(as: String)
+    /// The run in use was another (or unreadable); it was set aside under this file name.
+    case setAsideAsAnother(as: String)
+    /// The run asked for was taken back from this file.
+    case takenBack(from: URL)
+    /// A new run was started.
+    case started
 }

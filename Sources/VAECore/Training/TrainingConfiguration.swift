@@ -225,7 +225,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     }
 
     /// A prior without a closed-form KL (the VampPrior) trains on the ELBO with its one-sample KL̂
-    /// weighted by β: nothing that clamps, steers or replaces the closed form.
+    /// weighted by β, or on the importance-weighted bound with the IWAE estimator: nothing that
+    /// clamps, steers or replaces the closed form.
     private func validatePrior() throws {
         guard !model.prior.hasClosedFormKL else { return }
         let prior = model.prior.summary
@@ -235,13 +236,14 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         if freeBits != nil {
             throw TrainingConfigurationError("free bits clamp the closed-form KL from N(0, I) per dimension, which a model with \(prior) does not have; leave them unset")
         }
-        if usesImportanceWeighting {
-            throw TrainingConfigurationError("the importance-weighted objective (k = \(importanceSamples), \(importanceEstimator.displayName)) is written for the N(0, I) prior, not \(prior); train it with k = 1")
+        if usesImportanceWeighting, importanceEstimator == .dreg {
+            throw TrainingConfigurationError("DReG is written for the N(0, I) prior, not \(prior); train it with the IWAE estimator")
         }
     }
 
     /// A model with an IAF posterior trains on the ELBO with its one-sample KL̂ weighted by β
-    /// (`VAE.accumulateFlowGradients`): nothing that needs the Gaussian's closed-form KL.
+    /// (`VAE.accumulateGradients` with the flow as its posterior), or on the importance-weighted
+    /// bound with the IWAE estimator: nothing that needs the Gaussian's closed-form KL.
     private func validateFlow() throws {
         guard model.flow != nil else { return }
         if case .capacity = kl {
@@ -250,8 +252,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         if freeBits != nil {
             throw TrainingConfigurationError("free bits clamp the Gaussian's closed-form KL per dimension, which a model with an IAF posterior does not have; leave them unset")
         }
-        if importanceSamples != 1 {
-            throw TrainingConfigurationError("the importance-weighted objective (k = \(importanceSamples)) is written for the Gaussian posterior, not an IAF one; train a flow model with k = 1")
+        if usesImportanceWeighting, importanceEstimator == .dreg {
+            throw TrainingConfigurationError("DReG holds q's parameters fixed inside log q(z|x), which with an IAF posterior needs the flow's inverse (not written); train a flow model with the IWAE estimator")
         }
     }
 

@@ -116,40 +116,37 @@ public enum TrainingRun {
         let digest = try Trainer.trainingData(trainingSet, configuration).contentDigest
         let fingerprint = try RunFingerprint(configuration: configuration, dataDigest: digest)
         let store = RunStore(folder: folder)
-        let url = store.checkpoint
-        let files = FileManager.default
         let runName = "\(folder.path) [\(fingerprint.short)]"
-
-        if files.fileExists(atPath: url.path) {
-            let saved = try? Checkpoint.read(from: url)
-            if saved?.fingerprint == fingerprint.value, !retrain {
-                let trainer = try Trainer(resumingFrom: url, trainingSet: trainingSet)
-                if trainer.isFinished {
-                    log("reusing the run in \(runName): \(describe(configuration)), all \(trainer.epoch) epochs trained (--retrain trains it again)")
-                } else {
-                    log("resuming the run in \(runName) after epoch \(trainer.epoch) of \(configuration.epochs)")
-                }
+        // The run in use, read before it may be set aside, for the words of what differs.
+        let saved = FileManager.default.fileExists(atPath: store.checkpoint.path) ? try? Checkpoint.read(from: store.checkpoint) : nil
+        return try store.findOrStart(
+            fingerprint: fingerprint.value, retrain: retrain,
+            savedFingerprint: { (try? Checkpoint.read(from: $0))?.fingerprint },
+            progress: { (try? Checkpoint.read(from: $0))?.state?.epoch ?? -1 },
+            resume: { try Trainer(resumingFrom: $0, trainingSet: trainingSet) },
+            start: {
+                let trainer = try Trainer(configuration: configuration, trainingSet: trainingSet)
+                trainer.dataDigest = digest
                 return trainer
-            }
-            // Another run: keep it under its own fingerprint's name.
-            let asideName = try store.setAsideCurrent(fingerprint: saved?.fingerprint) {
-                (try? Checkpoint.read(from: $0))?.state?.epoch ?? -1
-            }
-            log(saved?.fingerprint == fingerprint.value
-                ? "--retrain: the run in \(folder.path) is set aside as \(asideName)"
-                : "\(folder.path) held another run (\(difference(saved, configuration, digest))); it is kept as \(asideName)")
-        }
-        if !retrain, let stored = try store.takeBack(fingerprint: fingerprint.value, isThatRun: {
-            (try? Checkpoint.read(from: $0))?.fingerprint == fingerprint.value
-        }) {
-            let trainer = try Trainer(resumingFrom: url, trainingSet: trainingSet)
-            log("taking back the run set aside in \(stored.path): \(describe(configuration)), \(trainer.epoch) of \(configuration.epochs) epochs trained")
-            return trainer
-        }
-        let trainer = try Trainer(configuration: configuration, trainingSet: trainingSet)
-        trainer.dataDigest = digest
-        log("training a new run in \(runName): \(describe(configuration))")
-        return trainer
+            },
+            report: { event, trainer in
+                switch event {
+                case .inUse:
+                    if let trainer, trainer.isFinished {
+                        log("reusing the run in \(runName): \(describe(configuration)), all \(trainer.epoch) epochs trained (--retrain trains it again)")
+                    } else {
+                        log("resuming the run in \(runName) after epoch \(trainer?.epoch ?? 0) of \(configuration.epochs)")
+                    }
+                case .setAsideToRetrain(let aside):
+                    log("--retrain: the run in \(folder.path) is set aside as \(aside)")
+                case .setAsideAsAnother(let aside):
+                    log("\(folder.path) held another run (\(difference(saved, configuration, digest))); it is kept as \(aside)")
+                case .takenBack(let stored):
+                    log("taking back the run set aside in \(stored.path): \(describe(configuration)), \(trainer?.epoch ?? 0) of \(configuration.epochs) epochs trained")
+                case .started:
+                    log("training a new run in \(runName): \(describe(configuration))")
+                }
+            })
     }
 
     /// "reference architecture, 20 latent dimensions, bernoulli likelihood; 30 epochs of 60000 images, batch 128, seed 1",

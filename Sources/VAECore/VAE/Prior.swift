@@ -107,10 +107,19 @@ struct PriorKLTerm {
     /// What the objective weighs: `kl`, or the free-bits form of the closed-form KL.
     var objective: KLDivergenceResult
     /// ∂(objective)/∂z (B, D); nil when the term does not depend on z (a closed form).
-    var codeGradient: Tensor?
+    var codeGradient: CodeGradient?
     /// ∂(objective)/∂(μ_k, log σ²_k) of the posteriors of the prior's encoder inputs (K, D each);
     /// nil for a prior without them.
     var inputPosteriorGradient: DiagonalGaussian?
+}
+
+/// A KL term's gradient with respect to the codes z (B, D), as the training step adds it into
+/// ∂L/∂z with the KL's weight w.
+enum CodeGradient {
+    /// The batch mean's gradient, added as w·g.
+    case mean(Tensor)
+    /// Each image's own gradient, added as (w/B)·g, with w/B rounded once.
+    case perImage(Tensor)
 }
 
 /// The prior p(z) of a VAE as a part of the model, with a hand-written forward and backward pass:
@@ -140,11 +149,25 @@ protocol Prior: AnyObject {
     func klTerm(mean: Tensor, logVariance: Tensor, z: Tensor, epsilon: Tensor, freeBits: Double?,
                 inputPosteriors: DiagonalGaussian?) throws -> PriorKLTerm
 
+    /// The one-sample KL term of a posterior that is the Gaussian followed by a flow, z = z_T of
+    /// z₀ = μ + σ ⊙ ε: KL̂ = log q(z|x) − log p(z) with log q(z|x) = −½ Σ_d (ε_d² + log σ²_d +
+    /// log 2π) − log-determinant, its batch mean, and its gradients: −½/B in log σ² (q's direct
+    /// term), nothing in μ, −∂log p(z)/∂z in z. The log-determinant's own gradient (−1 per image)
+    /// is the flow's to pass back.
+    func oneSampleKLTerm(z: Tensor, epsilon: Tensor, logVariance: Tensor, logDeterminants: [Double],
+                         inputPosteriors: DiagonalGaussian?) throws -> PriorKLTerm
+
     /// Accumulates the gradient of the prior's parameters from ∂L/∂(encoderInputs) (K, 1, 28, 28).
     func backward(encoderInputGradient: Tensor)
 
     /// log p(z) of each row of `z` (N, D), in Double, log 2π included; `inputPosteriors` as for `klTerm`.
     func logDensity(_ z: Tensor, inputPosteriors: DiagonalGaussian?) -> [Double]
+
+    /// The gradients of Σ_n g_n·log p(z_n) with respect to the codes z (N, D) and to the
+    /// posteriors of `encoderInputs` (nil without): the importance-weighted bound weighs each
+    /// code's log p(z) by its normalised weight.
+    func logDensityGradients(_ z: Tensor, inputPosteriors: DiagonalGaussian?, rowWeights g: [Double])
+        -> (z: Tensor, inputPosteriors: DiagonalGaussian?)
 
     /// `count` codes (count, D) drawn from p(z) by `random`, their noise scaled by `temperature`.
     func sample(count: Int, temperature: Float, inputPosteriors: DiagonalGaussian?, using random: inout RandomSource) -> Tensor
@@ -169,6 +192,19 @@ final class StandardNormalPrior: Prior {
         return PriorKLTerm(kl: kl, objective: objective, codeGradient: nil, inputPosteriorGradient: nil)
     }
 
+    /// KL̂ per image by `VAE.flowKLEstimates`; ∂KL̂/∂z = z of each image.
+    func oneSampleKLTerm(z: Tensor, epsilon: Tensor, logVariance: Tensor, logDeterminants: [Double],
+                         inputPosteriors: DiagonalGaussian?) throws -> PriorKLTerm {
+        try LossError.requireSameShape("one-sample KL", "z", z, "epsilon", epsilon)
+        try LossError.requireSameShape("one-sample KL", "z", z, "logVariance", logVariance)
+        let b = z.shape[0]
+        let value = VAE.flowKLEstimates(z: z, epsilon: epsilon, logVariance: logVariance, logDeterminants: logDeterminants)
+            .reduce(0, +) / Double(b)
+        let kl = KLDivergenceResult(value: value, meanGradient: Tensor(shape: z.shape),
+                                    logVarianceGradient: Tensor(shape: z.shape, repeating: Float(-0.5 / Double(b))))
+        return PriorKLTerm(kl: kl, objective: kl, codeGradient: .perImage(z), inputPosteriorGradient: nil)
+    }
+
     func backward(encoderInputGradient: Tensor) {}
 
     /// Σ_d −½(z_d² + log 2π) of each row.
@@ -182,6 +218,19 @@ final class StandardNormalPrior: Prior {
                 return -0.5 * (sum + Double(d) * log2π)
             }
         }
+    }
+
+    /// ∂/∂z_n of g_n·(−½ z_n²) = −g_n·z_n.
+    func logDensityGradients(_ z: Tensor, inputPosteriors: DiagonalGaussian?, rowWeights g: [Double])
+        -> (z: Tensor, inputPosteriors: DiagonalGaussian?) {
+        let (n, d) = (z.shape[0], z.shape[1])
+        var dz = Tensor(shape: [n, d])
+        dz.withUnsafeMutableBufferPointer { out in
+            z.withUnsafeBufferPointer { pz in
+                for row in 0..<n { for j in 0..<d { out[row * d + j] = Float(-g[row] * Double(pz[row * d + j])) } }
+            }
+        }
+        return (dz, nil)
     }
 
     func sample(count: Int, temperature: Float, inputPosteriors: DiagonalGaussian?, using random: inout RandomSource) -> Tensor {
@@ -233,8 +282,9 @@ extension VAE {
         return PreparedPrior(prior: prior, inputPosteriors: DiagonalGaussian(mean: mean, logVariance: logVariance))
     }
 
-    /// The training step's encoder pass: the batch's posteriors (B, D each) in training mode, and,
-    /// for a prior with encoder inputs, theirs (`PriorPass`), encoded first.
+    /// The training step's encoder pass: the batch's posteriors (B, D each) and the encoder's
+    /// features (B, F) in training mode, and, for a prior with encoder inputs, their posteriors
+    /// (`PriorPass`), encoded first.
     ///
     /// The prior's images are encoded in evaluation mode, with BatchNorm's running statistics as
     /// they stand before the batch's pass moves them: the prior is then the function of the
@@ -243,16 +293,17 @@ extension VAE {
     /// images into every component: the prior would fit each batch through them, its KL̂ in
     /// training far below the one evaluation measures.) The layers cache one pass at a time, so
     /// `priorBackward` encodes them again, with the same statistics, before their backward pass.
-    /// Without encoder inputs, exactly `encode`.
-    func encodeForTraining(_ images: Tensor, labels: [Int]?) throws -> (mean: Tensor, logVariance: Tensor, priorPass: PriorPass?) {
+    /// Without encoder inputs, exactly `encodeWithFeatures`.
+    func encodeForTraining(_ images: Tensor, labels: [Int]?)
+        throws -> (mean: Tensor, logVariance: Tensor, features: Tensor, priorPass: PriorPass?) {
         guard let inputs = prior.encoderInputs() else {
-            let (mean, logVariance) = try encode(images, labels: labels)
-            return (mean, logVariance, nil)
+            let (mean, logVariance, features) = try encodeWithFeatures(images, labels: labels)
+            return (mean, logVariance, features, nil)
         }
         let runningStatistics = encoderBody.buffers.map(\.value)
         let posteriors = encodePriorInputs(inputs)
-        let (mean, logVariance) = try encode(images, labels: labels)
-        return (mean, logVariance, PriorPass(inputs: inputs, posteriors: posteriors, runningStatistics: runningStatistics))
+        let (mean, logVariance, features) = try encodeWithFeatures(images, labels: labels)
+        return (mean, logVariance, features, PriorPass(inputs: inputs, posteriors: posteriors, runningStatistics: runningStatistics))
     }
 
     /// The posteriors of the prior's images, (K, D) each, by the encoder in evaluation mode (its
@@ -268,10 +319,9 @@ extension VAE {
 
     /// The prior's images' backward pass, after the batch's: with the running statistics the
     /// forward pass used put back for the while, they are encoded again (the same values), and
-    /// w·∂KL/∂(μ_k, log σ²_k) flows through the head and the encoder's layers (accumulating
+    /// w·∂L/∂(μ_k, log σ²_k) flows through the head and the encoder's layers (accumulating
     /// their gradients) to the images, and from there into the prior's parameters.
-    func priorBackward(_ pass: PriorPass, _ term: PriorKLTerm, klWeight w: Float) {
-        guard let own = term.inputPosteriorGradient else { return }
+    func priorBackward(_ pass: PriorPass, inputPosteriorGradient own: DiagonalGaussian, weight w: Float) {
         let moved = encoderBody.buffers.map(\.value)
         for (buffer, value) in zip(encoderBody.buffers, pass.runningStatistics) { buffer.value = value }
         defer { for (buffer, value) in zip(encoderBody.buffers, moved) { buffer.value = value } }
@@ -283,10 +333,16 @@ extension VAE {
         prior.backward(encoderInputGradient: encoderBody.backward(encoderHead.backward(dStatistics)))
     }
 
-    /// The prior's ∂KL/∂z, weighted by the KL's weight w, added into the first D columns of
-    /// ∂L/∂z (B, D [+ classes]); nothing for a KL that does not depend on z.
-    static func addCodeGradient(_ term: PriorKLTerm, into dz: inout Tensor, klWeight w: Float) {
-        guard let g = term.codeGradient else { return }
+    /// The KL term's ∂/∂z, weighted by the KL's weight w (w·g, or (w/B)·g for a per-image
+    /// gradient), added into the first D columns of ∂L/∂z (B, D [+ classes]); nothing for a KL
+    /// that does not depend on z.
+    static func addCodeGradient(_ term: PriorKLTerm, into dz: inout Tensor, klWeight weight: Double) {
+        let g: Tensor, w: Float
+        switch term.codeGradient {
+        case nil: return
+        case .mean(let mean)?: (g, w) = (mean, Float(weight))
+        case .perImage(let perImage)?: (g, w) = (perImage, Float(weight / Double(perImage.shape[0])))
+        }
         let (b, d, stride) = (g.shape[0], g.shape[1], dz.shape[1])
         dz.withUnsafeMutableBufferPointer { out in
             g.withUnsafeBufferPointer { pg in

@@ -1,74 +1,53 @@
 import Foundation
 
+/// The inverse autoregressive flow as the posterior part of the training step
+/// (`VAE.accumulateGradients`): q(z|x) is the Gaussian followed by the flow, z = z_T of
+/// z₀ = μ + σε.
+///
+/// ## The loss
+/// q(z|x) is no longer Gaussian, so its KL from the prior has no closed form. The ELBO is
+/// estimated with the same one sample z_T that the reconstruction uses:
+///
+///     KL̂ = log q(z_T|x) − log p(z_T)
+///        = Σ_i [½ z_T,i² − ½ ε_i² − ½ log σ²_i] − Σ_t Σ_i log σ_t,i        (N(0, I); the log 2π cancel)
+///
+/// (`InverseAutoregressiveFlow` derives log q; `Prior.oneSampleKLTerm` computes it), an unbiased
+/// estimate of KL(q ‖ p), and the loss per image is −log p(x|z_T) + β·KL̂. β (constant, or the KL
+/// warm-up's weight at this step) multiplies every gradient of KL̂, as it multiplies the
+/// closed-form KL's.
+///
+/// ## The backward pass
+/// With L the batch mean:
+///
+///     ∂L/∂z_T            = decoder.backward(∂L/∂ℓ) + (β/B)·z_T        (from −log p(z_T); `addCodeGradient`)
+///     ∂L/∂(Σ_i log σ_t,i) = −β/B, every step and row                   (log q's log-determinant)
+///     (∂L/∂z₀, ∂L/∂h)    = flow.backward(∂L/∂z_T, −β/B)                (`flowBackward`)
+///     ∂L/∂μ      = ∂L/∂z₀                                               (z₀ = μ + σε)
+///     ∂L/∂log σ² = ∂L/∂z₀ ⊙ σε/2 − β/(2B)                               (log q's direct −½ log σ²)
+///     ∂L/∂features = head.backward([∂L/∂μ, ∂L/∂log σ²]) + context.backward(∂L/∂h)
+///
+/// then the encoder's layers. (−½ε² does not depend on the parameters: ε is the fixed noise of
+/// the reparameterisation. The last two lines of the encoder are `VAE.latentGradient` with a
+/// "KL" whose gradients are 0 in μ and −½/B in log σ²: the one-sample term's.) The returned
+/// `kl` is the batch mean of KL̂, `objective` reconstruction + β·KL̂.
+///
+/// The flow adds its forward and backward on B codes: about 3·T·(3DH + CH) multiply-adds per
+/// image, a few percent of the reference model's.
 extension VAE {
-    /// One forward and backward pass of the ELBO on a batch for a model with an IAF posterior
-    /// (`configuration.flow`): returns the loss terms in nats per image and **accumulates** the
-    /// gradient of the batch-mean loss into every parameter, the flow's included.
-    /// `accumulateGradients` calls it for such a model.
-    ///
-    /// ## The loss
-    /// q(z|x) is no longer Gaussian, so its KL from the prior has no closed form. The ELBO is
-    /// estimated with the same one sample z_T that the reconstruction uses:
-    ///
-    ///     KL̂ = log q(z_T|x) − log p(z_T)
-    ///        = Σ_i [½ z_T,i² − ½ ε_i² − ½ log σ²_i] − Σ_t Σ_i log σ_t,i        (the log 2π cancel)
-    ///
-    /// (`InverseAutoregressiveFlow` derives log q), an unbiased estimate of KL(q ‖ p), and the loss
-    /// per image is −log p(x|z_T) + β·KL̂. β (constant, or the KL warm-up's weight at this step)
-    /// multiplies every gradient of KL̂, as it multiplies the closed-form KL's.
-    ///
-    /// ## The backward pass
-    /// With L the batch mean:
-    ///
-    ///     ∂L/∂z_T            = decoder.backward(∂L/∂ℓ) + (β/B)·z_T        (from −log p(z_T))
-    ///     ∂L/∂(Σ_i log σ_t,i) = −β/B, every step and row                   (log q's log-determinant)
-    ///     (∂L/∂z₀, ∂L/∂h)    = flow.backward(∂L/∂z_T, −β/B)
-    ///     ∂L/∂μ      = ∂L/∂z₀                                               (z₀ = μ + σε)
-    ///     ∂L/∂log σ² = ∂L/∂z₀ ⊙ σε/2 − β/(2B)                               (log q's direct −½ log σ²)
-    ///     ∂L/∂features = head.backward([∂L/∂μ, ∂L/∂log σ²]) + context.backward(∂L/∂h)
-    ///
-    /// then the encoder's layers. (−½ε² does not depend on the parameters: ε is the fixed noise of
-    /// the reparameterisation. The last two lines of the encoder are `VAE.latentGradient` with a
-    /// "KL" whose gradients are 0 in μ and −½/B in log σ².)
-    ///
-    /// The returned `kl` is the batch mean of KL̂, `objective` reconstruction + β·KL̂.
-    /// - Throws: `TrainingError.nonFiniteLoss` when a term is not finite; `VAEConfigurationError`
-    ///   for bad shapes.
-    /// - Complexity: the plain pass plus the flow's forward and backward on B codes (about 3·T·(3DH + CH)
-    ///   multiply-adds per image: a few percent of the reference model's).
-    func accumulateFlowGradients(images: Tensor, targets: Tensor?, beta: Double, noise: Tensor?,
-                                 using random: inout RandomSource) throws -> ELBOTerms {
-        guard let flow else { preconditionFailure("accumulateFlowGradients on a model without a flow") }
-        guard beta.isFinite, beta >= 0 else { throw VAEConfigurationError("β must be a number ≥ 0, not \(beta)") }
-        let targets = targets ?? images
-        let (mean, logVariance, features) = try encodeWithFeatures(images)            // (B, D), (B, D), (B, F)
-        let (z0, epsilon, sigma) = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: noise, using: &random)
-        let context = flow.contextVectors(features)                                    // (B, C)
-        let (z, logDeterminants) = flow.forward(z0, context: context)                  // (B, D), (B)
-        let logits = decoder.forward(z)
+    /// z_T (B, D) and each row's log-determinant from z₀ (B, D) and the encoder's features (B, F),
+    /// the flow's context computed from them; nil for a model without a flow. The flow caches its
+    /// pass for `flowBackward`.
+    func flowCodes(_ z0: Tensor, features: Tensor) -> (z: Tensor, logDeterminants: [Double])? {
+        guard let flow else { return nil }
+        return flow.forward(z0, context: flow.contextVectors(features))             // (B, D), (B)
+    }
 
-        let reconstruction = try likelihood.loss(output: logits, targets: targets)
-        let b = images.shape[0]
-        let kl = VAE.flowKLEstimates(z: z, epsilon: epsilon, logVariance: logVariance, logDeterminants: logDeterminants)
-            .reduce(0, +) / Double(b)
-        guard reconstruction.value.isFinite, kl.isFinite else {
-            throw TrainingError.nonFiniteLoss(reconstruction: reconstruction.value, kl: kl)
-        }
-
-        let scale = Float(beta / Double(b))
-        var dz = decoder.backward(reconstruction.gradient)                            // (B, D)
-        dz.withUnsafeMutableBufferPointer { g in
-            z.withUnsafeBufferPointer { pz in for i in 0..<g.count { g[i] += scale * pz[i] } }
-        }
-        let (dz0, dContext) = flow.backward(dz, logDeterminantGradient: -scale)
-        let direct = KLDivergenceResult(value: kl, meanGradient: Tensor(shape: mean.shape),
-                                        logVarianceGradient: Tensor(shape: mean.shape, repeating: Float(-0.5 / Double(b))))
-        let dStatistics = VAE.latentGradient(dz: dz0, epsilon: epsilon, standardDeviation: sigma,
-                                             kl: direct, klWeight: Float(beta))        // (B, 2D)
-        var dFeatures = encoderHead.backward(dStatistics)                              // (B, F)
-        add(flow.contextBackward(dContext), into: &dFeatures)
-        _ = encoderBody.backward(dFeatures)
-        return ELBOTerms(reconstruction: reconstruction.value, kl: kl, objective: reconstruction.value + beta * kl)
+    /// ∂L/∂z₀ (B, D) and the context's ∂L/∂features (B, F) from ∂L/∂z_T (B, D), with the KL's
+    /// weight w: each row's log-determinant gets −w/B. Accumulates the flow's gradients.
+    func flowBackward(_ dz: Tensor, klWeight weight: Double) -> (z0: Tensor, features: Tensor) {
+        guard let flow else { preconditionFailure("flowBackward on a model without a flow") }
+        let (dz0, dContext) = flow.backward(dz, logDeterminantGradient: -Float(weight / Double(dz.shape[0])))
+        return (dz0, flow.contextBackward(dContext))
     }
 
     /// The one-sample KL̂ = log q(z_T|x) − log p(z_T) of each row, in Double:

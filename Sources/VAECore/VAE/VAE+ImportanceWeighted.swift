@@ -20,7 +20,8 @@ public enum ImportanceWeightedEstimator: String, Codable, Sendable, CaseIterable
 /// What one importance-weighted pass measured, besides the gradients it accumulated.
 public struct ImportanceWeightedTerms: Sendable {
     /// In nats per image: `reconstruction` the mean over the k·B codes of −log p(x|z_i),
-    /// `kl` the closed-form KL(q(z|x) ‖ p(z)) (both as the ELBO reports them, for comparable
+    /// `kl` the closed-form KL(q(z|x) ‖ p(z)) (with a flow or the VampPrior, which have none, the
+    /// mean one-sample estimate over the k·B codes; both as the ELBO reports them, for comparable
     /// training curves), `objective` the loss minimised, −(1/B) Σ_b log p̂_k(x_b).
     public var terms: ELBOTerms
     /// log p̂_k(x) of each image: the log-mean-exp of its k log-weights (β-weighted, see
@@ -33,7 +34,12 @@ public struct ImportanceWeightedTerms: Sendable {
 extension VAE {
     /// One forward and backward pass of the **importance-weighted bound** on a batch (B, 1, 28, 28):
     /// returns its terms and **accumulates** the gradient of the batch-mean loss into every
-    /// parameter, for an unconditional model, with any likelihood (`PixelLikelihood.codeLosses`).
+    /// parameter, for an unconditional model, with any likelihood (`PixelLikelihood.codeLosses`)
+    /// and the model's posterior and prior as parts: the Gaussian or the Gaussian followed by an
+    /// inverse autoregressive flow, N(0, I) or the VampPrior. The Gaussian with N(0, I) takes
+    /// either estimator, in the fused loops below (`importanceCodes`, `importanceLatentGradient`);
+    /// every other combination the IWAE estimator, by `composedCodes` and
+    /// `composedLatentGradient`; the rest of the pass (decoder, likelihood, weights) is the same.
     ///
     /// ## The bound
     /// For each image x draw k codes z_i = μ + σ ⊙ ε_i, ε_i ~ N(0, I), and weigh each by
@@ -114,7 +120,7 @@ extension VAE {
     ///   - samples: k ≥ 1.
     ///   - beta: the weight β ≥ 0 of the prior ratio (1: the bound itself).
     /// - Throws: `VAEConfigurationError` for a model or input this objective does not take (a
-    ///   conditional model, a model with a flow or a VampPrior, k < 1, a bad β or shape, targets
+    ///   conditional model, DReG with a flow or a VampPrior, k < 1, a bad β or shape, targets
     ///   the likelihood cannot score); `TrainingError.nonFiniteLoss` when a loss is not finite (nothing is
     ///   accumulated then).
     /// - Complexity: the encoder's passes on B images, the decoder's on k·B codes, O(k·B·784)
@@ -126,11 +132,11 @@ extension VAE {
         guard configuration.classCount == 0 else {
             throw VAEConfigurationError("the importance-weighted objective is written for an unconditional model, not one of \(configuration.classCount) classes")
         }
-        guard flow == nil else {
-            throw VAEConfigurationError("the importance-weighted objective is written for the Gaussian posterior, not an IAF one (train a flow model on the ELBO, k = 1)")
+        guard flow == nil || estimator == .iwae else {
+            throw VAEConfigurationError("DReG holds q's parameters fixed inside log q(z|x), which with an IAF posterior needs the flow's inverse (not written); train a flow model with the IWAE estimator")
         }
-        guard configuration.prior.hasClosedFormKL else {
-            throw VAEConfigurationError("the importance-weighted objective is written for the N(0, I) prior, not \(configuration.prior.summary) (train it on the ELBO, k = 1)")
+        guard configuration.prior.hasClosedFormKL || estimator == .iwae else {
+            throw VAEConfigurationError("DReG is written for the N(0, I) prior, not \(configuration.prior.summary); train it with the IWAE estimator")
         }
         guard k >= 1 else { throw VAEConfigurationError("the number of importance samples k must be at least 1, not \(k)") }
         guard beta.isFinite, beta >= 0 else { throw VAEConfigurationError("β must be a number ≥ 0, not \(beta)") }
@@ -138,7 +144,7 @@ extension VAE {
         guard targets.shape == images.shape else {
             throw VAEConfigurationError("the targets \(targets.shape) must have the images' shape \(images.shape)")
         }
-        let (mean, logVariance) = try encode(images)                               // (B, D) each
+        let (mean, logVariance, features, priorPass) = try encodeForTraining(images, labels: nil)  // (B, D), (B, D), (B, F)
         let (b, d) = (mean.shape[0], mean.shape[1])
         let (codes, overflow) = k.multipliedReportingOverflow(by: b)
         guard !overflow else { throw VAEConfigurationError("k = \(k) samples of \(b) images are too many codes") }
@@ -147,12 +153,29 @@ extension VAE {
         }
         let epsilon = noise ?? Tensor.gaussian([k, b, d], using: &random)         // (k, B, D)
         let sigma = logVariance.map { exp(0.5 * $0) }                               // (B, D)
-        let kl = try klDivergenceStandardNormal(mean: mean, logVariance: logVariance, reduction: .sumPerSample)
 
-        // z (D, k·B), batch-minor, column r = s·B + n; and log p(z) − log q(z|x) of each code.
+        // The posterior's k codes of each image: z (D, k·B), batch-minor, column r = s·B + n, and
+        // log p(z) − log q(z|x) of each code. The Gaussian with N(0, I) in one pass
+        // (`importanceCodes`); any other posterior and prior as parts (`composedCodes`: the
+        // posterior's codes in rows, a flow's z_T of z₀ = μ + σε, the prior's log-density).
         var logPriorRatio = [Double](repeating: 0, count: codes)
-        let z = importanceCodes(mean: mean, sigma: sigma, logVariance: logVariance, epsilon: epsilon,
+        let z: Tensor, composed: Tensor?                                             // composed: the codes in rows (k·B, D)
+        let inputPosteriors = priorPass?.posteriors
+        if flow == nil && configuration.prior.hasClosedFormKL {
+            z = importanceCodes(mean: mean, sigma: sigma, logVariance: logVariance, epsilon: epsilon,
                                 samples: k, logPriorRatio: &logPriorRatio)
+            composed = nil
+        } else {
+            let rows = composedCodes(mean: mean, logVariance: logVariance, features: features, inputPosteriors: inputPosteriors,
+                                     epsilon: epsilon, samples: k, logPriorRatio: &logPriorRatio)
+            (z, composed) = (batchMinor(rows), rows)                                  // (D, k·B), (k·B, D)
+        }
+        // The KL as the ELBO reports it: the Gaussian's closed form from N(0, I), or (for a
+        // flow or another prior, which have none) the mean one-sample estimate
+        // log q(z|x) − log p(z) over the k·B codes.
+        let kl = composed == nil
+            ? try klDivergenceStandardNormal(mean: mean, logVariance: logVariance, reduction: .sumPerSample).value
+            : -logPriorRatio.reduce(0, +) / Double(codes)
         let logits = decoder.forwardBatchMinor(z, sampleShape: [d])                // (784, k·B)
         let pixels = logits.shape[0]
         precondition(pixels * b == targets.count && logits.shape[1] == codes,
@@ -190,8 +213,8 @@ extension VAE {
             loss -= bound
         }
         reconstruction /= Double(codes)
-        guard reconstruction.isFinite, kl.value.isFinite, loss.isFinite else {
-            throw TrainingError.nonFiniteLoss(reconstruction: reconstruction, kl: kl.value)
+        guard reconstruction.isFinite, kl.isFinite, loss.isFinite else {
+            throw TrainingError.nonFiniteLoss(reconstruction: reconstruction, kl: kl)
         }
 
         // DReG's encoder sees the likelihood's path with the weights c = (1 − β)·w̃ + β·w̃²: a
@@ -209,11 +232,23 @@ extension VAE {
             dz = decoder.backwardBatchMinor(dregGradient)
             for (p, g) in zip(decoder.parameters, decoderGradients) { p.gradient = g }
         }
-        let dStatistics = importanceLatentGradient(dz: dz, z: z, epsilon: epsilon, standardDeviation: sigma,
-                                                   weights: normalized, samples: k, beta: beta, estimator: estimator)
-        let dFeatures = encoderHead.backward(dStatistics)                           // (B, 2D) → (B, F)
-        _ = encoderBody.backward(dFeatures)
-        return ImportanceWeightedTerms(terms: ELBOTerms(reconstruction: reconstruction, kl: kl.value, objective: loss / Double(b)),
+        if let composed {
+            let (dStatistics, dContext, dInputPosteriors) = composedLatentGradient(
+                dz: dz, codes: composed, inputPosteriors: inputPosteriors, epsilon: epsilon, standardDeviation: sigma,
+                weights: normalized, samples: k, beta: beta)
+            var dFeatures = encoderHead.backward(dStatistics)                       // (B, 2D) → (B, F)
+            if let flow, let dContext { add(flow.contextBackward(dContext), into: &dFeatures) }
+            _ = encoderBody.backward(dFeatures)
+            if let priorPass, let dInputPosteriors {                               // the prior's own images
+                priorBackward(priorPass, inputPosteriorGradient: dInputPosteriors, weight: 1)
+            }
+        } else {
+            let dStatistics = importanceLatentGradient(dz: dz, z: z, epsilon: epsilon, standardDeviation: sigma,
+                                                       weights: normalized, samples: k, beta: beta, estimator: estimator)
+            let dFeatures = encoderHead.backward(dStatistics)                       // (B, 2D) → (B, F)
+            _ = encoderBody.backward(dFeatures)
+        }
+        return ImportanceWeightedTerms(terms: ELBOTerms(reconstruction: reconstruction, kl: kl, objective: loss / Double(b)),
                                        bounds: bounds, effectiveSampleSizes: effective)
     }
 
@@ -309,6 +344,117 @@ extension VAE {
                                 }
                             }
                         }
+                    }
+                }
+            }
+        }
+        return result
+    }
+}
+
+extension VAE {
+    /// The k codes of each image drawn from the posterior part, in rows (k·B, D), row r = s·B + n
+    /// (z₀ = μ + σ ⊙ ε_r, or a flow's z_T of it), and log p(z) − log q(z|x) of each
+    /// code into `logPriorRatio`, for the importance-weighted bound of a model whose posterior has
+    /// a flow or whose prior is not N(0, I):
+    ///
+    ///     z₀,r = μ_n + σ_n ⊙ ε_r                  (the reparameterisation's operations, on μ and log σ² repeated k times)
+    ///     z_r  = flow(z₀,r; h_n), or z₀,r         (each image's context h_n repeated likewise)
+    ///     log q(z_r|x) = −½ Σ_d (ε_r,d² + log σ²_n,d + log 2π) − log-determinant_r
+    ///     log p(z_r)                             (the prior's `logDensity`: N(0, I), or the VampPrior's mixture)
+    ///
+    /// The flow caches its pass on the k·B rows for `composedLatentGradient`.
+    fileprivate func composedCodes(mean: Tensor, logVariance: Tensor, features: Tensor, inputPosteriors: DiagonalGaussian?,
+                                   epsilon: Tensor, samples k: Int, logPriorRatio: inout [Double]) -> Tensor {
+        let (b, d) = (mean.shape[0], mean.shape[1])
+        let image = (0..<k * b).map { $0 % b }                                      // row r = s·B + n is image n
+        let repeatedLogVariance = logVariance.rows(at: image)                       // (k·B, D)
+        let rowNoise = epsilon.reshaped([k * b, d])
+        var unused = RandomSource(seed: 0)
+        let z0 = VAE.reparameterize(mean: mean.rows(at: image), logVariance: repeatedLogVariance, noise: rowNoise, using: &unused).z
+        var z = z0, logDeterminants = [Double](repeating: 0, count: k * b)
+        if let flow { (z, logDeterminants) = flow.forward(z0, context: flow.contextVectors(features).rows(at: image)) }
+        let estimates = PreparedPrior(prior: prior, inputPosteriors: inputPosteriors)
+            .klEstimates(z: z, epsilon: rowNoise, logVariance: repeatedLogVariance)  // log q(z₀|x) − log p(z)
+        for r in 0..<k * b { logPriorRatio[r] = logDeterminants[r] - estimates[r] }
+        return z
+    }
+
+    /// ∂L/∂(μ, log σ²) (B, 2D), ∂L/∂h (B, C) of a flow's context (nil without a flow) and ∂L/∂ of
+    /// the prior's input posteriors (nil for a prior without them), for the IWAE estimator of the
+    /// composed pass, from the decoder's ∂L/∂z (D, k·B) (its logits weighted by w̃), the codes
+    /// (`composedCodes`), ε (k, B, D), σ (B, D) and the normalised weights w̃ (k·B). Since
+    /// ∂L/∂log w_r = −w̃_r/B and log w_r = log p(x|z_r) + β·[log p(z_r) − log q(z_r|x)]:
+    ///
+    ///     ∂L/∂z_r             = g_r − (β w̃_r / B)·∂log p(z_r)/∂z_r      (for N(0, I): + (β w̃_r / B)·z_r)
+    ///     ∂L/∂(log-det_r)      = −β w̃_r / B
+    ///     (∂L/∂z₀, ∂L/∂h)      = flow.backward(∂L/∂z, those), or ∂L/∂z₀ = ∂L/∂z without a flow
+    ///     ∂L/∂μ_n              = Σ_s ∂L/∂z₀,r
+    ///     ∂L/∂log σ²_n         = Σ_s ∂L/∂z₀,r ⊙ σε_r/2 − β/(2B)                (Σ_s w̃ = 1)
+    ///
+    /// and ∂L/∂h_n the sum over image n's k rows; the prior's components get −(β w̃_r / B)·∂log p(z_r)
+    /// with respect to them. Without a flow and with N(0, I) these are the formulas of
+    /// `importanceLatentGradient`'s IWAE estimator; at k = 1 (w̃ = 1) the one-sample ELBO's.
+    fileprivate func composedLatentGradient(dz: Tensor, codes: Tensor, inputPosteriors: DiagonalGaussian?,
+                                            epsilon: Tensor, standardDeviation sigma: Tensor, weights: [Double],
+                                            samples k: Int, beta: Double)
+        -> (statistics: Tensor, context: Tensor?, inputPosteriors: DiagonalGaussian?) {
+        let (b, d) = (sigma.shape[0], sigma.shape[1])
+        let count = k * b
+        precondition(dz.shape == [d, count] && codes.shape == [count, d], "composedLatentGradient: ∂L/∂z \(dz.shape) should be \([d, count])")
+        let inverseBatch = 1 / Double(b)
+        let (priorGradient, dInputPosteriors) = prior.logDensityGradients(
+            codes, inputPosteriors: inputPosteriors, rowWeights: weights.map { -beta * $0 * inverseBatch })
+        // ∂L/∂z back in rows (k·B, D): the decoder's and the prior's.
+        var dzRows = Tensor(shape: [count, d])
+        dzRows.withUnsafeMutableBufferPointer { out in
+            dz.withUnsafeBufferPointer { g in
+                priorGradient.withUnsafeBufferPointer { p in
+                    for r in 0..<count { for j in 0..<d { out[r * d + j] = g[j * count + r] + p[r * d + j] } }
+                }
+            }
+        }
+        var dz0 = dzRows, dh: Tensor? = nil
+        if let flow {
+            (dz0, dh) = flow.backward(dzRows, logDeterminantGradients: weights.map { Float(-beta * $0 * inverseBatch) })
+        }
+        var statistics = Tensor(shape: [b, 2 * d])
+        statistics.withUnsafeMutableBufferPointer { out in
+            dz0.withUnsafeBufferPointer { g in
+                epsilon.withUnsafeBufferPointer { e in
+                    sigma.withUnsafeBufferPointer { sd in
+                        for n in 0..<b {
+                            for j in 0..<d {
+                                var dMean = 0.0, dLogVariance = 0.0
+                                for s in 0..<k {
+                                    let r = s * b + n
+                                    let term = Double(g[r * d + j])
+                                    dMean += term
+                                    dLogVariance += term * Double((sd[n * d + j] * e[r * d + j]) * 0.5)
+                                }
+                                out[n * 2 * d + j] = Float(dMean)
+                                out[n * 2 * d + d + j] = Float(dLogVariance - 0.5 * beta * inverseBatch)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (statistics, dh.map { sumOverSamples($0, samples: k) }, dInputPosteriors)
+    }
+
+    /// The sum over each image's k rows of a (k·B, C) matrix, row r = s·B + n: (B, C).
+    private func sumOverSamples(_ rows: Tensor, samples k: Int) -> Tensor {
+        let (count, width) = (rows.shape[0], rows.shape[1])
+        let b = count / k
+        var result = Tensor(shape: [b, width])
+        result.withUnsafeMutableBufferPointer { out in
+            rows.withUnsafeBufferPointer { g in
+                for n in 0..<b {
+                    for c in 0..<width {
+                        var sum = 0.0
+                        for s in 0..<k { sum += Double(g[(s * b + n) * width + c]) }
+                        out[n * width + c] = Float(sum)
                     }
                 }
             }

@@ -241,8 +241,11 @@ public final class VAE {
     /// are encoded in evaluation mode (`encodeForTraining`), and their gradient flows back to them.
     /// `targets` default to the images (a binarized batch is both); `noise` replaces the ε draw.
     ///
-    /// A model with a flow trains by `accumulateFlowGradients` instead (the one-sample KL̂ of
-    /// `VAE+Flow.swift`), which takes β but neither free bits nor the capacity objective.
+    /// The posterior is a part too: with an IAF (`flow`), z is the flow's z_T of z₀ = μ + σε
+    /// (`flowCodes`), the KL term is the prior's one-sample KL̂ with the flow's log-determinant
+    /// in log q (`Prior.oneSampleKLTerm`), and ∂L/∂z_T goes back through the flow to z₀ and to the
+    /// encoder's features (`flowBackward`; `VAE+Flow.swift` derives each line). Such a model takes
+    /// β (constant or warm-up) but neither free bits nor the capacity objective.
     public func accumulateGradients(images: Tensor, targets: Tensor? = nil, labels: [Int]? = nil,
                                     objective: KLObjective = .beta(1), freeBits: Double? = nil, noise: Tensor? = nil,
                                     using random: inout RandomSource) throws -> ELBOTerms {
@@ -253,28 +256,36 @@ public final class VAE {
             guard case .beta(let beta) = objective else {
                 throw VAEConfigurationError("a model with an IAF posterior trains with a KL weight β (constant or warm-up), not the capacity objective")
             }
-            return try accumulateFlowGradients(images: images, targets: targets, beta: beta, noise: noise, using: &random)
+            guard beta.isFinite, beta >= 0 else { throw VAEConfigurationError("β must be a number ≥ 0, not \(beta)") }
         }
         let targets = targets ?? images
-        let (mean, logVariance, priorPass) = try encodeForTraining(images, labels: labels)
-        let (z, epsilon, sigma) = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: noise, using: &random)
+        let (mean, logVariance, features, priorPass) = try encodeForTraining(images, labels: labels)
+        let (z0, epsilon, sigma) = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: noise, using: &random)
+        let flowing = flowCodes(z0, features: features)                    // z_T and its log-determinants, with a flow
+        let z = flowing?.z ?? z0                                           // (B, D)
         let onehot = try condition(labels, batch: images.shape[0])
         let logits = decoder.forward(decoderInput(z, onehot: onehot))
 
         let reconstruction = try likelihood.loss(output: logits, targets: targets)
-        // The prior's KL term (`Prior.klTerm`): `kl` the KL as reported, `klTerm` what the objective
-        // sees (for N(0, I) with free bits, at least λ per dimension).
-        let priorTerm = try prior.klTerm(mean: mean, logVariance: logVariance, z: z, epsilon: epsilon, freeBits: freeBits,
-                                         inputPosteriors: priorPass?.posteriors)
+        // The prior's KL term (`Prior.klTerm`, or with a flow `Prior.oneSampleKLTerm`): `kl` the KL
+        // as reported, `klTerm` what the objective sees (for N(0, I) with free bits, at least λ per
+        // dimension).
+        let priorTerm = try flowing.map {
+            try prior.oneSampleKLTerm(z: z, epsilon: epsilon, logVariance: logVariance, logDeterminants: $0.logDeterminants,
+                                      inputPosteriors: priorPass?.posteriors)
+        } ?? prior.klTerm(mean: mean, logVariance: logVariance, z: z, epsilon: epsilon, freeBits: freeBits,
+                          inputPosteriors: priorPass?.posteriors)
         let (kl, klTerm) = (priorTerm.kl, priorTerm.objective)
         let weight = objective.klWeight(kl: klTerm.value)
         guard reconstruction.value.isFinite, kl.value.isFinite else {
             throw TrainingError.nonFiniteLoss(reconstruction: reconstruction.value, kl: kl.value)
         }
 
-        var dz = decoder.backward(reconstruction.gradient)                 // (B, D [+ classes])
-        VAE.addCodeGradient(priorTerm, into: &dz, klWeight: Float(weight))  // a KL̂ that depends on z
-        let dStatistics = VAE.latentGradient(dz: dz, epsilon: epsilon, standardDeviation: sigma,
+        var dz = decoder.backward(reconstruction.gradient)                 // ∂L/∂z (B, D [+ classes])
+        VAE.addCodeGradient(priorTerm, into: &dz, klWeight: weight)        // a KL̂ that depends on z
+        var dz0 = dz, dFlowFeatures: Tensor? = nil                         // ∂L/∂z₀: through the flow, if any
+        if flowing != nil { (dz0, dFlowFeatures) = flowBackward(dz, klWeight: weight) }
+        let dStatistics = VAE.latentGradient(dz: dz0, epsilon: epsilon, standardDeviation: sigma,
                                              kl: klTerm, klWeight: Float(weight))  // (B, 2D)
         if let onehot, let labelCentres {
             // m_y enters twice: −m_y in μ, +m_y at the decoder's input. Its gradient is the sum of
@@ -284,9 +295,12 @@ public final class VAE {
             labelCentres.gradient = labelCentres.gradient + Tensor.matmul(onehot, dCentres, transposeA: true)
         }
         var dFeatures = encoderHead.backward(dStatistics)
+        if let dFlowFeatures { add(dFlowFeatures, into: &dFeatures) }
         if onehot != nil { dFeatures = dFeatures.columns(0..<featureCount) }
         _ = encoderBody.backward(dFeatures)
-        if let priorPass { priorBackward(priorPass, priorTerm, klWeight: Float(weight)) }   // the prior's own images
+        if let priorPass, let own = priorTerm.inputPosteriorGradient {                  // the prior's own images
+            priorBackward(priorPass, inputPosteriorGradient: own, weight: Float(weight))
+        }
         return ELBOTerms(reconstruction: reconstruction.value, kl: kl.value, objective: objective.value(kl: klTerm.value) + reconstruction.value)
     }
 }

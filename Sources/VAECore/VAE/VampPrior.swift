@@ -103,6 +103,18 @@ final class VampPrior: Prior {
         guard freeBits == nil else {
             throw VAEConfigurationError("free bits clamp the closed-form KL per dimension, which the VampPrior does not have; leave them unset")
         }
+        return try oneSampleKLTerm(z: z, epsilon: epsilon, logVariance: logVariance, logDeterminants: nil, inputPosteriors: inputPosteriors)
+    }
+
+    func oneSampleKLTerm(z: Tensor, epsilon: Tensor, logVariance: Tensor, logDeterminants: [Double],
+                         inputPosteriors: DiagonalGaussian?) throws -> PriorKLTerm {
+        try oneSampleKLTerm(z: z, epsilon: epsilon, logVariance: logVariance, logDeterminants: Optional(logDeterminants),
+                            inputPosteriors: inputPosteriors)
+    }
+
+    /// The one-sample KL̂ of the Gaussian posterior (no log-determinants) or of a flow's.
+    private func oneSampleKLTerm(z: Tensor, epsilon: Tensor, logVariance: Tensor, logDeterminants: [Double]?,
+                                 inputPosteriors: DiagonalGaussian?) throws -> PriorKLTerm {
         guard let components = inputPosteriors else { preconditionFailure("the VampPrior's KL needs its pseudo-inputs' posteriors") }
         try LossError.requireSameShape("VampPrior", "z", z, "epsilon", epsilon)
         try LossError.requireSameShape("VampPrior", "z", z, "logVariance", logVariance)
@@ -118,18 +130,26 @@ final class VampPrior: Prior {
                 for row in 0..<b {
                     var sum = 0.0
                     for j in 0..<d { sum += Double(e[row * d + j]) * Double(e[row * d + j]) + Double(lv[row * d + j]) }
-                    total += -0.5 * (sum + Double(d) * log2π) - logPrior[row]
+                    let logQ = -0.5 * (sum + Double(d) * log2π)
+                    total += (logDeterminants.map { logQ - $0[row] } ?? logQ) - logPrior[row]
                 }
             }
         }
         let kl = KLDivergenceResult(value: total * inverseBatch, meanGradient: Tensor(shape: [b, d]),
                                     logVarianceGradient: Tensor(shape: [b, d], repeating: Float(-0.5 * inverseBatch)))
-        return PriorKLTerm(kl: kl, objective: kl, codeGradient: dz, inputPosteriorGradient: dComponents)
+        return PriorKLTerm(kl: kl, objective: kl, codeGradient: .mean(dz), inputPosteriorGradient: dComponents)
     }
 
     func logDensity(_ z: Tensor, inputPosteriors: DiagonalGaussian?) -> [Double] {
         guard let components = inputPosteriors else { preconditionFailure("the VampPrior's density needs its pseudo-inputs' posteriors") }
         return VampPrior.logDensity(z, components: components)
+    }
+
+    func logDensityGradients(_ z: Tensor, inputPosteriors: DiagonalGaussian?, rowWeights g: [Double])
+        -> (z: Tensor, inputPosteriors: DiagonalGaussian?) {
+        guard let components = inputPosteriors else { preconditionFailure("the VampPrior's density needs its pseudo-inputs' posteriors") }
+        let (_, dz, dComponents) = VampPrior.logDensityGradients(z, components: components, rowWeights: g)
+        return (dz, dComponents)
     }
 
     /// A component k drawn uniformly, then z = μ_k + T·σ_k ⊙ ε: per code the index, then D draws of ε.

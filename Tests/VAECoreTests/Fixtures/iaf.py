@@ -1,5 +1,5 @@
 """PyTorch reference values for the ELBO of a VAE with an inverse autoregressive flow posterior
-(Kingma et al. 2016), by autograd, for `VAE.accumulateFlowGradients`
+(Kingma et al. 2016), by autograd, for `VAE.accumulateGradients` with a flow
 (Sources/VAECore/VAE/VAE+Flow.swift) and `InverseAutoregressiveFlow`
 (Sources/VAECore/Flow/InverseAutoregressiveFlow.swift).
 

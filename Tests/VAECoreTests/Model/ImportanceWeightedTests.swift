@@ -119,6 +119,34 @@ import Testing
         return (elbo, iwae, model, images, noise)
     }
 
+    /// One pass of the ELBO (`accumulateGradients` with KL weight β) and one of the bound at k = 1
+    /// with β, from the same state, on `images` with the same ε `noise` (1, B, D), for a model
+    /// whose ELBO uses the one-sample KL̂ (a flow, the VampPrior), so that the two are the same
+    /// function: the loss and the KL to 10⁻⁵ nats, every parameter's gradient to 10⁻⁴ of its
+    /// tensor's largest (the passes order their sums differently: a batch-minor decoder, sums in
+    /// Double), and no parameter without a gradient.
+    static func expectOneSampleIsTheOneSampleELBO(_ model: VAE, images: Tensor, noise: Tensor, beta: Double) throws {
+        let (b, d) = (noise.shape[1], noise.shape[2])
+        var unused = RandomSource(seed: 0)
+        let saved = model.buffers.map(\.value)
+        model.zeroGradients()
+        let elbo = try model.accumulateGradients(images: images, objective: .beta(beta), noise: noise.reshaped([b, d]), using: &unused)
+        let elboGradients = model.parameters.map(\.gradient)
+        for (buffer, value) in zip(model.buffers, saved) { buffer.value = value }
+        model.zeroGradients()
+        let bound = try model.accumulateImportanceWeightedGradients(images: images, samples: 1, beta: beta, noise: noise,
+                                                                    using: &unused).terms
+        #expect(abs(bound.objective - elbo.objective) < 1e-5 * max(1, abs(elbo.objective)), "\(bound) against \(elbo)")
+        #expect(abs(bound.kl - elbo.kl) < 1e-5 * max(1, abs(elbo.kl)), "\(bound) against \(elbo)")
+        #expect(abs(bound.reconstruction - elbo.reconstruction) < 1e-5 * max(1, elbo.reconstruction))
+        for (p, expected) in zip(model.parameters, elboGradients) {
+            let scale = expected.scalars.map(abs).max() ?? 0
+            let difference = zip(p.gradient.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? 0
+            #expect(scale > 0, "\(p.name) has no gradient")
+            #expect(difference <= 1e-4 * scale, "β = \(beta): \(p.name) differs by \(difference) (scale \(scale))")
+        }
+    }
+
     /// Without the KL term (β = 0) one importance sample is the ELBO's reconstruction: the same
     /// loss (to the order of summation) and the same gradient bits in every parameter, encoder
     /// and decoder; batch norm's running statistics move alike.

@@ -168,12 +168,37 @@ import Testing
         let images = try MNIST.load(split: .test).prefix(6).binarized(seed: 2).images
         var random = RandomSource(seed: 22)
         let noise = Tensor.gaussian([6, 3], using: &random)
+        try Self.expectFiniteDifferences(model, "β = \(beta)", using: &random) {
+            var unused = RandomSource(seed: 0)
+            return try model.accumulateGradients(images: images, objective: .beta(beta), noise: noise, using: &unused).objective
+        }
+    }
+
+    /// The importance-weighted bound with the VampPrior (the IWAE estimator, k = 4; the prior's
+    /// log-density and its gradients with respect to the codes and the pseudo-inputs' posteriors
+    /// weighted by each code's w̃): against central differences as the ELBO's step above.
+    @Test(arguments: [1.0, 0.5])
+    func importanceWeightedStepMatchesFiniteDifferences(_ beta: Double) throws {
+        let model = try Self.smoothVampModel(seed: 21)
+        let images = try MNIST.load(split: .test).prefix(6).binarized(seed: 2).images
+        var random = RandomSource(seed: 23)
+        let noise = Tensor.gaussian([4, 6, 3], using: &random)
+        try Self.expectFiniteDifferences(model, "k = 4, β = \(beta)", using: &random) {
+            var unused = RandomSource(seed: 0)
+            return try model.accumulateImportanceWeightedGradients(images: images, samples: 4, beta: beta, noise: noise,
+                                                                   using: &unused).terms.objective
+        }
+    }
+
+    /// Checks every parameter's gradient of `loss` (one pass that accumulates it) against central
+    /// differences along v = unit(ĝ + r), as `trainingStepMatchesFiniteDifferences` describes.
+    static func expectFiniteDifferences(_ model: VAE, _ label: String, using random: inout RandomSource,
+                                        _ pass: () throws -> Double) throws {
         func loss() throws -> Double {
             let saved = model.buffers.map(\.value)
             defer { for (b, v) in zip(model.buffers, saved) { b.value = v } }
             model.zeroGradients()
-            var unused = RandomSource(seed: 0)
-            return try model.accumulateGradients(images: images, objective: .beta(beta), noise: noise, using: &unused).objective
+            return try pass()
         }
         _ = try loss()
         let gradients = model.parameters.map(\.gradient)
@@ -194,10 +219,22 @@ import Testing
         }
         #expect(errors.count == model.parameters.count - 1 && errors[VampPrior.parameterName] != nil)
         for (name, error) in errors.sorted(by: { $0.key < $1.key }) {
-            #expect(error < 1e-2, "β = \(beta): \(name) differs from its finite difference by \(error)")
+            #expect(error < 1e-2, "\(label): \(name) differs from its finite difference by \(error)")
         }
         let median = errors.values.sorted()[errors.count / 2]
-        #expect(median < 2e-3, "β = \(beta): the median error is \(median)")
+        #expect(median < 2e-3, "\(label): the median error is \(median)")
+    }
+
+    /// At k = 1 (w̃ = 1) the importance-weighted bound with the VampPrior is the ELBO with its
+    /// one-sample KL̂ at the same code, the pseudo-inputs' gradient included
+    /// (`ImportanceWeightedTests.expectOneSampleIsTheOneSampleELBO`), for β = 1 and ½.
+    @Test(arguments: [1.0, 0.5])
+    func oneImportanceSampleIsTheELBO(_ beta: Double) throws {
+        let model = try Self.smoothVampModel(seed: 31)
+        let images = try MNIST.load(split: .test).prefix(8).binarized(seed: 2).images
+        var random = RandomSource(seed: 32)
+        let noise = Tensor.gaussian([1, 8, 3], using: &random)
+        try ImportanceWeightedTests.expectOneSampleIsTheOneSampleELBO(model, images: images, noise: noise, beta: beta)
     }
 
     /// K = 1 and an encoder head of zeros: every posterior, the pseudo-input's and the images',
@@ -360,12 +397,16 @@ import Testing
         #expect(throws: TrainingConfigurationError.self) { try training.validate() }
         training.kl = .constant(beta: 1)
         training.importanceSamples = 5
+        try training.validate()
+        training.importanceEstimator = .dreg
         #expect(throws: TrainingConfigurationError.self) { try training.validate() }
 
         let model = try Self.smoothVampModel(seed: 82)
         let images = try MNIST.load(split: .test).prefix(4).binarized(seed: 1).images
         #expect(throws: VAEConfigurationError.self) { try model.accumulateGradients(images: images, freeBits: 0.5, using: &random) }
-        #expect(throws: VAEConfigurationError.self) { try model.accumulateImportanceWeightedGradients(images: images, samples: 2, using: &random) }
+        #expect(throws: VAEConfigurationError.self) {
+            try model.accumulateImportanceWeightedGradients(images: images, samples: 2, estimator: .dreg, using: &random)
+        }
         #expect(throws: VAEConfigurationError.self) { try model.termGradients(images: images, using: &random) }
     }
 }
