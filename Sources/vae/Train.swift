@@ -72,7 +72,7 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("With --flow-steps: features of the context h that every step sees (default 20).", valueName: "C"))
     var flowContext: Int?
 
-    @Option(help: ArgumentHelp("The prior p(z): standard-normal (N(0, I); default) or vamp (Tomczak and Welling's VampPrior, a mixture of the encoder's posteriors at learned pseudo-inputs; trains on the ELBO with a one-sample KL (β and KL warm-up apply), or with --importance-samples k > 1 on the importance-weighted bound (IWAE estimator); not with --conditional, --flow-steps, --free-bits, --capacity-max or --estimator dreg).",
+    @Option(help: ArgumentHelp("The prior p(z): standard-normal (N(0, I); default) or vamp (Tomczak and Welling's VampPrior, a mixture of the encoder's posteriors at learned pseudo-inputs; trains on the ELBO with a one-sample KL (β and KL warm-up apply), or with --importance-samples k > 1 on the importance-weighted bound (IWAE estimator); not with --conditional, --free-bits, --capacity-max or --estimator dreg).",
                                valueName: "kind"))
     var prior: String?
 

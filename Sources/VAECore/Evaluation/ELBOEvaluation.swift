@@ -46,8 +46,8 @@ public struct ELBOEvaluation: Sendable, Equatable {
 /// The `latent` statistics describe the Gaussian z₀.
 ///
 /// A prior without a closed-form KL (the VampPrior, `configuration.prior`) gives the same
-/// one-sample KL̂ = log q(z|x) − log p(z) at the one z, with its own log p(z); the `latent`
-/// statistics (KL per dimension, active units) are still measured against N(0, I).
+/// one-sample KL̂ = log q(z|x) − log p(z) at the one z (z_T, with a flow), with its own log p(z);
+/// the `latent` statistics (KL per dimension, active units) are still measured against N(0, I).
 ///
 /// The model runs in evaluation mode (BatchNorm normalises with its running statistics and does
 /// not update them); its previous mode is restored before returning.
@@ -81,11 +81,10 @@ public func evaluateELBO(model: VAE, images: Tensor, labels: [Int]? = nil, batch
             var kl = try latent.add(mean: mean, logVariance: logVariance)              // (B)
             let epsilon = Tensor.gaussian(mean.shape, using: &random)                 // the draw `reparameterize` makes
             let z: Tensor
-            if model.flow != nil {        // z_T, and KL̂ in place of the Gaussian's closed form
-                (z, kl) = model.posteriorSample(mean: mean, logVariance: logVariance, features: features, epsilon: epsilon)
+            if model.flow != nil || !prior.isStandardNormal {    // z_T with a flow, and KL̂ in place of the closed form
+                (z, kl) = model.posteriorSample(mean: mean, logVariance: logVariance, features: features, epsilon: epsilon, prior: prior)
             } else {
                 z = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: epsilon, using: &random).z
-                if !prior.isStandardNormal { kl = prior.klEstimates(z: z, epsilon: epsilon, logVariance: logVariance) }
             }
             let logits = try model.decode(z, labels: batchLabels)                      // (B, 1, 28, 28)
             logits.withUnsafeBufferPointer { l in

@@ -173,7 +173,7 @@ struct ImportanceWorkspace {
                 }
             }
             if let flow = model.flow, let context {
-                z = flowCodes(flow, z0: z, context: context, rows: c)
+                z = flowCodes(flow, z0: z, context: context, rows: c, standardNormal: otherPrior == nil)
             }
             if let otherPrior {          // log p(z) + ½ D log 2π: log q's log 2π, which N(0, I)'s cancelled
                 let logPrior = otherPrior.logDensity(z)
@@ -213,8 +213,10 @@ struct ImportanceWorkspace {
 
 extension ImportanceWorkspace {
     /// z_T (C, D) of a chunk's codes z₀ (C, D), each with its image's context (a row of `context`,
-    /// (B, C)), and the flow's terms −½ Σ_d z_T,d² + Σ_t Σ_d log σ_t,d added to `logPriorRatio`.
-    private mutating func flowCodes(_ flow: InverseAutoregressiveFlow, z0: Tensor, context: Tensor, rows c: Int) -> Tensor {
+    /// (B, C)), and the flow's terms added to `logPriorRatio`: its log-determinant Σ_t Σ_d log σ_t,d,
+    /// and with `standardNormal` N(0, I)'s −½ Σ_d z_T,d² (another prior adds its own log p(z_T)).
+    private mutating func flowCodes(_ flow: InverseAutoregressiveFlow, z0: Tensor, context: Tensor, rows c: Int,
+                                    standardNormal: Bool) -> Tensor {
         let width = context.shape[1]
         var rowContext = Tensor(shape: [c, width])                                   // (C, C_h)
         rowContext.withUnsafeMutableBufferPointer { out in
@@ -229,6 +231,7 @@ extension ImportanceWorkspace {
         let d = z.shape[1]
         z.withUnsafeBufferPointer { pz in
             for r in 0..<c {
+                guard standardNormal else { logPriorRatio[r] += logDeterminants[r]; continue }
                 var squares = 0.0
                 for j in 0..<d { squares += Double(pz[r * d + j]) * Double(pz[r * d + j]) }
                 logPriorRatio[r] += -0.5 * squares + logDeterminants[r]

@@ -50,18 +50,14 @@ public enum PriorConfiguration: Equatable, Sendable, Codable {
     }
 
     /// Throws for a prior the model cannot have: a K outside 1...`maximumPseudoInputs`, or a
-    /// VampPrior with a conditional model (its pseudo-inputs would need labels) or an IAF
-    /// posterior (its KL̂ would need the flow's log q; not written).
-    func validate(classCount: Int, hasFlow: Bool) throws {
+    /// VampPrior with a conditional model (its pseudo-inputs would need labels).
+    func validate(classCount: Int) throws {
         guard case .vamp(let k) = self else { return }
         guard (1...Self.maximumPseudoInputs).contains(k) else {
             throw VAEConfigurationError("a VampPrior needs 1...\(Self.maximumPseudoInputs) pseudo-inputs, not \(k)")
         }
         guard classCount == 0 else {
             throw VAEConfigurationError("the VampPrior is written for an unconditional model, not one conditional on \(classCount) labels (its pseudo-inputs have no label)")
-        }
-        guard !hasFlow else {
-            throw VAEConfigurationError("the VampPrior is written for the Gaussian posterior, not an IAF one")
         }
     }
 

@@ -74,19 +74,20 @@ extension VAE {
         }
     }
 
-    /// The codes z_T (N, D) and their one-sample KL̂ (N) for posteriors (μ, log σ²) (N, D) with
-    /// encoder features (N, F) and noise ε (N, D): the flow's forward pass from z₀ = μ + σε (the
-    /// reparameterisation's operations), for the evaluations. Without a flow, z₀ and the
-    /// Gaussian's one-sample KL̂.
-    func posteriorSample(mean: Tensor, logVariance: Tensor, features: Tensor, epsilon: Tensor)
+    /// The codes z (N, D) and their one-sample KL̂ = log q(z|x) − log p(z) (N) for posteriors
+    /// (μ, log σ²) (N, D) with encoder features (N, F) and noise ε (N, D), under `prior`: z₀ = μ + σε
+    /// (the reparameterisation's operations), then the flow's z_T of it when the model has one,
+    /// for the evaluations. N(0, I)'s KL̂ by `flowKLEstimates`; another prior's by its log-density,
+    /// less the flow's log-determinant.
+    func posteriorSample(mean: Tensor, logVariance: Tensor, features: Tensor, epsilon: Tensor, prior: PreparedPrior)
         -> (z: Tensor, klEstimates: [Double]) {
         var unused = RandomSource(seed: 0)
         let z0 = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: epsilon, using: &unused).z
-        guard let flow else {
-            return (z0, VAE.flowKLEstimates(z: z0, epsilon: epsilon, logVariance: logVariance,
-                                            logDeterminants: [Double](repeating: 0, count: z0.shape[0])))
+        let (z, logDeterminants) = flowCodes(z0, features: features) ?? (z0, [Double](repeating: 0, count: z0.shape[0]))
+        guard !prior.isStandardNormal else {
+            return (z, VAE.flowKLEstimates(z: z, epsilon: epsilon, logVariance: logVariance, logDeterminants: logDeterminants))
         }
-        let (z, logDeterminants) = flow.forward(z0, context: flow.contextVectors(features))
-        return (z, VAE.flowKLEstimates(z: z, epsilon: epsilon, logVariance: logVariance, logDeterminants: logDeterminants))
+        let estimates = prior.klEstimates(z: z, epsilon: epsilon, logVariance: logVariance)   // log q(z₀|x) − log p(z)
+        return (z, zip(estimates, logDeterminants).map { $0 - $1 })
     }
 }

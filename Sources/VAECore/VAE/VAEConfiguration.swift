@@ -19,7 +19,7 @@
 ///   prior then contradicts (chapter 7).
 /// - `flow` (unconditional models only): nil for the Gaussian posterior; else q(z|x) is the
 ///   Gaussian followed by an inverse autoregressive flow (`InverseAutoregressiveFlow`, chapter 12).
-/// - `prior` (unconditional models without a flow, for the VampPrior): p(z), N(0, I) by default,
+/// - `prior` (unconditional models, for the VampPrior): p(z), N(0, I) by default,
 ///   or the VampPrior (`PriorConfiguration`, chapter 12).
 public struct VAEConfiguration: Codable, Equatable, Sendable {
     public var latentDimensions: Int
@@ -126,7 +126,7 @@ public struct VAEConfiguration: Codable, Equatable, Sendable {
                 throw VAEConfigurationError("an IAF posterior is written for an unconditional model, not one conditional on \(classCount) labels")
             }
         }
-        try prior.validate(classCount: classCount, hasFlow: flow != nil)
+        try prior.validate(classCount: classCount)
         _ = try architecture.resolve(latentDimensions: latentDimensions, classCount: classCount)
     }
 }

@@ -10,7 +10,7 @@ Two kinds of case:
     so that half the dimensions are clamped and none sits on the kink. Keys as vae.py's: "state:*", "images", "epsilon", "lambda",
     "reconstruction", "kl" (the plain KL), "objective", "grad:*", "model_config".
 
-    /work/venv-torch/bin/python Tests/VAECoreTests/Fixtures/free_bits.py
+    python Tests/VAECoreTests/Fixtures/free_bits.py
 """
 import json
 import os

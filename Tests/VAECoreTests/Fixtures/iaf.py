@@ -26,7 +26,7 @@ initialisation and the scale's bias raised by 2, as the Swift model does. The fl
 Keys: "state:*" (the state_dict before the pass), "images", "epsilon", "beta", "loss",
 "reconstruction", "kl" (batch means), "z" (z_T), "log_q" (log q(z_T|x) per image, with log 2π),
 "log_det" (per image), "grad:*" (every parameter), "model_config". Run:
-    /work/venv-torch/bin/python Tests/VAECoreTests/Fixtures/iaf.py
+    python Tests/VAECoreTests/Fixtures/iaf.py
 """
 import json
 import math
@@ -84,7 +84,8 @@ def case(seed, batch, latent, beta, steps, hidden, context):
     return out
 
 
-dump("iaf", {
-    "iaf_bn": case(1, 4, 6, 1.0, 2, 12, 5),
-    "iaf_beta_half": case(2, 4, 6, 0.5, 3, 20, 7),
-})
+if __name__ == "__main__":
+    dump("iaf", {
+        "iaf_bn": case(1, 4, 6, 1.0, 2, 12, 5),
+        "iaf_beta_half": case(2, 4, 6, 0.5, 3, 20, 7),
+    })

@@ -26,7 +26,7 @@ dependences on μ and σ: through z and directly).
 Keys: "state:*" (the state_dict before the pass), "images", "epsilon", "k", "beta", "loss",
 "bounds" (logsumexp − log k per image), "grad:*" (every parameter), "after:*" (batch norm's
 running statistics after the pass), "model_config". Run:
-    /work/venv-torch/bin/python Tests/VAECoreTests/Fixtures/iwae.py
+    python Tests/VAECoreTests/Fixtures/iwae.py
 """
 import json
 import math

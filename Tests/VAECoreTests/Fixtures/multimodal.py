@@ -29,7 +29,7 @@ The `_k` cases train each subset's K-sample bound instead (`iw_case`, its docstr
 Keys: "state:*" (the state_dict before the pass), "images", "labels" (one-hot), "epsilon", "loss",
 "grad:*" (every parameter), "after:*" (batch norm's running statistics after the pass), and the
 numbers "beta", "label_weight", "latent", "hidden". Run:
-    /work/venv-torch/bin/python Tests/VAECoreTests/Fixtures/multimodal.py
+    python Tests/VAECoreTests/Fixtures/multimodal.py
 """
 import math
 import os

@@ -8,7 +8,7 @@ parameters, so the Swift test replays them exactly. Recorded per case:
   - "p<k>": the trajectory of parameter k, shape (STEPS, *shape): row t is the value after t+1 updates.
 Schedules record "lr": the learning rate used by update t = 0..N-1.
 
-    /work/venv-torch/bin/python Tests/VAECoreTests/Fixtures/optim.py
+    python Tests/VAECoreTests/Fixtures/optim.py
 """
 import math
 

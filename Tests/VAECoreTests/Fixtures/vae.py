@@ -5,7 +5,7 @@ preset with a learned-variance Gaussian, the MLP with a fixed-σ Gaussian), on a
 `model_config` JSON, from which the Swift test builds the same model. Records the state_dict
 before the step, the loss terms, every parameter's gradient, and BatchNorm's running
 statistics after the step. Run:
-    /work/venv/bin/python Tests/VAECoreTests/Fixtures/vae.py
+    python Tests/VAECoreTests/Fixtures/vae.py
 """
 import json
 import os

@@ -111,9 +111,10 @@ def vae_case(seed, batch, latent, pseudo_inputs):
     return out
 
 
-dump("vamp_prior", {
-    "fn_small": function_case(1, 6, 4, 3),
-    "fn_wide": function_case(2, 16, 50, 8),
-    "fn_far": function_case(3, 5, 7, 4, far=2),
-    "vae_small": vae_case(4, 5, 3, 4),
-})
+if __name__ == "__main__":
+    dump("vamp_prior", {
+        "fn_small": function_case(1, 6, 4, 3),
+        "fn_wide": function_case(2, 16, 50, 8),
+        "fn_far": function_case(3, 5, 7, 4, far=2),
+        "vae_small": vae_case(4, 5, 3, 4),
+    })

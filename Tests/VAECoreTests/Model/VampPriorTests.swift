@@ -142,9 +142,10 @@ import Testing
     /// `ImportanceWeightedTests.smoothModel` (Swish, batch norm in the decoder) with a VampPrior
     /// of 3 pseudo-inputs spread over (0, 1), so that their posteriors differ and the pseudo-inputs'
     /// gradient is not negligible.
-    static func smoothVampModel(seed: UInt64) throws -> VAE {
+    static func smoothVampModel(seed: UInt64, flow: FlowConfiguration? = nil) throws -> VAE {
         var configuration = ImportanceWeightedTests.smoothModel
         configuration.prior = .vamp(pseudoInputs: 3)
+        configuration.flow = flow
         var random = RandomSource(seed: seed)
         let model = try VAE(configuration, using: &random)
         let logits = try #require(model.parameters.last)
@@ -237,6 +238,55 @@ import Testing
         try ImportanceWeightedTests.expectOneSampleIsTheOneSampleELBO(model, images: images, noise: noise, beta: beta)
     }
 
+    // MARK: With a flow
+
+    /// The VampPrior after an IAF posterior (2 steps): the prior scores the flow's z_T, and log q
+    /// gains the flow's log-determinant.
+    static let smallFlow = FlowConfiguration(steps: 2, hiddenUnits: 12, contextFeatures: 5)
+
+    /// A Vamp model with a flow made strong and kept away from ReLU's kinks on the codes of `noise`
+    /// ((k, B, D)) for `images` (`FlowTests.strengthen`, `FlowTests.awayFromKinks`).
+    static func flowingVampModel(seed: UInt64, images: Tensor, noise: Tensor) throws -> VAE {
+        let model = try smoothVampModel(seed: seed, flow: smallFlow)
+        let (k, b, d) = (noise.shape[0], noise.shape[1], noise.shape[2])
+        let (mean, logVariance, features) = try model.encodeWithFeatures(images)
+        let image = (0..<k * b).map { $0 % b }
+        var unused = RandomSource(seed: 0)
+        let z0 = VAE.reparameterize(mean: mean.rows(at: image), logVariance: logVariance.rows(at: image),
+                                    noise: noise.reshaped([k * b, d]), using: &unused).z
+        let flow = try #require(model.flow)
+        FlowTests.strengthen(flow)
+        try FlowTests.awayFromKinks(flow, z0: z0, features: features.rows(at: image))
+        return model
+    }
+
+    /// The ELBO's step (k = 1) and the importance-weighted bound's (k = 4) of a model with both
+    /// the flow and the VampPrior, against central differences as the steps above.
+    @Test(arguments: [1, 4])
+    func withAFlowTheStepsMatchFiniteDifferences(_ k: Int) throws {
+        let images = try MNIST.load(split: .test).prefix(6).binarized(seed: 2).images
+        var random = RandomSource(seed: 24)
+        let noise = Tensor.gaussian([k, 6, 3], using: &random)
+        let model = try Self.flowingVampModel(seed: 21, images: images, noise: noise)
+        try Self.expectFiniteDifferences(model, "flow, k = \(k)", using: &random) {
+            var unused = RandomSource(seed: 0)
+            if k == 1 {
+                return try model.accumulateGradients(images: images, noise: noise.reshaped([6, 3]), using: &unused).objective
+            }
+            return try model.accumulateImportanceWeightedGradients(images: images, samples: k, noise: noise, using: &unused).terms.objective
+        }
+    }
+
+    /// With the flow too, one importance sample is the ELBO with its one-sample KL̂.
+    @Test func withAFlowOneImportanceSampleIsTheELBO() throws {
+        let images = try MNIST.load(split: .test).prefix(8).binarized(seed: 2).images
+        var random = RandomSource(seed: 33)
+        let noise = Tensor.gaussian([1, 8, 3], using: &random)
+        let model = try Self.smoothVampModel(seed: 31, flow: Self.smallFlow)
+        FlowTests.strengthen(try #require(model.flow))
+        try ImportanceWeightedTests.expectOneSampleIsTheOneSampleELBO(model, images: images, noise: noise, beta: 1)
+    }
+
     /// K = 1 and an encoder head of zeros: every posterior, the pseudo-input's and the images',
     /// is N(0, I), so the prior is the standard normal and q(z|x) = p(z). Then KL̂ = log q(z|x) −
     /// log p(z) is 0 for every image (up to rounding), and the KL's gradients with respect to the
@@ -292,9 +342,11 @@ import Testing
 
     /// The ELBO's KL column is KL̂ = log q(z|x) − log p(z) at its one z, with the VampPrior's
     /// log p; the chunked importance-weighted estimate equals the naive reference (one sample at
-    /// a time, log 2π kept) fed the same ε, for several batch and chunk sizes.
-    @Test func evaluationsUseTheVampPrior() throws {
-        let model = try Self.smoothVampModel(seed: 51)
+    /// a time, log 2π kept) fed the same ε, for several batch and chunk sizes. With a flow, z is
+    /// its z_T and log q gains its log-determinant, in both.
+    @Test(arguments: [false, true])
+    func evaluationsUseTheVampPrior(withFlow: Bool) throws {
+        let model = try Self.smoothVampModel(seed: 51, flow: withFlow ? Self.smallFlow : nil)
         model.isTraining = false
         let images = try MNIST.load(split: .test).prefix(5).binarized(seed: 5).images
         let (n, k, d) = (5, 7, 3)
@@ -304,12 +356,16 @@ import Testing
         let prior = try model.preparedPrior()
         #expect(!prior.isStandardNormal)
         for i in 0..<n {
-            let (mean, logVariance) = try model.encode(images.rows(i..<(i + 1)))
+            let (mean, logVariance, features) = try model.encodeWithFeatures(images.rows(i..<(i + 1)))
             let epsilon = Tensor.gaussian([1, d], using: &random)
-            let z = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: epsilon, using: &random).z
+            var z = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: epsilon, using: &random).z
             var logQ = 0.0
             for j in 0..<d {
                 logQ += -0.5 * (Double(epsilon.scalars[j]) * Double(epsilon.scalars[j]) + Double(logVariance.scalars[j]) + log(2 * Double.pi))
+            }
+            if let flow = model.flow {              // z_T, and log q(z_T|x) = log q(z₀|x) − log-determinant
+                let (zT, logDeterminants) = flow.forward(z, context: flow.contextVectors(features))
+                (z, logQ) = (zT, logQ - logDeterminants[0])
             }
             let expected = logQ - VampPrior.logDensity(z, components: try #require(prior.inputPosteriors))[0]
             #expect(abs(elbo.perImageKL[i] - expected) <= 1e-4 * max(1, abs(expected)), "image \(i): \(elbo.perImageKL[i]) vs \(expected)")
@@ -379,7 +435,6 @@ import Testing
     @Test func refusesWhatItDoesNotSupport() throws {
         var random = RandomSource(seed: 81)
         for bad in [VAEConfiguration(classCount: 10, prior: .vamp(pseudoInputs: 5)),
-                    VAEConfiguration(flow: FlowConfiguration(), prior: .vamp(pseudoInputs: 5)),
                     VAEConfiguration(prior: .vamp(pseudoInputs: 0)),
                     VAEConfiguration(prior: .vamp(pseudoInputs: PriorConfiguration.maximumPseudoInputs + 1))] {
             #expect(throws: VAEConfigurationError.self) { try VAE(bad, using: &random) }
