@@ -172,7 +172,8 @@ extension DigitClassifier {
         let inUse = files.fileExists(atPath: url.path) ? judged(url) : nil
         var trainingSeconds = 0.0
         let model = try RunStore(checkpoint: url).findOrStart(
-            fingerprint: asked.hash, retrain: false, savedFingerprint: { judged($0).fingerprint }, progress: { _ in 0 },
+            fingerprint: asked.hash, retrain: false, inUse: inUse?.fingerprint, savedFingerprint: { judged($0).fingerprint },
+            progress: { _ in 0 },
             resume: { try loadMeasured($0, data: data, floor: floor, log: log) },
             start: {
                 let watch = Stopwatch()

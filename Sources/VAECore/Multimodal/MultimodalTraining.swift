@@ -262,7 +262,8 @@ public final class MultimodalTrainer {
                 .flatMap { try? JSONDecoder().decode(State.self, from: Data($0.utf8)).step } ?? -1
         }
         let run = try store.findOrStart(
-            fingerprint: wanted, retrain: retrain, savedFingerprint: savedFingerprint(in:), progress: progress,
+            fingerprint: wanted, retrain: retrain, inUse: savedFingerprint(in: url), savedFingerprint: savedFingerprint(in:),
+            progress: progress,
             resume: { try MultimodalTrainer(resumingFrom: $0, data: data) },
             start: { try MultimodalTrainer(configuration, data: data) },
             report: { event, trainer in

@@ -80,14 +80,15 @@ struct RunStore {
     /// - set aside earlier and asked for again without `retrain`: taken back and resumed;
     /// - otherwise started afresh (`start`).
     ///
-    /// `savedFingerprint` reads a file's fingerprint (nil: none, or unreadable), `progress` how far
-    /// a file is trained; `report` hears what happened, once or twice (a set-aside, then what
-    /// followed), to say it in the trainer's words.
+    /// `inUse` is the fingerprint of the run in `checkpoint` as the caller read it (it reads that
+    /// file anyway, for its words; nil: none, or unreadable), `savedFingerprint` reads another
+    /// file's (one set aside), `progress` how far a file is trained; `report` hears what happened,
+    /// once or twice (a set-aside, then what followed), to say it in the trainer's words.
     /// - Throws: what `resume` and `start` throw; file-system errors.
-    func findOrStart<Run>(fingerprint: String, retrain: Bool, savedFingerprint: (URL) -> String?, progress: (URL) -> Int,
-                          resume: (URL) throws -> Run, start: () throws -> Run, report: (RunStoreEvent, Run?) -> Void) throws -> Run {
+    func findOrStart<Run>(fingerprint: String, retrain: Bool, inUse saved: String?, savedFingerprint: (URL) -> String?,
+                          progress: (URL) -> Int, resume: (URL) throws -> Run, start: () throws -> Run,
+                          report: (RunStoreEvent, Run?) -> Void) throws -> Run {
         if FileManager.default.fileExists(atPath: checkpoint.path) {
-            let saved = savedFingerprint(checkpoint)
             if !retrain, saved == fingerprint {
                 let run = try resume(checkpoint)
                 report(.inUse, run)

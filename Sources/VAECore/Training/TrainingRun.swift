@@ -120,7 +120,7 @@ public enum TrainingRun {
         // The run in use, read before it may be set aside, for the words of what differs.
         let saved = FileManager.default.fileExists(atPath: store.checkpoint.path) ? try? Checkpoint.read(from: store.checkpoint) : nil
         return try store.findOrStart(
-            fingerprint: fingerprint.value, retrain: retrain,
+            fingerprint: fingerprint.value, retrain: retrain, inUse: saved?.fingerprint,
             savedFingerprint: { (try? Checkpoint.read(from: $0))?.fingerprint },
             progress: { (try? Checkpoint.read(from: $0))?.state?.epoch ?? -1 },
             resume: { try Trainer(resumingFrom: $0, trainingSet: trainingSet) },
