@@ -172,6 +172,24 @@ public struct DigitClassifierReport: Codable, Equatable, Sendable {
     public var trainingSeconds: Double
 }
 
+/// One batch's numbers a classifier adds up over an epoch: its summed cross-entropy (the batch's
+/// mean times its size), its correct answers and its images.
+struct ClassifierEpochTotals: EpochTotals {
+    var loss: Double
+    var correct: Int
+    var seen: Int
+
+    static var zero: ClassifierEpochTotals { ClassifierEpochTotals(loss: 0, correct: 0, seen: 0) }
+
+    func adding(_ other: ClassifierEpochTotals) -> ClassifierEpochTotals {
+        ClassifierEpochTotals(loss: loss + other.loss, correct: correct + other.correct, seen: seen + other.seen)
+    }
+
+    func progressText(updates: Int) -> String {
+        String(format: "loss %.4f  accuracy %.2f%%", loss / Double(max(seen, 1)), 100 * Double(correct) / Double(max(seen, 1)))
+    }
+}
+
 extension DigitClassifier {
     /// Trains a new classifier on `train` and measures it on `test`.
     ///
@@ -212,45 +230,46 @@ extension DigitClassifier {
         let schedule = try LinearWarmup(steps: warmup, startFactor: 0.1,
                                         then: CosineAnnealing(initial: training.learningRate, steps: totalSteps - warmup))
         let optimizer = try Adam(model.parameters, learningRate: training.learningRate)
+        let loop = TrainingLoop(optimizer: optimizer, stepsPerEpoch: batches.batchesPerEpoch, plannedEpochs: training.epochs)
         model.isTraining = true
 
         let watch = Stopwatch()
         var lastEpochLoss = 0.0
         for epoch in 0..<training.epochs {
-            var (lossSum, correct, seen, windowLoss, window) = (0.0, 0, 0, 0.0, Stopwatch())
-            while let batch = batches.next() {
+            var (windowLoss, window) = (0.0, Stopwatch())
+            let run = try loop.epoch(epoch + 1) { () -> (terms: ClassifierEpochTotals, images: Int)? in
+                guard let batch = batches.next() else { return nil }
                 var images = try randomlyShifted(batch.images, maxShift: training.maxShift, using: &shifts)
                 try augmenter?.apply(to: &images, labels: batch.labels, using: &degradations)
                 let labels = batch.labels.map(Int.init)
-                optimizer.zeroGradients()
-                let logits = try model.logits(images)                                    // (B, K)
-                let loss = try softmaxCrossEntropy(logits: logits, labels: labels, reduction: .mean)
-                guard loss.value.isFinite else { throw DigitClassifierError.diverged(step: optimizer.stepCount, loss: loss.value) }
-                model.backward(loss.gradient)
-                optimizer.setLearningRate(from: schedule)
-                optimizer.step()
-
-                lossSum += loss.value * Double(batch.count)
+                let (loss, logits) = try loop.update(epoch: epoch + 1, learningRate: schedule.learningRate(atStep: loop.step)) {
+                    let logits = try model.logits(images)                                    // (B, K)
+                    let loss = try softmaxCrossEntropy(logits: logits, labels: labels, reduction: .mean)
+                    guard loss.value.isFinite else { throw DigitClassifierError.diverged(step: loop.step, loss: loss.value) }
+                    model.backward(loss.gradient)
+                    return (loss, logits)
+                }
                 windowLoss += loss.value
-                correct += zip(argmaxRows(logits), labels).filter { $0 == $1 }.count
-                seen += batch.count
-                if optimizer.stepCount % 100 == 0 {
+                if loop.step % 100 == 0 {
                     let ms = window.elapsedSeconds * 1000 / 100
                     log(String(format: "  classifier step %d/%d  loss %.4f  lr %.2e  %.0f ms/step",
-                               optimizer.stepCount, totalSteps, windowLoss / 100, Double(optimizer.learningRate), ms))
+                               loop.step, totalSteps, windowLoss / 100, Double(optimizer.learningRate), ms))
                     (windowLoss, window) = (0, Stopwatch())
                 }
+                return (ClassifierEpochTotals(loss: loss.value * Double(batch.count),
+                                              correct: zip(argmaxRows(logits), labels).filter { $0 == $1 }.count, seen: batch.count),
+                        batch.count)
             }
-            lastEpochLoss = lossSum / Double(seen)
+            lastEpochLoss = run.totals.loss / Double(run.totals.seen)
             log(String(format: "classifier epoch %d/%d: training loss %.4f, training accuracy %.2f%% (shifted%@ images), %.0f s so far",
-                       epoch + 1, training.epochs, lastEpochLoss, 100 * Double(correct) / Double(seen), training.degrades ? ", degraded" : "",
-                       watch.elapsedSeconds))
+                       epoch + 1, training.epochs, lastEpochLoss, 100 * Double(run.totals.correct) / Double(run.totals.seen),
+                       training.degrades ? ", degraded" : "", watch.elapsedSeconds))
         }
         let seconds = watch.elapsedSeconds
         let accuracy = try model.accuracy(on: test)
         log(String(format: "classifier test accuracy %.2f%% on %d images (trained in %.0f s)", 100 * accuracy, test.count, seconds))
         let report = DigitClassifierReport(testAccuracy: accuracy, testCount: test.count, finalTrainingLoss: lastEpochLoss,
-                                           steps: optimizer.stepCount, trainingSeconds: seconds)
+                                           steps: loop.step, trainingSeconds: seconds)
         model.report = report
         model.training = training
         model.numericsVersion = RunFingerprint.numericsVersion

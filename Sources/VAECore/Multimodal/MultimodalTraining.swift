@@ -51,6 +51,23 @@ public struct MultimodalEpoch: Codable, Equatable, Sendable {
     public var seconds: Double
 }
 
+/// One batch's numbers a multimodal run adds up over an epoch.
+struct MultimodalEpochTotals: EpochTotals {
+    var objective: Double
+    var jointELBO: Double
+
+    static var zero: MultimodalEpochTotals { MultimodalEpochTotals(objective: 0, jointELBO: 0) }
+
+    func adding(_ other: MultimodalEpochTotals) -> MultimodalEpochTotals {
+        MultimodalEpochTotals(objective: objective + other.objective, jointELBO: jointELBO + other.jointELBO)
+    }
+
+    func progressText(updates: Int) -> String {
+        let n = Double(max(updates, 1))
+        return String(format: "loss %.2f  joint ELBO %.2f", objective / n, jointELBO / n)
+    }
+}
+
 /// Trains a `MultimodalVAE` on a `MultimodalDataset`, an epoch at a time, and saves a checkpoint
 /// after each, from which training resumes exactly.
 ///
@@ -76,7 +93,9 @@ public final class MultimodalTrainer {
 
     private let optimizer: Adam
     private let schedule: CosineAnnealing
-    private var step = 0
+    /// The update, the epoch and the stop after an error, as every trainer of the course takes them.
+    private let loop: TrainingLoop
+    private var step: Int { loop.step }
     private var noise: RandomSource
     private var binarization: RandomSource
     private let dataDigest: String
@@ -99,32 +118,43 @@ public final class MultimodalTrainer {
         noise = RandomSource(seed: configuration.seed &+ 1)
         binarization = RandomSource(seed: configuration.seed &+ 2)
         dataDigest = data.contentDigest
+        loop = TrainingLoop(optimizer: optimizer, stepsPerEpoch: min(data.count, configuration.subset ?? .max) / configuration.batchSize,
+                            plannedEpochs: configuration.epochs)
+    }
+
+    /// Whether to show a progress line on standard error while an epoch trains.
+    public var showsProgress: Bool {
+        get { loop.showsProgress }
+        set { loop.showsProgress = newValue }
     }
 
     /// Trains the remaining epochs (or up to epoch `lastEpoch`), writing `checkpoint` (when
     /// given) after each.
     public func train(checkpoint: URL? = nil, until lastEpoch: Int? = nil) throws {
         while !isFinished, epoch < lastEpoch ?? .max {
-            let start = Date()
             var order = RandomSource(seed: configuration.seed &+ 1000 &+ UInt64(epoch))
             let permutation = order.permutation(trainingCount)
             let pairing = epoch % data.pairings.count
-            var objective = 0.0, elbo = 0.0
             model.isTraining = true
-            for b in 0..<stepsPerEpoch {
+            var b = 0
+            let run = try loop.epoch(epoch + 1) { () -> (terms: MultimodalEpochTotals, images: Int)? in
+                guard b < stepsPerEpoch else { return nil }
                 let tuples = Array(permutation[b * configuration.batchSize ..< (b + 1) * configuration.batchSize])
+                b += 1
                 let batch = data.trainingBatch(tuples, pairing: pairing, using: &binarization)
-                for p in model.parameters { p.zeroGradient() }
-                let terms = try model.accumulateGradients(inputs: batch, targets: batch, beta: configuration.beta, using: &noise)
-                optimizer.learningRate = schedule.learningRate(atStep: step)
-                optimizer.step()
-                step += 1
-                objective += terms.objective
-                elbo += terms.jointELBO
+                let terms = try loop.update(epoch: epoch + 1, learningRate: schedule.learningRate(atStep: step)) {
+                    let terms = try model.accumulateGradients(inputs: batch, targets: batch, beta: configuration.beta, using: &noise)
+                    guard terms.objective.isFinite else {
+                        throw TrainingError.nonFiniteLoss(reconstruction: terms.reconstruction.joined().reduce(0) { $0 + ($1 ?? 0) },
+                                                          kl: terms.kl.reduce(0, +))
+                    }
+                    return terms
+                }
+                return (MultimodalEpochTotals(objective: terms.objective, jointELBO: terms.jointELBO), configuration.batchSize)
             }
-            let steps = Double(stepsPerEpoch)
-            let record = MultimodalEpoch(epoch: epoch + 1, objective: objective / steps, jointELBO: elbo / steps,
-                                         seconds: Date().timeIntervalSince(start))
+            let steps = Double(run.updates)
+            let record = MultimodalEpoch(epoch: epoch + 1, objective: run.totals.objective / steps, jointELBO: run.totals.jointELBO / steps,
+                                         seconds: run.seconds)
             history.append(record)
             if let checkpoint { try save(to: checkpoint) }
             epochEnded?(record)
@@ -149,6 +179,9 @@ public final class MultimodalTrainer {
     }()
 
     /// Writes the checkpoint atomically.
+    /// - Throws: `TrainingError.nonFiniteState`, writing nothing, when a weight, buffer or moment
+    ///   holds NaN or ±∞ (the file keeps the last good epoch); `TrainingError.stopped` after an
+    ///   earlier error.
     public func save(to url: URL) throws {
         var entries = stateDictEntries(of: model.parameters + model.buffers)
         let saved = optimizer.state()
@@ -158,6 +191,7 @@ public final class MultimodalTrainer {
                                                  tensor: Tensor(shape: p.value.shape, scalars: saved.buffers[p.name]?[buffer] ?? [])))
             }
         }
+        try loop.checkFinite(entries.map { ($0.name, $0.tensor.scalars) }, epoch: epoch)
         let state = State(step: step, noise: noise.state, binarization: binarization.state,
                           optimizerSteps: saved.stepCount, history: history)
         let metadata = [
@@ -236,7 +270,11 @@ public final class MultimodalTrainer {
         try optimizer.restore(from: OptimizerState(kind: "Adam", stepCount: state.optimizerSteps,
                                                    learningRate: schedule.learningRate(atStep: max(state.step - 1, 0)),
                                                    parameterNames: model.parameters.map(\.name), buffers: buffers))
-        step = state.step
+        guard state.step == optimizer.stepCount, state.step == state.history.count * stepsPerEpoch else {
+            throw CheckpointError.badMetadata("\(url.path) has taken \(state.step) updates, its optimizer \(optimizer.stepCount), "
+                                              + "and \(state.history.count) epochs of \(stepsPerEpoch)")
+        }
+        loop.resume(atStep: state.step)
         noise = try RandomSource(state: state.noise)
         binarization = try RandomSource(state: state.binarization)
         history = state.history

@@ -45,7 +45,7 @@ public final class Trainer {
     /// Epochs finished.
     public private(set) var epoch: Int
     /// Updates taken (the number of the next update, from 0).
-    public private(set) var step: Int
+    public var step: Int { loop.step }
     /// Per-epoch means, optional test terms, and sampled steps.
     public private(set) var history: TrainingHistory
 
@@ -95,18 +95,19 @@ public final class Trainer {
         }
     }
     /// Whether to show a progress line on standard error.
-    public var showsProgress = false
+    public var showsProgress: Bool {
+        get { loop.showsProgress }
+        set { loop.showsProgress = newValue }
+    }
 
     /// Shuffled batches: dynamically binarized, or of the static draw, or grey for a Gaussian.
     public private(set) var batches: BatchIterator
     /// The generator of ε in z = μ + σ·ε.
     public private(set) var noise: RandomSource
     let schedule: any LearningRateSchedule
-    /// Set when an error left the state unusable.
-    private var failure: String?
-    private var progress = ProgressLine()
-    /// The first update of this process and its time, for images/s and the ETA.
-    private var sessionStart: (step: Int, time: UInt64)?
+    /// The update, the epoch, the progress line and the stop after an error, as every trainer of
+    /// the course takes them.
+    private let loop: TrainingLoop
 
     // MARK: Creating
 
@@ -178,11 +179,11 @@ public final class Trainer {
         self.batches = batches
         self.noise = noise
         self.epoch = epoch
-        self.step = step
         self.history = history
         stepsPerEpoch = batches.batchesPerEpoch
         schedule = try configuration.learningRateSchedule(stepsPerEpoch: stepsPerEpoch)
         optimizer = try configuration.optimizer.makeOptimizer(model.parameters, learningRate: Float(configuration.learningRate))
+        loop = TrainingLoop(optimizer: optimizer, stepsPerEpoch: stepsPerEpoch, plannedEpochs: configuration.epochs, step: step)
     }
 
     /// The independent seeds of the run's random streams, drawn from one master generator (a
@@ -229,7 +230,7 @@ public final class Trainer {
         while epoch < configuration.epochs {
             let summary = try trainEpoch()
             do { try recordEpoch?(self) } catch {
-                failure = "recording epoch \(epoch) failed: \(error)"   // the records would lack the epoch
+                loop.stop(because: "recording epoch \(epoch) failed: \(error)")   // the records would lack the epoch
                 throw error
             }
             if let url { try save(to: url) }
@@ -256,15 +257,12 @@ public final class Trainer {
 
     /// `trainEpoch`'s body, its time counted as training (the test evaluation inside as evaluation).
     private func trainEpochTimed() throws -> EpochSummary {
-        if let failure { throw TrainingError.stopped(reason: failure) }
+        try loop.checkRunning()
         model.isTraining = true
-        let start = ProgressLine.now()
-        if sessionStart == nil { sessionStart = (step, start) }
-        var reconstruction = 0.0, kl = 0.0, objective = 0.0
-        var count = 0, images = 0
         var lastRate: Float = 0
         var lastObjective = KLObjective.beta(0)
-        while let batch = batches.next() {
+        let run = try loop.epoch(epoch + 1) { () -> (terms: ELBOTerms, images: Int)? in
+            guard let batch = batches.next() else { return nil }
             let objectiveOfStep = configuration.kl.objective(atStep: step, stepsPerEpoch: stepsPerEpoch)
             let rate = schedule.learningRate(atStep: step)
             let terms = try update(on: batch, objective: objectiveOfStep, learningRate: rate)
@@ -273,37 +271,27 @@ public final class Trainer {
                                                 klWeight: KLWeight(objectiveOfStep)))
             }
             stepEnded?(StepRecord(step: step - 1, terms: terms, learningRate: rate, klWeight: KLWeight(objectiveOfStep)))
-            reconstruction += terms.reconstruction; kl += terms.kl; objective += terms.objective
-            count += 1; images += batch.count
             lastRate = rate; lastObjective = objectiveOfStep
-            if showsProgress {
-                let now = ProgressLine.now()
-                if progress.isDue(at: now) {
-                    progress.show(progressText(batchInEpoch: count, images: images, since: start, now: now,
-                                               reconstruction / Double(count), kl / Double(count), objective / Double(count)),
-                                  at: now)
-                }
-            }
+            return (terms, batch.count)
         }
-        if showsProgress { progress.clear() }
         epoch += 1
-        let seconds = Double(ProgressLine.now() - start) * 1e-9
+        let seconds = run.seconds
         let secondsRecord = Tensor(shape: [1], scalars: [Float(seconds)])
         records[Trainer.epochSecondsRecord] = records[Trainer.epochSecondsRecord].map { Tensor.concatenateRows($0, secondsRecord) } ?? secondsRecord
-        let n = Double(max(count, 1))
-        let train = ELBOTerms(reconstruction: reconstruction / n, kl: kl / n, objective: objective / n)
+        let n = Double(max(run.updates, 1))
+        let train = ELBOTerms(reconstruction: run.totals.reconstruction / n, kl: run.totals.kl / n, objective: run.totals.objective / n)
 
         var test: ELBOTerms? = nil
         var evaluationSeconds = 0.0
         if let evaluation {
             let evaluationStart = ProgressLine.now()
             do { test = try evaluation(model) } catch {
-                failure = "the evaluation after epoch \(epoch) failed: \(error)"   // the history would lack the epoch
+                loop.stop(because: "the evaluation after epoch \(epoch) failed: \(error)")   // the history would lack the epoch
                 throw error
             }
             if let test, !(test.reconstruction.isFinite && test.kl.isFinite) {
                 let error = TrainingError.nonFiniteEvaluation(epoch: epoch, reconstruction: test.reconstruction, kl: test.kl)
-                failure = error.description
+                loop.stop(because: error.description)
                 throw error
             }
             model.isTraining = true
@@ -312,7 +300,7 @@ public final class Trainer {
         let record = EpochRecord(epoch: epoch, step: step, train: train, test: test,
                                  learningRate: lastRate, klWeight: KLWeight(lastObjective))
         history.epochs.append(record)
-        return EpochSummary(record: record, seconds: seconds, imagesPerSecond: Double(images) / seconds,
+        return EpochSummary(record: record, seconds: seconds, imagesPerSecond: Double(run.images) / seconds,
                             evaluationSeconds: evaluationSeconds)
     }
 
@@ -325,47 +313,19 @@ public final class Trainer {
     /// - Complexity: the model's forward and backward plus one optimizer pass; beyond the model's own
     ///   allocations, only the labels of a conditional model are copied.
     public func update(on batch: Batch, objective: KLObjective, learningRate: Float) throws -> ELBOTerms {
-        model.zeroGradients()
         let labels: [Int]? = model.configuration.classCount > 0 ? batch.labels.map { Int($0) } : nil
-        let terms: ELBOTerms
-        do {
+        return try loop.update(epoch: epoch + 1, learningRate: learningRate) {
             if configuration.usesImportanceWeighting {
                 guard case .beta(let beta) = objective else {
                     preconditionFailure("the importance-weighted objective takes β, not \(objective) (validate() refuses it)")
                 }
-                terms = try model.accumulateImportanceWeightedGradients(
+                return try model.accumulateImportanceWeightedGradients(
                     images: batch.images, samples: configuration.importanceSamples,
                     estimator: configuration.importanceEstimator, beta: beta, using: &noise).terms
-            } else {
-                terms = try model.accumulateGradients(images: batch.images, labels: labels, objective: objective,
-                                                      freeBits: configuration.freeBits, using: &noise)
             }
-        } catch TrainingError.nonFiniteLoss(let reconstruction, let kl) {
-            let error = TrainingError.diverged(epoch: epoch + 1, step: step, reconstruction: reconstruction, kl: kl)
-            failure = error.description
-            throw error
-        } catch {
-            failure = "\(error)"
-            throw error
+            return try model.accumulateGradients(images: batch.images, labels: labels, objective: objective,
+                                                 freeBits: configuration.freeBits, using: &noise)
         }
-        optimizer.learningRate = learningRate
-        optimizer.step()
-        step += 1
-        return terms
-    }
-
-    /// The progress line's text.
-    private func progressText(batchInEpoch: Int, images: Int, since start: UInt64, now: UInt64,
-                              _ reconstruction: Double, _ kl: Double, _ objective: Double) -> String {
-        let elapsed = Double(now - start) * 1e-9
-        var eta = Double.nan
-        if let session = sessionStart, step > session.step {
-            let perStep = Double(now - session.time) * 1e-9 / Double(step - session.step)
-            eta = perStep * Double(configuration.epochs * stepsPerEpoch - step)
-        }
-        return String(format: "epoch %ld/%ld  step %ld/%ld  recon %.2f  KL %.2f  loss %.2f  %.0f img/s  ETA %@",
-                      epoch + 1, configuration.epochs, batchInEpoch, stepsPerEpoch, reconstruction, kl, objective,
-                      Double(images) / max(elapsed, 1e-9), ProgressLine.duration(eta))
     }
 
     // MARK: Saving
@@ -375,17 +335,12 @@ public final class Trainer {
     ///   buffer or optimizer buffer holds NaN or ±∞, so a diverged state never replaces a good
     ///   checkpoint; `TrainingError.stopped` after an earlier failure.
     public func save(to url: URL) throws {
-        if let failure { throw TrainingError.stopped(reason: failure) }
+        try loop.checkRunning()
         let optimizerState = optimizer.state()
         let moments = optimizerState.parameterNames.flatMap { name in
             optimizer.bufferNames.map { ("optimizer.\($0).\(name)", optimizerState.buffers[name]?[$0] ?? []) }
         }
-        let tensors = (model.parameters + model.buffers).map { ($0.name, $0.value.scalars) } + moments
-        if let bad = tensors.first(where: { !$0.1.allSatisfy(\.isFinite) }) {
-            let error = TrainingError.nonFiniteState(epoch: epoch, tensor: bad.0)
-            failure = error.description
-            throw error
-        }
+        try loop.checkFinite((model.parameters + model.buffers).map { ($0.name, $0.value.scalars) } + moments, epoch: epoch)
         let state = TrainerState(epoch: epoch, step: step, noise: noise.state, batches: batches.state,
                                  optimizer: .init(optimizerState), history: history)
         try Checkpoint.file(model: model, configuration: configuration, state: state, optimizer: optimizerState,

@@ -281,22 +281,26 @@ public final class VAE {
             throw TrainingError.nonFiniteLoss(reconstruction: reconstruction.value, kl: kl.value)
         }
 
-        var dz = decoder.backward(reconstruction.gradient)                 // ∂L/∂z (B, D [+ classes])
-        VAE.addCodeGradient(priorTerm, into: &dz, klWeight: weight)        // a KL̂ that depends on z
+        let d = configuration.latentDimensions
+        let dDecoderInput = decoder.backward(reconstruction.gradient)     // (B, D [+ classes])
+        // ∂L/∂z: the decoder's (its code columns, where a flow needs exactly those), and the KL̂'s
+        // when it depends on z.
+        var dz = flowing != nil && onehot != nil ? dDecoderInput.columns(0..<d) : dDecoderInput
+        VAE.addCodeGradient(priorTerm, into: &dz, klWeight: weight)
         var dz0 = dz, dFlowFeatures: Tensor? = nil                         // ∂L/∂z₀: through the flow, if any
         if flowing != nil { (dz0, dFlowFeatures) = flowBackward(dz, klWeight: weight) }
         let dStatistics = VAE.latentGradient(dz: dz0, epsilon: epsilon, standardDeviation: sigma,
                                              kl: klTerm, klWeight: Float(weight))  // (B, 2D)
         if let onehot, let labelCentres {
-            // m_y enters twice: −m_y in μ, +m_y at the decoder's input. Its gradient is the sum of
+            // m_y enters twice: −m_y in μ, +m_y at the decoder's input (z, or the flow's z_T, is
+            // the code relative to m_y, which the prior N(0, I) sees). Its gradient is the sum of
             // both, ∂L/∂(z + m) − ∂L/∂μ, added into the row of each image's label.
-            let d = configuration.latentDimensions
-            let dCentres = dz.columns(0..<d) - dStatistics.columns(0..<d)          // (B, D)
+            let dCentres = dDecoderInput.columns(0..<d) - dStatistics.columns(0..<d)   // (B, D)
             labelCentres.gradient = labelCentres.gradient + Tensor.matmul(onehot, dCentres, transposeA: true)
         }
-        var dFeatures = encoderHead.backward(dStatistics)
-        if let dFlowFeatures { add(dFlowFeatures, into: &dFeatures) }
+        var dFeatures = encoderHead.backward(dStatistics)                 // (B, F [+ classes])
         if onehot != nil { dFeatures = dFeatures.columns(0..<featureCount) }
+        if let dFlowFeatures { add(dFlowFeatures, into: &dFeatures) }      // the flow's context saw (B, F)
         _ = encoderBody.backward(dFeatures)
         if let priorPass, let own = priorTerm.inputPosteriorGradient {                  // the prior's own images
             priorBackward(priorPass, inputPosteriorGradient: own, weight: Float(weight))

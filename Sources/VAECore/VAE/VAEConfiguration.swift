@@ -120,12 +120,7 @@ public struct VAEConfiguration: Codable, Equatable, Sendable {
             throw VAEConfigurationError("label centres need a conditional model (a class count above 0)")
         }
         try likelihood.validate()
-        if let flow {
-            try flow.validate()
-            guard classCount == 0 else {
-                throw VAEConfigurationError("an IAF posterior is written for an unconditional model, not one conditional on \(classCount) labels")
-            }
-        }
+        try flow?.validate()
         try prior.validate(classCount: classCount)
         _ = try architecture.resolve(latentDimensions: latentDimensions, classCount: classCount)
     }

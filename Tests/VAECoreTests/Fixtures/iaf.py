@@ -22,10 +22,15 @@ initialisation and the scale's bias raised by 2, as the Swift model does. The fl
 
   - "iaf_bn": β = 1, 2 steps, convolutional((8, 16)) (batch norm in encoder and decoder).
   - "iaf_beta_half": β = 0.5, 3 steps, a wider MADE.
+  - "iaf_conditional": chapter 7's CVAE with the flow as its posterior: 10 classes, a learned
+    centre m_y per label (drawn away from 0, where it starts), the head seeing [features, one-hot y],
+    z₀ relative to m_y (μ − m_y), the flow's context from the image's features alone, the decoder
+    fed [z_T + m_y, one-hot y].
 
 Keys: "state:*" (the state_dict before the pass), "images", "epsilon", "beta", "loss",
 "reconstruction", "kl" (batch means), "z" (z_T), "log_q" (log q(z_T|x) per image, with log 2π),
-"log_det" (per image), "grad:*" (every parameter), "model_config". Run:
+"log_det" (per image), "grad:*" (every parameter), "model_config", and "labels" for the
+conditional case. Run:
     python Tests/VAECoreTests/Fixtures/iaf.py
 """
 import json
@@ -44,30 +49,44 @@ from fixtures_common import dump  # noqa: E402
 torch.set_num_threads(1)
 
 
-def encode_with_features(model, x):
+def encode_with_features(model, x, onehot=None):
     h = x
     for name, module in model.encoder.named_children():
         if name == model.head_name:
             features = h
+            if onehot is not None:
+                h = torch.cat([h, onehot], dim=1)
         h = module(h)
-    return h[:, : model.latent], h[:, model.latent :], features
+    mu = h[:, : model.latent]
+    if model.label_centres is not None:
+        mu = mu - onehot @ model.label_centres.weight
+    return mu, h[:, model.latent :], features
 
 
-def case(seed, batch, latent, beta, steps, hidden, context):
+def case(seed, batch, latent, beta, steps, hidden, context, classes=0):
     flow_config = {"steps": steps, "hiddenUnits": hidden, "contextFeatures": context}
     config = {"latentDimensions": latent, "architecture": convolutional((8, 16)),
-              "likelihood": {"type": "bernoulli"}, "classCount": 0, "flow": flow_config}
+              "likelihood": {"type": "bernoulli"}, "classCount": classes, "flow": flow_config}
+    if classes:
+        config["labelCentres"] = True
     torch.manual_seed(seed)
     model = VAE.from_config(config)
     model.train()
+    onehot = None
+    if classes:
+        with torch.no_grad():
+            model.label_centres.weight.copy_(torch.randn(classes, latent))
     state = {"state:" + key: v.clone().float() for key, v in model.state_dict().items()}
     x = torch.bernoulli(torch.rand(batch, 1, 28, 28) * 0.6)
     eps = torch.randn(batch, latent)
+    if classes:
+        labels = torch.randint(0, classes, (batch,))
+        onehot = F.one_hot(labels, classes).float()
 
-    mu, logvar, features = encode_with_features(model, x)
+    mu, logvar, features = encode_with_features(model, x, onehot)
     z0 = mu + torch.exp(0.5 * logvar) * eps
     z, log_det = model.flow(z0, features)
-    logits = model.decode(z)
+    logits = model.decode(z, onehot)
     reconstruction = F.binary_cross_entropy_with_logits(logits.reshape(batch, -1), x.reshape(batch, -1),
                                                         reduction="none").sum(-1)
     kl = (0.5 * (z ** 2 - eps ** 2 - logvar)).sum(-1) - log_det
@@ -79,6 +98,8 @@ def case(seed, batch, latent, beta, steps, hidden, context):
     out.update({"images": x, "epsilon": eps, "beta": float(beta), "loss": float(loss.detach()),
                 "reconstruction": float(reconstruction.mean().detach()), "kl": float(kl.mean().detach()),
                 "z": z, "log_q": log_q, "log_det": log_det, "model_config": json.dumps(config)})
+    if classes:
+        out["labels"] = [int(v) for v in labels]
     for name, p in model.named_parameters():
         out["grad:" + name] = p.grad
     return out
@@ -88,4 +109,5 @@ if __name__ == "__main__":
     dump("iaf", {
         "iaf_bn": case(1, 4, 6, 1.0, 2, 12, 5),
         "iaf_beta_half": case(2, 4, 6, 0.5, 3, 20, 7),
+        "iaf_conditional": case(3, 5, 6, 1.0, 2, 12, 5, classes=10),
     })

@@ -130,6 +130,41 @@ import Testing
         expectWholeLossGradients(result, of: model.parameters, "β = \(beta)")
     }
 
+    /// The same check for a conditional model with a centre per label (chapter 7's CVAE) and the
+    /// flow as its posterior: q(z₀|x, y) from the encoder that sees the label, the flow on the code
+    /// relative to m_y (its context from the image's features), the decoder fed z_T + m_y and the
+    /// label. Every tensor, the label centres included, against central differences, with the
+    /// tolerances above.
+    @Test func aConditionalFlowMatchesFiniteDifferences() throws {
+        var configuration = Self.smoothModel
+        configuration.classCount = 10
+        configuration.labelCentres = true
+        let data = try MNIST.load(split: .test).prefix(6).binarized(seed: 2)
+        let (images, labels) = (data.images, data.labels.map { Int($0) })
+        // The first seed (from 22) whose shifted hidden units all lie 0.5 or more from ReLU's kink
+        // (`awayFromKinks`): a precondition of the check, not a choice of its outcome.
+        var found: (model: VAE, noise: Tensor)?
+        for seed in UInt64(22)..<UInt64(72) where found == nil {
+            var random = RandomSource(seed: seed)
+            let model = try VAE(configuration, using: &random)
+            let centres = try #require(model.labelCentres)
+            centres.value = Tensor.gaussian(centres.value.shape, using: &random)   // apart from 0, where they start
+            let noise = Tensor.gaussian([6, 4], using: &random)
+            let (mean, logVariance, features) = try model.encodeWithFeatures(images, labels: labels)
+            let z0 = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: noise, using: &random).z
+            Self.strengthen(try #require(model.flow))
+            if Self.shiftedFromKinks(try #require(model.flow), z0: z0, features: features) > 0.5 { found = (model, noise) }
+        }
+        let (model, noise) = try #require(found, "no seed keeps the flow's hidden units away from ReLU's kink")
+        let layer = try ObjectiveLayer(model: model) {
+            var unused = RandomSource(seed: 0)
+            return try model.accumulateGradients(images: images, labels: labels, objective: .beta(1), noise: noise, using: &unused).objective
+        }
+        let result = checkGradients(of: layer, input: Tensor(shape: [1]), seed: 1, step: 1e-2)
+        #expect(result.parameters.keys.contains("label_centres.weight"))
+        expectWholeLossGradients(result, of: model.parameters, "conditional, label centres")
+    }
+
     /// Makes the flow far from the identity, so that its parameters move the loss visibly: the
     /// scale's biases at 0 (σ_t ≈ ½, where both σ_t's and log σ_t's slopes are large), the mean's
     /// and the scale's weights tripled.
@@ -146,18 +181,24 @@ import Testing
     /// preactivation lies at least 0.5 from ReLU's kink: half the units pass their gradient, half
     /// cut it, and no finite-difference step crosses a kink.
     static func awayFromKinks(_ flow: InverseAutoregressiveFlow, z0: Tensor, features: Tensor) throws {
+        let closest = shiftedFromKinks(flow, z0: z0, features: features)
+        #expect(closest > 0.5, "a hidden unit lies within \(closest) of ReLU's kink")
+    }
+
+    /// `awayFromKinks`' shift, returning how close to ReLU's kink the nearest hidden unit then lies.
+    static func shiftedFromKinks(_ flow: InverseAutoregressiveFlow, z0: Tensor, features: Tensor) -> Float {
         let h = flow.configuration.hiddenUnits
         let shift = Tensor(shape: [h], scalars: (0..<h).map { $0 % 2 == 0 ? 4 : -4 })
         for step in flow.steps { step.input.bias!.value = step.input.bias!.value + shift }
         let context = flow.contextVectors(features)
-        var z = z0
-        for (t, step) in flow.steps.enumerated() {
+        var z = z0, closest = Float.infinity
+        for step in flow.steps {
             let preactivation = step.input.forward(z) + step.context.forward(context)
-            let closest = preactivation.scalars.map(abs).min()!
-            #expect(closest > 0.5, "step \(t): a hidden unit lies within \(closest) of ReLU's kink")
+            closest = min(closest, preactivation.scalars.map(abs).min()!)
             var unused = [Double](repeating: 0, count: z.shape[0])
             z = step.forward(z, context: context, logDeterminants: &unused)
         }
+        return closest
     }
 
     /// The flow alone as a layer: z₀ (N, D) → [z_T, Σ_rows log-determinant] (N·D + 1), with the
@@ -244,23 +285,26 @@ import Testing
     /// One training-mode pass of a small VAE with a 2- or 3-step flow (batch norm in encoder and
     /// decoder) against PyTorch's autograd: the loss and its terms to 10⁻⁵, every parameter's
     /// gradient as `VAETests.matchesPyTorch` judges them (10⁻³ of each gradient's scale), and
-    /// the flow's z_T, log-determinant and log q(z_T|x) of each image.
-    @Test(arguments: ["iaf_bn", "iaf_beta_half"])
+    /// the flow's z_T, log-determinant and log q(z_T|x) of each image. `iaf_conditional` is
+    /// chapter 7's CVAE (a centre per label) with the flow as its posterior.
+    @Test(arguments: ["iaf_bn", "iaf_beta_half", "iaf_conditional"])
     func matchesPyTorch(_ name: String) throws {
         let f = try Self.fixture.get()
         let model = try VAETests.model(name, f)
         #expect(model.flow != nil && model.parameters.contains { $0.name == "flow.step1.scale.bias" })
+        let labels = f.cases[name]?["labels"] as? [Int]
+        #expect((labels != nil) == (name == "iaf_conditional") && (labels == nil || model.labelCentres != nil))
         let beta = try f.number(name, "beta")
         let images = try f.tensor(name, "images"), epsilon = try f.tensor(name, "epsilon")
         var unused = RandomSource(seed: 1)
-        let terms = try model.accumulateGradients(images: images, objective: .beta(beta), noise: epsilon, using: &unused)
+        let terms = try model.accumulateGradients(images: images, labels: labels, objective: .beta(beta), noise: epsilon, using: &unused)
         #expect(LossTests.relativeError(terms.objective, try f.number(name, "loss")) < 1e-5)
         #expect(LossTests.relativeError(terms.reconstruction, try f.number(name, "reconstruction")) < 1e-5)
         #expect(abs(terms.kl - (try f.number(name, "kl"))) < 1e-5 * max(1, abs(terms.kl)))
         try VAETests.expectGradientsMatch(model.parameters, f, name)
 
         // The flow alone, from the same encoder pass (training mode: the batch's statistics).
-        let (mean, logVariance, features) = try model.encodeWithFeatures(images)
+        let (mean, logVariance, features) = try model.encodeWithFeatures(images, labels: labels)
         let flow = try #require(model.flow)
         let z0 = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: epsilon, using: &unused).z
         let (z, logDeterminants) = flow.forward(z0, context: flow.contextVectors(features))
@@ -453,7 +497,7 @@ import Testing
             var random = RandomSource(seed: 1)
             #expect(refusal { _ = try VAE(VAEConfiguration(latentDimensions: 3, architecture: .convolutional(channels: [4]), flow: bad), using: &random) }.contains("IAF"))
         }
-        #expect(refusal { try VAEConfiguration(classCount: 10, flow: FlowConfiguration()).validate() }.contains("unconditional"))
+        try VAEConfiguration(classCount: 10, labelCentres: true, flow: FlowConfiguration()).validate()   // a conditional flow is a model
 
         var config = TrainerTests.tiny()
         config.model.flow = FlowConfiguration(steps: 1, hiddenUnits: 8, contextFeatures: 4)

@@ -417,6 +417,54 @@ import Testing
         #expect(throws: CheckpointError.self) { try MultimodalTrainer(resumingFrom: url, data: other) }
     }
 
+    /// A NaN weight makes the next update's loss NaN: training stops with `TrainingError.diverged`
+    /// (which says where), the checkpoint keeps the last good epoch byte for byte, and the trainer
+    /// refuses to train or save again. A state holding ±∞ is refused at the save with
+    /// `TrainingError.nonFiniteState`, the file left as it was.
+    @Test func aNonFiniteLossOrStateIsNeverSaved() throws {
+        let mnist = try MNIST.load(split: .test).prefix(128)
+        var configuration = MultimodalTrainingConfiguration(model: Self.imageLabel(.mopoe), epochs: 3, seed: 3)
+        configuration.batchSize = 64
+        let data = try MultimodalDataset.imageLabel(configuration.model, mnist: mnist)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("multimodal-nan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("checkpoint.safetensors")
+
+        let trainer = try MultimodalTrainer(configuration, data: data)
+        var good = Data()
+        trainer.epochEnded = { [unowned trainer] _ in
+            good = (try? Data(contentsOf: url)) ?? Data()                         // written after epoch 1
+            trainer.model.parameters[0].value.scalars[0] = .nan                    // poison the next update
+        }
+        let error = #expect(throws: TrainingError.self) { try trainer.train(checkpoint: url) }
+        guard case .diverged(let epoch, let step, _, _)? = error else {
+            Issue.record("expected TrainingError.diverged, got \(String(describing: error))")
+            return
+        }
+        #expect(epoch == 2 && step == 2)
+        let after = try Data(contentsOf: url)
+        #expect(!good.isEmpty && after == good, "the good checkpoint must stay as it was")
+        #expect(try MultimodalTrainer(resumingFrom: url, data: data).epoch == 1)
+        #expect(throws: TrainingError.self) { try trainer.train(checkpoint: url) }
+        #expect(throws: TrainingError.self) { try trainer.save(to: url) }
+        let untouched = try Data(contentsOf: url)
+        #expect(untouched == good)
+
+        let second = try MultimodalTrainer(configuration, data: data)
+        try second.train(checkpoint: url, until: 1)
+        let saved = try Data(contentsOf: url)
+        let weight = second.model.parameters[1]
+        weight.value.scalars[0] = .infinity
+        let refused = #expect(throws: TrainingError.self) { try second.save(to: url) }
+        guard case .nonFiniteState(1, weight.name)? = refused else {
+            Issue.record("expected TrainingError.nonFiniteState(1, \(weight.name)), got \(String(describing: refused))")
+            return
+        }
+        let kept = try Data(contentsOf: url)
+        #expect(kept == saved)
+    }
+
     /// A run of other settings is set aside under its fingerprint and taken back when asked for
     /// again, never deleted; a run saved under other arithmetic is not reused.
     @Test func runsAreSetAsideAndTakenBackNeverDeleted() throws {
