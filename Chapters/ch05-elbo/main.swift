@@ -797,6 +797,8 @@ Chapter5.main()
 //    decay (ch05-learning-rate.png is flat). Compare the test ELBO and the last epochs of
 //    ch05-loss-curves.png with the plain run's, once with --quick and once in full: does the
 //    decay help or hinder over two epochs, and over thirty, do its small final steps pay off?
+//    Answer: run `ch05-elbo --schedule constant --quick --figures /tmp/ch05-constant-quick`, sections 3 and 7
+//    Answer: run `ch05-elbo --schedule constant --figures /tmp/ch05-constant`, sections 3 and 7
 // 4. Your own step. Change a line of `writtenOutStep` (drop the KL's gradient from ∂L/∂μ, say)
 //    and run with `--hand-steps 20`: section 2 stops with the names of the tensors that no
 //    longer match the library's Trainer; the losses it printed show what the change does.

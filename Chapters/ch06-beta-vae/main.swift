@@ -385,6 +385,7 @@ Chapter6.main()
 //    does β = 1 keep the best test ELBO, and does β = 4 lose or regain active units with more
 //    epochs? Compare the two rows of section 2 with the same β in the default run. (The runs go
 //    to their own folder, so the default ones stay for the comparison.)
+//    Answer: run `ch06-beta-vae --epochs 10 --betas 1 4 --run runs/beta-10 --figures /tmp/ch06-10`, sections 2 and 3
 // 4. Less data. `swift run -c release ch06-beta-vae --train-images 2000 --epochs 20 --run runs/beta-2000 --figures /tmp/ch06-2000`:
 //    each model sees a thirtieth of the digits, twenty times over. The test ELBO of section 2
 //    now also measures how well each β generalises: compare the gap between the train loss of

@@ -183,14 +183,9 @@ public final class MultimodalTrainer {
     ///   holds NaN or ±∞ (the file keeps the last good epoch); `TrainingError.stopped` after an
     ///   earlier error.
     public func save(to url: URL) throws {
-        var entries = stateDictEntries(of: model.parameters + model.buffers)
         let saved = optimizer.state()
-        for p in model.parameters {
-            for buffer in optimizer.bufferNames {
-                entries.append(SafeTensors.Entry(name: "optimizer.\(buffer).\(p.name)",
-                                                 tensor: Tensor(shape: p.value.shape, scalars: saved.buffers[p.name]?[buffer] ?? [])))
-            }
-        }
+        let entries = stateDictEntries(of: model.parameters + model.buffers)
+            + OptimizerMoments.entries(of: saved, parameters: model.parameters, bufferNames: optimizer.bufferNames)
         try loop.checkFinite(entries.map { ($0.name, $0.tensor.scalars) }, epoch: epoch)
         let state = State(step: step, noise: noise.state, binarization: binarization.state,
                           optimizerSteps: saved.stepCount, history: history)
@@ -256,17 +251,7 @@ public final class MultimodalTrainer {
             throw CheckpointError.badMetadata("\(url.path) has no valid trainer_state")
         }
         try loadStateDict(file.entries, into: model.parameters + model.buffers)
-        var buffers: [String: [String: [Float]]] = [:]
-        for p in model.parameters {
-            for buffer in optimizer.bufferNames {
-                let key = "optimizer.\(buffer).\(p.name)"
-                guard let tensor = file[key] else { throw CheckpointError.missingTensor(key) }
-                guard tensor.shape == p.value.shape, tensor.isFinite else {
-                    throw CheckpointError.badMetadata("optimizer tensor \(key) has shape \(tensor.shape) or non-finite values")
-                }
-                buffers[p.name, default: [:]][buffer] = tensor.scalars
-            }
-        }
+        let buffers = try OptimizerMoments.buffers(for: model.parameters, bufferNames: optimizer.bufferNames) { file[$0] }
         try optimizer.restore(from: OptimizerState(kind: "Adam", stepCount: state.optimizerSteps,
                                                    learningRate: schedule.learningRate(atStep: max(state.step - 1, 0)),
                                                    parameterNames: model.parameters.map(\.name), buffers: buffers))

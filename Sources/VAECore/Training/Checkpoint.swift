@@ -133,33 +133,11 @@ public struct Checkpoint {
     func optimizerState(for parameters: [Parameter], buffers bufferNames: [String]) throws -> OptimizerState {
         guard let saved = state?.optimizer else { throw CheckpointError.badMetadata("no optimizer state") }
         let byName = Dictionary(tensors.entries.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
-        var buffers: [String: [String: [Float]]] = [:]
-        for p in parameters {
-            var named: [String: [Float]] = [:]
-            for buffer in bufferNames {
-                let key = "optimizer.\(buffer).\(p.name)"
-                guard let tensor = byName[key] else { throw CheckpointError.missingTensor(key) }
-                guard tensor.shape == p.value.shape else {
-                    throw CheckpointError.shapeMismatch(key, expected: p.value.shape, found: tensor.shape)
-                }
-                guard tensor.isFinite else {
-                    throw CheckpointError.badMetadata("optimizer tensor '\(key)' holds a NaN or infinity: the checkpoint is corrupt (training cannot resume from it)")
-                }
-                if Checkpoint.squareAverages.contains(buffer), let negative = tensor.scalars.first(where: { $0 < 0 }) {
-                    throw CheckpointError.badMetadata("optimizer tensor '\(key)' holds a negative second moment (\(negative)): the checkpoint is corrupt")
-                }
-                named[buffer] = tensor.scalars
-            }
-            buffers[p.name] = named
-        }
+        let buffers = try OptimizerMoments.buffers(for: parameters, bufferNames: bufferNames) { byName[$0] }
         return OptimizerState(kind: saved.kind, stepCount: saved.stepCount,
                               learningRate: Float(bitPattern: saved.learningRateBits),
                               parameterNames: parameters.map(\.name), buffers: buffers)
     }
-
-    /// The optimizer buffers that are running means of squares, never negative (Adam's v,
-    /// RMSprop's s): a negative value can only come from a corrupt file.
-    static let squareAverages: Set<String> = ["exp_avg_sq", "square_avg"]
 
     // MARK: Writing
 
@@ -178,13 +156,7 @@ public struct Checkpoint {
                      optimizer: OptimizerState, bufferNames: [String], dataDigest: String?,
                      records: [String: Tensor]) throws -> SafeTensors {
         var entries = model.stateDict()
-        for name in optimizer.parameterNames {
-            guard let shape = model.parameters.first(where: { $0.name == name })?.value.shape else { continue }
-            for buffer in bufferNames {
-                entries.append(SafeTensors.Entry(name: "optimizer.\(buffer).\(name)",
-                                                 tensor: Tensor(shape: shape, scalars: optimizer.buffers[name]?[buffer] ?? [])))
-            }
-        }
+        entries += OptimizerMoments.entries(of: optimizer, parameters: model.parameters, bufferNames: bufferNames)
         for name in records.keys.sorted() {
             entries.append(SafeTensors.Entry(name: recordPrefix + name, tensor: records[name]!))
         }

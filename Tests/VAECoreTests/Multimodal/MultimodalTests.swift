@@ -417,52 +417,76 @@ import Testing
         #expect(throws: CheckpointError.self) { try MultimodalTrainer(resumingFrom: url, data: other) }
     }
 
+    /// A run small enough for a test: 128 test digits with their labels, MoPoE, batches of 64 (two
+    /// updates an epoch), seed 3, and the checkpoint's path in a fresh folder, removed afterwards.
+    static func withSmallRun(epochs: Int, _ body: (MultimodalTrainingConfiguration, MultimodalDataset, URL) throws -> Void) throws {
+        let mnist = try MNIST.load(split: .test).prefix(128)
+        var configuration = MultimodalTrainingConfiguration(model: imageLabel(.mopoe), epochs: epochs, seed: 3)
+        configuration.batchSize = 64
+        let data = try MultimodalDataset.imageLabel(configuration.model, mnist: mnist)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("multimodal-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try body(configuration, data, folder.appendingPathComponent("checkpoint.safetensors"))
+    }
+
     /// A NaN weight makes the next update's loss NaN: training stops with `TrainingError.diverged`
     /// (which says where), the checkpoint keeps the last good epoch byte for byte, and the trainer
     /// refuses to train or save again. A state holding ±∞ is refused at the save with
     /// `TrainingError.nonFiniteState`, the file left as it was.
     @Test func aNonFiniteLossOrStateIsNeverSaved() throws {
-        let mnist = try MNIST.load(split: .test).prefix(128)
-        var configuration = MultimodalTrainingConfiguration(model: Self.imageLabel(.mopoe), epochs: 3, seed: 3)
-        configuration.batchSize = 64
-        let data = try MultimodalDataset.imageLabel(configuration.model, mnist: mnist)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("multimodal-nan-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let url = folder.appendingPathComponent("checkpoint.safetensors")
+        try Self.withSmallRun(epochs: 3) { configuration, data, url in
+            let trainer = try MultimodalTrainer(configuration, data: data)
+            var good = Data()
+            trainer.epochEnded = { [unowned trainer] _ in
+                good = (try? Data(contentsOf: url)) ?? Data()                         // written after epoch 1
+                trainer.model.parameters[0].value.scalars[0] = .nan                    // poison the next update
+            }
+            let error = #expect(throws: TrainingError.self) { try trainer.train(checkpoint: url) }
+            guard case .diverged(let epoch, let step, _, _)? = error else {
+                Issue.record("expected TrainingError.diverged, got \(String(describing: error))")
+                return
+            }
+            #expect(epoch == 2 && step == 2)
+            let after = try Data(contentsOf: url)
+            #expect(!good.isEmpty && after == good, "the good checkpoint must stay as it was")
+            #expect(try MultimodalTrainer(resumingFrom: url, data: data).epoch == 1)
+            #expect(throws: TrainingError.self) { try trainer.train(checkpoint: url) }
+            #expect(throws: TrainingError.self) { try trainer.save(to: url) }
+            let untouched = try Data(contentsOf: url)
+            #expect(untouched == good)
 
-        let trainer = try MultimodalTrainer(configuration, data: data)
-        var good = Data()
-        trainer.epochEnded = { [unowned trainer] _ in
-            good = (try? Data(contentsOf: url)) ?? Data()                         // written after epoch 1
-            trainer.model.parameters[0].value.scalars[0] = .nan                    // poison the next update
+            let second = try MultimodalTrainer(configuration, data: data)
+            try second.train(checkpoint: url, until: 1)
+            let saved = try Data(contentsOf: url)
+            let weight = second.model.parameters[1]
+            weight.value.scalars[0] = .infinity
+            let refused = #expect(throws: TrainingError.self) { try second.save(to: url) }
+            guard case .nonFiniteState(1, weight.name)? = refused else {
+                Issue.record("expected TrainingError.nonFiniteState(1, \(weight.name)), got \(String(describing: refused))")
+                return
+            }
+            let kept = try Data(contentsOf: url)
+            #expect(kept == saved)
         }
-        let error = #expect(throws: TrainingError.self) { try trainer.train(checkpoint: url) }
-        guard case .diverged(let epoch, let step, _, _)? = error else {
-            Issue.record("expected TrainingError.diverged, got \(String(describing: error))")
-            return
-        }
-        #expect(epoch == 2 && step == 2)
-        let after = try Data(contentsOf: url)
-        #expect(!good.isEmpty && after == good, "the good checkpoint must stay as it was")
-        #expect(try MultimodalTrainer(resumingFrom: url, data: data).epoch == 1)
-        #expect(throws: TrainingError.self) { try trainer.train(checkpoint: url) }
-        #expect(throws: TrainingError.self) { try trainer.save(to: url) }
-        let untouched = try Data(contentsOf: url)
-        #expect(untouched == good)
+    }
 
-        let second = try MultimodalTrainer(configuration, data: data)
-        try second.train(checkpoint: url, until: 1)
-        let saved = try Data(contentsOf: url)
-        let weight = second.model.parameters[1]
-        weight.value.scalars[0] = .infinity
-        let refused = #expect(throws: TrainingError.self) { try second.save(to: url) }
-        guard case .nonFiniteState(1, weight.name)? = refused else {
-            Issue.record("expected TrainingError.nonFiniteState(1, \(weight.name)), got \(String(describing: refused))")
-            return
+    /// A checkpoint whose saved Adam moment is corrupt (a negative second moment, a NaN) is refused
+    /// for resuming, in words, as the VAE's is (`OptimizerMoments`).
+    @Test func aCorruptMomentIsRefused() throws {
+        try Self.withSmallRun(epochs: 2) { configuration, data, url in
+            try MultimodalTrainer(configuration, data: data).train(checkpoint: url, until: 1)
+            #expect(try MultimodalTrainer(resumingFrom: url, data: data).epoch == 1)
+            let saved = try SafeTensors.read(from: url)
+            for (value, words) in [(Float(-1), "negative second moment"), (.nan, "NaN")] {
+                var entries = saved.entries
+                let i = try #require(entries.firstIndex { $0.name.hasPrefix("optimizer.exp_avg_sq.") })
+                entries[i].tensor.scalars[0] = value
+                try SafeTensors(entries: entries, metadata: saved.metadata).write(to: url)
+                let error = #expect(throws: CheckpointError.self) { try MultimodalTrainer(resumingFrom: url, data: data) }
+                #expect("\(String(describing: error))".contains(words), "\(String(describing: error))")
+            }
         }
-        let kept = try Data(contentsOf: url)
-        #expect(kept == saved)
     }
 
     /// A run of other settings is set aside under its fingerprint and taken back when asked for
