@@ -632,6 +632,7 @@ Chapter10.main()
 //    importance samples): does section 5's iw-nll line move, or is the failure the model's and
 //    not the estimator's? The gap between the neg-elbo and iw-nll lines says how much the one z
 //    of the ELBO adds.
+//    Answer: run `ch10-anomaly --samples 1000 --images 500 --figures /tmp/ch10-k1000`, section 5
 // 3. Longer leave-out models. `--leave-out-epochs 10 --figures /tmp/leave10` trains the 20 models
 //    again for five times as long (kept beside the two-epoch runs): compare the
 //    "leave-out digit=1" lines and ch10-leave-out.png. Does a better model of nine digits find
