@@ -62,7 +62,7 @@ struct Train: ParsableCommand {
     @Flag(help: "With --conditional: learn a centre per label in code space, so that z holds the style alone (chapter 7).")
     var labelCentres = false
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("An inverse autoregressive flow of n steps after the encoder's Gaussian (Kingma et al. 2016; default 0: none). Trains on the ELBO with a one-sample KL (β and KL warm-up apply), or with --importance-samples k > 1 on the importance-weighted bound (IWAE estimator); with --conditional too (on the ELBO); not with --free-bits, --capacity-max or --estimator dreg.",
+    @Option(parsing: .unconditional, help: ArgumentHelp("An inverse autoregressive flow of n steps after the encoder's Gaussian (Kingma et al. 2016; default 0: none). Trains on the ELBO with a one-sample KL (β and KL warm-up apply), or with --importance-samples k > 1 on the importance-weighted bound (IWAE estimator); with --conditional too; not with --free-bits, --capacity-max or --estimator dreg.",
                                valueName: "n"))
     var flowSteps: Int?
 

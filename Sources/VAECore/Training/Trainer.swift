@@ -320,7 +320,7 @@ public final class Trainer {
                     preconditionFailure("the importance-weighted objective takes β, not \(objective) (validate() refuses it)")
                 }
                 return try model.accumulateImportanceWeightedGradients(
-                    images: batch.images, samples: configuration.importanceSamples,
+                    images: batch.images, labels: labels, samples: configuration.importanceSamples,
                     estimator: configuration.importanceEstimator, beta: beta, using: &noise).terms
             }
             return try model.accumulateGradients(images: batch.images, labels: labels, objective: objective,

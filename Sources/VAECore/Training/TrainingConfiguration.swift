@@ -265,8 +265,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         }
         guard usesImportanceWeighting else { return }
         let objective = "the importance-weighted objective (k = \(importanceSamples), \(importanceEstimator.displayName))"
-        guard model.classCount == 0 else {
-            throw TrainingConfigurationError("\(objective) is written for an unconditional model, not a conditional one")
+        guard model.classCount == 0 || importanceEstimator == .iwae else {
+            throw TrainingConfigurationError("DReG holds q's parameters fixed inside log q(z|x), and a label's centre is both q's and the decoder's; train a conditional model with the IWAE estimator")
         }
         if case .capacity = kl {
             throw TrainingConfigurationError("\(objective) has no capacity form γ·|KL − C|; weight its prior ratio by β (constant or warm-up) instead")

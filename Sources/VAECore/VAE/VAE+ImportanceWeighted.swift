@@ -34,7 +34,7 @@ public struct ImportanceWeightedTerms: Sendable {
 extension VAE {
     /// One forward and backward pass of the **importance-weighted bound** on a batch (B, 1, 28, 28):
     /// returns its terms and **accumulates** the gradient of the batch-mean loss into every
-    /// parameter, for an unconditional model, with any likelihood (`PixelLikelihood.codeLosses`)
+    /// parameter, for a plain or a conditional model, with any likelihood (`PixelLikelihood.codeLosses`)
     /// and the model's posterior and prior as parts: the Gaussian or the Gaussian followed by an
     /// inverse autoregressive flow, N(0, I) or the VampPrior. The Gaussian with N(0, I) takes
     /// either estimator, in the fused loops below (`importanceCodes`, `importanceLatentGradient`);
@@ -115,22 +115,28 @@ extension VAE {
     /// ε is drawn from `random` in order sample, image, dimension ((k, B, D)), so at k = 1 it is
     /// the ELBO's draw; `noise` (k, B, D) replaces the draw (reference comparisons).
     ///
+    /// A conditional model (chapter 7's CVAE, with or without a centre m_y per label) takes the
+    /// labels: its encoder sees them, each code reaches the decoder as [z + m_y, one-hot y], and
+    /// m_y's gradient is the decoder's ∂L/∂(z + m) summed over the image's k codes less ∂L/∂μ (μ is
+    /// relative to m_y), as in the ELBO's step.
+    ///
     /// - Parameters:
     ///   - targets: the images to score (default `images`; a binarized batch is both).
+    ///   - labels: one label per image for a conditional model; ignored (nil) otherwise.
     ///   - samples: k ≥ 1.
     ///   - beta: the weight β ≥ 0 of the prior ratio (1: the bound itself).
-    /// - Throws: `VAEConfigurationError` for a model or input this objective does not take (a
-    ///   conditional model, DReG with a flow or a VampPrior, k < 1, a bad β or shape, targets
+    /// - Throws: `VAEConfigurationError` for a model or input this objective does not take (DReG
+    ///   with a conditional model, a flow or a VampPrior, missing labels, k < 1, a bad β or shape, targets
     ///   the likelihood cannot score); `TrainingError.nonFiniteLoss` when a loss is not finite (nothing is
     ///   accumulated then).
     /// - Complexity: the encoder's passes on B images, the decoder's on k·B codes, O(k·B·784)
     ///   for the loss.
-    public func accumulateImportanceWeightedGradients(images: Tensor, targets: Tensor? = nil, samples k: Int,
+    public func accumulateImportanceWeightedGradients(images: Tensor, targets: Tensor? = nil, labels: [Int]? = nil, samples k: Int,
                                                       estimator: ImportanceWeightedEstimator = .iwae, beta: Double = 1,
                                                       noise: Tensor? = nil,
                                                       using random: inout RandomSource) throws -> ImportanceWeightedTerms {
-        guard configuration.classCount == 0 else {
-            throw VAEConfigurationError("the importance-weighted objective is written for an unconditional model, not one of \(configuration.classCount) classes")
+        guard configuration.classCount == 0 || estimator == .iwae else {
+            throw VAEConfigurationError("DReG holds q's parameters fixed inside log q(z|x), and a label's centre is both q's and the decoder's; train a conditional model with the IWAE estimator")
         }
         guard flow == nil || estimator == .iwae else {
             throw VAEConfigurationError("DReG holds q's parameters fixed inside log q(z|x), which with an IAF posterior needs the flow's inverse (not written); train a flow model with the IWAE estimator")
@@ -144,7 +150,8 @@ extension VAE {
         guard targets.shape == images.shape else {
             throw VAEConfigurationError("the targets \(targets.shape) must have the images' shape \(images.shape)")
         }
-        let (mean, logVariance, features, priorPass) = try encodeForTraining(images, labels: nil)  // (B, D), (B, D), (B, F)
+        let onehot = try condition(labels, batch: images.shape[0])                 // (B, classes), for a conditional model
+        let (mean, logVariance, features, priorPass) = try encodeForTraining(images, labels: labels)  // (B, D), (B, D), (B, F)
         let (b, d) = (mean.shape[0], mean.shape[1])
         let (codes, overflow) = k.multipliedReportingOverflow(by: b)
         guard !overflow else { throw VAEConfigurationError("k = \(k) samples of \(b) images are too many codes") }
@@ -176,7 +183,10 @@ extension VAE {
         let kl = composed == nil
             ? try klDivergenceStandardNormal(mean: mean, logVariance: logVariance, reduction: .sumPerSample).value
             : -logPriorRatio.reduce(0, +) / Double(codes)
-        let logits = decoder.forwardBatchMinor(z, sampleShape: [d])                // (784, k·B)
+        // A conditional model's decoder sees each code shifted back by its label's centre, and the
+        // label: (D + classes, k·B).
+        let decoderInput = onehot.map { conditionalDecoderInput(z, onehot: $0, samples: k) } ?? z
+        let logits = decoder.forwardBatchMinor(decoderInput, sampleShape: [decoderInput.shape[0]])   // (784, k·B)
         let pixels = logits.shape[0]
         precondition(pixels * b == targets.count && logits.shape[1] == codes,
                      "the decoder's output \(logits.shape) does not fit the targets \(targets.shape)")
@@ -226,30 +236,64 @@ extension VAE {
         }
         likelihood.accumulateCodeParameterGradients(logits: logits, targets: x, weights: normalized)
         scaleColumns(&gradient, by: normalized)                                     // w̃_i·(σ(ℓ) − x)/B
-        var dz = decoder.backwardBatchMinor(gradient)                               // (D, k·B)
+        var dz = decoder.backwardBatchMinor(gradient)                               // (D [+ classes], k·B)
         if let dregGradient {
             let decoderGradients = decoder.parameters.map(\.gradient)
             dz = decoder.backwardBatchMinor(dregGradient)
             for (p, g) in zip(decoder.parameters, decoderGradients) { p.gradient = g }
         }
+        if onehot != nil { dz = Tensor(shape: [d, codes], scalars: Array(dz.scalars[0 ..< d * codes])) }   // the code's rows
+        let dStatistics: Tensor
         if let composed {
-            let (dStatistics, dContext, dInputPosteriors) = composedLatentGradient(
+            let (statistics, dContext, dInputPosteriors) = composedLatentGradient(
                 dz: dz, codes: composed, inputPosteriors: inputPosteriors, epsilon: epsilon, standardDeviation: sigma,
                 weights: normalized, samples: k, beta: beta)
-            var dFeatures = encoderHead.backward(dStatistics)                       // (B, 2D) → (B, F)
+            dStatistics = statistics
+            var dFeatures = encoderHead.backward(dStatistics)                       // (B, 2D) → (B, F [+ classes])
+            if onehot != nil { dFeatures = dFeatures.columns(0..<featureCount) }
             if let flow, let dContext { add(flow.contextBackward(dContext), into: &dFeatures) }
             _ = encoderBody.backward(dFeatures)
             if let priorPass, let dInputPosteriors {                               // the prior's own images
                 priorBackward(priorPass, inputPosteriorGradient: dInputPosteriors, weight: 1)
             }
         } else {
-            let dStatistics = importanceLatentGradient(dz: dz, z: z, epsilon: epsilon, standardDeviation: sigma,
-                                                       weights: normalized, samples: k, beta: beta, estimator: estimator)
-            let dFeatures = encoderHead.backward(dStatistics)                       // (B, 2D) → (B, F)
+            dStatistics = importanceLatentGradient(dz: dz, z: z, epsilon: epsilon, standardDeviation: sigma,
+                                                   weights: normalized, samples: k, beta: beta, estimator: estimator)
+            var dFeatures = encoderHead.backward(dStatistics)                       // (B, 2D) → (B, F [+ classes])
+            if onehot != nil { dFeatures = dFeatures.columns(0..<featureCount) }
             _ = encoderBody.backward(dFeatures)
+        }
+        if let onehot, let labelCentres {
+            // m_y enters twice, −m_y in μ and +m_y at the decoder's input: its gradient is the
+            // decoder's ∂L/∂(z + m) summed over each image's k codes, less ∂L/∂μ, into the row of
+            // the image's label (as in the ELBO's step).
+            let dCentres = sumOverSamples(batchMinor(dz), samples: k) - dStatistics.columns(0..<d)  // (B, D); the transpose puts dz in rows
+            labelCentres.gradient = labelCentres.gradient + Tensor.matmul(onehot, dCentres, transposeA: true)
         }
         return ImportanceWeightedTerms(terms: ELBOTerms(reconstruction: reconstruction, kl: kl, objective: loss / Double(b)),
                                        bounds: bounds, effectiveSampleSizes: effective)
+    }
+
+    /// A conditional model's decoder input, batch-minor (D + classes, k·B): column r = s·B + n holds
+    /// the code z_r shifted back by the centre m_y of image n's label (when the model learns
+    /// centres), then the label's one-hot.
+    private func conditionalDecoderInput(_ z: Tensor, onehot: Tensor, samples k: Int) -> Tensor {
+        let (d, codes) = (z.shape[0], z.shape[1])
+        let (b, classes) = (onehot.shape[0], onehot.shape[1])
+        let centres = labelCentres.map { Tensor.matmul(onehot, $0.value) }       // (B, D)
+        var input = Tensor(shape: [d + classes, codes])
+        input.withUnsafeMutableBufferPointer { out in
+            z.withUnsafeBufferPointer { pz in
+                onehot.withUnsafeBufferPointer { y in
+                    for r in 0..<codes {
+                        let n = r % b
+                        for j in 0..<d { out[j * codes + r] = pz[j * codes + r] + (centres?.scalars[n * d + j] ?? 0) }
+                        for c in 0..<classes { out[(d + c) * codes + r] = y[n * classes + c] }
+                    }
+                }
+            }
+        }
+        return input
     }
 
     /// z (D, k·B) batch-minor, z[j, s·B + n] = μ[n, j] + σ[n, j]·ε[s, n, j] (the operations of

@@ -45,16 +45,21 @@ import Testing
     /// VampPrior of 4 pseudo-inputs, and both at once, k = 3, against PyTorch's autograd
     /// (`Fixtures/importance_parts.py`): the loss and every image's bound to 10⁻⁵, every gradient
     /// as `matchesPyTorch` judges them, the pseudo-inputs' also on their own scale (small beside
-    /// the decoder's, as `VampPriorTests.trainingStepMatchesPyTorch` says).
-    @Test(arguments: ["iwae_iaf", "iwae_iaf_beta_half", "iwae_vamp", "iwae_iaf_vamp"])
+    /// the decoder's, as `VampPriorTests.trainingStepMatchesPyTorch` says). `iwae_conditional` and
+    /// `iwae_iaf_conditional` are chapter 7's CVAE (a centre per label) with the Gaussian (the fused
+    /// loops) and with the flow (the composed pass).
+    @Test(arguments: ["iwae_iaf", "iwae_iaf_beta_half", "iwae_vamp", "iwae_iaf_vamp", "iwae_conditional", "iwae_iaf_conditional"])
     func composedPartsMatchPyTorch(_ name: String) throws {
         let f = try Self.partsFixture.get()
         let model = try VAETests.model(name, f)
-        #expect(model.flow != nil || model.configuration.prior == .vamp(pseudoInputs: 4))
+        let labels = f.cases[name]?["labels"] as? [Int]
+        #expect(model.flow != nil || model.configuration.prior == .vamp(pseudoInputs: 4) || labels != nil)
+        #expect((labels != nil) == name.hasSuffix("conditional") && (labels == nil || model.labelCentres != nil))
         let k = try f.integers(name, "k")[0], beta = try f.number(name, "beta")
         var unused = RandomSource(seed: 1)
         let result = try model.accumulateImportanceWeightedGradients(
-            images: try f.tensor(name, "images"), samples: k, beta: beta, noise: try f.tensor(name, "epsilon"), using: &unused)
+            images: try f.tensor(name, "images"), labels: labels, samples: k, beta: beta, noise: try f.tensor(name, "epsilon"),
+            using: &unused)
         #expect(LossTests.relativeError(result.terms.objective, try f.number(name, "loss")) < 1e-5)
         let bounds = try f.numbers(name, "bounds")
         #expect(zip(result.bounds, bounds).allSatisfy { LossTests.relativeError($0, $1) < 1e-5 }, "\(result.bounds) against \(bounds)")
@@ -77,6 +82,45 @@ import Testing
                       .conv(8, kernel: 4, stride: 2, padding: 1), .swish, .flatten],
             decoder: [.linear(196), .swish, .reshape([4, 7, 7]), .deconv(4, kernel: 4, stride: 2, padding: 1),
                       .batchNorm, .swish, .deconv(1, kernel: 4, stride: 2, padding: 1)]))
+
+    /// The same check for a conditional model with a centre per label (chapter 7's CVAE, the centres
+    /// drawn away from 0 where they start), k = 5, β = 1 and ½: the labels reach the encoder's head
+    /// and, beside each code shifted by its label's centre, the decoder. The label carries much of
+    /// what the encoder's code did, so the encoder's gradients are small (about 0.3 in norm for its
+    /// second convolution at β = ½) and a directional derivative of 0.02 is within reach of the
+    /// loss's Float rounding (about 10⁻⁴ nats over 2h): the step is h = 3·10⁻², where the
+    /// differences along three random directions agreed with the gradient to 0.1% (at h = 10⁻² to 1%,
+    /// at 10⁻³ to 4%: rounding, not the derivation), with the tolerances above.
+    @Test(arguments: [1.0, 0.5])
+    func aConditionalModelMatchesFiniteDifferences(_ beta: Double) throws {
+        var configuration = Self.smoothModel
+        configuration.classCount = 10
+        configuration.labelCentres = true
+        var random = RandomSource(seed: 23)
+        let model = try VAE(configuration, using: &random)
+        let centres = try #require(model.labelCentres)
+        centres.value = Tensor.gaussian(centres.value.shape, using: &random)
+        let data = try MNIST.load(split: .test).prefix(6).binarized(seed: 2)
+        let (images, labels) = (data.images, data.labels.map { Int($0) })
+        let noise = Tensor.gaussian([5, 6, 3], using: &random)
+        let layer = try ObjectiveLayer(model: model) {
+            var unused = RandomSource(seed: 0)
+            return try model.accumulateImportanceWeightedGradients(images: images, labels: labels, samples: 5, beta: beta,
+                                                                   noise: noise, using: &unused).terms.objective
+        }
+        let result = checkGradients(of: layer, input: Tensor(shape: [1]), seed: 1, step: 3e-2)
+        #expect(result.parameters.keys.contains("label_centres.weight"))
+        expectWholeLossGradients(result, of: model.parameters, skipping: "decoder.deconv1.bias", "conditional, β = \(beta)")
+        // A conditional model needs its labels, and DReG is refused for it in words.
+        var unused = RandomSource(seed: 0)
+        #expect(throws: VAEConfigurationError.self) {
+            try model.accumulateImportanceWeightedGradients(images: images, samples: 5, noise: noise, using: &unused)
+        }
+        #expect(throws: VAEConfigurationError.self) {
+            try model.accumulateImportanceWeightedGradients(images: images, labels: labels, samples: 5, estimator: .dreg,
+                                                            noise: noise, using: &unused)
+        }
+    }
 
     /// Central differences of the loss (h = 10⁻²) along a random direction of each parameter
     /// tensor, for k = 1 and 5 and β = 1 and ½, batch norm training. The loss, about 600 nats, comes
@@ -337,7 +381,11 @@ import Testing
             _ = try model.accumulateImportanceWeightedGradients(images: images, targets: images * 2, samples: 2, using: &random)
         }
         let conditional = try VAE(VAEConfiguration(latentDimensions: 3, channels: [4], classCount: 10), using: &random)
-        refuses("unconditional") { _ = try conditional.accumulateImportanceWeightedGradients(images: images, samples: 2, using: &random) }
+        refuses("label") { _ = try conditional.accumulateImportanceWeightedGradients(images: images, samples: 2, using: &random) }
+        refuses("IWAE estimator") {
+            _ = try conditional.accumulateImportanceWeightedGradients(images: images, labels: [1, 2, 3, 4], samples: 2, estimator: .dreg,
+                                                                      using: &random)
+        }
     }
 }
 

@@ -384,6 +384,19 @@ import Testing
         }
     }
 
+    /// The trainer hands a conditional model's labels to the importance-weighted bound: a CVAE with
+    /// a centre per label trains on it (k = 5), its loss falls, and its centres move.
+    @Test func aConditionalModelTrainsOnTheImportanceWeightedBound() throws {
+        var config = Self.tiny(epochs: 2, classes: 10, kl: .constant(beta: 1))
+        config.model.labelCentres = true
+        config.importanceSamples = 5
+        let trainer = try Trainer(configuration: config, trainingSet: try Self.mnist.get())
+        let history = try trainer.train()
+        let losses = history.epochs.map(\.train.objective)
+        #expect(losses.count == 2 && losses.allSatisfy(\.isFinite) && losses[1] < losses[0], "\(losses)")
+        #expect(try #require(trainer.model.labelCentres).value.scalars.contains { $0 != 0 })
+    }
+
     /// A learning rate of 10⁶ blows the weights up at the first update: the second update's
     /// loss is infinite, a clear error follows, and no checkpoint is written.
     @Test func hugeLearningRateDiverges() throws {
@@ -488,7 +501,7 @@ import Testing
         rejects({ $0.importanceSamples = -3 }, "at least 1")
         rejects({ $0.importanceSamples = 100_000 }, "half of this machine's")
         rejects({ $0.importanceSamples = .max }, "more than any machine holds")
-        rejects({ $0.importanceSamples = 5; $0.model.classCount = 10 }, "unconditional")
+        rejects({ $0.importanceSamples = 5; $0.importanceEstimator = .dreg; $0.model.classCount = 10 }, "IWAE estimator")
         rejects({ $0.importanceSamples = 5; $0.kl = .capacity(gamma: 100, maximum: 20, epochs: 5) }, "capacity")
         rejects({ $0.importanceEstimator = .dreg; $0.freeBits = 0.5 }, "free bits")
         try TrainingConfiguration().validate()
