@@ -25,7 +25,7 @@ final class TrainingLoop {
     /// Updates in one epoch.
     let stepsPerEpoch: Int
     /// The epochs the run is to train in all (for the progress line's ETA).
-    var plannedEpochs: Int
+    let plannedEpochs: Int
     /// Updates taken: the number of the next update, from 0.
     private(set) var step: Int
     /// Why the loop stopped, once an error left the state unusable.
