@@ -215,7 +215,7 @@ extension ImportanceWorkspace {
     /// z_T (C, D) of a chunk's codes z₀ (C, D), each with its image's context (a row of `context`,
     /// (B, C)), and the flow's terms added to `logPriorRatio`: its log-determinant Σ_t Σ_d log σ_t,d,
     /// and with `standardNormal` N(0, I)'s −½ Σ_d z_T,d² (another prior adds its own log p(z_T)).
-    private mutating func flowCodes(_ flow: InverseAutoregressiveFlow, z0: Tensor, context: Tensor, rows c: Int,
+    private mutating func flowCodes(_ flow: any PosteriorFlow, z0: Tensor, context: Tensor, rows c: Int,
                                     standardNormal: Bool) -> Tensor {
         let width = context.shape[1]
         var rowContext = Tensor(shape: [c, width])                                   // (C, C_h)

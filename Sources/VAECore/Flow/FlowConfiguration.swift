@@ -29,6 +29,12 @@ public struct FlowConfiguration: Codable, Equatable, Sendable {
         "an IAF posterior of \(steps) step\(steps == 1 ? "" : "s") (\(hiddenUnits) hidden units, context \(contextFeatures))"
     }
 
+    /// The flow part of a model with codes of `latentDimensions` and encoder features of
+    /// `features`, its weights drawn from `random`.
+    func makeFlow(latentDimensions: Int, features: Int, using random: inout RandomSource) throws -> any PosteriorFlow {
+        try InverseAutoregressiveFlow(self, latentDimensions: latentDimensions, features: features, using: &random)
+    }
+
     /// Throws `VAEConfigurationError` naming the first setting out of range.
     public func validate() throws {
         guard (1...FlowConfiguration.maximumSteps).contains(steps) else {

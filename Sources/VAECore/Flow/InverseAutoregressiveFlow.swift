@@ -53,7 +53,7 @@ import Foundation
 /// (H, C, no bias), `step<t>.mean.weight` (D, H) and `.bias`, `step<t>.scale.weight` (D, H) and
 /// `.bias`.
 /// - Complexity: per code, T·(D·H + C·H + 2·H·D) multiply-adds forward; per image F·C for h.
-public final class InverseAutoregressiveFlow {
+public final class InverseAutoregressiveFlow: PosteriorFlow {
     public let configuration: FlowConfiguration
     /// D, the code's size.
     public let latentDimensions: Int
@@ -118,15 +118,10 @@ public final class InverseAutoregressiveFlow {
         return (z, logDeterminants)
     }
 
-    /// ∂L/∂z₀ (N, D) and ∂L/∂h (N, C) from ∂L/∂z_T (N, D) and c = ∂L/∂(log-determinant of each
-    /// row); accumulates every step's parameter gradients (not the context layer's: see
-    /// `contextBackward`). Call after `forward`.
-    public func backward(_ dz: Tensor, logDeterminantGradient c: Float) -> (z0: Tensor, context: Tensor) {
-        backward(dz, logDeterminantGradients: [Float](repeating: c, count: dz.shape[0]))
-    }
-
-    /// `backward` with its own c_n = ∂L/∂(log-determinant of row n) for each row: the
-    /// importance-weighted bound weighs each code's log-determinant by its normalised weight.
+    /// ∂L/∂z₀ (N, D) and ∂L/∂h (N, C) from ∂L/∂z_T (N, D) and c_n = ∂L/∂(log-determinant of row
+    /// n) for each row (the ELBO's KL̂ weighs every row alike; the importance-weighted bound each
+    /// code by its normalised weight); accumulates every step's parameter gradients (not the
+    /// context layer's: see `contextBackward`). Call after `forward`.
     public func backward(_ dz: Tensor, logDeterminantGradients c: [Float]) -> (z0: Tensor, context: Tensor) {
         precondition(dz.rank == 2 && c.count == dz.shape[0],
                      "InverseAutoregressiveFlow.backward: \(c.count) log-determinant gradients for \(dz.shape[0]) rows")

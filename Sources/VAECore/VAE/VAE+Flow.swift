@@ -1,8 +1,8 @@
 import Foundation
 
-/// The inverse autoregressive flow as the posterior part of the training step
-/// (`VAE.accumulateGradients`): q(z|x) is the Gaussian followed by the flow, z = z_T of
-/// z₀ = μ + σε.
+/// A flow after the Gaussian (`PosteriorFlow`; the course's is the inverse autoregressive flow) as
+/// the posterior part of the training step (`VAE.accumulateGradients`): q(z|x) is the Gaussian
+/// followed by the flow, z = z_T of z₀ = μ + σε.
 ///
 /// ## The loss
 /// q(z|x) is no longer Gaussian, so its KL from the prior has no closed form. The ELBO is
@@ -11,7 +11,7 @@ import Foundation
 ///     KL̂ = log q(z_T|x) − log p(z_T)
 ///        = Σ_i [½ z_T,i² − ½ ε_i² − ½ log σ²_i] − Σ_t Σ_i log σ_t,i        (N(0, I); the log 2π cancel)
 ///
-/// (`InverseAutoregressiveFlow` derives log q; `Prior.oneSampleKLTerm` computes it), an unbiased
+/// (`PosteriorFlow` and `InverseAutoregressiveFlow` derive log q; `Prior.oneSampleKLTerm` computes it), an unbiased
 /// estimate of KL(q ‖ p), and the loss per image is −log p(x|z_T) + β·KL̂. β (constant, or the KL
 /// warm-up's weight at this step) multiplies every gradient of KL̂, as it multiplies the
 /// closed-form KL's.

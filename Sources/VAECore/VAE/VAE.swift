@@ -35,8 +35,9 @@ public final class VAE {
     public let likelihood: any PixelLikelihood
     /// F, the number of features the encoder's layers produce.
     public let featureCount: Int
-    /// The IAF steps after the Gaussian (`configuration.flow`), named `flow.…`; nil for none.
-    public let flow: InverseAutoregressiveFlow?
+    /// The flow after the Gaussian (`configuration.flow`: the IAF's steps), named `flow.…`; nil
+    /// for the Gaussian posterior alone.
+    let flow: (any PosteriorFlow)?
     /// The prior p(z) (`configuration.prior`): its KL term, its density and its draws; its
     /// parameters, if any, are named `prior.…`.
     let prior: any Prior
@@ -65,9 +66,7 @@ public final class VAE {
             ? Parameter(name: "label_centres.weight", value: Tensor(shape: [classes, latent])) : nil
         likelihood = configuration.likelihood.makePart()
         let features = featureCount
-        flow = try configuration.flow.map {
-            try InverseAutoregressiveFlow($0, latentDimensions: latent, features: features, using: &random)
-        }
+        flow = try configuration.flow.map { try $0.makeFlow(latentDimensions: latent, features: features, using: &random) }
         prior = configuration.prior.makePrior(latentDimensions: latent, using: &random)
 
         for p in encoderBody.parameters + encoderBody.buffers { p.name = "encoder." + p.name }

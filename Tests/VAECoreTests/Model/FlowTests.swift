@@ -81,7 +81,7 @@ import Testing
     @Test func maskedWeightsStayZero() throws {
         var random = RandomSource(seed: 4)
         let model = try VAE(Self.smoothModel, using: &random)
-        let flow = try #require(model.flow)
+        let flow = try Self.iaf(model)
         let masked = flow.steps.flatMap { [$0.input, $0.mean, $0.scale] }
         func maskedEntries(_ t: Tensor, _ layer: MaskedLinear) -> [Float] {
             (0..<t.count).filter { layer.mask.scalars[$0] == 0 }.map { t.scalars[$0] }
@@ -119,8 +119,8 @@ import Testing
         let noise = Tensor.gaussian([6, 4], using: &random)
         let (mean, logVariance, features) = try model.encodeWithFeatures(images)
         let z0 = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: noise, using: &random).z
-        Self.strengthen(try #require(model.flow))
-        try Self.awayFromKinks(try #require(model.flow), z0: z0, features: features)
+        Self.strengthen(try Self.iaf(model))
+        try Self.awayFromKinks(try Self.iaf(model), z0: z0, features: features)
         let layer = try ObjectiveLayer(model: model) {
             var unused = RandomSource(seed: 0)
             return try model.accumulateGradients(images: images, objective: .beta(beta), noise: noise, using: &unused).objective
@@ -152,8 +152,8 @@ import Testing
             let noise = Tensor.gaussian([6, 4], using: &random)
             let (mean, logVariance, features) = try model.encodeWithFeatures(images, labels: labels)
             let z0 = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: noise, using: &random).z
-            Self.strengthen(try #require(model.flow))
-            if Self.shiftedFromKinks(try #require(model.flow), z0: z0, features: features) > 0.5 { found = (model, noise) }
+            Self.strengthen(try Self.iaf(model))
+            if Self.shiftedFromKinks(try Self.iaf(model), z0: z0, features: features) > 0.5 { found = (model, noise) }
         }
         let (model, noise) = try #require(found, "no seed keeps the flow's hidden units away from ReLU's kink")
         let layer = try ObjectiveLayer(model: model) {
@@ -163,6 +163,11 @@ import Testing
         let result = checkGradients(of: layer, input: Tensor(shape: [1]), seed: 1, step: 1e-2)
         #expect(result.parameters.keys.contains("label_centres.weight"))
         expectWholeLossGradients(result, of: model.parameters, "conditional, label centres")
+    }
+
+    /// The model's flow, which these tests build as an IAF.
+    static func iaf(_ model: VAE) throws -> InverseAutoregressiveFlow {
+        try #require(model.flow as? InverseAutoregressiveFlow)
     }
 
     /// Makes the flow far from the identity, so that its parameters move the loss visibly: the
@@ -256,8 +261,8 @@ import Testing
         let image = (0..<k * 6).map { $0 % 6 }
         let z0 = VAE.reparameterize(mean: mean.rows(at: image), logVariance: logVariance.rows(at: image),
                                     noise: noise.reshaped([k * 6, 4]), using: &random).z
-        Self.strengthen(try #require(model.flow))
-        try Self.awayFromKinks(try #require(model.flow), z0: z0, features: features.rows(at: image))
+        Self.strengthen(try Self.iaf(model))
+        try Self.awayFromKinks(try Self.iaf(model), z0: z0, features: features.rows(at: image))
         let layer = try ObjectiveLayer(model: model) {
             var unused = RandomSource(seed: 0)
             return try model.accumulateImportanceWeightedGradients(images: images, samples: k, beta: beta, noise: noise,
@@ -275,7 +280,7 @@ import Testing
     func oneImportanceSampleIsTheFlowELBO(_ beta: Double) throws {
         var random = RandomSource(seed: 4)
         let model = try VAE(Self.smoothModel, using: &random)
-        Self.strengthen(try #require(model.flow))
+        Self.strengthen(try Self.iaf(model))
         let noise = Tensor.gaussian([1, 8, 4], using: &random)
         try ImportanceWeightedTests.expectOneSampleIsTheOneSampleELBO(model, images: try Self.images(8), noise: noise, beta: beta)
     }
@@ -305,7 +310,7 @@ import Testing
 
         // The flow alone, from the same encoder pass (training mode: the batch's statistics).
         let (mean, logVariance, features) = try model.encodeWithFeatures(images, labels: labels)
-        let flow = try #require(model.flow)
+        let flow = try Self.iaf(model)
         let z0 = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: epsilon, using: &unused).z
         let (z, logDeterminants) = flow.forward(z0, context: flow.contextVectors(features))
         #expect(maxRelativeError(z, try f.tensor(name, "z"), floor: 1e-2) < 1e-4)
@@ -332,7 +337,7 @@ import Testing
         let flowing = try VAE(VAEConfiguration(latentDimensions: 3, architecture: .convolutional(channels: [4, 8]),
                                                        flow: FlowConfiguration(steps: 2, hiddenUnits: 8, contextFeatures: 4)),
                               using: &b)
-        for step in try #require(flowing.flow).steps {
+        for step in try Self.iaf(flowing).steps {
             step.scale.weight.value = Tensor(shape: step.scale.weight.value.shape)
             step.scale.bias!.value = Tensor(shape: step.scale.bias!.value.shape, repeating: 40)
         }
