@@ -8,9 +8,11 @@ import VAECore
 //
 // What is the best we can hope for? A recent x86 core with AVX2 issues two 8-wide FMA (fused
 // multiply-add) instructions per cycle: 2 × 8 × 2 = 32 flops per cycle, about 100 GFLOP/s per
-// core at a 3 GHz clock, times the number of cores (the chapter prints how many this machine
-// has). Memory is far slower: a few tens of GB/s from RAM, that is a few
-// floats per nanosecond, while the FMA units eat 64 floats per nanosecond per core. Yet a
+// core at a 3 GHz clock; one with full-width AVX-512 units (Zen 5, Intel's server cores) issues
+// two 16-wide ones, 64 flops per cycle, about 200 GFLOP/s per core. Times the number of cores
+// (the chapter prints how many this machine has, and which kernel it built). Memory is far
+// slower: a few tens of GB/s from RAM, that is a few floats per nanosecond, while the FMA units
+// eat 64 floats (128 with AVX-512) per nanosecond per core. Yet a
 // 512×512 product does 2·512³ flops on 3·512² floats: 340 flops per float. So multiply can run
 // at the peak of the arithmetic *if* every float brought in from memory is reused hundreds of
 // times from registers and caches. Each step below gets closer to that.
@@ -25,7 +27,8 @@ import VAECore
 /// whole of B is 1 MB: no cache level keeps it, and every element of C re-reads a column of it
 /// from far away. The loop is also one chain of dependent additions (`sum += …`), which the
 /// compiler may not reorder (floating-point addition is not associative), so it cannot use
-/// SIMD. Expect around 1 GFLOP/s: bound by memory latency, a hundredth of the peak.
+/// SIMD. Expect a few GFLOP/s (the table prints this machine's): bound by memory latency, a
+/// small fraction of the peak.
 ///
 /// - Complexity: M·N·K multiply-adds; reads B column-wise M times.
 func matmulNaiveIJK(m: Int, n: Int, k: Int,
@@ -128,13 +131,17 @@ func matmulBlocked(m: Int, n: Int, k: Int,
 /// Step 4, the library's `gemm` on one thread: a register-blocked SIMD micro-kernel on packed
 /// operands (GotoBLAS/BLIS; see `Sources/VAENumerics/Linalg/GEMM*.swift`).
 ///
-/// - The micro-kernel keeps a 6×16 tile of C in 12 AVX registers for a whole slice of 256 steps
-///   of p. Each step loads 16 floats of B and 6 of A, and does 12 FMAs of 8 lanes: C is not
-///   touched at all inside the loop, so the FMA units, not memory, set the pace.
-/// - Packing copies a 6-row sliver of A and a 16-column sliver of B into contiguous buffers in
-///   exactly the order the kernel reads them (which also handles transposes and ragged edges).
-/// - Blocking keeps the B sliver (16 KB) in L1 and a block of A (96 KB) in L2 while they are
-///   reused.
+/// - The micro-kernel keeps a tile of C in vector registers for a whole slice of 256 steps of p:
+///   with AVX2, 6×16 floats in 12 of its 16 registers (each step loads 16 floats of B and 6 of
+///   A and does 12 FMAs of 8 lanes); with AVX-512, 8×32 floats in 16 of its 32 (32 floats of B,
+///   8 of A, 16 FMAs of 16 lanes). The package builds the one the machine has, section 2
+///   prints which ran, and both give the same bits. C is not touched at all inside the loop, so
+///   the FMA units, not memory, set the pace.
+/// - Packing copies a sliver of A (6 or 8 rows) and of B (16 or 32 columns) into contiguous
+///   buffers in exactly the order the kernel reads them (which also handles transposes and
+///   ragged edges).
+/// - Blocking keeps the B sliver (16 KB for the AVX2 kernel, 32 KB for the AVX-512 one) in L1
+///   and a block of A (96 KB) in L2 while they are reused (`GEMMBlocking`).
 func matmulKernelSingleThread(m: Int, n: Int, k: Int,
                               a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>) {
     gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,

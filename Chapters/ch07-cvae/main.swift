@@ -532,7 +532,9 @@ Chapter7.main()
 //    a code of a few nats, against exercise 2's two runs of the same length. Read section 4's per-label line: which labels
 //    fall first? Then look at ch07-misses in /tmp/cvae-beta8 for the unusual ways of writing them that the model lost.
 //    Answer: run `ch07-cvae --beta 8 --epochs 10 --run runs/cvae-beta8-10 --figures /tmp/cvae-beta8`, sections 1 and 4
-// 4. A smaller or larger code. `--latent 4` and `--latent 16` (with `--run` and `--figures`
-//    folders of their own, as above): fewer dimensions leave less room for a copy of the class,
-//    but also for style. Compare section 2's "read back from μ" line and section 4's Fréchet
-//    distance with the default run (8 dimensions).
+// 4. A smaller or larger code. `swift run -c release ch07-cvae --latent 4 --epochs 10 --run runs/cvae-latent4-10 --figures /tmp/cvae-latent4`,
+//    then the same with `--latent 16` (in runs/cvae-latent16-10 and /tmp/cvae-latent16), against exercise 2's β = 4 run of
+//    the same length (the default's 8 dimensions): fewer dimensions leave less room for a copy of the class,
+//    but also for style. Compare section 2's "read back from μ" line and section 4's Fréchet distance.
+//    Answer: run `ch07-cvae --latent 4 --epochs 10 --run runs/cvae-latent4-10 --figures /tmp/cvae-latent4`, sections 2 and 4
+//    Answer: run `ch07-cvae --latent 16 --epochs 10 --run runs/cvae-latent16-10 --figures /tmp/cvae-latent16`, sections 2 and 4

@@ -704,7 +704,7 @@ struct Chapter8: ParsableCommand {
     // better), and the Inception Score exp(E KL(p(y|x) ‖ p(y))) (higher is better, 10 at most).
     // Recorded after every epoch of section 2's training, on the same prior draws each time, so
     // the curve shows what the samples gain epoch by epoch. (Chapter 5's run records no such
-    // scores while it trains, and retraining it here would cost its five minutes: the curve is
+    // scores while it trains, and retraining it in this chapter would cost its whole training again: the curve is
     // the 2-D model's, whose training this chapter owns.) Chapter 5's 20-D model, measured the
     // same way in section 6 once its training is over, is the black dashed line: what a richer
     // code buys. Both scores are the judge's own: the Fréchet distance is the FID recipe on the

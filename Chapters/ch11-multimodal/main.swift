@@ -586,7 +586,7 @@ struct Chapter11: ParsableCommand {
     // trained once with the library (its test accuracy must reach 90%).
     //
     // With --quick the Fashion classifier trains one epoch on the first 20,000 items instead of
-    // three on all (its floor 80%), in runs/quick/classifier, so that the smoke test stays short.
+    // three on all (it must reach 80%), in runs/quick/classifier, so that the smoke test stays short.
     func fashionClassifier() throws -> DigitClassifier {
         let url = options.runFolder("classifier").appendingPathComponent("fashion-classifier.safetensors")
         // Shifts only: the digits' degradations (class averages, blur) are the digit judge's.
@@ -613,6 +613,10 @@ struct Chapter11: ParsableCommand {
     // class) → z ~ q(z | digit) → clothing, judged by the Fashion classifier against the digit's
     // class; each test item → z ~ q(z | item) → digit, judged by the digit classifier. Joint
     // coherence: z ~ N(0, I) decoded both ways; how often the two judges agree on the class.
+    // The judge's accuracy printed beside digit → clothing is measured on the items paired with
+    // these test digits: items drawn at random within each digit's class, some of them more than
+    // once, a different set from the 10,000 test items of the judge's own accuracy printed with
+    // the judges, so the two percentages differ although the judge is the same.
     func measureMnistFashion(_ model: MultimodalVAE, mnist: MNIST, fashion: MNIST,
                              judges: (digits: DigitClassifier, fashion: DigitClassifier)) throws -> Measured {
         let data = try MultimodalPair.mnistFashion.testData(model.configuration, mnist: mnist.prefix(testCount), fashion: fashion)
@@ -725,3 +729,4 @@ Chapter11.main()
 //    `diversity draws=label->image-means` lines, image → label coherence, and the label → image
 //    rows of ch11-image-label.png. Does a larger K widen the draws further, and what does each
 //    epoch cost?
+//    Answer: run `ch11-multimodal --digit-label-only --epochs 3 --private 16 --bound-samples 4 --runs runs/k4-3 --figures /tmp/k4`, section 3

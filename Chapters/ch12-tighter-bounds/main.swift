@@ -542,7 +542,7 @@ Chapter12.main()
 //    asks the same of ten times the training.)
 //    Answer: run `ch12-tighter-bounds --short-epochs 10 --configs elbo-short iwae --figures /tmp/ch12-10`, section 5
 // 2. A tighter training bound. `swift run -c release vae train --epochs 5 --importance-samples 50 --output runs/bounds/iwae-k50-5 --reuse`
-//    (about 30 times the ELBO's work per epoch) and then `swift run -c release vae evaluate runs/bounds/iwae-k50-5/checkpoint.safetensors -k 1000 --limit 1000`:
+//    (each update decodes 50 codes of every image, where the ELBO decodes one) and then `swift run -c release vae evaluate runs/bounds/iwae-k50-5/checkpoint.safetensors -k 1000 --limit 1000`:
 //    Burda et al. report a further gain from k = 5 to k = 50; how much of it is left per hour here?
 //    (With `swift run -c release vae train --reuse`, a run already in that folder with these settings is taken back, as the
 //    chapters take theirs, so a second time costs nothing.)
