@@ -17,8 +17,9 @@
 ///   it back, f(z + m_y, y): the prior N(0, I) over z then describes the style alone, for every
 ///   digit. Without it, a CVAE's code tends to keep a copy of the class, which a z drawn from the
 ///   prior then contradicts (chapter 7).
-/// - `flow` (unconditional models only): nil for the Gaussian posterior; else q(z|x) is the
-///   Gaussian followed by an inverse autoregressive flow (`InverseAutoregressiveFlow`, chapter 12).
+/// - `flow`: nil for the Gaussian posterior; else q(z|x) is the Gaussian followed by an inverse
+///   autoregressive flow (`InverseAutoregressiveFlow`, a `PosteriorFlow`; chapter 12), for a plain
+///   or a conditional model.
 /// - `prior` (unconditional models, for the VampPrior): p(z), N(0, I) by default,
 ///   or the VampPrior (`PriorConfiguration`, chapter 12).
 public struct VAEConfiguration: Codable, Equatable, Sendable {
