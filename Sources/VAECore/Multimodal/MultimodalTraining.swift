@@ -270,7 +270,9 @@ public final class MultimodalTrainer {
     /// run when it is this one (resumed if unfinished), a new one otherwise. A saved run of other
     /// settings, data or arithmetic, or any run with `retrain`, is set aside under its fingerprint
     /// (`RunStore`) and taken back when asked for again: nothing trained is deleted. Then trains
-    /// what is left. The folder is locked (`RunLock`) while it trains.
+    /// what is left. The folder is locked (`RunLock`) while it trains. `epochEnded` hears every
+    /// epoch of the run: first those a saved run recorded (its history is in the checkpoint, so a
+    /// reused run shows the training log it had), then each one trained now.
     public static func trainOrReuse(_ configuration: MultimodalTrainingConfiguration, data: MultimodalDataset, in folder: URL,
                                     retrain: Bool = false, log: (String) -> Void,
                                     epochEnded: ((MultimodalEpoch) -> Void)? = nil) throws -> MultimodalTrainer {
@@ -305,6 +307,7 @@ public final class MultimodalTrainer {
                 }
             })
         run.epochEnded = epochEnded
+        for recorded in run.history { epochEnded?(recorded) }
         let watch = Stopwatch(), trainsNow = !run.isFinished
         // Counted as training in the chapter's record of where its time went, as the VAE's epochs
         // are (the evaluations inside an epoch count as evaluation).

@@ -508,10 +508,14 @@ import Testing
         _ = try MultimodalTrainer.trainOrReuse(second, data: data, in: folder) { lines.append($0) }
         let aside = RunStore(folder: folder).setAsideURL(fingerprint: firstPrint)
         #expect(FileManager.default.fileExists(atPath: aside.path), "\(lines)")
-        // Asked for again: taken back, not trained again (its weights are the first run's).
-        let back = try MultimodalTrainer.trainOrReuse(first, data: data, in: folder) { lines.append($0) }
+        // Asked for again: taken back, not trained again (its weights are the first run's), and
+        // its recorded epochs are heard as a run trained now would be.
+        var heard: [MultimodalEpoch] = []
+        let back = try MultimodalTrainer.trainOrReuse(first, data: data, in: folder, log: { lines.append($0) },
+                                                      epochEnded: { heard.append($0) })
         #expect(lines.last?.hasPrefix("taking back the run set aside") == true, "\(lines)")
         for (a, b) in zip(trained.model.parameters, back.model.parameters) { #expect(a.value == b.value) }
+        #expect(!heard.isEmpty && heard == trained.history)
         let secondPrint = try MultimodalTrainer.fingerprint(second, dataDigest: data.contentDigest)
         #expect(FileManager.default.fileExists(atPath: RunStore(folder: folder).setAsideURL(fingerprint: secondPrint).path))
         // Another version of the arithmetic is another run.
