@@ -81,7 +81,8 @@ struct Chapter12: ParsableCommand {
         commandName: "ch12-tighter-bounds",
         abstract: "Chapter 12: tighter bounds. The importance-weighted bound, a wider model, an inverse autoregressive flow, KL warm-up and the VampPrior, measured in nats per hour.",
         discussion: "Full: the long ELBO run (200 epochs) and six 5-epoch runs, each NLL measured with importance sampling; "
-            + "about 2 hours the first time on two cores, under a minute with every run and measurement reused. --quick: "
+            + "hours the first time on two cores (`figures --plan` estimates it for this machine), under a minute with every "
+            + "run and measurement reused. --quick: "
             + "every run tiny, under 90 seconds.")
 
     @OptionGroup var options: ChapterOptions
