@@ -594,7 +594,7 @@ struct Chapter11: ParsableCommand {
         var training = DigitClassifierTraining.shiftsOnly
         if options.quick { training.epochs = 1; training.subset = 20_000 }
         let judge = try DigitClassifier.loadOrTrain(at: url, data: DatasetKind.fashionMNIST.bundledDirectory, training: training,
-                                                    floor: options.quick ? 0.80 : 0.90, log: log)
+                                                    minimumAccuracy: options.quick ? 0.80 : 0.90, log: log)
         print(String(format: "Fashion-MNIST classifier: %.2f%% on the 10,000 test items", 100 * (judge.report?.testAccuracy ?? .nan)))
         return judge
     }

@@ -24,6 +24,12 @@ extension DigitClassifier {
 
     /// Writes the checkpoint atomically (a temporary file renamed over `url`), creating the folder.
     public func save(to url: URL) throws {
+        try save(to: url, moments: [], progress: nil)
+    }
+
+    /// Writes the checkpoint, with, for a run not yet finished (`DigitClassifierTrainer`), the
+    /// optimizer's moments as extra tensors and where the run stands as the `progress` metadata.
+    func save(to url: URL, moments: [SafeTensors.Entry], progress: String?) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
@@ -34,17 +40,30 @@ extension DigitClassifier {
             metadata["report"] = try json(report)
             metadata["test_accuracy"] = String(format: "%.4f", report.testAccuracy)
         }
-        try SafeTensors(entries: stateDict(), metadata: metadata).write(to: url)
+        if let progress { metadata["progress"] = progress }
+        try SafeTensors(entries: stateDict() + moments, metadata: metadata).write(to: url)
     }
 
     /// Reads a checkpoint written by `save(to:)`: builds the architecture its metadata names and
     /// loads the weights, in evaluation mode.
     /// - Throws: `DigitClassifierError.badCheckpoint` saying what is wrong (unreadable, not a
-    ///   classifier checkpoint, bad metadata, missing or mis-shaped tensors).
+    ///   classifier checkpoint, an unfinished training run, bad metadata, missing or mis-shaped
+    ///   tensors).
     public static func load(from url: URL) throws -> DigitClassifier {
-        func bad(_ reason: String) -> DigitClassifierError { .badCheckpoint(path: url.path, reason: reason) }
         let file: SafeTensors
-        do { file = try SafeTensors.read(from: url) } catch { throw bad("\(error)") }
+        do { file = try SafeTensors.read(from: url) } catch { throw DigitClassifierError.badCheckpoint(path: url.path, reason: "\(error)") }
+        if let progress = try savedProgress(file, url: url) {
+            let epochs = (try? load(file, url: url))?.training.map { " of \($0.epochs)" } ?? ""
+            throw DigitClassifierError.badCheckpoint(
+                path: url.path, reason: "it is a training run stopped after epoch \(progress.epoch)\(epochs), not a finished classifier "
+                    + "(`DigitClassifier.loadOrTrain` at this path resumes it)")
+        }
+        return try load(file, url: url)
+    }
+
+    /// The classifier in `file` (read from `url`, named in errors), finished or not.
+    static func load(_ file: SafeTensors, url: URL) throws -> DigitClassifier {
+        func bad(_ reason: String) -> DigitClassifierError { .badCheckpoint(path: url.path, reason: reason) }
         guard file.metadata["format"] == checkpointFormat else {
             throw bad("its metadata \"format\" is \(file.metadata["format"].map { "\"\($0)\"" } ?? "missing"), "
                       + "not \"\(checkpointFormat)\"")
@@ -72,6 +91,15 @@ extension DigitClassifier {
         model.numericsVersion = try decode(Int.self, "numerics")
         model.isTraining = false
         return model
+    }
+
+    /// Where the training run saved in `file` stands, when it is unfinished (nil for a finished classifier).
+    /// - Throws: `DigitClassifierError.badCheckpoint` when its `progress` metadata is not valid.
+    static func savedProgress(_ file: SafeTensors, url: URL) throws -> DigitClassifierTrainer.Progress? {
+        guard let text = file.metadata["progress"] else { return nil }
+        do { return try JSONDecoder().decode(DigitClassifierTrainer.Progress.self, from: Data(text.utf8)) } catch {
+            throw DigitClassifierError.badCheckpoint(path: url.path, reason: "metadata \"progress\" is not valid: \(error)")
+        }
     }
 
     /// How far below its recorded test accuracy a loaded classifier may measure (0.5%, 50 of
@@ -124,25 +152,29 @@ extension DigitClassifier {
 
     /// The classifier saved at `url` when that file is a valid checkpoint of `architecture`,
     /// trained with `training` by this version of the arithmetic (`RunFingerprint.numericsVersion`),
-    /// whose recorded test accuracy reaches `floor` and is reproduced on the test images of
-    /// `data` (measured again at every load); otherwise a new one trained on the MNIST files
-    /// in `data` (see `train`) and saved at `url`.
+    /// whose recorded test accuracy reaches `minimumAccuracy` and is reproduced on the test images
+    /// of `data` (measured again at every load); otherwise a new one trained on the MNIST files
+    /// in `data` (see `DigitClassifierTrainer`) and saved at `url`.
+    ///
+    /// The run is saved after every epoch, so a training stopped half way (the program killed, the
+    /// machine shut down) resumes from its last epoch at the next call, and ends with the bits an
+    /// uninterrupted run has.
     ///
     /// A file of other settings (or older, without them) is never overwritten: it is set aside as
     /// `<name>-<hash of its settings>.safetensors` beside `url`, and taken back from there when
     /// its settings are asked for again. A file that cannot be read, or whose recorded accuracy
-    /// is below `floor`, is set aside under a name of its own.
+    /// is below `minimumAccuracy`, is set aside under a name of its own.
     ///
     /// Chapters call this with `runs/classifier/classifier.safetensors` under the package root,
     /// so the classifier is trained once (a few minutes) and then loaded in well under a second.
-    /// - Throws: data and training errors; `DigitClassifierError.belowFloor` (nothing saved)
-    ///   when a new classifier misses the floor; `.badCheckpoint` (the file left as it is) when a
-    ///   saved one does not reproduce its recorded accuracy, or is not a classifier at all;
-    ///   write errors, before any training.
+    /// - Throws: data and training errors; `DigitClassifierError.belowMinimumAccuracy` (nothing
+    ///   saved) when a new classifier misses `minimumAccuracy`; `.badCheckpoint` (the file left as
+    ///   it is) when a saved one does not reproduce its recorded accuracy, or is not a classifier at
+    ///   all; write errors, before any training.
     public static func loadOrTrain(at url: URL, data: URL = MNIST.bundledDirectory,
                                    architecture: DigitClassifierArchitecture = .standard,
                                    training: DigitClassifierTraining = .standard,
-                                   floor: Double = 0.99,
+                                   minimumAccuracy: Double = 0.99,
                                    log: (String) -> Void = { _ in }) throws -> DigitClassifier {
         let asked = Settings(architecture: architecture, training: training, numericsVersion: RunFingerprint.numericsVersion)
         let files = FileManager.default
@@ -158,40 +190,70 @@ extension DigitClassifier {
         } else {
             log("no classifier at \(url.path); training one")
         }
-        /// What the file holds, as the reuse rule sees it: its settings' hash when it loads and its
-        /// recorded accuracy reaches the floor; nil (and why) otherwise.
-        func judged(_ file: URL) -> (fingerprint: String?, why: String) {
+        /// What a file holds, as the reuse rule sees it: its settings' hash when it loads and is
+        /// either unfinished or records an accuracy that reaches the minimum; nil (and why)
+        /// otherwise. `epochs` says how far it is trained (−1: unreadable).
+        func judged(_ file: URL) -> (fingerprint: String?, epochs: Int, why: String) {
             let model: DigitClassifier
-            do { model = try load(from: file) } catch { return (nil, "a classifier that cannot be loaded (\(error))") }
-            guard let recorded = model.report?.testAccuracy, recorded >= floor else {
-                let what = model.report.map { "a recorded test accuracy of \($0.testAccuracy)" } ?? "no recorded test accuracy"
-                return (nil, "a digit classifier with \(what), below the floor \(floor)")
+            let progress: DigitClassifierTrainer.Progress?
+            do {
+                let saved = try SafeTensors.read(from: file)
+                progress = try savedProgress(saved, url: file)
+                model = try load(saved, url: file)
+            } catch {
+                return (nil, -1, "a classifier that cannot be loaded (\(error))")
             }
-            return (model.settings.hash, "a digit classifier of other settings (\(model.settings.difference(from: asked)))")
+            let other = "of other settings (\(model.settings.difference(from: asked)))"
+            if let progress {
+                return (model.settings.hash, progress.epoch, "an unfinished digit classifier \(other)")
+            }
+            let epochs = model.training?.epochs ?? 0
+            guard let recorded = model.report?.testAccuracy, recorded >= minimumAccuracy else {
+                let what = model.report.map { "a recorded test accuracy of \($0.testAccuracy)" } ?? "no recorded test accuracy"
+                return (nil, epochs, "a digit classifier with \(what), below the minimum \(minimumAccuracy)")
+            }
+            return (model.settings.hash, epochs, "a digit classifier \(other)")
         }
         let inUse = files.fileExists(atPath: url.path) ? judged(url) : nil
-        var trainingSeconds = 0.0
+        var trainedHere = false
+        /// Trains `trainer` to the end, saving it after each epoch, then measures it, refuses it
+        /// below the minimum (removing its unfinished file: nothing is saved) and saves it.
+        func finish(_ trainer: DigitClassifierTrainer) throws -> DigitClassifier {
+            let test = try MNIST.load(split: .test, from: data)
+            while !trainer.isFinished {
+                try trainer.trainEpoch(log: log)
+                if !trainer.isFinished { try trainer.saveUnfinished(to: url) }
+            }
+            trainedHere = true
+            let report = try trainer.finish(test: test, log: log)
+            guard report.testAccuracy >= minimumAccuracy else {
+                if files.fileExists(atPath: url.path) { try files.removeItem(at: url) }
+                throw DigitClassifierError.belowMinimumAccuracy(accuracy: report.testAccuracy, minimum: minimumAccuracy)
+            }
+            try trainer.model.save(to: url)
+            log("saved the classifier to \(url.path)")
+            trainer.model.memo = JudgeMemo(of: trainer.model, checkpoint: url)
+            return trainer.model
+        }
+        func trainingSet() throws -> MNIST {
+            let all = try MNIST.load(split: .train, from: data)
+            return training.subset.map { all.prefix($0) } ?? all
+        }
         let model = try RunStore(checkpoint: url).findOrStart(
             fingerprint: asked.hash, retrain: false, inUse: inUse?.fingerprint, savedFingerprint: { judged($0).fingerprint },
-            progress: { _ in 0 },
-            resume: { try loadMeasured($0, data: data, floor: floor, log: log) },
+            progress: { judged($0).epochs },
+            resume: { file in
+                let saved = try SafeTensors.read(from: file)
+                guard let progress = try savedProgress(saved, url: file) else {
+                    return try loadMeasured(file, data: data, minimumAccuracy: minimumAccuracy, log: log)
+                }
+                log("resuming the classifier in \(file.path) after epoch \(progress.epoch) of \(training.epochs)")
+                return try finish(try DigitClassifierTrainer(resumingFrom: file, on: try trainingSet()))
+            },
             start: {
-                let watch = Stopwatch()
                 // Where the new classifier is saved must be writable before minutes of training, not after.
                 try WritableFolder.prepare(url.deletingLastPathComponent(), purpose: "classifier")
-                let all = try MNIST.load(split: .train, from: data)
-                let train = training.subset.map { all.prefix($0) } ?? all
-                let test = try MNIST.load(split: .test, from: data)
-                let (model, report) = try Self.train(architecture, training: training, on: train, test: test, log: log)
-                guard report.testAccuracy >= floor else {
-                    throw DigitClassifierError.belowFloor(accuracy: report.testAccuracy, floor: floor)
-                }
-                try model.save(to: url)
-                log("saved the classifier to \(url.path)")
-                model.isTraining = false
-                model.memo = JudgeMemo(of: model, checkpoint: url)
-                trainingSeconds = watch.elapsedSeconds
-                return model
+                return try finish(try DigitClassifierTrainer(architecture, training: training, on: try trainingSet()))
             },
             report: { event, _ in
                 switch event {
@@ -204,14 +266,14 @@ extension DigitClassifier {
                 }
             })
         RunLedger.report(.init(kind: .classifier, checkpoint: url.path, fingerprint: asked.hash, epochs: training.epochs,
-                               trainedHere: trainingSeconds > 0, trainingSeconds: trainingSeconds))
+                               trainedHere: trainedHere, trainingSeconds: model.report?.trainingSeconds ?? 0))
         return model
     }
 
     /// The classifier saved at `url`, once its recorded test accuracy is reproduced on the test
     /// images of `data`.
     /// - Throws: `DigitClassifierError.badCheckpoint` (the file left as it is) when it does not.
-    private static func loadMeasured(_ url: URL, data: URL, floor: Double, log: (String) -> Void) throws -> DigitClassifier {
+    private static func loadMeasured(_ url: URL, data: URL, minimumAccuracy: Double, log: (String) -> Void) throws -> DigitClassifier {
         let model = try load(from: url)
         let recorded = model.report?.testAccuracy ?? 0
         // A judge is not trusted on its word: the accuracy it records is measured again on
@@ -221,7 +283,7 @@ extension DigitClassifier {
         model.memo = JudgeMemo(of: model, checkpoint: url)
         let test = try MNIST.load(split: .test, from: data)
         let measured = try model.accuracy(on: test)
-        guard measured >= recorded - recordedAccuracyTolerance, measured >= floor else {
+        guard measured >= recorded - recordedAccuracyTolerance, measured >= minimumAccuracy else {
             throw DigitClassifierError.badCheckpoint(
                 path: url.path, reason: String(format: "it records a test accuracy of %.2f%%, but classifies %.2f%% of the %d test "
                     + "images in %@ correctly: its weights are not the ones that were measured (or the data is another). "

@@ -59,7 +59,7 @@ public enum DigitClassifierError: Error, CustomStringConvertible, Equatable {
     case badArchitecture(String)
     case badInput(String)
     case badCheckpoint(path: String, reason: String)
-    case belowFloor(accuracy: Double, floor: Double)
+    case belowMinimumAccuracy(accuracy: Double, minimum: Double)
     case diverged(step: Int, loss: Double)
 
     public var description: String {
@@ -67,9 +67,9 @@ public enum DigitClassifierError: Error, CustomStringConvertible, Equatable {
         case .badArchitecture(let why): "digit classifier: impossible architecture: \(why)"
         case .badInput(let why): "digit classifier: \(why)"
         case .badCheckpoint(let path, let why): "digit classifier checkpoint \(path) is unusable: \(why)"
-        case .belowFloor(let accuracy, let floor):
-            String(format: "digit classifier reached only %.2f%% test accuracy, below the %.2f%% floor a judge needs",
-                   accuracy * 100, floor * 100)
+        case .belowMinimumAccuracy(let accuracy, let minimum):
+            String(format: "digit classifier reached only %.2f%% test accuracy, below the %.2f%% a judge needs",
+                   accuracy * 100, minimum * 100)
         case .diverged(let step, let loss):
             "digit classifier training diverged at update \(step) (loss \(loss)); lower the learning rate"
         }

@@ -3,7 +3,7 @@ import Foundation
 /// What every trainer of the course does around its model's forward and backward, written once.
 ///
 /// The VAE's `Trainer` (and so the CVAE and the flows), the multimodal VAE's `MultimodalTrainer`
-/// and the digit and Fashion classifiers' `DigitClassifier.train` each own one loop. A trainer says
+/// and the digit and Fashion classifiers' `DigitClassifierTrainer` each own one loop. A trainer says
 /// how it draws a batch and what its model computes on it; the loop does the rest, the same way for
 /// all of them:
 ///

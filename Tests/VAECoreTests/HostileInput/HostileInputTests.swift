@@ -225,14 +225,14 @@ import Testing
         let before = try Data(contentsOf: url)
         #expect(measured < 1 - DigitClassifier.recordedAccuracyTolerance)
         let error = #expect(throws: DigitClassifierError.self) {
-            try DigitClassifier.loadOrTrain(at: url, data: folder, architecture: architecture, floor: 0)
+            try DigitClassifier.loadOrTrain(at: url, data: folder, architecture: architecture, minimumAccuracy: 0)
         }
         #expect(error?.description.contains("records a test accuracy of 100.00%") == true, "\(String(describing: error))")
         #expect(try Data(contentsOf: url) == before)   // left as it is
         // Recording what it measures, it loads.
         judge.report?.testAccuracy = measured
         try judge.save(to: url)
-        _ = try DigitClassifier.loadOrTrain(at: url, data: folder, architecture: architecture, floor: 0)
+        _ = try DigitClassifier.loadOrTrain(at: url, data: folder, architecture: architecture, minimumAccuracy: 0)
     }
 
     @Test func aClassifierPathThatCannotBeWrittenIsRefusedBeforeTraining() throws {

@@ -181,7 +181,7 @@ import Testing
         try Checkpoint.modelFile(vae).write(to: url)
         let before = try Data(contentsOf: url)
         #expect(throws: DigitClassifierError.self) {
-            try DigitClassifier.loadOrTrain(at: url, architecture: DigitClassifierArchitecture(stageWidths: [2], featureCount: 8), floor: 0.5)
+            try DigitClassifier.loadOrTrain(at: url, architecture: DigitClassifierArchitecture(stageWidths: [2], featureCount: 8), minimumAccuracy: 0.5)
         }
         #expect(try Data(contentsOf: url) == before)
     }

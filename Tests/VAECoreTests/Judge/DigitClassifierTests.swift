@@ -150,28 +150,71 @@ import Testing
             let data = try Self.writeBlockFiles(in: folder)
             let url = folder.appendingPathComponent("runs/classifier.safetensors")
             let training = DigitClassifierTraining(epochs: 2, batchSize: 20, learningRate: 1e-2, warmupSteps: 2, seed: 11)
-            let trained = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: training, floor: 0.5)
+            let trained = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: training, minimumAccuracy: 0.5)
             #expect(FileManager.default.fileExists(atPath: url.path) && !trained.isTraining)
 
             // Present and valid: loaded, once its recorded accuracy is measured again on the test
             // images (so without them it cannot be trusted, and is not).
-            let loaded = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: training, floor: 0.5)
+            let loaded = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: training, minimumAccuracy: 0.5)
             #expect(loaded.report == trained.report)
             let nowhere = folder.appendingPathComponent("nowhere")
-            #expect(throws: DataError.self) { try DigitClassifier.loadOrTrain(at: url, data: nowhere, architecture: Self.tiny, training: training, floor: 0.5) }
-            // A floor above the recorded accuracy, or another architecture, sets it aside and retrains (and fails here, without data).
+            #expect(throws: DataError.self) { try DigitClassifier.loadOrTrain(at: url, data: nowhere, architecture: Self.tiny, training: training, minimumAccuracy: 0.5) }
+            // A minimum above the recorded accuracy, or another architecture, sets it aside and retrains (and fails here, without data).
             #expect(throws: DataError.self) {
-                try DigitClassifier.loadOrTrain(at: url, data: nowhere, architecture: Self.tiny, training: training, floor: 1.01)
+                try DigitClassifier.loadOrTrain(at: url, data: nowhere, architecture: Self.tiny, training: training, minimumAccuracy: 1.01)
             }
             #expect(throws: DataError.self) {
-                try DigitClassifier.loadOrTrain(at: url, data: nowhere, architecture: DigitClassifierArchitecture(stageWidths: [2], featureCount: 8), training: training, floor: 0.5)
+                try DigitClassifier.loadOrTrain(at: url, data: nowhere, architecture: DigitClassifierArchitecture(stageWidths: [2], featureCount: 8), training: training, minimumAccuracy: 0.5)
             }
-            // A new classifier below the floor is refused and not saved.
+            // A new classifier below the minimum is refused and not saved.
             let other = folder.appendingPathComponent("other.safetensors")
-            #expect(throws: DigitClassifierError.belowFloor(accuracy: try #require(trained.report).testAccuracy, floor: 1.01)) {
-                try DigitClassifier.loadOrTrain(at: other, data: data, architecture: Self.tiny, training: training, floor: 1.01)
+            #expect(throws: DigitClassifierError.belowMinimumAccuracy(accuracy: try #require(trained.report).testAccuracy, minimum: 1.01)) {
+                try DigitClassifier.loadOrTrain(at: other, data: data, architecture: Self.tiny, training: training, minimumAccuracy: 1.01)
             }
             #expect(!FileManager.default.fileExists(atPath: other.path))
+        }
+    }
+
+    /// A classifier's run stopped after an epoch resumes from its file and ends with the bits of
+    /// an uninterrupted run (weights, buffers, report but its seconds); `loadOrTrain` finds such a
+    /// file, resumes it and saves the finished classifier in its place; `load(from:)` refuses it.
+    @Test func aStoppedRunResumesBitForBit() throws {
+        var training = DigitClassifierTraining.standard
+        (training.epochs, training.batchSize, training.learningRate, training.warmupSteps, training.seed) = (3, 20, 1e-2, 2, 11)
+        let (train, test) = (Self.blocks(200, seed: 9), Self.blocks(50, seed: 10))
+        let (whole, wholeReport) = try DigitClassifier.train(Self.tiny, training: training, on: train, test: test)
+        try DataFiles.withFolder { folder in
+            let url = folder.appendingPathComponent("runs/classifier.safetensors")
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let first = try DigitClassifierTrainer(Self.tiny, training: training, on: train)
+            try first.trainEpoch(log: { _ in })
+            try first.saveUnfinished(to: url)
+            #expect(throws: DigitClassifierError.self) { try DigitClassifier.load(from: url) }
+
+            let resumed = try DigitClassifierTrainer(resumingFrom: url, on: train)
+            #expect(resumed.epoch == 1 && !resumed.isFinished)
+            while !resumed.isFinished { try resumed.trainEpoch(log: { _ in }) }
+            let report = try resumed.finish(test: test, log: { _ in })
+            for (a, b) in zip(resumed.model.parameters + resumed.model.buffers, whole.parameters + whole.buffers) {
+                #expect(a.value == b.value, "\(a.name)")
+            }
+            #expect(report.testAccuracy == wholeReport.testAccuracy && report.finalTrainingLoss == wholeReport.finalTrainingLoss
+                    && report.steps == wholeReport.steps)
+
+            // Through loadOrTrain: the unfinished file of these settings is resumed, not set aside.
+            let data = try Self.writeBlockFiles(in: folder)
+            let second = try DigitClassifierTrainer(Self.tiny, training: training, on: try MNIST.load(split: .train, from: data))
+            try second.trainEpoch(log: { _ in })
+            try second.saveUnfinished(to: url)
+            var lines: [String] = []
+            let finished = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: training,
+                                                           minimumAccuracy: 0.5, log: { lines.append($0) })
+            #expect(lines.contains { $0.hasPrefix("resuming the classifier") && $0.contains("after epoch 1 of 3") }, "\(lines)")
+            #expect(try DigitClassifier.load(from: url).report == finished.report)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path) == ["classifier.safetensors"])
+            let fresh = try DigitClassifier.loadOrTrain(at: folder.appendingPathComponent("other.safetensors"), data: data,
+                                                        architecture: Self.tiny, training: training, minimumAccuracy: 0.5)
+            #expect(fresh.parameters.map(\.value) == finished.parameters.map(\.value))
         }
     }
 
@@ -206,13 +249,13 @@ import Testing
             func settings(_ training: DigitClassifierTraining, numerics: Int? = RunFingerprint.numericsVersion) -> DigitClassifier.Settings {
                 DigitClassifier.Settings(architecture: Self.tiny, training: training, numericsVersion: numerics)
             }
-            let a = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: first, floor: 0.5)
+            let a = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: first, minimumAccuracy: 0.5)
             #expect(a.settings == settings(first))
             #expect(try SafeTensors.read(from: url).metadata["numerics"] == String(RunFingerprint.numericsVersion))
             #expect(settings(first).hash != settings(second).hash && settings(first).hash.count == 12)
 
             var lines: [String] = []
-            let b = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: second, floor: 0.5,
+            let b = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: second, minimumAccuracy: 0.5,
                                                     log: { lines.append($0) })
             let asideA = folder.appendingPathComponent("runs/classifier-\(settings(first).hash).safetensors")
             #expect(b.training == second)
@@ -221,7 +264,7 @@ import Testing
             #expect(lines.contains { $0.contains("other settings (other training settings)") && $0.contains(asideA.lastPathComponent) })
 
             lines = []
-            let back = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: first, floor: 0.5,
+            let back = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: first, minimumAccuracy: 0.5,
                                                        log: { lines.append($0) })
             #expect(back.report == a.report && lines.contains { $0.hasPrefix("taking back") })
             #expect(!files.fileExists(atPath: asideA.path))
@@ -232,7 +275,7 @@ import Testing
             old.metadata["numerics"] = nil
             try old.write(to: url)
             lines = []
-            let retrained = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: first, floor: 0.5,
+            let retrained = try DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: first, minimumAccuracy: 0.5,
                                                             log: { lines.append($0) })
             let asideOld = folder.appendingPathComponent("runs/classifier-\(settings(first, numerics: nil).hash).safetensors")
             #expect(files.fileExists(atPath: asideOld.path))
@@ -240,9 +283,9 @@ import Testing
             #expect(lines.contains { $0.contains("no record of the numerics version") })
             #expect(retrained.settings == settings(first) && retrained.report?.testAccuracy == a.report?.testAccuracy)
 
-            // A recorded accuracy below the floor: set aside under a name of its own, then retrained.
+            // A recorded accuracy below the minimum: set aside under a name of its own, then retrained.
             lines = []
-            _ = try? DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: first, floor: 1.01,
+            _ = try? DigitClassifier.loadOrTrain(at: url, data: data, architecture: Self.tiny, training: first, minimumAccuracy: 1.01,
                                                  log: { lines.append($0) })
             let kept = try files.contentsOfDirectory(atPath: folder.appendingPathComponent("runs").path)
             #expect(kept.contains { $0.hasPrefix("classifier-unfingerprinted-") }, "\(kept)")
