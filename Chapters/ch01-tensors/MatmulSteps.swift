@@ -166,14 +166,23 @@ func matmulKernelAllCores(m: Int, n: Int, k: Int,
 typealias MatmulStep = (name: String, maxSize: Int,
                         run: @Sendable (Int, Int, Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void)
 
-/// The five steps, step 5 on `threads` threads, then OpenBLAS when it is installed.
-func matmulSteps(threads: Int) -> [MatmulStep] { teachingSteps(threads: threads) + openBLASStep }
+/// The blocks of step 3, `matmulBlocked`'s defaults unless an experiment asks for others.
+struct CacheBlocks: Sendable {
+    var kc = 128
+    var nc = 256
+}
 
-func teachingSteps(threads: Int) -> [MatmulStep] {
+/// The five steps, step 3 with `blocks`, step 5 on `threads` threads, then OpenBLAS when it is
+/// installed.
+func matmulSteps(threads: Int, blocks: CacheBlocks = CacheBlocks()) -> [MatmulStep] {
+    teachingSteps(threads: threads, blocks: blocks) + openBLASStep
+}
+
+func teachingSteps(threads: Int, blocks: CacheBlocks = CacheBlocks()) -> [MatmulStep] {
     [
         ("1 naive ijk", 512, { matmulNaiveIJK(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
         ("2 reordered ikj", 1024, { matmulReorderedIKJ(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
-        ("3 cache-blocked", 1024, { matmulBlocked(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
+        ("3 cache-blocked", 1024, { matmulBlocked(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5, kcBlock: blocks.kc, ncBlock: blocks.nc) }),
         ("4 SIMD kernel, 1 thread", Int.max, { matmulKernelSingleThread(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
         ("5 SIMD kernel, \(threads) thread\(threads == 1 ? "" : "s")", Int.max,
          { matmulKernelAllCores(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5, threads: threads) }),
@@ -195,10 +204,11 @@ let openBLASStep: [MatmulStep] =
 /// their `maxSize`, so sizes up to 1024 take seconds, not minutes.
 ///
 /// - Precondition: every size is positive, and `threads` is at least 1.
-func measureMatmulSteps(sizes: [Int], threads: Int = gemmMaxThreads, seed: UInt64 = 1) -> [(step: String, size: Int, gflops: Double)] {
+func measureMatmulSteps(sizes: [Int], threads: Int = gemmMaxThreads, blocks: CacheBlocks = CacheBlocks(),
+                        seed: UInt64 = 1) -> [(step: String, size: Int, gflops: Double)] {
     precondition(sizes.allSatisfy { $0 > 0 }, "measureMatmulSteps: sizes must be positive, got \(sizes)")
     precondition(threads >= 1, "measureMatmulSteps: threads must be at least 1, got \(threads)")
-    let steps = matmulSteps(threads: threads)
+    let steps = matmulSteps(threads: threads, blocks: blocks)
     var results: [(step: String, size: Int, gflops: Double)] = []
     var random = RandomSource(seed: seed)
     for size in sizes {

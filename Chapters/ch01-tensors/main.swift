@@ -6,7 +6,8 @@
 // source of random numbers we control. This chapter builds each, measures it, and looks at the
 // data we will model: 70,000 handwritten digits.
 //
-//     swift run -c release ch01-tensors [--quick] [--sizes N ...] [--threads N] [--data DIR] [--figures DIR] [--seed N]
+//     swift run -c release ch01-tensors [--quick] [--sizes N ...] [--threads N] [--blocks KC NC]
+//                                       [--sampler box-muller|twelve-uniforms] [--data DIR] [--figures DIR] [--seed N]
 //
 // Figures: ch01-gemm-gflops.png, ch01-mnist-digits.png, ch01-gaussian.png.
 
@@ -31,12 +32,34 @@ struct Chapter1: ParsableCommand {
         "Threads of step 5, the library's gemm on several cores (default: one per core).", valueName: "n"))
     var threads: Int?
 
+    @Option(parsing: .upToNextOption, help: ArgumentHelp(
+        "Step 3's blocks: rows of B (kc) and columns of B and C (nc) kept in cache (default: 128 256).", valueName: "n"))
+    var blocks: [Int] = []
+
+    @Option(parsing: .unconditional, help: "The Gaussian sampler of section 4: box-muller, or twelve-uniforms (the sum of 12 uniforms minus 6).")
+    var sampler: GaussianSampler = .boxMuller
+
+    /// Section 4's two ways to draw N(0, 1).
+    enum GaussianSampler: String, ExpressibleByArgument {
+        case boxMuller = "box-muller"
+        case twelveUniforms = "twelve-uniforms"
+    }
+
+    /// Step 3's blocks, as asked.
+    var cacheBlocks: CacheBlocks { blocks.isEmpty ? CacheBlocks() : CacheBlocks(kc: blocks[0], nc: blocks[1]) }
+
     func validate() throws {
         for size in sizes where !(1...4096).contains(size) {
             throw ValidationError("every --sizes value must lie between 1 and 4096, not \(size)")
         }
         if let threads, !(1...256).contains(threads) {
             throw ValidationError("--threads must lie between 1 and 256, not \(threads)")
+        }
+        if !blocks.isEmpty {
+            guard blocks.count == 2 else { throw ValidationError("--blocks takes two sizes, kc and nc, not \(blocks.count)") }
+            for block in blocks where !(1...4096).contains(block) {
+                throw ValidationError("every --blocks value must lie between 1 and 4096, not \(block)")
+            }
         }
     }
 
@@ -97,7 +120,8 @@ struct Chapter1: ParsableCommand {
     //   2. i-k-j: reorder the loops so the inner loop runs along rows of B and C, which are
     //      contiguous; the compiler can now vectorise it;
     //   3. blocking: work on tiles of A, B and C small enough to stay in cache, so each number
-    //      loaded from memory is used many times;
+    //      loaded from memory is used many times (by default blocks of 128 rows of B by 256
+    //      columns, `CacheBlocks`; the section prints them, and `--blocks` changes them);
     //   4. packing + a SIMD micro-kernel: copy tiles into the exact order the kernel reads, and
     //      keep a block of C in vector registers while streaming A and B through: 6×16 floats in
     //      12 of AVX2's 16 registers, or, where the processor has AVX-512, 8×32 floats in 16 of
@@ -120,8 +144,9 @@ struct Chapter1: ParsableCommand {
         print("this machine offers \(ProcessInfo.processInfo.activeProcessorCount) cores to this process;"
               + " step 5 runs on \(threads) thread\(threads == 1 ? "" : "s")")
         print("the SIMD micro-kernel of steps 4 and 5: \(gemmMicroKernelSummary)")
+        print("step 3's blocks: kc = \(cacheBlocks.kc) rows of B, nc = \(cacheBlocks.nc) columns of B and C")
         if let why = OpenBLAS.loadError { print("OpenBLAS is not measured: \(why)") }
-        let results = measureMatmulSteps(sizes: sizes, threads: threads)
+        let results = measureMatmulSteps(sizes: sizes, threads: threads, blocks: cacheBlocks)
         var steps: [String] = []
         for r in results where !steps.contains(r.step) { steps.append(r.step) }
         print("GFLOP/s (best of several runs; square M = K = N):")
@@ -201,19 +226,34 @@ struct Chapter1: ParsableCommand {
     // so its angle is uniform; and its squared radius r² is exponentially distributed with mean 2,
     // which is exactly −2 ln u₁. The histogram below compares 100,000 draws with the density
     // φ(z) = e^{−z²/2} / √(2π).
+    //
+    // A mean and a variance cannot tell a good sampler from a poor one: the old trick of adding
+    // twelve uniforms and subtracting 6 (`--sampler twelve-uniforms`) has mean 0 and variance
+    // 12 · 1/12 = 1 exactly, yet it can never pass ±6 and its tails are too thin. The tails are
+    // where it shows, so the run also counts the draws beyond |z| > 4: under N(0, 1) a share
+    // 2(1 − Φ(4)) = 6.33·10⁻⁵ of them, 6.3 in 100,000.
     func randomness(_ figures: FigureWriter) throws {
         section("4. Gaussian sampling (Box–Muller)")
         var random = RandomSource(seed: options.seed)
         let n = options.quick ? 20_000 : 100_000
-        let draws = (0..<n).map { _ in Double(random.gaussian()) }
+        let draws: [Double] = (0..<n).map { _ in
+            switch sampler {
+            case .boxMuller: Double(random.gaussian())
+            case .twelveUniforms: (0..<12).reduce(0) { sum, _ in sum + Double(random.uniform()) } - 6
+            }
+        }
         let mean = draws.reduce(0, +) / Double(n)
         let variance = draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)
         print(String(format: "%d draws: mean %.4f (expect 0 ± %.4f), variance %.4f (expect 1)",
                      n, mean, 3 / Double(n).squareRoot(), variance))
+        let beyondFour = draws.filter { abs($0) > 4 }.count
+        print(String(format: "draws with |z| > 4: %d (expect %.1f under N(0, 1)); the largest |z|: %.2f",
+                     beyondFour, 6.334e-5 * Double(n), draws.map(abs).max() ?? 0))
+        let name = sampler == .boxMuller ? "Box–Muller" : "twelve-uniform"
         let density = Series.function("N(0,1) density", over: -4.5...4.5) { z in exp(-z * z / 2) / (2 * Double.pi).squareRoot() }
         try figures.save(Figure(.histogram(Histogram(draws, bins: 60, range: -4.5...4.5, title: "our sampler"),
                                            overlays: [density],
-                                           title: "\(n) Box–Muller draws against the N(0,1) density",
+                                           title: "\(n) \(name) draws against the N(0,1) density",
                                            xlabel: "z", ylabel: "density")),
                          as: "ch01-gaussian")
     }
@@ -258,13 +298,16 @@ Chapter1.main()
 //    Compare steps 4 and 5 at 95, 97, 191 and 193 with 96 and 192, and with the nearest sizes
 //    of the default run's table.
 //    Answer: run `ch01-tensors --sizes 95 96 97 191 192 193 --figures /tmp/ch01-ragged`, section 2
-// 3. The block size of step 3. In MatmulSteps.swift, change the defaults of `matmulBlocked`
-//    (`kcBlock: Int = 128, ncBlock: Int = 256`) to 16 and 32, then to 1024 and 1024: too small
-//    a block reloads C for every few products, too large a one no longer stays in cache. Watch
-//    the "3 cache-blocked" row against its value in the default run.
-// 4. A worse Gaussian. In `randomness`, replace `random.gaussian()` by the old trick of twelve
-//    uniforms, `(0..<12).reduce(0) { s, _ in s + Double(random.uniform()) } - 6`: its mean and
-//    variance are right, but it can never exceed ±6 and its tails are too thin. The printed
-//    mean and variance line barely changes, and ch01-gaussian looks the same by eye: the
-//    difference is in the tails. Add a line that prints how many draws have |z| > 4 (for
-//    N(0, 1), 6.3 in 100,000) and compare the two samplers.
+// 3. The block size of step 3. `swift run -c release ch01-tensors --blocks 16 32 --figures /tmp/ch01-blocks16`,
+//    then `--blocks 1024 1024 --figures /tmp/ch01-blocks1024` (or change the defaults of `CacheBlocks` in
+//    MatmulSteps.swift, `kc = 128, nc = 256`, and run the chapter again): too small a block
+//    reloads C for every few products, too large a one no longer stays in cache. Watch the
+//    "3 cache-blocked" row against its value in the default run.
+//    Answer: run `ch01-tensors --blocks 16 32 --figures /tmp/ch01-blocks16`, lines "step 3's blocks", "GFLOP/s (", "step  ", "3 cache-blocked"
+//    Answer: run `ch01-tensors --blocks 1024 1024 --figures /tmp/ch01-blocks1024`, lines "step 3's blocks", "GFLOP/s (", "step  ", "3 cache-blocked"
+// 4. A worse Gaussian. `swift run -c release ch01-tensors --sampler twelve-uniforms --figures /tmp/ch01-twelve`
+//    draws section 4's numbers by the old trick of twelve uniforms (`randomness` shows the line):
+//    its mean and variance are right, but it can never exceed ±6 and its tails are too thin. Does
+//    the mean and variance line tell the two samplers apart? Does ch01-gaussian, by eye? Compare
+//    the |z| > 4 line with the default run's.
+//    Answer: run `ch01-tensors --sampler twelve-uniforms --figures /tmp/ch01-twelve`, section 4

@@ -8,7 +8,8 @@
 // filters see in a digit, and shows that the transposed convolution, the decoder's upsampler, is
 // nothing new: it is the convolution's gradient with respect to its input, used as a layer.
 //
-//     swift run -c release ch02-convolution [--quick] [--data DIR] [--figures DIR] [--seed N]
+//     swift run -c release ch02-convolution [--quick] [--bilinear U0 U1 U2 U3] [--speed-batch N]
+//                                           [--data DIR] [--figures DIR] [--seed N]
 //
 // Figures: ch02-filters.png, ch02-im2col.png, ch02-feature-maps-random.png,
 // ch02-feature-maps-trained.png and ch02-feature-maps-layers.png (once ch05-elbo has written a
@@ -25,6 +26,23 @@ struct Chapter2: ParsableCommand {
         abstract: "Chapter 2: convolution by hand and as im2col + GEMM, feature maps, and transposed convolution.")
 
     @OptionGroup var options: ChapterOptions
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp(
+        "The four weights u of section 4's bilinear upsampling kernel u·uᵀ (default: 0.25 0.75 0.75 0.25).", valueName: "u"))
+    var bilinear: [Float] = [0.25, 0.75, 0.75, 0.25]
+
+    @Option(parsing: .unconditional, help: "Images in the batch of section 2's speed measurement (default: 32, or 8 with --quick).")
+    var speedBatch: Int?
+
+    func validate() throws {
+        guard bilinear.count == 4 else { throw ValidationError("--bilinear takes four weights, not \(bilinear.count)") }
+        for weight in bilinear where !weight.isFinite || abs(weight) > 100 {
+            throw ValidationError("every --bilinear weight must be a number between −100 and 100, not \(weight)")
+        }
+        if let speedBatch, !(1...512).contains(speedBatch) {
+            throw ValidationError("--speed-batch must lie between 1 and 512, not \(speedBatch)")
+        }
+    }
 
     func run() throws {
         options.announcePlan()                    // what it will train or reuse, and for how long
@@ -251,7 +269,7 @@ struct Chapter2: ParsableCommand {
     /// VAE's second convolution, Conv2d(32 → 64, k4, s2, p1) on 14×14 maps: 64·49·512 = 1.6 M
     /// multiply-adds per image, where the im2col matrix is (512, 49) per image and W is (64, 512).
     func speed(random: inout RandomSource) throws {
-        let batch = options.quick ? 8 : 32
+        let batch = speedBatch ?? (options.quick ? 8 : 32)
         let layer = try Conv2d(inputChannels: 32, outputChannels: 64, kernelSize: 4, stride: 2, padding: 1, using: &random)
         let x = Tensor.gaussian([batch, 32, 14, 14], using: &random)
         let clock = ContinuousClock()
@@ -516,7 +534,7 @@ struct Chapter2: ParsableCommand {
         let x14 = average.forward(x28)
         let x7 = average.forward(x14)
 
-        let u: [Float] = [0.25, 0.75, 0.75, 0.25]
+        let u = bilinear                                   // [0.25, 0.75, 0.75, 0.25] unless --bilinear
         let bilinearKernel = Tensor(shape: [1, 1, 4, 4], scalars: (0..<16).map { u[$0 / 4] * u[$0 % 4] })
         let bilinear = try ConvTranspose2d(inputChannels: 1, outputChannels: 1, kernelSize: 4, stride: 2, padding: 1,
                                            bias: false, using: &random)
@@ -556,7 +574,7 @@ struct Chapter2: ParsableCommand {
             .images(try single(x28, 28), title: "the digit, 28×28"),
             .images(try single(x14, 14), title: "2×2 average (conv k2 s2): 14×14"),
             .images(try single(x7, 7), title: "again: 7×7"),
-            .images(try single(bilinearKernel, 4, range: 0...0.5625), title: "the bilinear kernel u·uᵀ, 4×4"),
+            .images(try single(bilinearKernel, 4, range: min(0, Double(bilinearKernel.min()!))...max(0.5625, Double(bilinearKernel.max()!))), title: "the bilinear kernel u·uᵀ, 4×4"),
             .images(try single(b14, 14), title: "bilinear ConvT k4 s2 p1: 7 → 14"),
             .images(try single(b28, 28), title: "bilinear ConvT again: 14 → 28"),
             .images(try single(n28, 28), title: "nearest ConvT (k2 s2, ones): 7 → 28"),
@@ -605,12 +623,19 @@ Chapter2.main()
 //    ch02-feature-maps-random: do some trained filters look like the hand-made edge detectors of
 //    ch02-filters? In the second, at which layer do the random network's maps stop looking like
 //    the digit?
-// 3. A checkerboard on purpose. In `upsampling`, change the bilinear weights
-//    `let u: [Float] = [0.25, 0.75, 0.75, 0.25]` to `[0.5, 0.5, 0.5, 0.5]` (equal phase sums, so
-//    a flat image stays flat, only blurrier), then to `[0.1, 0.9, 0.5, 0.5]` (unequal ones). The
-//    "bilinear kernel: phase sums" line shows the four sums and the 2×2 block the ones image
-//    comes out as; the bilinear panels of ch02-upsampling show the pattern.
-// 4. Where im2col pays. In `speed`, change `let batch = options.quick ? 8 : 32` to 1, then to
-//    128: the GFLOP/s of "Conv2d.forward: im2col + gemm" against the hand loops. With one image
+//    Answer: run `ch05-elbo --quick --figures /tmp/ch05-quick` then `ch02-convolution --quick --figures /tmp/ch02-quick`, section 3
+// 3. A checkerboard on purpose. `swift run -c release ch02-convolution --bilinear 0.5 0.5 0.5 0.5 --figures /tmp/ch02-flat`
+//    replaces the bilinear weights u = [0.25, 0.75, 0.75, 0.25] of `upsampling` by equal ones
+//    (equal phase sums, so a flat image stays flat, only blurrier), then
+//    `--bilinear 0.1 0.9 0.5 0.5 --figures /tmp/ch02-checker` by unequal ones. The "bilinear
+//    kernel: phase sums" line shows the four sums and the 2×2 block the ones image comes out as;
+//    the bilinear panels of ch02-upsampling show the pattern.
+//    Answer: run `ch02-convolution --bilinear 0.5 0.5 0.5 0.5 --figures /tmp/ch02-flat`, lines "upsampling", "mean |error|", "bilinear kernel"
+//    Answer: run `ch02-convolution --bilinear 0.1 0.9 0.5 0.5 --figures /tmp/ch02-checker`, lines "upsampling", "mean |error|", "bilinear kernel"
+// 4. Where im2col pays. `swift run -c release ch02-convolution --speed-batch 1 --figures /tmp/ch02-batch1`, then
+//    `--speed-batch 128 --figures /tmp/ch02-batch128`: the batch of `speed` (32 by default) is one image, then 128.
+//    Compare the GFLOP/s of "Conv2d.forward: im2col + gemm" against the hand loops. With one image
 //    the GEMM is small (64 × 512 × 49) and cannot keep the cores busy; with 128 it is large.
 //    Compare with the speed lines of section 2 in the default run.
+//    Answer: run `ch02-convolution --speed-batch 1 --figures /tmp/ch02-batch1`, lines "speed, Conv2d", "hand loops (one core)", "im2col + gemm", "ratio "
+//    Answer: run `ch02-convolution --speed-batch 128 --figures /tmp/ch02-batch128`, lines "speed, Conv2d", "hand loops (one core)", "im2col + gemm", "ratio "

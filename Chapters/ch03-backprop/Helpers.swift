@@ -10,9 +10,13 @@ final class LossLayer: Layer {
     var isTraining = true
     private let compute: (Tensor) throws -> LossResult
     private var gradient: Tensor?
+    /// 1, or 1 + r for a bug planted on purpose (`--loss-gradient-error r`): backward then
+    /// returns the gradient r too large, which the gradient check must catch.
+    private let bugFactor: Float
 
-    init(_ compute: @escaping (Tensor) throws -> LossResult) {
+    init(bugFactor: Float = 1, _ compute: @escaping (Tensor) throws -> LossResult) {
         self.compute = compute
+        self.bugFactor = bugFactor
     }
 
     func forward(_ input: Tensor) -> Tensor {
@@ -27,7 +31,7 @@ final class LossLayer: Layer {
 
     func backward(_ outputGradient: Tensor) -> Tensor {
         guard let gradient else { preconditionFailure("LossLayer.backward called before forward") }
-        return gradient * outputGradient.scalars[0]
+        return gradient * (outputGradient.scalars[0] * bugFactor)
     }
 }
 

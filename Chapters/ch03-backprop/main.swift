@@ -18,7 +18,8 @@
 // differences, and then trains a small convolutional classifier on MNIST, watching how the
 // gradients flow through it.
 //
-//     swift run -c release ch03-backprop [--quick] [--learning-rate η] [--data DIR] [--figures DIR] [--seed N]
+//     swift run -c release ch03-backprop [--quick] [--learning-rate η] [--no-batchnorm] [--check-activation tanh|relu]
+//                                        [--loss-gradient-error r] [--data DIR] [--figures DIR] [--seed N]
 //
 // Figures: ch03-gradient-check.png, ch03-gradient-flow.png, ch03-training.png.
 
@@ -37,9 +38,28 @@ struct Chapter3: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Adam's learning rate for the classifier of section 5.", valueName: "η"))
     var learningRate = 1e-3
 
+    @Flag(help: "Train section 5's classifier without its two BatchNorm layers (its convolutions then get biases).")
+    var noBatchnorm = false
+
+    @Option(parsing: .unconditional, help: "The activation of section 4's small conv-BN-activation-FC network in the gradient check: tanh or relu.")
+    var checkActivation: CheckActivation = .tanh
+
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "A bug planted on purpose: the losses' backward pass in section 4 returns its gradient times 1 + r (default: 0, no bug).",
+        valueName: "r"))
+    var lossGradientError = 0.0
+
+    /// The two activations of the small network in section 4's table of every case.
+    enum CheckActivation: String, ExpressibleByArgument {
+        case tanh, relu
+    }
+
     func validate() throws {
         guard learningRate.isFinite, learningRate > 0, learningRate <= 1 else {
             throw ValidationError("--learning-rate must be a positive number up to 1, not \(learningRate)")
+        }
+        guard lossGradientError.isFinite, abs(lossGradientError) < 1 else {
+            throw ValidationError("--loss-gradient-error must be a number between −1 and 1, not \(lossGradientError)")
         }
     }
 
@@ -349,11 +369,15 @@ struct Chapter3: ParsableCommand {
         add("Tanh", Tanh(), [8, 50], scale: 2)
         add("Softplus", Softplus(), [8, 50], scale: 2)
         let labels = (0..<8).map { _ in random.uniformInt(below: 10) }
-        add("softmax CE", LossLayer { try softmaxCrossEntropy(logits: $0, labels: labels, reduction: .sum) }, [8, 10], scale: 2)
+        let bugFactor = Float(1 + lossGradientError)          // 1: no bug planted
+        add("softmax CE", LossLayer(bugFactor: bugFactor) { try softmaxCrossEntropy(logits: $0, labels: labels, reduction: .sum) }, [8, 10], scale: 2)
         let targets = Tensor.uniform([4, 10], using: &random)
-        add("BCE (logits)", LossLayer { try binaryCrossEntropyWithLogits(logits: $0, targets: targets, reduction: .sum) },
+        add("BCE (logits)", LossLayer(bugFactor: bugFactor) { try binaryCrossEntropyWithLogits(logits: $0, targets: targets, reduction: .sum) },
             [4, 10], scale: 2)
-        add("conv-BN-tanh-FC", try smallNetwork(Tanh()), [6, 1, 8, 8])
+        switch checkActivation {
+        case .tanh: add("conv-BN-tanh-FC", try smallNetwork(Tanh()), [6, 1, 8, 8])
+        case .relu: add("conv-BN-ReLU-FC", try smallNetwork(ReLU()), [6, 1, 8, 8])
+        }
         add("bug: BN, μ σ fixed", BatchNormWithConstantStatistics(channels: 4), [6, 4, 5, 5], scale: 2, offset: 1)
 
         // (a) Every case at the tests' step h = 1e-2, for several seeds (directions).
@@ -511,14 +535,18 @@ struct Chapter3: ParsableCommand {
             test = test.prefix(2_000)
         }
         var random = RandomSource(seed: options.seed &+ 5)
-        let model = try Sequential([
-            ("conv1", Conv2d(inputChannels: 1, outputChannels: 16, kernelSize: 3, stride: 2, padding: 1, bias: false, using: &random)),
-            ("bn1", BatchNorm2d(channels: 16)), ("relu1", ReLU()),
-            ("conv2", Conv2d(inputChannels: 16, outputChannels: 32, kernelSize: 3, stride: 2, padding: 1, bias: false, using: &random)),
-            ("bn2", BatchNorm2d(channels: 32)), ("relu2", ReLU()),
-            ("flatten", Flatten()),
-            ("fc", Linear(inputFeatures: 32 * 7 * 7, outputFeatures: 10, using: &random)),
-        ])
+        // BatchNorm removes each channel's mean, so a convolution before it needs no bias; without
+        // BatchNorm (--no-batchnorm) the convolutions get their biases back.
+        let normalise = !noBatchnorm
+        let conv1 = try Conv2d(inputChannels: 1, outputChannels: 16, kernelSize: 3, stride: 2, padding: 1, bias: !normalise, using: &random)
+        let conv2 = try Conv2d(inputChannels: 16, outputChannels: 32, kernelSize: 3, stride: 2, padding: 1, bias: !normalise, using: &random)
+        let fc = try Linear(inputFeatures: 32 * 7 * 7, outputFeatures: 10, using: &random)
+        let layers: [(String, Layer)?] = [
+            ("conv1", conv1), normalise ? ("bn1", BatchNorm2d(channels: 16)) : nil, ("relu1", ReLU()),
+            ("conv2", conv2), normalise ? ("bn2", BatchNorm2d(channels: 32)) : nil, ("relu2", ReLU()),
+            ("flatten", Flatten()), ("fc", fc),
+        ]
+        let model = try Sequential(layers.compactMap { $0 })
         let parameters = model.parameters
         print("parameters: " + parameters.map { "\($0.name) \($0.value.shape)" }.joined(separator: ", ")
               + "; \(parameters.reduce(0) { $0 + $1.value.count }) in all")
@@ -685,16 +713,21 @@ Chapter3.main()
 //    is noisier?
 //    Answer: run `ch03-backprop --learning-rate 1e-2 --figures /tmp/ch03-lr2`, section 5
 //    Answer: run `ch03-backprop --learning-rate 1e-4 --figures /tmp/ch03-lr4`, section 5
-// 2. No BatchNorm. In `trainClassifier`, delete the two entries `("bn1", …)` and `("bn2", …)`
-//    from the Sequential (and give the convolutions `bias: true`, since no normalisation now
-//    removes a bias). Compare ch03-gradient-flow with the default run's: do the layers'
-//    gradient norms stay as close together without BatchNorm? Compare the "after one epoch:
-//    test accuracy" line too.
-// 3. The ReLU kink in the gradient check. In `gradientCheck`, change
-//    `add("conv-BN-tanh-FC", try smallNetwork(Tanh()), [6, 1, 8, 8])` to use `ReLU()`: that
-//    point of ch03-gradient-check rises by orders of magnitude, although the backward pass is
-//    right, as the printed "conv-BN-activation-FC" table (tanh row against ReLU row) predicts.
-// 4. A bug the check must catch. In Helpers.swift, make `LossLayer.backward` return
-//    `gradient * (outputGradient.scalars[0] * 1.01)` (a 1% error): the "softmax CE" and "BCE
-//    (logits)" lines of the gradient-check table jump to about 1e-2, far above the other
-//    layers' medians; compare with the same lines of the default run.
+// 2. No BatchNorm. `swift run -c release ch03-backprop --no-batchnorm --figures /tmp/ch03-nobn` trains
+//    the classifier of `trainClassifier` without its entries `("bn1", …)` and `("bn2", …)` (and
+//    with biases in the convolutions, since no normalisation now removes them). Compare
+//    ch03-gradient-flow with the default run's: do the layers' gradient norms stay as close
+//    together without BatchNorm? Compare the "after one epoch: test accuracy" line too.
+//    Answer: run `ch03-backprop --no-batchnorm --figures /tmp/ch03-nobn`, section 5
+// 3. The ReLU kink in the gradient check. `swift run -c release ch03-backprop --check-activation relu --figures /tmp/ch03-relu`
+//    builds the gradient check's small network, `add("conv-BN-tanh-FC", …)` in `gradientCheck`,
+//    with `ReLU()` instead of `Tanh()`: does that point of ch03-gradient-check rise, although
+//    the backward pass is right, as the printed "conv-BN-activation-FC" table (tanh row against
+//    ReLU row) predicts?
+//    Answer: run `ch03-backprop --check-activation relu --figures /tmp/ch03-relu`, section 4
+// 4. A bug the check must catch. `swift run -c release ch03-backprop --loss-gradient-error 0.01 --figures /tmp/ch03-bug`
+//    makes `LossLayer.backward` (Helpers.swift) return its gradient 1% too large, as if it were
+//    `gradient * (outputGradient.scalars[0] * 1.01)`. Do the "softmax CE" and "BCE (logits)"
+//    lines of the gradient-check table stand out from the other layers' medians? Compare with the
+//    same lines of the default run.
+//    Answer: run `ch03-backprop --loss-gradient-error 0.01 --figures /tmp/ch03-bug`, section 4

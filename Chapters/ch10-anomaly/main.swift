@@ -637,6 +637,8 @@ Chapter10.main()
 //    again for five times as long (kept beside the two-epoch runs): compare the
 //    "leave-out digit=1" lines and ch10-leave-out.png. Does a better model of nine digits find
 //    the 1 more or less likely?
+//    Answer: run `ch10-anomaly --leave-out-epochs 10 --figures /tmp/leave10`, lines "leave-out digit=1 ", "models (", "for the held-out 1"
 // 4. Another seed. `--seed 2 --figures /tmp/ch10-seed2` trains every model again with seed 2
 //    (chapter 5's run too, in runs/vae beside the first): which AUROCs move in the second
 //    decimal, and which stay?
+//    Answer: run `ch10-anomaly --seed 2 --figures /tmp/ch10-seed2`, section 4

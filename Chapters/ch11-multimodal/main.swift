@@ -711,12 +711,15 @@ Chapter11.main()
 //    with λ = 1 instead of 50 the label costs at most 2.3 nats against the image's hundred. How much
 //    of the class is left in the code (section 3's image → label line), and what does the latent space figure look like?
 //    Answer: run `ch11-multimodal --digit-label-only --epochs 3 --label-weight 1 --runs runs/lambda1 --figures /tmp/lambda1`, section 3
-// 3. MVAE on two images. `--fashion-objective mvae --runs /tmp/mvae-fashion --figures /tmp/mvae-fashion`:
+// 3. MVAE on two images. `--epochs 3 --fashion-objective mvae --runs runs/mvae-fashion --figures /tmp/mvae-fashion`:
 //    the sub-sampled ELBO never asks a digit's code to draw clothing. Compare section 5's two
 //    coherence lines, and the latent space figure's "alone" panels against "both observed".
-// 4. One pairing. `--pairings 1 --runs /tmp/one-pairing --figures /tmp/one-pairing` pairs every
+//    (`--epochs 3` only shortens the digit + label model, which section 5 does not use.)
+//    Answer: run `ch11-multimodal --epochs 3 --fashion-objective mvae --runs runs/mvae-fashion --figures /tmp/mvae-fashion`, section 5
+// 4. One pairing. `--epochs 3 --pairings 1 --runs runs/one-pairing --figures /tmp/one-pairing` pairs every
 //    digit with a single item: does digit → clothing coherence rise (the code can memorise the
 //    partner) or fall?
+//    Answer: run `ch11-multimodal --epochs 3 --pairings 1 --runs runs/one-pairing --figures /tmp/one-pairing`, section 5
 // 5. Private codes. `--digit-label-only --epochs 3 --private 16 --runs runs/private16-3 --figures /tmp/private` gives the
 //    image a 16-dimensional private code beside the shared one. Compare the coherence lines, the judge's
 //    verdict on the mean images against the mode images, and the label → image rows of

@@ -556,6 +556,7 @@ Chapter12.main()
 //    Answer: run `vae train --epochs 5 --importance-samples 5 --estimator dreg --output runs/bounds/dreg-k5-5 --reuse` then `vae evaluate runs/bounds/dreg-k5-5/checkpoint.safetensors -k 1000 --limit 1000`, lines "epoch 5/5", "nll="
 // 4. Another seed. `--seed 2 --configs elbo-short iwae wide iaf warmup vamp --figures /tmp/ch12-seed2`:
 //    which of the paired differences keep their sign?
+//    Answer: run `ch12-tighter-bounds --seed 2 --configs elbo-short iwae wide iaf warmup vamp --figures /tmp/ch12-seed2`, section 5
 // 5. Fewer components. `swift run -c release vae train --epochs 5 --prior vamp --pseudo-inputs 50 --output runs/bounds/vamp-k50-5 --reuse`,
 //    then `swift run -c release vae evaluate runs/bounds/vamp-k50-5/checkpoint.safetensors -k 1000 --limit 1000`: how much of
 //    the VampPrior's gain do 50 pseudo-inputs keep, at a tenth of their encoder work? `vae samples` on either checkpoint

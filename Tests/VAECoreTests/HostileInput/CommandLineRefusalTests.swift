@@ -45,6 +45,20 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "nothing written to the current folder")
     }
 
+    /// The options the first chapters' exercises use refuse what would crash or measure nothing.
+    @Test func theFirstChaptersRefuseExerciseOptionsOutOfRange() throws {
+        try Self.expectRefusal("ch01-tensors", ["--blocks", "16"], saying: "--blocks takes two sizes, kc and nc, not 1")
+        try Self.expectRefusal("ch01-tensors", ["--blocks", "0", "32"], saying: "every --blocks value must lie between 1 and 4096, not 0")
+        try Self.expectRefusal("ch01-tensors", ["--sampler", "uniform"], saying: "--sampler")
+        try Self.expectRefusal("ch02-convolution", ["--bilinear", "0.5", "0.5", "0.5"], saying: "--bilinear takes four weights, not 3")
+        try Self.expectRefusal("ch02-convolution", ["--bilinear", "0.5", "nan", "0.5", "0.5"],
+                               saying: "every --bilinear weight must be a number between −100 and 100, not nan")
+        try Self.expectRefusal("ch02-convolution", ["--speed-batch", "0"], saying: "--speed-batch must lie between 1 and 512, not 0")
+        try Self.expectRefusal("ch03-backprop", ["--loss-gradient-error", "1"],
+                               saying: "--loss-gradient-error must be a number between −1 and 1, not 1.0")
+        try Self.expectRefusal("ch03-backprop", ["--check-activation", "elu"], saying: "--check-activation")
+    }
+
     @Test func aPythonThatIsNotThereIsAnError() throws {
         try Self.expectRefusal("bench", ["train-step", "--python", "/nonexistent/python", "--steps", "1", "--rounds", "1", "--warmup", "0"],
                                saying: "cannot run /nonexistent/python: no executable file there")
