@@ -155,8 +155,9 @@ struct Figures: ParsableCommand {
             print("figures written to \(options.figures) as \(options.format.rawValue); the book is woven from PNGs only, so it was left as it was")
             return
         }
-        // The exercises' answers, measured by the code as it is now (a few seconds each: only
-        // the exercises that are cheap to run ask for one).
+        // The exercises' answers, measured by the code as it is now: only those whose code has
+        // changed since they were measured (or never were) run, so an answer that trains for
+        // minutes costs them once.
         if !options.quick { try runAnswers(of: selected, binaries: binDirectory, book: outputDirectory) }
         try weaveBook(binaries: binDirectory)
         print("figures written to \(options.figures)")
