@@ -77,7 +77,7 @@ func matmulReorderedIKJ(m: Int, n: Int, k: Int,
 /// Step 3, cache blocking: the ikj loops of step 2, run on blocks of B small enough to stay in
 /// cache while they are reused, with four rows of the block applied per pass over C.
 ///
-/// A block of B of `kcBlock` rows × `ncBlock` columns (128 × 256 floats = 128 KB) fits in the
+/// A block of B of `blocks.kc` rows × `blocks.nc` columns (128 × 256 floats = 128 KB) fits in the
 /// L2 cache (1 MB per core). All M rows of A then pass over that block before moving on, so
 /// each float of B is fetched from RAM once per block instead of once per row of A; and the
 /// stretch of a C row being updated (256 floats, 1 KB) stays in L1.
@@ -95,14 +95,14 @@ func matmulReorderedIKJ(m: Int, n: Int, k: Int,
 /// - Complexity: M·N·K multiply-adds; reads B from RAM about once.
 func matmulBlocked(m: Int, n: Int, k: Int,
                    a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-                   kcBlock: Int = 128, ncBlock: Int = 256) {
+                   blocks: CacheBlocks = CacheBlocks()) {
     c.update(repeating: 0, count: m * n)
     var j0 = 0
     while j0 < n {
-        let jEnd = min(j0 + ncBlock, n)
+        let jEnd = min(j0 + blocks.nc, n)
         var p0 = 0
         while p0 < k {
-            let pEnd = min(p0 + kcBlock, k)
+            let pEnd = min(p0 + blocks.kc, k)
             // The block B[p0..<pEnd, j0..<jEnd] is now reused by every row of A.
             for i in 0..<m {
                 let cRow = c + i * n
@@ -166,7 +166,7 @@ func matmulKernelAllCores(m: Int, n: Int, k: Int,
 typealias MatmulStep = (name: String, maxSize: Int,
                         run: @Sendable (Int, Int, Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void)
 
-/// The blocks of step 3, `matmulBlocked`'s defaults unless an experiment asks for others.
+/// The blocks of step 3 (`matmulBlocked`): these defaults, unless an experiment asks for others.
 struct CacheBlocks: Sendable {
     var kc = 128
     var nc = 256
@@ -182,7 +182,7 @@ func teachingSteps(threads: Int, blocks: CacheBlocks = CacheBlocks()) -> [Matmul
     [
         ("1 naive ijk", 512, { matmulNaiveIJK(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
         ("2 reordered ikj", 1024, { matmulReorderedIKJ(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
-        ("3 cache-blocked", 1024, { matmulBlocked(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5, kcBlock: blocks.kc, ncBlock: blocks.nc) }),
+        ("3 cache-blocked", 1024, { matmulBlocked(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5, blocks: blocks) }),
         ("4 SIMD kernel, 1 thread", Int.max, { matmulKernelSingleThread(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5) }),
         ("5 SIMD kernel, \(threads) thread\(threads == 1 ? "" : "s")", Int.max,
          { matmulKernelAllCores(m: $0, n: $1, k: $2, a: $3, b: $4, c: $5, threads: threads) }),

@@ -33,7 +33,8 @@ struct Chapter1: ParsableCommand {
     var threads: Int?
 
     @Option(parsing: .upToNextOption, help: ArgumentHelp(
-        "Step 3's blocks: rows of B (kc) and columns of B and C (nc) kept in cache (default: 128 256).", valueName: "n"))
+        "Step 3's blocks: rows of B (kc) and columns of B and C (nc) kept in cache (default: \(CacheBlocks().kc) \(CacheBlocks().nc)).",
+        valueName: "n"))
     var blocks: [Int] = []
 
     @Option(parsing: .unconditional, help: "The Gaussian sampler of section 4: box-muller, or twelve-uniforms (the sum of 12 uniforms minus 6).")
@@ -247,8 +248,9 @@ struct Chapter1: ParsableCommand {
         print(String(format: "%d draws: mean %.4f (expect 0 ± %.4f), variance %.4f (expect 1)",
                      n, mean, 3 / Double(n).squareRoot(), variance))
         let beyondFour = draws.filter { abs($0) > 4 }.count
+        let tailShare = erfc(4 / 2.0.squareRoot())           // P(|z| > 4) = 2(1 − Φ(4)) = erfc(4/√2)
         print(String(format: "draws with |z| > 4: %d (expect %.1f under N(0, 1)); the largest |z|: %.2f",
-                     beyondFour, 6.334e-5 * Double(n), draws.map(abs).max() ?? 0))
+                     beyondFour, tailShare * Double(n), draws.map(abs).max() ?? 0))
         let name = sampler == .boxMuller ? "Box–Muller" : "twelve-uniform"
         let density = Series.function("N(0,1) density", over: -4.5...4.5) { z in exp(-z * z / 2) / (2 * Double.pi).squareRoot() }
         try figures.save(Figure(.histogram(Histogram(draws, bins: 60, range: -4.5...4.5, title: "our sampler"),
@@ -300,7 +302,7 @@ Chapter1.main()
 //    Answer: run `ch01-tensors --sizes 95 96 97 191 192 193 --figures /tmp/ch01-ragged`, section 2
 // 3. The block size of step 3. `swift run -c release ch01-tensors --blocks 16 32 --figures /tmp/ch01-blocks16`,
 //    then `--blocks 1024 1024 --figures /tmp/ch01-blocks1024` (or change the defaults of `CacheBlocks` in
-//    MatmulSteps.swift, `kc = 128, nc = 256`, and run the chapter again): too small a block
+//    MatmulSteps.swift, `kc = 128` and `nc = 256`, and run the chapter again): too small a block
 //    reloads C for every few products, too large a one no longer stays in cache. Watch the
 //    "3 cache-blocked" row against its value in the default run.
 //    Answer: run `ch01-tensors --blocks 16 32 --figures /tmp/ch01-blocks16`, lines "step 3's blocks", "GFLOP/s (", "step  ", "3 cache-blocked"
