@@ -95,9 +95,9 @@ extension DigitClassifier {
 
     /// Where the training run saved in `file` stands, when it is unfinished (nil for a finished classifier).
     /// - Throws: `DigitClassifierError.badCheckpoint` when its `progress` metadata is not valid.
-    static func savedProgress(_ file: SafeTensors, url: URL) throws -> DigitClassifierTrainer.Progress? {
+    static func savedProgress(_ file: SafeTensors, url: URL) throws -> ClassifierTraining.Progress? {
         guard let text = file.metadata["progress"] else { return nil }
-        do { return try JSONDecoder().decode(DigitClassifierTrainer.Progress.self, from: Data(text.utf8)) } catch {
+        do { return try JSONDecoder().decode(ClassifierTraining.Progress.self, from: Data(text.utf8)) } catch {
             throw DigitClassifierError.badCheckpoint(path: url.path, reason: "metadata \"progress\" is not valid: \(error)")
         }
     }
@@ -195,7 +195,7 @@ extension DigitClassifier {
         /// otherwise. `epochs` says how far it is trained (−1: unreadable).
         func judged(_ file: URL) -> (fingerprint: String?, epochs: Int, why: String) {
             let model: DigitClassifier
-            let progress: DigitClassifierTrainer.Progress?
+            let progress: ClassifierTraining.Progress?
             do {
                 let saved = try SafeTensors.read(from: file)
                 progress = try savedProgress(saved, url: file)

@@ -209,30 +209,38 @@ extension DigitClassifier {
     }
 }
 
-/// A classifier's training, an epoch at a time: the classifier's counterpart of the VAE's
-/// `Trainer`, on the same `TrainingLoop`. Adam with a linear warm-up and a cosine decay, each
-/// batch shifted and degraded as `DigitClassifierTraining` says.
+/// A classifier's training, an epoch at a time: the course's one trainer, `ModelTrainer`, on the
+/// classifier's `TrainingTask`. Adam with a linear warm-up and a cosine decay, each batch shifted
+/// and degraded as `DigitClassifierTraining` says.
 ///
 /// Everything the next epoch depends on (the weights and BatchNorm's running statistics, Adam's
 /// moments and step count, the batch order and the shift and degradation generators) is saved
 /// after each epoch by `saveUnfinished(to:)`, so a run stopped half way resumes from its last
 /// epoch (`init(resumingFrom:on:)`) and ends with the very bits of an uninterrupted one.
-final class DigitClassifierTrainer {
+typealias DigitClassifierTrainer = ModelTrainer<ClassifierTraining>
+
+/// The classifier's side of training, which `ModelTrainer` drives (as `DigitClassifierTrainer`).
+final class ClassifierTraining: TrainingTask {
     let model: DigitClassifier
     let training: DigitClassifierTraining
-    private let optimizer: Adam
-    private let loop: TrainingLoop
+    private let adam: Adam
     private let schedule: any LearningRateSchedule
     private var batches: BatchIterator
     private var shifts: RandomSource
     private var degradations: RandomSource
     private var augmenter: DigitAugmenter?
-    /// Epochs trained so far.
-    private(set) var epoch = 0
+    let stepsPerEpoch: Int
+    var plannedEpochs: Int { training.epochs }
+    var optimizer: any Optimizer { adam }
+    /// Where the per-update and per-epoch lines go.
+    fileprivate var log: (String) -> Void = { _ in }
     /// The mean training loss of the last epoch trained.
     private(set) var lastEpochLoss = 0.0
     /// Seconds of training so far, over every process that trained the run.
     private(set) var seconds = 0.0
+    /// The loss summed since the last per-update line, and its time.
+    private var windowLoss = 0.0
+    private var window = Stopwatch()
 
     /// Where an unfinished run stands, saved with its weights (the metadata key `progress`).
     struct Progress: Codable, Equatable {
@@ -245,12 +253,11 @@ final class DigitClassifierTrainer {
         var seconds: Double
     }
 
-    var isFinished: Bool { epoch >= training.epochs }
-    var totalSteps: Int { training.epochs * loop.stepsPerEpoch }
+    var totalSteps: Int { training.epochs * stepsPerEpoch }
 
     /// A new run: weights, batch order, shifts and degradations drawn from `training.seed`'s streams.
     /// - Throws: `DigitClassifierError.badInput` for bad settings, images or labels.
-    init(_ architecture: DigitClassifierArchitecture, training: DigitClassifierTraining, on train: MNIST) throws {
+    fileprivate init(_ architecture: DigitClassifierArchitecture, training: DigitClassifierTraining, on train: MNIST) throws {
         try training.validate()
         var seeds = RandomSource(seed: training.seed)
         var initial = RandomSource(seed: seeds.next())
@@ -263,6 +270,7 @@ final class DigitClassifierTrainer {
             throw DigitClassifierError.badInput("a training label is outside 0..<\(architecture.classCount)")
         }
         batches = BatchIterator(dataset: train, batchSize: training.batchSize, seed: batchSeed, dropLast: true)
+        stepsPerEpoch = batches.batchesPerEpoch
         let totalSteps = training.epochs * batches.batchesPerEpoch
         guard totalSteps > 0 else {
             throw DigitClassifierError.badInput("\(train.count) training images do not fill one batch of \(training.batchSize)")
@@ -270,84 +278,78 @@ final class DigitClassifierTrainer {
         let warmup = min(training.warmupSteps, totalSteps - 1)
         schedule = try LinearWarmup(steps: warmup, startFactor: 0.1,
                                     then: CosineAnnealing(initial: training.learningRate, steps: totalSteps - warmup))
-        optimizer = try Adam(model.parameters, learningRate: training.learningRate)
-        loop = TrainingLoop(optimizer: optimizer, stepsPerEpoch: batches.batchesPerEpoch, plannedEpochs: training.epochs)
+        adam = try Adam(model.parameters, learningRate: training.learningRate)
         self.training = training
         augmenter = training.degrades ? DigitAugmenter(training, dataset: train) : nil
         model.isTraining = true
     }
 
-    /// The unfinished run saved in `file` (by `saveUnfinished(to:)`), continued on the same `train`.
-    /// - Throws: `DigitClassifierError.badCheckpoint` when the file is not an unfinished run, or its
-    ///   weights, moments or state do not fit these settings and data.
-    convenience init(resumingFrom url: URL, on train: MNIST) throws {
+    /// The unfinished run saved in `url` (by `saveUnfinished(to:)`), read back on the same `train`,
+    /// with the epochs and updates it has done.
+    fileprivate static func resumed(from url: URL, on train: MNIST) throws -> (task: ClassifierTraining, epoch: Int, step: Int) {
         func bad(_ reason: String) -> DigitClassifierError { .badCheckpoint(path: url.path, reason: reason) }
         let file: SafeTensors
         do { file = try SafeTensors.read(from: url) } catch { throw bad("\(error)") }
         guard let progress = try DigitClassifier.savedProgress(file, url: url) else { throw bad("it is not an unfinished training run") }
         let saved = try DigitClassifier.load(file, url: url)
         guard let training = saved.training else { throw bad("metadata \"training\" is missing") }
-        try self.init(saved.architecture, training: training, on: train)
-        guard (0..<training.epochs).contains(progress.epoch), progress.step == progress.epoch * loop.stepsPerEpoch else {
-            throw bad("its progress (\(progress.epoch) epochs, \(progress.step) updates) does not fit \(training.epochs) epochs of \(loop.stepsPerEpoch) updates")
+        let task = try ClassifierTraining(saved.architecture, training: training, on: train)
+        guard (0..<training.epochs).contains(progress.epoch), progress.step == progress.epoch * task.stepsPerEpoch else {
+            throw bad("its progress (\(progress.epoch) epochs, \(progress.step) updates) does not fit \(training.epochs) epochs of \(task.stepsPerEpoch) updates")
         }
         do {
-            try model.load(stateDict: file.entries)
-            let buffers = try OptimizerMoments.buffers(for: model.parameters, bufferNames: optimizer.bufferNames) { file[$0] }
-            try optimizer.restore(from: OptimizerState(kind: "Adam", stepCount: progress.step,
-                                                       learningRate: schedule.learningRate(atStep: max(progress.step - 1, 0)),
-                                                       parameterNames: model.parameters.map(\.name), buffers: buffers))
-            batches = try BatchIterator(dataset: train, state: progress.batches)
-            shifts = try RandomSource(state: progress.shifts)
-            degradations = try RandomSource(state: progress.degradations)
+            try task.model.load(stateDict: file.entries)
+            let buffers = try OptimizerMoments.buffers(for: task.model.parameters, bufferNames: task.adam.bufferNames) { file[$0] }
+            try task.adam.restore(from: OptimizerState(kind: "Adam", stepCount: progress.step,
+                                                       learningRate: task.schedule.learningRate(atStep: max(progress.step - 1, 0)),
+                                                       parameterNames: task.model.parameters.map(\.name), buffers: buffers))
+            task.batches = try BatchIterator(dataset: train, state: progress.batches)
+            task.shifts = try RandomSource(state: progress.shifts)
+            task.degradations = try RandomSource(state: progress.degradations)
         } catch {
             throw bad("training cannot resume from it: \(error)")
         }
-        guard batches.batchSize == training.batchSize, batches.dropLast else {
-            throw bad("its batch order is for batches of \(batches.batchSize), not \(training.batchSize)")
+        guard task.batches.batchSize == training.batchSize, task.batches.dropLast else {
+            throw bad("its batch order is for batches of \(task.batches.batchSize), not \(training.batchSize)")
         }
-        loop.resume(atStep: progress.step)
-        epoch = progress.epoch
-        lastEpochLoss = progress.lastEpochLoss
-        seconds = progress.seconds
-        model.isTraining = true
+        task.lastEpochLoss = progress.lastEpochLoss
+        task.seconds = progress.seconds
+        task.model.isTraining = true
+        return (task, progress.epoch, progress.step)
     }
 
-    /// Trains the next epoch. `log` receives a line every 100 updates and one at the epoch's end.
-    /// - Throws: `DigitClassifierError.diverged` if the loss stops being finite (the trainer is
-    ///   then stopped for good).
-    func trainEpoch(log: (String) -> Void) throws {
-        try StageClock.measure(.training) { try trainEpochTimed(log: log) }
+    // MARK: One epoch
+
+    func beginEpoch(_ number: Int) {
+        (windowLoss, window) = (0, Stopwatch())
     }
 
-    private func trainEpochTimed(log: (String) -> Void) throws {
-        precondition(!isFinished, "the classifier's epochs are all trained")
-        let number = epoch + 1
-        var (windowLoss, window) = (0.0, Stopwatch())
-        let run = try loop.epoch(number) { () -> (terms: ClassifierEpochTotals, images: Int)? in
-            guard let batch = batches.next() else { return nil }
-            var images = try randomlyShifted(batch.images, maxShift: training.maxShift, using: &shifts)
-            try augmenter?.apply(to: &images, labels: batch.labels, using: &degradations)
-            let labels = batch.labels.map(Int.init)
-            let (loss, logits) = try loop.update(epoch: number, learningRate: schedule.learningRate(atStep: loop.step)) {
-                let logits = try model.logits(images)                                    // (B, K)
-                let loss = try softmaxCrossEntropy(logits: logits, labels: labels, reduction: .mean)
-                guard loss.value.isFinite else { throw DigitClassifierError.diverged(step: loop.step, loss: loss.value) }
-                model.backward(loss.gradient)
-                return (loss, logits)
-            }
-            windowLoss += loss.value
-            if loop.step % 100 == 0 {
-                let ms = window.elapsedSeconds * 1000 / 100
-                log(String(format: "  classifier step %d/%d  loss %.4f  lr %.2e  %.0f ms/step",
-                           loop.step, totalSteps, windowLoss / 100, Double(optimizer.learningRate), ms))
-                (windowLoss, window) = (0, Stopwatch())
-            }
-            return (ClassifierEpochTotals(loss: loss.value * Double(batch.count),
-                                          correct: zip(argmaxRows(logits), labels).filter { $0 == $1 }.count, seen: batch.count),
-                    batch.count)
+    /// The next batch, shifted and degraded; a line every 100 updates.
+    func nextUpdate(epoch: Int, loop: TrainingLoop) throws -> (terms: ClassifierEpochTotals, images: Int)? {
+        guard let batch = batches.next() else { return nil }
+        var images = try randomlyShifted(batch.images, maxShift: training.maxShift, using: &shifts)
+        try augmenter?.apply(to: &images, labels: batch.labels, using: &degradations)
+        let labels = batch.labels.map(Int.init)
+        let (loss, logits) = try loop.update(epoch: epoch, learningRate: schedule.learningRate(atStep: loop.step)) {
+            let logits = try model.logits(images)                                    // (B, K)
+            let loss = try softmaxCrossEntropy(logits: logits, labels: labels, reduction: .mean)
+            guard loss.value.isFinite else { throw DigitClassifierError.diverged(step: loop.step, loss: loss.value) }
+            model.backward(loss.gradient)
+            return (loss, logits)
         }
-        epoch = number
+        windowLoss += loss.value
+        if loop.step % 100 == 0 {
+            let ms = window.elapsedSeconds * 1000 / 100
+            log(String(format: "  classifier step %d/%d  loss %.4f  lr %.2e  %.0f ms/step",
+                       loop.step, totalSteps, windowLoss / 100, Double(adam.learningRate), ms))
+            (windowLoss, window) = (0, Stopwatch())
+        }
+        return (ClassifierEpochTotals(loss: loss.value * Double(batch.count),
+                                      correct: zip(argmaxRows(logits), labels).filter { $0 == $1 }.count, seen: batch.count),
+                batch.count)
+    }
+
+    func endEpoch(_ number: Int, _ run: TrainingLoop.Epoch<ClassifierEpochTotals>) throws {
         seconds += run.seconds
         lastEpochLoss = run.totals.loss / Double(run.totals.seen)
         log(String(format: "classifier epoch %d/%d: training loss %.4f, training accuracy %.2f%% (shifted%@ images), %.0f s so far",
@@ -355,20 +357,64 @@ final class DigitClassifierTrainer {
                    training.degrades ? ", degraded" : "", seconds))
     }
 
-    /// Saves the run as it stands after an epoch, atomically: the weights and buffers, Adam's
-    /// moments, and the `progress` metadata, so that `init(resumingFrom:on:)` continues it exactly.
-    /// - Throws: `TrainingError.nonFiniteState`, writing nothing, when a number to be saved is NaN
-    ///   or ±∞; write errors.
-    func saveUnfinished(to url: URL) throws {
-        let moments = OptimizerMoments.entries(of: optimizer.state(), parameters: model.parameters, bufferNames: optimizer.bufferNames)
-        let entries = model.stateDict() + moments
-        try loop.checkFinite(entries.map { ($0.name, $0.tensor.scalars) }, epoch: epoch)
-        let progress = Progress(epoch: epoch, step: loop.step, batches: batches.state, shifts: shifts.state,
+    // MARK: Saving
+
+    private func moments() -> [SafeTensors.Entry] {
+        OptimizerMoments.entries(of: adam.state(), parameters: model.parameters, bufferNames: adam.bufferNames)
+    }
+
+    func numbersToSave() -> [(name: String, scalars: [Float])] {
+        (model.stateDict() + moments()).map { ($0.name, $0.tensor.scalars) }
+    }
+
+    /// Writes the unfinished run: the weights and buffers, Adam's moments, and the `progress` metadata.
+    func write(to url: URL, epoch: Int, step: Int) throws {
+        let progress = Progress(epoch: epoch, step: step, batches: batches.state, shifts: shifts.state,
                                 degradations: degradations.state, lastEpochLoss: lastEpochLoss, seconds: seconds)
         model.training = training
         model.numericsVersion = RunFingerprint.numericsVersion
-        try model.save(to: url, moments: moments, progress: try Checkpoint.json(progress))
+        try model.save(to: url, moments: moments(), progress: try Checkpoint.json(progress))
     }
+}
+
+/// The classifier's trainer as `DigitClassifier.train` and `loadOrTrain` use it.
+extension ModelTrainer where Task == ClassifierTraining {
+    var model: DigitClassifier { task.model }
+    var training: DigitClassifierTraining { task.training }
+    /// Seconds of training so far, over every process that trained the run.
+    var seconds: Double { task.seconds }
+
+    /// A new run: weights, batch order, shifts and degradations drawn from `training.seed`'s streams.
+    /// - Throws: `DigitClassifierError.badInput` for bad settings, images or labels.
+    convenience init(_ architecture: DigitClassifierArchitecture, training: DigitClassifierTraining, on train: MNIST) throws {
+        try self.init(ClassifierTraining(architecture, training: training, on: train))
+    }
+
+    /// The unfinished run saved in `url` (by `saveUnfinished(to:)`), continued on the same `train`.
+    /// - Throws: `DigitClassifierError.badCheckpoint` when the file is not an unfinished run, or its
+    ///   weights, moments or state do not fit these settings and data.
+    convenience init(resumingFrom url: URL, on train: MNIST) throws {
+        let (task, epoch, step) = try ClassifierTraining.resumed(from: url, on: train)
+        try self.init(task, epoch: epoch, step: step)
+    }
+
+    /// Trains the next epoch. `log` receives a line every 100 updates and one at the epoch's end.
+    /// - Throws: `DigitClassifierError.diverged` if the loss stops being finite (the trainer is
+    ///   then stopped for good).
+    func trainEpoch(log: (String) -> Void) throws {
+        precondition(!isFinished, "the classifier's epochs are all trained")
+        try withoutActuallyEscaping(log) { log in
+            task.log = log
+            defer { task.log = { _ in } }
+            try trainEpoch()
+        }
+    }
+
+    /// Saves the run as it stands after an epoch, atomically, so that `init(resumingFrom:on:)`
+    /// continues it exactly.
+    /// - Throws: `TrainingError.nonFiniteState`, writing nothing, when a number to be saved is NaN
+    ///   or ±∞; write errors.
+    func saveUnfinished(to url: URL) throws { try save(to: url) }
 
     /// Measures the trained classifier on `test` (in evaluation mode, which it is left in) and
     /// records its report, settings and arithmetic in it.
@@ -377,8 +423,8 @@ final class DigitClassifierTrainer {
         model.isTraining = false
         let accuracy = try model.accuracy(on: test)
         log(String(format: "classifier test accuracy %.2f%% on %d images (trained in %.0f s)", 100 * accuracy, test.count, seconds))
-        let report = DigitClassifierReport(testAccuracy: accuracy, testCount: test.count, finalTrainingLoss: lastEpochLoss,
-                                           steps: loop.step, trainingSeconds: seconds)
+        let report = DigitClassifierReport(testAccuracy: accuracy, testCount: test.count, finalTrainingLoss: task.lastEpochLoss,
+                                           steps: step, trainingSeconds: seconds)
         model.report = report
         model.training = training
         model.numericsVersion = RunFingerprint.numericsVersion

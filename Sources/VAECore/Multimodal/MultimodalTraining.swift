@@ -52,24 +52,25 @@ public struct MultimodalEpoch: Codable, Equatable, Sendable {
 }
 
 /// One batch's numbers a multimodal run adds up over an epoch.
-struct MultimodalEpochTotals: EpochTotals {
+public struct MultimodalEpochTotals: EpochTotals {
     var objective: Double
     var jointELBO: Double
 
-    static var zero: MultimodalEpochTotals { MultimodalEpochTotals(objective: 0, jointELBO: 0) }
+    public static var zero: MultimodalEpochTotals { MultimodalEpochTotals(objective: 0, jointELBO: 0) }
 
-    func adding(_ other: MultimodalEpochTotals) -> MultimodalEpochTotals {
+    public func adding(_ other: MultimodalEpochTotals) -> MultimodalEpochTotals {
         MultimodalEpochTotals(objective: objective + other.objective, jointELBO: jointELBO + other.jointELBO)
     }
 
-    func progressText(updates: Int) -> String {
+    public func progressText(updates: Int) -> String {
         let n = Double(max(updates, 1))
         return String(format: "loss %.2f  joint ELBO %.2f", objective / n, jointELBO / n)
     }
 }
 
 /// Trains a `MultimodalVAE` on a `MultimodalDataset`, an epoch at a time, and saves a checkpoint
-/// after each, from which training resumes exactly.
+/// after each, from which training resumes exactly: the course's one trainer, `ModelTrainer`, on
+/// the multimodal VAE's `TrainingTask`.
 ///
 /// The checkpoint (safetensors): the model's tensors under their names (`mnist.encoder.conv1.weight`,
 /// `label.decoder.fc2.bias`, …), Adam's moments as `optimizer.exp_avg.<name>` and
@@ -77,32 +78,36 @@ struct MultimodalEpochTotals: EpochTotals {
 /// `format_version` (1), `training_config` (this configuration, with the model's, as JSON),
 /// `trainer_state` (epoch, step, the generators' states, the optimizer's step count, the history)
 /// and `data_sha256` (`MultimodalDataset.contentDigest`).
-public final class MultimodalTrainer {
+public typealias MultimodalTrainer = ModelTrainer<MultimodalTraining>
+
+/// The multimodal VAE's side of training, which `ModelTrainer` drives (as `MultimodalTrainer`):
+/// epoch e trains on pairing e mod P of the data, in an order drawn for the epoch, each binary
+/// image binarized afresh; Adam with a cosine decay.
+public final class MultimodalTraining: TrainingTask {
     static let formatName = "vae-course multimodal"
     static let formatVersion = "1"
 
     public let configuration: MultimodalTrainingConfiguration
     public let model: MultimodalVAE
     public let data: MultimodalDataset
-    public private(set) var history: [MultimodalEpoch] = []
-    public var epoch: Int { history.count }
-    public var isFinished: Bool { epoch >= configuration.epochs }
-    public var stepsPerEpoch: Int { trainingCount / configuration.batchSize }
-    /// Called after each epoch (after the checkpoint is written).
-    public var epochEnded: ((MultimodalEpoch) -> Void)?
+    public fileprivate(set) var history: [MultimodalEpoch] = []
+    public let stepsPerEpoch: Int
+    public var plannedEpochs: Int { configuration.epochs }
+    public var optimizer: any Optimizer { adam }
 
-    private let optimizer: Adam
+    private let adam: Adam
     private let schedule: CosineAnnealing
-    /// The update, the epoch and the stop after an error, as every trainer of the course takes them.
-    private let loop: TrainingLoop
-    private var step: Int { loop.step }
     private var noise: RandomSource
     private var binarization: RandomSource
-    private let dataDigest: String
+    fileprivate let dataDigest: String
     private var trainingCount: Int { min(data.count, configuration.subset ?? .max) }
+    /// The epoch's order of the tuples, its pairing, and the next batch's number.
+    private var permutation: [Int] = []
+    private var pairing = 0
+    private var nextBatch = 0
 
     /// A new run: weights from the seed.
-    public init(_ configuration: MultimodalTrainingConfiguration, data: MultimodalDataset) throws {
+    fileprivate init(_ configuration: MultimodalTrainingConfiguration, data: MultimodalDataset) throws {
         try configuration.validate()
         guard data.modalities == configuration.model.modalities, data.pairings.count == configuration.pairings else {
             throw VAEConfigurationError("the data's modalities or pairings (\(data.pairings.count)) are not the configuration's")
@@ -111,54 +116,52 @@ public final class MultimodalTrainer {
         self.data = data
         var weights = RandomSource(seed: configuration.seed)
         model = try MultimodalVAE(configuration.model, using: &weights)
-        optimizer = try Adam(model.parameters, learningRate: Float(configuration.learningRate))
-        let steps = configuration.epochs * (min(data.count, configuration.subset ?? .max) / configuration.batchSize)
+        adam = try Adam(model.parameters, learningRate: Float(configuration.learningRate))
+        stepsPerEpoch = min(data.count, configuration.subset ?? .max) / configuration.batchSize
         schedule = try CosineAnnealing(initial: Float(configuration.learningRate), minimum: Float(configuration.finalLearningRate),
-                                       steps: max(steps, 1))
+                                       steps: max(configuration.epochs * stepsPerEpoch, 1))
         noise = RandomSource(seed: configuration.seed &+ 1)
         binarization = RandomSource(seed: configuration.seed &+ 2)
         dataDigest = data.contentDigest
-        loop = TrainingLoop(optimizer: optimizer, stepsPerEpoch: min(data.count, configuration.subset ?? .max) / configuration.batchSize,
-                            plannedEpochs: configuration.epochs)
     }
 
-    /// Whether to show a progress line on standard error while an epoch trains.
-    public var showsProgress: Bool {
-        get { loop.showsProgress }
-        set { loop.showsProgress = newValue }
+    // MARK: One epoch
+
+    public func beginEpoch(_ number: Int) {
+        var order = RandomSource(seed: configuration.seed &+ 1000 &+ UInt64(number - 1))
+        permutation = order.permutation(trainingCount)
+        pairing = (number - 1) % data.pairings.count
+        nextBatch = 0
+        model.isTraining = true
     }
 
-    /// Trains the remaining epochs (or up to epoch `lastEpoch`), writing `checkpoint` (when
-    /// given) after each.
-    public func train(checkpoint: URL? = nil, until lastEpoch: Int? = nil) throws {
-        while !isFinished, epoch < lastEpoch ?? .max {
-            var order = RandomSource(seed: configuration.seed &+ 1000 &+ UInt64(epoch))
-            let permutation = order.permutation(trainingCount)
-            let pairing = epoch % data.pairings.count
-            model.isTraining = true
-            var b = 0
-            let run = try loop.epoch(epoch + 1) { () -> (terms: MultimodalEpochTotals, images: Int)? in
-                guard b < stepsPerEpoch else { return nil }
-                let tuples = Array(permutation[b * configuration.batchSize ..< (b + 1) * configuration.batchSize])
-                b += 1
-                let batch = data.trainingBatch(tuples, pairing: pairing, using: &binarization)
-                let terms = try loop.update(epoch: epoch + 1, learningRate: schedule.learningRate(atStep: step)) {
-                    let terms = try model.accumulateGradients(inputs: batch, targets: batch, beta: configuration.beta, using: &noise)
-                    guard terms.objective.isFinite else {
-                        throw TrainingError.nonFiniteLoss(reconstruction: terms.reconstruction.joined().reduce(0) { $0 + ($1 ?? 0) },
-                                                          kl: terms.kl.reduce(0, +))
-                    }
-                    return terms
-                }
-                return (MultimodalEpochTotals(objective: terms.objective, jointELBO: terms.jointELBO), configuration.batchSize)
+    public func nextUpdate(epoch: Int, loop: TrainingLoop) throws -> (terms: MultimodalEpochTotals, images: Int)? {
+        guard nextBatch < stepsPerEpoch else { return nil }
+        let size = configuration.batchSize
+        let tuples = Array(permutation[nextBatch * size ..< (nextBatch + 1) * size])
+        nextBatch += 1
+        let batch = data.trainingBatch(tuples, pairing: pairing, using: &binarization)
+        let terms = try loop.update(epoch: epoch, learningRate: schedule.learningRate(atStep: loop.step)) {
+            let terms = try model.accumulateGradients(inputs: batch, targets: batch, beta: configuration.beta, using: &noise)
+            guard terms.objective.isFinite else {
+                throw TrainingError.nonFiniteLoss(reconstruction: terms.reconstruction.joined().reduce(0) { $0 + ($1 ?? 0) },
+                                                  kl: terms.kl.reduce(0, +))
             }
-            let steps = Double(run.updates)
-            let record = MultimodalEpoch(epoch: epoch + 1, objective: run.totals.objective / steps, jointELBO: run.totals.jointELBO / steps,
-                                         seconds: run.seconds)
-            history.append(record)
-            if let checkpoint { try save(to: checkpoint) }
-            epochEnded?(record)
+            return terms
         }
+        return (MultimodalEpochTotals(objective: terms.objective, jointELBO: terms.jointELBO), size)
+    }
+
+    public func endEpoch(_ number: Int, _ run: TrainingLoop.Epoch<MultimodalEpochTotals>) throws -> MultimodalEpoch {
+        let steps = Double(run.updates)
+        let record = MultimodalEpoch(epoch: number, objective: run.totals.objective / steps, jointELBO: run.totals.jointELBO / steps,
+                                     seconds: run.seconds)
+        history.append(record)
+        return record
+    }
+
+    /// The model is left in evaluation mode, ready to be measured.
+    public func trainingEnded(checkpoint: URL?, trainedNow: Bool, seconds: Double) throws {
         model.isTraining = false
     }
 
@@ -178,17 +181,20 @@ public final class MultimodalTrainer {
         return encoder
     }()
 
+    public func numbersToSave() -> [(name: String, scalars: [Float])] {
+        entries().map { ($0.name, $0.tensor.scalars) }
+    }
+
+    /// The model's tensors and Adam's moments, as the file holds them.
+    private func entries() -> [SafeTensors.Entry] {
+        stateDictEntries(of: model.parameters + model.buffers)
+            + OptimizerMoments.entries(of: adam.state(), parameters: model.parameters, bufferNames: adam.bufferNames)
+    }
+
     /// Writes the checkpoint atomically.
-    /// - Throws: `TrainingError.nonFiniteState`, writing nothing, when a weight, buffer or moment
-    ///   holds NaN or ±∞ (the file keeps the last good epoch); `TrainingError.stopped` after an
-    ///   earlier error.
-    public func save(to url: URL) throws {
-        let saved = optimizer.state()
-        let entries = stateDictEntries(of: model.parameters + model.buffers)
-            + OptimizerMoments.entries(of: saved, parameters: model.parameters, bufferNames: optimizer.bufferNames)
-        try loop.checkFinite(entries.map { ($0.name, $0.tensor.scalars) }, epoch: epoch)
+    public func write(to url: URL, epoch: Int, step: Int) throws {
         let state = State(step: step, noise: noise.state, binarization: binarization.state,
-                          optimizerSteps: saved.stepCount, history: history)
+                          optimizerSteps: adam.stepCount, history: history)
         let metadata = [
             "format": Self.formatName,
             "format_version": Self.formatVersion,
@@ -197,7 +203,7 @@ public final class MultimodalTrainer {
             "data_sha256": dataDigest,
             "numerics_version": String(RunFingerprint.numericsVersion),
         ]
-        try SafeTensors(entries: entries, metadata: metadata).write(to: url)
+        try SafeTensors(entries: entries(), metadata: metadata).write(to: url)
     }
 
     /// The training configuration saved in `url`, and whether the file is a multimodal checkpoint.
@@ -237,34 +243,62 @@ public final class MultimodalTrainer {
         return try? fingerprint(configuration, dataDigest: digest, numericsVersion: file.metadata["numerics_version"].flatMap { Int($0) } ?? 2)
     }
 
-    /// Resumes (or just reloads, when finished) the run saved in `url`, on `data`.
-    /// - Throws: `CheckpointError` for a file of another format, another data set, a missing or
-    ///   misshapen tensor, or a corrupt state.
-    public convenience init(resumingFrom url: URL, data: MultimodalDataset) throws {
+    /// The run saved in `url`, read back on `data`: the weights, Adam's moments, the generators
+    /// and the history, with the epochs and updates it has done.
+    fileprivate static func resumed(from url: URL, data: MultimodalDataset) throws -> (task: MultimodalTraining, epoch: Int, step: Int) {
         let file = try SafeTensors.read(from: url)
-        let (configuration, digest) = try Self.savedConfiguration(file, name: url.path)
-        try self.init(configuration, data: data)
-        guard digest == dataDigest else {
-            throw CheckpointError.badMetadata("\(url.path) was trained on other data (digest \(digest ?? "none"), this data \(dataDigest))")
+        let (configuration, digest) = try savedConfiguration(file, name: url.path)
+        let task = try MultimodalTraining(configuration, data: data)
+        guard digest == task.dataDigest else {
+            throw CheckpointError.badMetadata("\(url.path) was trained on other data (digest \(digest ?? "none"), this data \(task.dataDigest))")
         }
         guard let text = file.metadata["trainer_state"], let state = try? JSONDecoder().decode(State.self, from: Data(text.utf8)) else {
             throw CheckpointError.badMetadata("\(url.path) has no valid trainer_state")
         }
-        try loadStateDict(file.entries, into: model.parameters + model.buffers)
-        let buffers = try OptimizerMoments.buffers(for: model.parameters, bufferNames: optimizer.bufferNames) { file[$0] }
-        try optimizer.restore(from: OptimizerState(kind: "Adam", stepCount: state.optimizerSteps,
-                                                   learningRate: schedule.learningRate(atStep: max(state.step - 1, 0)),
-                                                   parameterNames: model.parameters.map(\.name), buffers: buffers))
-        guard state.step == optimizer.stepCount, state.step == state.history.count * stepsPerEpoch else {
-            throw CheckpointError.badMetadata("\(url.path) has taken \(state.step) updates, its optimizer \(optimizer.stepCount), "
-                                              + "and \(state.history.count) epochs of \(stepsPerEpoch)")
-        }
-        loop.resume(atStep: state.step)
-        noise = try RandomSource(state: state.noise)
-        binarization = try RandomSource(state: state.binarization)
-        history = state.history
-        model.isTraining = false
+        try loadStateDict(file.entries, into: task.model.parameters + task.model.buffers)
+        let buffers = try OptimizerMoments.buffers(for: task.model.parameters, bufferNames: task.adam.bufferNames) { file[$0] }
+        try task.adam.restore(from: OptimizerState(kind: "Adam", stepCount: state.optimizerSteps,
+                                                   learningRate: task.schedule.learningRate(atStep: max(state.step - 1, 0)),
+                                                   parameterNames: task.model.parameters.map(\.name), buffers: buffers))
+        task.noise = try RandomSource(state: state.noise)
+        task.binarization = try RandomSource(state: state.binarization)
+        task.history = state.history
+        task.model.isTraining = false
+        return (task, state.history.count, state.step)
     }
+}
+
+/// The multimodal VAE's trainer as chapter 11 and `vae train-multimodal` use it.
+public extension ModelTrainer where Task == MultimodalTraining {
+    var configuration: MultimodalTrainingConfiguration { task.configuration }
+    var model: MultimodalVAE { task.model }
+    var data: MultimodalDataset { task.data }
+    var history: [MultimodalEpoch] { task.history }
+
+    /// A new run: weights from the seed.
+    /// - Throws: `VAEConfigurationError` for settings that cannot train, or data of other modalities or pairings.
+    convenience init(_ configuration: MultimodalTrainingConfiguration, data: MultimodalDataset) throws {
+        try self.init(MultimodalTraining(configuration, data: data))
+    }
+
+    /// Resumes (or just reloads, when finished) the run saved in `url`, on `data`.
+    /// - Throws: `CheckpointError` for a file of another format, another data set, a missing or
+    ///   misshapen tensor, or a corrupt state.
+    convenience init(resumingFrom url: URL, data: MultimodalDataset) throws {
+        let (task, epoch, step) = try MultimodalTraining.resumed(from: url, data: data)
+        do { try self.init(task, epoch: epoch, step: step) } catch CheckpointError.badMetadata(let reason) {
+            throw CheckpointError.badMetadata("\(url.path): \(reason)")
+        }
+    }
+
+    /// What decides a multimodal run's trained weights (see `MultimodalTraining.fingerprint`).
+    static func fingerprint(_ configuration: MultimodalTrainingConfiguration, dataDigest: String?,
+                            numericsVersion: Int = RunFingerprint.numericsVersion) throws -> String {
+        try MultimodalTraining.fingerprint(configuration, dataDigest: dataDigest, numericsVersion: numericsVersion)
+    }
+
+    /// The fingerprint of the run saved in `url`, nil when it is not a readable multimodal checkpoint.
+    static func savedFingerprint(in url: URL) -> String? { MultimodalTraining.savedFingerprint(in: url) }
 
     /// The trainer of `configuration` on `data` in `folder` (its `checkpoint.safetensors`): the saved
     /// run when it is this one (resumed if unfinished), a new one otherwise. A saved run of other
@@ -273,7 +307,7 @@ public final class MultimodalTrainer {
     /// what is left. The folder is locked (`RunLock`) while it trains. `epochEnded` hears every
     /// epoch of the run: first those a saved run recorded (its history is in the checkpoint, so a
     /// reused run shows the training log it had), then each one trained now.
-    public static func trainOrReuse(_ configuration: MultimodalTrainingConfiguration, data: MultimodalDataset, in folder: URL,
+    static func trainOrReuse(_ configuration: MultimodalTrainingConfiguration, data: MultimodalDataset, in folder: URL,
                                     retrain: Bool = false, log: (String) -> Void,
                                     epochEnded: ((MultimodalEpoch) -> Void)? = nil) throws -> MultimodalTrainer {
         let lock = try RunLock(folder)
@@ -284,13 +318,13 @@ public final class MultimodalTrainer {
         /// How far a saved run is trained, in updates (−1: unreadable).
         func progress(_ file: URL) -> Int {
             (try? SafeTensors.read(from: file)).flatMap { $0.metadata["trainer_state"] }
-                .flatMap { try? JSONDecoder().decode(State.self, from: Data($0.utf8)).step } ?? -1
+                .flatMap { try? JSONDecoder().decode(MultimodalTraining.State.self, from: Data($0.utf8)).step } ?? -1
         }
         let run = try store.findOrStart(
             fingerprint: wanted, retrain: retrain, inUse: savedFingerprint(in: url), savedFingerprint: savedFingerprint(in:),
             progress: progress,
-            resume: { try MultimodalTrainer(resumingFrom: $0, data: data) },
-            start: { try MultimodalTrainer(configuration, data: data) },
+            resume: { try ModelTrainer(resumingFrom: $0, data: data) },
+            start: { try ModelTrainer(configuration, data: data) },
             report: { event, trainer in
                 switch event {
                 case .inUse:
@@ -306,7 +340,7 @@ public final class MultimodalTrainer {
                     break
                 }
             })
-        run.epochEnded = epochEnded
+        run.epochEnded = epochEnded.map { heard in { _, record in heard(record) } }
         for recorded in run.history { epochEnded?(recorded) }
         let watch = Stopwatch(), trainsNow = !run.isFinished
         // Counted as training in the chapter's record of where its time went, as the VAE's epochs

@@ -3,8 +3,8 @@ import Foundation
 /// The trained runs a program used, each once: which file, which fingerprint, and whether it was
 /// trained in this process (and for how long) or reused.
 ///
-/// Every trainer of the course reports here when it hands back a finished run: `Trainer.train`
-/// (the VAEs), `MultimodalTrainer.trainOrReuse` and `DigitClassifier.loadOrTrain`. `figures`
+/// The course's runs are reported here when a finished one is handed back: `Trainer.train` (the
+/// VAEs), `MultimodalTrainer.trainOrReuse` and `DigitClassifier.loadOrTrain`. `figures`
 /// reads what each chapter used, so that the course can say, before a run starts, which runs it
 /// will train and which it will reuse (`CoursePlan`): when the environment variable
 /// `VAE_RUN_LEDGER` names a file, the entries so far are rewritten to it (atomically, as JSON)

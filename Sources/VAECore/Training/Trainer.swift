@@ -1,8 +1,9 @@
 import Foundation
 
-/// The training loop: owns the model, the optimizer, the shuffled and binarized batches, the generator of
-/// ε, the step counter and the history, and checkpoints all of them so that a run stopped after
-/// any epoch and resumed continues **bit-identically**.
+/// The VAE's trainer (and so the CVAE's and the flows'): the course's one trainer, `ModelTrainer`,
+/// on the VAE's `TrainingTask`, which owns the model, the optimizer, the shuffled and binarized
+/// batches, the generator of ε and the history, and checkpoints all of them so that a run stopped
+/// after any epoch and resumed continues **bit-identically**.
 ///
 ///     let train = try MNIST.load(split: .train)
 ///     let trainer = try Trainer(configuration: config, trainingSet: train)
@@ -31,7 +32,12 @@ import Foundation
 /// A non-finite loss stops training with `TrainingError.diverged`; a non-finite parameter at the
 /// end of an epoch stops it with `TrainingError.nonFiniteState` before saving. Either way the
 /// checkpoint file still holds the last good epoch, and this trainer refuses to continue.
-public final class Trainer {
+public typealias Trainer = ModelTrainer<VAETraining>
+
+/// The VAE's side of training, which `ModelTrainer` drives (as `Trainer`): the model, its
+/// optimizer and schedules, the batches and ε, the history and the records, and the checkpoint
+/// format (`Checkpoint`). A chapter reaches it through `Trainer`'s properties.
+public final class VAETraining: TrainingTask {
     /// The run's settings (with the epoch count possibly extended by a resume).
     public private(set) var configuration: TrainingConfiguration
     public let model: VAE
@@ -42,49 +48,198 @@ public final class Trainer {
     public let trainingSet: MNIST
     /// Updates in one epoch: ⌊N / B⌋ (the last, partial batch is dropped).
     public let stepsPerEpoch: Int
-    /// Epochs finished.
-    public private(set) var epoch: Int
-    /// Updates taken (the number of the next update, from 0).
-    public var step: Int { loop.step }
+    public var plannedEpochs: Int { configuration.epochs }
     /// Per-epoch means, optional test terms, and sampled steps.
-    public private(set) var history: TrainingHistory
+    public fileprivate(set) var history: TrainingHistory
+    /// Shuffled batches: dynamically binarized, or of the static draw, or grey for a Gaussian.
+    public fileprivate(set) var batches: BatchIterator
+    /// The generator of ε in z = μ + σ·ε.
+    public fileprivate(set) var noise: RandomSource
+    let schedule: any LearningRateSchedule
+
+    fileprivate var evaluation: ((VAE) throws -> ELBOTerms)?
+    fileprivate var stepEnded: ((StepRecord) -> Void)?
+    fileprivate var records: [String: Tensor] = [:]
+    fileprivate var dataDigest: String?
+    fileprivate var lock: RunLock?
+    /// The learning rate and KL objective of the epoch's last update, for its record.
+    private var lastRate: Float = 0
+    private var lastObjective = KLObjective.beta(0)
+    /// Updates taken after the epoch's last update, for its record.
+    private var stepAfterUpdate = 0
+
+    fileprivate init(configuration: TrainingConfiguration, model: VAE, trainingSet: MNIST, batches: BatchIterator,
+                     noise: RandomSource, history: TrainingHistory) throws {
+        self.configuration = configuration
+        self.model = model
+        self.trainingSet = trainingSet
+        self.batches = batches
+        self.noise = noise
+        self.history = history
+        stepsPerEpoch = batches.batchesPerEpoch
+        schedule = try configuration.learningRateSchedule(stepsPerEpoch: stepsPerEpoch)
+        optimizer = try configuration.optimizer.makeOptimizer(model.parameters, learningRate: Float(configuration.learningRate))
+    }
+
+    // MARK: One epoch
+
+    public func beginEpoch(_ number: Int) {
+        model.isTraining = true
+        lastRate = 0
+        lastObjective = .beta(0)
+    }
+
+    /// The next batch of `batches`, at the scheduled learning rate and KL objective; a sampled
+    /// step goes into the history.
+    public func nextUpdate(epoch: Int, loop: TrainingLoop) throws -> (terms: ELBOTerms, images: Int)? {
+        guard let batch = batches.next() else { return nil }
+        let step = loop.step
+        let objective = configuration.kl.objective(atStep: step, stepsPerEpoch: stepsPerEpoch)
+        let rate = schedule.learningRate(atStep: step)
+        let terms = try update(on: batch, objective: objective, learningRate: rate, epoch: epoch, loop: loop)
+        let record = StepRecord(step: step, terms: terms, learningRate: rate, klWeight: KLWeight(objective))
+        if step % configuration.historyInterval == 0 { history.steps.append(record) }
+        stepEnded?(record)
+        lastRate = rate; lastObjective = objective; stepAfterUpdate = loop.step
+        return (terms, batch.count)
+    }
+
+    /// One update on `batch` (see `Trainer.update(on:objective:learningRate:)`).
+    fileprivate func update(on batch: Batch, objective: KLObjective, learningRate: Float, epoch: Int, loop: TrainingLoop) throws -> ELBOTerms {
+        let labels: [Int]? = model.configuration.classCount > 0 ? batch.labels.map { Int($0) } : nil
+        return try loop.update(epoch: epoch, learningRate: learningRate) {
+            if configuration.usesImportanceWeighting {
+                guard case .beta(let beta) = objective else {
+                    preconditionFailure("the importance-weighted objective takes β, not \(objective) (validate() refuses it)")
+                }
+                return try model.accumulateImportanceWeightedGradients(
+                    images: batch.images, labels: labels, samples: configuration.importanceSamples,
+                    estimator: configuration.importanceEstimator, beta: beta, using: &noise).terms
+            }
+            return try model.accumulateGradients(images: batch.images, labels: labels, objective: objective,
+                                                 freeBits: configuration.freeBits, using: &noise)
+        }
+    }
+
+    /// The epoch's seconds into the records, its means and the test terms (`evaluation`) into the history.
+    public func endEpoch(_ number: Int, _ run: TrainingLoop.Epoch<ELBOTerms>) throws -> EpochSummary {
+        let seconds = run.seconds
+        let secondsRecord = Tensor(shape: [1], scalars: [Float(seconds)])
+        records[Trainer.epochSecondsRecord] = records[Trainer.epochSecondsRecord].map { Tensor.concatenateRows($0, secondsRecord) } ?? secondsRecord
+        let n = Double(max(run.updates, 1))
+        let train = ELBOTerms(reconstruction: run.totals.reconstruction / n, kl: run.totals.kl / n, objective: run.totals.objective / n)
+
+        var test: ELBOTerms? = nil
+        var evaluationSeconds = 0.0
+        if let evaluation {
+            let evaluationStart = ProgressLine.now()
+            test = try evaluation(model)
+            if let test, !(test.reconstruction.isFinite && test.kl.isFinite) {
+                throw TrainingError.nonFiniteEvaluation(epoch: number, reconstruction: test.reconstruction, kl: test.kl)
+            }
+            model.isTraining = true
+            evaluationSeconds = Double(ProgressLine.now() - evaluationStart) * 1e-9
+        }
+        let record = EpochRecord(epoch: number, step: stepAfterUpdate, train: train, test: test,
+                                 learningRate: lastRate, klWeight: KLWeight(lastObjective))
+        history.epochs.append(record)
+        return EpochSummary(record: record, seconds: seconds, imagesPerSecond: Double(run.images) / seconds,
+                            evaluationSeconds: evaluationSeconds)
+    }
+
+    public func epochEndedReturned() { model.isTraining = true }
+
+    /// A finished run kept under its fingerprint is one a later program can reuse: say so.
+    public func trainingEnded(checkpoint url: URL?, trainedNow: Bool, seconds: Double) throws {
+        guard let url, let dataDigest, let fingerprint = try? RunFingerprint(configuration: configuration, dataDigest: dataDigest) else { return }
+        let recorded = epochSeconds.reduce(0, +)
+        RunLedger.report(.init(kind: .vae, checkpoint: url.path, fingerprint: fingerprint.value, epochs: configuration.epochs,
+                               trainedHere: trainedNow, trainingSeconds: recorded > 0 ? recorded : trainedNow ? seconds : 0))
+    }
+
+    fileprivate var epochSeconds: [Double] { (records[Trainer.epochSecondsRecord]?.scalars ?? []).map { Double($0) } }
+
+    // MARK: The checkpoint
+
+    public func numbersToSave() -> [(name: String, scalars: [Float])] {
+        let optimizerState = optimizer.state()
+        let moments = optimizerState.parameterNames.flatMap { name in
+            optimizer.bufferNames.map { ("optimizer.\($0).\(name)", optimizerState.buffers[name]?[$0] ?? []) }
+        }
+        return (model.parameters + model.buffers).map { ($0.name, $0.value.scalars) } + moments
+    }
+
+    /// Writes the whole state to `url` atomically (see `Checkpoint` for the layout).
+    public func write(to url: URL, epoch: Int, step: Int) throws {
+        let optimizerState = optimizer.state()
+        let state = TrainerState(epoch: epoch, step: step, noise: noise.state, batches: batches.state,
+                                 optimizer: .init(optimizerState), history: history)
+        try Checkpoint.file(model: model, configuration: configuration, state: state, optimizer: optimizerState,
+                            bufferNames: optimizer.bufferNames, dataDigest: dataDigest, records: records).write(to: url)
+    }
+}
+
+/// The VAE's trainer as chapters use it: `Trainer(configuration:trainingSet:)`, the model, the
+/// history and the hooks (`train(checkpoint:)` and `trainEpoch()` are `ModelTrainer`'s).
+public extension ModelTrainer where Task == VAETraining {
+    /// The run's settings (with the epoch count possibly extended by a resume).
+    var configuration: TrainingConfiguration { task.configuration }
+    var model: VAE { task.model }
+    /// The optimizer `configuration.optimizer` describes (Adam by default).
+    var optimizer: any Optimizer { task.optimizer }
+    /// The images trained on: the training set, or its first `configuration.subset` images, as
+    /// given (grey); with static binarization `batches.dataset` holds their one binary draw.
+    var trainingSet: MNIST { task.trainingSet }
+    /// Per-epoch means, optional test terms, and sampled steps.
+    var history: TrainingHistory { task.history }
+    /// Shuffled batches: dynamically binarized, or of the static draw, or grey for a Gaussian.
+    var batches: BatchIterator { task.batches }
+    /// The generator of ε in z = μ + σ·ε.
+    var noise: RandomSource { task.noise }
 
     /// Computes the held-out terms after every epoch (e.g. `testTerms` on the binarized test
     /// set); they go into the history. It must not draw from the trainer's generators.
-    public var evaluation: ((VAE) throws -> ELBOTerms)?
-    /// Called after every epoch of `train(checkpoint:)`, after the checkpoint is written: the place
-    /// to print a summary, decode a fixed z, or draw a figure. The model is in training mode again
-    /// when it returns.
-    public var epochEnded: ((Trainer, EpochSummary) throws -> Void)?
+    var evaluation: ((VAE) throws -> ELBOTerms)? {
+        get { task.evaluation }
+        set { task.evaluation = newValue }
+    }
     /// Called after every update of `trainEpoch`, with its terms, learning rate and KL weight,
     /// inside the training loop: cheap work only (the live view copies the numbers into a buffer
     /// that its server reads). Nil costs nothing; it must not touch the model or the generators.
-    public var stepEnded: ((StepRecord) -> Void)?
-    /// Called after each epoch (and its evaluation), before the checkpoint is written: what it puts
-    /// in `records` is saved with the epoch, so a resumed or reused run still has it.
-    public var recordEpoch: ((Trainer) throws -> Void)?
+    var stepEnded: ((StepRecord) -> Void)? {
+        get { task.stepEnded }
+        set { task.stepEnded = newValue }
+    }
     /// Tensors recorded during training (images decoded after each epoch, filters, …), saved in
-    /// the checkpoint as `record.<name>` and restored with it. The trainer itself keeps
-    /// `epoch_seconds` here: each epoch's seconds of training (its evaluation excluded), measured
-    /// while it ran: a timing, not a result of the settings, so outside the fingerprint.
-    public var records: [String: Tensor] = [:]
-
-    /// The name of the record of each epoch's training seconds.
-    static let epochSecondsRecord = "epoch_seconds"
-    /// Each finished epoch's seconds of training, as measured when it was trained (empty for a run
-    /// trained before the trainer kept them).
-    public var epochSeconds: [Double] { (records[Trainer.epochSecondsRecord]?.scalars ?? []).map { Double($0) } }
+    /// the checkpoint as `record.<name>` and restored with it (`recordEpoch` is the place to add
+    /// them). The trainer itself keeps `epoch_seconds` here: each epoch's seconds of training (its
+    /// evaluation excluded), measured while it ran: a timing, not a result of the settings, so
+    /// outside the fingerprint.
+    var records: [String: Tensor] {
+        get { task.records }
+        set { task.records = newValue }
+    }
     /// SHA-256 of the training set (`MNIST.contentDigest`), saved with the checkpoint so that a
     /// later run can tell whether it saw the same data; set by `TrainingRun`, restored on resume.
-    public var dataDigest: String?
+    var dataDigest: String? {
+        get { task.dataDigest }
+        set { task.dataDigest = newValue }
+    }
     /// The lock of the run's folder, held as long as this trainer lives (`TrainingRun` takes it).
-    public var lock: RunLock?
-    /// Whether every epoch of the configuration is done.
-    public var isFinished: Bool { epoch >= configuration.epochs }
+    var lock: RunLock? {
+        get { task.lock }
+        set { task.lock = newValue }
+    }
+
+    /// The name of the record of each epoch's training seconds.
+    static var epochSecondsRecord: String { "epoch_seconds" }
+    /// Each finished epoch's seconds of training, as measured when it was trained (empty for a run
+    /// trained before the trainer kept them).
+    var epochSeconds: [Double] { task.epochSeconds }
     /// The epochs already trained, as their log lines showed them: each record of the history
     /// with its recorded seconds (`epoch_seconds`), marked as recorded. What a chapter prints
     /// for a run it reuses or resumes, so that its page shows how that run trained.
-    public var recordedEpochs: [EpochSummary] {
+    var recordedEpochs: [EpochSummary] {
         let seconds = epochSeconds
         var previousStep = 0
         return history.epochs.enumerated().map { index, record in
@@ -94,27 +249,13 @@ public final class Trainer {
             return EpochSummary(record: record, seconds: time, imagesPerSecond: images / time, evaluationSeconds: 0, isRecorded: true)
         }
     }
-    /// Whether to show a progress line on standard error.
-    public var showsProgress: Bool {
-        get { loop.showsProgress }
-        set { loop.showsProgress = newValue }
-    }
-
-    /// Shuffled batches: dynamically binarized, or of the static draw, or grey for a Gaussian.
-    public private(set) var batches: BatchIterator
-    /// The generator of ε in z = μ + σ·ε.
-    public private(set) var noise: RandomSource
-    let schedule: any LearningRateSchedule
-    /// The update, the epoch, the progress line and the stop after an error, as every trainer of
-    /// the course takes them.
-    private let loop: TrainingLoop
 
     // MARK: Creating
 
     /// A fresh run: random initial weights, the optimizer's buffers at zero, epoch 0.
     /// - Throws: `TrainingConfigurationError` for a bad configuration, or a data set too small
     ///   for one batch.
-    public convenience init(configuration: TrainingConfiguration, trainingSet: MNIST) throws {
+    convenience init(configuration: TrainingConfiguration, trainingSet: MNIST) throws {
         try configuration.validate()
         let streams = Trainer.seeds(configuration.seed)
         var weights = RandomSource(seed: streams.weights)
@@ -122,8 +263,8 @@ public final class Trainer {
         let data = try Trainer.trainingData(trainingSet, configuration)
         let batches = BatchIterator(dataset: Trainer.servedImages(data, configuration), batchSize: configuration.batchSize,
                                     seed: streams.batches, dropLast: true, binarize: configuration.binarizesEachBatch)
-        try self.init(configuration: configuration, model: model, trainingSet: data, batches: batches,
-                      noise: RandomSource(seed: streams.noise), epoch: 0, step: 0, history: TrainingHistory())
+        try self.init(VAETraining(configuration: configuration, model: model, trainingSet: data, batches: batches,
+                                  noise: RandomSource(seed: streams.noise), history: TrainingHistory()))
     }
 
     /// Continues the run saved in `url` (by `save(to:)`), on the same training set.
@@ -134,7 +275,7 @@ public final class Trainer {
     ///   that length from the start.
     /// - Throws: `CheckpointError` when the file is not a training checkpoint or does not fit the
     ///   data; `TrainingConfigurationError` for an epoch count below the epochs done.
-    public convenience init(resumingFrom url: URL, trainingSet: MNIST, epochs: Int? = nil) throws {
+    convenience init(resumingFrom url: URL, trainingSet: MNIST, epochs: Int? = nil) throws {
         let checkpoint = try Checkpoint.read(from: url)
         guard var configuration = checkpoint.training, let state = checkpoint.state else {
             throw CheckpointError.badMetadata("\(url.path) holds a model but no training state: it cannot be resumed")
@@ -159,31 +300,14 @@ public final class Trainer {
         }
         let noise: RandomSource
         do { noise = try RandomSource(state: state.noise) } catch { throw CheckpointError.badMetadata("\(error)") }
-        try self.init(configuration: configuration, model: model, trainingSet: data, batches: batches,
-                      noise: noise, epoch: state.epoch, step: state.step, history: state.history)
-        try optimizer.restore(from: checkpoint.optimizerState(for: model.parameters, buffers: optimizer.bufferNames))
-        records = checkpoint.records
+        let task = try VAETraining(configuration: configuration, model: model, trainingSet: data, batches: batches,
+                                   noise: noise, history: state.history)
+        try task.optimizer.restore(from: checkpoint.optimizerState(for: model.parameters, buffers: task.optimizer.bufferNames))
+        task.records = checkpoint.records
         // An extended run (a new epoch count) stretches its schedule: its weights are not those of
         // a run planned that long, so it keeps no fingerprint and no chapter reuses it as one.
-        dataDigest = checkpoint.training?.epochs == configuration.epochs ? checkpoint.dataDigest : nil
-        guard optimizer.stepCount == step else {
-            throw CheckpointError.badMetadata("the optimizer has taken \(optimizer.stepCount) steps, the trainer \(step)")
-        }
-    }
-
-    private init(configuration: TrainingConfiguration, model: VAE, trainingSet: MNIST, batches: BatchIterator,
-                 noise: RandomSource, epoch: Int, step: Int, history: TrainingHistory) throws {
-        self.configuration = configuration
-        self.model = model
-        self.trainingSet = trainingSet
-        self.batches = batches
-        self.noise = noise
-        self.epoch = epoch
-        self.history = history
-        stepsPerEpoch = batches.batchesPerEpoch
-        schedule = try configuration.learningRateSchedule(stepsPerEpoch: stepsPerEpoch)
-        optimizer = try configuration.optimizer.makeOptimizer(model.parameters, learningRate: Float(configuration.learningRate))
-        loop = TrainingLoop(optimizer: optimizer, stepsPerEpoch: stepsPerEpoch, plannedEpochs: configuration.epochs, step: step)
+        task.dataDigest = checkpoint.training?.epochs == configuration.epochs ? checkpoint.dataDigest : nil
+        try self.init(task, epoch: state.epoch, step: state.step)
     }
 
     /// The independent seeds of the run's random streams, drawn from one master generator (a
@@ -198,7 +322,7 @@ public final class Trainer {
     /// binary draw from the run's seed (`MNIST.binarized(seed:)`), the same on every resume (and
     /// so the images a static run can overfit: chapter 9 measures models on them).
     /// - Complexity: O(N·H·W) for a static draw (one uniform per pixel), nothing otherwise.
-    public static func servedImages(_ data: MNIST, _ configuration: TrainingConfiguration) -> MNIST {
+    static func servedImages(_ data: MNIST, _ configuration: TrainingConfiguration) -> MNIST {
         guard configuration.binarization == .static else { return data }
         return data.binarized(seed: seeds(configuration.seed).staticBinarization)
     }
@@ -218,91 +342,7 @@ public final class Trainer {
         return data
     }
 
-    // MARK: Training
-
-    /// Trains until `configuration.epochs` epochs are done, writing the checkpoint after every
-    /// epoch (atomically: a crash leaves the previous or the new file, never half of one) and
-    /// then calling `epochEnded`.
-    @discardableResult
-    public func train(checkpoint url: URL? = nil) throws -> TrainingHistory {
-        let watch = Stopwatch()
-        let trainsNow = epoch < configuration.epochs
-        while epoch < configuration.epochs {
-            let summary = try trainEpoch()
-            do { try recordEpoch?(self) } catch {
-                loop.stop(because: "recording epoch \(epoch) failed: \(error)")   // the records would lack the epoch
-                throw error
-            }
-            if let url { try save(to: url) }
-            try epochEnded?(self, summary)
-            model.isTraining = true
-        }
-        // A finished run kept under its fingerprint is one a later program can reuse: say so.
-        if let url, let dataDigest, let fingerprint = try? RunFingerprint(configuration: configuration, dataDigest: dataDigest) {
-            let recorded = epochSeconds.reduce(0, +)
-            RunLedger.report(.init(kind: .vae, checkpoint: url.path, fingerprint: fingerprint.value, epochs: configuration.epochs,
-                                   trainedHere: trainsNow, trainingSeconds: recorded > 0 ? recorded : trainsNow ? watch.elapsedSeconds : 0))
-        }
-        return history
-    }
-
-    /// One pass over the training set, then the evaluation if there is one; appends to the
-    /// history. Does not save.
-    /// - Throws: `TrainingError.diverged` on a non-finite loss; `TrainingError.stopped` if an
-    ///   earlier error left this trainer unusable.
-    @discardableResult
-    public func trainEpoch() throws -> EpochSummary {
-        try StageClock.measure(.training, trainEpochTimed)
-    }
-
-    /// `trainEpoch`'s body, its time counted as training (the test evaluation inside as evaluation).
-    private func trainEpochTimed() throws -> EpochSummary {
-        try loop.checkRunning()
-        model.isTraining = true
-        var lastRate: Float = 0
-        var lastObjective = KLObjective.beta(0)
-        let run = try loop.epoch(epoch + 1) { () -> (terms: ELBOTerms, images: Int)? in
-            guard let batch = batches.next() else { return nil }
-            let objectiveOfStep = configuration.kl.objective(atStep: step, stepsPerEpoch: stepsPerEpoch)
-            let rate = schedule.learningRate(atStep: step)
-            let terms = try update(on: batch, objective: objectiveOfStep, learningRate: rate)
-            if (step - 1) % configuration.historyInterval == 0 {
-                history.steps.append(StepRecord(step: step - 1, terms: terms, learningRate: rate,
-                                                klWeight: KLWeight(objectiveOfStep)))
-            }
-            stepEnded?(StepRecord(step: step - 1, terms: terms, learningRate: rate, klWeight: KLWeight(objectiveOfStep)))
-            lastRate = rate; lastObjective = objectiveOfStep
-            return (terms, batch.count)
-        }
-        epoch += 1
-        let seconds = run.seconds
-        let secondsRecord = Tensor(shape: [1], scalars: [Float(seconds)])
-        records[Trainer.epochSecondsRecord] = records[Trainer.epochSecondsRecord].map { Tensor.concatenateRows($0, secondsRecord) } ?? secondsRecord
-        let n = Double(max(run.updates, 1))
-        let train = ELBOTerms(reconstruction: run.totals.reconstruction / n, kl: run.totals.kl / n, objective: run.totals.objective / n)
-
-        var test: ELBOTerms? = nil
-        var evaluationSeconds = 0.0
-        if let evaluation {
-            let evaluationStart = ProgressLine.now()
-            do { test = try evaluation(model) } catch {
-                loop.stop(because: "the evaluation after epoch \(epoch) failed: \(error)")   // the history would lack the epoch
-                throw error
-            }
-            if let test, !(test.reconstruction.isFinite && test.kl.isFinite) {
-                let error = TrainingError.nonFiniteEvaluation(epoch: epoch, reconstruction: test.reconstruction, kl: test.kl)
-                loop.stop(because: error.description)
-                throw error
-            }
-            model.isTraining = true
-            evaluationSeconds = Double(ProgressLine.now() - evaluationStart) * 1e-9
-        }
-        let record = EpochRecord(epoch: epoch, step: step, train: train, test: test,
-                                 learningRate: lastRate, klWeight: KLWeight(lastObjective))
-        history.epochs.append(record)
-        return EpochSummary(record: record, seconds: seconds, imagesPerSecond: Double(run.images) / seconds,
-                            evaluationSeconds: evaluationSeconds)
-    }
+    // MARK: One update
 
     /// One update on `batch`: zero the gradients, forward and backward (with the run's free bits;
     /// on the importance-weighted bound when `configuration.usesImportanceWeighting`), the
@@ -312,39 +352,8 @@ public final class Trainer {
     /// It advances `step` but not `batches` or the history.
     /// - Complexity: the model's forward and backward plus one optimizer pass; beyond the model's own
     ///   allocations, only the labels of a conditional model are copied.
-    public func update(on batch: Batch, objective: KLObjective, learningRate: Float) throws -> ELBOTerms {
-        let labels: [Int]? = model.configuration.classCount > 0 ? batch.labels.map { Int($0) } : nil
-        return try loop.update(epoch: epoch + 1, learningRate: learningRate) {
-            if configuration.usesImportanceWeighting {
-                guard case .beta(let beta) = objective else {
-                    preconditionFailure("the importance-weighted objective takes β, not \(objective) (validate() refuses it)")
-                }
-                return try model.accumulateImportanceWeightedGradients(
-                    images: batch.images, labels: labels, samples: configuration.importanceSamples,
-                    estimator: configuration.importanceEstimator, beta: beta, using: &noise).terms
-            }
-            return try model.accumulateGradients(images: batch.images, labels: labels, objective: objective,
-                                                 freeBits: configuration.freeBits, using: &noise)
-        }
-    }
-
-    // MARK: Saving
-
-    /// Writes the whole state to `url` atomically (see `Checkpoint` for the layout).
-    /// - Throws: `TrainingError.nonFiniteState` without writing anything when any parameter,
-    ///   buffer or optimizer buffer holds NaN or ±∞, so a diverged state never replaces a good
-    ///   checkpoint; `TrainingError.stopped` after an earlier failure.
-    public func save(to url: URL) throws {
-        try loop.checkRunning()
-        let optimizerState = optimizer.state()
-        let moments = optimizerState.parameterNames.flatMap { name in
-            optimizer.bufferNames.map { ("optimizer.\($0).\(name)", optimizerState.buffers[name]?[$0] ?? []) }
-        }
-        try loop.checkFinite((model.parameters + model.buffers).map { ($0.name, $0.value.scalars) } + moments, epoch: epoch)
-        let state = TrainerState(epoch: epoch, step: step, noise: noise.state, batches: batches.state,
-                                 optimizer: .init(optimizerState), history: history)
-        try Checkpoint.file(model: model, configuration: configuration, state: state, optimizer: optimizerState,
-                            bufferNames: optimizer.bufferNames, dataDigest: dataDigest, records: records).write(to: url)
+    func update(on batch: Batch, objective: KLObjective, learningRate: Float) throws -> ELBOTerms {
+        try task.update(on: batch, objective: objective, learningRate: learningRate, epoch: epoch + 1, loop: loop)
     }
 }
 

@@ -1,15 +1,14 @@
 import Foundation
 
-/// What every trainer of the course does around its model's forward and backward, written once.
+/// What the trainer (`ModelTrainer`) does around a model's forward and backward, update by update.
 ///
-/// The VAE's `Trainer` (and so the CVAE and the flows), the multimodal VAE's `MultimodalTrainer`
-/// and the digit and Fashion classifiers' `DigitClassifierTrainer` each own one loop. A trainer says
-/// how it draws a batch and what its model computes on it; the loop does the rest, the same way for
-/// all of them:
+/// The trainer owns one loop; its task (the VAE's, the multimodal VAE's, a classifier's) says how
+/// it draws a batch and what its model computes on it, and takes each update through the loop,
+/// which does the rest, the same way for every model:
 ///
-///     epoch e:  while the trainer has a batch:
+///     epoch e:  while the task has a batch:
 ///                   zero the gradients
-///                   forward and backward on the batch       (the trainer's closure; it throws
+///                   forward and backward on the batch       (the task's closure; it throws
 ///                                                           TrainingError.nonFiniteLoss on NaN)
 ///                   the optimizer's step at the scheduled learning rate;  step += 1
 ///                   add the batch's terms to the epoch's totals; show the progress line
@@ -19,7 +18,7 @@ import Foundation
 /// After any error inside an update or an epoch the loop is stopped for good: every later use
 /// throws `TrainingError.stopped`, since the model, the optimizer or the generators may be half
 /// way through a step. The checkpoint on disk still holds the last good epoch, to resume from.
-final class TrainingLoop {
+public final class TrainingLoop {
     /// The optimizer whose step every update takes (it holds the model's parameters).
     let optimizer: any Optimizer
     /// Updates in one epoch.
@@ -91,7 +90,7 @@ final class TrainingLoop {
     // MARK: One epoch
 
     /// What one epoch came to: the sums of its batches' terms, in the order they were taken.
-    struct Epoch<Totals> {
+    public struct Epoch<Totals> {
         var totals: Totals
         /// Updates taken in the epoch.
         var updates: Int
@@ -159,7 +158,7 @@ final class TrainingLoop {
 
 /// A batch's terms as a trainer adds them up over an epoch: a sum, from `zero`, in the order the
 /// batches were taken (so an epoch's means are the same numbers however the loop is written).
-protocol EpochTotals {
+public protocol EpochTotals {
     static var zero: Self { get }
     /// This batch's terms and `other`'s, added.
     func adding(_ other: Self) -> Self
@@ -168,13 +167,13 @@ protocol EpochTotals {
 }
 
 extension ELBOTerms: EpochTotals {
-    static var zero: ELBOTerms { ELBOTerms(reconstruction: 0, kl: 0, objective: 0) }
+    public static var zero: ELBOTerms { ELBOTerms(reconstruction: 0, kl: 0, objective: 0) }
 
-    func adding(_ other: ELBOTerms) -> ELBOTerms {
+    public func adding(_ other: ELBOTerms) -> ELBOTerms {
         ELBOTerms(reconstruction: reconstruction + other.reconstruction, kl: kl + other.kl, objective: objective + other.objective)
     }
 
-    func progressText(updates: Int) -> String {
+    public func progressText(updates: Int) -> String {
         let n = Double(max(updates, 1))
         return String(format: "recon %.2f  KL %.2f  loss %.2f", reconstruction / n, kl / n, objective / n)
     }

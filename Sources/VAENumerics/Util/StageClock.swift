@@ -2,8 +2,8 @@ import Foundation
 
 /// Where a program's time goes, in three stages and the rest: training, evaluation, drawing.
 ///
-/// The library marks its own work: `Trainer.train`/`trainEpoch` and the digit classifier's
-/// training count as training, every evaluation pass over a model (`evaluateELBO`,
+/// The library marks its own work: the trainer's epochs (`ModelTrainer.trainEpoch`, whichever
+/// model it trains) count as training, every evaluation pass over a model (`evaluateELBO`,
 /// `evaluateImportanceWeighted`, `measureLatentActivity`, `encodePosteriors`, the judge's
 /// classifier) as evaluation, and `FigureWriter.write` (the gnuplot run) as drawing. Stages nest:
 /// time counts for the innermost one only, so a test-set evaluation at the end of an epoch is
