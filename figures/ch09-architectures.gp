@@ -14,90 +14,90 @@ set multiplot layout 1,3 title 'The networks: NLL (k = 100, first test digits) a
 # ---- panel 1 of 3 ----
 # series 'mlp': x y
 $D1 << EOD
-7.02891 125.391
+7.79588 125.391
 EOD
 # point labels of series 'mlp': x y label
 $D2 << EOD
-7.02891 125.391 "mlp"
+7.79588 125.391 "mlp"
 EOD
 # series 'reference': x y
 $D3 << EOD
-18.8738 102.283
+33.6011 102.283
 EOD
 # point labels of series 'reference': x y label
 $D4 << EOD
-18.8738 102.283 "reference"
+33.6011 102.283 "reference"
 EOD
 # series 'deep': x y
 $D5 << EOD
-88.1721 97.5473
+103.56 97.5473
 EOD
 # point labels of series 'deep': x y label
 $D6 << EOD
-88.1721 97.5473 "deep"
+103.56 97.5473 "deep"
 EOD
 # series 'wide': x y
 $D7 << EOD
-69.3144 100.528
+78.0332 100.528
 EOD
 # point labels of series 'wide': x y label
 $D8 << EOD
-69.3144 100.528 "wide"
+78.0332 100.528 "wide"
 EOD
 # series 'no-bn': x y
 $D9 << EOD
-20.8628 105.88
+27.1114 105.88
 EOD
 # point labels of series 'no-bn': x y label
 $D10 << EOD
-20.8628 105.88 "no-bn"
+27.1114 105.88 "no-bn"
 EOD
 # series 'elu': x y
 $D11 << EOD
-22.7306 107.308
+26.8688 107.308
 EOD
 # point labels of series 'elu': x y label
 $D12 << EOD
-22.7306 107.308 "elu"
+26.8688 107.308 "elu"
 EOD
 # series 'swish': x y
 $D13 << EOD
-28.9192 102.332
+28.5634 102.332
 EOD
 # point labels of series 'swish': x y label
 $D14 << EOD
-28.9192 102.332 "swish"
+28.5634 102.332 "swish"
 EOD
 # series 'upsample': x y
 $D15 << EOD
-46.9083 99.8072
+62.6137 99.8072
 EOD
 # point labels of series 'upsample': x y label
 $D16 << EOD
-46.9083 99.8072 "upsample"
+62.6137 99.8072 "upsample"
 EOD
 set title 'against seconds per epoch (as measured when trained)' font ',12'
 set xlabel 'seconds per epoch'
 set ylabel 'NLL [nats]'
-set xrange [0:110.215]
+set xrange [0:129.45]
 set grid lc rgb '#dddddd'
 unset key
 plot $D1 using 1:2 with points pt 7 ps 1.5 lc rgb '#1f77b4' title 'mlp', \
      $D2 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#1f77b4' notitle, \
      $D3 using 1:2 with points pt 7 ps 1.5 lc rgb '#ff7f0e' title 'reference', \
-     $D4 using 1:2:3 with labels right offset char -0.9,0.5 font ',11' tc rgb '#ff7f0e' notitle, \
+     $D4 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#ff7f0e' notitle, \
      $D5 using 1:2 with points pt 7 ps 1.5 lc rgb '#2ca02c' title 'deep', \
      $D6 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#2ca02c' notitle, \
      $D7 using 1:2 with points pt 7 ps 1.5 lc rgb '#d62728' title 'wide', \
      $D8 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#d62728' notitle, \
      $D9 using 1:2 with points pt 7 ps 1.5 lc rgb '#9467bd' title 'no-bn', \
-     $D10 using 1:2:3 with labels right offset char -0.9,0.5 font ',11' tc rgb '#9467bd' notitle, \
+     $D10 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#9467bd' notitle, \
      $D11 using 1:2 with points pt 7 ps 1.5 lc rgb '#8c564b' title 'elu', \
-     $D12 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#8c564b' notitle, \
+     $D12 using 1:2:3 with labels right offset char -0.9,0.5 font ',11' tc rgb '#8c564b' notitle, \
      $D13 using 1:2 with points pt 7 ps 1.5 lc rgb '#e377c2' title 'swish', \
-     $D14 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#e377c2' notitle, \
+     $D14 using 1:2:3 with labels right offset char -0.9,0.5 font ',11' tc rgb '#e377c2' notitle, \
      $D15 using 1:2 with points pt 7 ps 1.5 lc rgb '#7f7f7f' title 'upsample', \
-     $D16 using 1:2:3 with labels left offset char 0.9,0.5 font ',11' tc rgb '#7f7f7f' notitle
+     $D16 using 1:2:3 with labels right offset char -0.9,0.5 font ',11' tc rgb '#7f7f7f' notitle
 
 # ---- panel 2 of 3 ----
 reset   # forget the previous panel's settings (not the terminal or data)

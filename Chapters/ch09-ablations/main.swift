@@ -608,6 +608,7 @@ Chapter9.main()
 //    and the schedule sweep's table with this run's: does the best code size move, do more
 //    dimensions switch off, and does the order of the schedules change once the runs are long
 //    enough for a decay to matter?
+//    Answer: run `ch09-ablations --epochs 10 --sweeps latent schedule --run runs/ablations-10 --figures /tmp/ch09-10`, sections 2 and 5
 // 2. Free bits that bind. `swift run -c release ch09-ablations --sweeps kl --free-bits 2 --figures /tmp/ch09-fb`:
 //    λ = 2 nats per dimension is more than most dimensions carry. Compare the free-bits line's
 //    kl and active with this run's, the sorted KL per dimension in ch09-kl-strategies.png, and
