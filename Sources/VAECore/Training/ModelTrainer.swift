@@ -119,7 +119,8 @@ public final class ModelTrainer<Task: TrainingTask> {
 /// One model's side of training, as `ModelTrainer` drives it: how it draws its batches and takes
 /// its update, what it keeps of an epoch, and how its run is written to a file (and, in its
 /// `init(resumingFrom:…)`, read back). `VAETraining`, `MultimodalTraining` and
-/// `ClassifierTraining` are the course's.
+/// `ClassifierTraining` are the course's; the smallest one, a straight line fitted by SGD, is in
+/// the tests (`ModelTrainerTests.LineFit`).
 public protocol TrainingTask: AnyObject {
     /// A batch's terms, as an epoch adds them up.
     associatedtype Totals: EpochTotals
