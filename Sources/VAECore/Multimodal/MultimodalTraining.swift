@@ -225,24 +225,6 @@ public final class MultimodalTraining: TrainingTask {
         return (configuration, file.metadata["data_sha256"])
     }
 
-    /// What decides a multimodal run's trained weights, hashed as `RunFingerprint` hashes a VAE's:
-    /// the format, the data's digest, the training configuration and the version of the arithmetic.
-    /// A file saved before it recorded `numerics_version` was trained under version 2.
-    public static func fingerprint(_ configuration: MultimodalTrainingConfiguration, dataDigest: String?,
-                                   numericsVersion: Int = RunFingerprint.numericsVersion) throws -> String {
-        let text = "\(formatName) \(formatVersion)\ndata \(dataDigest ?? "none")\ntraining "
-            + String(decoding: try encoder.encode(configuration), as: UTF8.self) + "\nnumerics \(numericsVersion)"
-        return SHA256.hash(Array(text.utf8)).hex
-    }
-
-    /// The fingerprint of the run saved in `url`, nil when it is not a readable multimodal checkpoint.
-    public static func savedFingerprint(in url: URL) -> String? {
-        guard let file = try? SafeTensors.read(from: url), let (configuration, digest) = try? savedConfiguration(file, name: url.path) else {
-            return nil
-        }
-        return try? fingerprint(configuration, dataDigest: digest, numericsVersion: file.metadata["numerics_version"].flatMap { Int($0) } ?? 2)
-    }
-
     /// The run saved in `url`, read back on `data`: the weights, Adam's moments, the generators
     /// and the history, with the epochs and updates it has done.
     fileprivate static func resumed(from url: URL, data: MultimodalDataset) throws -> (task: MultimodalTraining, epoch: Int, step: Int) {
@@ -291,14 +273,23 @@ public extension ModelTrainer where Task == MultimodalTraining {
         }
     }
 
-    /// What decides a multimodal run's trained weights (see `MultimodalTraining.fingerprint`).
+    /// What decides a multimodal run's trained weights, hashed as `RunFingerprint` hashes a VAE's:
+    /// the format, the data's digest, the training configuration and the version of the arithmetic.
+    /// A file saved before it recorded `numerics_version` was trained under version 2.
     static func fingerprint(_ configuration: MultimodalTrainingConfiguration, dataDigest: String?,
                             numericsVersion: Int = RunFingerprint.numericsVersion) throws -> String {
-        try MultimodalTraining.fingerprint(configuration, dataDigest: dataDigest, numericsVersion: numericsVersion)
+        let text = "\(MultimodalTraining.formatName) \(MultimodalTraining.formatVersion)\ndata \(dataDigest ?? "none")\ntraining "
+            + String(decoding: try MultimodalTraining.encoder.encode(configuration), as: UTF8.self) + "\nnumerics \(numericsVersion)"
+        return SHA256.hash(Array(text.utf8)).hex
     }
 
     /// The fingerprint of the run saved in `url`, nil when it is not a readable multimodal checkpoint.
-    static func savedFingerprint(in url: URL) -> String? { MultimodalTraining.savedFingerprint(in: url) }
+    static func savedFingerprint(in url: URL) -> String? {
+        guard let file = try? SafeTensors.read(from: url), let (configuration, digest) = try? MultimodalTraining.savedConfiguration(file, name: url.path) else {
+            return nil
+        }
+        return try? fingerprint(configuration, dataDigest: digest, numericsVersion: file.metadata["numerics_version"].flatMap { Int($0) } ?? 2)
+    }
 
     /// The trainer of `configuration` on `data` in `folder` (its `checkpoint.safetensors`): the saved
     /// run when it is this one (resumed if unfinished), a new one otherwise. A saved run of other
