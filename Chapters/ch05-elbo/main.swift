@@ -190,7 +190,7 @@ struct Chapter5: ParsableCommand {
     // MARK: 2. One training step, written out
     //
     // Here is everything one update does, in order, on the reference model. The library's
-    // `Trainer` does exactly this (in `VAE.accumulateGradients` and `Adam.step`); the section
+    // `Trainer` does exactly this (in `VAE.trainingStep` and `Adam.step`); the section
     // runs both from the same weights on the same batches and checks that they end bit for bit
     // equal, so what you read here is what trains the model in section 3.
     //

@@ -10,7 +10,7 @@ import Foundation
 ///
 /// which is all that training on either objective and every evaluation need of it: the ELBO's
 /// one-sample KL̂, the importance-weighted bound's log-weights and their gradients
-/// (`VAE.accumulateGradients`, `VAE.accumulateImportanceWeightedGradients`, `ImportanceWorkspace`)
+/// (`VAE.trainingStep` on either objective, `ImportanceWorkspace`)
 /// are written once against this protocol. No inverse is asked for, so DReG (which evaluates
 /// log q at a code held fixed) is refused for a model with a flow.
 ///

@@ -19,9 +19,9 @@ import Foundation
 ///
 ///     β or (γ, C) ← KL schedule at update t;  η ← learning-rate schedule at t
 ///     zero the gradients
-///     loss = BCE + KL term on the batch (fresh binarization, fresh ε); backward   (VAE.accumulateGradients)
+///     loss = BCE + KL term on the batch (fresh binarization, fresh ε); backward   (VAE.trainingStep)
 ///       or, with configuration.importanceSamples = k > 1, the importance-weighted bound on k codes
-///       per image                                   (VAE.accumulateImportanceWeightedGradients)
+///       per image                                   (the same step, its objective the bound's)
 ///     optimizer step with η      (configuration.optimizer: Adam unless asked otherwise)
 ///
 /// All randomness comes from `configuration.seed`, split into independent streams for the
@@ -108,16 +108,8 @@ public final class VAETraining: TrainingTask {
     fileprivate func update(on batch: Batch, objective: KLObjective, learningRate: Float, epoch: Int, loop: TrainingLoop) throws -> ELBOTerms {
         let labels: [Int]? = model.configuration.classCount > 0 ? batch.labels.map { Int($0) } : nil
         return try loop.update(epoch: epoch, learningRate: learningRate) {
-            if configuration.usesImportanceWeighting {
-                guard case .beta(let beta) = objective else {
-                    preconditionFailure("the importance-weighted objective takes β, not \(objective) (validate() refuses it)")
-                }
-                return try model.accumulateImportanceWeightedGradients(
-                    images: batch.images, labels: labels, samples: configuration.importanceSamples,
-                    estimator: configuration.importanceEstimator, beta: beta, using: &noise).terms
-            }
-            return try model.accumulateGradients(images: batch.images, labels: labels, objective: objective,
-                                                 freeBits: configuration.freeBits, using: &noise)
+            try model.trainingStep(images: batch.images, labels: labels, objective: configuration.stepObjective(objective),
+                                   using: &noise).terms
         }
     }
 

@@ -62,9 +62,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// image is served (dynamic, the default) or one fixed draw for the whole run (static).
     public var binarization: BinarizationMode
     /// The importance samples k of the training objective (Burda et al. 2016): 1 (the default)
-    /// trains on the ELBO, with its closed-form KL (`VAE.accumulateGradients`); k > 1 on the
-    /// tighter importance-weighted bound L_k, each image's k codes decoded in one batch
-    /// (`VAE.accumulateImportanceWeightedGradients`), which costs about k times the decoder's
+    /// trains on the ELBO, with its closed-form KL; k > 1 on the tighter importance-weighted bound
+    /// L_k, each image's k codes decoded in one batch (`stepObjective`, `VAE.trainingStep`), which
+    /// costs about k times the decoder's
     /// work per update. A Bernoulli, unconditional model; the KL schedule may weight the prior
     /// ratio by β (constant or warm-up), the capacity objective and free bits do not apply.
     public var importanceSamples: Int
@@ -73,8 +73,18 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// the one-sample ELBO with the "sticking the landing" gradient.
     public var importanceEstimator: ImportanceWeightedEstimator
 
-    /// Whether updates use `VAE.accumulateImportanceWeightedGradients` rather than the ELBO's pass.
+    /// Whether updates train on the importance-weighted bound rather than the ELBO.
     public var usesImportanceWeighting: Bool { importanceSamples != 1 || importanceEstimator != .iwae }
+
+    /// The objective of the training step at the KL schedule's `kl` of this update: the ELBO with
+    /// that KL term and the free bits, or the importance-weighted bound with its β.
+    func stepObjective(_ kl: KLObjective) -> TrainingObjective {
+        guard usesImportanceWeighting else { return .elbo(kl, freeBits: freeBits) }
+        guard case .beta(let beta) = kl else {
+            preconditionFailure("the importance-weighted objective takes β, not \(kl) (validate() refuses it)")
+        }
+        return .importanceWeighted(samples: importanceSamples, estimator: importanceEstimator, beta: beta)
+    }
 
     /// The default length of a run: 30 epochs of the reference model (about ten minutes on two
     /// cores) take its test NLL below 90 nats; 10 epochs leave it near 91.6.
@@ -242,7 +252,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     }
 
     /// A model with an IAF posterior trains on the ELBO with its one-sample KL̂ weighted by β
-    /// (`VAE.accumulateGradients` with the flow as its posterior), or on the importance-weighted
+    /// (the training step's ELBO with the flow as its posterior), or on the importance-weighted
     /// bound with the IWAE estimator: nothing that needs the Gaussian's closed-form KL.
     private func validateFlow() throws {
         guard model.flow != nil else { return }

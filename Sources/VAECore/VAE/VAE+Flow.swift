@@ -1,7 +1,7 @@
 import Foundation
 
 /// A flow after the Gaussian (`PosteriorFlow`; the course's is the inverse autoregressive flow) as
-/// the posterior part of the training step (`VAE.accumulateGradients`): q(z|x) is the Gaussian
+/// the posterior part of the training step (`VAE.trainingStep`): q(z|x) is the Gaussian
 /// followed by the flow, z = z_T of z₀ = μ + σε.
 ///
 /// ## The loss

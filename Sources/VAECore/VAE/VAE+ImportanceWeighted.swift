@@ -40,6 +40,10 @@ extension VAE {
     /// either estimator, in the fused loops below (`importanceCodes`, `importanceLatentGradient`);
     /// every other combination the IWAE estimator, by `composedCodes` and
     /// `composedLatentGradient`; the rest of the pass (decoder, likelihood, weights) is the same.
+    /// It is the training step (`trainingStep`, `VAE+TrainingStep.swift`) with the objective
+    /// `.importanceWeighted(samples: k, estimator: estimator, beta: beta)`; this file holds what
+    /// that objective brings to the step: its weights (`importanceWeights`) and its passes through
+    /// the posterior, derived below.
     ///
     /// ## The bound
     /// For each image x draw k codes z_i = μ + σ ⊙ ε_i, ε_i ~ N(0, I), and weigh each by
@@ -78,7 +82,7 @@ extension VAE {
     ///   (σ² − 1)/2 are their expectations (E[z] = μ, E[z·σε] = σ²). So at k = 1 the bound is the
     ///   ELBO, and its value and gradients agree with `accumulateGradients` in expectation; with
     ///   β = 0 (no KL term) bit for bit, decoder and encoder alike (a test checks both). The
-    ///   trainer trains k = 1 by `accumulateGradients`, whose closed-form KL has less variance.
+    ///   trainer trains k = 1 on the ELBO (`TrainingObjective.elbo`), whose closed-form KL has less variance.
     /// - **DReG** (`estimator: .dreg`), for the encoder only. The direct terms of log q are a
     ///   score function, −β Σ_i w̃_i ∂log q(z_i|x)/∂φ; Tucker et al. reparameterise it
     ///   (E_q[f(z) ∂log q/∂φ] = E_ε[∂f/∂z · ∂z/∂φ], with f = w̃_i and ∂w̃_i/∂z_i =
@@ -135,69 +139,21 @@ extension VAE {
                                                       estimator: ImportanceWeightedEstimator = .iwae, beta: Double = 1,
                                                       noise: Tensor? = nil,
                                                       using random: inout RandomSource) throws -> ImportanceWeightedTerms {
-        guard configuration.classCount == 0 || estimator == .iwae else {
-            throw VAEConfigurationError("DReG holds q's parameters fixed inside log q(z|x), and a label's centre is both q's and the decoder's; train a conditional model with the IWAE estimator")
-        }
-        guard flow == nil || estimator == .iwae else {
-            throw VAEConfigurationError("DReG holds q's parameters fixed inside log q(z|x), which with an IAF posterior needs the flow's inverse (not written); train a flow model with the IWAE estimator")
-        }
-        guard configuration.prior.hasClosedFormKL || estimator == .iwae else {
-            throw VAEConfigurationError("DReG is written for the N(0, I) prior, not \(configuration.prior.summary); train it with the IWAE estimator")
-        }
-        guard k >= 1 else { throw VAEConfigurationError("the number of importance samples k must be at least 1, not \(k)") }
-        guard beta.isFinite, beta >= 0 else { throw VAEConfigurationError("β must be a number ≥ 0, not \(beta)") }
-        let targets = targets ?? images
-        guard targets.shape == images.shape else {
-            throw VAEConfigurationError("the targets \(targets.shape) must have the images' shape \(images.shape)")
-        }
-        let onehot = try condition(labels, batch: images.shape[0])                 // (B, classes), for a conditional model
-        let (mean, logVariance, features, priorPass) = try encodeForTraining(images, labels: labels)  // (B, D), (B, D), (B, F)
-        let (b, d) = (mean.shape[0], mean.shape[1])
-        let (codes, overflow) = k.multipliedReportingOverflow(by: b)
-        guard !overflow else { throw VAEConfigurationError("k = \(k) samples of \(b) images are too many codes") }
-        if let noise, noise.shape != [k, b, d] {
-            throw VAEConfigurationError("the noise must be (k, B, D) = \([k, b, d]), not \(noise.shape)")
-        }
-        let epsilon = noise ?? Tensor.gaussian([k, b, d], using: &random)         // (k, B, D)
-        let sigma = logVariance.map { exp(0.5 * $0) }                               // (B, D)
+        let step = try trainingStep(images: images, targets: targets, labels: labels,
+                                    objective: .importanceWeighted(samples: k, estimator: estimator, beta: beta),
+                                    noise: noise, using: &random)
+        return ImportanceWeightedTerms(terms: step.terms, bounds: step.bounds, effectiveSampleSizes: step.effectiveSampleSizes)
+    }
 
-        // The posterior's k codes of each image: z (D, k·B), batch-minor, column r = s·B + n, and
-        // log p(z) − log q(z|x) of each code. The Gaussian with N(0, I) in one pass
-        // (`importanceCodes`); any other posterior and prior as parts (`composedCodes`: the
-        // posterior's codes in rows, a flow's z_T of z₀ = μ + σε, the prior's log-density).
-        var logPriorRatio = [Double](repeating: 0, count: codes)
-        let z: Tensor, composed: Tensor?                                             // composed: the codes in rows (k·B, D)
-        let inputPosteriors = priorPass?.posteriors
-        if flow == nil && configuration.prior.hasClosedFormKL {
-            z = importanceCodes(mean: mean, sigma: sigma, logVariance: logVariance, epsilon: epsilon,
-                                samples: k, logPriorRatio: &logPriorRatio)
-            composed = nil
-        } else {
-            let rows = composedCodes(mean: mean, logVariance: logVariance, features: features, inputPosteriors: inputPosteriors,
-                                     epsilon: epsilon, samples: k, logPriorRatio: &logPriorRatio)
-            (z, composed) = (batchMinor(rows), rows)                                  // (D, k·B), (k·B, D)
-        }
-        // The KL as the ELBO reports it: the Gaussian's closed form from N(0, I), or (for a
-        // flow or another prior, which have none) the mean one-sample estimate
-        // log q(z|x) − log p(z) over the k·B codes.
-        let kl = composed == nil
-            ? try klDivergenceStandardNormal(mean: mean, logVariance: logVariance, reduction: .sumPerSample).value
-            : -logPriorRatio.reduce(0, +) / Double(codes)
-        // A conditional model's decoder sees each code shifted back by its label's centre, and the
-        // label: (D + classes, k·B).
-        let decoderInput = onehot.map { conditionalDecoderInput(z, onehot: $0, samples: k) } ?? z
-        let logits = decoder.forwardBatchMinor(decoderInput, sampleShape: [decoderInput.shape[0]])   // (784, k·B)
-        let pixels = logits.shape[0]
-        precondition(pixels * b == targets.count && logits.shape[1] == codes,
-                     "the decoder's output \(logits.shape) does not fit the targets \(targets.shape)")
-        let x = batchMinor(targets)                                                 // (784, B)
-
-        // −log p(x|z) of each code and its gradient ∂/∂ℓ / B (the BCE's (σ(ℓ) − x)/B).
-        var negativeLogLikelihoods = [Double](repeating: 0, count: codes)
-        var gradient = try likelihood.codeLosses(logits: logits, targets: x, negativeLogLikelihoods: &negativeLogLikelihoods)
-
-        // The log-weights of each image, its bound (the project's log-mean-exp) and its
-        // normalised weights w̃ = exp(log w − log Σ w).
+    /// The bound's objective stage: from −log p(x|z_r) and log p(z_r) − log q(z_r|x) of each code
+    /// r = s·B + n, the log-weights log w_r = log p(x|z_r) + β·[log p(z_r) − log q(z_r|x)], each
+    /// image's bound (the project's log-mean-exp), its normalised weights w̃ = exp(log w − log Σ w)
+    /// and effective sample size 1 / Σ w̃², and the terms: the mean reconstruction over the codes,
+    /// `kl` as given, the loss −(1/B) Σ_n log p̂_k(x_n).
+    /// - Throws: `TrainingError.nonFiniteLoss` when a term is not finite.
+    func importanceWeights(negativeLogLikelihoods: [Double], logPriorRatio: [Double], kl: Double, samples k: Int, beta: Double)
+        throws -> (normalized: [Double], terms: TrainingStepTerms) {
+        let codes = negativeLogLikelihoods.count, b = codes / k
         var row = [Double](repeating: 0, count: k)
         var normalized = [Double](repeating: 0, count: codes)
         var bounds = [Double](repeating: 0, count: b)
@@ -226,58 +182,14 @@ extension VAE {
         guard reconstruction.isFinite, kl.isFinite, loss.isFinite else {
             throw TrainingError.nonFiniteLoss(reconstruction: reconstruction, kl: kl)
         }
-
-        // DReG's encoder sees the likelihood's path with the weights c = (1 − β)·w̃ + β·w̃²: a
-        // second backward pass of the decoder, whose parameter gradients are put back as they were.
-        var dregGradient: Tensor? = nil
-        if estimator == .dreg {
-            dregGradient = gradient
-            scaleColumns(&dregGradient!, by: normalized.map { (1 - beta) * $0 + beta * $0 * $0 })
-        }
-        likelihood.accumulateCodeParameterGradients(logits: logits, targets: x, weights: normalized)
-        scaleColumns(&gradient, by: normalized)                                     // w̃_i·(σ(ℓ) − x)/B
-        var dz = decoder.backwardBatchMinor(gradient)                               // (D [+ classes], k·B)
-        if let dregGradient {
-            let decoderGradients = decoder.parameters.map(\.gradient)
-            dz = decoder.backwardBatchMinor(dregGradient)
-            for (p, g) in zip(decoder.parameters, decoderGradients) { p.gradient = g }
-        }
-        if onehot != nil { dz = Tensor(shape: [d, codes], scalars: Array(dz.scalars[0 ..< d * codes])) }   // the code's rows
-        let dStatistics: Tensor
-        if let composed {
-            let (statistics, dContext, dInputPosteriors) = composedLatentGradient(
-                dz: dz, codes: composed, inputPosteriors: inputPosteriors, epsilon: epsilon, standardDeviation: sigma,
-                weights: normalized, samples: k, beta: beta)
-            dStatistics = statistics
-            var dFeatures = encoderHead.backward(dStatistics)                       // (B, 2D) → (B, F [+ classes])
-            if onehot != nil { dFeatures = dFeatures.columns(0..<featureCount) }
-            if let flow, let dContext { add(flow.contextBackward(dContext), into: &dFeatures) }
-            _ = encoderBody.backward(dFeatures)
-            if let priorPass, let dInputPosteriors {                               // the prior's own images
-                priorBackward(priorPass, inputPosteriorGradient: dInputPosteriors, weight: 1)
-            }
-        } else {
-            dStatistics = importanceLatentGradient(dz: dz, z: z, epsilon: epsilon, standardDeviation: sigma,
-                                                   weights: normalized, samples: k, beta: beta, estimator: estimator)
-            var dFeatures = encoderHead.backward(dStatistics)                       // (B, 2D) → (B, F [+ classes])
-            if onehot != nil { dFeatures = dFeatures.columns(0..<featureCount) }
-            _ = encoderBody.backward(dFeatures)
-        }
-        if let onehot, let labelCentres {
-            // m_y enters twice, −m_y in μ and +m_y at the decoder's input: its gradient is the
-            // decoder's ∂L/∂(z + m) summed over each image's k codes, less ∂L/∂μ, into the row of
-            // the image's label (as in the ELBO's step).
-            let dCentres = sumOverSamples(batchMinor(dz), samples: k) - dStatistics.columns(0..<d)  // (B, D); the transpose puts dz in rows
-            labelCentres.gradient = labelCentres.gradient + Tensor.matmul(onehot, dCentres, transposeA: true)
-        }
-        return ImportanceWeightedTerms(terms: ELBOTerms(reconstruction: reconstruction, kl: kl, objective: loss / Double(b)),
-                                       bounds: bounds, effectiveSampleSizes: effective)
+        return (normalized, TrainingStepTerms(terms: ELBOTerms(reconstruction: reconstruction, kl: kl, objective: loss / Double(b)),
+                                              bounds: bounds, effectiveSampleSizes: effective))
     }
 
     /// A conditional model's decoder input, batch-minor (D + classes, k·B): column r = s·B + n holds
     /// the code z_r shifted back by the centre m_y of image n's label (when the model learns
     /// centres), then the label's one-hot.
-    private func conditionalDecoderInput(_ z: Tensor, onehot: Tensor, samples k: Int) -> Tensor {
+    func conditionalDecoderInput(_ z: Tensor, onehot: Tensor, samples k: Int) -> Tensor {
         let (d, codes) = (z.shape[0], z.shape[1])
         let (b, classes) = (onehot.shape[0], onehot.shape[1])
         let centres = labelCentres.map { Tensor.matmul(onehot, $0.value) }       // (B, D)
@@ -299,7 +211,7 @@ extension VAE {
     /// z (D, k·B) batch-minor, z[j, s·B + n] = μ[n, j] + σ[n, j]·ε[s, n, j] (the operations of
     /// `reparameterize`, so the same bits), and −½ Σ_j (z² − ε² − log σ²) of each code in
     /// `logPriorRatio`, in Double.
-    private func importanceCodes(mean: Tensor, sigma: Tensor, logVariance: Tensor, epsilon: Tensor, samples k: Int,
+    func importanceCodes(mean: Tensor, sigma: Tensor, logVariance: Tensor, epsilon: Tensor, samples k: Int,
                                  logPriorRatio: inout [Double]) -> Tensor {
         let (b, d) = (mean.shape[0], mean.shape[1])
         let codes = k * b
@@ -330,7 +242,7 @@ extension VAE {
 
     /// Multiplies column r of `matrix` (rows, columns) by `weights[r]` (as a Float), rows shared
     /// out over the cores.
-    private func scaleColumns(_ matrix: inout Tensor, by weights: [Double]) {
+    func scaleColumns(_ matrix: inout Tensor, by weights: [Double]) {
         let (rows, columns) = (matrix.shape[0], matrix.shape[1])
         let factors = weights.map { Float($0) }
         factors.withUnsafeBufferPointer { w in
@@ -350,7 +262,7 @@ extension VAE {
     /// c for DReG), the codes z (D, k·B), ε (k, B, D),
     /// σ (B, D) and the normalised weights w̃ (k·B, column order), by the formulas of
     /// `accumulateImportanceWeightedGradients` (sums over the k samples in Double).
-    private func importanceLatentGradient(dz: Tensor, z: Tensor, epsilon: Tensor, standardDeviation sigma: Tensor,
+    func importanceLatentGradient(dz: Tensor, z: Tensor, epsilon: Tensor, standardDeviation sigma: Tensor,
                                           weights: [Double], samples k: Int, beta: Double,
                                           estimator: ImportanceWeightedEstimator) -> Tensor {
         let (b, d) = (sigma.shape[0], sigma.shape[1])
@@ -408,7 +320,7 @@ extension VAE {
     ///     log p(z_r)                             (the prior's `logDensity`: N(0, I), or the VampPrior's mixture)
     ///
     /// The flow caches its pass on the k·B rows for `composedLatentGradient`.
-    fileprivate func composedCodes(mean: Tensor, logVariance: Tensor, features: Tensor, inputPosteriors: DiagonalGaussian?,
+    func composedCodes(mean: Tensor, logVariance: Tensor, features: Tensor, inputPosteriors: DiagonalGaussian?,
                                    epsilon: Tensor, samples k: Int, logPriorRatio: inout [Double]) -> Tensor {
         let (b, d) = (mean.shape[0], mean.shape[1])
         let image = (0..<k * b).map { $0 % b }                                      // row r = s·B + n is image n
@@ -439,7 +351,7 @@ extension VAE {
     /// and ∂L/∂h_n the sum over image n's k rows; the prior's components get −(β w̃_r / B)·∂log p(z_r)
     /// with respect to them. Without a flow and with N(0, I) these are the formulas of
     /// `importanceLatentGradient`'s IWAE estimator; at k = 1 (w̃ = 1) the one-sample ELBO's.
-    fileprivate func composedLatentGradient(dz: Tensor, codes: Tensor, inputPosteriors: DiagonalGaussian?,
+    func composedLatentGradient(dz: Tensor, codes: Tensor, inputPosteriors: DiagonalGaussian?,
                                             epsilon: Tensor, standardDeviation sigma: Tensor, weights: [Double],
                                             samples k: Int, beta: Double)
         -> (statistics: Tensor, context: Tensor?, inputPosteriors: DiagonalGaussian?) {
@@ -487,8 +399,8 @@ extension VAE {
         return (statistics, dh.map { sumOverSamples($0, samples: k) }, dInputPosteriors)
     }
 
-    /// The sum over each image's k rows of a (k·B, C) matrix, row r = s·B + n: (B, C).
-    private func sumOverSamples(_ rows: Tensor, samples k: Int) -> Tensor {
+    /// The sum over each image's k rows of a (k·B, C) matrix, row r = s·B + n: (B, C), in Double.
+    func sumOverSamples(_ rows: Tensor, samples k: Int) -> Tensor {
         let (count, width) = (rows.shape[0], rows.shape[1])
         let b = count / k
         var result = Tensor(shape: [b, width])
@@ -496,8 +408,8 @@ extension VAE {
             rows.withUnsafeBufferPointer { g in
                 for n in 0..<b {
                     for c in 0..<width {
-                        var sum = 0.0
-                        for s in 0..<k { sum += Double(g[(s * b + n) * width + c]) }
+                        var sum = Double(g[n * width + c])                          // k = 1: the row itself
+                        for s in 1..<k { sum += Double(g[(s * b + n) * width + c]) }
                         out[n * width + c] = Float(sum)
                     }
                 }

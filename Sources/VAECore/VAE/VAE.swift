@@ -219,8 +219,10 @@ public final class VAE {
         return result
     }
 
-    /// One forward and backward pass on a batch: returns the loss terms in nats per image and
-    /// **accumulates** the gradient of the batch-mean loss into every parameter.
+    /// One forward and backward pass of the ELBO on a batch: returns the loss terms in nats per
+    /// image and **accumulates** the gradient of the batch-mean loss into every parameter. It is
+    /// the training step (`trainingStep`, `VAE+TrainingStep.swift`) with the objective
+    /// `.elbo(objective, freeBits: freeBits)`: one code per image.
     ///
     /// The backward pass, from the loss to the input:
     ///
@@ -238,7 +240,7 @@ public final class VAE {
     /// prior without a closed-form KL (the VampPrior) gives the one-sample KL̂ = log q(z|x) − log p(z)
     /// at this z, whose gradient with respect to z joins ∂L/∂z (weighted by w); its pseudo-inputs
     /// are encoded in evaluation mode (`encodeForTraining`), and their gradient flows back to them.
-    /// `targets` default to the images (a binarized batch is both); `noise` replaces the ε draw.
+    /// `targets` default to the images (a binarized batch is both); `noise` (B, D) replaces the ε draw.
     ///
     /// The posterior is a part too: with an IAF (`flow`), z is the flow's z_T of z₀ = μ + σε
     /// (`flowCodes`), the KL term is the prior's one-sample KL̂ with the flow's log-determinant
@@ -248,63 +250,8 @@ public final class VAE {
     public func accumulateGradients(images: Tensor, targets: Tensor? = nil, labels: [Int]? = nil,
                                     objective: KLObjective = .beta(1), freeBits: Double? = nil, noise: Tensor? = nil,
                                     using random: inout RandomSource) throws -> ELBOTerms {
-        if flow != nil {
-            guard freeBits == nil else {
-                throw VAEConfigurationError("free bits clamp the Gaussian's closed-form KL, which a model with an IAF posterior does not use; leave them unset")
-            }
-            guard case .beta(let beta) = objective else {
-                throw VAEConfigurationError("a model with an IAF posterior trains with a KL weight β (constant or warm-up), not the capacity objective")
-            }
-            guard beta.isFinite, beta >= 0 else { throw VAEConfigurationError("β must be a number ≥ 0, not \(beta)") }
-        }
-        let targets = targets ?? images
-        let (mean, logVariance, features, priorPass) = try encodeForTraining(images, labels: labels)
-        let (z0, epsilon, sigma) = VAE.reparameterize(mean: mean, logVariance: logVariance, noise: noise, using: &random)
-        let flowing = flowCodes(z0, features: features)                    // z_T and its log-determinants, with a flow
-        let z = flowing?.z ?? z0                                           // (B, D)
-        let onehot = try condition(labels, batch: images.shape[0])
-        let logits = decoder.forward(decoderInput(z, onehot: onehot))
-
-        let reconstruction = try likelihood.loss(output: logits, targets: targets)
-        // The prior's KL term (`Prior.klTerm`, or with a flow `Prior.oneSampleKLTerm`): `kl` the KL
-        // as reported, `klTerm` what the objective sees (for N(0, I) with free bits, at least λ per
-        // dimension).
-        let priorTerm = try flowing.map {
-            try prior.oneSampleKLTerm(z: z, epsilon: epsilon, logVariance: logVariance, logDeterminants: $0.logDeterminants,
-                                      inputPosteriors: priorPass?.posteriors)
-        } ?? prior.klTerm(mean: mean, logVariance: logVariance, z: z, epsilon: epsilon, freeBits: freeBits,
-                          inputPosteriors: priorPass?.posteriors)
-        let (kl, klTerm) = (priorTerm.kl, priorTerm.objective)
-        let weight = objective.klWeight(kl: klTerm.value)
-        guard reconstruction.value.isFinite, kl.value.isFinite else {
-            throw TrainingError.nonFiniteLoss(reconstruction: reconstruction.value, kl: kl.value)
-        }
-
-        let d = configuration.latentDimensions
-        let dDecoderInput = decoder.backward(reconstruction.gradient)     // (B, D [+ classes])
-        // ∂L/∂z: the decoder's (its code columns, where a flow needs exactly those), and the KL̂'s
-        // when it depends on z.
-        var dz = flowing != nil && onehot != nil ? dDecoderInput.columns(0..<d) : dDecoderInput
-        VAE.addCodeGradient(priorTerm, into: &dz, klWeight: weight)
-        var dz0 = dz, dFlowFeatures: Tensor? = nil                         // ∂L/∂z₀: through the flow, if any
-        if flowing != nil { (dz0, dFlowFeatures) = flowBackward(dz, klWeight: weight) }
-        let dStatistics = VAE.latentGradient(dz: dz0, epsilon: epsilon, standardDeviation: sigma,
-                                             kl: klTerm, klWeight: Float(weight))  // (B, 2D)
-        if let onehot, let labelCentres {
-            // m_y enters twice: −m_y in μ, +m_y at the decoder's input (z, or the flow's z_T, is
-            // the code relative to m_y, which the prior N(0, I) sees). Its gradient is the sum of
-            // both, ∂L/∂(z + m) − ∂L/∂μ, added into the row of each image's label.
-            let dCentres = dDecoderInput.columns(0..<d) - dStatistics.columns(0..<d)   // (B, D)
-            labelCentres.gradient = labelCentres.gradient + Tensor.matmul(onehot, dCentres, transposeA: true)
-        }
-        var dFeatures = encoderHead.backward(dStatistics)                 // (B, F [+ classes])
-        if onehot != nil { dFeatures = dFeatures.columns(0..<featureCount) }
-        if let dFlowFeatures { add(dFlowFeatures, into: &dFeatures) }      // the flow's context saw (B, F)
-        _ = encoderBody.backward(dFeatures)
-        if let priorPass, let own = priorTerm.inputPosteriorGradient {                  // the prior's own images
-            priorBackward(priorPass, inputPosteriorGradient: own, weight: Float(weight))
-        }
-        return ELBOTerms(reconstruction: reconstruction.value, kl: kl.value, objective: objective.value(kl: klTerm.value) + reconstruction.value)
+        try trainingStep(images: images, targets: targets, labels: labels, objective: .elbo(objective, freeBits: freeBits),
+                         noise: noise.map { $0.reshaped([1] + $0.shape) }, using: &random).terms
     }
 }
 
@@ -351,7 +298,7 @@ public struct ELBOTerms: Sendable, Equatable, Codable {
 
 /// Training that cannot go on.
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
-    /// One batch's loss is NaN or infinite (thrown by `VAE.accumulateGradients`).
+    /// One batch's loss is NaN or infinite (thrown by the training step, `VAE.trainingStep`).
     case nonFiniteLoss(reconstruction: Double, kl: Double)
     /// The same, seen by the `Trainer`, which says where: update `step` (from 0) of epoch `epoch`
     /// (from 1). Nothing was saved after the last finite epoch.

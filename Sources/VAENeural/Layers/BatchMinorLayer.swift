@@ -44,7 +44,7 @@ package func batchMinor(_ x: Tensor) -> Tensor {
 }
 
 /// The batch (B, sampleShape…) of a batch-minor matrix (F, B), by one transpose.
-func batchMajor(_ x: Tensor, sampleShape: [Int]) -> Tensor {
+package func batchMajor(_ x: Tensor, sampleShape: [Int]) -> Tensor {
     precondition(x.rank == 2 && x.shape[0] == sampleShape.reduce(1, *),
                  "a batch-minor matrix of samples \(sampleShape) must be (\(sampleShape.reduce(1, *)), B), got \(x.shape)")
     let (f, b) = (x.shape[0], x.shape[1])
