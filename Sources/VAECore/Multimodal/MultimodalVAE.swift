@@ -35,7 +35,7 @@ public struct MultimodalConfiguration: Codable, Equatable, Sendable {
     /// joint posteriors of the tuples it could come from (0: none).
     public var alignmentWeight: Double
     /// K, the codes drawn per subset and tuple in training: 1 trains each subset's ELBO; K ≥ 2 its
-    /// K-sample importance-weighted bound (MMVAE+'s objective; `accumulateImportanceWeightedGradients`).
+    /// K-sample importance-weighted bound (MMVAE+'s objective; `MultimodalVAE+ImportanceWeighted.swift`).
     public var importanceSamples: Int
     /// How the K-sample bound's gradient reaches the encoders (ignored at K = 1): DReG by default,
     /// as MMVAE+ trains.
@@ -261,109 +261,209 @@ public final class MultimodalVAE {
 
     // MARK: Training
 
-    /// One forward and backward pass of the objective on a batch: **accumulates** the gradient of
-    /// the batch-mean loss into every parameter, and returns the terms in nats per sample.
+    /// One training step of the objective on a batch, for both of its forms (each subset's ELBO,
+    /// or with K = `configuration.importanceSamples` ≥ 2 each subset's K-sample bound):
+    /// **accumulates** the gradient of the batch-mean loss into every parameter, and returns the
+    /// terms in nats per sample. The stages are the VAE's (`VAE.trainingStep`), per subset S:
     ///
-    /// Forward: each encoder runs once (its expert e_m, and its private posterior); each subset's
-    /// q_S(u) is sampled (the shared code from S's experts, the private code of each modality in S
-    /// from its encoder, the others' from the prior), u_S = μ_S + σ_S ⊙ ε_S; each decoder runs once on the codes of every
-    /// subset that targets it, stacked into one batch of |targets|·B rows (so BatchNorm's batch
-    /// statistics see the same mixture of codes as its running ones). Backward retraces it: each
-    /// decoder's gradient is split back per subset; per subset, the reparameterisation and the
-    /// KL's gradient give ∂L/∂(μ_S, log σ²_S) (`VAE.latentGradient`); the shared code's part goes
-    /// through the product's backward (`productOfExpertsBackward`) to the experts, an observed
-    /// private code's part straight to its encoder (an unobserved one is the fixed prior), and
-    /// they add up over the subsets; each encoder runs backward once.
+    ///     1. encode       each encoder once: its expert e_m on the shared code, its private posterior
+    ///     2. posterior    q_S(u) over the whole code: the product of the prior and S's experts
+    ///                     (`productOfExperts`) on the shared code, the private code of each modality
+    ///                     in S from its encoder, the others' from the prior; its KL from N(0, I);
+    ///                     K codes per tuple u = μ_S + σ_S ⊙ ε (`subsetCodes`)
+    ///     3. decode       each decoder once, on the codes of every subset that targets it, stacked
+    ///                     into one batch (so BatchNorm's batch statistics see the same mixture of
+    ///                     codes as its running ones)
+    ///     4. likelihood   each block's reconstruction, a mean over its rows (and with K ≥ 2 each
+    ///                     row's log-likelihood, for the log-weights)
+    ///     5. objective    the subsets' ELBOs weighted by w_S·λ_m and β, or their bounds
+    ///                     (`boundWeights`), plus JMVAE's alignment term; each row's weight
+    ///                     (1, or the bound's w̃ of its code)
+    ///     3′. decode      each decoder's backward pass from its weighted rows, split back per subset
+    ///     2′. posterior   per subset ∂L/∂(μ_S, log σ²_S) through the reparameterisation with the
+    ///                     KL's own gradients (`VAE.latentGradient`; the bound's in `boundUpstream`);
+    ///                     the shared code's part through the product's backward pass
+    ///                     (`productOfExpertsBackward`) to the experts, an observed private code's
+    ///                     straight to its encoder (an unobserved one is the fixed prior)
+    ///     1′. encode      each encoder backward once, the subsets' parts added in order
     ///
     /// `inputs` are what the encoders see, `targets` what the decoders are scored against (the
-    /// same, but binarized afresh for a binarized image modality). `beta` weights the KL terms.
-    /// `noise`, when given, is each subset's ε (B, codeWidth), in `subsets`' order, instead of
-    /// draws from `random` (the PyTorch fixtures pass theirs).
-    ///
-    /// With K = `configuration.importanceSamples` ≥ 2, each subset's ELBO is replaced by its
-    /// K-sample bound (`accumulateImportanceWeightedGradients`; `noise` is then (K·B, codeWidth)).
+    /// same, but binarized afresh for a binarized image modality). `beta` weights the KL terms
+    /// (the prior ratio in the bound's log-weights). `noise`, when given, is each subset's ε
+    /// (K·B, codeWidth), in `subsets`' order, instead of draws from `random` (the PyTorch
+    /// fixtures pass theirs). The bound's maths, and why it matters for cross-generation, is in
+    /// `MultimodalVAE+ImportanceWeighted.swift`.
     public func accumulateGradients(inputs: [Tensor], targets: [Tensor], beta: Double = 1, noise: [Tensor]? = nil,
                                     using random: inout RandomSource) throws -> MultimodalTerms {
-        if configuration.importanceSamples > 1 {
-            return try accumulateImportanceWeightedGradients(inputs: inputs, targets: targets, beta: beta, noise: noise, using: &random)
-        }
+        let k = configuration.importanceSamples, estimator = configuration.importanceEstimator
+        let bound = k > 1                                                            // the K-sample bound, else the ELBO
         let b = try checkBatch(inputs)
         guard try checkBatch(targets) == b else { throw VAEConfigurationError("targets and inputs differ in batch size") }
-        let width = codeWidth
-        let encoded = try modalities.indices.map { split(try modalities[$0].encode(inputs[$0]), of: $0) }   // (B, D), (B, P_m)
-
-        // Each subset's posterior over the whole code, its sample and its KL: the shared code from
-        // S's experts, the private code of each modality in S from its encoder, the others' from
-        // the prior.
+        let width = codeWidth, rowsPerSubset = k * b
         if let noise {
-            guard noise.count == subsets.count, noise.allSatisfy({ $0.shape == [b, width] }) else {
-                throw VAEConfigurationError("noise must be one (\(b), \(width)) tensor per subset (\(subsets.count)), not \(noise.map(\.shape))")
+            guard noise.count == subsets.count, noise.allSatisfy({ $0.shape == [rowsPerSubset, width] }) else {
+                throw VAEConfigurationError("noise must be one (\(rowsPerSubset), \(width)) tensor per subset (\(subsets.count)), not \(noise.map(\.shape))")
             }
         }
-        var products: [ExpertProduct] = []
-        var codes: [(z: Tensor, epsilon: Tensor, standardDeviation: Tensor)] = []
-        var kls: [KLDivergenceResult] = []
+
+        // 1. Encode: each encoder once, its expert (B, D) and its private posterior (B, P_m).
+        let encoded = try modalities.indices.map { split(try modalities[$0].encode(inputs[$0]), of: $0) }
+
+        // 2. Posterior: each subset's q_S over the whole code, its KL and its K codes per tuple.
+        var products: [ExpertProduct] = [], kls: [KLDivergenceResult] = [], draws: [SubsetCodes] = []
         for (s, subset) in subsets.enumerated() {
             let (product, q) = try codePosterior(experts: subset.map { encoded[$0].shared },
                                                  privates: modalities.indices.map { subset.contains($0) ? encoded[$0].private : nil })
             products.append(product)
-            codes.append(VAE.reparameterize(mean: q.mean, logVariance: q.logVariance, noise: noise?[s], using: &random))
             kls.append(try klDivergenceStandardNormal(mean: q.mean, logVariance: q.logVariance, reduction: .sumPerSample))
+            draws.append(subsetCodes(q, samples: k, noise: noise?[s], using: &random))
         }
 
-        // Each decoder on the stacked codes of the subsets that target it.
-        let w = subsetWeight
-        var du = [Tensor](repeating: Tensor(shape: [b, width]), count: subsets.count)
+        // 3 and 4. Each decoder on the stacked codes of the subsets that target it; each block of
+        // K·B rows is one subset's reconstruction, a mean over its rows. The bound adds each row's
+        // log-likelihood, weighted by λ_m, into its code's log-weight.
+        var logWeights = draws.map { $0.logPriorRatio.map { beta * $0 } }
         var reconstruction = [[Double?]](repeating: [Double?](repeating: nil, count: modalities.count), count: subsets.count)
+        var rowsOf: [[Int]] = [], rowGradients: [[Tensor]] = []
         for (m, modality) in modalities.enumerated() {
             let rows = subsets.indices.filter { reconstructed(by: subsets[$0]).contains(m) }
-            let z = rows.dropFirst().reduce(decoderInput(m, code: codes[rows[0]].z)) {
-                Tensor.concatenateRows($0, decoderInput(m, code: codes[$1].z))                        // (R·B, D + P_m)
+            let z = rows.dropFirst().reduce(decoderInput(m, code: draws[rows[0]].codes)) {
+                Tensor.concatenateRows($0, decoderInput(m, code: draws[$1].codes))                 // (R·K·B, D + P_m)
             }
             let output = modality.decode(z)
-            // Each block of B rows is one subset's reconstruction, a mean over its B samples; the
-            // objective weighs it by w·λ_m.
-            let scale = Float(w * configuration.modalities[m].weight)
-            var outputGradient: Tensor?
+            let target = k == 1 ? targets[m] : Tensor(shape: [rowsPerSubset] + targets[m].shape.dropFirst(),
+                                                      scalars: Array(repeatElement(targets[m].scalars, count: k).joined()))
+            var gradients: [Tensor] = []
             for (r, s) in rows.enumerated() {
-                let loss = try modality.reconstructionLoss(output: output.rowBlock(r, of: rows.count), target: targets[m])
-                guard loss.value.isFinite else {
+                let block = output.rowBlock(r, of: rows.count)
+                let loss = try modality.reconstructionLoss(output: block, target: target)   // gradient of the mean over K·B rows
+                let logLikelihoods = bound ? modality.logLikelihoods(output: block, target: target) : []
+                guard loss.value.isFinite, logLikelihoods.allSatisfy(\.isFinite) else {
                     throw TrainingError.nonFiniteLoss(reconstruction: loss.value, kl: kls.map(\.value).reduce(0, +))
                 }
                 reconstruction[s][m] = loss.value
-                let g = loss.gradient * scale
-                outputGradient = outputGradient.map { Tensor.concatenateRows($0, g) } ?? g
+                let lambda = configuration.modalities[m].weight
+                for (row, value) in logLikelihoods.enumerated() { logWeights[s][row] += lambda * value }
+                gradients.append(loss.gradient)
             }
-            let dCodes = modality.backwardDecoder(outputGradient!)                               // (R·B, D + P_m)
+            rowsOf.append(rows)
+            rowGradients.append(gradients)
+        }
+
+        // 5. The objective: the subsets' ELBOs, or their bounds with the normalised weights w̃ of
+        // each tuple's K codes (1 for the ELBO's one code), plus the alignment term.
+        let w = subsetWeight
+        let klValues = kls.map(\.value)
+        var objective = 0.0, normalized = logWeights.map { [Double](repeating: 1, count: $0.count) }
+        if bound {
+            (normalized, objective) = boundWeights(logWeights, samples: k)
+        } else {
+            for (s, subset) in subsets.enumerated() {
+                let weighted = reconstructed(by: subset).reduce(0.0) { $0 + configuration.modalities[$1].weight * reconstruction[s][$1]! }
+                objective += w * (weighted + beta * klValues[s])
+            }
+        }
+        let dregWeights = bound && estimator == .dreg ? normalized.map { $0.map { (1 - beta) * $0 + beta * $0 * $0 } } : nil
+
+        // 3′. Back through the decoders: each row weighted by w·λ_m·K·w̃ (the blocks are means
+        // over K·B rows); for DReG a second pass with c in place of w̃ gives the encoders' path
+        // gradient, its parameter gradients put back.
+        var du = [Tensor](repeating: Tensor(shape: [rowsPerSubset, width]), count: subsets.count)
+        for (m, modality) in modalities.enumerated() {
+            let rows = rowsOf[m]
+            let scale = w * configuration.modalities[m].weight * Double(k)
+            func weighted(_ weights: [[Double]]) -> Tensor {
+                let blocks = rows.enumerated().map { r, s in scaledRows(rowGradients[m][r], by: weights[s].map { Float(scale * $0) }) }
+                return blocks.dropFirst().reduce(blocks[0]) { Tensor.concatenateRows($0, $1) }
+            }
+            var dCodes = modality.backwardDecoder(weighted(normalized))                         // (R·K·B, D + P_m)
+            if let dregWeights {
+                let kept = modality.parameters.map(\.gradient)
+                dCodes = modality.backwardDecoder(weighted(dregWeights))
+                for (p, g) in zip(modality.parameters, kept) { p.gradient = g }
+            }
             for (r, s) in rows.enumerated() { addDecoderInputGradient(dCodes.rowBlock(r, of: rows.count), of: m, into: &du[s]) }
         }
 
         let alpha = configuration.alignmentWeight
         let (alignment, alignmentGradients) = try alignmentTerm(products)
 
-        // Back through each subset's sampling, and its product, into the encoders.
+        // 2′ and 1′. Back through each subset's sampling with its KL, and its product, into the
+        // encoders.
         let upstreams = subsets.indices.map { s in
-            DiagonalGaussian(statistics: VAE.latentGradient(dz: du[s], epsilon: codes[s].epsilon, standardDeviation: codes[s].standardDeviation,
-                                                            kl: kls[s], klWeight: Float(w * beta)))   // (B, 2·codeWidth)
+            bound
+                ? boundUpstream(du[s], draws[s], weights: dregWeights?[s] ?? normalized[s], samples: k, beta: beta, estimator: estimator)
+                : DiagonalGaussian(statistics: VAE.latentGradient(dz: du[s], epsilon: draws[s].epsilon, standardDeviation: draws[s].standardDeviation,
+                                                                  kl: kls[s], klWeight: Float(w * beta)))   // (B, 2·codeWidth)
         }
         backwardIntoEncoders(upstreams, alignment: alignmentGradients, products: products, encoded: encoded)
 
-        let klValues = kls.map(\.value)
-        guard klValues.allSatisfy(\.isFinite) else {
-            throw TrainingError.nonFiniteLoss(reconstruction: .nan, kl: klValues.reduce(0, +))
+        guard klValues.allSatisfy(\.isFinite), objective.isFinite else {
+            throw TrainingError.nonFiniteLoss(reconstruction: bound ? objective : .nan, kl: klValues.reduce(0, +))
         }
-        var objective = 0.0
-        for (s, subset) in subsets.enumerated() {
-            let weighted = reconstructed(by: subset).reduce(0.0) { $0 + configuration.modalities[$1].weight * reconstruction[s][$1]! }
-            objective += w * (weighted + beta * klValues[s])
-        }
-        objective += alpha * alignment
-        return MultimodalTerms(objective: objective, kl: klValues, reconstruction: reconstruction,
+        return MultimodalTerms(objective: objective + alpha * alignment, kl: klValues, reconstruction: reconstruction,
                                alignment: alpha > 0 ? alignment : nil)
+    }
+
+    /// A subset's K codes per tuple (`subsetCodes`).
+    struct SubsetCodes {
+        /// u (K·B, codeWidth), row j·B + n for sample j of tuple n.
+        let codes: Tensor
+        /// ε (K·B, codeWidth) and σ_S (B, codeWidth).
+        let epsilon: Tensor, standardDeviation: Tensor
+        /// log p(u) − log q_S(u) of each code, −½ Σ_d (u_d² − ε_d² − log σ_d²) (the log 2π cancel).
+        let logPriorRatio: [Double]
+    }
+
+    /// K codes per tuple from the posterior q (B, codeWidth): u = μ + σ ⊙ ε (the operations of
+    /// `VAE.reparameterize`, so at K = 1 its bits), ε drawn from `random` as (K·B, codeWidth)
+    /// unless `noise` is given, and each code's log p(u) − log q(u), in Double.
+    func subsetCodes(_ q: DiagonalGaussian, samples k: Int, noise: Tensor?, using random: inout RandomSource) -> SubsetCodes {
+        let (b, width) = (q.mean.shape[0], q.mean.shape[1])
+        let rows = k * b
+        let epsilon = noise ?? Tensor.gaussian([rows, width], using: &random)
+        let sigma = q.logVariance.map { exp(0.5 * $0) }
+        var u = Tensor(shape: [rows, width])
+        var ratio = [Double](repeating: 0, count: rows)
+        u.withUnsafeMutableBufferPointer { pu in
+            epsilon.withUnsafeBufferPointer { e in
+                q.mean.withUnsafeBufferPointer { mu in
+                    q.logVariance.withUnsafeBufferPointer { lv in
+                        sigma.withUnsafeBufferPointer { sd in
+                            for r in 0..<rows {
+                                let n = r % b
+                                var halfSum = 0.0
+                                for c in 0..<width {
+                                    let eps = e[r * width + c], i = n * width + c
+                                    let value = mu[i] + sd[i] * eps
+                                    pu[r * width + c] = value
+                                    halfSum += Double(value) * Double(value) - Double(eps) * Double(eps) - Double(lv[i])
+                                }
+                                ratio[r] = -0.5 * halfSum
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return SubsetCodes(codes: u, epsilon: epsilon, standardDeviation: sigma, logPriorRatio: ratio)
     }
 }
 
 extension MultimodalVAE {
+    /// `matrix` (N, …) with row r multiplied by `factors[r]`.
+    func scaledRows(_ matrix: Tensor, by factors: [Float]) -> Tensor {
+        var result = matrix
+        let width = matrix.count / max(matrix.shape[0], 1)
+        precondition(factors.count == matrix.shape[0], "scaledRows: \(factors.count) factors for \(matrix.shape[0]) rows")
+        result.withUnsafeMutableBufferPointer { m in
+            for r in factors.indices {
+                for i in r * width ..< (r + 1) * width { m[i] *= factors[r] }
+            }
+        }
+        return result
+    }
+
     /// JMVAE's alignment term Σ_{S ≠ all} KL(q(z | all) ‖ q_S(z | x_S)) on the shared code, without
     /// α, and its gradient with weight α with respect to each subset's product, sent into both
     /// products of every pair (nil where none; all nil and 0 when α = 0).
