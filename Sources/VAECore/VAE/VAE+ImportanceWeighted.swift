@@ -212,7 +212,7 @@ extension VAE {
     /// `reparameterize`, so the same bits), and −½ Σ_j (z² − ε² − log σ²) of each code in
     /// `logPriorRatio`, in Double.
     func importanceCodes(mean: Tensor, sigma: Tensor, logVariance: Tensor, epsilon: Tensor, samples k: Int,
-                                 logPriorRatio: inout [Double]) -> Tensor {
+                         logPriorRatio: inout [Double]) -> Tensor {
         let (b, d) = (mean.shape[0], mean.shape[1])
         let codes = k * b
         return mean.withUnsafeBufferPointer { mu in
@@ -263,8 +263,8 @@ extension VAE {
     /// σ (B, D) and the normalised weights w̃ (k·B, column order), by the formulas of
     /// `accumulateImportanceWeightedGradients` (sums over the k samples in Double).
     func importanceLatentGradient(dz: Tensor, z: Tensor, epsilon: Tensor, standardDeviation sigma: Tensor,
-                                          weights: [Double], samples k: Int, beta: Double,
-                                          estimator: ImportanceWeightedEstimator) -> Tensor {
+                                  weights: [Double], samples k: Int, beta: Double,
+                                  estimator: ImportanceWeightedEstimator) -> Tensor {
         let (b, d) = (sigma.shape[0], sigma.shape[1])
         let codes = k * b
         precondition(dz.shape == [d, codes] && z.shape == [d, codes], "importanceLatentGradient: ∂L/∂z \(dz.shape) should be \([d, codes])")
@@ -321,7 +321,7 @@ extension VAE {
     ///
     /// The flow caches its pass on the k·B rows for `composedLatentGradient`.
     func composedCodes(mean: Tensor, logVariance: Tensor, features: Tensor, inputPosteriors: DiagonalGaussian?,
-                                   epsilon: Tensor, samples k: Int, logPriorRatio: inout [Double]) -> Tensor {
+                       epsilon: Tensor, samples k: Int, logPriorRatio: inout [Double]) -> Tensor {
         let (b, d) = (mean.shape[0], mean.shape[1])
         let image = (0..<k * b).map { $0 % b }                                      // row r = s·B + n is image n
         let repeatedLogVariance = logVariance.rows(at: image)                       // (k·B, D)
@@ -352,8 +352,8 @@ extension VAE {
     /// with respect to them. Without a flow and with N(0, I) these are the formulas of
     /// `importanceLatentGradient`'s IWAE estimator; at k = 1 (w̃ = 1) the one-sample ELBO's.
     func composedLatentGradient(dz: Tensor, codes: Tensor, inputPosteriors: DiagonalGaussian?,
-                                            epsilon: Tensor, standardDeviation sigma: Tensor, weights: [Double],
-                                            samples k: Int, beta: Double)
+                                epsilon: Tensor, standardDeviation sigma: Tensor, weights: [Double],
+                                samples k: Int, beta: Double)
         -> (statistics: Tensor, context: Tensor?, inputPosteriors: DiagonalGaussian?) {
         let (b, d) = (sigma.shape[0], sigma.shape[1])
         let count = k * b
