@@ -63,7 +63,8 @@ import VAECore
 // improbable under the true posterior: it is free to be wider than the ELBO lets it be, and the
 // decoder is trained on a bound closer to log p(x). The cost: k decoder passes per image.
 // `VAE.accumulateImportanceWeightedGradients` (Sources/VAECore/VAE/VAE+ImportanceWeighted.swift)
-// writes this out; its tests check it against PyTorch's autograd and finite differences. The
+// derives it, and the library's one training step (`VAE.trainingStep`) runs it with the bound as
+// its objective; its tests check it against PyTorch's autograd and finite differences. The
 // heart of it is the gradient that reaches each code z_i, weighted by w̃_i (and, under DReG, the
 // path through z weighted by w̃_i² with the score term dropped):
 //

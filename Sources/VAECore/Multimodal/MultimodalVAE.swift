@@ -322,7 +322,7 @@ public final class MultimodalVAE {
         // 3 and 4. Each decoder on the stacked codes of the subsets that target it; each block of
         // K·B rows is one subset's reconstruction, a mean over its rows. The bound adds each row's
         // log-likelihood, weighted by λ_m, into its code's log-weight.
-        var logWeights = draws.map { $0.logPriorRatio.map { beta * $0 } }
+        var logWeights = bound ? draws.map { $0.logPriorRatio.map { beta * $0 } } : []
         var reconstruction = [[Double?]](repeating: [Double?](repeating: nil, count: modalities.count), count: subsets.count)
         var rowsOf: [[Int]] = [], rowGradients: [[Tensor]] = []
         for (m, modality) in modalities.enumerated() {
@@ -354,7 +354,7 @@ public final class MultimodalVAE {
         // each tuple's K codes (1 for the ELBO's one code), plus the alignment term.
         let w = subsetWeight
         let klValues = kls.map(\.value)
-        var objective = 0.0, normalized = logWeights.map { [Double](repeating: 1, count: $0.count) }
+        var objective = 0.0, normalized = [[Double]](repeating: [Double](repeating: 1, count: rowsPerSubset), count: subsets.count)
         if bound {
             (normalized, objective) = boundWeights(logWeights, samples: k)
         } else {

@@ -20,8 +20,8 @@ import Foundation
 ///     β or (γ, C) ← KL schedule at update t;  η ← learning-rate schedule at t
 ///     zero the gradients
 ///     loss = BCE + KL term on the batch (fresh binarization, fresh ε); backward   (VAE.trainingStep)
-///       or, with configuration.importanceSamples = k > 1, the importance-weighted bound on k codes
-///       per image                                   (the same step, its objective the bound's)
+///       or, with configuration.importanceSamples = k > 1 (or the DReG estimator), the
+///       importance-weighted bound on k codes per image   (the same step, its objective the bound's)
 ///     optimizer step with η      (configuration.optimizer: Adam unless asked otherwise)
 ///
 /// All randomness comes from `configuration.seed`, split into independent streams for the

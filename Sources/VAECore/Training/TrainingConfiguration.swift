@@ -62,11 +62,11 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// image is served (dynamic, the default) or one fixed draw for the whole run (static).
     public var binarization: BinarizationMode
     /// The importance samples k of the training objective (Burda et al. 2016): 1 (the default)
-    /// trains on the ELBO, with its closed-form KL; k > 1 on the tighter importance-weighted bound
-    /// L_k, each image's k codes decoded in one batch (`stepObjective`, `VAE.trainingStep`), which
-    /// costs about k times the decoder's
-    /// work per update. A Bernoulli, unconditional model; the KL schedule may weight the prior
-    /// ratio by β (constant or warm-up), the capacity objective and free bits do not apply.
+    /// trains on the ELBO, with its closed-form KL (unless the estimator is `dreg`); k > 1 on the
+    /// tighter importance-weighted bound L_k, each image's k codes decoded in one batch
+    /// (`stepObjective`, `VAE.trainingStep`), which costs about k times the decoder's work per
+    /// update. The KL schedule may weight the prior ratio by β (constant or warm-up); the capacity
+    /// objective and free bits do not apply.
     public var importanceSamples: Int
     /// The encoder's gradient estimator of the importance-weighted bound: `iwae` (the bound's
     /// own gradient, the default) or `dreg` (doubly reparameterised). `dreg` with k = 1 trains on

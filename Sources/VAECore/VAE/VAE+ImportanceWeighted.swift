@@ -192,14 +192,17 @@ extension VAE {
     func conditionalDecoderInput(_ z: Tensor, onehot: Tensor, samples k: Int) -> Tensor {
         let (d, codes) = (z.shape[0], z.shape[1])
         let (b, classes) = (onehot.shape[0], onehot.shape[1])
-        let centres = labelCentres.map { Tensor.matmul(onehot, $0.value) }       // (B, D)
+        let centres = labelCentres.map { Tensor.matmul(onehot, $0.value).scalars }   // (B, D)
         var input = Tensor(shape: [d + classes, codes])
         input.withUnsafeMutableBufferPointer { out in
             z.withUnsafeBufferPointer { pz in
                 onehot.withUnsafeBufferPointer { y in
                     for r in 0..<codes {
                         let n = r % b
-                        for j in 0..<d { out[j * codes + r] = pz[j * codes + r] + (centres?.scalars[n * d + j] ?? 0) }
+                        for j in 0..<d {
+                            let code = pz[j * codes + r]
+                            out[j * codes + r] = centres.map { code + $0[n * d + j] } ?? code
+                        }
                         for c in 0..<classes { out[(d + c) * codes + r] = y[n * classes + c] }
                     }
                 }
@@ -401,6 +404,7 @@ extension VAE {
 
     /// The sum over each image's k rows of a (k·B, C) matrix, row r = s·B + n: (B, C), in Double.
     func sumOverSamples(_ rows: Tensor, samples k: Int) -> Tensor {
+        guard k > 1 else { return rows }                                           // one sample: the rows themselves
         let (count, width) = (rows.shape[0], rows.shape[1])
         let b = count / k
         var result = Tensor(shape: [b, width])
@@ -408,8 +412,8 @@ extension VAE {
             rows.withUnsafeBufferPointer { g in
                 for n in 0..<b {
                     for c in 0..<width {
-                        var sum = Double(g[n * width + c])                          // k = 1: the row itself
-                        for s in 1..<k { sum += Double(g[(s * b + n) * width + c]) }
+                        var sum = 0.0
+                        for s in 0..<k { sum += Double(g[(s * b + n) * width + c]) }
                         out[n * width + c] = Float(sum)
                     }
                 }

@@ -250,8 +250,10 @@ public final class VAE {
     public func accumulateGradients(images: Tensor, targets: Tensor? = nil, labels: [Int]? = nil,
                                     objective: KLObjective = .beta(1), freeBits: Double? = nil, noise: Tensor? = nil,
                                     using random: inout RandomSource) throws -> ELBOTerms {
-        try trainingStep(images: images, targets: targets, labels: labels, objective: .elbo(objective, freeBits: freeBits),
-                         noise: noise.map { $0.reshaped([1] + $0.shape) }, using: &random).terms
+        let shape = [images.shape.first ?? 0, configuration.latentDimensions]
+        if let noise, noise.shape != shape { throw VAEConfigurationError("the noise must be (B, D) = \(shape), not \(noise.shape)") }
+        return try trainingStep(images: images, targets: targets, labels: labels, objective: .elbo(objective, freeBits: freeBits),
+                                noise: noise?.reshaped([1] + shape), using: &random).terms
     }
 }
 

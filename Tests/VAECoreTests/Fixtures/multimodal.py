@@ -143,7 +143,7 @@ def case(seed, objective, beta, label_weight, batch=6, latent=4, hidden=16, priv
 
 def iw_case(seed, objective, beta, label_weight, samples, estimator, batch=5, latent=4, hidden=16, private=0, alignment=0.0):
     """The K-sample bound of every subset (MMVAE+'s objective on the products of experts), for
-    `MultimodalVAE.accumulateImportanceWeightedGradients`: per subset S, K codes per tuple
+    `MultimodalVAE.accumulateGradients` with K ≥ 2: per subset S, K codes per tuple
     u[j, n] = μ_S[n] + σ_S[n]·ε[S, j·B + n] (an unobserved private code: ε itself), decoded as
     each decoder's one batch in subset order, rows j·B + n within a subset, and
 

@@ -57,7 +57,8 @@ import Testing
     }
 
     /// Noise of the wrong shape and targets of another shape than the images are refused, for
-    /// either objective, before the encoder runs.
+    /// either objective (and the ELBO's entry refuses its (B, D) noise in its own terms), before
+    /// the encoder runs.
     @Test(arguments: [TrainingObjective.elbo(.beta(1)), .importanceWeighted(samples: 2)])
     func aBadBatchIsRefusedBeforeAnythingMoves(_ objective: TrainingObjective) throws {
         var random = RandomSource(seed: 6)
@@ -74,6 +75,11 @@ import Testing
         #expect(refusal {
             _ = try model.trainingStep(images: images, targets: try Self.images(3), objective: objective, using: &random)
         }.contains("must have the images' shape"))
+        if k == 1 {
+            #expect(refusal {
+                _ = try model.accumulateGradients(images: images, noise: Tensor(shape: [4, 2]), using: &random)
+            }.contains("the noise must be (B, D) = [4, 3], not [4, 2]"))
+        }
         #expect(model.buffers.map(\.value) == statistics, "BatchNorm's running statistics should not move")
         #expect(model.parameters.allSatisfy { $0.gradient.scalars.allSatisfy { $0 == 0 } }, "no gradient should be accumulated")
     }
