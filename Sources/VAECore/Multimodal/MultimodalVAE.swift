@@ -411,20 +411,23 @@ public final class MultimodalVAE {
         let codes: Tensor
         /// ε (K·B, codeWidth) and σ_S (B, codeWidth).
         let epsilon: Tensor, standardDeviation: Tensor
-        /// log p(u) − log q_S(u) of each code, −½ Σ_d (u_d² − ε_d² − log σ_d²) (the log 2π cancel).
+        /// log p(u) − log q_S(u) of each code, −½ Σ_d (u_d² − ε_d² − log σ_d²) (the log 2π
+        /// cancel); empty at K = 1.
         let logPriorRatio: [Double]
     }
 
     /// K codes per tuple from the posterior q (B, codeWidth): u = μ + σ ⊙ ε (the operations of
     /// `VAE.reparameterize`, so at K = 1 its bits), ε drawn from `random` as (K·B, codeWidth)
-    /// unless `noise` is given, and each code's log p(u) − log q(u), in Double.
+    /// unless `noise` is given, and for the bound (K ≥ 2) each code's log p(u) − log q(u), in
+    /// Double (the ELBO's closed-form KL needs none).
     func subsetCodes(_ q: DiagonalGaussian, samples k: Int, noise: Tensor?, using random: inout RandomSource) -> SubsetCodes {
         let (b, width) = (q.mean.shape[0], q.mean.shape[1])
         let rows = k * b
         let epsilon = noise ?? Tensor.gaussian([rows, width], using: &random)
         let sigma = q.logVariance.map { exp(0.5 * $0) }
         var u = Tensor(shape: [rows, width])
-        var ratio = [Double](repeating: 0, count: rows)
+        let weighsCodes = k > 1
+        var ratio = [Double](repeating: 0, count: weighsCodes ? rows : 0)
         u.withUnsafeMutableBufferPointer { pu in
             epsilon.withUnsafeBufferPointer { e in
                 q.mean.withUnsafeBufferPointer { mu in
@@ -437,9 +440,11 @@ public final class MultimodalVAE {
                                     let eps = e[r * width + c], i = n * width + c
                                     let value = mu[i] + sd[i] * eps
                                     pu[r * width + c] = value
-                                    halfSum += Double(value) * Double(value) - Double(eps) * Double(eps) - Double(lv[i])
+                                    if weighsCodes {
+                                        halfSum += Double(value) * Double(value) - Double(eps) * Double(eps) - Double(lv[i])
+                                    }
                                 }
-                                ratio[r] = -0.5 * halfSum
+                                if weighsCodes { ratio[r] = -0.5 * halfSum }
                             }
                         }
                     }
